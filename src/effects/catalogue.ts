@@ -1,0 +1,44 @@
+import type { AnyEffect } from './effect';
+import { chromaticAberration } from './defs/chromatic-aberration';
+import { colourAdjust } from './defs/colour-adjust';
+import { filmGrain } from './defs/film-grain';
+import { gaussianBlur } from './defs/gaussian-blur';
+import { grayscale } from './defs/grayscale';
+import { invert } from './defs/invert';
+import { lut3d } from './defs/lut-3d';
+import { pixelate } from './defs/pixelate';
+import { posterize } from './defs/posterize';
+import { sobel } from './defs/sobel';
+import { unsharpMask } from './defs/unsharp-mask';
+import { vignette } from './defs/vignette';
+
+/** Every effect the app offers, in the order the picker lists them. */
+export const EFFECTS: readonly AnyEffect[] = [
+  colourAdjust,
+  grayscale,
+  invert,
+  lut3d,
+  posterize,
+  gaussianBlur,
+  unsharpMask,
+  sobel,
+  pixelate,
+  vignette,
+  chromaticAberration,
+  filmGrain,
+];
+
+const byId = new Map(EFFECTS.map((e) => [e.id, e]));
+
+export function findEffect(id: string): AnyEffect | undefined {
+  return byId.get(id);
+}
+
+/** Case-insensitive search over names, ids, categories and descriptions. */
+export function searchEffects(query: string): AnyEffect[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  return EFFECTS.filter((e) => {
+    const text = `${e.name} ${e.id} ${e.category} ${e.description}`.toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { findEffect } from './catalogue';
+import {
+  ChainFormatError,
+  EMPTY_CHAIN,
+  addStage,
+  decodeChainFromUrl,
+  encodeChainForUrl,
+  moveStage,
+  parseChain,
+  removeStage,
+  resetParams,
+  serializeChain,
+  setEnabled,
+  setParam,
+  type Chain,
+} from './chain';
+
+const effect = (id: string) => findEffect(id)!;
+
+function sample(): Chain {
+  let chain = addStage(EMPTY_CHAIN, effect('colour-adjust'));
+  chain = addStage(chain, effect('gaussian-blur'));
+  chain = addStage(chain, effect('lut-3d'));
+  chain = setParam(chain, chain.stages[0].id, 'exposure', 1.5);
+  chain = setParam(chain, chain.stages[1].id, 'radius', 20);
+  chain = setParam(chain, chain.stages[2].id, 'lut', { id: '33-0badf00d', name: 'film.cube' });
+  return setEnabled(chain, chain.stages[1].id, false);
+}
+
+const withoutIds = (chain: Chain) => chain.stages.map(({ id: _id, ...rest }) => rest);
+
+describe('chain editing', () => {
+  it('adds stages with default parameters', () => {
+    const chain = addStage(EMPTY_CHAIN, effect('gaussian-blur'));
+    expect(chain.stages[0]).toMatchObject({ effect: 'gaussian-blur', enabled: true, params: { radius: 8 } });
+  });
+
+  it('moves a stage to a new index and keeps the others in order', () => {
+    const chain = sample();
+    const ids = chain.stages.map((s) => s.id);
+    expect(moveStage(chain, 0, 2).stages.map((s) => s.id)).toEqual([ids[1], ids[2], ids[0]]);
+    expect(moveStage(chain, 2, 0).stages.map((s) => s.id)).toEqual([ids[2], ids[0], ids[1]]);
+    expect(moveStage(chain, 0, 5)).toBe(chain);
+  });
+
+  it('removes a stage by id', () => {
+    const chain = sample();
+    expect(removeStage(chain, chain.stages[1].id).stages.map((s) => s.effect)).toEqual([
+      'colour-adjust',
+      'lut-3d',
+    ]);
+  });
+
+  it('clamps parameter values to their schema', () => {
+    const chain = sample();
+    expect(setParam(chain, chain.stages[1].id, 'radius', 1000).stages[1].params.radius).toBe(64);
+  });
+
+  it('resets a stage to its defaults', () => {
+    const chain = sample();
+    expect(resetParams(chain, chain.stages[0].id).stages[0].params.exposure).toBe(0);
+  });
+
+  it('never mutates the chain it was given', () => {
+    const chain = sample();
+    const before = serializeChain(chain);
+    setParam(chain, chain.stages[0].id, 'exposure', -2);
+    moveStage(chain, 0, 1);
+    removeStage(chain, chain.stages[0].id);
+    expect(serializeChain(chain)).toBe(before);
+  });
+});
+
+describe('chain serialization', () => {
+  it('round-trips through JSON with effects, order, bypass and parameters intact', () => {
+    const chain = sample();
+    const { chain: back, problems } = parseChain(serializeChain(chain));
+    expect(problems).toEqual([]);
+    expect(withoutIds(back)).toEqual(withoutIds(chain));
+  });
+
+  it('round-trips through a URL token that needs no escaping', () => {
+    const chain = sample();
+    const token = encodeChainForUrl(chain);
+    expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(withoutIds(decodeChainFromUrl(token).chain)).toEqual(withoutIds(chain));
+  });
+
+  it('drops unknown effects and repairs bad parameters, reporting both', () => {
+    const text = JSON.stringify({
+      v: 1,
+      stages: [
+        { effect: 'warp-drive', enabled: true, params: {} },
+        { effect: 'gaussian-blur', enabled: true, params: { radius: 'huge' } },
+      ],
+    });
+    const { chain, problems } = parseChain(text);
+    expect(chain.stages.map((s) => s.params)).toEqual([{ radius: 8 }]);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toContain('warp-drive');
+  });
+
+  it('throws a ChainFormatError on text that is not a chain', () => {
+    expect(() => parseChain('{')).toThrow(ChainFormatError);
+    expect(() => parseChain('{"v":1}')).toThrow(/stages/);
+    expect(() => parseChain('{"v":99,"stages":[]}')).toThrow(/version 99/);
+    expect(() => decodeChainFromUrl('%%%')).toThrow(ChainFormatError);
+  });
+});

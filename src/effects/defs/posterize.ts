@@ -1,0 +1,30 @@
+import code from '../../../shaders/posterize.wgsl?raw';
+import { singlePassStage } from '../../gpu/single-pass-stage';
+import { defineEffect } from '../effect';
+import { mapRgb } from '../image';
+
+const params = {
+  levels: { kind: 'number', label: 'Levels', min: 2, max: 32, step: 1, default: 4 },
+} as const;
+
+export const posterize = defineEffect({
+  id: 'posterize',
+  name: 'Posterize',
+  description: 'Reduces each channel to a few flat levels.',
+  category: 'stylise',
+  params,
+  tolerance: 1,
+  cpu: (src, p) => {
+    const steps = p.levels - 1;
+    const q = (v: number) => Math.floor(v * steps + 0.5) / steps;
+    return mapRgb(src, (r, g, b, out) => {
+      out[0] = q(r);
+      out[1] = q(g);
+      out[2] = q(b);
+    });
+  },
+  createGpuStage: (gpu) =>
+    singlePassStage<{ levels: number }>(gpu, { label: 'Triad.posterize', code }, 4, (u, p) => {
+      u.f32(p.levels);
+    }),
+});

@@ -1,0 +1,47 @@
+/** Straight (not premultiplied) 8-bit RGBA pixels, row-major, no padding. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+export function createImage(width: number, height: number): RgbaImage {
+  return { width, height, data: new Uint8ClampedArray(width * height * 4) };
+}
+
+/** Float in [0, 1] to a byte, rounding to nearest as a GPU's unorm8 store does. */
+export function toByte(v: number): number {
+  return Math.round(Math.min(1, Math.max(0, v)) * 255);
+}
+
+/** Applies `fn` to each pixel's RGB in [0, 1]; alpha is kept. `fn` writes into `out`. */
+export function mapRgb(
+  src: RgbaImage,
+  fn: (r: number, g: number, b: number, out: Float64Array, x: number, y: number) => void,
+): RgbaImage {
+  const dst = createImage(src.width, src.height);
+  const rgb = new Float64Array(3);
+  const s = src.data;
+  const d = dst.data;
+  for (let y = 0; y < src.height; y++) {
+    for (let x = 0; x < src.width; x++) {
+      const i = (y * src.width + x) * 4;
+      fn(s[i] / 255, s[i + 1] / 255, s[i + 2] / 255, rgb, x, y);
+      d[i] = toByte(rgb[0]);
+      d[i + 1] = toByte(rgb[1]);
+      d[i + 2] = toByte(rgb[2]);
+      d[i + 3] = s[i + 3];
+    }
+  }
+  return dst;
+}
+
+/** Reads channel `c` of pixel (x, y) with coordinates clamped to the edge, as a value in [0, 1]. */
+export function loadClamped(img: RgbaImage, x: number, y: number, c: number): number {
+  const cx = Math.min(img.width - 1, Math.max(0, x));
+  const cy = Math.min(img.height - 1, Math.max(0, y));
+  return img.data[(cy * img.width + cx) * 4 + c] / 255;
+}
+
+/** Rec. 709 luma weights, used by grayscale, saturation and Sobel alike. */
+export const LUMA = [0.2126, 0.7152, 0.0722] as const;

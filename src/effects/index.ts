@@ -1,0 +1,32 @@
+export { EFFECTS, findEffect, searchEffects } from './catalogue';
+export {
+  EMPTY_CHAIN,
+  ChainFormatError,
+  addStage,
+  createStage,
+  decodeChainFromUrl,
+  encodeChainForUrl,
+  moveStage,
+  parseChain,
+  removeStage,
+  resetParams,
+  serializeChain,
+  setEnabled,
+  setParam,
+} from './chain';
+export type { Chain, StageSpec } from './chain';
+export type { AnyEffect, EffectDefinition, EffectEnv } from './effect';
+export { createImage, type RgbaImage } from './image';
+export { CubeParseError, formatCube, parseCube, sampleCube, type CubeLut } from './lut/cube';
+export { packLut, type Lut } from './lut/lut';
+export { LutStore, type KeyValueStorage } from './lut/store';
+export {
+  clampNumber,
+  defaultParams,
+  validateParams,
+  type LutRef,
+  type ParamSchema,
+  type ParamSpec,
+  type ParamValue,
+  type ParamValues,
+} from './params';

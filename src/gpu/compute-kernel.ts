@@ -1,0 +1,117 @@
+/**
+ * The owner of one WGSL compute kernel: its bind group layout and pipeline (cached per device),
+ * and a `dispatch` that binds textures and buffers in the project-wide convention every kernel in
+ * shaders/ follows:
+ *
+ *   @group(0) @binding(0)      output: texture_storage_2d<rgba8unorm, write>
+ *   @group(0) @binding(1)      params: uniform struct
+ *   @group(0) @binding(2 + i)  input i: texture_2d<f32>            (i < inputs)
+ *   @group(0) @binding(2 + inputs + j)  buffer j: storage, read     (j < storageBuffers)
+ *
+ * Workgroup sizes are WGSL `override` constants (WG_X, WG_Y) filled in here, not by editing text.
+ */
+export interface KernelSpec {
+  label: string;
+  code: string;
+  inputs: number;
+  storageBuffers?: number;
+  workgroup?: [number, number];
+}
+
+interface Compiled {
+  layout: GPUBindGroupLayout;
+  pipeline: GPUComputePipeline;
+}
+
+const compiled = new WeakMap<GPUDevice, Map<string, Compiled>>();
+
+export interface DispatchArgs {
+  output: GPUTexture;
+  inputs: GPUTexture[];
+  uniforms: GPUBuffer;
+  buffers?: GPUBuffer[];
+  /** Invocations in x and y; defaults to one per output pixel. */
+  invocations?: [number, number];
+}
+
+export class ComputeKernel {
+  readonly spec: KernelSpec;
+  readonly #device: GPUDevice;
+  readonly #compiled: Compiled;
+
+  constructor(device: GPUDevice, spec: KernelSpec) {
+    this.spec = spec;
+    this.#device = device;
+    let perDevice = compiled.get(device);
+    if (!perDevice) compiled.set(device, (perDevice = new Map()));
+    let entry = perDevice.get(spec.label);
+    if (!entry) perDevice.set(spec.label, (entry = compile(device, spec)));
+    this.#compiled = entry;
+  }
+
+  dispatch(encoder: GPUCommandEncoder, args: DispatchArgs): void {
+    const { inputs, storageBuffers = 0, label } = this.spec;
+    if (args.inputs.length !== inputs) throw new Error(`${label} takes ${inputs} input textures`);
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: args.output.createView() },
+      { binding: 1, resource: { buffer: args.uniforms } },
+    ];
+    args.inputs.forEach((t, i) => entries.push({ binding: 2 + i, resource: t.createView() }));
+    for (let j = 0; j < storageBuffers; j++) {
+      entries.push({ binding: 2 + inputs + j, resource: { buffer: args.buffers![j] } });
+    }
+    const bindGroup = this.#device.createBindGroup({
+      label: `${label}.bindGroup`,
+      layout: this.#compiled.layout,
+      entries,
+    });
+    const [wx, wy] = this.spec.workgroup ?? [8, 8];
+    const [nx, ny] = args.invocations ?? [args.output.width, args.output.height];
+    const pass = encoder.beginComputePass({ label: `${label}.pass` });
+    pass.setPipeline(this.#compiled.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(Math.ceil(nx / wx), Math.ceil(ny / wy));
+    pass.end();
+  }
+}
+
+function compile(device: GPUDevice, spec: KernelSpec): Compiled {
+  const { label, inputs, storageBuffers = 0 } = spec;
+  const entries: GPUBindGroupLayoutEntry[] = [
+    {
+      binding: 0,
+      visibility: GPUShaderStage.COMPUTE,
+      storageTexture: { access: 'write-only', format: 'rgba8unorm' },
+    },
+    { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+  ];
+  for (let i = 0; i < inputs; i++) {
+    entries.push({
+      binding: 2 + i,
+      visibility: GPUShaderStage.COMPUTE,
+      texture: { sampleType: 'unfilterable-float' },
+    });
+  }
+  for (let j = 0; j < storageBuffers; j++) {
+    entries.push({
+      binding: 2 + inputs + j,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type: 'read-only-storage' },
+    });
+  }
+  const layout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries });
+  const [wx, wy] = spec.workgroup ?? [8, 8];
+  const pipeline = device.createComputePipeline({
+    label: `${label}.pipeline`,
+    layout: device.createPipelineLayout({
+      label: `${label}.pipelineLayout`,
+      bindGroupLayouts: [layout],
+    }),
+    compute: {
+      module: device.createShaderModule({ label: `${label}.module`, code: spec.code }),
+      entryPoint: 'main',
+      constants: { WG_X: wx, WG_Y: wy },
+    },
+  });
+  return { layout, pipeline };
+}

@@ -1,0 +1,18 @@
+/**
+ * Live GPU object and per-frame work counters. Tests and benchmarks read these to prove that
+ * memory stays flat and that the display path does one submit and no readback per frame.
+ */
+export interface GpuCounters {
+  liveTextures: number;
+  liveBuffers: number;
+  /** Queue submits since the context was made. */
+  submits: number;
+  /** GPU → CPU copies (export, tests) since the context was made. */
+  readbacks: number;
+  /** Uncaptured validation / out-of-memory errors seen on this device. */
+  errors: number;
+}
+
+export function emptyCounters(): GpuCounters {
+  return { liveTextures: 0, liveBuffers: 0, submits: 0, readbacks: 0, errors: 0 };
+}

@@ -1,0 +1,138 @@
+import { emptyCounters, type GpuCounters } from './counters';
+
+export interface GpuOptions {
+  /**
+   * Ask for WebGPU compatibility mode (`featureLevel: 'compatibility'`). On machines without a
+   * GPU this selects Mesa's lavapipe through ANGLE/OpenGL ES, several times faster than
+   * SwiftShader. All kernels stay within compatibility limits, so both work.
+   */
+  compatibility?: boolean;
+}
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  featureLevel: 'core' | 'compatibility';
+  maxTextureDimension2D: number;
+}
+
+export class GpuUnavailableError extends Error {
+  override name = 'GpuUnavailableError';
+}
+
+export type GpuErrorListener = (message: string) => void;
+export type GpuLostListener = (reason: string, message: string) => void;
+
+/**
+ * Owns one GPUDevice: creates it, counts every texture and buffer made through it, and reports
+ * uncaptured errors and device loss exactly once, to the listeners given here. Everything that
+ * allocates GPU memory goes through `createTexture` / `createBuffer` and gives it back through
+ * `destroy`, so the live counts are exact.
+ */
+export class GpuContext {
+  readonly device: GPUDevice;
+  readonly adapter: AdapterSummary;
+  readonly counters: GpuCounters = emptyCounters();
+  #live = new WeakSet<GPUTexture | GPUBuffer>();
+  #lost = false;
+
+  private constructor(device: GPUDevice, adapter: AdapterSummary) {
+    this.device = device;
+    this.adapter = adapter;
+  }
+
+  static async create(
+    options: GpuOptions,
+    onError: GpuErrorListener,
+    onLost: GpuLostListener,
+  ): Promise<GpuContext> {
+    if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu) {
+      throw new GpuUnavailableError('This browser does not expose WebGPU (navigator.gpu).');
+    }
+    const request: GPURequestAdapterOptions = options.compatibility
+      ? ({ featureLevel: 'compatibility' } as GPURequestAdapterOptions)
+      : { powerPreference: 'high-performance' };
+    // Fallback (software) adapters are accepted on purpose: they are correct, only slow.
+    const adapter = await navigator.gpu.requestAdapter(request);
+    if (!adapter) throw new GpuUnavailableError('No WebGPU adapter is available on this machine.');
+    const device = await adapter.requestDevice({
+      label: 'Triad.device',
+      requiredLimits: {
+        // Large LUTs (up to 256³ entries, 4 bytes each) live in one storage buffer.
+        maxStorageBufferBindingSize: Math.min(
+          adapter.limits.maxStorageBufferBindingSize,
+          256 * 256 * 256 * 4,
+        ),
+        maxBufferSize: Math.min(adapter.limits.maxBufferSize, 256 * 256 * 256 * 4),
+        maxTextureDimension2D: adapter.limits.maxTextureDimension2D,
+      },
+    });
+    const info = adapter.info;
+    const summary: AdapterSummary = {
+      vendor: info?.vendor ?? '',
+      architecture: info?.architecture ?? '',
+      description: info?.description ?? '',
+      isFallbackAdapter: Boolean(
+        (info as GPUAdapterInfo & { isFallbackAdapter?: boolean })?.isFallbackAdapter,
+      ),
+      featureLevel: adapter.features.has('core-features-and-limits') ? 'core' : 'compatibility',
+      maxTextureDimension2D: device.limits.maxTextureDimension2D,
+    };
+    const ctx = new GpuContext(device, summary);
+    device.addEventListener('uncapturederror', (event) => {
+      ctx.counters.errors++;
+      onError((event as GPUUncapturedErrorEvent).error.message);
+    });
+    void device.lost.then((info) => {
+      ctx.#lost = true;
+      onLost(info.reason, info.message);
+    });
+    return ctx;
+  }
+
+  get isLost(): boolean {
+    return this.#lost;
+  }
+
+  createTexture(descriptor: GPUTextureDescriptor): GPUTexture {
+    const texture = this.device.createTexture(descriptor);
+    this.#live.add(texture);
+    this.counters.liveTextures++;
+    return texture;
+  }
+
+  createBuffer(descriptor: GPUBufferDescriptor): GPUBuffer {
+    const buffer = this.device.createBuffer(descriptor);
+    this.#live.add(buffer);
+    this.counters.liveBuffers++;
+    return buffer;
+  }
+
+  /** Destroys a texture or buffer made by this context; a second call is a no-op. */
+  destroy(resource: GPUTexture | GPUBuffer): void {
+    if (!this.#live.delete(resource)) return;
+    if (resource instanceof GPUTexture) this.counters.liveTextures--;
+    else this.counters.liveBuffers--;
+    resource.destroy();
+  }
+
+  submit(commands: GPUCommandBuffer[]): void {
+    this.device.queue.submit(commands);
+    this.counters.submits++;
+  }
+
+  /** Simulates a lost device (test hook and "reset GPU" action). */
+  loseDevice(): void {
+    this.device.destroy();
+  }
+}
+
+/** A short, human-readable adapter name for the UI. */
+export function describeAdapter(a: AdapterSummary): string {
+  const name = [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'unknown';
+  const tags = [a.featureLevel === 'compatibility' ? 'compatibility mode' : 'core'];
+  if (a.isFallbackAdapter) tags.push('software fallback');
+  return `${name} (${tags.join(', ')})`;
+}

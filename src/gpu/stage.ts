@@ -1,0 +1,25 @@
+import type { TexturePool } from './texture-pool';
+
+export interface FrameInfo {
+  /** Frame number within the source (0 for a still image); seeds per-frame effects like grain. */
+  index: number;
+}
+
+/** What one stage gets to record its GPU work into the frame's single command encoder. */
+export interface StageIO {
+  encoder: GPUCommandEncoder;
+  input: GPUTexture;
+  output: GPUTexture;
+  /** For intermediate textures (e.g. the first pass of a separable blur). Release before return. */
+  pool: TexturePool;
+  frame: FrameInfo;
+}
+
+/**
+ * One effect instance in a chain, on one device: owns its uniform buffers (so the same effect
+ * twice in a chain keeps two sets of parameters) and any tables it uploads.
+ */
+export interface GpuStage<P> {
+  encode(io: StageIO, params: P): void;
+  destroy(): void;
+}

@@ -1,0 +1,91 @@
+import type { GpuContext } from './device';
+
+/** Every pooled texture can be sampled, written by compute, and copied both ways. */
+export const POOL_USAGE =
+  GPUTextureUsage.TEXTURE_BINDING |
+  GPUTextureUsage.STORAGE_BINDING |
+  GPUTextureUsage.COPY_SRC |
+  GPUTextureUsage.COPY_DST;
+
+export const WORK_FORMAT: GPUTextureFormat = 'rgba8unorm';
+
+function keyOf(width: number, height: number): string {
+  return `${width}x${height}`;
+}
+
+/**
+ * Recycles same-sized work textures between stages and frames. The pool owns every texture it
+ * hands out; callers give them back with `release`. At `endFrame` the pool keeps only as many free
+ * textures of each size as the frame needed at once, and destroys sizes the frame did not use,
+ * so memory follows the current chain and image size instead of growing with history.
+ */
+export class TexturePool {
+  readonly #gpu: GpuContext;
+  readonly #free = new Map<string, GPUTexture[]>();
+  readonly #inUse = new Set<GPUTexture>();
+  /** Per size: textures held at once during this frame (the high-water mark). */
+  readonly #peak = new Map<string, number>();
+  readonly #held = new Map<string, number>();
+  #serial = 0;
+
+  constructor(gpu: GpuContext) {
+    this.#gpu = gpu;
+  }
+
+  acquire(width: number, height: number): GPUTexture {
+    const key = keyOf(width, height);
+    const held = (this.#held.get(key) ?? 0) + 1;
+    this.#held.set(key, held);
+    this.#peak.set(key, Math.max(this.#peak.get(key) ?? 0, held));
+    const texture =
+      this.#free.get(key)?.pop() ??
+      this.#gpu.createTexture({
+        label: `Triad.pool.${key}#${this.#serial++}`,
+        size: [width, height],
+        format: WORK_FORMAT,
+        usage: POOL_USAGE,
+      });
+    this.#inUse.add(texture);
+    return texture;
+  }
+
+  release(texture: GPUTexture): void {
+    if (!this.#inUse.delete(texture))
+      throw new Error(`${texture.label} is not held from this pool`);
+    const key = keyOf(texture.width, texture.height);
+    this.#held.set(key, (this.#held.get(key) ?? 1) - 1);
+    const list = this.#free.get(key) ?? [];
+    list.push(texture);
+    this.#free.set(key, list);
+  }
+
+  /** Trims free textures to what the last frame needed at once; call after each submit. */
+  endFrame(): void {
+    for (const [key, list] of this.#free) {
+      const keep = Math.max(0, (this.#peak.get(key) ?? 0) - (this.#held.get(key) ?? 0));
+      while (list.length > keep) this.#gpu.destroy(list.shift()!);
+      if (list.length === 0) this.#free.delete(key);
+    }
+    this.#peak.clear();
+    for (const [key, held] of this.#held) if (held > 0) this.#peak.set(key, held);
+  }
+
+  get freeCount(): number {
+    let n = 0;
+    for (const list of this.#free.values()) n += list.length;
+    return n;
+  }
+
+  get inUseCount(): number {
+    return this.#inUse.size;
+  }
+
+  destroy(): void {
+    for (const list of this.#free.values()) for (const t of list) this.#gpu.destroy(t);
+    for (const t of this.#inUse) this.#gpu.destroy(t);
+    this.#free.clear();
+    this.#inUse.clear();
+    this.#held.clear();
+    this.#peak.clear();
+  }
+}
