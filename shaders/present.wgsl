@@ -21,21 +21,30 @@ fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
   return vec4f(uv * 2.0 - 1.0, 0.0, 1.0);
 }
 
+// Zoomed in (or at 1:1), show crisp texels; zoomed out, filter.
+fn fetch(t: texture_2d<f32>, image: vec2f) -> vec4f {
+  if (view.zoom >= 1.0) {
+    return textureLoad(t, vec2i(floor(image)), 0);
+  }
+  return textureSampleLevel(t, linearSampler, image / view.imageSize, 0.0);
+}
+
 @fragment
 fn fs(@builtin(position) frag: vec4f) -> @location(0) vec4f {
   let image = (frag.xy - view.canvasSize * 0.5) / view.zoom + view.centre;
-  let uv = image / view.imageSize;
-  // Sample both unconditionally: textureSample needs uniform control flow.
-  let a = textureSampleLevel(after, linearSampler, uv, 0.0);
-  let b = textureSampleLevel(before, linearSampler, uv, 0.0);
   let checker = select(0.16, 0.2, ((u32(frag.x) / 8u + u32(frag.y) / 8u) & 1u) == 1u);
-  if (any(uv < vec2f(0.0)) || any(uv >= vec2f(1.0))) {
+  if (any(image < vec2f(0.0)) || any(image >= view.imageSize)) {
     return vec4f(vec3f(checker), 1.0);
   }
   if (view.split >= 0.0 && abs(frag.x - view.split) < 1.0) {
     return vec4f(1.0, 1.0, 1.0, 1.0);
   }
-  let c = select(a, b, view.split >= 0.0 && frag.x < view.split);
+  var c: vec4f;
+  if (view.split >= 0.0 && frag.x < view.split) {
+    c = fetch(before, image);
+  } else {
+    c = fetch(after, image);
+  }
   // Composite transparency over the checkerboard.
   return vec4f(mix(vec3f(checker), c.rgb, c.a), 1.0);
 }

@@ -25,6 +25,7 @@ export {
   defaultParams,
   validateParams,
   type LutRef,
+  type NumberParam,
   type ParamSchema,
   type ParamSpec,
   type ParamValue,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { findEffect } from './catalogue';
+import type { EffectEnv } from './effect';
 import { sampleCube } from './lut/cube';
 import { packLut, type Lut } from './lut/lut';
 import { createImage, type RgbaImage } from './image';
 import { defaultParams, type ParamValues } from './params';
 
-const noLuts = { lut: () => undefined };
+const noLuts: EffectEnv = { lut: () => undefined };
 
 function solid(w: number, h: number, rgba: number[]): RgbaImage {
   const img = createImage(w, h);

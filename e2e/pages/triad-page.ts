@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { appQuery } from '../../scripts/chromium.mjs';
+
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+export function fixture(name: string): Buffer {
+  return readFileSync(FIXTURES + name);
+}
+
+/** Page object for the Triad app: user-level actions and the test API on window.__triad. */
+export class TriadPage {
+  readonly page: Page;
+  readonly canvas: Locator;
+  readonly stages: Locator;
+  readonly notices: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.canvas = page.getByTestId('viewer.canvas');
+    this.stages = page.getByTestId('chain.stage');
+    this.notices = page.getByTestId('notice');
+    // Serve e2e/fixtures at /__fixtures/ so in-page code can fetch them.
+    void page.route('**/__fixtures/*', (route) => {
+      const name = new URL(route.request().url()).pathname.split('/').pop()!;
+      return route.fulfill({ body: fixture(name) });
+    });
+  }
+
+  /** Opens the app (with the adapter the test run uses) and waits for the GPU. */
+  async goto(hash = ''): Promise<void> {
+    await this.page.goto(`/${appQuery()}${hash}`);
+    await expect(this.page.getByTestId('app.gpu-status')).not.toHaveAttribute('data-status', 'starting');
+    await this.page.evaluate(() => window.__triad.ready());
+  }
+
+  async status(): Promise<string> {
+    return (await this.page.getByTestId('app.gpu-status').getAttribute('data-status')) ?? '';
+  }
+
+  /** Drops files on the page the way a user's drag and drop does. */
+  async dropFiles(files: { name: string; bytes: Buffer | Uint8Array; type?: string }[], target?: Locator) {
+    const payload = files.map((f) => ({ name: f.name, bytes: Array.from(f.bytes), type: f.type ?? '' }));
+    const dataTransfer = await this.page.evaluateHandle((items) => {
+      const dt = new DataTransfer();
+      for (const f of items) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }));
+      return dt;
+    }, payload);
+    const on = target ?? this.page.getByTestId('app.root');
+    await on.dispatchEvent('dragenter', { dataTransfer });
+    await on.dispatchEvent('dragover', { dataTransfer });
+    await on.dispatchEvent('drop', { dataTransfer });
+  }
+
+  async dropImage(name: string, bytes: Buffer | Uint8Array = fixture(name)): Promise<void> {
+    await this.dropFiles([{ name, bytes }]);
+  }
+
+  async pickFiles(files: { name: string; buffer: Buffer; mimeType: string }[]): Promise<void> {
+    await this.page.getByTestId('app.file-input').setInputFiles(files);
+  }
+
+  async expectImage(name: string): Promise<void> {
+    await expect(this.page.getByTestId('viewer.image-info')).toContainText(name);
+  }
+
+  async addEffect(query: string, effectId: string): Promise<void> {
+    const input = this.page.getByTestId('chain.add-effect');
+    await input.fill(query);
+    await this.page.locator(`[data-testid="chain.effect-option"][data-effect="${effectId}"]`).click();
+  }
+
+  stage(index: number): Locator {
+    return this.stages.nth(index);
+  }
+
+  async effectOrder(): Promise<string[]> {
+    return this.stages.evaluateAll((els) => els.map((e) => e.getAttribute('data-effect') ?? ''));
+  }
+
+  /** Sets a stage's number parameter through its numeric entry field. */
+  async setNumber(stageIndex: number, label: string, value: number): Promise<void> {
+    const field = this.stage(stageIndex).getByLabel(`${label} value`);
+    await field.fill(String(value));
+    await field.press('Enter');
+  }
+
+  async actualSize(): Promise<void> {
+    await this.page.getByTestId('viewer.actual').click();
+  }
+
+  async compareCanvasWithCpu() {
+    return this.page.evaluate(() => window.__triad.compareCanvasWithCpu());
+  }
+
+  async chain() {
+    return (await this.page.evaluate(() => window.__triad.state())).chain as {
+      stages: { effect: string; enabled: boolean; params: Record<string, unknown> }[];
+    };
+  }
+}

@@ -1,0 +1,383 @@
+import {
+  ChainFormatError,
+  CubeParseError,
+  EMPTY_CHAIN,
+  LutStore,
+  addStage,
+  decodeChainFromUrl,
+  encodeChainForUrl,
+  findEffect,
+  packLut,
+  parseChain,
+  parseCube,
+  serializeChain,
+  setParam,
+  type Chain,
+  type EffectEnv,
+} from '../../effects';
+import { Engine, type FrameStats } from '../../engine';
+import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
+import { MediaError, decodeImageFile, downloadBlob, encodePng, exportName } from '../../media';
+import { History } from './history';
+import { Notices } from './notices.svelte';
+import { ViewState } from './view.svelte';
+
+export type GpuStatus = 'starting' | 'ready' | 'recovering' | 'unavailable';
+
+export interface SourceImage {
+  name: string;
+  /** Kept so the texture can be rebuilt after the GPU device is lost. */
+  bitmap: ImageBitmap;
+  width: number;
+  height: number;
+}
+
+export interface AppOptions {
+  gpu: GpuOptions;
+  storage: Storage | null;
+}
+
+const CHAIN_KEY = 'triad.chain';
+const HASH_KEY = 'chain=';
+/** Give up recreating a lost device after this many failures in a row. */
+const MAX_RECOVERY_ATTEMPTS = 3;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The application: GPU device and engine, the open image, the chain with its undo history, the
+ * viewer and the notices. Components read its state and call its methods; nothing else talks to
+ * the GPU.
+ */
+export class AppState {
+  readonly notices = new Notices();
+  readonly view = new ViewState();
+  readonly luts: LutStore;
+  readonly env: EffectEnv;
+
+  gpuStatus = $state<GpuStatus>('starting');
+  gpuProblem = $state<string | null>(null);
+  adapter = $state.raw<AdapterSummary | null>(null);
+  /** Increments each time a device is (re)created. */
+  deviceGeneration = $state(0);
+  image = $state.raw<SourceImage | null>(null);
+  busy = $state<string | null>(null);
+  lastFrame = $state.raw<FrameStats | null>(null);
+  /** Bumped when a LUT arrives, so stages waiting for it re-render. */
+  lutVersion = $state(0);
+
+  readonly #options: AppOptions;
+  readonly #history = new History<Chain>(EMPTY_CHAIN);
+  #historyVersion = $state(0);
+  #gpu: GpuContext | null = null;
+  #engine: Engine | null = null;
+  #presenter: Presenter | null = null;
+  #canvas: HTMLCanvasElement | null = null;
+  #frameRequested = false;
+  #recoveryAttempts = 0;
+  #recentErrors = new Set<string>();
+  #disposed = false;
+
+  constructor(options: AppOptions) {
+    this.#options = options;
+    this.luts = new LutStore(options.storage);
+    this.env = { lut: (id) => this.luts.get(id) };
+  }
+
+  // ---- chain & history ----------------------------------------------------------------------
+
+  get chain(): Chain {
+    void this.#historyVersion;
+    return this.#history.present;
+  }
+
+  get canUndo(): boolean {
+    void this.#historyVersion;
+    return this.#history.canUndo;
+  }
+
+  get canRedo(): boolean {
+    void this.#historyVersion;
+    return this.#history.canRedo;
+  }
+
+  /** Applies an edit as one undo step; edits sharing a `gesture` key merge into one. */
+  edit(fn: (chain: Chain) => Chain, gesture?: string): void {
+    const next = fn(this.#history.present);
+    if (next === this.#history.present) return;
+    this.#history.push(next, gesture);
+    this.#chainChanged();
+  }
+
+  /** Ends a slider drag or typing burst, so the next edit is a separate undo step. */
+  endGesture(): void {
+    this.#history.endGesture();
+  }
+
+  undo(): void {
+    if (this.#history.undo()) this.#chainChanged();
+  }
+
+  redo(): void {
+    if (this.#history.redo()) this.#chainChanged();
+  }
+
+  /** Replaces the chain as a new document (a shared link, a test); clears undo. */
+  replaceChain(chain: Chain): void {
+    this.#history.reset(chain);
+    this.#chainChanged();
+  }
+
+  #chainChanged(): void {
+    this.#historyVersion++;
+    this.#persist();
+  }
+
+  #persist(): void {
+    const chain = this.#history.present;
+    try {
+      this.#options.storage?.setItem(CHAIN_KEY, serializeChain(chain));
+    } catch {
+      // Storage full or blocked: the URL still carries the chain.
+    }
+    if (typeof history !== 'undefined') {
+      const hash = chain.stages.length ? `#${HASH_KEY}${encodeChainForUrl(chain)}` : '';
+      history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+    }
+  }
+
+  /** Restores the chain from a shared link if there is one, else from the last session. */
+  restoreChain(hash: string): void {
+    const token = hash.startsWith(`#${HASH_KEY}`) ? hash.slice(HASH_KEY.length + 1) : null;
+    const stored = this.#options.storage?.getItem(CHAIN_KEY) ?? null;
+    const sources: [string, () => { chain: Chain; problems: string[] }][] = [];
+    if (token) sources.push(['The shared link', () => decodeChainFromUrl(token)]);
+    if (stored) sources.push(['The saved chain', () => parseChain(stored)]);
+    for (const [what, read] of sources) {
+      try {
+        const { chain, problems } = read();
+        if (problems.length) this.notices.warning(`${what} needed repairs`, problems.join('; '));
+        this.#history.reset(chain);
+        this.#chainChanged();
+        return;
+      } catch (error) {
+        const reason = error instanceof ChainFormatError ? error.message : messageOf(error);
+        this.notices.error(`${what} could not be read`, `${reason}. It was ignored.`);
+      }
+    }
+  }
+
+  // ---- GPU lifecycle ------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    await this.#createDevice();
+  }
+
+  async #createDevice(): Promise<void> {
+    let gpu: GpuContext;
+    try {
+      gpu = await GpuContext.create(
+        this.#options.gpu,
+        (message) => this.#onGpuError(message),
+        (reason, message) => this.#onDeviceLost(gpu, reason, message),
+      );
+    } catch (error) {
+      this.gpuStatus = 'unavailable';
+      this.gpuProblem = messageOf(error);
+      return;
+    }
+    this.#gpu = gpu;
+    this.#engine = new Engine(gpu, this.env);
+    this.adapter = gpu.adapter;
+    if (this.image) this.#engine.setSource(this.image.bitmap);
+    if (this.#canvas) this.#presenter = new Presenter(gpu, this.#canvas);
+    this.gpuStatus = 'ready';
+    this.gpuProblem = null;
+    this.#recoveryAttempts = 0;
+    this.deviceGeneration++;
+    this.requestRender();
+  }
+
+  #onGpuError(message: string): void {
+    // A broken kernel would report the same error every frame: show each message once.
+    if (this.#recentErrors.has(message)) return;
+    this.#recentErrors.add(message);
+    this.notices.error('GPU error', message);
+  }
+
+  #onDeviceLost(lost: GpuContext, reason: string, message: string): void {
+    if (this.#disposed || lost !== this.#gpu) return;
+    this.#engine?.destroy();
+    this.#engine = null;
+    this.#presenter = null;
+    this.#gpu = null;
+    if (this.#recoveryAttempts >= MAX_RECOVERY_ATTEMPTS) {
+      this.gpuStatus = 'unavailable';
+      this.gpuProblem = `The GPU device was lost ${MAX_RECOVERY_ATTEMPTS} times in a row (${message || reason}).`;
+      return;
+    }
+    this.#recoveryAttempts++;
+    this.gpuStatus = 'recovering';
+    this.notices.warning('GPU device lost', `${message || reason}. Recreating it and rebuilding resources…`);
+    void this.#createDevice();
+  }
+
+  /** Simulates losing the device (test hook; also a way to reset a wedged GPU). */
+  loseDevice(): void {
+    this.#gpu?.loseDevice();
+  }
+
+  get gpu(): GpuContext | null {
+    return this.#gpu;
+  }
+
+  get engine(): Engine | null {
+    return this.#engine;
+  }
+
+  get canvas(): HTMLCanvasElement | null {
+    return this.#canvas;
+  }
+
+  attachCanvas(canvas: HTMLCanvasElement): void {
+    this.#canvas = canvas;
+    if (this.#gpu) this.#presenter = new Presenter(this.#gpu, canvas);
+    this.requestRender();
+  }
+
+  detachCanvas(): void {
+    this.#presenter?.destroy();
+    this.#presenter = null;
+    this.#canvas = null;
+  }
+
+  // ---- rendering ----------------------------------------------------------------------------
+
+  requestRender(): void {
+    if (this.#frameRequested || typeof requestAnimationFrame === 'undefined') return;
+    this.#frameRequested = true;
+    requestAnimationFrame(() => {
+      this.#frameRequested = false;
+      this.renderNow();
+    });
+  }
+
+  /** Renders and presents one frame now, if there is something to show. */
+  renderNow(): FrameStats | null {
+    const engine = this.#engine;
+    const canvas = this.#canvas;
+    if (!engine || !this.#presenter || !canvas || !this.image || this.gpuStatus !== 'ready') return null;
+    if (canvas.width === 0 || canvas.height === 0) return null;
+    const view = this.view.transform([canvas.width, canvas.height], [this.image.width, this.image.height]);
+    try {
+      const stats = engine.render(this.#history.present, { index: 0 }, this.#presenter, view);
+      this.lastFrame = stats;
+      return stats;
+    } catch (error) {
+      this.#onGpuError(`Rendering failed: ${messageOf(error)}`);
+      return null;
+    }
+  }
+
+  // ---- files --------------------------------------------------------------------------------
+
+  /** Opens dropped or picked files: `.cube` files load as LUTs, anything else as an image. */
+  async openFiles(files: Iterable<File>, lutStageId?: string): Promise<void> {
+    for (const file of files) {
+      if (/\.cube$/i.test(file.name)) await this.loadLut(file, lutStageId);
+      else await this.openImage(file);
+    }
+  }
+
+  /** Opens an image; on failure the current image stays and an error names the file and why. */
+  async openImage(file: File): Promise<boolean> {
+    const maxDimension = this.#gpu?.adapter.maxTextureDimension2D ?? 8192;
+    this.busy = `Opening ${file.name}…`;
+    try {
+      const decoded = await decodeImageFile(file, maxDimension);
+      const { bitmap } = decoded;
+      try {
+        this.#engine?.setSource(bitmap);
+      } catch (error) {
+        bitmap.close();
+        throw new MediaError(file.name, messageOf(error));
+      }
+      if (decoded.downscaled) {
+        this.notices.warning(
+          'Image scaled down',
+          `“${file.name}” is ${decoded.originalSize.join('×')} px, larger than this GPU's ` +
+            `${maxDimension} px texture limit; it was scaled to ${bitmap.width}×${bitmap.height}.`,
+        );
+      }
+      const previous = this.image;
+      this.image = { name: file.name, bitmap, width: bitmap.width, height: bitmap.height };
+      previous?.bitmap.close();
+      this.view.fit();
+      this.requestRender();
+      return true;
+    } catch (error) {
+      this.notices.error('Could not open image', messageOf(error));
+      return false;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /**
+   * Loads a `.cube` LUT into the given LUT stage, else into the first LUT stage that has none,
+   * else into a new LUT stage at the end of the chain.
+   */
+  async loadLut(file: File, stageId?: string): Promise<boolean> {
+    let lutRef;
+    try {
+      if (file.size === 0) throw new CubeParseError(0, 'the file is empty (0 bytes)');
+      const lut = packLut(parseCube(await file.text()), file.name);
+      if (!this.luts.add(lut)) {
+        this.notices.warning('LUT kept for this session only', `“${file.name}” is too large for browser storage.`);
+      }
+      lutRef = { id: lut.id, name: file.name };
+    } catch (error) {
+      const reason = error instanceof CubeParseError ? error.message : messageOf(error);
+      this.notices.error('Could not load LUT', `“${file.name}”: ${reason}`);
+      return false;
+    }
+    this.lutVersion++;
+    const lutEffect = findEffect('lut-3d')!;
+    this.edit((chain) => {
+      let target = stageId ?? chain.stages.find((s) => s.effect === 'lut-3d' && s.params.lut === null)?.id;
+      if (!target) {
+        chain = addStage(chain, lutEffect);
+        target = chain.stages[chain.stages.length - 1].id;
+      }
+      return setParam(chain, target, 'lut', lutRef);
+    });
+    return true;
+  }
+
+  async exportPng(): Promise<Blob | null> {
+    const engine = this.#engine;
+    const image = this.image;
+    if (!engine || !image) return null;
+    this.busy = 'Exporting PNG…';
+    try {
+      const pixels = await engine.renderToImage(this.#history.present, { index: 0 });
+      const blob = await encodePng(pixels);
+      downloadBlob(blob, exportName(image.name));
+      return blob;
+    } catch (error) {
+      this.notices.error('Export failed', messageOf(error));
+      return null;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.detachCanvas();
+    this.#engine?.destroy();
+    this.#gpu?.device.destroy();
+  }
+}

@@ -1,0 +1,183 @@
+import {
+  findEffect,
+  parseChain,
+  serializeChain,
+  type Chain,
+  type ParamValues,
+  createImage,
+  type RgbaImage,
+} from '../effects';
+import { Engine, diffImages, runChainOnCpu } from '../engine';
+import type { AppState } from './state/app.svelte';
+
+/**
+ * A typed test API on `window.__triad`, used by the Playwright specs and the benchmark scripts.
+ * It drives the same code paths as the UI; it adds no behaviour the app does not have.
+ */
+export interface ParityRequest {
+  imageUrl: string;
+  stages: { effect: string; params?: ParamValues }[];
+  frame?: number;
+}
+
+export interface ParityResult {
+  width: number;
+  height: number;
+  maxDiff: number;
+  over: number;
+  tolerance: number;
+  firstOver: { x: number; y: number; a: number[]; b: number[] } | null;
+}
+
+function chainOf(stages: ParityRequest['stages']): Chain {
+  return parseChain(JSON.stringify({ v: 1, stages: stages.map((s) => ({ ...s, enabled: true })) })).chain;
+}
+
+async function bitmapFromUrl(url: string, size?: [number, number]): Promise<ImageBitmap> {
+  const blob = await (await fetch(url)).blob();
+  const options: ImageBitmapOptions = { premultiplyAlpha: 'none' };
+  if (size) Object.assign(options, { resizeWidth: size[0], resizeHeight: size[1], resizeQuality: 'high' });
+  return createImageBitmap(blob, options);
+}
+
+export function createTestApi(app: AppState) {
+  const engine = () => {
+    if (!app.engine) throw new Error(`GPU not ready (${app.gpuStatus})`);
+    return app.engine;
+  };
+
+  return {
+    /** Resolves once the GPU is ready or known to be unavailable. */
+    async ready(): Promise<string> {
+      while (app.gpuStatus === 'starting' || app.gpuStatus === 'recovering') {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return app.gpuStatus;
+    },
+    state() {
+      return {
+        gpuStatus: app.gpuStatus,
+        adapter: app.adapter,
+        deviceGeneration: app.deviceGeneration,
+        uploadPath: app.engine?.uploadPath ?? null,
+        image: app.image ? { name: app.image.name, width: app.image.width, height: app.image.height } : null,
+        chain: JSON.parse(serializeChain(app.chain)),
+        lastFrame: app.lastFrame,
+      };
+    },
+    counters() {
+      const gpu = app.gpu;
+      if (!gpu) return null;
+      return { ...gpu.counters, poolFree: app.engine?.pool.freeCount ?? 0, poolInUse: app.engine?.pool.inUseCount ?? 0 };
+    },
+    loseDevice: () => app.loseDevice(),
+    setChain(json: string) {
+      app.replaceChain(parseChain(json).chain);
+    },
+    /** Opens bytes as if the user dropped a file with this name. */
+    async openFile(name: string, bytes: number[] | Uint8Array, type = '') {
+      await app.openFiles([new File([new Uint8Array(bytes)], name, { type })]);
+    },
+    /** Replaces the source with a synthetic w×h gradient (memory tests). */
+    setSyntheticImage(width: number, height: number) {
+      const img = createImage(width, height);
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) img.data.set([x % 256, y % 256, (x + y) % 256, 255], (y * width + x) * 4);
+      engine().setSource(img);
+      app.image = { name: `synthetic ${width}×${height}`, bitmap: app.image!.bitmap, width, height };
+    },
+    /** Renders and presents one frame synchronously; returns its stats. */
+    renderNow: () => app.renderNow(),
+    async settle() {
+      await app.gpu?.device.queue.onSubmittedWorkDone();
+    },
+    /**
+     * Renders a frame and, in the same task (before the canvas is presented), copies the WebGPU
+     * canvas into a 2D canvas. Returns the canvas pixels compared with the CPU reference chain at
+     * the current view, which must be at 100% zoom.
+     */
+    async compareCanvasWithCpu(): Promise<ParityResult & { compared: number }> {
+      const canvas = app.canvas;
+      const image = app.image;
+      if (!canvas || !image) throw new Error('no canvas or image');
+      const source = await engine().readSource();
+      const expected = runChainOnCpu(app.chain, source, { index: 0 }, app.env);
+      app.renderNow();
+      const copy = new OffscreenCanvas(canvas.width, canvas.height);
+      const ctx = copy.getContext('2d', { willReadFrequently: true })!;
+      ctx.drawImage(canvas, 0, 0);
+      const shown = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      const view = app.view.transform([canvas.width, canvas.height], [image.width, image.height]);
+      if (view.zoom !== 1) throw new Error('compareCanvasWithCpu needs 100% zoom');
+      const got = createImage(image.width, image.height);
+      const want = createImage(image.width, image.height);
+      let compared = 0;
+      for (let y = 0; y < canvas.height; y++) {
+        const iy = Math.floor(y + 0.5 - canvas.height / 2 + view.centre[1]);
+        if (iy < 0 || iy >= image.height) continue;
+        for (let x = 0; x < canvas.width; x++) {
+          const ix = Math.floor(x + 0.5 - canvas.width / 2 + view.centre[0]);
+          if (ix < 0 || ix >= image.width) continue;
+          const c = (y * canvas.width + x) * 4;
+          const p = (compared++) * 4;
+          got.data.set(shown.subarray(c, c + 4), p);
+          want.data.set(expected.data.subarray((iy * image.width + ix) * 4, (iy * image.width + ix) * 4 + 4), p);
+        }
+      }
+      const trim = (img: RgbaImage) => ({ width: compared, height: 1, data: img.data.slice(0, compared * 4) });
+      const tolerance = 2;
+      return { ...diffImages(trim(got), trim(want), tolerance), width: image.width, height: image.height, tolerance, compared };
+    },
+    /** GPU output of a chain on an image vs the CPU reference, on a separate engine. */
+    async parity(request: ParityRequest): Promise<ParityResult> {
+      const gpu = app.gpu;
+      if (!gpu) throw new Error('GPU not ready');
+      const chain = chainOf(request.stages);
+      const tolerance = Math.max(1, ...chain.stages.map((s) => findEffect(s.effect)!.tolerance));
+      const bitmap = await bitmapFromUrl(request.imageUrl);
+      const scratch = new Engine(gpu, app.env);
+      try {
+        scratch.setSource(bitmap);
+        const frame = { index: request.frame ?? 0 };
+        const source = await scratch.readSource();
+        const actual = await scratch.renderToImage(chain, frame);
+        const expected = runChainOnCpu(chain, source, frame, app.env);
+        return { width: source.width, height: source.height, tolerance, ...diffImages(actual, expected, tolerance) };
+      } finally {
+        scratch.destroy();
+        bitmap.close();
+      }
+    },
+    /** Times a chain at a given size: per-frame ms from submit to GPU completion. */
+    async bench(request: { imageUrl: string; size: [number, number]; stages: ParityRequest['stages']; warmup: number; frames: number }) {
+      const gpu = app.gpu;
+      if (!gpu) throw new Error('GPU not ready');
+      const chain = chainOf(request.stages);
+      const bitmap = await bitmapFromUrl(request.imageUrl, request.size);
+      const scratch = new Engine(gpu, app.env);
+      try {
+        scratch.setSource(bitmap);
+        for (let i = 0; i < request.warmup; i++) await scratch.run(chain, { index: i });
+        const ms: number[] = [];
+        const submits = gpu.counters.submits;
+        const readbacks = gpu.counters.readbacks;
+        for (let i = 0; i < request.frames; i++) {
+          const t0 = performance.now();
+          await scratch.run(chain, { index: i });
+          ms.push(performance.now() - t0);
+        }
+        return {
+          ms,
+          submitsPerFrame: (gpu.counters.submits - submits) / request.frames,
+          readbacksPerFrame: (gpu.counters.readbacks - readbacks) / request.frames,
+          uploadPath: scratch.uploadPath,
+        };
+      } finally {
+        scratch.destroy();
+        bitmap.close();
+      }
+    },
+  };
+}
+
+export type TestApi = ReturnType<typeof createTestApi>;

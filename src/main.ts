@@ -1,0 +1,30 @@
+import { mount } from 'svelte';
+import App from './app/App.svelte';
+import './app/global.css';
+import { AppState } from './app/state/app.svelte';
+import { createTestApi, type TestApi } from './app/test-api';
+
+declare global {
+  interface Window {
+    __triad: TestApi;
+  }
+}
+
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const app = new AppState({
+  // ?gpu=compat asks for WebGPU compatibility mode (lavapipe in CI; see README).
+  gpu: { compatibility: params.get('gpu') === 'compat' },
+  storage: storage(),
+});
+app.restoreChain(location.hash);
+mount(App, { target: document.getElementById('app')!, props: { app } });
+window.__triad = createTestApi(app);
+void app.start();
