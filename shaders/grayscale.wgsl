@@ -4,7 +4,9 @@ override WG_Y: u32 = 8;
 
 struct Params {
   amount: f32,
-  _pad: vec3f,
+  _pad0: f32,
+  _pad1: f32,
+  _pad2: f32,
 }
 
 @group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;

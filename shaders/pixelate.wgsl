@@ -5,7 +5,9 @@ override WG_Y: u32 = 8;
 
 struct Params {
   block: u32,
-  _pad: vec3u,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
 }
 
 @group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;

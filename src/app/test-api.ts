@@ -16,6 +16,8 @@ import type { AppState } from './state/app.svelte';
  */
 export interface ParityRequest {
   imageUrl: string;
+  /** Resize the image to this size first (keeps browser tests on small frames). */
+  size?: [number, number];
   stages: { effect: string; params?: ParamValues }[];
   frame?: number;
 }
@@ -27,6 +29,8 @@ export interface ParityResult {
   over: number;
   tolerance: number;
   firstOver: { x: number; y: number; a: number[]; b: number[] } | null;
+  /** Uncaptured GPU errors raised while this ran. */
+  gpuErrors: number;
 }
 
 function chainOf(stages: ParityRequest['stages']): Chain {
@@ -71,6 +75,11 @@ export function createTestApi(app: AppState) {
       return { ...gpu.counters, poolFree: app.engine?.pool.freeCount ?? 0, poolInUse: app.engine?.pool.inUseCount ?? 0 };
     },
     loseDevice: () => app.loseDevice(),
+    /** The source pixels as uploaded (small images only: they cross to the test as JSON). */
+    async sourcePixels() {
+      const img = await engine().readSource();
+      return { width: img.width, height: img.height, data: Array.from(img.data) };
+    },
     setChain(json: string) {
       app.replaceChain(parseChain(json).chain);
     },
@@ -126,7 +135,14 @@ export function createTestApi(app: AppState) {
       }
       const trim = (img: RgbaImage) => ({ width: compared, height: 1, data: img.data.slice(0, compared * 4) });
       const tolerance = 2;
-      return { ...diffImages(trim(got), trim(want), tolerance), width: image.width, height: image.height, tolerance, compared };
+      return {
+        ...diffImages(trim(got), trim(want), tolerance),
+        width: image.width,
+        height: image.height,
+        tolerance,
+        compared,
+        gpuErrors: app.gpu?.counters.errors ?? 0,
+      };
     },
     /** GPU output of a chain on an image vs the CPU reference, on a separate engine. */
     async parity(request: ParityRequest): Promise<ParityResult> {
@@ -134,15 +150,23 @@ export function createTestApi(app: AppState) {
       if (!gpu) throw new Error('GPU not ready');
       const chain = chainOf(request.stages);
       const tolerance = Math.max(1, ...chain.stages.map((s) => findEffect(s.effect)!.tolerance));
-      const bitmap = await bitmapFromUrl(request.imageUrl);
+      const bitmap = await bitmapFromUrl(request.imageUrl, request.size);
       const scratch = new Engine(gpu, app.env);
+      const errors = gpu.counters.errors;
       try {
         scratch.setSource(bitmap);
         const frame = { index: request.frame ?? 0 };
         const source = await scratch.readSource();
         const actual = await scratch.renderToImage(chain, frame);
         const expected = runChainOnCpu(chain, source, frame, app.env);
-        return { width: source.width, height: source.height, tolerance, ...diffImages(actual, expected, tolerance) };
+        await gpu.device.queue.onSubmittedWorkDone();
+        return {
+          width: source.width,
+          height: source.height,
+          tolerance,
+          gpuErrors: gpu.counters.errors - errors,
+          ...diffImages(actual, expected, tolerance),
+        };
       } finally {
         scratch.destroy();
         bitmap.close();
