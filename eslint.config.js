@@ -11,7 +11,10 @@ export default ts.config(
   {
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportAllDeclaration', message: 'Export names explicitly, not `export *`.' },
@@ -30,7 +33,13 @@ export default ts.config(
     // The scheduler and effect math must stay pure: no timers or clocks inside.
     files: ['src/effects/**/*.ts', 'src/scheduler/**/*.ts'],
     rules: {
-      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'requestAnimationFrame', 'performance'],
+      'no-restricted-globals': [
+        'error',
+        'setTimeout',
+        'setInterval',
+        'requestAnimationFrame',
+        'performance',
+      ],
     },
   },
 );

@@ -85,7 +85,8 @@ test.describe('building and editing a chain', () => {
     // A mouse drag across the slider: many input events, one change at the end.
     await page.mouse.move(box.x + 2, box.y + box.height / 2);
     await page.mouse.down();
-    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + (box.width * i) / 20, box.y + box.height / 2);
+    for (let i = 1; i <= 10; i++)
+      await page.mouse.move(box.x + (box.width * i) / 20, box.y + box.height / 2);
     await page.mouse.up();
     const dragged = (await app.chain()).stages[0].params.radius as number;
     expect(dragged).toBeGreaterThan(20);
@@ -101,10 +102,9 @@ test.describe('building and editing a chain', () => {
     const input = page.getByTestId('chain.add-effect');
     await input.fill('lens');
     const options = page.getByTestId('chain.effect-option');
-    expect(await options.evaluateAll((els) => els.map((e) => e.getAttribute('data-effect')))).toEqual([
-      'vignette',
-      'chromatic-aberration',
-    ]);
+    expect(
+      await options.evaluateAll((els) => els.map((e) => e.getAttribute('data-effect'))),
+    ).toEqual(['vignette', 'chromatic-aberration']);
     await input.press('ArrowDown');
     await input.press('Enter');
     expect(await app.effectOrder()).toEqual(['chromatic-aberration']);
@@ -143,7 +143,9 @@ test.describe('building and editing a chain', () => {
     await page.goto(`${page.url().split('#')[0]}#chain=not-a-chain`);
     await page.reload();
     await page.evaluate(() => window.__triad.ready());
-    await expect(app.notices.filter({ hasText: 'The shared link could not be read' })).toBeVisible();
+    await expect(
+      app.notices.filter({ hasText: 'The shared link could not be read' }),
+    ).toBeVisible();
     expect(await app.effectOrder()).toEqual(['invert']);
   });
 

@@ -11,25 +11,51 @@ const CASES: { name: string; stages: { effect: string; params?: Record<string, u
     stages: [
       {
         effect: 'colour-adjust',
-        params: { exposure: 0.4, contrast: 25, saturation: -30, hue: 40, gamma: 1.4, temperature: 30, tint: -20 },
+        params: {
+          exposure: 0.4,
+          contrast: 25,
+          saturation: -30,
+          hue: 40,
+          gamma: 1.4,
+          temperature: 30,
+          tint: -20,
+        },
       },
     ],
   },
-  { name: 'colour adjust (saturation up, hue back)', stages: [{ effect: 'colour-adjust', params: { saturation: 60, hue: -120, gamma: 0.6 } }] },
+  {
+    name: 'colour adjust (saturation up, hue back)',
+    stages: [{ effect: 'colour-adjust', params: { saturation: 60, hue: -120, gamma: 0.6 } }],
+  },
   { name: 'grayscale', stages: [{ effect: 'grayscale', params: { amount: 70 } }] },
   { name: 'invert', stages: [{ effect: 'invert' }] },
   { name: 'posterize', stages: [{ effect: 'posterize', params: { levels: 5 } }] },
   { name: 'gaussian blur r=8', stages: [{ effect: 'gaussian-blur', params: { radius: 8 } }] },
   { name: 'gaussian blur r=64', stages: [{ effect: 'gaussian-blur', params: { radius: 64 } }] },
   { name: 'gaussian blur r=0', stages: [{ effect: 'gaussian-blur', params: { radius: 0 } }] },
-  { name: 'unsharp mask', stages: [{ effect: 'unsharp-mask', params: { amount: 180, radius: 4, threshold: 3 } }] },
+  {
+    name: 'unsharp mask',
+    stages: [{ effect: 'unsharp-mask', params: { amount: 180, radius: 4, threshold: 3 } }],
+  },
   { name: 'sobel edges', stages: [{ effect: 'sobel', params: { strength: 2.5 } }] },
   { name: 'sobel edges inverted', stages: [{ effect: 'sobel', params: { invert: true } }] },
   { name: 'pixelate', stages: [{ effect: 'pixelate', params: { block: 13 } }] },
-  { name: 'vignette', stages: [{ effect: 'vignette', params: { amount: 80, midpoint: 40, feather: 70 } }] },
-  { name: 'chromatic aberration', stages: [{ effect: 'chromatic-aberration', params: { amount: 7.5 } }] },
-  { name: 'film grain (colour)', stages: [{ effect: 'film-grain', params: { amount: 60, size: 2, seed: 42, mono: false } }] },
-  { name: 'film grain (mono)', stages: [{ effect: 'film-grain', params: { amount: 100, seed: 9 } }] },
+  {
+    name: 'vignette',
+    stages: [{ effect: 'vignette', params: { amount: 80, midpoint: 40, feather: 70 } }],
+  },
+  {
+    name: 'chromatic aberration',
+    stages: [{ effect: 'chromatic-aberration', params: { amount: 7.5 } }],
+  },
+  {
+    name: 'film grain (colour)',
+    stages: [{ effect: 'film-grain', params: { amount: 60, size: 2, seed: 42, mono: false } }],
+  },
+  {
+    name: 'film grain (mono)',
+    stages: [{ effect: 'film-grain', params: { amount: 100, seed: 9 } }],
+  },
 ];
 
 const IMAGES = [
@@ -49,13 +75,18 @@ test.describe('GPU kernels match their CPU references', () => {
   for (const c of CASES) {
     test(c.name, async ({ page }) => {
       for (const image of IMAGES) {
-        const result = await page.evaluate(
-          (req) => window.__triad.parity(req),
-          { imageUrl: image.url, size: image.size, stages: c.stages, frame: 7 },
-        );
+        const result = await page.evaluate((req) => window.__triad.parity(req), {
+          imageUrl: image.url,
+          size: image.size,
+          stages: c.stages,
+          frame: 7,
+        });
         expect(result.width, image.url).toBeGreaterThan(100);
         expect(result.gpuErrors, 'GPU validation errors').toBe(0);
-        expect(result.over, `${image.url}: first pixel over tolerance ${JSON.stringify(result.firstOver)}`).toBe(0);
+        expect(
+          result.over,
+          `${image.url}: first pixel over tolerance ${JSON.stringify(result.firstOver)}`,
+        ).toBe(0);
         expect(result.maxDiff).toBeLessThanOrEqual(result.tolerance);
       }
     });
@@ -65,13 +96,26 @@ test.describe('GPU kernels match their CPU references', () => {
     // A 17³ "teal and orange" style grade with a non-unit domain, written as .cube text.
     const cube = (() => {
       const n = 17;
-      const rows = [`TITLE "teal orange"`, `LUT_3D_SIZE ${n}`, 'DOMAIN_MIN 0 0 0', 'DOMAIN_MAX 1 1 1'];
+      const rows = [
+        `TITLE "teal orange"`,
+        `LUT_3D_SIZE ${n}`,
+        'DOMAIN_MIN 0 0 0',
+        'DOMAIN_MAX 1 1 1',
+      ];
       for (let b = 0; b < n; b++)
         for (let g = 0; g < n; g++)
           for (let r = 0; r < n; r++) {
             const [x, y, z] = [r / (n - 1), g / (n - 1), b / (n - 1)];
             const l = 0.3 * x + 0.6 * y + 0.1 * z;
-            rows.push([Math.min(1, l + (x - l) * 1.3 + 0.05), y * 0.95, Math.max(0, z * 0.8 + (1 - l) * 0.1)].map((v) => v.toFixed(6)).join(' '));
+            rows.push(
+              [
+                Math.min(1, l + (x - l) * 1.3 + 0.05),
+                y * 0.95,
+                Math.max(0, z * 0.8 + (1 - l) * 0.1),
+              ]
+                .map((v) => v.toFixed(6))
+                .join(' '),
+            );
           }
       return rows.join('\n');
     })();
@@ -79,10 +123,10 @@ test.describe('GPU kernels match their CPU references', () => {
     await expect(app.stage(0)).toHaveAttribute('data-effect', 'lut-3d');
     const { lut } = (await app.chain()).stages[0].params as { lut: { id: string } };
     for (const intensity of [100, 35]) {
-      const result = await page.evaluate(
-        (req) => window.__triad.parity(req),
-        { imageUrl: '/__fixtures/chelsea.png', stages: [{ effect: 'lut-3d', params: { lut: { id: lut.id, name: 'x' }, intensity } }] },
-      );
+      const result = await page.evaluate((req) => window.__triad.parity(req), {
+        imageUrl: '/__fixtures/chelsea.png',
+        stages: [{ effect: 'lut-3d', params: { lut: { id: lut.id, name: 'x' }, intensity } }],
+      });
       expect(result.over, JSON.stringify(result.firstOver)).toBe(0);
       expect(result.tolerance).toBe(1);
     }

@@ -49,10 +49,20 @@ export function chromiumArgs(kind = adapterKind()) {
     '--enable-features=Vulkan',
   ];
   if (kind === 'lavapipe') {
-    return [...common, '--use-angle=vulkan', '--use-webgpu-adapter=opengles', '--use-vulkan=native'];
+    return [
+      ...common,
+      '--use-angle=vulkan',
+      '--use-webgpu-adapter=opengles',
+      '--use-vulkan=native',
+    ];
   }
   if (kind === 'swiftshader') {
-    return [...common, '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--use-vulkan=swiftshader'];
+    return [
+      ...common,
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--use-vulkan=swiftshader',
+    ];
   }
   return [...common, '--use-angle=vulkan'];
 }

@@ -31,7 +31,10 @@ export class TriadPage {
   /** Opens the app (with the adapter the test run uses) and waits for the GPU. */
   async goto(hash = ''): Promise<void> {
     await this.page.goto(`/${appQuery()}${hash}`);
-    await expect(this.page.getByTestId('app.gpu-status')).not.toHaveAttribute('data-status', 'starting');
+    await expect(this.page.getByTestId('app.gpu-status')).not.toHaveAttribute(
+      'data-status',
+      'starting',
+    );
     await this.page.evaluate(() => window.__triad.ready());
   }
 
@@ -40,11 +43,19 @@ export class TriadPage {
   }
 
   /** Drops files on the page the way a user's drag and drop does. */
-  async dropFiles(files: { name: string; bytes: Buffer | Uint8Array; type?: string }[], target?: Locator) {
-    const payload = files.map((f) => ({ name: f.name, bytes: Array.from(f.bytes), type: f.type ?? '' }));
+  async dropFiles(
+    files: { name: string; bytes: Buffer | Uint8Array; type?: string }[],
+    target?: Locator,
+  ) {
+    const payload = files.map((f) => ({
+      name: f.name,
+      bytes: Array.from(f.bytes),
+      type: f.type ?? '',
+    }));
     const dataTransfer = await this.page.evaluateHandle((items) => {
       const dt = new DataTransfer();
-      for (const f of items) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }));
+      for (const f of items)
+        dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }));
       return dt;
     }, payload);
     const on = target ?? this.page.getByTestId('app.root');
@@ -68,7 +79,9 @@ export class TriadPage {
   async addEffect(query: string, effectId: string): Promise<void> {
     const input = this.page.getByTestId('chain.add-effect');
     await input.fill(query);
-    await this.page.locator(`[data-testid="chain.effect-option"][data-effect="${effectId}"]`).click();
+    await this.page
+      .locator(`[data-testid="chain.effect-option"][data-effect="${effectId}"]`)
+      .click();
   }
 
   stage(index: number): Locator {

@@ -3,7 +3,6 @@ import {
   parseChain,
   serializeChain,
   type Chain,
-  type ParamValues,
   createImage,
   type RgbaImage,
 } from '../effects';
@@ -18,7 +17,8 @@ export interface ParityRequest {
   imageUrl: string;
   /** Resize the image to this size first (keeps browser tests on small frames). */
   size?: [number, number];
-  stages: { effect: string; params?: ParamValues }[];
+  /** Parameters are validated like any untrusted chain. */
+  stages: { effect: string; params?: Record<string, unknown> }[];
   frame?: number;
 }
 
@@ -34,13 +34,15 @@ export interface ParityResult {
 }
 
 function chainOf(stages: ParityRequest['stages']): Chain {
-  return parseChain(JSON.stringify({ v: 1, stages: stages.map((s) => ({ ...s, enabled: true })) })).chain;
+  return parseChain(JSON.stringify({ v: 1, stages: stages.map((s) => ({ ...s, enabled: true })) }))
+    .chain;
 }
 
 async function bitmapFromUrl(url: string, size?: [number, number]): Promise<ImageBitmap> {
   const blob = await (await fetch(url)).blob();
   const options: ImageBitmapOptions = { premultiplyAlpha: 'none' };
-  if (size) Object.assign(options, { resizeWidth: size[0], resizeHeight: size[1], resizeQuality: 'high' });
+  if (size)
+    Object.assign(options, { resizeWidth: size[0], resizeHeight: size[1], resizeQuality: 'high' });
   return createImageBitmap(blob, options);
 }
 
@@ -64,7 +66,9 @@ export function createTestApi(app: AppState) {
         adapter: app.adapter,
         deviceGeneration: app.deviceGeneration,
         uploadPath: app.engine?.uploadPath ?? null,
-        image: app.image ? { name: app.image.name, width: app.image.width, height: app.image.height } : null,
+        image: app.image
+          ? { name: app.image.name, width: app.image.width, height: app.image.height }
+          : null,
         chain: JSON.parse(serializeChain(app.chain)),
         lastFrame: app.lastFrame,
       };
@@ -72,7 +76,11 @@ export function createTestApi(app: AppState) {
     counters() {
       const gpu = app.gpu;
       if (!gpu) return null;
-      return { ...gpu.counters, poolFree: app.engine?.pool.freeCount ?? 0, poolInUse: app.engine?.pool.inUseCount ?? 0 };
+      return {
+        ...gpu.counters,
+        poolFree: app.engine?.pool.freeCount ?? 0,
+        poolInUse: app.engine?.pool.inUseCount ?? 0,
+      };
     },
     loseDevice: () => app.loseDevice(),
     /** The source pixels as uploaded (small images only: they cross to the test as JSON). */
@@ -91,9 +99,15 @@ export function createTestApi(app: AppState) {
     setSyntheticImage(width: number, height: number) {
       const img = createImage(width, height);
       for (let y = 0; y < height; y++)
-        for (let x = 0; x < width; x++) img.data.set([x % 256, y % 256, (x + y) % 256, 255], (y * width + x) * 4);
+        for (let x = 0; x < width; x++)
+          img.data.set([x % 256, y % 256, (x + y) % 256, 255], (y * width + x) * 4);
       engine().setSource(img);
-      app.image = { name: `synthetic ${width}×${height}`, bitmap: app.image!.bitmap, width, height };
+      app.image = {
+        name: `synthetic ${width}×${height}`,
+        bitmap: app.image!.bitmap,
+        width,
+        height,
+      };
     },
     /** Renders and presents one frame synchronously; returns its stats. */
     renderNow: () => app.renderNow(),
@@ -128,12 +142,19 @@ export function createTestApi(app: AppState) {
           const ix = Math.floor(x + 0.5 - canvas.width / 2 + view.centre[0]);
           if (ix < 0 || ix >= image.width) continue;
           const c = (y * canvas.width + x) * 4;
-          const p = (compared++) * 4;
+          const p = compared++ * 4;
           got.data.set(shown.subarray(c, c + 4), p);
-          want.data.set(expected.data.subarray((iy * image.width + ix) * 4, (iy * image.width + ix) * 4 + 4), p);
+          want.data.set(
+            expected.data.subarray((iy * image.width + ix) * 4, (iy * image.width + ix) * 4 + 4),
+            p,
+          );
         }
       }
-      const trim = (img: RgbaImage) => ({ width: compared, height: 1, data: img.data.slice(0, compared * 4) });
+      const trim = (img: RgbaImage) => ({
+        width: compared,
+        height: 1,
+        data: img.data.slice(0, compared * 4),
+      });
       const tolerance = 2;
       return {
         ...diffImages(trim(got), trim(want), tolerance),
@@ -142,6 +163,19 @@ export function createTestApi(app: AppState) {
         tolerance,
         compared,
         gpuErrors: app.gpu?.counters.errors ?? 0,
+      };
+    },
+    /** Compares pixels (e.g. a decoded export) with the CPU reference of the current chain. */
+    async compareWithCpu(image: RgbaImage): Promise<ParityResult> {
+      const source = await engine().readSource();
+      const expected = runChainOnCpu(app.chain, source, { index: 0 }, app.env);
+      const tolerance = 2;
+      return {
+        width: image.width,
+        height: image.height,
+        tolerance,
+        gpuErrors: app.gpu?.counters.errors ?? 0,
+        ...diffImages(image, expected, tolerance),
       };
     },
     /** GPU output of a chain on an image vs the CPU reference, on a separate engine. */
@@ -173,7 +207,13 @@ export function createTestApi(app: AppState) {
       }
     },
     /** Times a chain at a given size: per-frame ms from submit to GPU completion. */
-    async bench(request: { imageUrl: string; size: [number, number]; stages: ParityRequest['stages']; warmup: number; frames: number }) {
+    async bench(request: {
+      imageUrl: string;
+      size: [number, number];
+      stages: ParityRequest['stages'];
+      warmup: number;
+      frames: number;
+    }) {
       const gpu = app.gpu;
       if (!gpu) throw new Error('GPU not ready');
       const chain = chainOf(request.stages);

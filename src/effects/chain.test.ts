@@ -33,7 +33,11 @@ const withoutIds = (chain: Chain) => chain.stages.map(({ id: _id, ...rest }) => 
 describe('chain editing', () => {
   it('adds stages with default parameters', () => {
     const chain = addStage(EMPTY_CHAIN, effect('gaussian-blur'));
-    expect(chain.stages[0]).toMatchObject({ effect: 'gaussian-blur', enabled: true, params: { radius: 8 } });
+    expect(chain.stages[0]).toMatchObject({
+      effect: 'gaussian-blur',
+      enabled: true,
+      params: { radius: 8 },
+    });
   });
 
   it('moves a stage to a new index and keeps the others in order', () => {

@@ -19,7 +19,8 @@ function run(id: string, img: RgbaImage, params: ParamValues = {}, frame = 0, en
   return e.cpu(img, { ...defaultParams(e.params), ...params }, { index: frame }, env);
 }
 
-const px = (img: RgbaImage, x: number, y: number) => Array.from(img.data.slice((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
+const px = (img: RgbaImage, x: number, y: number) =>
+  Array.from(img.data.slice((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
 
 describe('CPU reference kernels', () => {
   it('invert flips colour and keeps alpha', () => {
@@ -32,7 +33,9 @@ describe('CPU reference kernels', () => {
   });
 
   it('one stop of exposure doubles linear values', () => {
-    expect(px(run('colour-adjust', solid(1, 1, [50, 100, 20, 255]), { exposure: 1 }), 0, 0)).toEqual([100, 200, 40, 255]);
+    expect(
+      px(run('colour-adjust', solid(1, 1, [50, 100, 20, 255]), { exposure: 1 }), 0, 0),
+    ).toEqual([100, 200, 40, 255]);
   });
 
   it('saturation −100% gives luma on every channel', () => {
@@ -45,7 +48,9 @@ describe('CPU reference kernels', () => {
   });
 
   it('posterize to 2 levels thresholds at half', () => {
-    expect(px(run('posterize', solid(1, 1, [127, 128, 255, 255]), { levels: 2 }), 0, 0)).toEqual([0, 255, 255, 255]);
+    expect(px(run('posterize', solid(1, 1, [127, 128, 255, 255]), { levels: 2 }), 0, 0)).toEqual([
+      0, 255, 255, 255,
+    ]);
   });
 
   it('blur leaves a flat image flat and radius 0 unchanged', () => {
@@ -56,7 +61,8 @@ describe('CPU reference kernels', () => {
 
   it('sobel finds a vertical edge and nothing on flat areas', () => {
     const img = solid(8, 4, [0, 0, 0, 255]);
-    for (let y = 0; y < 4; y++) for (let x = 4; x < 8; x++) img.data.set([255, 255, 255, 255], (y * 8 + x) * 4);
+    for (let y = 0; y < 4; y++)
+      for (let x = 4; x < 8; x++) img.data.set([255, 255, 255, 255], (y * 8 + x) * 4);
     const out = run('sobel', img);
     expect(px(out, 1, 1)[0]).toBe(0);
     expect(px(out, 4, 1)[0]).toBe(255);
@@ -78,9 +84,14 @@ describe('CPU reference kernels', () => {
 
   it('the 3D LUT applies its table and is the identity without one', () => {
     const img = solid(1, 1, [255, 0, 0, 255]);
-    const swap: Lut = packLut(sampleCube(5, (r, g, b) => [b, g, r]), 'swap');
+    const swap: Lut = packLut(
+      sampleCube(5, (r, g, b) => [b, g, r]),
+      'swap',
+    );
     const env = { lut: (id: string) => (id === swap.id ? swap : undefined) };
-    expect(px(run('lut-3d', img, { lut: { id: swap.id, name: 'swap' } }, 0, env), 0, 0)).toEqual([0, 0, 255, 255]);
+    expect(px(run('lut-3d', img, { lut: { id: swap.id, name: 'swap' } }, 0, env), 0, 0)).toEqual([
+      0, 0, 255, 255,
+    ]);
     expect(px(run('lut-3d', img), 0, 0)).toEqual([255, 0, 0, 255]);
   });
 

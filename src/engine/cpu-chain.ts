@@ -5,7 +5,12 @@ import type { RgbaImage } from '../effects/image';
 import type { FrameInfo } from '../gpu/stage';
 
 /** Runs a chain with the CPU reference kernels: the oracle GPU output is compared against. */
-export function runChainOnCpu(chain: Chain, source: RgbaImage, frame: FrameInfo, env: EffectEnv): RgbaImage {
+export function runChainOnCpu(
+  chain: Chain,
+  source: RgbaImage,
+  frame: FrameInfo,
+  env: EffectEnv,
+): RgbaImage {
   let image = source;
   for (const stage of chain.stages) {
     if (!stage.enabled) continue;

@@ -67,7 +67,10 @@ export class Engine {
 
   /** Replaces the source image. The caller keeps the bitmap (to rebuild after device loss). */
   setSource(image: ImageBitmap | RgbaImage): void {
-    if (image.width > this.gpu.adapter.maxTextureDimension2D || image.height > this.gpu.adapter.maxTextureDimension2D) {
+    if (
+      image.width > this.gpu.adapter.maxTextureDimension2D ||
+      image.height > this.gpu.adapter.maxTextureDimension2D
+    ) {
       throw new RangeError(
         `${image.width}×${image.height} exceeds this GPU's ${this.gpu.adapter.maxTextureDimension2D} px limit`,
       );
@@ -107,7 +110,12 @@ export class Engine {
    * Records every enabled stage into `encoder`. Returns the result texture: the source itself
    * when nothing ran, otherwise a pool texture the caller must release after submitting.
    */
-  #encodeChain(encoder: GPUCommandEncoder, chain: Chain, frame: FrameInfo, ran: FrameStats['ran']): GPUTexture {
+  #encodeChain(
+    encoder: GPUCommandEncoder,
+    chain: Chain,
+    frame: FrameInfo,
+    ran: FrameStats['ran'],
+  ): GPUTexture {
     const source = this.#source;
     if (!source) throw new Error('no source image');
     let current = source;

@@ -131,7 +131,8 @@ export class GpuContext {
 
 /** A short, human-readable adapter name for the UI. */
 export function describeAdapter(a: AdapterSummary): string {
-  const name = [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'Unnamed adapter';
+  const name =
+    [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'Unnamed adapter';
   const tags = [a.featureLevel === 'compatibility' ? 'compatibility mode' : 'core'];
   if (a.isFallbackAdapter) tags.push('software fallback');
   return `${name} (${tags.join(', ')})`;

@@ -61,7 +61,12 @@ export class Presenter {
     this.#view = new UniformBlock(gpu, 'Triad.present.view', 8);
   }
 
-  encode(encoder: GPUCommandEncoder, before: GPUTexture, after: GPUTexture, view: ViewTransform): void {
+  encode(
+    encoder: GPUCommandEncoder,
+    before: GPUTexture,
+    after: GPUTexture,
+    view: ViewTransform,
+  ): void {
     const target = this.context.getCurrentTexture();
     const uniforms = this.#view
       .begin()

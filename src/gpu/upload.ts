@@ -39,7 +39,11 @@ function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
 }
 
 /** Uploads a decoded image into a new texture owned by the caller (destroy it via `gpu.destroy`). */
-export function uploadImage(gpu: GpuContext, source: ImageBitmap | RgbaImage, label: string): Uploaded {
+export function uploadImage(
+  gpu: GpuContext,
+  source: ImageBitmap | RgbaImage,
+  label: string,
+): Uploaded {
   const texture = gpu.createTexture({
     label,
     size: [source.width, source.height],
@@ -51,7 +55,10 @@ export function uploadImage(gpu: GpuContext, source: ImageBitmap | RgbaImage, la
     return { texture, path: 'writeTexture' };
   }
   try {
-    gpu.device.queue.copyExternalImageToTexture({ source }, { texture }, [source.width, source.height]);
+    gpu.device.queue.copyExternalImageToTexture({ source }, { texture }, [
+      source.width,
+      source.height,
+    ]);
     return { texture, path: 'copyExternalImageToTexture' };
   } catch {
     writePixels(gpu, texture, bitmapPixels(source));

@@ -26,7 +26,10 @@ export interface DecodedImage {
  * orientation, and scales down anything larger than `maxDimension` (the device's texture limit)
  * rather than failing. The first frame of an animated GIF is used.
  */
-export async function decodeImageFile(file: Blob & { name: string }, maxDimension: number): Promise<DecodedImage> {
+export async function decodeImageFile(
+  file: Blob & { name: string },
+  maxDimension: number,
+): Promise<DecodedImage> {
   if (file.size === 0) throw new MediaError(file.name, 'the file is empty (0 bytes).');
   const head = new Uint8Array(await file.slice(0, 32).arrayBuffer());
   const type = sniffImageType(head);
@@ -40,7 +43,10 @@ export async function decodeImageFile(file: Blob & { name: string }, maxDimensio
       premultiplyAlpha: 'none',
     });
   } catch {
-    throw new MediaError(file.name, `the ${type} data is corrupt or truncated and could not be decoded.`);
+    throw new MediaError(
+      file.name,
+      `the ${type} data is corrupt or truncated and could not be decoded.`,
+    );
   }
   const originalSize: [number, number] = [bitmap.width, bitmap.height];
   if (bitmap.width === 0 || bitmap.height === 0) {
@@ -48,7 +54,8 @@ export async function decodeImageFile(file: Blob & { name: string }, maxDimensio
     throw new MediaError(file.name, 'the image has no pixels.');
   }
   const largest = Math.max(bitmap.width, bitmap.height);
-  if (largest <= maxDimension) return { name: file.name, type, bitmap, originalSize, downscaled: false };
+  if (largest <= maxDimension)
+    return { name: file.name, type, bitmap, originalSize, downscaled: false };
   const scale = maxDimension / largest;
   try {
     const resized = await createImageBitmap(bitmap, {
@@ -59,7 +66,10 @@ export async function decodeImageFile(file: Blob & { name: string }, maxDimensio
     });
     return { name: file.name, type, bitmap: resized, originalSize, downscaled: true };
   } catch {
-    throw new MediaError(file.name, `the image (${originalSize.join('×')}) is too large to process here.`);
+    throw new MediaError(
+      file.name,
+      `the image (${originalSize.join('×')}) is too large to process here.`,
+    );
   } finally {
     bitmap.close();
   }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { sniffImageType } from './sniff';
 
 const bytes = (...parts: (string | number[])[]) =>
-  Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
+  Uint8Array.from(
+    parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)),
+  );
 
 describe('image type sniffing', () => {
   it.each([

@@ -77,6 +77,8 @@ export class AppState {
   #canvas: HTMLCanvasElement | null = null;
   #frameRequested = false;
   #recoveryAttempts = 0;
+  // Not reactive on purpose: it only filters repeats before they become notices.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #recentErrors = new Set<string>();
   #disposed = false;
 
@@ -220,7 +222,10 @@ export class AppState {
     }
     this.#recoveryAttempts++;
     this.gpuStatus = 'recovering';
-    this.notices.warning('GPU device lost', `${message || reason}. Recreating it and rebuilding resources…`);
+    this.notices.warning(
+      'GPU device lost',
+      `${message || reason}. Recreating it and rebuilding resources…`,
+    );
     void this.#createDevice();
   }
 
@@ -268,9 +273,13 @@ export class AppState {
   renderNow(): FrameStats | null {
     const engine = this.#engine;
     const canvas = this.#canvas;
-    if (!engine || !this.#presenter || !canvas || !this.image || this.gpuStatus !== 'ready') return null;
+    if (!engine || !this.#presenter || !canvas || !this.image || this.gpuStatus !== 'ready')
+      return null;
     if (canvas.width === 0 || canvas.height === 0) return null;
-    const view = this.view.transform([canvas.width, canvas.height], [this.image.width, this.image.height]);
+    const view = this.view.transform(
+      [canvas.width, canvas.height],
+      [this.image.width, this.image.height],
+    );
     try {
       const stats = engine.render(this.#history.present, { index: 0 }, this.#presenter, view);
       this.lastFrame = stats;
@@ -335,7 +344,10 @@ export class AppState {
       if (file.size === 0) throw new CubeParseError(0, 'the file is empty (0 bytes)');
       const lut = packLut(parseCube(await file.text()), file.name);
       if (!this.luts.add(lut)) {
-        this.notices.warning('LUT kept for this session only', `“${file.name}” is too large for browser storage.`);
+        this.notices.warning(
+          'LUT kept for this session only',
+          `“${file.name}” is too large for browser storage.`,
+        );
       }
       lutRef = { id: lut.id, name: file.name };
     } catch (error) {
@@ -346,7 +358,8 @@ export class AppState {
     this.lutVersion++;
     const lutEffect = findEffect('lut-3d')!;
     this.edit((chain) => {
-      let target = stageId ?? chain.stages.find((s) => s.effect === 'lut-3d' && s.params.lut === null)?.id;
+      let target =
+        stageId ?? chain.stages.find((s) => s.effect === 'lut-3d' && s.params.lut === null)?.id;
       if (!target) {
         chain = addStage(chain, lutEffect);
         target = chain.stages[chain.stages.length - 1].id;

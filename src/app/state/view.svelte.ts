@@ -24,7 +24,12 @@ export class ViewState {
   }
 
   /** Zooms by `factor` keeping the image point under `at` (canvas pixels) in place. */
-  zoomBy(factor: number, at: [number, number], canvas: [number, number], image: [number, number]): void {
+  zoomBy(
+    factor: number,
+    at: [number, number],
+    canvas: [number, number],
+    image: [number, number],
+  ): void {
     const t = this.transform(canvas, image);
     const next = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, t.zoom * factor));
     const px = (at[0] - canvas[0] / 2) / t.zoom + t.centre[0];

@@ -62,7 +62,9 @@ describe('.cube parser', () => {
   });
 
   it('reads a Resolve LUT_3D_INPUT_RANGE as the domain', () => {
-    const lut = parseCube(identity2.replace('LUT_3D_SIZE 2', 'LUT_3D_SIZE 2\nLUT_3D_INPUT_RANGE -0.5 1.5'));
+    const lut = parseCube(
+      identity2.replace('LUT_3D_SIZE 2', 'LUT_3D_SIZE 2\nLUT_3D_INPUT_RANGE -0.5 1.5'),
+    );
     expect(lut.domainMin).toEqual([-0.5, -0.5, -0.5]);
     expect(lut.domainMax).toEqual([1.5, 1.5, 1.5]);
   });
@@ -98,7 +100,11 @@ describe('.cube parser', () => {
   it('rejects 1D LUTs, unknown keywords, repeated keywords and a bad TITLE', () => {
     expectError('LUT_1D_SIZE 16\n', 1, '1D LUTs');
     expectError(identity2.replace('TITLE "Identity"', 'FOO 1'), 2, 'unknown keyword "FOO"');
-    expectError(identity2.replace('LUT_3D_SIZE 2', 'LUT_3D_SIZE 2\nLUT_3D_SIZE 2'), 4, 'appears twice');
+    expectError(
+      identity2.replace('LUT_3D_SIZE 2', 'LUT_3D_SIZE 2\nLUT_3D_SIZE 2'),
+      4,
+      'appears twice',
+    );
     expectError(identity2.replace('TITLE "Identity"', 'TITLE Identity'), 2, 'quoted string');
   });
 
@@ -107,6 +113,10 @@ describe('.cube parser', () => {
   });
 
   it('rejects an empty domain', () => {
-    expectError(identity2.replace('LUT_3D_SIZE 2', 'LUT_3D_SIZE 2\nDOMAIN_MAX 1 0 1'), 0, 'DOMAIN_MIN must be below');
+    expectError(
+      identity2.replace('LUT_3D_SIZE 2', 'LUT_3D_SIZE 2\nDOMAIN_MAX 1 0 1'),
+      0,
+      'DOMAIN_MIN must be below',
+    );
   });
 });

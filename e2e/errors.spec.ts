@@ -1,0 +1,181 @@
+import { expect, test } from '@playwright/test';
+import { TriadPage, fixture } from './pages/triad-page';
+
+/** Bad input gets a clear error naming the file and the reason, and nothing already open is lost. */
+test.describe('bad input', () => {
+  let app: TriadPage;
+
+  test.beforeEach(async ({ page }) => {
+    app = new TriadPage(page);
+    await app.goto();
+    await app.dropImage('chelsea.png');
+    await app.expectImage('chelsea.png');
+    await app.addEffect('invert', 'invert');
+  });
+
+  async function expectStillShowingChelsea() {
+    await app.expectImage('chelsea.png · 451×300');
+    await app.actualSize();
+    const result = await app.compareCanvasWithCpu();
+    expect(result.compared).toBeGreaterThan(400 * 280);
+    expect(result.over).toBe(0);
+    expect(await app.effectOrder()).toEqual(['invert']);
+  }
+
+  test('a corrupt image: error names the file, the previous image stays', async () => {
+    const png = fixture('chelsea.png');
+    const corrupt = Buffer.concat([png.subarray(0, 8), Buffer.alloc(4000, 0x5a)]);
+    await app.dropImage('broken.png', corrupt);
+    const error = app.notices.filter({ hasText: 'broken.png' });
+    await expect(error).toHaveAttribute('data-kind', 'error');
+    await expect(error).toContainText('corrupt or truncated');
+    await expectStillShowingChelsea();
+  });
+
+  test('a truncated image: error or partial picture, never a broken page', async () => {
+    const png = fixture('chelsea.png');
+    await app.dropImage('cut.png', png.subarray(0, 2000));
+    const error = app.notices.filter({ hasText: 'cut.png' });
+    await expect(error).toContainText('corrupt or truncated');
+    await expectStillShowingChelsea();
+  });
+
+  test('a 0-byte file', async ({ page }) => {
+    await app.pickFiles([{ name: 'empty.jpg', buffer: Buffer.alloc(0), mimeType: 'image/jpeg' }]);
+    await expect(app.notices.filter({ hasText: 'empty.jpg' })).toContainText('empty (0 bytes)');
+    await expectStillShowingChelsea();
+    await page.getByTestId('notice.dismiss').first().click();
+    await expect(app.notices).toHaveCount(0);
+  });
+
+  test('a file that is not an image', async () => {
+    await app.dropFiles([
+      { name: 'notes.png', bytes: Buffer.from('these are not pixels\n'.repeat(20)) },
+    ]);
+    await expect(app.notices.filter({ hasText: 'notes.png' })).toContainText(
+      'not a supported image',
+    );
+    await expectStillShowingChelsea();
+  });
+
+  test('a malformed LUT names the line and the problem, and changes nothing', async () => {
+    const cube = ['TITLE "bad"', 'LUT_3D_SIZE 2', '0 0 0', '1 0 0', '0 1 zero', '1 1 0'].join('\n');
+    await app.dropFiles([{ name: 'bad.cube', bytes: Buffer.from(cube) }]);
+    const error = app.notices.filter({ hasText: 'bad.cube' });
+    await expect(error).toHaveAttribute('data-kind', 'error');
+    await expect(error).toContainText('line 5: "zero" is not a number');
+    await expectStillShowingChelsea();
+  });
+
+  test('a LUT dropped on a LUT stage loads into that stage', async () => {
+    await app.addEffect('lut', 'lut-3d');
+    await app.addEffect('lut', 'lut-3d');
+    const rows = ['LUT_3D_SIZE 2'];
+    for (let i = 0; i < 8; i++) rows.push(`${i & 1} ${(i >> 1) & 1} ${(i >> 2) & 1}`);
+    await app.dropFiles(
+      [{ name: 'identity.cube', bytes: Buffer.from(rows.join('\n')) }],
+      app.stage(2),
+    );
+    await expect(app.stage(2).getByTestId('stage.lut-name')).toHaveText('identity.cube');
+    await expect(app.stage(1).getByTestId('stage.lut-name')).toContainText('No LUT');
+  });
+
+  test('an image larger than the GPU allows is scaled down with a notice', async ({ page }) => {
+    const { limit, bytes } = await page.evaluate(async () => {
+      const limit = window.__triad.state().adapter!.maxTextureDimension2D;
+      const canvas = new OffscreenCanvas(limit + 256, 8);
+      const ctx = canvas.getContext('2d')!;
+      ctx.fillStyle = '#3a7';
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      return { limit, bytes: Array.from(new Uint8Array(await blob.arrayBuffer())) };
+    });
+    await app.dropImage('wide.png', Uint8Array.from(bytes));
+    const notice = app.notices.filter({ hasText: 'wide.png' });
+    await expect(notice).toHaveAttribute('data-kind', 'warning');
+    await expect(notice).toContainText(`${limit + 256}×8`);
+    await expect(notice).toContainText(`${limit} px texture limit`);
+    await app.expectImage(`wide.png · ${limit}×`);
+    expect((await page.evaluate(() => window.__triad.counters()))!.errors).toBe(0);
+  });
+});
+
+test('EXIF orientation is honoured', async ({ page }) => {
+  const app = new TriadPage(page);
+  await app.goto();
+  // A 40×20 JPEG, red on the left and blue on the right...
+  const jpeg = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(40, 20);
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#f00';
+    ctx.fillRect(0, 0, 20, 20);
+    ctx.fillStyle = '#00f';
+    ctx.fillRect(20, 0, 20, 20);
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
+    return Array.from(new Uint8Array(await blob.arrayBuffer()));
+  });
+  // ...tagged with EXIF orientation 6 ("rotate 90° clockwise to display").
+  const tiff = Buffer.from([
+    0x4d,
+    0x4d,
+    0x00,
+    0x2a,
+    0x00,
+    0x00,
+    0x00,
+    0x08, // big-endian TIFF header, IFD at 8
+    0x00,
+    0x01, // one entry
+    0x01,
+    0x12,
+    0x00,
+    0x03,
+    0x00,
+    0x00,
+    0x00,
+    0x01,
+    0x00,
+    0x06,
+    0x00,
+    0x00, // Orientation = 6
+    0x00,
+    0x00,
+    0x00,
+    0x00, // no next IFD
+  ]);
+  const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const app1 = Buffer.concat([
+    Buffer.from([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff]),
+    payload,
+  ]);
+  const bytes = Buffer.from(jpeg);
+  const tagged = Buffer.concat([bytes.subarray(0, 2), app1, bytes.subarray(2)]);
+  await app.dropImage('rotated.jpg', tagged);
+  await app.expectImage('rotated.jpg · 20×40');
+  const px = await page.evaluate(async () => {
+    const { width, data } = await window.__triad.sourcePixels();
+    const at = (x: number, y: number) => data.slice((y * width + x) * 4, (y * width + x) * 4 + 3);
+    return { top: at(10, 5), bottom: at(10, 35) };
+  });
+  // Rotated clockwise, the left (red) half is now on top.
+  expect(px.top[0]).toBeGreaterThan(200);
+  expect(px.top[2]).toBeLessThan(60);
+  expect(px.bottom[2]).toBeGreaterThan(200);
+  expect(px.bottom[0]).toBeLessThan(60);
+});
+
+test('without WebGPU the page says so and how to get it, and stays usable', async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+  });
+  const app = new TriadPage(page);
+  await app.goto();
+  expect(await app.status()).toBe('unavailable');
+  const panel = page.getByTestId('gpu.unavailable');
+  await expect(panel).toContainText('WebGPU is not available');
+  await expect(panel).toContainText('navigator.gpu');
+  await expect(panel).toContainText('chrome://flags/#enable-unsafe-webgpu');
+  await app.addEffect('vign', 'vignette');
+  expect(await app.effectOrder()).toEqual(['vignette']);
+  await expect(page.getByTestId('app.export')).toBeDisabled();
+});

@@ -1,0 +1,135 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { TriadPage } from './pages/triad-page';
+
+test.describe('GPU lifecycle', () => {
+  let app: TriadPage;
+
+  test.beforeEach(async ({ page }) => {
+    app = new TriadPage(page);
+    await app.goto();
+    await app.dropImage('chelsea.png');
+    await app.expectImage('chelsea.png');
+  });
+
+  test('after the device is lost, a new one is made and rendering resumes', async ({ page }) => {
+    await app.addEffect('colour', 'colour-adjust');
+    await app.setNumber(0, 'Hue', 90);
+    // Not a sharpening stage after a colour one: sharpening amplifies the colour stage's
+    // rounding differences past the per-kernel tolerance (parity.spec covers each kernel alone).
+    await app.addEffect('blur', 'gaussian-blur');
+    await app.actualSize();
+    expect((await app.compareCanvasWithCpu()).over).toBe(0);
+
+    await page.evaluate(() => window.__triad.loseDevice());
+    await expect(app.notices.filter({ hasText: 'GPU device lost' })).toBeVisible();
+    await expect(page.getByTestId('app.gpu-status')).toHaveAttribute('data-status', 'ready');
+    expect((await page.evaluate(() => window.__triad.state())).deviceGeneration).toBe(2);
+
+    // Same picture from the new device, and the chain and image survived.
+    const result = await app.compareCanvasWithCpu();
+    expect(result.compared).toBeGreaterThan(400 * 280);
+    expect(result.over).toBe(0);
+    expect(result.gpuErrors).toBe(0);
+    // Editing keeps working on the new device.
+    await app.setNumber(0, 'Hue', -45);
+    expect((await app.compareCanvasWithCpu()).over).toBe(0);
+  });
+
+  test('1000 frames while the chain and image size change leave no GPU objects behind', async ({
+    page,
+  }) => {
+    const rows = ['LUT_3D_SIZE 9'];
+    for (let b = 0; b < 9; b++)
+      for (let g = 0; g < 9; g++)
+        for (let r = 0; r < 9; r++) rows.push(`${g / 8} ${b / 8} ${r / 8}`);
+    await app.dropFiles([{ name: 'rotate.cube', bytes: Buffer.from(rows.join('\n')) }]);
+    const lut = ((await app.chain()).stages[0].params as { lut: unknown }).lut;
+
+    const report = await page.evaluate(async (lut) => {
+      const api = window.__triad;
+      const chains = [
+        [{ effect: 'invert' }],
+        [{ effect: 'gaussian-blur', params: { radius: 5 } }, { effect: 'vignette' }],
+        [
+          { effect: 'unsharp-mask' },
+          { effect: 'lut-3d', params: { lut } },
+          { effect: 'film-grain' },
+        ],
+        [
+          { effect: 'pixelate' },
+          { effect: 'sobel' },
+          { effect: 'colour-adjust' },
+          { effect: 'posterize' },
+        ],
+        [],
+        [
+          { effect: 'lut-3d', params: { lut } },
+          { effect: 'chromatic-aberration' },
+          { effect: 'grayscale' },
+        ],
+      ];
+      const json = (i: number) =>
+        JSON.stringify({ v: 1, stages: chains[i].map((s) => ({ enabled: true, ...s })) });
+      const sizes: [number, number][] = [
+        [96, 64],
+        [150, 97],
+        [33, 201],
+        [256, 128],
+      ];
+      api.setSyntheticImage(...sizes[0]);
+      api.setChain(json(0));
+      api.renderNow();
+      await api.settle();
+      const start = api.counters()!;
+      const badFrames: unknown[] = [];
+      for (let i = 0; i < 1000; i++) {
+        if (i % 20 === 0) api.setChain(json((i / 20) % chains.length));
+        if (i % 125 === 0) api.setSyntheticImage(...sizes[(i / 125) % sizes.length]);
+        const stats = api.renderNow();
+        if (!stats || stats.submits !== 1 || stats.readbacks !== 0) badFrames.push(stats);
+        if (i % 50 === 49) await api.settle();
+      }
+      const peak = api.counters()!;
+      api.setSyntheticImage(...sizes[0]);
+      api.setChain(json(0));
+      api.renderNow();
+      await api.settle();
+      return { start, peak, end: api.counters()!, badFrames };
+    }, lut);
+
+    expect(report.badFrames).toEqual([]);
+    expect(report.end.errors).toBe(0);
+    expect(report.end.readbacks).toBe(report.start.readbacks);
+    expect(report.end.liveTextures).toBe(report.start.liveTextures);
+    expect(report.end.liveBuffers).toBe(report.start.liveBuffers);
+    // Every one of the 1000 frames was rendered.
+    expect(report.peak.submits - report.start.submits).toBeGreaterThanOrEqual(1000);
+  });
+
+  test('export writes a full-resolution PNG of the processed image', async ({ page }) => {
+    await app.addEffect('posterize', 'posterize');
+    await app.addEffect('vign', 'vignette');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('app.export').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('chelsea-triad.png');
+    const path = await file.path();
+    const bytes = Array.from(readFileSync(path));
+    expect(Buffer.from(bytes.slice(1, 4)).toString('latin1')).toBe('PNG');
+    const result = await page.evaluate(async (bytes) => {
+      const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)]), {
+        premultiplyAlpha: 'none',
+        colorSpaceConversion: 'none',
+      });
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(bitmap, 0, 0);
+      const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+      return window.__triad.compareWithCpu({ width: bitmap.width, height: bitmap.height, data });
+    }, bytes);
+    // Full resolution, and the pixels are the chain's output.
+    expect([result.width, result.height]).toEqual([451, 300]);
+    expect(result.over, JSON.stringify(result.firstOver)).toBe(0);
+  });
+});
