@@ -1,7 +1,19 @@
-import { defineConfig } from '@playwright/test';
+import { defineConfig, type Project } from '@playwright/test';
 import { adapterKind, chromiumArgs, findChromium } from './scripts/chromium.mjs';
 
 const PORT = 4183;
+const executablePath = findChromium() ?? undefined;
+
+function project(adapter: ReturnType<typeof adapterKind>, extra: Partial<Project> = {}): Project {
+  return {
+    name: adapter,
+    metadata: { adapter },
+    use: { launchOptions: { executablePath, args: chromiumArgs(adapter) } },
+    ...extra,
+  };
+}
+
+const main = adapterKind();
 
 export default defineConfig({
   testDir: 'e2e',
@@ -19,12 +31,13 @@ export default defineConfig({
     browserName: 'chromium',
     viewport: { width: 1100, height: 720 },
     trace: 'retain-on-first-failure',
-    launchOptions: {
-      executablePath: findChromium() ?? undefined,
-      args: chromiumArgs(),
-    },
   },
-  metadata: { adapter: adapterKind() },
+  projects: [
+    // Everything on the main adapter (lavapipe in compatibility mode unless TRIAD_ADAPTER says).
+    project(main),
+    // Kernel parity again on core WebGPU (SwiftShader), so both feature levels are covered.
+    ...(main === 'swiftshader' ? [] : [project('swiftshader', { testMatch: 'parity.spec.ts' })]),
+  ],
   webServer: {
     command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
     url: `http://localhost:${PORT}`,

@@ -72,6 +72,16 @@ test.describe('GPU kernels match their CPU references', () => {
     expect(await app.status()).toBe('ready');
   });
 
+  test('runs on the adapter this project asked for', async ({ page }) => {
+    const { adapter } = await page.evaluate(() => window.__triad.state());
+    const expected = test.info().project.metadata.adapter;
+    if (expected === 'lavapipe') expect(adapter!.featureLevel).toBe('compatibility');
+    if (expected === 'swiftshader') {
+      expect(adapter!.featureLevel).toBe('core');
+      expect(adapter!.isFallbackAdapter).toBe(true);
+    }
+  });
+
   for (const c of CASES) {
     test(c.name, async ({ page }) => {
       for (const image of IMAGES) {

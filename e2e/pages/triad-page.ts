@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { appQuery } from '../../scripts/chromium.mjs';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -30,7 +30,8 @@ export class TriadPage {
 
   /** Opens the app (with the adapter the test run uses) and waits for the GPU. */
   async goto(hash = ''): Promise<void> {
-    await this.page.goto(`/${appQuery()}${hash}`);
+    const adapter = test.info().project.metadata.adapter as Parameters<typeof appQuery>[0];
+    await this.page.goto(`/${appQuery(adapter)}${hash}`);
     await expect(this.page.getByTestId('app.gpu-status')).not.toHaveAttribute(
       'data-status',
       'starting',
