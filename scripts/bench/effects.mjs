@@ -11,19 +11,28 @@ function lutCube(n = 33) {
   const rows = [`TITLE "bench"`, `LUT_3D_SIZE ${n}`];
   for (let b = 0; b < n; b++)
     for (let g = 0; g < n; g++)
-      for (let r = 0; r < n; r++) rows.push(`${(g / (n - 1)).toFixed(5)} ${(b / (n - 1)).toFixed(5)} ${(r / (n - 1)).toFixed(5)}`);
+      for (let r = 0; r < n; r++)
+        rows.push(
+          `${(g / (n - 1)).toFixed(5)} ${(b / (n - 1)).toFixed(5)} ${(r / (n - 1)).toFixed(5)}`,
+        );
   return rows.join('\n');
 }
 
 const app = await openApp();
 try {
   const { page } = app;
-  await page.evaluate((text) => window.__triad.openFile('bench.cube', Array.from(new TextEncoder().encode(text))), lutCube());
+  await page.evaluate(
+    (text) => window.__triad.openFile('bench.cube', Array.from(new TextEncoder().encode(text))),
+    lutCube(),
+  );
   const lut = (await page.evaluate(() => window.__triad.state())).chain.stages.at(-1).params.lut;
   if (!lut) throw new Error('the benchmark LUT did not load');
 
   const cases = [
-    ['colour-adjust', [{ effect: 'colour-adjust', params: { contrast: 20, saturation: 30, hue: 15, gamma: 1.2 } }]],
+    [
+      'colour-adjust',
+      [{ effect: 'colour-adjust', params: { contrast: 20, saturation: 30, hue: 15, gamma: 1.2 } }],
+    ],
     ['grayscale', [{ effect: 'grayscale' }]],
     ['invert', [{ effect: 'invert' }]],
     ['lut-3d (33³)', [{ effect: 'lut-3d', params: { lut } }]],
@@ -51,10 +60,13 @@ try {
 
   const results = [];
   for (const [name, stages] of cases) {
-    const run = await page.evaluate(
-      (req) => window.__triad.bench(req),
-      { imageUrl: '/__fixtures/washington.jpg', size: [WIDTH, HEIGHT], stages, warmup: WARMUP, frames: FRAMES },
-    );
+    const run = await page.evaluate((req) => window.__triad.bench(req), {
+      imageUrl: '/__fixtures/washington.jpg',
+      size: [WIDTH, HEIGHT],
+      stages,
+      warmup: WARMUP,
+      frames: FRAMES,
+    });
     results.push({
       case: name,
       metric: 'frame time',

@@ -10,9 +10,16 @@ import { adapterKind, appQuery, chromiumArgs, findChromium } from '../chromium.m
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function openApp() {
-  const server = await preview({ root: ROOT, preview: { port: 0, strictPort: false }, logLevel: 'warn' });
+  const server = await preview({
+    root: ROOT,
+    preview: { port: 0, strictPort: false },
+    logLevel: 'warn',
+  });
   const url = server.resolvedUrls.local[0];
-  const browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: chromiumArgs() });
+  const browser = await chromium.launch({
+    executablePath: findChromium() ?? undefined,
+    args: chromiumArgs(),
+  });
   const page = await browser.newPage();
   await page.route('**/__fixtures/*', (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop();
@@ -57,7 +64,9 @@ export function report(name, environment, results) {
   mkdirSync(`${ROOT}bench-results`, { recursive: true });
   const file = `${ROOT}bench-results/${name}.json`;
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
-  console.log(`\n${name} — ${environment.browser}, adapter ${environment.adapter.kind}, ${environment.cpus} CPUs`);
+  console.log(
+    `\n${name} — ${environment.browser}, adapter ${environment.adapter.kind}, ${environment.cpus} CPUs`,
+  );
   console.table(
     results.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]))),
   );
