@@ -32,7 +32,7 @@ test.describe('bad input', () => {
     await expectStillShowingChelsea();
   });
 
-  test('a truncated image: error or partial picture, never a broken page', async () => {
+  test('a truncated image gets an error and the previous image stays', async () => {
     const png = fixture('chelsea.png');
     await app.dropImage('cut.png', png.subarray(0, 2000));
     const error = app.notices.filter({ hasText: 'cut.png' });
@@ -178,4 +178,76 @@ test('without WebGPU the page says so and how to get it, and stays usable', asyn
   await app.addEffect('vign', 'vignette');
   expect(await app.effectOrder()).toEqual(['vignette']);
   await expect(page.getByTestId('app.export')).toBeDisabled();
+});
+
+test.describe('image formats', () => {
+  test('WebP opens', async ({ page }) => {
+    const app = new TriadPage(page);
+    await app.goto();
+    const webp = await page.evaluate(async () => {
+      const canvas = new OffscreenCanvas(30, 20);
+      const ctx = canvas.getContext('2d')!;
+      ctx.fillStyle = '#0c0';
+      ctx.fillRect(0, 0, 30, 20);
+      const blob = await canvas.convertToBlob({ type: 'image/webp', quality: 1 });
+      return Array.from(new Uint8Array(await blob.arrayBuffer()));
+    });
+    await app.dropImage('green.webp', Uint8Array.from(webp));
+    await app.expectImage('green.webp · 30×20');
+    const { data } = await page.evaluate(() => window.__triad.sourcePixels());
+    expect(data[1]).toBeGreaterThan(180);
+    expect(data[0]).toBeLessThan(40);
+  });
+
+  test('an animated GIF opens at its first frame', async ({ page }) => {
+    const app = new TriadPage(page);
+    await app.goto();
+    // Two 1×1 frames, each drawing colour index 0 from its own local colour table: red, then blue.
+    const frame = (rgb: number[]) => [
+      0x21,
+      0xf9,
+      0x04,
+      0x00,
+      0x0a,
+      0x00,
+      0x00,
+      0x00, // graphic control: 100 ms delay
+      0x2c,
+      0,
+      0,
+      0,
+      0,
+      1,
+      0,
+      1,
+      0,
+      0x80, // image descriptor, local colour table of 2 entries
+      ...rgb,
+      0,
+      0,
+      0,
+      0x02,
+      0x02,
+      0x44,
+      0x01,
+      0x00, // LZW: clear, index 0, end
+    ];
+    const gif = Uint8Array.from([
+      ...Buffer.from('GIF89a', 'latin1'),
+      1,
+      0,
+      1,
+      0,
+      0x00,
+      0,
+      0, // 1×1, no global table
+      ...frame([255, 0, 0]),
+      ...frame([0, 0, 255]),
+      0x3b,
+    ]);
+    await app.dropImage('blink.gif', gif);
+    await app.expectImage('blink.gif · 1×1');
+    const { data } = await page.evaluate(() => window.__triad.sourcePixels());
+    expect(data.slice(0, 3)).toEqual([255, 0, 0]);
+  });
 });

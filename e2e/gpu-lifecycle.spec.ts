@@ -83,11 +83,13 @@ test.describe('GPU lifecycle', () => {
       await api.settle();
       const start = api.counters()!;
       const badFrames: unknown[] = [];
+      let maxPoolFree = 0;
       for (let i = 0; i < 1000; i++) {
         if (i % 20 === 0) api.setChain(json((i / 20) % chains.length));
         if (i % 125 === 0) api.setSyntheticImage(...sizes[(i / 125) % sizes.length]);
         const stats = api.renderNow();
         if (!stats || stats.submits !== 1 || stats.readbacks !== 0) badFrames.push(stats);
+        maxPoolFree = Math.max(maxPoolFree, api.counters()!.poolFree);
         if (i % 50 === 49) await api.settle();
       }
       const peak = api.counters()!;
@@ -95,10 +97,11 @@ test.describe('GPU lifecycle', () => {
       api.setChain(json(0));
       api.renderNow();
       await api.settle();
-      return { start, peak, end: api.counters()!, badFrames };
+      return { start, peak, end: api.counters()!, badFrames, maxPoolFree };
     }, lut);
 
     expect(report.badFrames).toEqual([]);
+    expect(report.maxPoolFree).toBeLessThanOrEqual(8);
     expect(report.end.errors).toBe(0);
     expect(report.end.readbacks).toBe(report.start.readbacks);
     expect(report.end.liveTextures).toBe(report.start.liveTextures);

@@ -9,6 +9,9 @@ export const POOL_USAGE =
 
 export const WORK_FORMAT: GPUTextureFormat = 'rgba8unorm';
 
+/** Free textures kept across frames, at most, whatever the chain needed. */
+export const MAX_FREE_TEXTURES = 8;
+
 function keyOf(width: number, height: number): string {
   return `${width}x${height}`;
 }
@@ -16,8 +19,9 @@ function keyOf(width: number, height: number): string {
 /**
  * Recycles same-sized work textures between stages and frames. The pool owns every texture it
  * hands out; callers give them back with `release`. At `endFrame` the pool keeps only as many free
- * textures of each size as the frame needed at once, and destroys sizes the frame did not use,
- * so memory follows the current chain and image size instead of growing with history.
+ * textures of each size as the frame needed at once (never more than MAX_FREE_TEXTURES in all),
+ * and destroys sizes the frame did not use, so memory follows the current chain and image size
+ * instead of growing with history.
  */
 export class TexturePool {
   readonly #gpu: GpuContext;
@@ -61,8 +65,11 @@ export class TexturePool {
 
   /** Trims free textures to what the last frame needed at once; call after each submit. */
   endFrame(): void {
+    let budget = MAX_FREE_TEXTURES;
     for (const [key, list] of this.#free) {
-      const keep = Math.max(0, (this.#peak.get(key) ?? 0) - (this.#held.get(key) ?? 0));
+      const wanted = Math.max(0, (this.#peak.get(key) ?? 0) - (this.#held.get(key) ?? 0));
+      const keep = Math.min(wanted, budget);
+      budget -= keep;
       while (list.length > keep) this.#gpu.destroy(list.shift()!);
       if (list.length === 0) this.#free.delete(key);
     }
