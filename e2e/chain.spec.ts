@@ -6,9 +6,7 @@ test.describe('building and editing a chain', () => {
 
   test.beforeEach(async ({ page }) => {
     app = new TriadPage(page);
-    await app.goto();
-    await app.dropImage('chelsea.png');
-    await app.expectImage('chelsea.png · 451×300');
+    await app.gotoWithImage('chelsea.png');
   });
 
   async function expectCanvasMatchesCpu() {

@@ -7,9 +7,7 @@ test.describe('bad input', () => {
 
   test.beforeEach(async ({ page }) => {
     app = new TriadPage(page);
-    await app.goto();
-    await app.dropImage('chelsea.png');
-    await app.expectImage('chelsea.png');
+    await app.gotoWithImage('chelsea.png');
     await app.addEffect('invert', 'invert');
   });
 
@@ -81,16 +79,8 @@ test.describe('bad input', () => {
   });
 
   test('an image larger than the GPU allows is scaled down with a notice', async ({ page }) => {
-    const { limit, bytes } = await page.evaluate(async () => {
-      const limit = window.__triad.state().adapter!.maxTextureDimension2D;
-      const canvas = new OffscreenCanvas(limit + 256, 8);
-      const ctx = canvas.getContext('2d')!;
-      ctx.fillStyle = '#3a7';
-      ctx.fillRect(0, 0, canvas.width, canvas.height);
-      const blob = await canvas.convertToBlob({ type: 'image/png' });
-      return { limit, bytes: Array.from(new Uint8Array(await blob.arrayBuffer())) };
-    });
-    await app.dropImage('wide.png', Uint8Array.from(bytes));
+    const limit = await page.evaluate(() => window.__triad.state().adapter!.maxTextureDimension2D);
+    await app.dropImage('wide.png', await app.paintedImage(limit + 256, 8, ['#3a7'], 'image/png'));
     const notice = app.notices.filter({ hasText: 'wide.png' });
     await expect(notice).toHaveAttribute('data-kind', 'warning');
     await expect(notice).toContainText(`${limit + 256}×8`);
@@ -104,16 +94,7 @@ test('EXIF orientation is honoured', async ({ page }) => {
   const app = new TriadPage(page);
   await app.goto();
   // A 40×20 JPEG, red on the left and blue on the right...
-  const jpeg = await page.evaluate(async () => {
-    const canvas = new OffscreenCanvas(40, 20);
-    const ctx = canvas.getContext('2d')!;
-    ctx.fillStyle = '#f00';
-    ctx.fillRect(0, 0, 20, 20);
-    ctx.fillStyle = '#00f';
-    ctx.fillRect(20, 0, 20, 20);
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
-    return Array.from(new Uint8Array(await blob.arrayBuffer()));
-  });
+  const jpeg = await app.paintedImage(40, 20, ['#f00', '#00f'], 'image/jpeg');
   // ...tagged with EXIF orientation 6 ("rotate 90° clockwise to display").
   const tiff = Buffer.from([
     0x4d,
@@ -184,15 +165,7 @@ test.describe('image formats', () => {
   test('WebP opens', async ({ page }) => {
     const app = new TriadPage(page);
     await app.goto();
-    const webp = await page.evaluate(async () => {
-      const canvas = new OffscreenCanvas(30, 20);
-      const ctx = canvas.getContext('2d')!;
-      ctx.fillStyle = '#0c0';
-      ctx.fillRect(0, 0, 30, 20);
-      const blob = await canvas.convertToBlob({ type: 'image/webp', quality: 1 });
-      return Array.from(new Uint8Array(await blob.arrayBuffer()));
-    });
-    await app.dropImage('green.webp', Uint8Array.from(webp));
+    await app.dropImage('green.webp', await app.paintedImage(30, 20, ['#0c0'], 'image/webp'));
     await app.expectImage('green.webp · 30×20');
     const { data } = await page.evaluate(() => window.__triad.sourcePixels());
     expect(data[1]).toBeGreaterThan(180);

@@ -7,9 +7,7 @@ test.describe('GPU lifecycle', () => {
 
   test.beforeEach(async ({ page }) => {
     app = new TriadPage(page);
-    await app.goto();
-    await app.dropImage('chelsea.png');
-    await app.expectImage('chelsea.png');
+    await app.gotoWithImage('chelsea.png');
   });
 
   test('after the device is lost, a new one is made and rendering resumes', async ({ page }) => {

@@ -73,6 +73,37 @@ export class TriadPage {
     await this.page.getByTestId('app.file-input').setInputFiles(files);
   }
 
+  /** Encodes an image in the browser: vertical bands of the given colours, equally wide. */
+  async paintedImage(
+    width: number,
+    height: number,
+    bands: string[],
+    type: string,
+  ): Promise<Uint8Array> {
+    const bytes = await this.page.evaluate(
+      async ({ width, height, bands, type }) => {
+        const canvas = new OffscreenCanvas(width, height);
+        const ctx = canvas.getContext('2d')!;
+        bands.forEach((colour, i) => {
+          ctx.fillStyle = colour;
+          const x0 = Math.round((i * width) / bands.length);
+          ctx.fillRect(x0, 0, Math.round(((i + 1) * width) / bands.length) - x0, height);
+        });
+        const blob = await canvas.convertToBlob({ type, quality: 0.95 });
+        return Array.from(new Uint8Array(await blob.arrayBuffer()));
+      },
+      { width, height, bands, type },
+    );
+    return Uint8Array.from(bytes);
+  }
+
+  /** Opens the app and drops a fixture image into it. */
+  async gotoWithImage(name: string): Promise<void> {
+    await this.goto();
+    await this.dropImage(name);
+    await this.expectImage(name);
+  }
+
   async expectImage(name: string): Promise<void> {
     await expect(this.page.getByTestId('viewer.image-info')).toContainText(name);
   }
