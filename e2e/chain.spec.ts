@@ -96,6 +96,14 @@ test.describe('building and editing a chain', () => {
     expect((await app.chain()).stages[0].params.radius).toBe(8);
   });
 
+  test('the page is cross-origin isolated (COOP/COEP), so SharedArrayBuffer is available', async ({
+    page,
+  }) => {
+    expect(
+      await page.evaluate(() => crossOriginIsolated && typeof SharedArrayBuffer === 'function'),
+    ).toBe(true);
+  });
+
   test('the effect picker searches and works from the keyboard', async ({ page }) => {
     const input = page.getByTestId('chain.add-effect');
     await input.fill('lens');

@@ -6,6 +6,8 @@ const WIDTH = 1920;
 const HEIGHT = 1080;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 30);
+/** Only cases whose name matches this regular expression (all by default). */
+const ONLY = new RegExp(process.env.BENCH_CASES ?? '.');
 
 function lutCube(n = 33) {
   const rows = [`TITLE "bench"`, `LUT_3D_SIZE ${n}`];
@@ -59,7 +61,7 @@ try {
   ];
 
   const results = [];
-  for (const [name, stages] of cases) {
+  for (const [name, stages] of cases.filter(([name]) => ONLY.test(name))) {
     const run = await page.evaluate((req) => window.__triad.bench(req), {
       imageUrl: '/__fixtures/washington.jpg',
       size: [WIDTH, HEIGHT],
