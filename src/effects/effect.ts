@@ -12,6 +12,20 @@ export interface EffectEnv {
 }
 
 /**
+ * Which rows of the full frame a CPU kernel was given. Row bands for the worker pool are run with
+ * their halo rows; position-dependent effects (vignette, grain, …) use `top` and `fullHeight` so a
+ * band computes exactly what the whole frame would.
+ */
+export interface Region {
+  top: number;
+  fullHeight: number;
+}
+
+export function wholeFrame(height: number): Region {
+  return { top: 0, fullHeight: height };
+}
+
+/**
  * A catalogue entry: parameters, and one implementation per kind of target. The CPU kernel is
  * the reference the GPU kernel is tested against, and later the CPU worker's implementation.
  */
@@ -26,7 +40,17 @@ export interface EffectDefinition<S extends ParamSchema = ParamSchema> {
    * 1 for per-pixel colour operations, 2 for neighbourhood and multi-pass ones.
    */
   tolerance: 1 | 2;
-  cpu(src: RgbaImage, params: ParamsOf<S>, frame: FrameInfo, env: EffectEnv): RgbaImage;
+  cpu(
+    src: RgbaImage,
+    params: ParamsOf<S>,
+    frame: FrameInfo,
+    env: EffectEnv,
+    region?: Region,
+  ): RgbaImage;
+  /** Rows of context a band needs above and below for exact results (default 0). */
+  halo?(params: ParamsOf<S>): number;
+  /** Bands must start on multiples of this many rows (default 1). */
+  bandAlign?(params: ParamsOf<S>): number;
   createGpuStage(gpu: GpuContext, env: EffectEnv): GpuStage<ParamsOf<S>>;
 }
 

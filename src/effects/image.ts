@@ -14,10 +14,14 @@ export function toByte(v: number): number {
   return Math.round(Math.min(1, Math.max(0, v)) * 255);
 }
 
-/** Applies `fn` to each pixel's RGB in [0, 1]; alpha is kept. `fn` writes into `out`. */
+/**
+ * Applies `fn` to each pixel's RGB in [0, 1]; alpha is kept. `fn` writes into `out`. `y` is in
+ * full-frame rows: the image's first row is row `top`.
+ */
 export function mapRgb(
   src: RgbaImage,
   fn: (r: number, g: number, b: number, out: Float64Array, x: number, y: number) => void,
+  top = 0,
 ): RgbaImage {
   const dst = createImage(src.width, src.height);
   const rgb = new Float64Array(3);
@@ -26,7 +30,7 @@ export function mapRgb(
   for (let y = 0; y < src.height; y++) {
     for (let x = 0; x < src.width; x++) {
       const i = (y * src.width + x) * 4;
-      fn(s[i] / 255, s[i + 1] / 255, s[i + 2] / 255, rgb, x, y);
+      fn(s[i] / 255, s[i + 1] / 255, s[i + 2] / 255, rgb, x, y + top);
       d[i] = toByte(rgb[0]);
       d[i + 1] = toByte(rgb[1]);
       d[i + 2] = toByte(rgb[2]);

@@ -1,6 +1,6 @@
 import code from '../../../shaders/chromatic-aberration.wgsl?raw';
 import { singlePassStage } from '../../gpu/single-pass-stage';
-import { defineEffect } from '../effect';
+import { defineEffect, wholeFrame } from '../effect';
 import { loadClamped, mapRgb, type RgbaImage } from '../image';
 
 const params = {
@@ -28,19 +28,27 @@ export const chromaticAberration = defineEffect({
   category: 'lens',
   params,
   tolerance: 2,
-  cpu: (src, p) => {
+  // Taps reach `amount` pixels away along the ray from the centre, plus one for bilinear.
+  halo: (p) => Math.ceil(p.amount) + 2,
+  cpu: (src, p, _frame, _env, region = wholeFrame(src.height)) => {
     const cx = src.width / 2;
-    const cy = src.height / 2;
+    const cy = region.fullHeight / 2;
+    const top = region.top;
     const norm = Math.hypot(cx, cy);
-    return mapRgb(src, (_r, g, _b, out, x, y) => {
-      const px = x + 0.5;
-      const py = y + 0.5;
-      const dx = ((px - cx) / norm) * p.amount;
-      const dy = ((py - cy) / norm) * p.amount;
-      out[0] = bilinear(src, px + dx, py + dy, 0);
-      out[1] = g;
-      out[2] = bilinear(src, px - dx, py - dy, 2);
-    });
+    return mapRgb(
+      src,
+      (_r, g, _b, out, x, y) => {
+        const px = x + 0.5;
+        const py = y + 0.5;
+        const dx = ((px - cx) / norm) * p.amount;
+        const dy = ((py - cy) / norm) * p.amount;
+        // Sample in band coordinates: the band's first row is full-frame row `top`.
+        out[0] = bilinear(src, px + dx, py + dy - top, 0);
+        out[1] = g;
+        out[2] = bilinear(src, px - dx, py - dy - top, 2);
+      },
+      top,
+    );
   },
   createGpuStage: (gpu) =>
     singlePassStage<{ amount: number }>(

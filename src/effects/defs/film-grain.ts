@@ -1,6 +1,6 @@
 import code from '../../../shaders/film-grain.wgsl?raw';
 import { singlePassStage } from '../../gpu/single-pass-stage';
-import { defineEffect } from '../effect';
+import { defineEffect, wholeFrame } from '../effect';
 import { mapRgb } from '../image';
 
 const params = {
@@ -45,18 +45,22 @@ export const filmGrain = defineEffect({
   category: 'stylise',
   params,
   tolerance: 1,
-  cpu: (src, p: Params, frame) => {
+  cpu: (src, p: Params, frame, _env, region = wholeFrame(src.height)) => {
     const k = (p.amount / 100) * MAX_STRENGTH;
-    return mapRgb(src, (r, g, b, out, x, y) => {
-      const cx = Math.floor(x / p.size);
-      const cy = Math.floor(y / p.size);
-      const n0 = grainNoise(cx, cy, p.seed, frame.index, 0);
-      const n1 = p.mono ? n0 : grainNoise(cx, cy, p.seed, frame.index, 1);
-      const n2 = p.mono ? n0 : grainNoise(cx, cy, p.seed, frame.index, 2);
-      out[0] = r + n0 * k;
-      out[1] = g + n1 * k;
-      out[2] = b + n2 * k;
-    });
+    return mapRgb(
+      src,
+      (r, g, b, out, x, y) => {
+        const cx = Math.floor(x / p.size);
+        const cy = Math.floor(y / p.size);
+        const n0 = grainNoise(cx, cy, p.seed, frame.index, 0);
+        const n1 = p.mono ? n0 : grainNoise(cx, cy, p.seed, frame.index, 1);
+        const n2 = p.mono ? n0 : grainNoise(cx, cy, p.seed, frame.index, 2);
+        out[0] = r + n0 * k;
+        out[1] = g + n1 * k;
+        out[2] = b + n2 * k;
+      },
+      region.top,
+    );
   },
   createGpuStage: (gpu) =>
     singlePassStage<Params>(gpu, { label: 'Triad.filmGrain', code }, 12, (u, p, io) => {

@@ -21,6 +21,7 @@ export const gaussianBlur = defineEffect({
   category: 'detail',
   params,
   tolerance: 2,
+  halo: (p) => p.radius,
   cpu: (src, p) => blurCpu(src, p.radius),
   createGpuStage: (gpu) => {
     const passes = new BlurPasses(gpu, 'Triad.gaussianBlur');

@@ -22,6 +22,8 @@ export const pixelate = defineEffect({
   category: 'stylise',
   params,
   tolerance: 2,
+  // Blocks are aligned to the frame's top-left corner, so bands start on block boundaries.
+  bandAlign: (p) => p.block,
   cpu: (src, p) => {
     const { width: w, height: h } = src;
     const n = p.block;

@@ -25,6 +25,7 @@ export const sobel = defineEffect({
   category: 'detail',
   params,
   tolerance: 2,
+  halo: () => 1,
   cpu: (src, p: Params) => {
     const dst = createImage(src.width, src.height);
     for (let y = 0; y < src.height; y++) {

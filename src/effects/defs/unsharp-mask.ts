@@ -36,6 +36,7 @@ export const unsharpMask = defineEffect({
   category: 'detail',
   params,
   tolerance: 2,
+  halo: (p) => p.radius,
   cpu: (src, p: Params) => {
     const blurred = blurCpu(src, p.radius);
     const dst = createImage(src.width, src.height);

@@ -1,6 +1,6 @@
 import code from '../../../shaders/vignette.wgsl?raw';
 import { singlePassStage } from '../../gpu/single-pass-stage';
-import { defineEffect } from '../effect';
+import { defineEffect, wholeFrame } from '../effect';
 import { mapRgb } from '../image';
 
 const params = {
@@ -26,21 +26,25 @@ export const vignette = defineEffect({
   category: 'lens',
   params,
   tolerance: 1,
-  cpu: (src, p: Params) => {
+  cpu: (src, p: Params, _frame, _env, region = wholeFrame(src.height)) => {
     const amount = p.amount / 100;
     const feather = p.feather / 100;
     const lo = p.midpoint / 100 - feather / 2;
     const cx = src.width / 2;
-    const cy = src.height / 2;
+    const cy = region.fullHeight / 2;
     const norm = Math.hypot(cx, cy);
-    return mapRgb(src, (r, g, b, out, x, y) => {
-      const d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy) / norm;
-      const t = Math.min(1, Math.max(0, (d - lo) / feather));
-      const k = 1 - amount * (t * t * (3 - 2 * t));
-      out[0] = r * k;
-      out[1] = g * k;
-      out[2] = b * k;
-    });
+    return mapRgb(
+      src,
+      (r, g, b, out, x, y) => {
+        const d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy) / norm;
+        const t = Math.min(1, Math.max(0, (d - lo) / feather));
+        const k = 1 - amount * (t * t * (3 - 2 * t));
+        out[0] = r * k;
+        out[1] = g * k;
+        out[2] = b * k;
+      },
+      region.top,
+    );
   },
   createGpuStage: (gpu) =>
     singlePassStage<Params>(gpu, { label: 'Triad.vignette', code }, 4, (u, p) => {
