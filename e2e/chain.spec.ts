@@ -65,7 +65,7 @@ test.describe('building and editing a chain', () => {
     await app.stage(2).getByTestId('stage.enabled').uncheck();
     expect((await app.chain()).stages[2].enabled).toBe(false);
     await expectCanvasMatchesCpu();
-    const ran = await page.evaluate(() => window.__triad.renderNow()!.ran.length);
+    const ran = await page.evaluate(async () => (await window.__triad.renderNow())!.ran.length);
     expect(ran).toBe(2);
 
     await page.getByTestId('app.undo').click();
@@ -162,7 +162,7 @@ test.describe('building and editing a chain', () => {
     await app.actualSize();
     await expect(page.getByTestId('viewer.zoom')).toHaveText('100%');
     const colours = await page.evaluate(async () => {
-      window.__triad.renderNow();
+      await window.__triad.renderNow();
       const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="viewer.canvas"]')!;
       const c2 = new OffscreenCanvas(canvas.width, canvas.height);
       const ctx = c2.getContext('2d')!;

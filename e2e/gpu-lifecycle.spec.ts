@@ -77,7 +77,7 @@ test.describe('GPU lifecycle', () => {
       ];
       api.setSyntheticImage(...sizes[0]);
       api.setChain(json(0));
-      api.renderNow();
+      await api.renderNow();
       await api.settle();
       const start = api.counters()!;
       const badFrames: unknown[] = [];
@@ -85,7 +85,7 @@ test.describe('GPU lifecycle', () => {
       for (let i = 0; i < 1000; i++) {
         if (i % 20 === 0) api.setChain(json((i / 20) % chains.length));
         if (i % 125 === 0) api.setSyntheticImage(...sizes[(i / 125) % sizes.length]);
-        const stats = api.renderNow();
+        const stats = await api.renderNow();
         if (!stats || stats.submits !== 1 || stats.readbacks !== 0) badFrames.push(stats);
         maxPoolFree = Math.max(maxPoolFree, api.counters()!.poolFree);
         if (i % 50 === 49) await api.settle();
@@ -93,7 +93,7 @@ test.describe('GPU lifecycle', () => {
       const peak = api.counters()!;
       api.setSyntheticImage(...sizes[0]);
       api.setChain(json(0));
-      api.renderNow();
+      await api.renderNow();
       await api.settle();
       return { start, peak, end: api.counters()!, badFrames, maxPoolFree };
     }, lut);

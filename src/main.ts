@@ -3,6 +3,7 @@ import App from './app/App.svelte';
 import './app/global.css';
 import { AppState } from './app/state/app.svelte';
 import { createTestApi, type TestApi } from './app/test-api';
+import { defaultWorkerCount } from './cpu';
 
 declare global {
   interface Window {
@@ -18,11 +19,20 @@ function storage(): Storage | null {
   }
 }
 
+/** ?workers=N overrides the default of one worker per core, less one for the page. */
+function workerCount(): number {
+  const asked = Number(params.get('workers'));
+  return Number.isInteger(asked) && asked >= 1 && asked <= 64
+    ? asked
+    : defaultWorkerCount(navigator.hardwareConcurrency);
+}
+
 const params = new URLSearchParams(location.search);
 const app = new AppState({
   // ?gpu=compat asks for WebGPU compatibility mode (lavapipe in CI; see README).
   gpu: { compatibility: params.get('gpu') === 'compat' },
   storage: storage(),
+  workers: workerCount(),
 });
 app.restoreChain(location.hash);
 mount(App, { target: document.getElementById('app')!, props: { app } });

@@ -6,6 +6,8 @@ import {
   createImage,
   type RgbaImage,
 } from '../effects';
+import * as Comlink from 'comlink';
+import { CpuPool, WorkerPool, createCpuWorker } from '../cpu';
 import { Engine, diffImages, runChainOnCpu } from '../engine';
 import type { AppState } from './state/app.svelte';
 
@@ -53,6 +55,16 @@ export function createTestApi(app: AppState) {
   };
 
   return {
+    /** Building blocks for in-page tests of the worker pool. */
+    lib: {
+      WorkerPool,
+      CpuPool,
+      createCpuWorker,
+      transfer: Comlink.transfer,
+      createImage,
+      runChainOnCpu,
+    },
+    cpuStats: () => ({ workers: app.cpu.size, ...app.cpu.pool.stats }),
     /** Resolves once the GPU is ready or known to be unavailable. */
     async ready(): Promise<string> {
       while (app.gpuStatus === 'starting' || app.gpuStatus === 'recovering') {
@@ -125,7 +137,8 @@ export function createTestApi(app: AppState) {
       if (!canvas || !image) throw new Error('no canvas or image');
       const source = await engine().readSource();
       const expected = runChainOnCpu(app.chain, source, { index: 0 }, app.env);
-      app.renderNow();
+      // Copy the canvas in the same task as the frame's last submit, before it is presented.
+      await app.renderNow();
       const copy = new OffscreenCanvas(canvas.width, canvas.height);
       const ctx = copy.getContext('2d', { willReadFrequently: true })!;
       ctx.drawImage(canvas, 0, 0);

@@ -13,6 +13,7 @@ import {
   serializeChain,
   setEnabled,
   setParam,
+  setTarget,
   type Chain,
 } from './chain';
 
@@ -25,6 +26,7 @@ function sample(): Chain {
   chain = setParam(chain, chain.stages[0].id, 'exposure', 1.5);
   chain = setParam(chain, chain.stages[1].id, 'radius', 20);
   chain = setParam(chain, chain.stages[2].id, 'lut', { id: '33-0badf00d', name: 'film.cube' });
+  chain = setTarget(chain, chain.stages[0].id, 'cpu');
   return setEnabled(chain, chain.stages[1].id, false);
 }
 
@@ -103,6 +105,19 @@ describe('chain serialization', () => {
     expect(chain.stages.map((s) => s.params)).toEqual([{ radius: 8 }]);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toContain('warp-drive');
+  });
+
+  it('reads a missing target as the GPU and repairs an unknown one', () => {
+    const text = JSON.stringify({
+      v: 1,
+      stages: [
+        { effect: 'invert', enabled: true, params: {} },
+        { effect: 'invert', enabled: true, target: 'tpu', params: {} },
+      ],
+    });
+    const { chain, problems } = parseChain(text);
+    expect(chain.stages.map((s) => s.target)).toEqual(['gpu', 'gpu']);
+    expect(problems).toEqual(['Invert: unknown target "tpu"; using the GPU']);
   });
 
   it('throws a ChainFormatError on text that is not a chain', () => {

@@ -8,12 +8,17 @@ import {
   type ParamValues,
 } from './params';
 
+/** Where the user pinned a stage to run. */
+export type StageTarget = 'gpu' | 'cpu';
+export const STAGE_TARGETS: readonly StageTarget[] = ['gpu', 'cpu'];
+
 /** One effect instance in a chain. Values are immutable: every edit makes a new chain. */
 export interface StageSpec {
   /** Stable within a session (keys, GPU stage ownership); not serialized. */
   id: string;
   effect: string;
   enabled: boolean;
+  target: StageTarget;
   params: ParamValues;
 }
 
@@ -34,6 +39,7 @@ export function createStage(effect: AnyEffect): StageSpec {
     id: newStageId(),
     effect: effect.id,
     enabled: true,
+    target: 'gpu',
     params: defaultParams(effect.params),
   };
 }
@@ -66,6 +72,10 @@ export function setEnabled(chain: Chain, id: string, enabled: boolean): Chain {
   return updateStage(chain, id, (s) => ({ ...s, enabled }));
 }
 
+export function setTarget(chain: Chain, id: string, target: StageTarget): Chain {
+  return updateStage(chain, id, (s) => ({ ...s, target }));
+}
+
 /** Sets one parameter, clamped and snapped to its schema. Unknown names are ignored. */
 export function setParam(chain: Chain, id: string, name: string, value: ParamValue): Chain {
   return updateStage(chain, id, (s) => {
@@ -86,13 +96,18 @@ export function resetParams(chain: Chain, id: string): Chain {
 
 interface SerializedChain {
   v: number;
-  stages: { effect: string; enabled: boolean; params: ParamValues }[];
+  stages: { effect: string; enabled: boolean; target?: StageTarget; params: ParamValues }[];
 }
 
 export function serializeChain(chain: Chain): string {
   const data: SerializedChain = {
     v: CHAIN_FORMAT_VERSION,
-    stages: chain.stages.map((s) => ({ effect: s.effect, enabled: s.enabled, params: s.params })),
+    stages: chain.stages.map((s) => ({
+      effect: s.effect,
+      enabled: s.enabled,
+      target: s.target,
+      params: s.params,
+    })),
   };
   return JSON.stringify(data);
 }
@@ -134,10 +149,16 @@ export function parseChain(text: string): { chain: Chain; problems: string[] } {
     }
     const { values, problems: paramProblems } = validateParams(effect.params, raw.params);
     for (const p of paramProblems) problems.push(`${effect.name}: ${p.message}`);
+    let target: StageTarget = 'gpu';
+    if (raw.target !== undefined) {
+      if (STAGE_TARGETS.includes(raw.target)) target = raw.target;
+      else problems.push(`${effect.name}: unknown target "${String(raw.target)}"; using the GPU`);
+    }
     stages.push({
       id: newStageId(),
       effect: effect.id,
       enabled: raw.enabled !== false,
+      target,
       params: values,
     });
   });

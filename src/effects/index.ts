@@ -13,9 +13,11 @@ export {
   serializeChain,
   setEnabled,
   setParam,
+  setTarget,
+  STAGE_TARGETS,
 } from './chain';
-export type { Chain, StageSpec } from './chain';
-export type { AnyEffect, EffectDefinition, EffectEnv } from './effect';
+export type { Chain, StageSpec, StageTarget } from './chain';
+export type { AnyEffect, EffectDefinition, EffectEnv, Region } from './effect';
 export { createImage, type RgbaImage } from './image';
 export { CubeParseError, formatCube, parseCube, sampleCube, type CubeLut } from './lut/cube';
 export { packLut, type Lut } from './lut/lut';

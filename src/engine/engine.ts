@@ -1,4 +1,5 @@
-import type { Chain, StageSpec } from '../effects/chain';
+import type { CpuPool } from '../cpu/cpu-pool';
+import type { Chain, StageSpec, StageTarget } from '../effects/chain';
 import { findEffect } from '../effects/catalogue';
 import type { EffectEnv } from '../effects/effect';
 import type { RgbaImage } from '../effects/image';
@@ -9,23 +10,29 @@ import type { FrameInfo, GpuStage } from '../gpu/stage';
 import { TexturePool } from '../gpu/texture-pool';
 import { uploadImage, type UploadPath } from '../gpu/upload';
 
-/** Where a stage runs. Only the GPU exists today; the scheduler will choose among more. */
-export type TargetKind = 'gpu';
+/** Where a stage runs: a WGSL kernel on the GPU, or the CPU kernel on the worker pool. */
+export type TargetKind = StageTarget;
 
-/** Decides the target of each stage of each frame. The default puts everything on the GPU. */
+/** Decides the target of each stage of each frame. */
 export type Placement = (stage: StageSpec, frame: FrameInfo) => TargetKind;
+
+/** The user's per-stage choice (the Static policy, until the scheduler exists). */
+export const pinned: Placement = (stage) => stage.target;
 
 export const gpuOnly: Placement = () => 'gpu';
 
 export interface FrameStats {
   frame: number;
-  /** Queue submits this frame made (1 when it rendered). */
+  /** Queue submits this frame made: 1 on the GPU-only path, one more per CPU excursion. */
   submits: number;
-  /** GPU → CPU copies this frame made (0 on the display path). */
+  /** GPU → CPU copies this frame made: 0 on the GPU-only path, one per CPU excursion. */
   readbacks: number;
   /** Stage ids that ran, with the target each ran on. */
   ran: { stage: string; target: TargetKind }[];
 }
+
+/** Where the frame's pixels are between stages. */
+type Pixels = { on: 'gpu'; texture: GPUTexture } | { on: 'cpu'; image: RgbaImage };
 
 interface OwnedStage {
   effect: string;
@@ -33,23 +40,27 @@ interface OwnedStage {
 }
 
 /**
- * Takes a source frame through a chain on one GPU device and presents it. Per frame: one command
- * encoder, one submit, intermediate textures from a bounded pool, no readback. It owns the source
- * texture, the pool and one GPU stage per chain stage (created on first use, destroyed when the
- * stage leaves the chain).
+ * Takes a source frame through a chain and presents it. GPU stages are recorded into one command
+ * encoder with intermediate textures from a bounded pool: a GPU-only frame is one submit and no
+ * readback. A stage placed on the CPU reads the frame back once, runs on the worker pool (row
+ * bands) and uploads the result; consecutive CPU stages stay in CPU memory. The engine owns the
+ * source texture, the pool and one GPU stage per chain stage (created on first use, destroyed when
+ * the stage leaves the chain).
  */
 export class Engine {
   readonly gpu: GpuContext;
-  placement: Placement = gpuOnly;
+  placement: Placement = pinned;
+  readonly #cpu: CpuPool | null;
   readonly #env: EffectEnv;
   readonly #pool: TexturePool;
   readonly #stages = new Map<string, OwnedStage>();
   #source: GPUTexture | null = null;
   #uploadPath: UploadPath | null = null;
 
-  constructor(gpu: GpuContext, env: EffectEnv) {
+  constructor(gpu: GpuContext, env: EffectEnv, cpu: CpuPool | null = null) {
     this.gpu = gpu;
     this.#env = env;
+    this.#cpu = cpu;
     this.#pool = new TexturePool(gpu);
   }
 
@@ -106,32 +117,67 @@ export class Engine {
     }
   }
 
+  #upload(image: RgbaImage): GPUTexture {
+    const texture = this.#pool.acquire(image.width, image.height);
+    this.gpu.device.queue.writeTexture(
+      { texture },
+      image.data,
+      { bytesPerRow: image.width * 4, rowsPerImage: image.height },
+      [image.width, image.height],
+    );
+    return texture;
+  }
+
   /**
-   * Records every enabled stage into `encoder`. Returns the result texture: the source itself
-   * when nothing ran, otherwise a pool texture the caller must release after submitting.
+   * Runs every enabled stage, then lets `finish` record the last GPU work (present, readback) into
+   * the final encoder before it is submitted. Returns the result texture: the source itself when
+   * nothing ran, otherwise a pool texture that `#finish` releases.
    */
-  #encodeChain(
-    encoder: GPUCommandEncoder,
+  async #runChain(
     chain: Chain,
     frame: FrameInfo,
     ran: FrameStats['ran'],
-  ): GPUTexture {
+    finish: (encoder: GPUCommandEncoder, result: GPUTexture) => void,
+  ): Promise<GPUTexture> {
     const source = this.#source;
     if (!source) throw new Error('no source image');
-    let current = source;
+    const newEncoder = () =>
+      this.gpu.device.createCommandEncoder({ label: `Triad.frame${frame.index}` });
+    let encoder = newEncoder();
+    let pixels: Pixels = { on: 'gpu', texture: source };
+    const release = (texture: GPUTexture) => {
+      if (texture !== source) this.#pool.release(texture);
+    };
     for (const spec of chain.stages) {
       if (!spec.enabled) continue;
-      const target = this.placement(spec, frame);
-      const output = this.#pool.acquire(source.width, source.height);
-      this.#stageFor(spec).gpu.encode(
-        { encoder, input: current, output, pool: this.#pool, frame },
-        spec.params,
-      );
-      if (current !== source) this.#pool.release(current);
-      current = output;
+      const target = this.#cpu ? this.placement(spec, frame) : 'gpu';
+      if (target === 'cpu') {
+        let image: RgbaImage;
+        if (pixels.on === 'gpu') {
+          // Finish the GPU work so far and bring the frame to CPU memory once.
+          this.gpu.submit([encoder.finish()]);
+          image = await readTexture(this.gpu, pixels.texture);
+          release(pixels.texture);
+          encoder = newEncoder();
+        } else image = pixels.image;
+        const out = await this.#cpu!.runEffect(spec.effect, image, spec.params, frame, this.#env);
+        pixels = { on: 'cpu', image: out };
+      } else {
+        const input = pixels.on === 'gpu' ? pixels.texture : this.#upload(pixels.image);
+        const output = this.#pool.acquire(source.width, source.height);
+        this.#stageFor(spec).gpu.encode(
+          { encoder, input, output, pool: this.#pool, frame },
+          spec.params,
+        );
+        release(input);
+        pixels = { on: 'gpu', texture: output };
+      }
       ran.push({ stage: spec.id, target });
     }
-    return current;
+    const result = pixels.on === 'gpu' ? pixels.texture : this.#upload(pixels.image);
+    finish(encoder, result);
+    this.gpu.submit([encoder.finish()]);
+    return result;
   }
 
   #finish(result: GPUTexture): void {
@@ -139,15 +185,22 @@ export class Engine {
     this.#pool.endFrame();
   }
 
-  /** Renders one frame and presents it: one encoder, one submit, no readback. */
-  render(chain: Chain, frame: FrameInfo, presenter: Presenter, view: ViewTransform): FrameStats {
+  /**
+   * Renders one frame and presents it. A GPU-only chain submits before the first `await`, so the
+   * frame is one encoder, one submit and no readback, all in the caller's task.
+   */
+  async render(
+    chain: Chain,
+    frame: FrameInfo,
+    presenter: Presenter,
+    view: ViewTransform,
+  ): Promise<FrameStats> {
     const before = { ...this.gpu.counters };
     this.#reconcile(chain);
     const ran: FrameStats['ran'] = [];
-    const encoder = this.gpu.device.createCommandEncoder({ label: `Triad.frame${frame.index}` });
-    const result = this.#encodeChain(encoder, chain, frame, ran);
-    presenter.encode(encoder, this.#source!, result, view);
-    this.gpu.submit([encoder.finish()]);
+    const result = await this.#runChain(chain, frame, ran, (encoder, result) =>
+      presenter.encode(encoder, this.#source!, result, view),
+    );
     this.#finish(result);
     return {
       frame: frame.index,
@@ -160,9 +213,7 @@ export class Engine {
   /** Runs the chain without presenting; resolves once the GPU has finished (benchmarks). */
   async run(chain: Chain, frame: FrameInfo): Promise<void> {
     this.#reconcile(chain);
-    const encoder = this.gpu.device.createCommandEncoder({ label: `Triad.run${frame.index}` });
-    const result = this.#encodeChain(encoder, chain, frame, []);
-    this.gpu.submit([encoder.finish()]);
+    const result = await this.#runChain(chain, frame, [], () => {});
     this.#finish(result);
     await this.gpu.device.queue.onSubmittedWorkDone();
   }
@@ -170,9 +221,7 @@ export class Engine {
   /** Renders the chain at full resolution and reads it back (export, tests). */
   async renderToImage(chain: Chain, frame: FrameInfo): Promise<RgbaImage> {
     this.#reconcile(chain);
-    const encoder = this.gpu.device.createCommandEncoder({ label: `Triad.export${frame.index}` });
-    const result = this.#encodeChain(encoder, chain, frame, []);
-    this.gpu.submit([encoder.finish()]);
+    const result = await this.#runChain(chain, frame, [], () => {});
     try {
       return await readTexture(this.gpu, result);
     } finally {

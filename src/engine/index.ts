@@ -1,2 +1,9 @@
-export { Engine, gpuOnly, type FrameStats, type Placement, type TargetKind } from './engine';
+export {
+  Engine,
+  gpuOnly,
+  pinned,
+  type FrameStats,
+  type Placement,
+  type TargetKind,
+} from './engine';
 export { diffImages, runChainOnCpu, type ImageDiff } from './cpu-chain';

@@ -15,6 +15,7 @@ import {
   type Chain,
   type EffectEnv,
 } from '../../effects';
+import { CpuPool } from '../../cpu';
 import { Engine, type FrameStats } from '../../engine';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
 import { MediaError, decodeImageFile, downloadBlob, encodePng, exportName } from '../../media';
@@ -35,6 +36,8 @@ export interface SourceImage {
 export interface AppOptions {
   gpu: GpuOptions;
   storage: Storage | null;
+  /** CPU worker count (at least 1). */
+  workers: number;
 }
 
 const CHAIN_KEY = 'triad.chain';
@@ -76,6 +79,9 @@ export class AppState {
   #presenter: Presenter | null = null;
   #canvas: HTMLCanvasElement | null = null;
   #frameRequested = false;
+  #inFlight: Promise<FrameStats | null> | null = null;
+  #renderAgain = false;
+  readonly #cpu: CpuPool;
   #recoveryAttempts = 0;
   // Not reactive on purpose: it only filters repeats before they become notices.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -85,6 +91,7 @@ export class AppState {
   constructor(options: AppOptions) {
     this.#options = options;
     this.luts = new LutStore(options.storage);
+    this.#cpu = new CpuPool(Math.max(1, options.workers));
     this.env = { lut: (id) => this.luts.get(id) };
   }
 
@@ -191,7 +198,7 @@ export class AppState {
       return;
     }
     this.#gpu = gpu;
-    this.#engine = new Engine(gpu, this.env);
+    this.#engine = new Engine(gpu, this.env, this.#cpu);
     this.adapter = gpu.adapter;
     if (this.image) this.#engine.setSource(this.image.bitmap);
     if (this.#canvas) this.#presenter = new Presenter(gpu, this.#canvas);
@@ -238,6 +245,10 @@ export class AppState {
     return this.#gpu;
   }
 
+  get cpu(): CpuPool {
+    return this.#cpu;
+  }
+
   get engine(): Engine | null {
     return this.#engine;
   }
@@ -265,28 +276,56 @@ export class AppState {
     this.#frameRequested = true;
     requestAnimationFrame(() => {
       this.#frameRequested = false;
-      this.renderNow();
+      // One frame at a time: a frame with CPU stages spans several tasks.
+      if (this.#inFlight) this.#renderAgain = true;
+      else void this.renderNow();
     });
   }
 
-  /** Renders and presents one frame now, if there is something to show. */
-  renderNow(): FrameStats | null {
+  /**
+   * Renders and presents one frame, if there is something to show. A GPU-only frame is submitted
+   * before this returns its promise; a frame with CPU stages resolves when its last part is.
+   */
+  async renderNow(): Promise<FrameStats | null> {
+    if (this.#inFlight) await this.#inFlight;
     const engine = this.#engine;
     const canvas = this.#canvas;
-    if (!engine || !this.#presenter || !canvas || !this.image || this.gpuStatus !== 'ready')
+    const gpu = this.#gpu;
+    if (
+      !engine ||
+      !gpu ||
+      !this.#presenter ||
+      !canvas ||
+      !this.image ||
+      this.gpuStatus !== 'ready'
+    ) {
       return null;
+    }
     if (canvas.width === 0 || canvas.height === 0) return null;
     const view = this.view.transform(
       [canvas.width, canvas.height],
       [this.image.width, this.image.height],
     );
+    const frame = engine.render(this.#history.present, { index: 0 }, this.#presenter, view).then(
+      (stats) => {
+        this.lastFrame = stats;
+        return stats;
+      },
+      (error: unknown) => {
+        // A lost device fails the frame in flight; the loss handler reports and recovers.
+        if (!gpu.isLost) this.#onGpuError(`Rendering failed: ${messageOf(error)}`);
+        return null;
+      },
+    );
+    this.#inFlight = frame;
     try {
-      const stats = engine.render(this.#history.present, { index: 0 }, this.#presenter, view);
-      this.lastFrame = stats;
-      return stats;
-    } catch (error) {
-      this.#onGpuError(`Rendering failed: ${messageOf(error)}`);
-      return null;
+      return await frame;
+    } finally {
+      this.#inFlight = null;
+      if (this.#renderAgain) {
+        this.#renderAgain = false;
+        this.requestRender();
+      }
     }
   }
 
@@ -392,5 +431,6 @@ export class AppState {
     this.detachCanvas();
     this.#engine?.destroy();
     this.#gpu?.device.destroy();
+    this.#cpu.destroy();
   }
 }

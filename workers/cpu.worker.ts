@@ -1,0 +1,79 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import { runBand, type Band } from '../src/cpu/bands';
+import { findEffect } from '../src/effects/catalogue';
+import type { Lut } from '../src/effects/lut/lut';
+import type { ParamValues } from '../src/effects/params';
+
+/** One band of one effect. `pixels` holds the band's input rows (with halo) and is transferred. */
+export interface BandRequest {
+  effect: string;
+  params: ParamValues;
+  frame: number;
+  width: number;
+  fullHeight: number;
+  band: Band;
+  pixels: ArrayBuffer;
+  /** Tables the stage refers to (3D LUTs), by id. */
+  luts: Lut[];
+}
+
+export interface BandResult {
+  band: Band;
+  /** The band's output rows, including halo rows (the caller crops them); transferred back. */
+  pixels: ArrayBuffer;
+}
+
+/** The CPU worker's API. Every call is typed; pixels cross as transferables. */
+const api = {
+  runBand(request: BandRequest): BandResult {
+    const effect = findEffect(request.effect);
+    if (!effect) throw new Error(`unknown effect "${request.effect}"`);
+    const { band, width } = request;
+    const height = band.bottom + band.haloBottom - (band.top - band.haloTop);
+    const input = { width, height, data: new Uint8ClampedArray(request.pixels) };
+    if (input.data.length !== width * height * 4) {
+      throw new Error(
+        `band of ${width}×${height} needs ${width * height * 4} bytes, got ${input.data.length}`,
+      );
+    }
+    const luts = new Map(request.luts.map((l) => [l.id, l]));
+    const env = { lut: (id: string) => luts.get(id) };
+    const out = runBand(
+      effect,
+      input,
+      band,
+      request.fullHeight,
+      request.params,
+      { index: request.frame },
+      env,
+    );
+    return Comlink.transfer({ band, pixels: out.data.buffer }, [out.data.buffer]);
+  },
+
+  /** Returns the buffer it was sent (transferred both ways): proves transfers really move. */
+  echo(buffer: ArrayBuffer): ArrayBuffer {
+    return Comlink.transfer(buffer, [buffer]);
+  },
+
+  // ---- fault injection for the pool's tests ------------------------------------------------
+
+  /** Throws an uncaught error outside any call: the worker "crashes". */
+  crash(): Promise<never> {
+    setTimeout(() => {
+      throw new Error('injected crash');
+    });
+    return new Promise(() => {});
+  },
+
+  /** Spins forever: the worker "hangs". */
+  hang(): never {
+    for (;;) {
+      // busy
+    }
+  },
+};
+
+export type CpuWorkerApi = typeof api;
+
+Comlink.expose(api);
