@@ -141,7 +141,12 @@ export class TriadPage {
 
   async chain() {
     return (await this.page.evaluate(() => window.__triad.state())).chain as {
-      stages: { effect: string; enabled: boolean; params: Record<string, unknown> }[];
+      stages: {
+        effect: string;
+        enabled: boolean;
+        target: string;
+        params: Record<string, unknown>;
+      }[];
     };
   }
 }

@@ -1,4 +1,5 @@
 import {
+  EFFECTS,
   findEffect,
   parseChain,
   serializeChain,
@@ -82,6 +83,7 @@ export function createTestApi(app: AppState) {
           ? { name: app.image.name, width: app.image.width, height: app.image.height }
           : null,
         chain: JSON.parse(serializeChain(app.chain)),
+        effects: EFFECTS.map((e) => e.id),
         lastFrame: app.lastFrame,
       };
     },

@@ -154,9 +154,8 @@ export class Engine {
       if (target === 'cpu') {
         let image: RgbaImage;
         if (pixels.on === 'gpu') {
-          // Finish the GPU work so far and bring the frame to CPU memory once.
-          this.gpu.submit([encoder.finish()]);
-          image = await readTexture(this.gpu, pixels.texture);
+          // Submit the GPU work so far with a copy of the frame, and bring it to CPU memory once.
+          image = await readTexture(this.gpu, pixels.texture, encoder);
           release(pixels.texture);
           encoder = newEncoder();
         } else image = pixels.image;

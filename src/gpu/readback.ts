@@ -2,10 +2,15 @@ import type { RgbaImage } from '../effects/image';
 import type { GpuContext } from './device';
 
 /**
- * Copies an rgba8unorm texture to CPU memory. Never used on the display path: only export and
- * tests read pixels back, and each call counts one readback.
+ * Copies an rgba8unorm texture to CPU memory. Never used on the GPU-only display path: export,
+ * tests and CPU stages read pixels back, and each call counts one readback. The copy is recorded
+ * into `encoder` (so pending work and the copy share one submit) and the encoder is submitted.
  */
-export async function readTexture(gpu: GpuContext, texture: GPUTexture): Promise<RgbaImage> {
+export async function readTexture(
+  gpu: GpuContext,
+  texture: GPUTexture,
+  encoder = gpu.device.createCommandEncoder({ label: 'Triad.readback.encoder' }),
+): Promise<RgbaImage> {
   const { width, height } = texture;
   // Rows in a texture-to-buffer copy must start on 256-byte boundaries.
   const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
@@ -15,7 +20,6 @@ export async function readTexture(gpu: GpuContext, texture: GPUTexture): Promise
     usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ,
   });
   try {
-    const encoder = gpu.device.createCommandEncoder({ label: 'Triad.readback.encoder' });
     encoder.copyTextureToBuffer({ texture }, { buffer, bytesPerRow }, [width, height]);
     gpu.submit([encoder.finish()]);
     gpu.counters.readbacks++;
