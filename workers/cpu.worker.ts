@@ -4,6 +4,7 @@ import { runBand, type Band } from '../src/cpu/bands';
 import { findEffect } from '../src/effects/catalogue';
 import type { Lut } from '../src/effects/lut/lut';
 import type { ParamValues } from '../src/effects/params';
+import { computeScopes, type ScopeData } from '../src/scopes/compute';
 
 /** One band of one effect. `pixels` holds the band's input rows (with halo) and is transferred. */
 export interface BandRequest {
@@ -49,6 +50,24 @@ const api = {
       env,
     );
     return Comlink.transfer({ band, pixels: out.data.buffer }, [out.data.buffer]);
+  },
+
+  /** Histogram, waveform, parade and vectorscope of a (downscaled) frame; arrays transferred back. */
+  scopes(request: {
+    width: number;
+    height: number;
+    pixels: ArrayBuffer;
+    columns: number;
+  }): ScopeData {
+    const { width, height, pixels, columns } = request;
+    const data = computeScopes({ width, height, data: new Uint8ClampedArray(pixels) }, columns);
+    const buffers = [
+      data.histogram.buffer,
+      data.waveform.buffer,
+      data.parade.buffer,
+      data.vectorscope.buffer,
+    ];
+    return Comlink.transfer(data, buffers);
   },
 
   /** Returns the buffer it was sent (transferred both ways): proves transfers really move. */

@@ -41,6 +41,17 @@ function chainOf(stages: ParityRequest['stages']): Chain {
     .chain;
 }
 
+/** Decodes an image URL into CPU pixels (optionally resized). */
+async function imageFromUrl(url: string, size?: [number, number]): Promise<RgbaImage> {
+  const bitmap = await bitmapFromUrl(url, size);
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(bitmap, 0, 0);
+  const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+  bitmap.close();
+  return { width: canvas.width, height: canvas.height, data };
+}
+
 async function bitmapFromUrl(url: string, size?: [number, number]): Promise<ImageBitmap> {
   const blob = await (await fetch(url)).blob();
   const options: ImageBitmapOptions = { premultiplyAlpha: 'none' };
@@ -62,10 +73,21 @@ export function createTestApi(app: AppState) {
       CpuPool,
       createCpuWorker,
       transfer: Comlink.transfer,
+      imageFromUrl,
       createImage,
       runChainOnCpu,
     },
     cpuStats: () => ({ workers: app.cpu.size, ...app.cpu.pool.stats }),
+    scopes() {
+      const data = app.scopes.data;
+      return {
+        visible: app.scopes.visible,
+        updates: app.scopes.updates,
+        error: app.scopes.error,
+        pixels: data?.pixels ?? 0,
+        histogram: data ? Array.from(data.histogram) : [],
+      };
+    },
     /** Resolves once the GPU is ready or known to be unavailable. */
     async ready(): Promise<string> {
       while (app.gpuStatus === 'starting' || app.gpuStatus === 'recovering') {

@@ -5,7 +5,9 @@ import type { EffectEnv } from '../effects/effect';
 import type { RgbaImage } from '../effects/image';
 import type { GpuContext } from '../gpu/device';
 import type { Presenter, ViewTransform } from '../gpu/presenter';
-import { readTexture } from '../gpu/readback';
+import { readTexture, recordReadback } from '../gpu/readback';
+import { fitSize } from '../ml/resize';
+import { GpuResize } from '../ml/resize-gpu';
 import type { FrameInfo, GpuStage } from '../gpu/stage';
 import { TexturePool } from '../gpu/texture-pool';
 import { uploadImage, type UploadPath } from '../gpu/upload';
@@ -29,6 +31,8 @@ export interface FrameStats {
   readbacks: number;
   /** Stage ids that ran, with the target each ran on. */
   ran: { stage: string; target: TargetKind }[];
+  /** A downscaled copy of the result, when one was asked for (scopes). */
+  preview?: Promise<RgbaImage>;
 }
 
 /** Where the frame's pixels are between stages. */
@@ -56,6 +60,7 @@ export class Engine {
   readonly #stages = new Map<string, OwnedStage>();
   #source: GPUTexture | null = null;
   #uploadPath: UploadPath | null = null;
+  #previewResize: GpuResize | null = null;
 
   constructor(gpu: GpuContext, env: EffectEnv, cpu: CpuPool | null = null) {
     this.gpu = gpu;
@@ -193,20 +198,39 @@ export class Engine {
     frame: FrameInfo,
     presenter: Presenter,
     view: ViewTransform,
+    previewWidth = 0,
   ): Promise<FrameStats> {
     const before = { ...this.gpu.counters };
     this.#reconcile(chain);
     const ran: FrameStats['ran'] = [];
-    const result = await this.#runChain(chain, frame, ran, (encoder, result) =>
-      presenter.encode(encoder, this.#source!, result, view),
-    );
+    let collect: (() => Promise<RgbaImage>) | undefined;
+    const result = await this.#runChain(chain, frame, ran, (encoder, result) => {
+      presenter.encode(encoder, this.#source!, result, view);
+      if (previewWidth > 0) collect = this.#recordPreview(encoder, result, previewWidth);
+    });
     this.#finish(result);
     return {
       frame: frame.index,
       submits: this.gpu.counters.submits - before.submits,
       readbacks: this.gpu.counters.readbacks - before.readbacks,
       ran,
+      preview: collect?.(),
     };
+  }
+
+  /** Records a box-filtered copy of the result, at most `maxWidth` wide, for the CPU to read. */
+  #recordPreview(
+    encoder: GPUCommandEncoder,
+    result: GPUTexture,
+    maxWidth: number,
+  ): () => Promise<RgbaImage> {
+    this.#previewResize ??= new GpuResize(this.gpu, 'area');
+    const [w, h] = fitSize(result.width, result.height, maxWidth);
+    const small = this.#pool.acquire(w, h);
+    this.#previewResize.encode(encoder, result, small);
+    const collect = recordReadback(this.gpu, encoder, small);
+    this.#pool.release(small);
+    return collect;
   }
 
   /** Runs the chain without presenting; resolves once the GPU has finished (benchmarks). */
@@ -237,6 +261,7 @@ export class Engine {
   destroy(): void {
     for (const owned of this.#stages.values()) owned.gpu.destroy();
     this.#stages.clear();
+    this.#previewResize?.destroy();
     this.#pool.destroy();
     if (this.#source) this.gpu.destroy(this.#source);
     this.#source = null;

@@ -21,6 +21,7 @@ import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../
 import { MediaError, decodeImageFile, downloadBlob, encodePng, exportName } from '../../media';
 import { History } from './history';
 import { Notices } from './notices.svelte';
+import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
 
 export type GpuStatus = 'starting' | 'ready' | 'recovering' | 'unavailable';
@@ -59,6 +60,7 @@ export class AppState {
   readonly view = new ViewState();
   readonly luts: LutStore;
   readonly env: EffectEnv;
+  readonly scopes: ScopesState;
 
   gpuStatus = $state<GpuStatus>('starting');
   gpuProblem = $state<string | null>(null);
@@ -92,6 +94,7 @@ export class AppState {
     this.#options = options;
     this.luts = new LutStore(options.storage);
     this.#cpu = new CpuPool(Math.max(1, options.workers));
+    this.scopes = new ScopesState(this.#cpu, options.storage);
     this.env = { lut: (id) => this.luts.get(id) };
   }
 
@@ -306,17 +309,21 @@ export class AppState {
       [canvas.width, canvas.height],
       [this.image.width, this.image.height],
     );
-    const frame = engine.render(this.#history.present, { index: 0 }, this.#presenter, view).then(
-      (stats) => {
-        this.lastFrame = stats;
-        return stats;
-      },
-      (error: unknown) => {
-        // A lost device fails the frame in flight; the loss handler reports and recovers.
-        if (!gpu.isLost) this.#onGpuError(`Rendering failed: ${messageOf(error)}`);
-        return null;
-      },
-    );
+    const previewWidth = this.scopes.visible ? SCOPE_PREVIEW_WIDTH : 0;
+    const frame = engine
+      .render(this.#history.present, { index: 0 }, this.#presenter, view, previewWidth)
+      .then(
+        (stats) => {
+          this.lastFrame = stats;
+          if (stats.preview) this.scopes.submit(stats.preview);
+          return stats;
+        },
+        (error: unknown) => {
+          // A lost device fails the frame in flight; the loss handler reports and recovers.
+          if (!gpu.isLost) this.#onGpuError(`Rendering failed: ${messageOf(error)}`);
+          return null;
+        },
+      );
     this.#inFlight = frame;
     try {
       return await frame;
