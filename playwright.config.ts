@@ -35,8 +35,8 @@ export default defineConfig({
   projects: [
     // Everything on the main adapter (lavapipe in compatibility mode unless TRIAD_ADAPTER says).
     project(main),
-    // Kernel parity again on core WebGPU (SwiftShader), so both feature levels are covered.
-    ...(main === 'swiftshader' ? [] : [project('swiftshader', { testMatch: 'parity.spec.ts' })]),
+    // Kernel parity (effects and ML ops) again on core WebGPU (SwiftShader): both feature levels.
+    ...(main === 'swiftshader' ? [] : [project('swiftshader', { testMatch: ['parity.spec.ts', 'ml-ops.spec.ts'] })]),
   ],
   webServer: {
     command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,

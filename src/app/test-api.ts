@@ -11,6 +11,7 @@ import * as Comlink from 'comlink';
 import { CpuPool, WorkerPool, createCpuWorker } from '../cpu';
 import { Engine, diffImages, runChainOnCpu } from '../engine';
 import type { AppState } from './state/app.svelte';
+import { mlOpsParity } from './test-ml-ops';
 
 /**
  * A typed test API on `window.__triad`, used by the Playwright specs and the benchmark scripts.
@@ -78,6 +79,28 @@ export function createTestApi(app: AppState) {
       runChainOnCpu,
     },
     cpuStats: () => ({ workers: app.cpu.size, ...app.cpu.pool.stats }),
+    /** ML pre/post-processing: GPU kernels against their CPU twins on an image. */
+    async mlOpsParity(imageUrl: string) {
+      if (!app.gpu) throw new Error('GPU not ready');
+      const before = {
+        textures: app.gpu.counters.liveTextures,
+        buffers: app.gpu.counters.liveBuffers,
+      };
+      const results = await mlOpsParity(app.gpu, await imageFromUrl(imageUrl));
+      await app.gpu.device.queue.onSubmittedWorkDone();
+      const after = {
+        textures: app.gpu.counters.liveTextures,
+        buffers: app.gpu.counters.liveBuffers,
+      };
+      return {
+        results,
+        leaked: {
+          textures: after.textures - before.textures,
+          buffers: after.buffers - before.buffers,
+        },
+        errors: app.gpu.counters.errors,
+      };
+    },
     scopes() {
       const data = app.scopes.data;
       return {
