@@ -36,7 +36,9 @@ export default defineConfig({
     // Everything on the main adapter (lavapipe in compatibility mode unless TRIAD_ADAPTER says).
     project(main),
     // Kernel parity (effects and ML ops) again on core WebGPU (SwiftShader): both feature levels.
-    ...(main === 'swiftshader' ? [] : [project('swiftshader', { testMatch: ['parity.spec.ts', 'ml-ops.spec.ts'] })]),
+    ...(main === 'swiftshader'
+      ? []
+      : [project('swiftshader', { testMatch: ['parity.spec.ts', 'ml-ops.spec.ts'] })]),
   ],
   webServer: {
     command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
