@@ -241,3 +241,25 @@ test('a stage switched from GPU to CPU in the UI gives the same picture', async 
   expect((await app.compareCanvasWithCpu()).over).toBe(0);
   expect((await page.evaluate(() => window.__triad.cpuStats())).completed).toBeGreaterThan(0);
 });
+
+test('the worker count can be changed in the UI, is remembered, and CPU stages still render right', async ({
+  page,
+}) => {
+  const app = new TriadPage(page);
+  await app.gotoWithImage('chelsea.png');
+  const defaultCount = await page.evaluate(() => Math.max(1, navigator.hardwareConcurrency - 1));
+  expect((await page.evaluate(() => window.__triad.cpuStats())).workers).toBe(defaultCount);
+  await page.getByTestId('app.workers').fill('3');
+  await page.getByTestId('app.workers').press('Enter');
+  expect((await page.evaluate(() => window.__triad.cpuStats())).workers).toBe(3);
+
+  await app.addEffect('sobel', 'sobel');
+  await app.stage(0).getByTestId('stage.target').selectOption('cpu');
+  await app.actualSize();
+  expect((await app.compareCanvasWithCpu()).over).toBe(0);
+
+  await page.reload();
+  await page.evaluate(() => window.__triad.ready());
+  await expect(page.getByTestId('app.workers')).toHaveValue('3');
+  expect((await page.evaluate(() => window.__triad.cpuStats())).workers).toBe(3);
+});

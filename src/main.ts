@@ -1,7 +1,7 @@
 import { mount } from 'svelte';
 import App from './app/App.svelte';
 import './app/global.css';
-import { AppState } from './app/state/app.svelte';
+import { AppState, WORKERS_KEY } from './app/state/app.svelte';
 import { createTestApi, type TestApi } from './app/test-api';
 import { defaultWorkerCount } from './cpu';
 
@@ -19,12 +19,15 @@ function storage(): Storage | null {
   }
 }
 
-/** ?workers=N overrides the default of one worker per core, less one for the page. */
+/**
+ * CPU workers: ?workers=N, else the user's saved choice, else one per core less one for the page.
+ */
 function workerCount(): number {
-  const asked = Number(params.get('workers'));
-  return Number.isInteger(asked) && asked >= 1 && asked <= 64
-    ? asked
-    : defaultWorkerCount(navigator.hardwareConcurrency);
+  for (const asked of [params.get('workers'), storage()?.getItem(WORKERS_KEY)]) {
+    const n = Number(asked);
+    if (asked && Number.isInteger(n) && n >= 1 && n <= 32) return n;
+  }
+  return defaultWorkerCount(navigator.hardwareConcurrency);
 }
 
 const params = new URLSearchParams(location.search);

@@ -75,6 +75,11 @@ const api = {
     return Comlink.transfer(buffer, [buffer]);
   },
 
+  /** Returns a copy of what it was sent (structured clone both ways): the transfer baseline. */
+  echoCopy(buffer: ArrayBuffer): ArrayBuffer {
+    return buffer;
+  },
+
   // ---- fault injection for the pool's tests ------------------------------------------------
 
   /** Throws an uncaught error outside any call: the worker "crashes". */

@@ -12,6 +12,8 @@ import { CpuPool, WorkerPool, createCpuWorker } from '../cpu';
 import { Engine, diffImages, runChainOnCpu } from '../engine';
 import type { AppState } from './state/app.svelte';
 import { mlOpsParity } from './test-ml-ops';
+import { computeScopes } from '../scopes/compute';
+import { resizeArea } from '../ml';
 
 /**
  * A typed test API on `window.__triad`, used by the Playwright specs and the benchmark scripts.
@@ -74,6 +76,8 @@ export function createTestApi(app: AppState) {
       CpuPool,
       createCpuWorker,
       transfer: Comlink.transfer,
+      computeScopes,
+      resizeArea,
       imageFromUrl,
       createImage,
       runChainOnCpu,

@@ -27,15 +27,33 @@ export interface CpuRunOptions extends Pick<TaskOptions, 'priority' | 'signal'> 
  * workers and come back as transferred buffers.
  */
 export class CpuPool {
-  readonly pool: WorkerPool<CpuWorkerApi>;
+  #pool: WorkerPool<CpuWorkerApi>;
+  readonly #options: Partial<PoolOptions>;
 
   constructor(size: number, options: Partial<PoolOptions> = {}) {
-    this.pool = new WorkerPool<CpuWorkerApi>({
+    this.#options = options;
+    this.#pool = this.#create(size);
+  }
+
+  #create(size: number): WorkerPool<CpuWorkerApi> {
+    return new WorkerPool<CpuWorkerApi>({
       size,
       create: createCpuWorker,
       timeoutMs: 30_000,
-      ...options,
+      ...this.#options,
     });
+  }
+
+  get pool(): WorkerPool<CpuWorkerApi> {
+    return this.#pool;
+  }
+
+  /** Changes the worker count; tasks still running on the old workers fail (not retried). */
+  resize(size: number): void {
+    if (size === this.#pool.size) return;
+    const old = this.#pool;
+    this.#pool = this.#create(size);
+    old.destroy();
   }
 
   get size(): number {

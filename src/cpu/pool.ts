@@ -59,6 +59,8 @@ interface Slot<Api> {
   worker: Worker;
   remote: Comlink.Remote<Api>;
   busy: boolean;
+  /** The task running on this worker, if any. */
+  current: Queued<Api> | null;
   /** Rejects when the worker reports an uncaught error (a crash). */
   crashed: Promise<never>;
 }
@@ -155,7 +157,14 @@ export class WorkerPool<Api> {
     worker.addEventListener('messageerror', () =>
       fail(new WorkerFault('worker sent a message that could not be read')),
     );
-    return { id: this.#nextId++, worker, remote: Comlink.wrap<Api>(worker), busy: false, crashed };
+    return {
+      id: this.#nextId++,
+      worker,
+      remote: Comlink.wrap<Api>(worker),
+      busy: false,
+      current: null,
+      crashed,
+    };
   }
 
   #replace(slot: Slot<Api>, reason: string): void {
@@ -211,6 +220,7 @@ export class WorkerPool<Api> {
       return;
     }
     slot.busy = true;
+    slot.current = entry;
     entry.attempts++;
     let timer: unknown;
     const hung = new Promise<never>((_, reject) => {
@@ -232,7 +242,9 @@ export class WorkerPool<Api> {
       }
     } finally {
       this.#timers.clearTimeout(timer);
+      slot.current = null;
     }
+    if (this.#destroyed) return;
     if (fault) {
       this.#replace(slot, fault.message);
       if (!entry.settled && entry.attempts < MAX_ATTEMPTS) {
@@ -254,17 +266,18 @@ export class WorkerPool<Api> {
     this.#pump();
   }
 
-  /** Terminates every worker; queued tasks fail. */
+  /** Terminates every worker; queued and running tasks fail. */
   destroy(): void {
     this.#destroyed = true;
-    for (const entry of this.#queue.splice(0)) {
+    const shutDown = (entry: Queued<Api>) =>
       this.#settle(
         entry,
         'failed',
         new WorkerTaskError(`${entry.label}: the worker pool was shut down`),
       );
-    }
+    for (const entry of this.#queue.splice(0)) shutDown(entry);
     for (const slot of this.#slots) {
+      if (slot.current) shutDown(slot.current);
       slot.remote[Comlink.releaseProxy]();
       slot.worker.terminate();
     }

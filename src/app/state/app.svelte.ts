@@ -42,6 +42,7 @@ export interface AppOptions {
 }
 
 const CHAIN_KEY = 'triad.chain';
+export const WORKERS_KEY = 'triad.workers';
 const HASH_KEY = 'chain=';
 /** Give up recreating a lost device after this many failures in a row. */
 const MAX_RECOVERY_ATTEMPTS = 3;
@@ -70,6 +71,8 @@ export class AppState {
   image = $state.raw<SourceImage | null>(null);
   busy = $state<string | null>(null);
   lastFrame = $state.raw<FrameStats | null>(null);
+  /** CPU worker count (the pool's size). */
+  workers = $state(1);
   /** Bumped when a LUT arrives, so stages waiting for it re-render. */
   lutVersion = $state(0);
 
@@ -93,7 +96,8 @@ export class AppState {
   constructor(options: AppOptions) {
     this.#options = options;
     this.luts = new LutStore(options.storage);
-    this.#cpu = new CpuPool(Math.max(1, options.workers));
+    this.workers = Math.max(1, options.workers);
+    this.#cpu = new CpuPool(this.workers);
     this.scopes = new ScopesState(this.#cpu, options.storage);
     this.env = { lut: (id) => this.luts.get(id) };
   }
@@ -246,6 +250,20 @@ export class AppState {
 
   get gpu(): GpuContext | null {
     return this.#gpu;
+  }
+
+  /** Resizes the CPU pool (1–32 workers) and remembers the choice. */
+  setWorkers(count: number): void {
+    const n = Math.min(32, Math.max(1, Math.round(count)));
+    if (!Number.isFinite(n)) return;
+    this.workers = n;
+    this.#cpu.resize(n);
+    try {
+      this.#options.storage?.setItem(WORKERS_KEY, String(n));
+    } catch {
+      // not persisted
+    }
+    this.requestRender();
   }
 
   get cpu(): CpuPool {
