@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { LatencyModel, sizeBucket } from './latency-model';
+
+function model(options = {}) {
+  let now = 0;
+  const m = new LatencyModel(() => now, options);
+  return { m, advance: (ms: number) => (now += ms) };
+}
+
+describe('latency model', () => {
+  it('keeps the first (warm-up) run apart from the estimate', () => {
+    const { m } = model();
+    m.record('k', 500);
+    m.record('k', 10);
+    m.record('k', 12);
+    const e = m.estimate('k')!;
+    expect(e.firstRun).toBe(500);
+    expect(e.mean).toBeCloseTo(11);
+    expect(e.count).toBe(2);
+  });
+
+  it('trusts an estimate only after k calibration samples', () => {
+    const { m } = model({ calibration: 5 });
+    m.record('k', 100);
+    for (let i = 0; i < 4; i++) m.record('k', 10);
+    expect(m.estimate('k')!.calibrated).toBe(false);
+    m.record('k', 10);
+    expect(m.estimate('k')!.calibrated).toBe(true);
+  });
+
+  it('weighs recent samples more', () => {
+    const { m } = model({ calibration: 2, alpha: 0.5, driftRun: 100 });
+    m.record('k', 0);
+    for (let i = 0; i < 10; i++) m.record('k', 10);
+    m.record('k', 12);
+    expect(m.estimate('k')!.mean).toBeCloseTo(11);
+  });
+
+  it('resets history when samples stay far from the mean (drift)', () => {
+    const { m } = model({ calibration: 3, driftRun: 4 });
+    m.record('k', 0);
+    for (let i = 0; i < 20; i++) m.record('k', 10 + (i % 2));
+    for (let i = 0; i < 3; i++) m.record('k', 40);
+    expect(m.estimate('k')!.mean).toBeLessThan(11);
+    m.record('k', 40);
+    expect(m.estimate('k')!.mean).toBeCloseTo(40);
+    expect(m.estimate('k')!.count).toBe(4);
+  });
+
+  it('ignores one outlier', () => {
+    const { m } = model({ calibration: 3 });
+    m.record('k', 0);
+    for (let i = 0; i < 20; i++) m.record('k', 10);
+    m.record('k', 100);
+    m.record('k', 10);
+    expect(m.estimate('k')!.mean).toBeCloseTo(10);
+  });
+
+  it('forgets keys that went stale', () => {
+    const { m, advance } = model({ staleAfterMs: 1000 });
+    m.record('old', 1);
+    advance(600);
+    m.record('new', 1);
+    advance(600);
+    expect(m.forgetStale()).toBe(1);
+    expect(m.estimate('old')).toBeNull();
+    expect(m.estimate('new')).not.toBeNull();
+  });
+
+  it('buckets sizes by doubling of the pixel count', () => {
+    expect(sizeBucket(1920 * 1080)).toBe(sizeBucket(1920 * 1100));
+    expect(sizeBucket(1920 * 1080)).not.toBe(sizeBucket(3840 * 2160));
+  });
+
+  it('ignores impossible samples', () => {
+    const { m } = model();
+    m.record('k', Number.NaN);
+    m.record('k', -1);
+    expect(m.estimate('k')).toBeNull();
+  });
+});

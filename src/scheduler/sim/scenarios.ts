@@ -1,0 +1,84 @@
+import type { StageInfo, TargetInfo } from '../types';
+import type { Scenario } from './simulator';
+
+/** The seven targets of the app, as the simulator models them. */
+export const TARGETS: TargetInfo[] = [
+  { id: 'gpu', device: 'gpu', location: 'gpu' },
+  { id: 'ort-webgpu', device: 'gpu', location: 'gpu', accelerator: true },
+  { id: 'tfjs-webgpu', device: 'gpu', location: 'gpu', accelerator: true },
+  { id: 'cpu', device: 'cpu', location: 'cpu' },
+  { id: 'ort-wasm', device: 'cpu', location: 'cpu' },
+  { id: 'webnn', device: 'npu', location: 'npu', accelerator: true },
+  { id: 'remote', device: 'remote', location: 'remote', accelerator: true },
+];
+
+/** Transfer times for a 1080p frame between memories (ms), 'from>to'. */
+export const TRANSFERS: Record<string, number> = {
+  'gpu>cpu': 4,
+  'cpu>gpu': 2,
+  'cpu>remote': 6,
+  'remote>cpu': 6,
+  'gpu>remote': 9,
+  'remote>gpu': 8,
+  'cpu>npu': 1,
+  'npu>cpu': 1,
+  'gpu>npu': 5,
+  'npu>gpu': 3,
+  'npu>remote': 7,
+  'remote>npu': 7,
+};
+
+function scenario(
+  name: string,
+  source: string,
+  sink: string,
+  stages: [kind: string, costs: Record<string, number>][],
+): Scenario {
+  const cost: Scenario['cost'] = {};
+  const infos: StageInfo[] = stages.map(([kind, costs]) => {
+    cost[kind] = costs;
+    return { kind, targets: Object.keys(costs) };
+  });
+  return { name, targets: TARGETS, stages: infos, cost, transfer: TRANSFERS, source, sink };
+}
+
+/** Workloads the scheduler is tested on: the three named in the plan, and more. */
+export const SCENARIOS: Scenario[] = [
+  scenario('video edit + render', 'cpu', 'cpu', [
+    ['decode', { cpu: 6 }],
+    ['colour', { gpu: 3, cpu: 14 }],
+    ['blur', { gpu: 8, cpu: 40 }],
+    ['lut', { gpu: 3, cpu: 10 }],
+    ['grain', { gpu: 2, cpu: 9 }],
+    ['encode', { cpu: 10 }],
+  ]),
+  scenario('3D preview + AI upscale', 'gpu', 'gpu', [
+    ['render3d', { gpu: 10 }],
+    ['upscale', { 'ort-webgpu': 30, 'tfjs-webgpu': 36, 'ort-wasm': 120, remote: 14, webnn: 25 }],
+    ['sharpen', { gpu: 2, cpu: 15 }],
+  ]),
+  scenario('AI batch inference', 'cpu', 'cpu', [
+    ['preprocess', { cpu: 6, gpu: 2 }],
+    ['model', { 'ort-webgpu': 20, 'ort-wasm': 60, remote: 9, webnn: 15 }],
+    ['postprocess', { cpu: 4, gpu: 2 }],
+  ]),
+  scenario('balanced effects', 'gpu', 'gpu', [
+    ['a', { gpu: 10, cpu: 12 }],
+    ['b', { gpu: 10, cpu: 12 }],
+    ['c', { gpu: 10, cpu: 12 }],
+    ['d', { gpu: 10, cpu: 12 }],
+  ]),
+  scenario('GPU-bound with CPU help', 'gpu', 'gpu', [
+    ['e1', { gpu: 5, cpu: 20 }],
+    ['e2', { gpu: 5, cpu: 20 }],
+    ['e3', { gpu: 5, cpu: 20 }],
+    ['e4', { gpu: 5, cpu: 20 }],
+    ['e5', { gpu: 5, cpu: 20 }],
+    ['e6', { gpu: 5, cpu: 20 }],
+  ]),
+  scenario('background replacement via the remote endpoint', 'gpu', 'gpu', [
+    ['segment', { remote: 5, 'ort-webgpu': 40, 'ort-wasm': 90, webnn: 30 }],
+    ['composite', { gpu: 3, cpu: 12 }],
+    ['blur', { gpu: 6, cpu: 30 }],
+  ]),
+];

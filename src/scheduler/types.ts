@@ -1,0 +1,35 @@
+/** Milliseconds since an arbitrary origin, from an injected clock. */
+export type Clock = () => number;
+
+/**
+ * A place that runs work. Targets that share a physical device (the WGSL effects and
+ * ort-webgpu on one GPU; ort-wasm and the CPU pool on the same cores) name the same `device`:
+ * they share its time in the model, the simulator and the oracle.
+ */
+export interface TargetInfo {
+  id: string;
+  /** The physical device whose time this target uses (one job at a time per device). */
+  device: string;
+  /** Where its results live: moving between locations costs a transfer. */
+  location: string;
+  /** Counted as an accelerator by the "GPU + accelerator" strategies. */
+  accelerator?: boolean;
+}
+
+/** One stage of the chain as the scheduler sees it. */
+export interface StageInfo {
+  /** What kind of work it is (an effect or model id): the latency model's key. */
+  kind: string;
+  /** Targets that implement it; the scheduler never places it elsewhere. */
+  targets: string[];
+  /** A user pin (the Static policy), if any. */
+  pinned?: string;
+}
+
+/** Where one stage of one frame runs: a single target, or a share of frames per target. */
+export interface StagePlacement {
+  stage: number;
+  target: string;
+}
+
+export type Strategy = 'gpu-only' | 'gpu+accelerator' | 'cpu+gpu+accelerator' | 'auto';
