@@ -91,7 +91,8 @@ function candidates(
   );
 }
 
-const EXHAUSTIVE_LIMIT = 200_000;
+/** Larger search spaces use local search (decisions must stay well under a millisecond). */
+const EXHAUSTIVE_LIMIT = 20_000;
 
 /** The best single target per stage: exhaustive when small, local search otherwise. */
 export function bestStatic(
@@ -100,6 +101,53 @@ export function bestStatic(
   allowed: (t: string) => boolean = () => true,
 ): Plan | null {
   return topStatic(problem, costs, allowed, 1)[0] ?? null;
+}
+
+/**
+ * A fast period function for static assignments (one target per stage), with no allocation per
+ * call: the search below evaluates many thousands of them per re-plan.
+ */
+function staticPeriod(
+  problem: Problem,
+  costs: CostModel,
+  options: string[][],
+): (pick: number[]) => number {
+  const byId = new Map(problem.targets.map((t) => [t.id, t]));
+  const locations = [
+    ...new Set([problem.source, problem.sink, ...problem.targets.map((t) => t.location)]),
+  ];
+  const devices = [...new Set(problem.targets.map((t) => t.device))];
+  const L = locations.length;
+  // Resources: devices first, then one link per ordered pair of locations.
+  const load = new Float64Array(devices.length + L * L);
+  const transfer = new Float64Array(L * L);
+  for (let a = 0; a < L; a++)
+    for (let b = 0; b < L; b++)
+      transfer[a * L + b] = a === b ? 0 : costs.transfer(locations[a], locations[b]);
+  const opt = options.map((targets, s) =>
+    targets.map((t) => ({
+      device: devices.indexOf(byId.get(t)!.device),
+      location: locations.indexOf(byId.get(t)!.location),
+      cost: costs.compute(s, t)!,
+    })),
+  );
+  const source = locations.indexOf(problem.source);
+  const sink = locations.indexOf(problem.sink);
+  const D = devices.length;
+  return (pick) => {
+    load.fill(0);
+    let here = source;
+    for (let s = 0; s < pick.length; s++) {
+      const o = opt[s][pick[s]];
+      load[o.device] += o.cost;
+      if (o.location !== here) load[D + here * L + o.location] += transfer[here * L + o.location];
+      here = o.location;
+    }
+    if (here !== sink) load[D + here * L + sink] += transfer[here * L + sink];
+    let max = 1e-9;
+    for (let i = 0; i < load.length; i++) if (load[i] > max) max = load[i];
+    return max;
+  };
 }
 
 /** The `keep` best static assignments (just the local optimum when the space is too large). */
@@ -111,14 +159,17 @@ export function topStatic(
 ): Plan[] {
   const options = candidates(problem, costs, allowed);
   if (options.some((o) => o.length === 0)) return [];
+  const period = staticPeriod(problem, costs, options);
+  const toPlan = (pick: number[]) =>
+    evaluate(problem, costs, single(pick.map((p, s) => options[s][p])));
   const combos = options.reduce((n, o) => n * o.length, 1);
   if (combos <= EXHAUSTIVE_LIMIT) {
-    const top: Plan[] = [];
+    const top: { period: number; pick: number[] }[] = [];
     const pick = new Array(options.length).fill(0);
     for (let i = 0; i < combos; i++) {
-      const plan = evaluate(problem, costs, single(pick.map((p, s) => options[s][p])));
-      if (plan && (top.length < keep || plan.period < top[top.length - 1].period)) {
-        top.push(plan);
+      const p = period(pick);
+      if (top.length < keep || p < top[top.length - 1].period) {
+        top.push({ period: p, pick: pick.slice() });
         top.sort((a, b) => a.period - b.period);
         if (top.length > keep) top.pop();
       }
@@ -127,29 +178,32 @@ export function topStatic(
         pick[s] = 0;
       }
     }
-    return top;
+    return top.map((t) => toPlan(t.pick)).filter((p): p is Plan => p !== null);
   }
   // Local search: start from each stage's fastest target, then move single stages while it helps.
-  const cost = (s: number, t: string) => costs.compute(s, t) ?? Infinity;
-  let current = options.map((o, s) => o.reduce((a, b) => (cost(s, a) <= cost(s, b) ? a : b)));
-  let best = evaluate(problem, costs, single(current));
-  for (let improved = true; improved && best;) {
+  const pick = options.map((o, s) =>
+    o.reduce((best, t, i) => (costs.compute(s, t)! < costs.compute(s, o[best])! ? i : best), 0),
+  );
+  let best = period(pick);
+  for (let improved = true; improved;) {
     improved = false;
     for (let s = 0; s < options.length; s++) {
-      for (const t of options[s]) {
-        if (t === current[s]) continue;
-        const trial = current.slice();
-        trial[s] = t;
-        const plan = evaluate(problem, costs, single(trial));
-        if (plan && plan.period < best!.period - 1e-9) {
-          best = plan;
-          current = trial;
+      const keepIndex = pick[s];
+      for (let i = 0; i < options[s].length; i++) {
+        if (i === keepIndex) continue;
+        pick[s] = i;
+        const p = period(pick);
+        if (p < best - 1e-9) {
+          best = p;
           improved = true;
+          break;
         }
+        pick[s] = keepIndex;
       }
     }
   }
-  return best ? [best] : [];
+  const plan = toPlan(pick);
+  return plan ? [plan] : [];
 }
 
 /**
@@ -173,24 +227,40 @@ export function splitBottleneck(
     if (bottleneck && !bottleneck.startsWith('link:') && device !== bottleneck) continue;
     for (const other of problem.stages[s].targets) {
       if (other === current || !allowed(other) || costs.compute(s, other) === undefined) continue;
+      // Sharing frames between two targets of one device cannot relieve that device.
+      if (byId.get(other)?.device === device) continue;
       const at = (f: number) => {
         const stages = plan.stages.slice();
         stages[s] = [
           { target: current, share: 1 - f },
           { target: other, share: f },
         ];
-        return evaluate(problem, costs, stages);
+        return stages;
+      };
+      // Every resource's load is linear in the share f (only this stage is split), so two
+      // evaluations give the lines, and the period max(lines) is searched without allocating.
+      const l0 = loads(problem, costs, at(0));
+      const l1 = loads(problem, costs, at(1));
+      if (!l0 || !l1) continue;
+      const keys = [...new Set([...l0.keys(), ...l1.keys()])];
+      const a = keys.map((k) => l0.get(k) ?? 0);
+      const b = keys.map((k, i) => (l1.get(k) ?? 0) - a[i]);
+      const periodAt = (f: number) => {
+        let max = 0;
+        for (let i = 0; i < a.length; i++) max = Math.max(max, a[i] + f * b[i]);
+        return max;
       };
       let lo = 0;
       let hi = 1;
       for (let i = 0; i < 40; i++) {
         const m1 = lo + (hi - lo) / 3;
         const m2 = hi - (hi - lo) / 3;
-        if ((at(m1)?.period ?? Infinity) <= (at(m2)?.period ?? Infinity)) hi = m2;
+        if (periodAt(m1) <= periodAt(m2)) hi = m2;
         else lo = m1;
       }
       const f = (lo + hi) / 2;
-      const candidate = at(f);
+      if (!(f > 0.01 && f < 0.99) || periodAt(f) >= best.period - 1e-9) continue;
+      const candidate = evaluate(problem, costs, at(f));
       if (candidate && f > 0.01 && f < 0.99 && candidate.period < best.period - 1e-9)
         best = candidate;
     }
@@ -199,7 +269,7 @@ export function splitBottleneck(
 }
 
 /** Near-ties between static assignments are common: the best few are each tried for a split. */
-const SPLIT_CANDIDATES = 8;
+const SPLIT_CANDIDATES = 4;
 
 /** The best plan: the best few static assignments, each with its best bottleneck split. */
 export function bestPlan(

@@ -22,7 +22,7 @@ export interface SchedulerOptions {
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   strategy: 'auto',
-  replanEvery: 5,
+  replanEvery: 10,
   hysteresis: 0.1,
   exploreEvery: 100,
   backoffMs: [1000, 30_000],
