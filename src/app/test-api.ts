@@ -83,6 +83,18 @@ export function createTestApi(app: AppState) {
       runChainOnCpu,
     },
     cpuStats: () => ({ workers: app.cpu.size, ...app.cpu.pool.stats }),
+    /** The placement mode, and for a strategy its scheduler's plan and predictions. */
+    placement() {
+      const mode = app.placement;
+      if (mode === 'manual') return { mode, plan: null, predictions: null };
+      const scheduler = app.placer(mode).scheduler;
+      const strategies = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'] as const;
+      return {
+        mode,
+        plan: scheduler.plan,
+        predictions: Object.fromEntries(strategies.map((s) => [s, scheduler.predict(s)])),
+      };
+    },
     /** ML pre/post-processing: GPU kernels against their CPU twins on an image. */
     async mlOpsParity(imageUrl: string) {
       if (!app.gpu) throw new Error('GPU not ready');

@@ -6,6 +6,7 @@ import type { RgbaImage } from '../effects/image';
 import type { GpuContext } from '../gpu/device';
 import type { Presenter, ViewTransform } from '../gpu/presenter';
 import { readTexture, recordReadback } from '../gpu/readback';
+import { pinnedPlacer, type FrameMeasurement, type FramePlacer } from './placer';
 import { fitSize } from '../ml/resize';
 import { GpuResize } from '../ml/resize-gpu';
 import type { FrameInfo, GpuStage } from '../gpu/stage';
@@ -15,16 +16,10 @@ import { uploadImage, type UploadPath } from '../gpu/upload';
 /** Where a stage runs: a WGSL kernel on the GPU, or the CPU kernel on the worker pool. */
 export type TargetKind = StageTarget;
 
-/** Decides the target of each stage of each frame. */
-export type Placement = (stage: StageSpec, frame: FrameInfo) => TargetKind;
-
-/** The user's per-stage choice (the Static policy, until the scheduler exists). */
-export const pinned: Placement = (stage) => stage.target;
-
-export const gpuOnly: Placement = () => 'gpu';
-
 export interface FrameStats {
   frame: number;
+  /** Frames this engine has run, counting this one: increases by one per frame. */
+  sequence: number;
   /** Queue submits this frame made: 1 on the GPU-only path, one more per CPU excursion. */
   submits: number;
   /** GPU → CPU copies this frame made: 0 on the GPU-only path, one per CPU excursion. */
@@ -53,7 +48,9 @@ interface OwnedStage {
  */
 export class Engine {
   readonly gpu: GpuContext;
-  placement: Placement = pinned;
+  /** Decides where each stage of each frame runs (manual pins, or the scheduler). */
+  placer: FramePlacer = pinnedPlacer;
+  #sequence = 0;
   readonly #cpu: CpuPool | null;
   readonly #env: EffectEnv;
   readonly #pool: TexturePool;
@@ -146,28 +143,60 @@ export class Engine {
   ): Promise<GPUTexture> {
     const source = this.#source;
     if (!source) throw new Error('no source image');
+    const now = () => performance.now();
     const newEncoder = () =>
       this.gpu.device.createCommandEncoder({ label: `Triad.frame${frame.index}` });
+    const enabled = chain.stages.filter((s) => s.enabled);
+    const targets: TargetKind[] = this.#cpu
+      ? this.placer.place(enabled, this.#sequence++, source.width * source.height)
+      : enabled.map(() => 'gpu');
+    const measurement: FrameMeasurement = { cpu: [], gpu: [], transfers: [] };
+    /** GPU stages recorded into the current encoder, timed together when it is submitted. */
+    let segment: number[] = [];
+    const timeSegment = (submittedAt: number) => {
+      const indices = segment;
+      segment = [];
+      if (indices.length === 0) return Promise.resolve(submittedAt);
+      return this.gpu.device.queue.onSubmittedWorkDone().then(() => {
+        const done = now();
+        measurement.gpu.push({ indices, ms: done - submittedAt });
+        return done;
+      });
+    };
     let encoder = newEncoder();
     let pixels: Pixels = { on: 'gpu', texture: source };
     const release = (texture: GPUTexture) => {
       if (texture !== source) this.#pool.release(texture);
     };
-    for (const spec of chain.stages) {
-      if (!spec.enabled) continue;
-      const target = this.#cpu ? this.placement(spec, frame) : 'gpu';
+    const upload = (image: RgbaImage) => {
+      const t0 = now();
+      const texture = this.#upload(image);
+      measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: now() - t0 });
+      return texture;
+    };
+    for (let i = 0; i < enabled.length; i++) {
+      const spec = enabled[i];
+      const target = targets[i];
       if (target === 'cpu') {
         let image: RgbaImage;
         if (pixels.on === 'gpu') {
           // Submit the GPU work so far with a copy of the frame, and bring it to CPU memory once.
-          image = await readTexture(this.gpu, pixels.texture, encoder);
+          const collect = recordReadback(this.gpu, encoder, pixels.texture);
+          const submittedAt = now();
+          this.gpu.submit([encoder.finish()]);
+          const gpuDone = timeSegment(submittedAt);
+          image = await collect();
+          const mapped = now();
+          measurement.transfers.push({ from: 'gpu', to: 'cpu', ms: mapped - (await gpuDone) });
           release(pixels.texture);
           encoder = newEncoder();
         } else image = pixels.image;
+        const t0 = now();
         const out = await this.#cpu!.runEffect(spec.effect, image, spec.params, frame, this.#env);
+        measurement.cpu.push({ index: i, ms: now() - t0 });
         pixels = { on: 'cpu', image: out };
       } else {
-        const input = pixels.on === 'gpu' ? pixels.texture : this.#upload(pixels.image);
+        const input = pixels.on === 'gpu' ? pixels.texture : upload(pixels.image);
         const output = this.#pool.acquire(source.width, source.height);
         this.#stageFor(spec).gpu.encode(
           { encoder, input, output, pool: this.#pool, frame },
@@ -175,12 +204,19 @@ export class Engine {
         );
         release(input);
         pixels = { on: 'gpu', texture: output };
+        segment.push(i);
       }
       ran.push({ stage: spec.id, target });
     }
-    const result = pixels.on === 'gpu' ? pixels.texture : this.#upload(pixels.image);
+    const result = pixels.on === 'gpu' ? pixels.texture : upload(pixels.image);
     finish(encoder, result);
+    const submittedAt = now();
     this.gpu.submit([encoder.finish()]);
+    // The last segment is timed without holding up the frame: the placer learns when it is done.
+    void timeSegment(submittedAt).then(
+      () => this.placer.measured(enabled, measurement),
+      () => {}, // the device was lost mid-frame: nothing to learn from this one
+    );
     return result;
   }
 
@@ -211,6 +247,7 @@ export class Engine {
     this.#finish(result);
     return {
       frame: frame.index,
+      sequence: this.#sequence,
       submits: this.gpu.counters.submits - before.submits,
       readbacks: this.gpu.counters.readbacks - before.readbacks,
       ran,

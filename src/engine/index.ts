@@ -1,9 +1,9 @@
-export {
-  Engine,
-  gpuOnly,
-  pinned,
-  type FrameStats,
-  type Placement,
-  type TargetKind,
-} from './engine';
+export { Engine, type FrameStats, type TargetKind } from './engine';
 export { diffImages, runChainOnCpu, type ImageDiff } from './cpu-chain';
+export {
+  APP_TARGETS,
+  SchedulerPlacer,
+  pinnedPlacer,
+  type FrameMeasurement,
+  type FramePlacer,
+} from './placer';

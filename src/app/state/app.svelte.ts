@@ -16,7 +16,8 @@ import {
   type EffectEnv,
 } from '../../effects';
 import { CpuPool } from '../../cpu';
-import { Engine, type FrameStats } from '../../engine';
+import { Engine, SchedulerPlacer, pinnedPlacer, type FrameStats } from '../../engine';
+import { LatencyModel, type Strategy } from '../../scheduler';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
 import { MediaError, decodeImageFile, downloadBlob, encodePng, exportName } from '../../media';
 import { History } from './history';
@@ -25,6 +26,17 @@ import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
 
 export type GpuStatus = 'starting' | 'ready' | 'recovering' | 'unavailable';
+
+/** 'manual': each stage where its "run on" says; otherwise the scheduler under a strategy. */
+export type PlacementMode = 'manual' | Strategy;
+export const PLACEMENT_MODES: { id: PlacementMode; label: string }[] = [
+  { id: 'manual', label: 'Manual (per stage)' },
+  { id: 'gpu-only', label: 'GPU only' },
+  { id: 'gpu+accelerator', label: 'GPU + accelerator' },
+  { id: 'cpu+gpu+accelerator', label: 'CPU + GPU + accelerator' },
+  { id: 'auto', label: 'Auto' },
+];
+const PLACEMENT_KEY = 'triad.placement';
 
 export interface SourceImage {
   name: string;
@@ -73,6 +85,7 @@ export class AppState {
   lastFrame = $state.raw<FrameStats | null>(null);
   /** CPU worker count (the pool's size). */
   workers = $state(1);
+  placement = $state<PlacementMode>('manual');
   /** Bumped when a LUT arrives, so stages waiting for it re-render. */
   lutVersion = $state(0);
 
@@ -87,6 +100,10 @@ export class AppState {
   #inFlight: Promise<FrameStats | null> | null = null;
   #renderAgain = false;
   readonly #cpu: CpuPool;
+  readonly #latency = new LatencyModel(() => performance.now());
+  // Not reactive: placers are created on demand and kept.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #placers = new Map<Strategy, SchedulerPlacer>();
   #recoveryAttempts = 0;
   // Not reactive on purpose: it only filters repeats before they become notices.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -99,6 +116,8 @@ export class AppState {
     this.workers = Math.max(1, options.workers);
     this.#cpu = new CpuPool(this.workers);
     this.scopes = new ScopesState(this.#cpu, options.storage);
+    const saved = options.storage?.getItem(PLACEMENT_KEY);
+    if (PLACEMENT_MODES.some((m) => m.id === saved)) this.placement = saved as PlacementMode;
     this.env = { lut: (id) => this.luts.get(id) };
   }
 
@@ -206,6 +225,7 @@ export class AppState {
     }
     this.#gpu = gpu;
     this.#engine = new Engine(gpu, this.env, this.#cpu);
+    this.#applyPlacement();
     this.adapter = gpu.adapter;
     if (this.image) this.#engine.setSource(this.image.bitmap);
     if (this.#canvas) this.#presenter = new Presenter(gpu, this.#canvas);
@@ -264,6 +284,33 @@ export class AppState {
       // not persisted
     }
     this.requestRender();
+  }
+
+  /** Chooses manual placement or a scheduling strategy, and remembers it. */
+  setPlacement(mode: PlacementMode): void {
+    this.placement = mode;
+    try {
+      this.#options.storage?.setItem(PLACEMENT_KEY, mode);
+    } catch {
+      // not persisted
+    }
+    this.#applyPlacement();
+    this.requestRender();
+  }
+
+  /** The scheduler behind a strategy (one per strategy, all learning into one latency model). */
+  placer(strategy: Strategy): SchedulerPlacer {
+    let placer = this.#placers.get(strategy);
+    if (!placer) {
+      placer = new SchedulerPlacer(() => performance.now(), strategy, this.#latency);
+      this.#placers.set(strategy, placer);
+    }
+    return placer;
+  }
+
+  #applyPlacement(): void {
+    if (!this.#engine) return;
+    this.#engine.placer = this.placement === 'manual' ? pinnedPlacer : this.placer(this.placement);
   }
 
   get cpu(): CpuPool {

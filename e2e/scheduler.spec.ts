@@ -1,0 +1,49 @@
+import { expect, test } from '@playwright/test';
+import { TriadPage } from './pages/triad-page';
+
+test('Auto measures GPU and CPU, places every stage, and frames come out in order', async ({
+  page,
+}) => {
+  const app = new TriadPage(page);
+  await app.gotoWithImage('chelsea.png');
+  await app.addEffect('colour', 'colour-adjust');
+  await app.addEffect('blur', 'gaussian-blur');
+  await app.addEffect('vign', 'vignette');
+  await app.actualSize();
+  await page.getByTestId('chain.placement').selectOption('auto');
+  await expect(app.stage(0).getByTestId('stage.target')).toBeDisabled();
+
+  const frames = await page.evaluate(async () => {
+    const out: { sequence: number; targets: string[] }[] = [];
+    for (let i = 0; i < 40; i++) {
+      // Frame by frame, as the display loop does: GPU timings arrive between frames.
+      await new Promise(requestAnimationFrame);
+      const stats = (await window.__triad.renderNow())!;
+      out.push({ sequence: stats.sequence, targets: stats.ran.map((r) => r.target) });
+    }
+    return out;
+  });
+  // In order: each frame is the next one.
+  for (let i = 1; i < frames.length; i++)
+    expect(frames[i].sequence).toBe(frames[i - 1].sequence + 1);
+  // Calibration ran every stage on both targets before the plan was made.
+  for (let s = 0; s < 3; s++) {
+    const used = new Set(frames.map((f) => f.targets[s]));
+    expect(used, `stage ${s}`).toEqual(new Set(['gpu', 'cpu']));
+  }
+  const placement = await page.evaluate(() => window.__triad.placement());
+  expect(placement.mode).toBe('auto');
+  expect(placement.plan).not.toBeNull();
+  expect(placement.plan!.stages).toHaveLength(3);
+  expect(placement.predictions!['gpu-only']!.fps).toBeGreaterThan(0);
+  // Whatever it chose, the picture is right, and each card says where its stage ran.
+  expect((await app.compareCanvasWithCpu()).over).toBe(0);
+  await expect(app.stage(1).getByTestId('stage.ran-on')).toHaveText(/GPU|CPU/);
+
+  // Back to manual: the stages run where they are pinned again.
+  await page.getByTestId('chain.placement').selectOption('manual');
+  const manual = await page.evaluate(async () =>
+    (await window.__triad.renderNow())!.ran.map((r) => r.target),
+  );
+  expect(manual).toEqual(['gpu', 'gpu', 'gpu']);
+});
