@@ -47,3 +47,28 @@ test('Auto measures GPU and CPU, places every stage, and frames come out in orde
   );
   expect(manual).toEqual(['gpu', 'gpu', 'gpu']);
 });
+
+test('a CPU stage whose workers fail runs on the GPU instead: the frame is not lost', async ({
+  page,
+}) => {
+  const app = new TriadPage(page);
+  await app.gotoWithImage('chelsea.png');
+  await app.addEffect('sobel', 'sobel');
+  await app.stage(0).getByTestId('stage.target').selectOption('cpu');
+  await app.actualSize();
+  expect((await page.evaluate(() => window.__triad.renderNow()))!.ran[0].target).toBe('cpu');
+
+  await page.evaluate(() => window.__triad.breakCpuPool());
+  const frame = (await page.evaluate(() => window.__triad.renderNow()))!;
+  expect(frame.ran[0]).toMatchObject({ target: 'gpu', failedOver: true });
+  await expect(app.notices.filter({ hasText: 'ran on the GPU instead' })).toBeVisible();
+  expect((await app.compareCanvasWithCpu()).over).toBe(0);
+
+  // Resizing the pool brings fresh workers: the stage runs on the CPU again.
+  await page.getByTestId('app.workers').fill('2');
+  await page.getByTestId('app.workers').press('Enter');
+  expect((await page.evaluate(() => window.__triad.renderNow()))!.ran[0]).toEqual({
+    stage: expect.any(String),
+    target: 'cpu',
+  });
+});

@@ -158,6 +158,8 @@ export function createTestApi(app: AppState) {
       };
     },
     loseDevice: () => app.loseDevice(),
+    /** Fault injection: shuts the CPU workers down, so CPU stages fail until the pool is resized. */
+    breakCpuPool: () => app.cpu.pool.destroy(),
     /** The source pixels as uploaded (small images only: they cross to the test as JSON). */
     async sourcePixels() {
       const img = await engine().readSource();

@@ -24,8 +24,8 @@ export interface FrameStats {
   submits: number;
   /** GPU → CPU copies this frame made: 0 on the GPU-only path, one per CPU excursion. */
   readbacks: number;
-  /** Stage ids that ran, with the target each ran on. */
-  ran: { stage: string; target: TargetKind }[];
+  /** Stage ids that ran, with the target each ran on (failedOver: its first target failed). */
+  ran: { stage: string; target: TargetKind; failedOver?: boolean }[];
   /** A downscaled copy of the result, when one was asked for (scopes). */
   preview?: Promise<RgbaImage>;
 }
@@ -50,6 +50,8 @@ export class Engine {
   readonly gpu: GpuContext;
   /** Decides where each stage of each frame runs (manual pins, or the scheduler). */
   placer: FramePlacer = pinnedPlacer;
+  /** Told when a stage failed on a target and ran elsewhere (the app shows a notice). */
+  onStageFailure: ((stage: StageSpec, target: TargetKind, reason: string) => void) | null = null;
   #sequence = 0;
   readonly #cpu: CpuPool | null;
   readonly #env: EffectEnv;
@@ -176,7 +178,7 @@ export class Engine {
     };
     for (let i = 0; i < enabled.length; i++) {
       const spec = enabled[i];
-      const target = targets[i];
+      let target = targets[i];
       if (target === 'cpu') {
         let image: RgbaImage;
         if (pixels.on === 'gpu') {
@@ -192,10 +194,21 @@ export class Engine {
           encoder = newEncoder();
         } else image = pixels.image;
         const t0 = now();
-        const out = await this.#cpu!.runEffect(spec.effect, image, spec.params, frame, this.#env);
-        measurement.cpu.push({ index: i, ms: now() - t0 });
-        pixels = { on: 'cpu', image: out };
-      } else {
+        try {
+          const out = await this.#cpu!.runEffect(spec.effect, image, spec.params, frame, this.#env);
+          measurement.cpu.push({ index: i, ms: now() - t0 });
+          pixels = { on: 'cpu', image: out };
+        } catch (error) {
+          // The CPU failed this stage (a worker crashed or hung twice, the pool shut down): run
+          // it on the GPU instead, so the frame is not lost, and tell the placer.
+          const reason = error instanceof Error ? error.message : String(error);
+          this.placer.failed('cpu', reason);
+          this.onStageFailure?.(spec, 'cpu', reason);
+          pixels = { on: 'cpu', image };
+          target = 'gpu';
+        }
+      }
+      if (target === 'gpu') {
         const input = pixels.on === 'gpu' ? pixels.texture : upload(pixels.image);
         const output = this.#pool.acquire(source.width, source.height);
         this.#stageFor(spec).gpu.encode(
@@ -206,7 +219,11 @@ export class Engine {
         pixels = { on: 'gpu', texture: output };
         segment.push(i);
       }
-      ran.push({ stage: spec.id, target });
+      ran.push(
+        target === targets[i]
+          ? { stage: spec.id, target }
+          : { stage: spec.id, target, failedOver: true },
+      );
     }
     const result = pixels.on === 'gpu' ? pixels.texture : upload(pixels.image);
     finish(encoder, result);

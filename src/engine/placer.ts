@@ -15,12 +15,15 @@ export interface FrameMeasurement {
 export interface FramePlacer {
   place(stages: readonly StageSpec[], sequence: number, pixels: number): TargetKind[];
   measured(stages: readonly StageSpec[], measurement: FrameMeasurement): void;
+  /** A target failed a stage (the engine already ran it elsewhere). */
+  failed(target: TargetKind, reason: string): void;
 }
 
 /** Manual placement: every stage where the user pinned it. */
 export const pinnedPlacer: FramePlacer = {
   place: (stages) => stages.map((s) => s.target),
   measured: () => {},
+  failed: () => {},
 };
 
 /** The targets the app has today; ML runtimes and the remote endpoint join them later. */
@@ -65,5 +68,9 @@ export class SchedulerPlacer implements FramePlacer {
     }
     for (const t of m.transfers) this.scheduler.reportTransfer(t.from, t.to, t.ms);
     void stages;
+  }
+
+  failed(target: TargetKind, reason: string): void {
+    this.scheduler.reportFailure(target, reason);
   }
 }

@@ -225,6 +225,17 @@ export class AppState {
     }
     this.#gpu = gpu;
     this.#engine = new Engine(gpu, this.env, this.#cpu);
+    this.#engine.onStageFailure = (stage, target, reason) => {
+      const name = findEffect(stage.effect)?.name ?? stage.effect;
+      // Once per stage and target: a broken pool would otherwise report every band of every frame.
+      const key = `failover|${stage.id}|${target}`;
+      if (this.#recentErrors.has(key)) return;
+      this.#recentErrors.add(key);
+      this.notices.warning(
+        'Stage moved to the GPU',
+        `${name} failed on the ${target.toUpperCase()} (${reason}); it ran on the GPU instead.`,
+      );
+    };
     this.#applyPlacement();
     this.adapter = gpu.adapter;
     if (this.image) this.#engine.setSource(this.image.bitmap);
