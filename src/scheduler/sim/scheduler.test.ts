@@ -130,6 +130,33 @@ describe('the scheduler in simulation', () => {
     for (const p of result.placements) expect(scenario.stages[0].targets).toContain(p[0]);
   });
 
+  it('a live source drops late frames under back-pressure and counts them; an export drops none', () => {
+    const scenario = SCENARIOS.find((s) => s.name === 'balanced effects')!;
+    const capacity = 1000 / oraclePlan(scenario)!.period; // about 46 fps
+    const live = (() => {
+      const clock = new SimClock();
+      const scheduler = new Scheduler(clock.read, scenario.targets);
+      scheduler.setChain(scenario.stages, 1920 * 1080, scenario.source, scenario.sink);
+      return simulate(scenario, scheduler, clock, {
+        frames: FRAMES,
+        inFlight: IN_FLIGHT,
+        seed: 1,
+        events: { noise: 0.05 },
+        live: { fps: 60 },
+      });
+    })();
+    expect(live.dropped.length).toBeGreaterThan(0);
+    for (const d of live.dropped) expect(d.reason).toMatch(/^back-pressure/);
+    // Every frame is accounted for: shown, or dropped with its reason.
+    expect(live.completed + live.dropped.length).toBe(FRAMES);
+    // What is shown keeps up with what the machine can do.
+    expect(live.fps(live.completed / 2)).toBeGreaterThan(0.9 * capacity);
+
+    const { result: exported } = runAuto(scenario);
+    expect(exported.dropped).toEqual([]);
+    expect(exported.completed).toBe(FRAMES);
+  });
+
   it('each named strategy keeps to its targets', () => {
     const scenario = SCENARIOS.find((s) => s.name === '3D preview + AI upscale')!;
     const allowed: Record<Strategy, (t: string) => boolean> = {

@@ -38,6 +38,12 @@ export interface SimOptions {
   inFlight: number;
   seed: number;
   events?: SimEvents;
+  /**
+   * A live source (camera, playback) delivers frames at `fps` whether or not the pipeline keeps
+   * up: a frame that arrives while `inFlight` frames are already in the pipeline is dropped and
+   * counted. Without it the source is an export: each frame waits for room, none is dropped.
+   */
+  live?: { fps: number };
 }
 
 export interface SimResult {
@@ -186,13 +192,24 @@ export function simulate(
     enqueue({ frame, stage, kind: 'compute', resource: info.device, duration, target, fails });
   };
 
+  const enter = (frame: number) => {
+    inFlight++;
+    placements[frame] = decider.decide(frame).slice();
+    location.set(frame, scenario.source);
+    next(frame, 0);
+  };
   const admit = () => {
-    while (inFlight < options.inFlight && admitted < options.frames) {
-      const frame = admitted++;
-      inFlight++;
-      placements[frame] = decider.decide(frame).slice();
-      location.set(frame, scenario.source);
-      next(frame, 0);
+    if (options.live) return; // live frames enter when they arrive
+    while (inFlight < options.inFlight && admitted < options.frames) enter(admitted++);
+  };
+  const interval = options.live ? 1000 / options.live.fps : 0;
+  /** A live frame arrives: it enters if there is room, else it is dropped under back-pressure. */
+  const arrive = () => {
+    const frame = admitted++;
+    if (inFlight < options.inFlight) enter(frame);
+    else {
+      placements[frame] = [];
+      dropped.push({ frame, reason: `back-pressure: ${inFlight} frames already in flight` });
     }
   };
 
@@ -207,9 +224,20 @@ export function simulate(
 
   admit();
   startIdle();
-  while (pending.length > 0) {
+  while (pending.length > 0 || (options.live && admitted < options.frames)) {
     let i = 0;
     for (let k = 1; k < pending.length; k++) if (pending[k].time < pending[i].time) i = k;
+    const arrival = admitted * interval;
+    if (
+      options.live &&
+      admitted < options.frames &&
+      (pending.length === 0 || arrival <= pending[i].time)
+    ) {
+      clock.now = arrival;
+      arrive();
+      startIdle();
+      continue;
+    }
     const { time, job } = pending.splice(i, 1)[0];
     clock.now = time;
     busy.set(job.resource, false);
