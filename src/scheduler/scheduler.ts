@@ -1,5 +1,6 @@
 import { LatencyModel, sizeBucket } from './latency-model';
-import { bestPlan, periodOf, type CostModel, type Plan, type Problem, type Shares } from './plan';
+import { bestPlan, periodOf, type CostModel, type Plan, type Problem } from './plan';
+import { pickWeighted } from './round-robin';
 import type { Clock, StageInfo, Strategy, TargetInfo } from './types';
 
 export type Policy = 'static' | 'earliest-finish' | 'pipelined';
@@ -186,24 +187,6 @@ export class Scheduler {
     }
   }
 
-  /** Weighted round robin over a stage's shares: deterministic, exact in the long run. */
-  #pick(s: number, shares: Shares): string {
-    if (shares.length === 1) return shares[0].target;
-    const credits = this.#credits[s];
-    let best = shares[0].target;
-    let bestCredit = -Infinity;
-    for (const { target, share } of shares) {
-      const c = (credits.get(target) ?? 0) + share;
-      credits.set(target, c);
-      if (c > bestCredit) {
-        bestCredit = c;
-        best = target;
-      }
-    }
-    credits.set(best, bestCredit - 1);
-    return best;
-  }
-
   /** The target for every stage of `frame`. */
   decide(frame: number): string[] {
     if (this.#stages.length === 0) return [];
@@ -227,7 +210,7 @@ export class Scheduler {
       )
         this.#replan();
       targets = this.#plan
-        ? this.#plan.stages.map((shares, s) => this.#pick(s, shares))
+        ? this.#plan.stages.map((shares, s) => pickWeighted(shares, this.#credits[s]))
         : this.#stages.map((_, s) => this.#fastest(s));
     }
     const every = this.options.exploreEvery;

@@ -1,4 +1,5 @@
 import { bestPlan, bestStatic, type CostModel, type Plan, type Problem } from '../plan';
+import { pickWeighted } from '../round-robin';
 import type { Decider, Scenario } from './simulator';
 
 export function problemOf(scenario: Scenario): Problem {
@@ -48,21 +49,7 @@ export class PlanDecider implements Decider {
   }
 
   decide(): string[] {
-    return this.#plan.stages.map((shares, s) => {
-      const credits = this.#credits[s];
-      let best = shares[0].target;
-      let bestCredit = -Infinity;
-      for (const { target, share } of shares) {
-        const c = (credits.get(target) ?? 0) + share;
-        credits.set(target, c);
-        if (c > bestCredit) {
-          bestCredit = c;
-          best = target;
-        }
-      }
-      credits.set(best, bestCredit - 1);
-      return best;
-    });
+    return this.#plan.stages.map((shares, s) => pickWeighted(shares, this.#credits[s]));
   }
 
   report(): void {}
