@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodePng } from './png';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const manifest = JSON.parse(readFileSync(`${ROOT}public/models/manifest.json`, 'utf8')) as {
+  models: { id: string; scale: number; files: { onnx: string; tfjs: string } }[];
+};
+
+/** A crop of a real photo, as the NHWC float32 [0, 255] tensor the models take. */
+function photoCrop(size: number): { data: Float32Array; shape: [number, number, number, number] } {
+  const png = decodePng(readFileSync(`${ROOT}e2e/fixtures/chelsea.png`));
+  const data = new Float32Array(size * size * 3);
+  const x0 = Math.floor(png.width / 2) - size / 2;
+  const y0 = Math.floor(png.height / 3);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++)
+      for (let c = 0; c < 3; c++)
+        data[(y * size + x) * 3 + c] = png.data[((y0 + y) * png.width + x0 + x) * 4 + c];
+  return { data, shape: [1, size, size, 3] };
+}
+
+function psnr(a: Float32Array, b: Float32Array, peak = 255): number {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i] - b[i]) ** 2;
+  return 10 * Math.log10((peak * peak) / (se / a.length));
+}
+
+async function runTfjs(
+  modelDir: string,
+  input: ReturnType<typeof photoCrop>,
+): Promise<Float32Array> {
+  const json = JSON.parse(readFileSync(`${modelDir}/model.json`, 'utf8'));
+  const weightData = readFileSync(`${modelDir}/${json.weightsManifest[0].paths[0]}`);
+  const model = await tfl.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
+      weightData: weightData.buffer.slice(
+        weightData.byteOffset,
+        weightData.byteOffset + weightData.byteLength,
+      ),
+    }),
+  );
+  const x = tf.tensor4d(input.data, input.shape);
+  const y = model.predict(x) as tf.Tensor;
+  const out = (await y.data()) as Float32Array;
+  x.dispose();
+  y.dispose();
+  model.dispose();
+  return out;
+}
+
+describe('converted models match their originals', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const entry of manifest.models) {
+    it(`${entry.id}: ONNX (onnxruntime-node) vs the original (tfjs) on a real photo, PSNR ≥ 50 dB`, async () => {
+      const input = photoCrop(32);
+      const original = await runTfjs(
+        `${ROOT}public/models/${entry.files.tfjs.replace(/\/model\.json$/, '')}`,
+        input,
+      );
+      const session = await ort.InferenceSession.create(`${ROOT}public/models/${entry.files.onnx}`);
+      const result = await session.run({
+        input: new ort.Tensor('float32', input.data, input.shape),
+      });
+      const converted = result.output.data as Float32Array;
+      expect(result.output.dims).toEqual([1, 32 * entry.scale, 32 * entry.scale, 3]);
+      expect(converted.length).toBe(original.length);
+      const db = psnr(converted, original);
+      expect(db).toBeGreaterThanOrEqual(50);
+      // And the output is a picture of the input, not noise: close to a plain nearest upscale.
+      const s = entry.scale;
+      const nearest = new Float32Array(converted.length);
+      for (let y = 0; y < 32 * s; y++)
+        for (let x = 0; x < 32 * s; x++)
+          for (let c = 0; c < 3; c++)
+            nearest[(y * 32 * s + x) * 3 + c] =
+              input.data[(((y / s) | 0) * 32 + ((x / s) | 0)) * 3 + c];
+      const likeInput = psnr(
+        converted.map((v) => Math.min(255, Math.max(0, v))),
+        nearest,
+      );
+      expect(likeInput).toBeGreaterThan(20);
+      console.log(
+        entry.id,
+        'PSNR vs tfjs',
+        db.toFixed(1),
+        'dB; vs nearest upscale',
+        likeInput.toFixed(1),
+        'dB',
+      );
+      await session.release();
+    }, 60_000);
+  }
+});

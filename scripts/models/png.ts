@@ -1,0 +1,69 @@
+// A minimal PNG decoder (8-bit greyscale, RGB or RGBA, not interlaced) for Node-side tests and
+// scripts: enough for the project's fixtures, with clear errors for anything else.
+import { inflateSync } from 'node:zlib';
+
+export interface DecodedPng {
+  width: number;
+  height: number;
+  /** RGBA, 8 bits per channel. */
+  data: Uint8Array;
+}
+
+export function decodePng(file: Uint8Array): DecodedPng {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  if (view.getUint32(0) !== 0x89504e47) throw new Error('not a PNG file');
+  let width = 0;
+  let height = 0;
+  let colourType = 0;
+  const idat: Uint8Array[] = [];
+  for (let p = 8; p < file.length;) {
+    const length = view.getUint32(p);
+    const type = String.fromCharCode(...file.subarray(p + 4, p + 8));
+    const body = file.subarray(p + 8, p + 8 + length);
+    if (type === 'IHDR') {
+      const h = new DataView(body.buffer, body.byteOffset, body.byteLength);
+      width = h.getUint32(0);
+      height = h.getUint32(4);
+      const depth = body[8];
+      colourType = body[9];
+      if (depth !== 8 || body[12] !== 0 || ![0, 2, 6].includes(colourType)) {
+        throw new Error(
+          `unsupported PNG (bit depth ${depth}, colour type ${colourType}, interlace ${body[12]})`,
+        );
+      }
+    } else if (type === 'IDAT') idat.push(body);
+    else if (type === 'IEND') break;
+    p += 12 + length;
+  }
+  const channels = colourType === 6 ? 4 : colourType === 2 ? 3 : 1;
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const pixels = new Uint8Array(height * stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let x = 0; x < stride; x++) {
+      const a = x >= channels ? pixels[y * stride + x - channels] : 0;
+      const b = y > 0 ? pixels[(y - 1) * stride + x] : 0;
+      const c = x >= channels && y > 0 ? pixels[(y - 1) * stride + x - channels] : 0;
+      let v = line[x];
+      if (filter === 1) v += a;
+      else if (filter === 2) v += b;
+      else if (filter === 3) v += (a + b) >> 1;
+      else if (filter === 4) {
+        const p = a + b - c;
+        const pa = Math.abs(p - a);
+        const pb = Math.abs(p - b);
+        const pc = Math.abs(p - c);
+        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      pixels[y * stride + x] = v & 255;
+    }
+  }
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    for (let k = 0; k < 3; k++) data[i * 4 + k] = pixels[i * channels + (channels === 1 ? 0 : k)];
+    data[i * 4 + 3] = channels === 4 ? pixels[i * 4 + 3] : 255;
+  }
+  return { width, height, data };
+}
