@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import * as tfc from '@tensorflow/tfjs-converter';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from './png';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(`${ROOT}public/models/manifest.json`, 'utf8')) as {
-  models: { id: string; scale: number; files: { onnx: string; tfjs: string } }[];
+  models: { id: string; task: string; scale: number; files: { onnx: string; tfjs: string } }[];
 };
 
 /** A crop of a real photo, as the NHWC float32 [0, 255] tensor the models take. */
@@ -60,7 +61,7 @@ describe('converted models match their originals', () => {
     await tf.setBackend('cpu');
   });
 
-  for (const entry of manifest.models) {
+  for (const entry of manifest.models.filter((m) => m.task === 'super-resolution')) {
     it(`${entry.id}: ONNX (onnxruntime-node) vs the original (tfjs) on a real photo, PSNR ≥ 50 dB`, async () => {
       const input = photoCrop(32);
       const original = await runTfjs(
@@ -98,6 +99,55 @@ describe('converted models match their originals', () => {
         'dB',
       );
       await session.release();
+    }, 60_000);
+  }
+
+  for (const entry of manifest.models.filter((m) => m.task === 'segmentation')) {
+    it(`${entry.id}: ONNX vs the original (tfjs graph) on a photo of a person, mask IoU ≥ 0.99`, async () => {
+      const png = decodePng(readFileSync(`${ROOT}e2e/fixtures/astronaut-256.png`));
+      const input = new Float32Array(256 * 256 * 3);
+      for (let i = 0; i < 256 * 256; i++)
+        for (let c = 0; c < 3; c++) input[i * 3 + c] = png.data[i * 4 + c] / 255;
+      const dir = `${ROOT}public/models/${entry.id}/tfjs`;
+      const json = JSON.parse(readFileSync(`${dir}/model.json`, 'utf8'));
+      const weightData = readFileSync(`${dir}/${json.weightsManifest[0].paths[0]}`);
+      const model = await tfc.loadGraphModel(
+        tf.io.fromMemory({
+          modelTopology: json.modelTopology,
+          weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
+          weightData: weightData.buffer.slice(
+            weightData.byteOffset,
+            weightData.byteOffset + weightData.byteLength,
+          ),
+        }),
+      );
+      const x = tf.tensor4d(input, [1, 256, 256, 3]);
+      const y = model.predict(x) as tf.Tensor;
+      const original = (await y.data()) as Float32Array;
+      x.dispose();
+      y.dispose();
+      model.dispose();
+
+      const session = await ort.InferenceSession.create(`${ROOT}public/models/${entry.files.onnx}`);
+      const result = await session.run({
+        input: new ort.Tensor('float32', input, [1, 256, 256, 3]),
+      });
+      const converted = result.output.data as Float32Array;
+      await session.release();
+      expect(result.output.dims).toEqual([1, 256, 256, 1]);
+
+      let both = 0;
+      let either = 0;
+      for (let i = 0; i < original.length; i++) {
+        const a = original[i] > 0.5;
+        const b = converted[i] > 0.5;
+        if (a && b) both++;
+        if (a || b) either++;
+      }
+      // The photo does show a person: a real share of the frame is segmented.
+      expect(either / original.length).toBeGreaterThan(0.1);
+      expect(both / either).toBeGreaterThanOrEqual(0.99);
+      expect(psnr(converted, original, 1)).toBeGreaterThanOrEqual(50);
     }, 60_000);
   }
 });
