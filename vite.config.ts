@@ -1,5 +1,34 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { createReadStream, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
+
+/**
+ * onnxruntime-web loads its WebAssembly (and the glue module for it) at run time from
+ * `env.wasm.wasmPaths`. This serves them at /ort/ in development and emits them under ort/ in
+ * the build, from the installed package, so the versions always match.
+ */
+function onnxRuntimeAssets(): Plugin {
+  const dist = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
+  const files = () => readdirSync(dist).filter((f) => /^ort-wasm.*\.(wasm|mjs)$/.test(f));
+  return {
+    name: 'triad:onnxruntime-assets',
+    configureServer(server) {
+      server.middlewares.use('/ort/', (req, res, next) => {
+        const name = (req.url ?? '').replace(/^\//, '').split('?')[0];
+        if (!files().includes(name)) return next();
+        res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        createReadStream(dist + name).pipe(res);
+      });
+    },
+    generateBundle() {
+      for (const name of files()) {
+        this.emitFile({ type: 'asset', fileName: `ort/${name}`, source: readFileSync(dist + name) });
+      }
+    },
+  };
+}
 
 // Cross-origin isolation (COOP/COEP) makes SharedArrayBuffer and wasm threads available,
 // which the CPU pool and onnxruntime-web rely on in later stages.
@@ -9,7 +38,7 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), onnxRuntimeAssets()],
   // WGSL kernels are imported as text: `import code from '../../shaders/blur.wgsl?raw'`.
   assetsInclude: [],
   server: { headers: isolationHeaders, port: 5173 },

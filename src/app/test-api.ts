@@ -12,6 +12,7 @@ import { CpuPool, WorkerPool, createCpuWorker } from '../cpu';
 import { Engine, diffImages, runChainOnCpu } from '../engine';
 import type { AppState } from './state/app.svelte';
 import { mlOpsParity } from './test-ml-ops';
+import { OrtModel, availability, fetchModel, type MlTarget } from '../ml/runtime/ort';
 import { computeScopes } from '../scopes/compute';
 import { resizeArea } from '../ml';
 
@@ -83,6 +84,53 @@ export function createTestApi(app: AppState) {
       runChainOnCpu,
     },
     cpuStats: () => ({ workers: app.cpu.size, ...app.cpu.pool.stats }),
+    /** Whether each ML target can run here, and why not. */
+    async mlAvailability() {
+      const targets = ['ort-webgpu', 'ort-wasm', 'ort-webnn'] as const;
+      return Object.fromEntries(
+        await Promise.all(targets.map(async (t) => [t, await availability(t, app.gpu)])),
+      );
+    },
+    /**
+     * Runs a model from public/models on a target, on an image scaled to the model's input and
+     * normalized as its manifest says; returns the raw output for comparison with a reference.
+     */
+    async mlRun(request: {
+      model: string;
+      target: MlTarget;
+      imageUrl: string;
+      size: [number, number];
+      scale: number;
+    }) {
+      const manifest = await (
+        await fetch(`${import.meta.env.BASE_URL}models/manifest.json`)
+      ).json();
+      const entry = manifest.models.find((m: { id: string }) => m.id === request.model);
+      if (!entry) throw new Error(`no model ${request.model}`);
+      const image = await imageFromUrl(request.imageUrl, request.size);
+      const input = new Float32Array(image.width * image.height * 3);
+      for (let i = 0; i < image.width * image.height; i++)
+        for (let c = 0; c < 3; c++) input[i * 3 + c] = image.data[i * 4 + c] * request.scale;
+      const bytes = await fetchModel(`${import.meta.env.BASE_URL}models/${entry.files.onnx}`);
+      const model = await OrtModel.load(bytes, request.target, app.gpu);
+      try {
+        const out = await model.run({
+          input: { data: input, dims: [1, image.height, image.width, 3] },
+        });
+        const first = model.firstRunMs;
+        const t0 = performance.now();
+        await model.run({ input: { data: input, dims: [1, image.height, image.width, 3] } });
+        return {
+          input: Array.from(input),
+          output: Array.from(out.output.data),
+          dims: out.output.dims,
+          firstRunMs: first,
+          steadyMs: performance.now() - t0,
+        };
+      } finally {
+        await model.release();
+      }
+    },
     /** The placement mode, and for a strategy its scheduler's plan and predictions. */
     placement() {
       const mode = app.placement;

@@ -1,0 +1,169 @@
+import type * as Ort from 'onnxruntime-web';
+import type { GpuContext } from '../../gpu/device';
+
+/** The ML targets the app knows; each reports whether it can run here, and why not. */
+export type MlTarget = 'ort-webgpu' | 'ort-wasm' | 'ort-webnn';
+
+export interface Availability {
+  available: boolean;
+  /** Why not, or what it runs on. */
+  detail: string;
+}
+
+let runtime: Promise<typeof Ort> | null = null;
+
+/** Loads onnxruntime-web once, on first use (it is large), with its WebAssembly served at ort/. */
+export function loadOrt(): Promise<typeof Ort> {
+  runtime ??= import('onnxruntime-web/all').then((ort) => {
+    ort.env.wasm.wasmPaths = `${import.meta.env.BASE_URL}ort/`;
+    ort.env.logLevel = 'error';
+    return ort;
+  });
+  return runtime;
+}
+
+export async function availability(
+  target: MlTarget,
+  gpu: GpuContext | null,
+): Promise<Availability> {
+  switch (target) {
+    case 'ort-wasm': {
+      if (typeof WebAssembly !== 'object')
+        return { available: false, detail: 'WebAssembly is not available' };
+      const threads = globalThis.crossOriginIsolated
+        ? `${Math.max(1, Math.floor((navigator.hardwareConcurrency ?? 2) / 2))} threads`
+        : 'one thread (the page is not cross-origin isolated)';
+      return { available: true, detail: `WebAssembly SIMD, ${threads}` };
+    }
+    case 'ort-webgpu':
+      return gpu
+        ? { available: true, detail: 'WebGPU, on the app’s own device' }
+        : { available: false, detail: 'no WebGPU device' };
+    case 'ort-webnn': {
+      const ml = (navigator as Navigator & { ml?: { createContext(o?: object): Promise<unknown> } })
+        .ml;
+      if (!ml)
+        return {
+          available: false,
+          detail: 'navigator.ml (WebNN) is not available in this browser',
+        };
+      try {
+        await ml.createContext({ deviceType: 'gpu' });
+        return { available: true, detail: 'WebNN' };
+      } catch (error) {
+        return {
+          available: false,
+          detail: `WebNN: ${error instanceof Error ? error.message : String(error)}`,
+        };
+      }
+    }
+  }
+}
+
+export interface LoadProgress {
+  loaded: number;
+  total: number | null;
+}
+
+/** Fetches a model file, reporting progress; a missing or short file is a clear error. */
+export async function fetchModel(
+  url: string,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) throw new Error(`model ${url}: HTTP ${response.status}`);
+  const total = Number(response.headers.get('Content-Length')) || null;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    onProgress?.({ loaded, total });
+  }
+  if (total !== null && loaded !== total)
+    throw new Error(`model ${url}: got ${loaded} of ${total} bytes`);
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  return bytes;
+}
+
+export interface TensorData {
+  data: Float32Array;
+  dims: number[];
+}
+
+/**
+ * One ONNX model on one target: owns its inference session (released by `release`). The first
+ * run (compilation, warm-up) is timed apart from the steady state.
+ */
+export class OrtModel {
+  readonly target: MlTarget;
+  readonly #session: Ort.InferenceSession;
+  readonly #ort: typeof Ort;
+  firstRunMs: number | null = null;
+  #released = false;
+
+  private constructor(ort: typeof Ort, session: Ort.InferenceSession, target: MlTarget) {
+    this.#ort = ort;
+    this.#session = session;
+    this.target = target;
+  }
+
+  static async load(
+    bytes: Uint8Array,
+    target: MlTarget,
+    gpu: GpuContext | null,
+  ): Promise<OrtModel> {
+    const ort = await loadOrt();
+    const state = await availability(target, gpu);
+    if (!state.available) throw new Error(`${target} is not available: ${state.detail}`);
+    if (target === 'ort-webgpu') {
+      // Share the app's device so tensors can stay on the GPU between the chain and the model.
+      ort.env.webgpu.device = gpu!.device;
+    }
+    const provider = target === 'ort-webgpu' ? 'webgpu' : target === 'ort-webnn' ? 'webnn' : 'wasm';
+    const session = await ort.InferenceSession.create(bytes, {
+      executionProviders: [provider],
+      graphOptimizationLevel: 'all',
+    });
+    return new OrtModel(ort, session, target);
+  }
+
+  get inputNames(): readonly string[] {
+    return this.#session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.#session.outputNames;
+  }
+
+  async run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+    if (this.#released) throw new Error('the model was released');
+    const inputs: Record<string, Ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds))
+      inputs[name] = new this.#ort.Tensor('float32', t.data, t.dims);
+    const t0 = performance.now();
+    const results = await this.#session.run(inputs);
+    if (this.firstRunMs === null) this.firstRunMs = performance.now() - t0;
+    const out: Record<string, TensorData> = {};
+    for (const [name, tensor] of Object.entries(results)) {
+      out[name] = { data: (await tensor.getData()) as Float32Array, dims: [...tensor.dims] };
+      tensor.dispose();
+    }
+    for (const t of Object.values(inputs)) t.dispose();
+    return out;
+  }
+
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    await this.#session.release();
+  }
+}
