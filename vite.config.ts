@@ -18,13 +18,20 @@ function onnxRuntimeAssets(): Plugin {
       server.middlewares.use('/ort/', (req, res, next) => {
         const name = (req.url ?? '').replace(/^\//, '').split('?')[0];
         if (!files().includes(name)) return next();
-        res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        res.setHeader(
+          'Content-Type',
+          name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript',
+        );
         createReadStream(dist + name).pipe(res);
       });
     },
     generateBundle() {
       for (const name of files()) {
-        this.emitFile({ type: 'asset', fileName: `ort/${name}`, source: readFileSync(dist + name) });
+        this.emitFile({
+          type: 'asset',
+          fileName: `ort/${name}`,
+          source: readFileSync(dist + name),
+        });
       }
     },
   };
