@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import * as ort from 'onnxruntime-node';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TriadPage } from './pages/triad-page';
 
@@ -49,6 +50,25 @@ test.describe('ML targets in the browser', () => {
     expect(targets['ort-webgpu'].available).toBe(true);
     expect(targets['ort-webnn'].available).toBe(false);
     expect(targets['ort-webnn'].detail).toMatch(/WebNN|navigator\.ml/);
+  });
+
+  test('a missing or corrupt model file is a clear error, and the page carries on', async ({
+    page,
+  }) => {
+    const missing = await page.evaluate(() =>
+      window.__triad.mlLoad('/models/nope/model.onnx', 'ort-wasm'),
+    );
+    expect(missing).toMatch(/^model \/models\/nope\/model\.onnx: not found/);
+    const bytes = readFileSync(`${MODELS}selfie-segmentation/model.onnx`);
+    await page.route('**/corrupt.onnx', (route) =>
+      route.fulfill({ body: bytes.subarray(0, bytes.length / 3) }),
+    );
+    const corrupt = await page.evaluate(() => window.__triad.mlLoad('/corrupt.onnx', 'ort-wasm'));
+    expect(corrupt).toMatch(/could not be loaded on ort-wasm \(corrupt or unsupported file\)/);
+    // The app still works.
+    expect(await app.status()).toBe('ready');
+    await app.addEffect('invert', 'invert');
+    expect(await app.effectOrder()).toEqual(['invert']);
   });
 
   for (const target of ['ort-wasm', 'ort-webgpu'] as const) {

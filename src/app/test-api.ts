@@ -84,6 +84,16 @@ export function createTestApi(app: AppState) {
       runChainOnCpu,
     },
     cpuStats: () => ({ workers: app.cpu.size, ...app.cpu.pool.stats }),
+    /** Loads a model file on a target and reports the error, if any (bad-input tests). */
+    async mlLoad(url: string, target: MlTarget): Promise<string | null> {
+      try {
+        const model = await OrtModel.load(await fetchModel(url), target, app.gpu);
+        await model.release();
+        return null;
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    },
     /** Whether each ML target can run here, and why not. */
     async mlAvailability() {
       const targets = ['ort-webgpu', 'ort-wasm', 'ort-webnn'] as const;
@@ -101,6 +111,10 @@ export function createTestApi(app: AppState) {
       imageUrl: string;
       size: [number, number];
       scale: number;
+      /** Steady-state runs after the first (default 1). */
+      runs?: number;
+      /** Leave the tensors out of the answer (benchmarks). */
+      timesOnly?: boolean;
     }) {
       const manifest = await (
         await fetch(`${import.meta.env.BASE_URL}models/manifest.json`)
@@ -114,18 +128,20 @@ export function createTestApi(app: AppState) {
       const bytes = await fetchModel(`${import.meta.env.BASE_URL}models/${entry.files.onnx}`);
       const model = await OrtModel.load(bytes, request.target, app.gpu);
       try {
-        const out = await model.run({
-          input: { data: input, dims: [1, image.height, image.width, 3] },
-        });
-        const first = model.firstRunMs;
-        const t0 = performance.now();
-        await model.run({ input: { data: input, dims: [1, image.height, image.width, 3] } });
+        const feeds = { input: { data: input, dims: [1, image.height, image.width, 3] } };
+        const out = await model.run(feeds);
+        const steadyMs: number[] = [];
+        for (let i = 0; i < (request.runs ?? 1); i++) {
+          const t0 = performance.now();
+          await model.run(feeds);
+          steadyMs.push(performance.now() - t0);
+        }
         return {
-          input: Array.from(input),
-          output: Array.from(out.output.data),
+          input: request.timesOnly ? [] : Array.from(input),
+          output: request.timesOnly ? [] : Array.from(out.output.data),
           dims: out.output.dims,
-          firstRunMs: first,
-          steadyMs: performance.now() - t0,
+          firstRunMs: model.firstRunMs,
+          steadyMs,
         };
       } finally {
         await model.release();

@@ -71,7 +71,12 @@ export async function fetchModel(
   onProgress?: (p: LoadProgress) => void,
 ): Promise<Uint8Array> {
   const response = await fetch(url);
-  if (!response.ok || !response.body) throw new Error(`model ${url}: HTTP ${response.status}`);
+  if (!response.ok || !response.body)
+    throw new Error(`model ${url}: not found (HTTP ${response.status})`);
+  // Single-page-app servers answer unknown paths with index.html: that is a missing model too.
+  if (response.headers.get('Content-Type')?.includes('text/html')) {
+    throw new Error(`model ${url}: not found (the server answered with a web page)`);
+  }
   const total = Number(response.headers.get('Content-Length')) || null;
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -129,10 +134,18 @@ export class OrtModel {
       ort.env.webgpu.device = gpu!.device;
     }
     const provider = target === 'ort-webgpu' ? 'webgpu' : target === 'ort-webnn' ? 'webnn' : 'wasm';
-    const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: [provider],
-      graphOptimizationLevel: 'all',
-    });
+    let session: Ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `the model could not be loaded on ${target} (corrupt or unsupported file): ${reason}`,
+      );
+    }
     return new OrtModel(ort, session, target);
   }
 

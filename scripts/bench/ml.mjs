@@ -1,0 +1,53 @@
+// npm run bench:ml — each converted model on each available ML target and input size: the first
+// inference (session compile and warm-up) apart from the steady state (median/p95 of RUNS more).
+// Writes bench-results/ml.json.
+import { openApp, percentile, report } from './harness.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const CASES = [
+  { model: 'esrgan-slim-x2', size: [64, 64], scale: 1, image: 'chelsea.png' },
+  { model: 'esrgan-slim-x2', size: [128, 128], scale: 1, image: 'chelsea.png' },
+  { model: 'esrgan-slim-x4', size: [64, 64], scale: 1, image: 'chelsea.png' },
+  { model: 'selfie-segmentation', size: [256, 256], scale: 1 / 255, image: 'astronaut-256.png' },
+];
+
+const app = await openApp();
+try {
+  const { page, environment } = app;
+  const targets = await page.evaluate(() => window.__triad.mlAvailability());
+  environment.mlTargets = targets;
+  const results = [];
+  for (const [target, state] of Object.entries(targets)) {
+    if (!state.available) {
+      console.log(`${target}: not available (${state.detail})`);
+      continue;
+    }
+    for (const c of CASES) {
+      const run = await page.evaluate((req) => window.__triad.mlRun(req), {
+        model: c.model,
+        target,
+        imageUrl: `/__fixtures/${c.image}`,
+        size: c.size,
+        scale: c.scale,
+        runs: RUNS,
+        timesOnly: true,
+      });
+      const name = `${c.model} ${c.size.join('×')} on ${target}`;
+      results.push({
+        case: name,
+        metric: 'inference time',
+        unit: 'ms',
+        median: percentile(run.steadyMs, 50),
+        p95: percentile(run.steadyMs, 95),
+        n: run.steadyMs.length,
+        firstInferenceMs: run.firstRunMs,
+      });
+      console.log(
+        `${name}: first ${run.firstRunMs.toFixed(0)} ms, then ${percentile(run.steadyMs, 50).toFixed(1)} ms`,
+      );
+    }
+  }
+  report('ml', environment, results);
+} finally {
+  await app.close();
+}
