@@ -1,9 +1,10 @@
 // npm run bench:ml — each converted model on each available ML target and input size: the first
-// inference (session compile and warm-up) apart from the steady state (median/p95 of RUNS more).
+// inference (session compile and warm-up) apart from the steady state (median/p95 of RUNS more, 5
+// by default: the software adapters are slow).
 // Writes bench-results/ml.json.
 import { openApp, percentile, report } from './harness.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const CASES = [
   { model: 'esrgan-slim-x2', size: [64, 64], scale: 1, image: 'chelsea.png' },
   { model: 'esrgan-slim-x2', size: [128, 128], scale: 1, image: 'chelsea.png' },

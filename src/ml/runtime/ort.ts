@@ -60,6 +60,24 @@ export async function availability(
   }
 }
 
+let sharedDevice: GPUDevice | null = null;
+
+/**
+ * Gives onnxruntime-web the app's device, so tensors can stay on the GPU between the chain and
+ * the model. The runtime binds to one device for the life of the page: after a device loss it
+ * cannot follow the app to the new one, and says so.
+ */
+async function shareDevice(ort: typeof Ort, device: GPUDevice): Promise<void> {
+  if (sharedDevice === device) return;
+  if (sharedDevice) {
+    throw new Error(
+      'ort-webgpu is bound to an earlier GPU device (lost since); reload the page to use it',
+    );
+  }
+  ort.env.webgpu.device = device;
+  sharedDevice = device;
+}
+
 export interface LoadProgress {
   loaded: number;
   total: number | null;
@@ -129,10 +147,7 @@ export class OrtModel {
     const ort = await loadOrt();
     const state = await availability(target, gpu);
     if (!state.available) throw new Error(`${target} is not available: ${state.detail}`);
-    if (target === 'ort-webgpu') {
-      // Share the app's device so tensors can stay on the GPU between the chain and the model.
-      ort.env.webgpu.device = gpu!.device;
-    }
+    if (target === 'ort-webgpu') await shareDevice(ort, gpu!.device);
     const provider = target === 'ort-webgpu' ? 'webgpu' : target === 'ort-webnn' ? 'webnn' : 'wasm';
     let session: Ort.InferenceSession;
     try {
