@@ -48,6 +48,7 @@ test.describe('ML targets in the browser', () => {
     expect(targets['ort-wasm'].available).toBe(true);
     expect(targets['ort-wasm'].detail).toMatch(/threads/); // cross-origin isolated
     expect(targets['ort-webgpu'].available).toBe(true);
+    expect(targets['tfjs-webgpu'].available).toBe(true);
     expect(targets['ort-webnn'].available).toBe(false);
     expect(targets['ort-webnn'].detail).toMatch(/WebNN|navigator\.ml/);
   });
@@ -71,7 +72,7 @@ test.describe('ML targets in the browser', () => {
     expect(await app.effectOrder()).toEqual(['invert']);
   });
 
-  for (const target of ['ort-wasm', 'ort-webgpu'] as const) {
+  for (const target of ['ort-wasm', 'ort-webgpu', 'tfjs-webgpu'] as const) {
     test(`${target}: selfie segmentation agrees with onnxruntime-node (IoU ≥ 0.98, PSNR ≥ 40 dB)`, async ({
       page,
     }) => {
@@ -87,6 +88,7 @@ test.describe('ML targets in the browser', () => {
         target,
       );
       expect(result.dims).toEqual([1, 256, 256, 1]);
+      expect((await page.evaluate(() => window.__triad.counters()))!.errors, 'GPU errors').toBe(0);
       expect(result.firstRunMs).toBeGreaterThan(0);
       const expected = await reference('selfie-segmentation', result.input, [1, 256, 256, 3]);
       expect(iou(result.output, expected)).toBeGreaterThanOrEqual(0.98);

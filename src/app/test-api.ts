@@ -13,6 +13,7 @@ import { Engine, diffImages, runChainOnCpu } from '../engine';
 import type { AppState } from './state/app.svelte';
 import { mlOpsParity } from './test-ml-ops';
 import { OrtModel, availability, fetchModel, type MlTarget } from '../ml/runtime/ort';
+import { TfjsModel } from '../ml/runtime/tfjs';
 import { computeScopes } from '../scopes/compute';
 import { resizeArea } from '../ml';
 
@@ -96,7 +97,7 @@ export function createTestApi(app: AppState) {
     },
     /** Whether each ML target can run here, and why not. */
     async mlAvailability() {
-      const targets = ['ort-webgpu', 'ort-wasm', 'ort-webnn'] as const;
+      const targets = ['ort-webgpu', 'ort-wasm', 'ort-webnn', 'tfjs-webgpu'] as const;
       return Object.fromEntries(
         await Promise.all(targets.map(async (t) => [t, await availability(t, app.gpu)])),
       );
@@ -125,8 +126,35 @@ export function createTestApi(app: AppState) {
       const input = new Float32Array(image.width * image.height * 3);
       for (let i = 0; i < image.width * image.height; i++)
         for (let c = 0; c < 3; c++) input[i * 3 + c] = image.data[i * 4 + c] * request.scale;
-      const bytes = await fetchModel(`${import.meta.env.BASE_URL}models/${entry.files.onnx}`);
-      const model = await OrtModel.load(bytes, request.target, app.gpu);
+      const base = `${import.meta.env.BASE_URL}models/`;
+      let model: {
+        run(
+          feeds: Record<string, { data: Float32Array; dims: number[] }>,
+        ): Promise<Record<string, { data: Float32Array; dims: number[] }>>;
+        firstRunMs: number | null;
+        release(): void | Promise<void>;
+      };
+      if (request.target === 'tfjs-webgpu') {
+        if (!app.gpu) throw new Error('no GPU device');
+        const tfjs = await TfjsModel.load(
+          `${base}${entry.files.tfjs}`,
+          entry.task === 'segmentation' ? 'graph' : 'layers',
+          app.gpu.device,
+        );
+        model = {
+          run: async (feeds) => ({ output: await tfjs.run(feeds.input) }),
+          get firstRunMs() {
+            return tfjs.firstRunMs;
+          },
+          release: () => tfjs.release(),
+        };
+      } else {
+        model = await OrtModel.load(
+          await fetchModel(`${base}${entry.files.onnx}`),
+          request.target,
+          app.gpu,
+        );
+      }
       try {
         const feeds = { input: { data: input, dims: [1, image.height, image.width, 3] } };
         const out = await model.run(feeds);

@@ -67,6 +67,14 @@ export class GpuContext {
         ),
         maxBufferSize: Math.min(adapter.limits.maxBufferSize, 256 * 256 * 256 * 4),
         maxTextureDimension2D: adapter.limits.maxTextureDimension2D,
+        // ML runtimes sharing this device (onnxruntime-web, tfjs-webgpu) use larger workgroups
+        // and more storage buffers than compatibility mode grants by default: ask for what the
+        // adapter has.
+        maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
+        maxComputeWorkgroupSizeY: adapter.limits.maxComputeWorkgroupSizeY,
+        maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+        maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
       },
     });
     const info = adapter.info;

@@ -2,7 +2,7 @@ import type * as Ort from 'onnxruntime-web';
 import type { GpuContext } from '../../gpu/device';
 
 /** The ML targets the app knows; each reports whether it can run here, and why not. */
-export type MlTarget = 'ort-webgpu' | 'ort-wasm' | 'ort-webnn';
+export type MlTarget = 'ort-webgpu' | 'ort-wasm' | 'ort-webnn' | 'tfjs-webgpu';
 
 export interface Availability {
   available: boolean;
@@ -36,6 +36,7 @@ export async function availability(
       return { available: true, detail: `WebAssembly SIMD, ${threads}` };
     }
     case 'ort-webgpu':
+    case 'tfjs-webgpu':
       return gpu
         ? { available: true, detail: 'WebGPU, on the app’s own device' }
         : { available: false, detail: 'no WebGPU device' };
@@ -148,6 +149,8 @@ export class OrtModel {
     const state = await availability(target, gpu);
     if (!state.available) throw new Error(`${target} is not available: ${state.detail}`);
     if (target === 'ort-webgpu') await shareDevice(ort, gpu!.device);
+    if (target === 'tfjs-webgpu')
+      throw new Error('tfjs-webgpu runs the original tfjs model: use TfjsModel');
     const provider = target === 'ort-webgpu' ? 'webgpu' : target === 'ort-webnn' ? 'webnn' : 'wasm';
     let session: Ort.InferenceSession;
     try {
