@@ -85,6 +85,12 @@ export function createTestApi(app: AppState) {
       runChainOnCpu,
     },
     cpuStats: () => ({ workers: app.cpu.size, ...app.cpu.pool.stats }),
+    /** The current chain's full-resolution result (small images only: it crosses as JSON). */
+    async renderResult() {
+      const img = await engine().renderToImage(app.chain, { index: 0 });
+      return { width: img.width, height: img.height, data: Array.from(img.data) };
+    },
+    mlModelsLoaded: () => app.mlModelsLoaded,
     /** Loads a model file on a target and reports the error, if any (bad-input tests). */
     async mlLoad(url: string, target: MlTarget): Promise<string | null> {
       try {

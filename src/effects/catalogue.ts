@@ -1,4 +1,5 @@
-import type { AnyEffect } from './effect';
+import type { AnyEffect, CatalogueEntry, MlEffectDefinition } from './effect';
+import { ML_EFFECTS } from './ml-effects';
 import { chromaticAberration } from './defs/chromatic-aberration';
 import { colourAdjust } from './defs/colour-adjust';
 import { filmGrain } from './defs/film-grain';
@@ -29,15 +30,26 @@ export const EFFECTS: readonly AnyEffect[] = [
 ];
 
 const byId = new Map(EFFECTS.map((e) => [e.id, e]));
+const mlById = new Map(ML_EFFECTS.map((e) => [e.id, e]));
 
+/** A pixel effect (WGSL + CPU kernels) by id. */
 export function findEffect(id: string): AnyEffect | undefined {
   return byId.get(id);
 }
 
+export function findMlEffect(id: string): MlEffectDefinition | undefined {
+  return mlById.get(id);
+}
+
+/** Any catalogue entry, pixel or AI, by id (names, parameters). */
+export function findEntry(id: string): CatalogueEntry | undefined {
+  return byId.get(id) ?? mlById.get(id);
+}
+
 /** Case-insensitive search over names, ids, categories and descriptions. */
-export function searchEffects(query: string): AnyEffect[] {
+export function searchEffects(query: string): CatalogueEntry[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  return EFFECTS.filter((e) => {
+  return [...EFFECTS, ...ML_EFFECTS].filter((e) => {
     const text = `${e.name} ${e.id} ${e.category} ${e.description}`.toLowerCase();
     return words.every((w) => text.includes(w));
   });

@@ -1,5 +1,5 @@
-import { findEffect } from './catalogue';
-import type { AnyEffect } from './effect';
+import { findEntry } from './catalogue';
+import type { CatalogueEntry } from './effect';
 import {
   clampNumber,
   defaultParams,
@@ -34,7 +34,7 @@ function newStageId(): string {
   return `s${nextId++}`;
 }
 
-export function createStage(effect: AnyEffect): StageSpec {
+export function createStage(effect: CatalogueEntry): StageSpec {
   return {
     id: newStageId(),
     effect: effect.id,
@@ -44,7 +44,7 @@ export function createStage(effect: AnyEffect): StageSpec {
   };
 }
 
-export function addStage(chain: Chain, effect: AnyEffect, at = chain.stages.length): Chain {
+export function addStage(chain: Chain, effect: CatalogueEntry, at = chain.stages.length): Chain {
   const stages = [...chain.stages];
   stages.splice(at, 0, createStage(effect));
   return { stages };
@@ -79,7 +79,7 @@ export function setTarget(chain: Chain, id: string, target: StageTarget): Chain 
 /** Sets one parameter, clamped and snapped to its schema. Unknown names are ignored. */
 export function setParam(chain: Chain, id: string, name: string, value: ParamValue): Chain {
   return updateStage(chain, id, (s) => {
-    const spec = findEffect(s.effect)?.params[name];
+    const spec = findEntry(s.effect)?.params[name];
     if (!spec) return s;
     const v =
       spec.kind === 'number' && typeof value === 'number' ? clampNumber(spec, value) : value;
@@ -89,7 +89,7 @@ export function setParam(chain: Chain, id: string, name: string, value: ParamVal
 
 export function resetParams(chain: Chain, id: string): Chain {
   return updateStage(chain, id, (s) => {
-    const effect = findEffect(s.effect);
+    const effect = findEntry(s.effect);
     return effect ? { ...s, params: defaultParams(effect.params) } : s;
   });
 }
@@ -142,7 +142,7 @@ export function parseChain(text: string): { chain: Chain; problems: string[] } {
   const problems: string[] = [];
   const stages: StageSpec[] = [];
   (data as SerializedChain).stages.forEach((raw, i) => {
-    const effect = typeof raw?.effect === 'string' ? findEffect(raw.effect) : undefined;
+    const effect = typeof raw?.effect === 'string' ? findEntry(raw.effect) : undefined;
     if (!effect) {
       problems.push(`stage ${i + 1}: unknown effect "${String(raw?.effect)}" was removed`);
       return;

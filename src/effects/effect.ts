@@ -60,3 +60,25 @@ export type AnyEffect = EffectDefinition<ParamSchema>;
 export function defineEffect<S extends ParamSchema>(def: EffectDefinition<S>): AnyEffect {
   return def as unknown as AnyEffect;
 }
+
+/**
+ * An AI effect: its work is a model run by an ML target (src/ml), not a pixel kernel, so it has no
+ * WGSL kernel or CPU reference of its own; the engine hands it to its ML runner.
+ */
+export interface MlEffectDefinition {
+  kind: 'ml';
+  id: string;
+  name: string;
+  description: string;
+  category: 'ai';
+  params: ParamSchema;
+  /** The model it runs: an id in public/models/manifest.json. */
+  model: string;
+}
+
+/** Anything the picker offers and a chain may hold. */
+export type CatalogueEntry = AnyEffect | MlEffectDefinition;
+
+export function isMlEffect(entry: CatalogueEntry | undefined): entry is MlEffectDefinition {
+  return !!entry && 'kind' in entry && entry.kind === 'ml';
+}

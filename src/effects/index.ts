@@ -1,4 +1,6 @@
-export { EFFECTS, findEffect, searchEffects } from './catalogue';
+export { EFFECTS, findEffect, findEntry, findMlEffect, searchEffects } from './catalogue';
+export { ML_EFFECTS } from './ml-effects';
+export { isMlEffect } from './effect';
 export {
   EMPTY_CHAIN,
   ChainFormatError,
@@ -17,7 +19,14 @@ export {
   STAGE_TARGETS,
 } from './chain';
 export type { Chain, StageSpec, StageTarget } from './chain';
-export type { AnyEffect, EffectDefinition, EffectEnv, Region } from './effect';
+export type {
+  AnyEffect,
+  CatalogueEntry,
+  EffectDefinition,
+  EffectEnv,
+  MlEffectDefinition,
+  Region,
+} from './effect';
 export { createImage, type RgbaImage } from './image';
 export { CubeParseError, formatCube, parseCube, sampleCube, type CubeLut } from './lut/cube';
 export { packLut, type Lut } from './lut/lut';

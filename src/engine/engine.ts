@@ -1,6 +1,8 @@
 import type { CpuPool } from '../cpu/cpu-pool';
 import type { Chain, StageSpec, StageTarget } from '../effects/chain';
-import { findEffect } from '../effects/catalogue';
+import { findEffect, findMlEffect } from '../effects/catalogue';
+import type { MlEffectRunner } from '../ml/effects/runner';
+import type { MlTarget } from '../ml/runtime/ort';
 import type { EffectEnv } from '../effects/effect';
 import type { RgbaImage } from '../effects/image';
 import type { GpuContext } from '../gpu/device';
@@ -24,8 +26,11 @@ export interface FrameStats {
   submits: number;
   /** GPU → CPU copies this frame made: 0 on the GPU-only path, one per CPU excursion. */
   readbacks: number;
-  /** Stage ids that ran, with the target each ran on (failedOver: its first target failed). */
-  ran: { stage: string; target: TargetKind; failedOver?: boolean }[];
+  /**
+   * Stage ids that ran, with the target each ran on (an ML target for AI effects). failedOver:
+   * its first target failed; skipped: it could not run at all and the frame went on without it.
+   */
+  ran: { stage: string; target: TargetKind | MlTarget; failedOver?: boolean; skipped?: boolean }[];
   /** A downscaled copy of the result, when one was asked for (scopes). */
   preview?: Promise<RgbaImage>;
 }
@@ -50,8 +55,11 @@ export class Engine {
   readonly gpu: GpuContext;
   /** Decides where each stage of each frame runs (manual pins, or the scheduler). */
   placer: FramePlacer = pinnedPlacer;
+  /** Runs AI effects (models); without one, AI stages are skipped with a failure report. */
+  ml: MlEffectRunner | null = null;
   /** Told when a stage failed on a target and ran elsewhere (the app shows a notice). */
-  onStageFailure: ((stage: StageSpec, target: TargetKind, reason: string) => void) | null = null;
+  onStageFailure: ((stage: StageSpec, target: TargetKind | 'ml', reason: string) => void) | null =
+    null;
   #sequence = 0;
   readonly #cpu: CpuPool | null;
   readonly #env: EffectEnv;
@@ -112,6 +120,8 @@ export class Engine {
 
   /** Destroys GPU stages whose chain stage is gone. */
   #reconcile(chain: Chain): void {
+    const models = new Set(chain.stages.flatMap((s) => findMlEffect(s.effect)?.model ?? []));
+    void this.ml?.retain(models);
     const live = new Set(chain.stages.map((s) => s.id));
     for (const [id, owned] of this.#stages) {
       if (!live.has(id)) {
@@ -149,9 +159,16 @@ export class Engine {
     const newEncoder = () =>
       this.gpu.device.createCommandEncoder({ label: `Triad.frame${frame.index}` });
     const enabled = chain.stages.filter((s) => s.enabled);
-    const targets: TargetKind[] = this.#cpu
-      ? this.placer.place(enabled, this.#sequence++, source.width * source.height)
-      : enabled.map(() => 'gpu');
+    // AI stages run on the ML runner; the placer places the pixel stages (its indices count those).
+    const pixel = enabled.filter((s) => !findMlEffect(s.effect));
+    const placed: TargetKind[] = this.#cpu
+      ? this.placer.place(pixel, this.#sequence++, source.width * source.height)
+      : pixel.map(() => 'gpu');
+    let p = 0;
+    const targets: (TargetKind | 'ml')[] = enabled.map((s) =>
+      findMlEffect(s.effect) ? 'ml' : placed[p++],
+    );
+    const pixelIndex = enabled.map((_, i) => targets.slice(0, i).filter((t) => t !== 'ml').length);
     const measurement: FrameMeasurement = { cpu: [], gpu: [], transfers: [] };
     /** GPU stages recorded into the current encoder, timed together when it is submitted. */
     let segment: number[] = [];
@@ -176,27 +193,43 @@ export class Engine {
       measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: now() - t0 });
       return texture;
     };
+    /** Brings the frame to CPU memory (once), submitting the GPU work so far with the copy. */
+    const toCpu = async (): Promise<RgbaImage> => {
+      if (pixels.on === 'cpu') return pixels.image;
+      const collect = recordReadback(this.gpu, encoder, pixels.texture);
+      const submittedAt = now();
+      this.gpu.submit([encoder.finish()]);
+      const gpuDone = timeSegment(submittedAt);
+      const image = await collect();
+      measurement.transfers.push({ from: 'gpu', to: 'cpu', ms: now() - (await gpuDone) });
+      release(pixels.texture);
+      encoder = newEncoder();
+      pixels = { on: 'cpu', image };
+      return image;
+    };
     for (let i = 0; i < enabled.length; i++) {
       const spec = enabled[i];
-      let target = targets[i];
+      if (targets[i] === 'ml') {
+        const image = await toCpu();
+        try {
+          if (!this.ml) throw new Error('no ML runner');
+          pixels = { on: 'cpu', image: await this.ml.run(spec.effect, image, spec.params) };
+          ran.push({ stage: spec.id, target: this.ml.target });
+        } catch (error) {
+          // A missing or broken model: the stage is skipped, the frame and the app carry on.
+          const reason = error instanceof Error ? error.message : String(error);
+          this.onStageFailure?.(spec, 'ml', reason);
+          ran.push({ stage: spec.id, target: this.ml?.target ?? 'ort-wasm', skipped: true });
+        }
+        continue;
+      }
+      let target = targets[i] as TargetKind;
       if (target === 'cpu') {
-        let image: RgbaImage;
-        if (pixels.on === 'gpu') {
-          // Submit the GPU work so far with a copy of the frame, and bring it to CPU memory once.
-          const collect = recordReadback(this.gpu, encoder, pixels.texture);
-          const submittedAt = now();
-          this.gpu.submit([encoder.finish()]);
-          const gpuDone = timeSegment(submittedAt);
-          image = await collect();
-          const mapped = now();
-          measurement.transfers.push({ from: 'gpu', to: 'cpu', ms: mapped - (await gpuDone) });
-          release(pixels.texture);
-          encoder = newEncoder();
-        } else image = pixels.image;
+        const image = await toCpu();
         const t0 = now();
         try {
           const out = await this.#cpu!.runEffect(spec.effect, image, spec.params, frame, this.#env);
-          measurement.cpu.push({ index: i, ms: now() - t0 });
+          measurement.cpu.push({ index: pixelIndex[i], ms: now() - t0 });
           pixels = { on: 'cpu', image: out };
         } catch (error) {
           // The CPU failed this stage (a worker crashed or hung twice, the pool shut down): run
@@ -217,10 +250,10 @@ export class Engine {
         );
         release(input);
         pixels = { on: 'gpu', texture: output };
-        segment.push(i);
+        segment.push(pixelIndex[i]);
       }
       ran.push(
-        target === targets[i]
+        target === placed[pixelIndex[i]]
           ? { stage: spec.id, target }
           : { stage: spec.id, target, failedOver: true },
       );
@@ -231,7 +264,7 @@ export class Engine {
     this.gpu.submit([encoder.finish()]);
     // The last segment is timed without holding up the frame: the placer learns when it is done.
     void timeSegment(submittedAt).then(
-      () => this.placer.measured(enabled, measurement),
+      () => this.placer.measured(pixel, measurement),
       () => {}, // the device was lost mid-frame: nothing to learn from this one
     );
     return result;

@@ -7,6 +7,7 @@ import {
   decodeChainFromUrl,
   encodeChainForUrl,
   findEffect,
+  findEntry,
   packLut,
   parseChain,
   parseCube,
@@ -16,6 +17,7 @@ import {
   type EffectEnv,
 } from '../../effects';
 import { CpuPool } from '../../cpu';
+import { MlEffectRunner } from '../../ml/effects/runner';
 import { Engine, SchedulerPlacer, pinnedPlacer, type FrameStats } from '../../engine';
 import { LatencyModel, type Strategy } from '../../scheduler';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
@@ -101,6 +103,11 @@ export class AppState {
   #renderAgain = false;
   readonly #cpu: CpuPool;
   readonly #latency = new LatencyModel(() => performance.now());
+  readonly #ml = new MlEffectRunner(import.meta.env.BASE_URL, (p) => {
+    this.busy = p
+      ? `${p.label}${p.fraction === null ? '' : ` ${Math.round(p.fraction * 100)}%`}…`
+      : null;
+  });
   // Not reactive: placers are created on demand and kept.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #placers = new Map<Strategy, SchedulerPlacer>();
@@ -225,12 +232,20 @@ export class AppState {
     }
     this.#gpu = gpu;
     this.#engine = new Engine(gpu, this.env, this.#cpu);
+    this.#engine.ml = this.#ml;
     this.#engine.onStageFailure = (stage, target, reason) => {
-      const name = findEffect(stage.effect)?.name ?? stage.effect;
+      const name = findEntry(stage.effect)?.name ?? stage.effect;
       // Once per stage and target: a broken pool would otherwise report every band of every frame.
       const key = `failover|${stage.id}|${target}`;
       if (this.#recentErrors.has(key)) return;
       this.#recentErrors.add(key);
+      if (target === 'ml') {
+        this.notices.error(
+          'AI effect unavailable',
+          `${name}: ${reason}. The stage is skipped; the rest of the chain runs.`,
+        );
+        return;
+      }
       this.notices.warning(
         'Stage moved to the GPU',
         `${name} failed on the ${target.toUpperCase()} (${reason}); it ran on the GPU instead.`,
@@ -515,5 +530,11 @@ export class AppState {
     this.#engine?.destroy();
     this.#gpu?.device.destroy();
     this.#cpu.destroy();
+    void this.#ml.destroy();
+  }
+
+  /** Models loaded (or loading) for AI effects. */
+  get mlModelsLoaded(): number {
+    return this.#ml.loaded;
   }
 }
