@@ -31,22 +31,25 @@ function psnr(a: Float32Array, b: Float32Array, peak = 255): number {
   return 10 * Math.log10((peak * peak) / (se / a.length));
 }
 
+/** A tfjs model directory (model.json + one weights file) as an in-memory IO handler. */
+function fromDisk(modelDir: string) {
+  const json = JSON.parse(readFileSync(`${modelDir}/model.json`, 'utf8'));
+  const weightData = readFileSync(`${modelDir}/${json.weightsManifest[0].paths[0]}`);
+  return tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
+    weightData: weightData.buffer.slice(
+      weightData.byteOffset,
+      weightData.byteOffset + weightData.byteLength,
+    ),
+  });
+}
+
 async function runTfjs(
   modelDir: string,
   input: ReturnType<typeof photoCrop>,
 ): Promise<Float32Array> {
-  const json = JSON.parse(readFileSync(`${modelDir}/model.json`, 'utf8'));
-  const weightData = readFileSync(`${modelDir}/${json.weightsManifest[0].paths[0]}`);
-  const model = await tfl.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
-      weightData: weightData.buffer.slice(
-        weightData.byteOffset,
-        weightData.byteOffset + weightData.byteLength,
-      ),
-    }),
-  );
+  const model = await tfl.loadLayersModel(fromDisk(modelDir));
   const x = tf.tensor4d(input.data, input.shape);
   const y = model.predict(x) as tf.Tensor;
   const out = (await y.data()) as Float32Array;
@@ -108,19 +111,7 @@ describe('converted models match their originals', () => {
       const input = new Float32Array(256 * 256 * 3);
       for (let i = 0; i < 256 * 256; i++)
         for (let c = 0; c < 3; c++) input[i * 3 + c] = png.data[i * 4 + c] / 255;
-      const dir = `${ROOT}public/models/${entry.id}/tfjs`;
-      const json = JSON.parse(readFileSync(`${dir}/model.json`, 'utf8'));
-      const weightData = readFileSync(`${dir}/${json.weightsManifest[0].paths[0]}`);
-      const model = await tfc.loadGraphModel(
-        tf.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
-          weightData: weightData.buffer.slice(
-            weightData.byteOffset,
-            weightData.byteOffset + weightData.byteLength,
-          ),
-        }),
-      );
+      const model = await tfc.loadGraphModel(fromDisk(`${ROOT}public/models/${entry.id}/tfjs`));
       const x = tf.tensor4d(input, [1, 256, 256, 3]);
       const y = model.predict(x) as tf.Tensor;
       const original = (await y.data()) as Float32Array;
