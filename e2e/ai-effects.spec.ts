@@ -57,7 +57,11 @@ test.describe('AI effects', () => {
     await app.addEffect('background', 'background-blur');
     await app.setNumber(0, 'Blur radius', 16);
     const source = await page.evaluate(() => window.__triad.sourcePixels());
-    const result = await page.evaluate(() => window.__triad.renderResult());
+    // A displayed frame and an export at once: one model session, two inferences, both done.
+    const [frame, result] = await page.evaluate(() =>
+      Promise.all([window.__triad.renderNow(), window.__triad.renderResult()]),
+    );
+    expect(frame!.ran[0].skipped).toBeUndefined();
     const mask = await referenceMask(source);
     const diff = (where: (m: number) => boolean) => {
       let sum = 0;

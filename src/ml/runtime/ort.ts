@@ -133,6 +133,7 @@ export class OrtModel {
   readonly #ort: typeof Ort;
   firstRunMs: number | null = null;
   #released = false;
+  #queue: Promise<void> = Promise.resolve();
 
   private constructor(ort: typeof Ort, session: Ort.InferenceSession, target: MlTarget) {
     this.#ort = ort;
@@ -175,7 +176,20 @@ export class OrtModel {
     return this.#session.outputNames;
   }
 
-  async run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+  /**
+   * Runs the model. A session runs one inference at a time ("Session already started"
+   * otherwise), so calls from overlapping frames queue here in order.
+   */
+  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+    const result = this.#queue.then(() => this.#run(feeds));
+    this.#queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  async #run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
     if (this.#released) throw new Error('the model was released');
     const inputs: Record<string, Ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds))
@@ -195,6 +209,7 @@ export class OrtModel {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
+    await this.#queue; // let a running inference finish first
     await this.#session.release();
   }
 }
