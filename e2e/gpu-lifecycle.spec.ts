@@ -34,6 +34,26 @@ test.describe('GPU lifecycle', () => {
     expect((await app.compareCanvasWithCpu()).over).toBe(0);
   });
 
+  test('a frame in flight when the device is lost is rendered again on the new device', async ({
+    page,
+  }) => {
+    await app.addEffect('sobel', 'sobel');
+    await app.stage(0).getByTestId('stage.target').selectOption('cpu');
+    await page.evaluate(() => window.__triad.renderNow());
+    const result = await page.evaluate(async () => {
+      const frame = window.__triad.renderNow(); // waits on the CPU workers…
+      window.__triad.loseDevice(); // …while the device goes away
+      const stats = await frame;
+      return {
+        ran: stats?.ran.map((r) => r.target) ?? null,
+        generation: window.__triad.state().deviceGeneration,
+      };
+    });
+    expect(result).toEqual({ ran: ['cpu'], generation: 2 });
+    await app.actualSize();
+    expect((await app.compareCanvasWithCpu()).over).toBe(0);
+  });
+
   test('1000 frames while the chain and image size change leave no GPU objects behind', async ({
     page,
   }) => {

@@ -380,8 +380,9 @@ export class AppState {
    * Renders and presents one frame, if there is something to show. A GPU-only frame is submitted
    * before this returns its promise; a frame with CPU stages resolves when its last part is.
    */
-  async renderNow(): Promise<FrameStats | null> {
-    if (this.#inFlight) await this.#inFlight;
+  async renderNow(retryAfterLoss = true): Promise<FrameStats | null> {
+    // One frame at a time: wait until no frame is in flight (another waiter may start one first).
+    while (this.#inFlight) await this.#inFlight;
     const engine = this.#engine;
     const canvas = this.#canvas;
     const gpu = this.#gpu;
@@ -416,15 +417,46 @@ export class AppState {
         },
       );
     this.#inFlight = frame;
+    let stats: FrameStats | null;
     try {
-      return await frame;
+      stats = await frame;
     } finally {
-      this.#inFlight = null;
+      if (this.#inFlight === frame) this.#inFlight = null;
       if (this.#renderAgain) {
         this.#renderAgain = false;
         this.requestRender();
       }
     }
+    if (
+      stats === null &&
+      retryAfterLoss &&
+      (await this.#wasLost(gpu)) &&
+      (await this.#whenDeviceReady(gpu))
+    ) {
+      // The device was lost under this frame: render it again on the new one.
+      return this.renderNow(false);
+    }
+    return stats;
+  }
+
+  /** Whether a failed frame's device was lost (its `lost` promise settles a little later). */
+  #wasLost(gpu: GpuContext): Promise<boolean> {
+    if (gpu.isLost) return Promise.resolve(true);
+    return Promise.race([
+      gpu.device.lost.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 1000)),
+    ]);
+  }
+
+  /** Resolves true once a device other than `lost` is ready, false if none comes in time. */
+  async #whenDeviceReady(lost: GpuContext, timeoutMs = 10_000): Promise<boolean> {
+    const start = performance.now();
+    while (performance.now() - start < timeoutMs) {
+      if (this.gpuStatus === 'ready' && this.#gpu && this.#gpu !== lost) return true;
+      if (this.gpuStatus === 'unavailable') return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return false;
   }
 
   // ---- files --------------------------------------------------------------------------------
