@@ -301,7 +301,8 @@ export function createTestApi(app: AppState) {
       const source = await engine().readSource();
       const expected = runChainOnCpu(app.chain, source, { index: 0 }, app.env);
       // Copy the canvas in the same task as the frame's last submit, before it is presented.
-      await app.renderNow();
+      const frame = await app.renderNow();
+      if (!frame) throw new Error(`no frame was rendered (GPU ${app.gpuStatus})`);
       const copy = new OffscreenCanvas(canvas.width, canvas.height);
       const ctx = copy.getContext('2d', { willReadFrequently: true })!;
       ctx.drawImage(canvas, 0, 0);
