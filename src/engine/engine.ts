@@ -164,11 +164,13 @@ export class Engine {
     const placed: TargetKind[] = this.#cpu
       ? this.placer.place(pixel, this.#sequence++, source.width * source.height)
       : pixel.map(() => 'gpu');
+    // For each enabled stage: its index among the pixel stages (what the placer counts).
+    const pixelIndex: number[] = [];
     let p = 0;
-    const targets: (TargetKind | 'ml')[] = enabled.map((s) =>
-      findMlEffect(s.effect) ? 'ml' : placed[p++],
-    );
-    const pixelIndex = enabled.map((_, i) => targets.slice(0, i).filter((t) => t !== 'ml').length);
+    const targets: (TargetKind | 'ml')[] = enabled.map((s, i) => {
+      pixelIndex[i] = p;
+      return findMlEffect(s.effect) ? 'ml' : placed[p++];
+    });
     const measurement: FrameMeasurement = { cpu: [], gpu: [], transfers: [] };
     /** GPU stages recorded into the current encoder, timed together when it is submitted. */
     let segment: number[] = [];
@@ -264,7 +266,7 @@ export class Engine {
     this.gpu.submit([encoder.finish()]);
     // The last segment is timed without holding up the frame: the placer learns when it is done.
     void timeSegment(submittedAt).then(
-      () => this.placer.measured(pixel, measurement),
+      () => this.placer.measured(measurement),
       () => {}, // the device was lost mid-frame: nothing to learn from this one
     );
     return result;

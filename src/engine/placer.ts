@@ -14,7 +14,7 @@ export interface FrameMeasurement {
 /** Decides where each enabled stage of a frame runs, and learns from what was measured. */
 export interface FramePlacer {
   place(stages: readonly StageSpec[], sequence: number, pixels: number): TargetKind[];
-  measured(stages: readonly StageSpec[], measurement: FrameMeasurement): void;
+  measured(measurement: FrameMeasurement): void;
   /** A target failed a stage (the engine already ran it elsewhere). */
   failed(target: TargetKind, reason: string): void;
 }
@@ -57,7 +57,7 @@ export class SchedulerPlacer implements FramePlacer {
     return this.scheduler.decide(sequence) as TargetKind[];
   }
 
-  measured(stages: readonly StageSpec[], m: FrameMeasurement): void {
+  measured(m: FrameMeasurement): void {
     for (const { index, ms } of m.cpu) this.scheduler.report(index, 'cpu', ms);
     for (const { indices, ms } of m.gpu) {
       // A segment's time is shared among its stages in proportion to what each is expected to
@@ -67,7 +67,6 @@ export class SchedulerPlacer implements FramePlacer {
       indices.forEach((i, k) => this.scheduler.report(i, 'gpu', (ms * expected[k]) / total));
     }
     for (const t of m.transfers) this.scheduler.reportTransfer(t.from, t.to, t.ms);
-    void stages;
   }
 
   failed(target: TargetKind, reason: string): void {
