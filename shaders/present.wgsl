@@ -2,9 +2,11 @@
 // image pixels (zoom and pan), show `before` left of the split line and `after` right of it, and
 // paint a checkerboard where there is no image.
 
+// Image coordinates are the source's pixels; `after` may be larger (super-resolution) and is
+// sampled at the same place.
 struct View {
   canvasSize: vec2f,
-  imageSize: vec2f,
+  imageSize: vec2f, // the source (`before`) size
   centre: vec2f,    // image pixel shown at the canvas centre
   zoom: f32,        // canvas pixels per image pixel
   split: f32,       // canvas x of the before/after line; < 0 shows only `after`
@@ -21,10 +23,11 @@ fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
   return vec4f(uv * 2.0 - 1.0, 0.0, 1.0);
 }
 
-// Zoomed in (or at 1:1), show crisp texels; zoomed out, filter.
+// Zoomed in (or at 1:1) on the texture's own pixels, show crisp texels; zoomed out, filter.
 fn fetch(t: texture_2d<f32>, image: vec2f) -> vec4f {
-  if (view.zoom >= 1.0) {
-    return textureLoad(t, vec2i(floor(image)), 0);
+  let scale = vec2f(textureDimensions(t)) / view.imageSize;
+  if (view.zoom >= scale.x) {
+    return textureLoad(t, vec2i(floor(image * scale)), 0);
   }
   return textureSampleLevel(t, linearSampler, image / view.imageSize, 0.0);
 }

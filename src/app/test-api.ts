@@ -1,6 +1,9 @@
 import {
   EFFECTS,
+  defaultParams,
   findEffect,
+  findEntry,
+  type ParamValues,
   parseChain,
   serializeChain,
   type Chain,
@@ -12,8 +15,9 @@ import { CpuPool, WorkerPool, createCpuWorker } from '../cpu';
 import { Engine, diffImages, runChainOnCpu } from '../engine';
 import type { AppState } from './state/app.svelte';
 import { mlOpsParity } from './test-ml-ops';
-import { OrtModel, availability, fetchModel, type MlTarget } from '../ml/runtime/ort';
-import { TfjsModel } from '../ml/runtime/tfjs';
+import { OrtModel, availability, fetchModel, ortTensors, type MlTarget } from '../ml/runtime/ort';
+import { fetchManifest, loadModel } from '../ml/runtime/load';
+import { OrtWorkerModel, ortWorkerSessions } from '../ml/runtime/ort-worker';
 import { computeScopes } from '../scopes/compute';
 import { resizeArea } from '../ml';
 
@@ -91,10 +95,36 @@ export function createTestApi(app: AppState) {
       return { width: img.width, height: img.height, data: Array.from(img.data) };
     },
     mlModelsLoaded: () => app.mlModelsLoaded,
+    /** What the AI effects hold: live tensors, sessions and GPU buffers (memory tests). */
+    async mlMemory() {
+      const counters = app.gpu?.counters;
+      return {
+        ortTensors: ortTensors.live,
+        workerSessions: await ortWorkerSessions(),
+        models: app.mlModelsLoaded,
+        deviceBuffers: counters?.deviceBuffers ?? 0,
+        liveBuffers: counters?.liveBuffers ?? 0,
+        liveTextures: counters?.liveTextures ?? 0,
+        errors: counters?.errors ?? 0,
+      };
+    },
+    /** Runs an AI effect's CPU path (CPU pre/post-processing) on the source pixels. */
+    async mlRunOnCpu(effect: string, target: MlTarget, params: Record<string, unknown> = {}) {
+      const source = await engine().readSource();
+      const entry = findEntry(effect);
+      if (!entry) throw new Error(`no effect ${effect}`);
+      const values = { ...defaultParams(entry.params), ...params } as ParamValues;
+      const img = await app.ml.runOnCpu(effect, target, source, values, app.env);
+      return { width: img.width, height: img.height, data: Array.from(img.data) };
+    },
     /** Loads a model file on a target and reports the error, if any (bad-input tests). */
     async mlLoad(url: string, target: MlTarget): Promise<string | null> {
       try {
-        const model = await OrtModel.load(await fetchModel(url), target, app.gpu);
+        const bytes = await fetchModel(url);
+        const model =
+          target === 'ort-wasm'
+            ? await OrtWorkerModel.load(bytes)
+            : await OrtModel.load(bytes, target, app.gpu);
         await model.release();
         return null;
       } catch (error) {
@@ -123,57 +153,28 @@ export function createTestApi(app: AppState) {
       /** Leave the tensors out of the answer (benchmarks). */
       timesOnly?: boolean;
     }) {
-      const manifest = await (
-        await fetch(`${import.meta.env.BASE_URL}models/manifest.json`)
-      ).json();
-      const entry = manifest.models.find((m: { id: string }) => m.id === request.model);
+      const entry = (await fetchManifest(import.meta.env.BASE_URL)).find(
+        (m) => m.id === request.model,
+      );
       if (!entry) throw new Error(`no model ${request.model}`);
       const image = await imageFromUrl(request.imageUrl, request.size);
       const input = new Float32Array(image.width * image.height * 3);
       for (let i = 0; i < image.width * image.height; i++)
         for (let c = 0; c < 3; c++) input[i * 3 + c] = image.data[i * 4 + c] * request.scale;
-      const base = `${import.meta.env.BASE_URL}models/`;
-      let model: {
-        run(
-          feeds: Record<string, { data: Float32Array; dims: number[] }>,
-        ): Promise<Record<string, { data: Float32Array; dims: number[] }>>;
-        firstRunMs: number | null;
-        release(): void | Promise<void>;
-      };
-      if (request.target === 'tfjs-webgpu') {
-        if (!app.gpu) throw new Error('no GPU device');
-        const tfjs = await TfjsModel.load(
-          `${base}${entry.files.tfjs}`,
-          entry.task === 'segmentation' ? 'graph' : 'layers',
-          app.gpu.device,
-        );
-        model = {
-          run: async (feeds) => ({ output: await tfjs.run(feeds.input) }),
-          get firstRunMs() {
-            return tfjs.firstRunMs;
-          },
-          release: () => tfjs.release(),
-        };
-      } else {
-        model = await OrtModel.load(
-          await fetchModel(`${base}${entry.files.onnx}`),
-          request.target,
-          app.gpu,
-        );
-      }
+      const model = await loadModel(entry, request.target, app.gpu, import.meta.env.BASE_URL);
       try {
-        const feeds = { input: { data: input, dims: [1, image.height, image.width, 3] } };
-        const out = await model.run(feeds);
+        const feed = { data: input, dims: [1, image.height, image.width, 3] };
+        const out = await model.run(feed);
         const steadyMs: number[] = [];
         for (let i = 0; i < (request.runs ?? 1); i++) {
           const t0 = performance.now();
-          await model.run(feeds);
+          await model.run(feed);
           steadyMs.push(performance.now() - t0);
         }
         return {
           input: request.timesOnly ? [] : Array.from(input),
-          output: request.timesOnly ? [] : Array.from(out.output.data),
-          dims: out.output.dims,
+          output: request.timesOnly ? [] : Array.from(out.data),
+          dims: out.dims,
           firstRunMs: model.firstRunMs,
           steadyMs,
         };

@@ -1,5 +1,6 @@
 import { findEntry } from './catalogue';
-import type { CatalogueEntry } from './effect';
+import { isMlEffect, type CatalogueEntry } from './effect';
+import { ML_TARGETS, type MlTarget } from '../ml/targets';
 import {
   clampNumber,
   defaultParams,
@@ -8,9 +9,16 @@ import {
   type ParamValues,
 } from './params';
 
-/** Where the user pinned a stage to run. */
-export type StageTarget = 'gpu' | 'cpu';
-export const STAGE_TARGETS: readonly StageTarget[] = ['gpu', 'cpu'];
+/** Where a pixel effect can run: its WGSL kernel on the GPU, or its CPU kernel on the workers. */
+export type PixelTarget = 'gpu' | 'cpu';
+export const PIXEL_TARGETS: readonly PixelTarget[] = ['gpu', 'cpu'];
+/** Where the user pinned a stage to run: a pixel target, or an ML target for an AI effect. */
+export type StageTarget = PixelTarget | MlTarget;
+
+/** The targets an effect can be pinned to, the first being its default. */
+export function targetsFor(effect: CatalogueEntry): readonly StageTarget[] {
+  return isMlEffect(effect) ? ML_TARGETS : PIXEL_TARGETS;
+}
 
 /** One effect instance in a chain. Values are immutable: every edit makes a new chain. */
 export interface StageSpec {
@@ -39,7 +47,7 @@ export function createStage(effect: CatalogueEntry): StageSpec {
     id: newStageId(),
     effect: effect.id,
     enabled: true,
-    target: 'gpu',
+    target: targetsFor(effect)[0],
     params: defaultParams(effect.params),
   };
 }
@@ -149,10 +157,11 @@ export function parseChain(text: string): { chain: Chain; problems: string[] } {
     }
     const { values, problems: paramProblems } = validateParams(effect.params, raw.params);
     for (const p of paramProblems) problems.push(`${effect.name}: ${p.message}`);
-    let target: StageTarget = 'gpu';
+    const allowed = targetsFor(effect);
+    let target = allowed[0];
     if (raw.target !== undefined) {
-      if (STAGE_TARGETS.includes(raw.target)) target = raw.target;
-      else problems.push(`${effect.name}: unknown target "${String(raw.target)}"; using the GPU`);
+      if (allowed.includes(raw.target)) target = raw.target;
+      else problems.push(`${effect.name}: unknown target "${String(raw.target)}"; using ${target}`);
     }
     stages.push({
       id: newStageId(),

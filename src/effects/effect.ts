@@ -9,6 +9,8 @@ export type EffectCategory = 'colour' | 'detail' | 'stylise' | 'lens';
 /** What kernels may look up besides their own parameters. */
 export interface EffectEnv {
   lut(id: string): Lut | undefined;
+  /** Images the user dropped for effects that take one (background replace). */
+  image?(id: string): RgbaImage | undefined;
 }
 
 /**
@@ -74,6 +76,12 @@ export interface MlEffectDefinition {
   params: ParamSchema;
   /** The model it runs: an id in public/models/manifest.json. */
   model: string;
+  /**
+   * What the model does: a person mask the effect composites with (the frame keeps its size and
+   * stays where it is), or super-resolution (the frame grows `scale` times).
+   */
+  task: 'segmentation' | 'super-resolution';
+  scale?: number;
 }
 
 /** Anything the picker offers and a chain may hold. */

@@ -16,9 +16,10 @@ export {
   setEnabled,
   setParam,
   setTarget,
-  STAGE_TARGETS,
+  PIXEL_TARGETS,
+  targetsFor,
 } from './chain';
-export type { Chain, StageSpec, StageTarget } from './chain';
+export type { Chain, PixelTarget, StageSpec, StageTarget } from './chain';
 export type {
   AnyEffect,
   CatalogueEntry,

@@ -1,6 +1,6 @@
 import type { MlEffectDefinition } from './effect';
 
-/** AI effects on the person-segmentation model (the runner is src/ml/effects/runner.ts). */
+/** AI effects: each runs a model (src/ml/effects/runner.ts runs them). */
 export const ML_EFFECTS: readonly MlEffectDefinition[] = [
   {
     kind: 'ml',
@@ -10,6 +10,7 @@ export const ML_EFFECTS: readonly MlEffectDefinition[] = [
     category: 'ai',
     params: {},
     model: 'selfie-segmentation',
+    task: 'segmentation',
   },
   {
     kind: 'ml',
@@ -29,5 +30,41 @@ export const ML_EFFECTS: readonly MlEffectDefinition[] = [
       },
     },
     model: 'selfie-segmentation',
+    task: 'segmentation',
+  },
+  {
+    kind: 'ml',
+    id: 'background-replace',
+    name: 'Background replace (AI)',
+    description: 'Replaces everything but the person with a colour or a dropped image.',
+    category: 'ai',
+    params: {
+      colour: { kind: 'color', label: 'Colour', default: '#00b140' },
+      image: { kind: 'image', label: 'Image' },
+    },
+    model: 'selfie-segmentation',
+    task: 'segmentation',
+  },
+  {
+    kind: 'ml',
+    id: 'super-resolution-x2',
+    name: 'Super-resolution ×2 (AI)',
+    description: 'Doubles the frame’s width and height with ESRGAN-slim (tiled on large frames).',
+    category: 'ai',
+    params: {},
+    model: 'esrgan-slim-x2',
+    task: 'super-resolution',
+    scale: 2,
+  },
+  {
+    kind: 'ml',
+    id: 'super-resolution-x4',
+    name: 'Super-resolution ×4 (AI)',
+    description: 'Four times the width and height with ESRGAN-slim (tiled on large frames).',
+    category: 'ai',
+    params: {},
+    model: 'esrgan-slim-x4',
+    task: 'super-resolution',
+    scale: 4,
   },
 ];

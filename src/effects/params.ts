@@ -27,9 +27,27 @@ export interface LutParam {
   label: string;
 }
 
-export type ParamSpec = NumberParam | BoolParam | LutParam;
+/** A colour as `#rrggbb`. */
+export interface ColorParam {
+  kind: 'color';
+  label: string;
+  default: string;
+}
+
+/** A reference to an image the user dropped (held in memory by the app, never serialized). */
+export interface ImageRef {
+  id: string;
+  name: string;
+}
+
+export interface ImageParam {
+  kind: 'image';
+  label: string;
+}
+
+export type ParamSpec = NumberParam | BoolParam | LutParam | ColorParam | ImageParam;
 export type ParamSchema = Record<string, ParamSpec>;
-export type ParamValue = number | boolean | LutRef | null;
+export type ParamValue = number | boolean | string | LutRef | ImageRef | null;
 export type ParamValues = Record<string, ParamValue>;
 
 /** The value type each kind of parameter holds, so effect kernels get typed params. */
@@ -37,12 +55,16 @@ export type ValueOf<P extends ParamSpec> = P extends NumberParam
   ? number
   : P extends BoolParam
     ? boolean
-    : LutRef | null;
+    : P extends ColorParam
+      ? string
+      : P extends ImageParam
+        ? ImageRef | null
+        : LutRef | null;
 
 export type ParamsOf<S extends ParamSchema> = { [K in keyof S]: ValueOf<S[K]> };
 
 export function defaultValue(spec: ParamSpec): ParamValue {
-  return spec.kind === 'lut' ? null : spec.default;
+  return spec.kind === 'lut' || spec.kind === 'image' ? null : spec.default;
 }
 
 export function defaultParams<S extends ParamSchema>(schema: S): ParamsOf<S> {
@@ -60,13 +82,22 @@ export function clampNumber(spec: NumberParam, value: number): number {
   return Math.min(spec.max, Math.max(spec.min, snapped));
 }
 
-function isLutRef(value: unknown): value is LutRef {
+/** A reference by id and name (LUTs, images). */
+function isRef(value: unknown): value is LutRef {
   return (
     typeof value === 'object' &&
     value !== null &&
     typeof (value as LutRef).id === 'string' &&
     typeof (value as LutRef).name === 'string'
   );
+}
+
+const HEX_COLOR = /^#[0-9a-f]{6}$/i;
+
+/** `#rrggbb` to bytes. */
+export function parseHexColor(hex: string): [number, number, number] {
+  if (!HEX_COLOR.test(hex)) throw new RangeError(`"${hex}" is not a #rrggbb colour`);
+  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 }
 
 export interface ParamProblem {
@@ -115,10 +146,18 @@ export function validateParams<S extends ParamSchema>(
         } else values[name] = value;
         break;
       case 'lut':
-        if (value === null || isLutRef(value)) values[name] = value;
+      case 'image':
+        if (value === null || isRef(value)) values[name] = value;
         else {
-          problems.push({ param: name, message: `${spec.label} is not a LUT reference` });
+          problems.push({ param: name, message: `${spec.label} is not a reference` });
           values[name] = null;
+        }
+        break;
+      case 'color':
+        if (typeof value === 'string' && HEX_COLOR.test(value)) values[name] = value.toLowerCase();
+        else {
+          problems.push({ param: name, message: `${spec.label} must be a #rrggbb colour` });
+          values[name] = spec.default;
         }
         break;
     }

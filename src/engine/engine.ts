@@ -1,8 +1,9 @@
 import type { CpuPool } from '../cpu/cpu-pool';
-import type { Chain, StageSpec, StageTarget } from '../effects/chain';
+import type { Chain, PixelTarget, StageSpec, StageTarget } from '../effects/chain';
 import { findEffect, findMlEffect } from '../effects/catalogue';
 import type { MlEffectRunner } from '../ml/effects/runner';
-import type { MlTarget } from '../ml/runtime/ort';
+import type { GpuFrameIo } from '../ml/effects/segmentation-gpu';
+import { isMlTarget, type MlTarget } from '../ml/targets';
 import type { EffectEnv } from '../effects/effect';
 import type { RgbaImage } from '../effects/image';
 import type { GpuContext } from '../gpu/device';
@@ -15,7 +16,7 @@ import type { FrameInfo, GpuStage } from '../gpu/stage';
 import { TexturePool } from '../gpu/texture-pool';
 import { uploadImage, type UploadPath } from '../gpu/upload';
 
-/** Where a stage runs: a WGSL kernel on the GPU, or the CPU kernel on the worker pool. */
+/** Where a stage runs: a WGSL kernel on the GPU, the CPU kernel on the workers, or an ML target. */
 export type TargetKind = StageTarget;
 
 export interface FrameStats {
@@ -30,13 +31,26 @@ export interface FrameStats {
    * Stage ids that ran, with the target each ran on (an ML target for AI effects). failedOver:
    * its first target failed; skipped: it could not run at all and the frame went on without it.
    */
-  ran: { stage: string; target: TargetKind | MlTarget; failedOver?: boolean; skipped?: boolean }[];
+  ran: { stage: string; target: TargetKind; failedOver?: boolean; skipped?: boolean }[];
+  /** The result's size: the source's, unless a stage changed it (super-resolution). */
+  size: [number, number];
   /** A downscaled copy of the result, when one was asked for (scopes). */
   preview?: Promise<RgbaImage>;
 }
 
 /** Where the frame's pixels are between stages. */
 type Pixels = { on: 'gpu'; texture: GPUTexture } | { on: 'cpu'; image: RgbaImage };
+
+/** The frame in flight, as an AI stage sees it. */
+interface MlStageFrame {
+  pixels(): Pixels;
+  set(pixels: Pixels): void;
+  toCpu(): Promise<RgbaImage>;
+  release(texture: GPUTexture): void;
+  io: GpuFrameIo;
+  measurement: FrameMeasurement;
+  ran: FrameStats['ran'];
+}
 
 interface OwnedStage {
   effect: string;
@@ -58,7 +72,8 @@ export class Engine {
   /** Runs AI effects (models); without one, AI stages are skipped with a failure report. */
   ml: MlEffectRunner | null = null;
   /** Told when a stage failed on a target and ran elsewhere (the app shows a notice). */
-  onStageFailure: ((stage: StageSpec, target: TargetKind | 'ml', reason: string) => void) | null =
+  onStageFailure:
+    ((stage: StageSpec, target: TargetKind, reason: string, skipped: boolean) => void) | null =
     null;
   #sequence = 0;
   readonly #cpu: CpuPool | null;
@@ -159,19 +174,11 @@ export class Engine {
     const newEncoder = () =>
       this.gpu.device.createCommandEncoder({ label: `Triad.frame${frame.index}` });
     const enabled = chain.stages.filter((s) => s.enabled);
-    // AI stages run on the ML runner; the placer places the pixel stages (its indices count those).
-    const pixel = enabled.filter((s) => !findMlEffect(s.effect));
-    const placed: TargetKind[] = this.#cpu
-      ? this.placer.place(pixel, this.#sequence++, source.width * source.height)
-      : pixel.map(() => 'gpu');
-    // For each enabled stage: its index among the pixel stages (what the placer counts).
-    const pixelIndex: number[] = [];
-    let p = 0;
-    const targets: (TargetKind | 'ml')[] = enabled.map((s, i) => {
-      pixelIndex[i] = p;
-      return findMlEffect(s.effect) ? 'ml' : placed[p++];
-    });
-    const measurement: FrameMeasurement = { cpu: [], gpu: [], transfers: [] };
+    // Without a worker pool, CPU pins run on the GPU.
+    const targets = this.placer
+      .place(enabled, this.#sequence++, source.width * source.height)
+      .map((t) => (t === 'cpu' && !this.#cpu ? 'gpu' : t));
+    const measurement: FrameMeasurement = { cpu: [], gpu: [], ml: [], transfers: [] };
     /** GPU stages recorded into the current encoder, timed together when it is submitted. */
     let segment: number[] = [];
     const timeSegment = (submittedAt: number) => {
@@ -209,53 +216,65 @@ export class Engine {
       pixels = { on: 'cpu', image };
       return image;
     };
+    /** Lends an AI stage the frame's encoder; it submits what is recorded when its model needs it. */
+    const io: GpuFrameIo = {
+      gpu: this.gpu,
+      pool: this.#pool,
+      encoder: () => encoder,
+      flush: () => {
+        const submittedAt = now();
+        this.gpu.submit([encoder.finish()]);
+        void timeSegment(submittedAt).catch(() => {});
+        encoder = newEncoder();
+      },
+    };
+
     for (let i = 0; i < enabled.length; i++) {
       const spec = enabled[i];
-      if (targets[i] === 'ml') {
-        const image = await toCpu();
-        try {
-          if (!this.ml) throw new Error('no ML runner');
-          pixels = { on: 'cpu', image: await this.ml.run(spec.effect, image, spec.params) };
-          ran.push({ stage: spec.id, target: this.ml.target });
-        } catch (error) {
-          // A missing or broken model: the stage is skipped, the frame and the app carry on.
-          const reason = error instanceof Error ? error.message : String(error);
-          this.onStageFailure?.(spec, 'ml', reason);
-          ran.push({ stage: spec.id, target: this.ml?.target ?? 'ort-wasm', skipped: true });
-        }
+      if (findMlEffect(spec.effect)) {
+        await this.#runMlStage(spec, i, targets[i], {
+          pixels: () => pixels,
+          set: (p) => (pixels = p),
+          toCpu,
+          release,
+          io,
+          measurement,
+          ran,
+        });
         continue;
       }
-      let target = targets[i] as TargetKind;
+      let target = targets[i] as PixelTarget;
       if (target === 'cpu') {
         const image = await toCpu();
         const t0 = now();
         try {
           const out = await this.#cpu!.runEffect(spec.effect, image, spec.params, frame, this.#env);
-          measurement.cpu.push({ index: pixelIndex[i], ms: now() - t0 });
+          measurement.cpu.push({ index: i, ms: now() - t0 });
           pixels = { on: 'cpu', image: out };
         } catch (error) {
           // The CPU failed this stage (a worker crashed or hung twice, the pool shut down): run
           // it on the GPU instead, so the frame is not lost, and tell the placer.
           const reason = error instanceof Error ? error.message : String(error);
           this.placer.failed('cpu', reason);
-          this.onStageFailure?.(spec, 'cpu', reason);
+          this.onStageFailure?.(spec, 'cpu', reason, false);
           pixels = { on: 'cpu', image };
           target = 'gpu';
         }
       }
       if (target === 'gpu') {
         const input = pixels.on === 'gpu' ? pixels.texture : upload(pixels.image);
-        const output = this.#pool.acquire(source.width, source.height);
+        // Stages keep the size of their input (an AI stage before may have changed it).
+        const output = this.#pool.acquire(input.width, input.height);
         this.#stageFor(spec).gpu.encode(
           { encoder, input, output, pool: this.#pool, frame },
           spec.params,
         );
         release(input);
         pixels = { on: 'gpu', texture: output };
-        segment.push(pixelIndex[i]);
+        segment.push(i);
       }
       ran.push(
-        target === placed[pixelIndex[i]]
+        target === targets[i]
           ? { stage: spec.id, target }
           : { stage: spec.id, target, failedOver: true },
       );
@@ -270,6 +289,60 @@ export class Engine {
       () => {}, // the device was lost mid-frame: nothing to learn from this one
     );
     return result;
+  }
+
+  /**
+   * Runs an AI stage on its placed ML target, on whichever side of the machine the frame is (the
+   * segmentation effects keep a GPU frame on the GPU). A target that fails is reported to the
+   * placer and the next available one runs the stage; a problem with the input itself (a frame
+   * too large) or no working target skips the stage, and the frame goes on without it.
+   */
+  async #runMlStage(spec: StageSpec, index: number, placed: TargetKind, f: MlStageFrame) {
+    const ml = this.ml;
+    const available = ml?.targets ?? [];
+    const order = [placed, ...available].filter(
+      (t, k, all): t is MlTarget => isMlTarget(t) && available.includes(t) && all.indexOf(t) === k,
+    );
+    let reason: string | null = null;
+    for (const target of order) {
+      const t0 = performance.now();
+      try {
+        const pixels = f.pixels();
+        if (pixels.on === 'gpu' && ml!.runsOnGpu(spec.effect)) {
+          const out = await ml!.runOnGpu(
+            spec.effect,
+            target,
+            pixels.texture,
+            spec.params,
+            this.#env,
+            f.io,
+          );
+          f.release(pixels.texture);
+          f.set({ on: 'gpu', texture: out });
+        } else {
+          const image = await f.toCpu();
+          const max = this.gpu.adapter.maxTextureDimension2D;
+          const out = await ml!.runOnCpu(spec.effect, target, image, spec.params, this.#env, max);
+          f.set({ on: 'cpu', image: out });
+        }
+        f.measurement.ml.push({ index, target, ms: performance.now() - t0 });
+        f.ran.push(
+          target === placed
+            ? { stage: spec.id, target }
+            : { stage: spec.id, target, failedOver: true },
+        );
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        reason ??= message; // the placed target's reason is the one to show
+        if (error instanceof RangeError) break; // the input, not the target: no use trying others
+        this.placer.failed(target, message);
+        if (target !== order.at(-1)) this.onStageFailure?.(spec, target, message, false);
+      }
+    }
+    reason ??= ml ? 'no ML target can run here' : 'no ML runner';
+    this.onStageFailure?.(spec, placed, reason, true);
+    f.ran.push({ stage: spec.id, target: placed, skipped: true });
   }
 
   #finish(result: GPUTexture): void {
@@ -303,6 +376,7 @@ export class Engine {
       submits: this.gpu.counters.submits - before.submits,
       readbacks: this.gpu.counters.readbacks - before.readbacks,
       ran,
+      size: [result.width, result.height],
       preview: collect?.(),
     };
   }

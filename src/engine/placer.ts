@@ -1,4 +1,6 @@
+import { findMlEffect } from '../effects/catalogue';
 import type { StageSpec } from '../effects/chain';
+import { ML_TARGET_DEVICE, type MlTarget } from '../ml/targets';
 import { LatencyModel, Scheduler, type Strategy, type TargetInfo } from '../scheduler';
 import type { TargetKind } from './engine';
 
@@ -8,6 +10,8 @@ export interface FrameMeasurement {
   cpu: { index: number; ms: number }[];
   /** GPU segments: consecutive GPU stages submitted together, timed together. */
   gpu: { indices: number[]; ms: number }[];
+  /** AI stages, timed one by one on their ML target (pre/post-processing included). */
+  ml: { index: number; target: MlTarget; ms: number }[];
   transfers: { from: 'gpu' | 'cpu'; to: 'gpu' | 'cpu'; ms: number }[];
 }
 
@@ -26,10 +30,21 @@ export const pinnedPlacer: FramePlacer = {
   failed: () => {},
 };
 
-/** The targets the app has today; ML runtimes and the remote endpoint join them later. */
+/**
+ * The targets the app has. The ML targets share the physical devices of the pixel targets
+ * (ort-webgpu and tfjs-webgpu the GPU, ort-wasm the CPU cores); WebNN is an accelerator. Every
+ * AI stage keeps the frame where it found it as far as the scheduler is concerned (segmentation
+ * effects composite on the frame's side; super-resolution's round trip is inside its time).
+ */
 export const APP_TARGETS: TargetInfo[] = [
   { id: 'gpu', device: 'gpu', location: 'gpu' },
   { id: 'cpu', device: 'cpu', location: 'cpu' },
+  ...(Object.entries(ML_TARGET_DEVICE) as [MlTarget, string][]).map(([id, device]) => ({
+    id,
+    device,
+    location: 'gpu',
+    accelerator: device === 'npu',
+  })),
 ];
 
 /**
@@ -38,19 +53,32 @@ export const APP_TARGETS: TargetInfo[] = [
  */
 export class SchedulerPlacer implements FramePlacer {
   readonly scheduler: Scheduler;
+  readonly #mlTargets: () => readonly MlTarget[];
   #signature = '';
 
-  constructor(clock: () => number, strategy: Strategy, model: LatencyModel) {
+  /** `mlTargets`: the ML targets available now (AI stages may run on any of them). */
+  constructor(
+    clock: () => number,
+    strategy: Strategy,
+    model: LatencyModel,
+    mlTargets: () => readonly MlTarget[] = () => ['ort-wasm'],
+  ) {
     this.scheduler = new Scheduler(clock, APP_TARGETS, { strategy }, model);
+    this.#mlTargets = mlTargets;
   }
 
   place(stages: readonly StageSpec[], sequence: number, pixels: number): TargetKind[] {
-    const signature = `${pixels}|${stages.map((s) => `${s.effect}:${s.target}`).join(',')}`;
+    const ml = this.#mlTargets();
+    const signature = `${pixels}|${ml.join('+')}|${stages.map((s) => `${s.effect}:${s.target}`).join(',')}`;
     if (signature !== this.#signature) {
       this.#signature = signature;
-      // Every effect has a WGSL and a CPU kernel, so both targets implement every stage.
+      // Every pixel effect has a WGSL and a CPU kernel; every AI effect runs on any ML target.
       this.scheduler.setChain(
-        stages.map((s) => ({ kind: s.effect, targets: ['gpu', 'cpu'], pinned: s.target })),
+        stages.map((s) => ({
+          kind: s.effect,
+          targets: findMlEffect(s.effect) ? [...ml] : ['gpu', 'cpu'],
+          pinned: s.target,
+        })),
         pixels,
       );
     }
@@ -59,6 +87,7 @@ export class SchedulerPlacer implements FramePlacer {
 
   measured(m: FrameMeasurement): void {
     for (const { index, ms } of m.cpu) this.scheduler.report(index, 'cpu', ms);
+    for (const { index, target, ms } of m.ml) this.scheduler.report(index, target, ms);
     for (const { indices, ms } of m.gpu) {
       // A segment's time is shared among its stages in proportion to what each is expected to
       // cost (equally while nothing is known).

@@ -11,8 +11,20 @@ export interface GpuCounters {
   readbacks: number;
   /** Uncaptured validation / out-of-memory errors seen on this device. */
   errors: number;
+  /**
+   * Buffers alive on the whole device, whoever made them: ours and those of the ML runtimes that
+   * share it (onnxruntime-web, tfjs). The memory tests watch it stay flat.
+   */
+  deviceBuffers: number;
 }
 
 export function emptyCounters(): GpuCounters {
-  return { liveTextures: 0, liveBuffers: 0, submits: 0, readbacks: 0, errors: 0 };
+  return {
+    liveTextures: 0,
+    liveBuffers: 0,
+    submits: 0,
+    readbacks: 0,
+    errors: 0,
+    deviceBuffers: 0,
+  };
 }

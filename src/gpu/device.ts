@@ -89,6 +89,7 @@ export class GpuContext {
       maxTextureDimension2D: device.limits.maxTextureDimension2D,
     };
     const ctx = new GpuContext(device, summary);
+    countDeviceBuffers(device, ctx.counters);
     device.addEventListener('uncapturederror', (event) => {
       ctx.counters.errors++;
       onError((event as GPUUncapturedErrorEvent).error.message);
@@ -144,4 +145,24 @@ export function describeAdapter(a: AdapterSummary): string {
   const tags = [a.featureLevel === 'compatibility' ? 'compatibility mode' : 'core'];
   if (a.isFallbackAdapter) tags.push('software fallback');
   return `${name} (${tags.join(', ')})`;
+}
+
+/**
+ * Counts every buffer created on the device, by any library, until it is destroyed: the ML
+ * runtimes allocate on the app's device behind our back, and their leaks must show too.
+ */
+function countDeviceBuffers(device: GPUDevice, counters: GpuCounters): void {
+  const create = device.createBuffer.bind(device);
+  device.createBuffer = (descriptor: GPUBufferDescriptor): GPUBuffer => {
+    const buffer = create(descriptor);
+    counters.deviceBuffers++;
+    const destroy = buffer.destroy.bind(buffer);
+    let destroyed = false;
+    buffer.destroy = () => {
+      if (!destroyed) counters.deviceBuffers--;
+      destroyed = true;
+      destroy();
+    };
+    return buffer;
+  };
 }

@@ -57,7 +57,7 @@ export class Presenter {
     let entry = perDevice.get(this.#format);
     if (!entry) perDevice.set(this.#format, (entry = compile(gpu.device, this.#format)));
     this.#compiled = entry;
-    // View: canvasSize, imageSize, centre (vec2f each), zoom, split = 8 words.
+    // View: canvasSize, imageSize (the source's), centre (vec2f each), zoom, split = 8 words.
     this.#view = new UniformBlock(gpu, 'Triad.present.view', 8);
   }
 
@@ -70,7 +70,7 @@ export class Presenter {
     const target = this.context.getCurrentTexture();
     const uniforms = this.#view
       .begin()
-      .f32(target.width, target.height, after.width, after.height)
+      .f32(target.width, target.height, before.width, before.height)
       .f32(view.centre[0], view.centre[1], view.zoom, view.split ?? -1)
       .upload();
     const bindGroup = this.#gpu.device.createBindGroup({

@@ -30,7 +30,7 @@ function writePixels(gpu: GpuContext, texture: GPUTexture, image: RgbaImage): vo
 }
 
 /** Draws a bitmap to a 2D canvas to get its bytes: the fallback when GPU import is refused. */
-function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
+export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   ctx.drawImage(bitmap, 0, 0);

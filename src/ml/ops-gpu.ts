@@ -1,3 +1,4 @@
+import fillCode from '../../shaders/fill.wgsl?raw';
 import fromTensorCode from '../../shaders/from-tensor.wgsl?raw';
 import letterboxCode from '../../shaders/letterbox.wgsl?raw';
 import maskCompositeCode from '../../shaders/mask-composite.wgsl?raw';
@@ -188,6 +189,33 @@ export class GpuMaskComposite {
       uniforms,
       buffers: [mask.buffer],
     });
+  }
+
+  destroy(): void {
+    this.#uniforms.destroy();
+  }
+}
+
+/** GPU twin of `fillImage`: the output becomes one colour (bytes, alpha included). */
+export class GpuFill {
+  readonly #kernel: ComputeKernel;
+  readonly #uniforms: UniformBlock;
+
+  constructor(gpu: GpuContext) {
+    this.#kernel = new ComputeKernel(gpu.device, {
+      label: 'Triad.fill',
+      code: fillCode,
+      inputs: 0,
+    });
+    this.#uniforms = new UniformBlock(gpu, 'Triad.fill.uniforms', 4);
+  }
+
+  encode(encoder: GPUCommandEncoder, output: GPUTexture, rgba: readonly number[]): void {
+    const uniforms = this.#uniforms
+      .begin()
+      .f32(...rgba.map((v) => v / 255))
+      .upload();
+    this.#kernel.dispatch(encoder, { output, inputs: [], uniforms });
   }
 
   destroy(): void {

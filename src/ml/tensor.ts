@@ -177,3 +177,25 @@ export function compositeWithMask(
     }
   return out;
 }
+
+/** An image of one colour (bytes, alpha included). */
+export function fillImage(width: number, height: number, rgba: readonly number[]): RgbaImage {
+  const img = createImage(width, height);
+  for (let i = 0; i < width * height; i++) img.data.set(rgba, i * 4);
+  return img;
+}
+
+/** The centred crop of a width × height image with the aspect ratio of `target` (cover fit). */
+export function coverCrop(
+  width: number,
+  height: number,
+  target: [number, number],
+): { x: number; y: number; width: number; height: number } {
+  const aspect = target[0] / target[1];
+  if (width / height > aspect) {
+    const w = Math.max(1, Math.min(width, Math.round(height * aspect)));
+    return { x: Math.floor((width - w) / 2), y: 0, width: w, height };
+  }
+  const h = Math.max(1, Math.min(height, Math.round(width / aspect)));
+  return { x: 0, y: Math.floor((height - h) / 2), width, height: h };
+}

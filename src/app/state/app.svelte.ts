@@ -17,7 +17,11 @@ import {
   type EffectEnv,
 } from '../../effects';
 import { CpuPool } from '../../cpu';
-import { MlEffectRunner } from '../../ml/effects/runner';
+import { MlEffectRunner, type ModelStats } from '../../ml/effects/runner';
+import type { Availability } from '../../ml/runtime/ort';
+import { isMlTarget, type MlTarget } from '../../ml/targets';
+import type { RgbaImage } from '../../effects/image';
+import { bitmapPixels } from '../../gpu/upload';
 import { Engine, SchedulerPlacer, pinnedPlacer, type FrameStats } from '../../engine';
 import { LatencyModel, type Strategy } from '../../scheduler';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
@@ -84,6 +88,12 @@ export class AppState {
   deviceGeneration = $state(0);
   image = $state.raw<SourceImage | null>(null);
   busy = $state<string | null>(null);
+  /** How far the busy work is (0…1), when it can tell: model downloads, tiled inference. */
+  progress = $state<number | null>(null);
+  /** Each ML target's availability here, and why not. */
+  mlTargets = $state.raw<Partial<Record<MlTarget, Availability>>>({});
+  /** Load and inference times of the loaded models (AI stages show them). */
+  mlStats = $state.raw<ModelStats[]>([]);
   lastFrame = $state.raw<FrameStats | null>(null);
   /** CPU worker count (the pool's size). */
   workers = $state(1);
@@ -104,10 +114,12 @@ export class AppState {
   readonly #cpu: CpuPool;
   readonly #latency = new LatencyModel(() => performance.now());
   readonly #ml = new MlEffectRunner(import.meta.env.BASE_URL, (p) => {
-    this.busy = p
-      ? `${p.label}${p.fraction === null ? '' : ` ${Math.round(p.fraction * 100)}%`}…`
-      : null;
+    this.busy = p ? `${p.label}…` : null;
+    this.progress = p?.fraction ?? null;
   });
+  /** Background images dropped on AI stages, by id (this session only: they are not saved). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #images = new Map<string, RgbaImage>();
   // Not reactive: placers are created on demand and kept.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #placers = new Map<Strategy, SchedulerPlacer>();
@@ -125,7 +137,7 @@ export class AppState {
     this.scopes = new ScopesState(this.#cpu, options.storage);
     const saved = options.storage?.getItem(PLACEMENT_KEY);
     if (PLACEMENT_MODES.some((m) => m.id === saved)) this.placement = saved as PlacementMode;
-    this.env = { lut: (id) => this.luts.get(id) };
+    this.env = { lut: (id) => this.luts.get(id), image: (id) => this.#images.get(id) };
   }
 
   // ---- chain & history ----------------------------------------------------------------------
@@ -233,16 +245,23 @@ export class AppState {
     this.#gpu = gpu;
     this.#engine = new Engine(gpu, this.env, this.#cpu);
     this.#engine.ml = this.#ml;
-    this.#engine.onStageFailure = (stage, target, reason) => {
+    this.#engine.onStageFailure = (stage, target, reason, skipped) => {
       const name = findEntry(stage.effect)?.name ?? stage.effect;
       // Once per stage and target: a broken pool would otherwise report every band of every frame.
-      const key = `failover|${stage.id}|${target}`;
+      const key = `failover|${stage.id}|${target}|${skipped}|${reason}`;
       if (this.#recentErrors.has(key)) return;
       this.#recentErrors.add(key);
-      if (target === 'ml') {
+      if (skipped) {
         this.notices.error(
           'AI effect unavailable',
           `${name}: ${reason}. The stage is skipped; the rest of the chain runs.`,
+        );
+        return;
+      }
+      if (isMlTarget(target)) {
+        this.notices.warning(
+          'AI stage moved',
+          `${name} failed on ${target} (${reason}); it ran on another target instead.`,
         );
         return;
       }
@@ -252,6 +271,10 @@ export class AppState {
       );
     };
     this.#applyPlacement();
+    void this.#ml.setGpu(gpu).then(() => {
+      this.mlTargets = Object.fromEntries(this.#ml.availability);
+      this.requestRender();
+    });
     this.adapter = gpu.adapter;
     if (this.image) this.#engine.setSource(this.image.bitmap);
     if (this.#canvas) this.#presenter = new Presenter(gpu, this.#canvas);
@@ -328,7 +351,12 @@ export class AppState {
   placer(strategy: Strategy): SchedulerPlacer {
     let placer = this.#placers.get(strategy);
     if (!placer) {
-      placer = new SchedulerPlacer(() => performance.now(), strategy, this.#latency);
+      placer = new SchedulerPlacer(
+        () => performance.now(),
+        strategy,
+        this.#latency,
+        () => this.#ml.targets,
+      );
       this.#placers.set(strategy, placer);
     }
     return placer;
@@ -408,6 +436,8 @@ export class AppState {
         (stats) => {
           this.lastFrame = stats;
           if (stats.preview) this.scopes.submit(stats.preview);
+          if (this.#ml.loaded > 0 || this.mlStats.length > 0)
+            void this.#ml.stats().then((s) => (this.mlStats = s));
           return stats;
         },
         (error: unknown) => {
@@ -538,6 +568,26 @@ export class AppState {
     return true;
   }
 
+  /** Decodes an image as the background of a Background replace stage. */
+  async loadBackgroundImage(file: File, stageId: string): Promise<boolean> {
+    const maxDimension = this.#gpu?.adapter.maxTextureDimension2D ?? 8192;
+    this.busy = `Opening ${file.name}…`;
+    try {
+      const { bitmap } = await decodeImageFile(file, maxDimension);
+      const pixels = bitmapPixels(bitmap);
+      bitmap.close();
+      const id = `${file.name}|${file.size}|${file.lastModified}`;
+      this.#images.set(id, pixels);
+      this.edit((chain) => setParam(chain, stageId, 'image', { id, name: file.name }));
+      return true;
+    } catch (error) {
+      this.notices.error('Could not open background image', messageOf(error));
+      return false;
+    } finally {
+      this.busy = null;
+    }
+  }
+
   async exportPng(): Promise<Blob | null> {
     const engine = this.#engine;
     const image = this.image;
@@ -568,5 +618,10 @@ export class AppState {
   /** Models loaded (or loading) for AI effects. */
   get mlModelsLoaded(): number {
     return this.#ml.loaded;
+  }
+
+  /** The AI effects' runner (tests run its CPU path directly). */
+  get ml(): MlEffectRunner {
+    return this.#ml;
   }
 }

@@ -1,42 +1,87 @@
 import { findMlEffect } from '../../effects/catalogue';
-import { blurCpu } from '../../effects/defs/blur-passes';
-import type { RgbaImage } from '../../effects/image';
+import type { EffectEnv, MlEffectDefinition } from '../../effects/effect';
+import { createImage, toByte, type RgbaImage } from '../../effects/image';
 import type { ParamValues } from '../../effects/params';
+import type { GpuContext } from '../../gpu/device';
 import { resizeBilinear } from '../resize';
-import { OrtModel, fetchModel, type MlTarget } from '../runtime/ort';
-import { compositeWithMask, imageToTensor, upsampleMask, type Mask } from '../tensor';
+import { availability, type Availability } from '../runtime/ort';
+import { fetchManifest, loadModel, type ModelEntry } from '../runtime/load';
+import type { MlModel } from '../runtime/tensor-data';
+import { ML_TARGETS, type MlTarget } from '../targets';
+import { imageToTensor } from '../tensor';
+import { SR_OVERLAP, SR_TILE, runTiled } from '../tiling';
+import { MODEL_INPUT, compositeCpu } from './backgrounds';
+import { SegmentationGpu, type GpuFrameIo } from './segmentation-gpu';
 
-interface ManifestEntry {
-  id: string;
-  files: { onnx: string };
-  inputs: { shape: (number | string)[] }[];
+/** Reports long work (model loading, tiled inference): a label and a fraction, or null when done. */
+export type ProgressReporter = (
+  progress: { label: string; fraction: number | null } | null,
+) => void;
+
+/** Super-resolution works on frames up to this many pixels (a 1080p frame). */
+export const SR_MAX_INPUT_PIXELS = 1920 * 1080;
+
+/** What the UI shows of a loaded model. */
+export interface ModelStats {
+  model: string;
+  target: MlTarget;
+  loadMs: number;
+  firstRunMs: number | null;
+  lastRunMs: number | null;
 }
 
-/** Reports model loading: a label and a fraction, or null when done. */
-export type LoadReporter = (progress: { label: string; fraction: number | null } | null) => void;
+interface Loaded {
+  model: MlModel;
+  loadMs: number;
+}
 
 /**
- * Runs the AI effects. It owns one model per model id, loaded on first use with progress and
- * released when no stage needs it. Today it runs on ort-wasm with CPU pre/post-processing (the
- * frame comes to CPU memory like a CPU stage); the GPU-resident ort-webgpu path is next.
+ * Runs the AI effects on any available ML target. It owns one model per (model, target), loaded on
+ * first use with progress and a warm-up inference, and released when no stage needs it.
+ *
+ * Two paths, so either side of the machine can do the pre- and post-processing:
+ * - `runOnGpu` (segmentation effects, frame on the GPU): resize, tensor, composite in WGSL; on
+ *   ort-webgpu the tensors stay in GPU buffers (no readback).
+ * - `runOnCpu` (every effect, frame in CPU memory): the CPU twins; super-resolution is tiled with
+ *   overlap so seams do not show.
  */
 export class MlEffectRunner {
-  readonly target: MlTarget = 'ort-wasm';
   readonly #base: string;
-  readonly #report: LoadReporter;
-  readonly #models = new Map<string, Promise<OrtModel>>();
-  #manifest: Promise<ManifestEntry[]> | null = null;
+  readonly #report: ProgressReporter;
+  readonly #models = new Map<string, Promise<Loaded>>();
+  readonly #availability = new Map<MlTarget, Availability>([
+    ['ort-wasm', { available: true, detail: 'WebAssembly' }],
+  ]);
+  #manifest: Promise<ModelEntry[]> | null = null;
+  #gpuKit: SegmentationGpu | null = null;
+  #gpu: GpuContext | null = null;
 
-  constructor(base: string, report: LoadReporter) {
+  constructor(base: string, report: ProgressReporter) {
     this.#base = base;
     this.#report = report;
   }
 
-  #entry(model: string): Promise<ManifestEntry> {
-    this.#manifest ??= fetch(`${this.#base}models/manifest.json`).then(async (r) => {
-      if (!r.ok) throw new Error(`the model manifest is missing (HTTP ${r.status})`);
-      return ((await r.json()) as { models: ManifestEntry[] }).models;
-    });
+  /** Learns which targets can run with this GPU device (null: none). */
+  async setGpu(gpu: GpuContext | null): Promise<void> {
+    this.#gpu = gpu;
+    await Promise.all(
+      ML_TARGETS.map(async (t) => this.#availability.set(t, await availability(t, gpu))),
+    );
+  }
+
+  /** Each target's availability, and why not. */
+  get availability(): ReadonlyMap<MlTarget, Availability> {
+    return this.#availability;
+  }
+
+  /** The targets that can run here, in order of preference. */
+  get targets(): MlTarget[] {
+    return ML_TARGETS.filter((t) => this.#availability.get(t)?.available);
+  }
+
+  #entry(model: string): Promise<ModelEntry> {
+    this.#manifest ??= fetchManifest(this.#base);
+    this.#manifest.catch(() => (this.#manifest = null));
     return this.#manifest.then((models) => {
       const entry = models.find((m) => m.id === model);
       if (!entry) throw new Error(`model ${model} is not in the manifest`);
@@ -44,60 +89,126 @@ export class MlEffectRunner {
     });
   }
 
-  #model(id: string): Promise<OrtModel> {
-    let model = this.#models.get(id);
-    if (!model) {
-      model = (async () => {
+  #model(id: string, target: MlTarget): Promise<Loaded> {
+    const key = `${id}|${target}`;
+    let loaded = this.#models.get(key);
+    if (!loaded) {
+      loaded = (async () => {
         const entry = await this.#entry(id);
-        const label = `Loading model ${id}`;
+        const label = `Loading ${id} on ${target}`;
         this.#report({ label, fraction: 0 });
+        const t0 = performance.now();
         try {
-          const bytes = await fetchModel(`${this.#base}models/${entry.files.onnx}`, (p) =>
+          const model = await loadModel(entry, target, this.#gpu, this.#base, (p) =>
             this.#report({ label, fraction: p.total ? p.loaded / p.total : null }),
           );
-          return await OrtModel.load(bytes, this.target, null);
+          // Warm-up: the first inference compiles kernels; it is timed apart (firstRunMs).
+          this.#report({ label: `Warming up ${id} on ${target}`, fraction: null });
+          await model.run(warmUpInput(entry));
+          return { model, loadMs: performance.now() - t0 };
         } finally {
           this.#report(null);
         }
       })();
-      // A failed load is forgotten, so the next frame tries again.
-      model.catch(() => this.#models.delete(id));
-      this.#models.set(id, model);
+      // A failed load is forgotten, so a later frame tries again.
+      loaded.catch(() => this.#models.delete(key));
+      this.#models.set(key, loaded);
     }
-    return model;
+    return loaded;
   }
 
-  /** The model's person mask for an image (probabilities in [0, 1] at the model's size). */
-  async #mask(modelId: string, image: RgbaImage): Promise<Mask> {
-    const model = await this.#model(modelId);
-    const entry = await this.#entry(modelId);
-    const [, h, w] = entry.inputs[0].shape as number[];
-    const small = resizeBilinear(image, w, h);
-    const input = imageToTensor(small, { layout: 'nhwc', mean: [0, 0, 0], std: [1, 1, 1] });
-    const out = await model.run({ input: { data: input, dims: [1, h, w, 3] } });
-    return { width: w, height: h, data: out[model.outputNames[0]].data };
-  }
-
-  async run(effectId: string, image: RgbaImage, params: ParamValues): Promise<RgbaImage> {
+  #effect(effectId: string): MlEffectDefinition {
     const effect = findMlEffect(effectId);
     if (!effect) throw new Error(`unknown AI effect "${effectId}"`);
-    const mask = await this.#mask(effect.model, image);
-    switch (effect.id) {
-      case 'show-mask':
-        return upsampleMask(mask, image.width, image.height);
-      case 'background-blur':
-        return compositeWithMask(image, blurCpu(image, params.radius as number), mask);
-      default:
-        throw new Error(`AI effect "${effectId}" has no runner`);
+    return effect;
+  }
+
+  /** Whether the effect can run with the frame on the GPU (segmentation effects can). */
+  runsOnGpu(effectId: string): boolean {
+    return this.#effect(effectId).task === 'segmentation';
+  }
+
+  async runOnGpu(
+    effectId: string,
+    target: MlTarget,
+    frame: GPUTexture,
+    params: ParamValues,
+    env: EffectEnv,
+    io: GpuFrameIo,
+  ): Promise<GPUTexture> {
+    const effect = this.#effect(effectId);
+    if (effect.task !== 'segmentation') throw new Error(`${effect.name} runs on the CPU side`);
+    const { model } = await this.#model(effect.model, target);
+    const entry = await this.#entry(effect.model);
+    if (this.#gpuKit?.gpu !== io.gpu) {
+      this.#gpuKit?.destroy();
+      this.#gpuKit = new SegmentationGpu(io.gpu, env);
+    }
+    const mask = await this.#gpuKit.mask(io, frame, model, inputSize(entry));
+    try {
+      return this.#gpuKit.composite(io, effect, frame, mask, params, env);
+    } finally {
+      io.flush(); // the composite is on the queue before the mask buffer goes back
+      mask.dispose();
+    }
+  }
+
+  async runOnCpu(
+    effectId: string,
+    target: MlTarget,
+    image: RgbaImage,
+    params: ParamValues,
+    env: EffectEnv,
+    maxDimension = Infinity,
+  ): Promise<RgbaImage> {
+    const effect = this.#effect(effectId);
+    const { model } = await this.#model(effect.model, target);
+    const entry = await this.#entry(effect.model);
+    if (effect.task === 'super-resolution')
+      return this.#upscale(effect, model, image, maxDimension);
+    const [w, h] = inputSize(entry);
+    const input = imageToTensor(resizeBilinear(image, w, h), MODEL_INPUT);
+    const out = await model.run({ data: input, dims: [1, h, w, 3] });
+    return compositeCpu(effect, image, { width: w, height: h, data: out.data }, params, env);
+  }
+
+  async #upscale(
+    effect: MlEffectDefinition,
+    model: MlModel,
+    image: RgbaImage,
+    maxDimension: number,
+  ): Promise<RgbaImage> {
+    const scale = effect.scale ?? 1;
+    const [w, h] = [image.width * scale, image.height * scale];
+    if (image.width * image.height > SR_MAX_INPUT_PIXELS)
+      throw new RangeError(
+        `${effect.name} works on frames up to 1920×1080 (this one is ${image.width}×${image.height})`,
+      );
+    if (w > maxDimension || h > maxDimension)
+      throw new RangeError(
+        `${effect.name} would make ${w}×${h}, over this GPU's ${maxDimension} px limit`,
+      );
+    const label = `${effect.name}`;
+    try {
+      return await runTiled(image, scale, (tile) => upscaleTile(model, tile, scale), {
+        tileSize: SR_TILE,
+        overlap: SR_OVERLAP,
+        onProgress: (done, total) => {
+          if (total > 1)
+            this.#report({ label: `${label}: tile ${done}/${total}`, fraction: done / total });
+        },
+      });
+    } finally {
+      this.#report(null);
     }
   }
 
   /** Releases the models no stage uses any more. */
   async retain(modelIds: ReadonlySet<string>): Promise<void> {
-    for (const [id, model] of this.#models) {
-      if (modelIds.has(id)) continue;
-      this.#models.delete(id);
-      await model.then((m) => m.release()).catch(() => {});
+    for (const [key, loaded] of this.#models) {
+      if (modelIds.has(key.split('|')[0])) continue;
+      this.#models.delete(key);
+      await loaded.then((l) => l.model.release()).catch(() => {});
     }
   }
 
@@ -106,7 +217,61 @@ export class MlEffectRunner {
     return this.#models.size;
   }
 
+  /** Load and inference times of the loaded models. */
+  async stats(): Promise<ModelStats[]> {
+    const settled = await Promise.allSettled(
+      [...this.#models].map(async ([key, loaded]) => {
+        const { model, loadMs } = await loaded;
+        const [id, target] = key.split('|');
+        return {
+          model: id,
+          target: target as MlTarget,
+          loadMs,
+          firstRunMs: model.firstRunMs,
+          lastRunMs: model.lastRunMs,
+        };
+      }),
+    );
+    return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  }
+
   async destroy(): Promise<void> {
     await this.retain(new Set());
+    this.#gpuKit?.destroy();
+    this.#gpuKit = null;
   }
+}
+
+/** The model's fixed input size, [width, height] (the segmentation model's is 256×256). */
+function inputSize(entry: ModelEntry): [number, number] {
+  const [, h, w] = entry.inputs[0].shape;
+  if (typeof w !== 'number' || typeof h !== 'number')
+    throw new Error(`model ${entry.id} has no fixed input size`);
+  return [w, h];
+}
+
+/** A mid-grey input of the model's size (16×16 for models of any size) for the warm-up run. */
+function warmUpInput(entry: ModelEntry): { data: Float32Array; dims: number[] } {
+  const [, h, w] = entry.inputs[0].shape.map((d) => (typeof d === 'number' ? d : 16));
+  const scale = entry.task === 'super-resolution' ? 255 : 1;
+  return { data: new Float32Array(h * w * 3).fill(0.5 * scale), dims: [1, h, w, 3] };
+}
+
+/** One ESRGAN tile: RGB in [0, 255] NHWC in, `scale`× out, clamped to bytes. */
+async function upscaleTile(model: MlModel, tile: RgbaImage, scale: number): Promise<RgbaImage> {
+  const input = imageToTensor(tile, {
+    layout: 'nhwc',
+    mean: [0, 0, 0],
+    std: [1 / 255, 1 / 255, 1 / 255],
+  });
+  const out = await model.run({ data: input, dims: [1, tile.height, tile.width, 3] });
+  const image = createImage(tile.width * scale, tile.height * scale);
+  const n = image.width * image.height;
+  if (out.data.length !== n * 3)
+    throw new Error(`the model answered ${out.data.length / 3} pixels for a ${n}-pixel tile`);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) image.data[i * 4 + c] = toByte(out.data[i * 3 + c] / 255);
+    image.data[i * 4 + 3] = 255;
+  }
+  return image;
 }

@@ -1,8 +1,10 @@
 import type * as Ort from 'onnxruntime-web';
 import type { GpuContext } from '../../gpu/device';
 
-/** The ML targets the app knows; each reports whether it can run here, and why not. */
-export type MlTarget = 'ort-webgpu' | 'ort-wasm' | 'ort-webnn' | 'tfjs-webgpu';
+import type { MlTarget } from '../targets';
+import type { GpuTensor, MlModel, TensorData } from './tensor-data';
+
+export type { MlTarget } from '../targets';
 
 export interface Availability {
   available: boolean;
@@ -65,8 +67,11 @@ let sharedDevice: GPUDevice | null = null;
 
 /**
  * Gives onnxruntime-web the app's device, so tensors can stay on the GPU between the chain and
- * the model. The runtime binds to one device for the life of the page: after a device loss it
- * cannot follow the app to the new one, and says so.
+ * the model. Its WebGPU backend ignores `env.webgpu.device` and asks `env.webgpu.adapter` for a
+ * device of its own (buffers of one device are invalid on another), so it gets an adapter whose
+ * `requestDevice` answers with ours, and whose features and limits are our device's (so it asks
+ * for nothing ours lacks). The runtime binds to one device for the life of the page: after a
+ * device loss it cannot follow the app to the new one, and says so.
  */
 async function shareDevice(ort: typeof Ort, device: GPUDevice): Promise<void> {
   if (sharedDevice === device) return;
@@ -75,7 +80,13 @@ async function shareDevice(ort: typeof Ort, device: GPUDevice): Promise<void> {
       'ort-webgpu is bound to an earlier GPU device (lost since); reload the page to use it',
     );
   }
-  ort.env.webgpu.device = device;
+  const adapter = {
+    features: device.features,
+    limits: device.limits,
+    info: (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo,
+    requestDevice: async () => device,
+  };
+  ort.env.webgpu.adapter = adapter as unknown as GPUAdapter;
   sharedDevice = device;
 }
 
@@ -118,22 +129,22 @@ export async function fetchModel(
   return bytes;
 }
 
-export interface TensorData {
-  data: Float32Array;
-  dims: number[];
-}
+/** Tensors this module created and has not disposed yet (the memory tests watch it). */
+export const ortTensors = { live: 0 };
 
 /**
- * One ONNX model on one target: owns its inference session (released by `release`). The first
- * run (compilation, warm-up) is timed apart from the steady state.
+ * One ONNX model on a main-thread target (ort-webgpu, ort-webnn; ort-wasm runs in a worker, see
+ * `ort-worker.ts`): owns its inference session (released by `release`). On ort-webgpu the outputs
+ * stay in GPU buffers of the app's device, so `runOnGpu` needs no readback.
  */
-export class OrtModel {
+export class OrtModel implements MlModel {
   readonly target: MlTarget;
   readonly #session: Ort.InferenceSession;
   readonly #ort: typeof Ort;
   firstRunMs: number | null = null;
+  lastRunMs: number | null = null;
   #released = false;
-  #queue: Promise<void> = Promise.resolve();
+  #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(ort: typeof Ort, session: Ort.InferenceSession, target: MlTarget) {
     this.#ort = ort;
@@ -158,6 +169,7 @@ export class OrtModel {
       session = await ort.InferenceSession.create(bytes, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
+        ...(target === 'ort-webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -168,42 +180,76 @@ export class OrtModel {
     return new OrtModel(ort, session, target);
   }
 
-  get inputNames(): readonly string[] {
-    return this.#session.inputNames;
-  }
-
-  get outputNames(): readonly string[] {
-    return this.#session.outputNames;
-  }
-
   /**
-   * Runs the model. A session runs one inference at a time ("Session already started"
-   * otherwise), so calls from overlapping frames queue here in order.
+   * Runs one inference after the ones queued before it: a session runs one at a time ("Session
+   * already started" otherwise), and overlapping frames call in.
    */
-  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
-    const result = this.#queue.then(() => this.#run(feeds));
-    this.#queue = result.then(
-      () => undefined,
-      () => undefined,
-    );
+  #enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(async () => {
+      if (this.#released) throw new Error('the model was released');
+      const t0 = performance.now();
+      const out = await work();
+      const ms = performance.now() - t0;
+      if (this.firstRunMs === null) this.firstRunMs = ms;
+      else this.lastRunMs = ms;
+      return out;
+    });
+    this.#queue = result.catch(() => {});
     return result;
   }
 
-  async #run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
-    if (this.#released) throw new Error('the model was released');
-    const inputs: Record<string, Ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds))
-      inputs[name] = new this.#ort.Tensor('float32', t.data, t.dims);
-    const t0 = performance.now();
-    const results = await this.#session.run(inputs);
-    if (this.firstRunMs === null) this.firstRunMs = performance.now() - t0;
-    const out: Record<string, TensorData> = {};
-    for (const [name, tensor] of Object.entries(results)) {
-      out[name] = { data: (await tensor.getData()) as Float32Array, dims: [...tensor.dims] };
-      tensor.dispose();
+  #tensor(make: () => Ort.Tensor): Ort.Tensor {
+    const tensor = make();
+    ortTensors.live++;
+    return tensor;
+  }
+
+  #dispose(tensor: Ort.Tensor): void {
+    tensor.dispose();
+    ortTensors.live--;
+  }
+
+  async #infer(input: Ort.Tensor): Promise<Ort.Tensor> {
+    try {
+      const results = await this.#session.run({ [this.#session.inputNames[0]]: input });
+      const [first, ...rest] = this.#session.outputNames.map((n) => results[n]);
+      ortTensors.live += 1;
+      for (const t of rest) t.dispose();
+      return first;
+    } finally {
+      this.#dispose(input);
     }
-    for (const t of Object.values(inputs)) t.dispose();
-    return out;
+  }
+
+  run(input: TensorData): Promise<TensorData> {
+    return this.#enqueue(async () => {
+      const output = await this.#infer(
+        this.#tensor(() => new this.#ort.Tensor('float32', input.data, input.dims)),
+      );
+      try {
+        return { data: (await output.getData()) as Float32Array, dims: [...output.dims] };
+      } finally {
+        this.#dispose(output);
+      }
+    });
+  }
+
+  runOnGpu(input: GPUBuffer, dims: number[]): Promise<GpuTensor> {
+    if (this.target !== 'ort-webgpu') throw new Error(`${this.target} has no GPU tensors`);
+    return this.#enqueue(async () => {
+      const output = await this.#infer(
+        this.#tensor(() => this.#ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims })),
+      );
+      let disposed = false;
+      return {
+        buffer: output.gpuBuffer as GPUBuffer,
+        dims: [...output.dims],
+        dispose: () => {
+          if (!disposed) this.#dispose(output);
+          disposed = true;
+        },
+      };
+    });
   }
 
   async release(): Promise<void> {

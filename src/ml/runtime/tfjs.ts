@@ -1,4 +1,4 @@
-import type { TensorData } from './ort';
+import type { MlModel, TensorData } from './tensor-data';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
@@ -38,10 +38,12 @@ interface Predictor {
 }
 
 /** One original tfjs model (layers or graph) on tfjs-webgpu; released by its owner. */
-export class TfjsModel {
+export class TfjsModel implements MlModel {
+  readonly target = 'tfjs-webgpu' as const;
   readonly #tf: Tf;
   readonly #model: Predictor;
   firstRunMs: number | null = null;
+  lastRunMs: number | null = null;
 
   private constructor(tf: Tf, model: Predictor) {
     this.#tf = tf;
@@ -52,13 +54,16 @@ export class TfjsModel {
     url: string,
     format: 'layers' | 'graph',
     device: GPUDevice,
+    onProgress?: (p: { loaded: number; total: number | null }) => void,
   ): Promise<TfjsModel> {
     const tf = await loadTfjs(device);
+    // tfjs reports a fraction of the weight files fetched.
+    const options = { onProgress: (f: number) => onProgress?.({ loaded: f, total: 1 }) };
     try {
       const model =
         format === 'layers'
-          ? await (await import('@tensorflow/tfjs-layers')).loadLayersModel(url)
-          : await (await import('@tensorflow/tfjs-converter')).loadGraphModel(url);
+          ? await (await import('@tensorflow/tfjs-layers')).loadLayersModel(url, options)
+          : await (await import('@tensorflow/tfjs-converter')).loadGraphModel(url, options);
       return new TfjsModel(tf, model as unknown as Predictor);
     } catch (error) {
       throw new Error(
@@ -76,11 +81,18 @@ export class TfjsModel {
     const dims = [...y.shape];
     x.dispose();
     y.dispose();
-    if (this.firstRunMs === null) this.firstRunMs = performance.now() - t0;
+    const ms = performance.now() - t0;
+    if (this.firstRunMs === null) this.firstRunMs = ms;
+    else this.lastRunMs = ms;
     return { data, dims };
   }
 
-  release(): void {
+  async release(): Promise<void> {
     this.#model.dispose();
+  }
+
+  /** Tensors alive in tfjs (the memory tests watch it). */
+  get liveTensors(): number {
+    return this.#tf.memory().numTensors;
   }
 }

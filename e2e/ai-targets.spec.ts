@@ -1,0 +1,145 @@
+import { expect, test, type Page } from '@playwright/test';
+import { TriadPage } from './pages/triad-page';
+import { maskIoU, psnr, referenceMask } from './support/reference-models';
+
+/** A chain of one AI stage pinned to a target (manual placement). */
+function chainJson(effect: string, target: string, params: Record<string, unknown> = {}): string {
+  return JSON.stringify({ v: 1, stages: [{ effect, enabled: true, target, params }] });
+}
+
+async function setChain(page: Page, json: string) {
+  await page.evaluate((j) => window.__triad.setChain(j), json);
+}
+
+test.describe('AI effects on every ML target', () => {
+  let app: TriadPage;
+
+  test.beforeEach(async ({ page }) => {
+    app = new TriadPage(page);
+    await app.gotoWithImage('astronaut-256.png');
+  });
+
+  for (const target of ['ort-wasm', 'ort-webgpu', 'tfjs-webgpu'] as const) {
+    test(`${target}: Show mask agrees with onnxruntime-node with GPU and with CPU pre/post-processing`, async ({
+      page,
+    }) => {
+      const reference = await referenceMask(
+        await page.evaluate(() => window.__triad.sourcePixels()),
+      );
+      await setChain(page, chainJson('show-mask', target));
+      const frame = (await page.evaluate(() => window.__triad.renderNow()))!;
+      expect(frame.ran[0]).toEqual({ stage: expect.any(String), target });
+      // ort-webgpu keeps the tensors on the GPU: no readback at all; the others read back only
+      // the model's 256×256 input, never the frame.
+      expect(frame.readbacks).toBe(target === 'ort-webgpu' ? 0 : 1);
+      const gpuSide = await page.evaluate(() => window.__triad.renderResult());
+      const cpuSide = await page.evaluate((t) => window.__triad.mlRunOnCpu('show-mask', t), target);
+      for (const result of [gpuSide, cpuSide]) {
+        const { iou, coverage } = maskIoU(result, reference);
+        expect(coverage).toBeGreaterThan(0.1);
+        expect(iou).toBeGreaterThanOrEqual(0.98);
+      }
+      // The mask as grey levels, against the reference upsampled the same way (identity here).
+      const grey = {
+        width: 256,
+        height: 256,
+        data: Array.from(reference).flatMap((m) => {
+          const v = Math.round(Math.min(1, Math.max(0, m)) * 255);
+          return [v, v, v, 255];
+        }),
+      };
+      expect(psnr(gpuSide, grey)).toBeGreaterThan(30);
+      // Tensors crossed between the chain and the runtime without a validation error: both
+      // work on the app's one device.
+      expect(await page.evaluate(() => window.__triad.mlMemory())).toMatchObject({ errors: 0 });
+      await expect(app.stage(0).getByTestId('stage.model-stats')).toContainText(
+        `selfie-segmentation on ${target}: loaded in`,
+      );
+      await expect(app.stage(0).getByTestId('stage.model-stats')).toContainText('first run');
+    });
+  }
+
+  test('500 inferences leave tensors, sessions and GPU buffers flat; removing the stage frees the model', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    await setChain(page, chainJson('background-blur', 'ort-wasm', { radius: 6 }));
+    const counts = await page.evaluate(async () => {
+      const api = window.__triad;
+      for (let i = 0; i < 5; i++) await api.renderNow(); // warm: pools and caches filled
+      const before = await api.mlMemory();
+      for (let i = 0; i < 500; i++) {
+        const frame = await api.renderNow();
+        if (!frame || frame.ran[0].skipped) throw new Error(`frame ${i} did not run the model`);
+      }
+      await new Promise((r) => requestAnimationFrame(r));
+      return { before, after: await api.mlMemory() };
+    });
+    expect(counts.before.workerSessions).toBe(1);
+    expect(counts.after).toEqual(counts.before);
+
+    await setChain(page, chainJson('invert', 'gpu'));
+    await page.evaluate(() => window.__triad.renderNow());
+    await expect
+      .poll(() => page.evaluate(() => window.__triad.mlMemory()))
+      .toMatchObject({ models: 0, workerSessions: 0 });
+  });
+
+  test('ort-webgpu keeps its tensors and buffers flat frame after frame', async ({ page }) => {
+    test.setTimeout(120_000);
+    await setChain(page, chainJson('background-blur', 'ort-webgpu', { radius: 6 }));
+    const counts = await page.evaluate(async () => {
+      const api = window.__triad;
+      for (let i = 0; i < 3; i++) await api.renderNow();
+      const before = await api.mlMemory();
+      for (let i = 0; i < 12; i++) {
+        const frame = await api.renderNow();
+        if (!frame || frame.ran[0].skipped) throw new Error(`frame ${i} did not run the model`);
+      }
+      return { before, after: await api.mlMemory() };
+    });
+    expect(counts.before.ortTensors).toBe(0); // every tensor of a frame is disposed by its end
+    expect(counts.after).toEqual(counts.before);
+  });
+
+  test('the model loads with a progress bar, and its first-run time is shown apart', async ({
+    page,
+  }) => {
+    // Hold the model file back a moment, so the loading state can be seen.
+    await page.route('**/models/selfie-segmentation/model.onnx', async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    await setChain(page, chainJson('show-mask', 'ort-wasm'));
+    const progress = page.getByTestId('viewer.progress');
+    await expect(progress).toBeVisible();
+    await expect(progress).toHaveAttribute('aria-label', /Loading selfie-segmentation on ort-wasm/);
+    await expect(progress).toBeHidden({ timeout: 30_000 });
+    await expect(app.stage(0).getByTestId('stage.model-stats')).toContainText(/first run \d+ ms/);
+    // The WebAssembly session lives in the ort worker: the page thread never compiled it.
+    expect(await page.evaluate(() => window.__triad.mlMemory())).toMatchObject({
+      workerSessions: 1,
+    });
+  });
+
+  test('GPU only places AI stages on GPU targets; the target picker says why WebNN cannot run', async ({
+    page,
+  }) => {
+    test.setTimeout(120_000);
+    await setChain(page, chainJson('show-mask', 'ort-wasm'));
+    await expect(app.stage(0).locator('option[value="ort-webnn"]')).toBeDisabled();
+    await expect(app.stage(0).locator('option[value="ort-webnn"]')).toHaveAttribute(
+      'title',
+      /navigator\.ml/,
+    );
+    await page.getByTestId('chain.placement').selectOption('gpu-only');
+    const ran = await page.evaluate(async () => {
+      const targets: string[] = [];
+      for (let i = 0; i < 4; i++) targets.push((await window.__triad.renderNow())!.ran[0].target);
+      return targets;
+    });
+    for (const target of ran) expect(['ort-webgpu', 'tfjs-webgpu']).toContain(target);
+    const placement = await page.evaluate(() => window.__triad.placement());
+    expect(placement.mode).toBe('gpu-only');
+  });
+});

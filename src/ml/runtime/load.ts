@@ -1,0 +1,44 @@
+import type { GpuContext } from '../../gpu/device';
+import type { MlTarget } from '../targets';
+import { OrtModel, fetchModel, type LoadProgress } from './ort';
+import { OrtWorkerModel } from './ort-worker';
+import type { MlModel } from './tensor-data';
+import { TfjsModel } from './tfjs';
+
+/** A model's entry in public/models/manifest.json (what the app reads of it). */
+export interface ModelEntry {
+  id: string;
+  task: 'super-resolution' | 'segmentation';
+  files: { onnx: string; tfjs: string };
+  inputs: { name: string; shape: (number | string)[] }[];
+  scale?: number;
+}
+
+/** Fetches the model manifest; a missing one is a clear error. */
+export async function fetchManifest(base: string): Promise<ModelEntry[]> {
+  const response = await fetch(`${base}models/manifest.json`);
+  if (!response.ok || response.headers.get('Content-Type')?.includes('text/html'))
+    throw new Error(`the model manifest is missing (HTTP ${response.status})`);
+  return ((await response.json()) as { models: ModelEntry[] }).models;
+}
+
+/**
+ * Loads a model on a target: the ONNX conversion on onnxruntime-web (ort-wasm in its worker,
+ * ort-webgpu and ort-webnn on the page), or the original tfjs model on tfjs-webgpu.
+ */
+export async function loadModel(
+  entry: ModelEntry,
+  target: MlTarget,
+  gpu: GpuContext | null,
+  base: string,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<MlModel> {
+  if (target === 'tfjs-webgpu') {
+    if (!gpu) throw new Error('tfjs-webgpu is not available: no WebGPU device');
+    // The segmentation model is a graph model, the ESRGANs are layers models.
+    const format = entry.task === 'segmentation' ? 'graph' : 'layers';
+    return TfjsModel.load(`${base}models/${entry.files.tfjs}`, format, gpu.device, onProgress);
+  }
+  const bytes = await fetchModel(`${base}models/${entry.files.onnx}`, onProgress);
+  return target === 'ort-wasm' ? OrtWorkerModel.load(bytes) : OrtModel.load(bytes, target, gpu);
+}
