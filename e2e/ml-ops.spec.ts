@@ -14,6 +14,7 @@ test('ML pre/post-processing: each WGSL kernel matches its CPU twin on a real ph
     'resize area → 300×199',
     'resize bilinear → 97×61',
     'resize bilinear → 640×480',
+    'fill → 37×23',
     'letterbox → 160×160',
     'to tensor nchw',
     'from tensor nchw',

@@ -48,6 +48,40 @@ try {
       );
     }
   }
+  // AI effects in the chain: the whole stage (pre-processing, inference, composite) with the
+  // frame on the GPU (WGSL pre/post; ort-webgpu without readback) and in CPU memory (CPU twins).
+  const FRAME = [1280, 720];
+  for (const [target, state] of Object.entries(targets)) {
+    if (!state.available) continue;
+    const request = { imageUrl: '/__fixtures/astronaut-256.png', size: FRAME, warmup: 1 };
+    const frames = Math.max(2, Math.min(RUNS, 5));
+    const gpuSide = await page.evaluate((req) => window.__triad.bench(req), {
+      ...request,
+      frames,
+      stages: [{ effect: 'background-blur', target }],
+    });
+    const cpuSide = await page.evaluate((req) => window.__triad.mlBenchCpu(req), {
+      ...request,
+      frames,
+      effect: 'background-blur',
+      target,
+    });
+    for (const [side, ms] of [
+      ['GPU pre/post', gpuSide.ms],
+      ['CPU pre/post', cpuSide.ms],
+    ]) {
+      const name = `background blur ${FRAME.join('×')} on ${target}, ${side}`;
+      results.push({
+        case: name,
+        metric: 'stage time',
+        unit: 'ms',
+        median: percentile(ms, 50),
+        p95: percentile(ms, 95),
+        n: ms.length,
+      });
+      console.log(`${name}: ${percentile(ms, 50).toFixed(1)} ms`);
+    }
+  }
   report('ml', environment, results);
 } finally {
   await app.close();

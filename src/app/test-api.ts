@@ -30,7 +30,7 @@ export interface ParityRequest {
   /** Resize the image to this size first (keeps browser tests on small frames). */
   size?: [number, number];
   /** Parameters are validated like any untrusted chain. */
-  stages: { effect: string; params?: Record<string, unknown> }[];
+  stages: { effect: string; target?: string; params?: Record<string, unknown> }[];
   frame?: number;
 }
 
@@ -107,6 +107,29 @@ export function createTestApi(app: AppState) {
         liveTextures: counters?.liveTextures ?? 0,
         errors: counters?.errors ?? 0,
       };
+    },
+    /** Times an AI effect's CPU path (CPU pre/post-processing) on an image (benchmarks). */
+    async mlBenchCpu(request: {
+      effect: string;
+      target: MlTarget;
+      imageUrl: string;
+      size: [number, number];
+      warmup: number;
+      frames: number;
+    }) {
+      const image = await imageFromUrl(request.imageUrl, request.size);
+      const entry = findEntry(request.effect);
+      if (!entry) throw new Error(`no effect ${request.effect}`);
+      const params = defaultParams(entry.params) as ParamValues;
+      const run = () => app.ml.runOnCpu(request.effect, request.target, image, params, app.env);
+      for (let i = 0; i < request.warmup; i++) await run();
+      const ms: number[] = [];
+      for (let i = 0; i < request.frames; i++) {
+        const t0 = performance.now();
+        await run();
+        ms.push(performance.now() - t0);
+      }
+      return { ms };
     },
     /** Runs an AI effect's CPU path (CPU pre/post-processing) on the source pixels. */
     async mlRunOnCpu(effect: string, target: MlTarget, params: Record<string, unknown> = {}) {
@@ -397,6 +420,7 @@ export function createTestApi(app: AppState) {
       const chain = chainOf(request.stages);
       const bitmap = await bitmapFromUrl(request.imageUrl, request.size);
       const scratch = new Engine(gpu, app.env);
+      scratch.ml = app.ml; // AI stages run on their pinned ML target
       try {
         scratch.setSource(bitmap);
         for (let i = 0; i < request.warmup; i++) await scratch.run(chain, { index: i });

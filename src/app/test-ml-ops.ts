@@ -4,12 +4,14 @@ import type { GpuContext } from '../gpu';
 import { readTexture } from '../gpu/readback';
 import { uploadImage } from '../gpu/upload';
 import {
+  GpuFill,
   GpuFromTensor,
   GpuLetterbox,
   GpuMaskComposite,
   GpuResize,
   GpuToTensor,
   compositeWithMask,
+  fillImage,
   imageToTensor,
   letterbox,
   resizeArea,
@@ -71,6 +73,16 @@ export async function mlOpsParity(gpu: GpuContext, image: RgbaImage): Promise<Op
         maxDiff: diffImages(got, want, 255).maxDiff,
       });
     }
+
+    const fill = new GpuFill(gpu);
+    owned.push(fill);
+    const filled = texture(37, 23);
+    const colour = [0, 177, 64, 200];
+    const gotFill = await run((e) => fill.encode(e, filled, colour), filled);
+    out.push({
+      op: 'fill → 37×23',
+      maxDiff: diffImages(gotFill, fillImage(37, 23, colour), 255).maxDiff,
+    });
 
     const boxer = new GpuLetterbox(gpu);
     owned.push(boxer);

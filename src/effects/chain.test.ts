@@ -117,7 +117,26 @@ describe('chain serialization', () => {
     });
     const { chain, problems } = parseChain(text);
     expect(chain.stages.map((s) => s.target)).toEqual(['gpu', 'gpu']);
-    expect(problems).toEqual(['Invert: unknown target "tpu"; using the GPU']);
+    expect(problems).toEqual(['Invert: unknown target "tpu"; using gpu']);
+  });
+
+  it('keeps an AI stage’s ML target, and refuses pixel targets for it (and ML ones for pixels)', () => {
+    const text = JSON.stringify({
+      v: 1,
+      stages: [
+        { effect: 'background-blur', enabled: true, target: 'ort-webgpu', params: {} },
+        { effect: 'show-mask', enabled: true, target: 'gpu', params: {} },
+        { effect: 'invert', enabled: true, target: 'ort-wasm', params: {} },
+      ],
+    });
+    const { chain, problems } = parseChain(text);
+    expect(chain.stages.map((s) => s.target)).toEqual(['ort-webgpu', 'ort-wasm', 'gpu']);
+    expect(problems).toEqual([
+      'Show mask (AI): unknown target "gpu"; using ort-wasm',
+      'Invert: unknown target "ort-wasm"; using gpu',
+    ]);
+    const round = parseChain(serializeChain(chain));
+    expect(round.chain.stages.map((s) => s.target)).toEqual(['ort-webgpu', 'ort-wasm', 'gpu']);
   });
 
   it('throws a ChainFormatError on text that is not a chain', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { clampNumber, defaultParams, validateParams, type ParamSchema } from './params';
+import {
+  clampNumber,
+  defaultParams,
+  parseHexColor,
+  validateParams,
+  type ParamSchema,
+} from './params';
 
 const schema = {
   radius: { kind: 'number', label: 'Radius', min: 0, max: 64, step: 1, default: 8 },
@@ -50,5 +56,29 @@ describe('parameters', () => {
 
   it('treats a non-object as all defaults', () => {
     expect(validateParams(schema, 'nope').values).toEqual(defaultParams(schema));
+  });
+
+  it('validates colours and image references', () => {
+    const withColour = {
+      colour: { kind: 'color', label: 'Colour', default: '#00b140' },
+      image: { kind: 'image', label: 'Image' },
+    } as const satisfies ParamSchema;
+    expect(defaultParams(withColour)).toEqual({ colour: '#00b140', image: null });
+    const good = validateParams(withColour, {
+      colour: '#FF0000',
+      image: { id: 'a', name: 'a.png' },
+    });
+    expect(good).toEqual({
+      values: { colour: '#ff0000', image: { id: 'a', name: 'a.png' } },
+      problems: [],
+    });
+    const bad = validateParams(withColour, { colour: 'red', image: 'a.png' });
+    expect(bad.values).toEqual({ colour: '#00b140', image: null });
+    expect(bad.problems.map((p) => p.message)).toEqual([
+      'Colour must be a #rrggbb colour',
+      'Image is not a reference',
+    ]);
+    expect(parseHexColor('#0a10ff')).toEqual([10, 16, 255]);
+    expect(() => parseHexColor('#fff')).toThrow(RangeError);
   });
 });

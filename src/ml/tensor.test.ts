@@ -3,6 +3,8 @@ import { createImage } from '../effects/image';
 import { fitSize, resizeArea, resizeBilinear } from './resize';
 import {
   compositeWithMask,
+  coverCrop,
+  fillImage,
   imageToTensor,
   letterbox,
   letterboxRect,
@@ -75,5 +77,19 @@ describe('ML pre/post-processing on the CPU', () => {
     const bg = createImage(4, 1);
     const out = compositeWithMask(fg, bg, mask);
     expect(Array.from(out.data.filter((_, i) => i % 4 === 0))).toEqual([0, 64, 191, 255]);
+  });
+});
+
+describe('backgrounds', () => {
+  it('fills an image with one colour', () => {
+    const img = fillImage(3, 2, [1, 2, 3, 4]);
+    expect(Array.from(img.data)).toEqual(Array(6).fill([1, 2, 3, 4]).flat());
+  });
+
+  it('crops the centre with the target’s aspect ratio (cover fit)', () => {
+    expect(coverCrop(400, 100, [100, 100])).toEqual({ x: 150, y: 0, width: 100, height: 100 });
+    expect(coverCrop(100, 400, [200, 100])).toEqual({ x: 0, y: 175, width: 100, height: 50 });
+    expect(coverCrop(160, 90, [1920, 1080])).toEqual({ x: 0, y: 0, width: 160, height: 90 });
+    expect(coverCrop(1, 1000, [1000, 1])).toEqual({ x: 0, y: 499, width: 1, height: 1 });
   });
 });

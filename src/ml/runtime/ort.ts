@@ -39,9 +39,10 @@ export async function availability(
     }
     case 'ort-webgpu':
     case 'tfjs-webgpu':
-      return gpu
-        ? { available: true, detail: 'WebGPU, on the app’s own device' }
-        : { available: false, detail: 'no WebGPU device' };
+      if (!gpu) return { available: false, detail: 'no WebGPU device' };
+      if (target === 'ort-webgpu' && sharedDevice && sharedDevice !== gpu.device)
+        return { available: false, detail: 'bound to a GPU device lost since: reload the page' };
+      return { available: true, detail: 'WebGPU, on the app’s own device' };
     case 'ort-webnn': {
       const ml = (navigator as Navigator & { ml?: { createContext(o?: object): Promise<unknown> } })
         .ml;

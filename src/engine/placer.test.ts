@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { createStage } from '../effects/chain';
+import { findEntry } from '../effects/catalogue';
+import { LatencyModel, strategyAllows } from '../scheduler';
+import { isMlTarget } from '../ml/targets';
+import { APP_TARGETS, SchedulerPlacer } from './placer';
+
+const stage = (effect: string, target?: string) => {
+  const s = createStage(findEntry(effect)!);
+  return target ? { ...s, target: target as typeof s.target } : s;
+};
+
+describe('placing AI stages with the scheduler', () => {
+  it('registers every ML target on the device whose time it uses', () => {
+    const byId = Object.fromEntries(APP_TARGETS.map((t) => [t.id, t]));
+    expect(byId['ort-wasm'].device).toBe(byId.cpu.device);
+    expect(byId['ort-webgpu'].device).toBe(byId.gpu.device);
+    expect(byId['tfjs-webgpu'].device).toBe(byId.gpu.device);
+    expect(byId['ort-webnn'].accelerator).toBe(true);
+    const gpuOnly = APP_TARGETS.filter((t) => strategyAllows('gpu-only', t)).map((t) => t.id);
+    expect(gpuOnly.sort()).toEqual(['gpu', 'ort-webgpu', 'tfjs-webgpu']);
+    const withAccelerator = APP_TARGETS.filter((t) => strategyAllows('gpu+accelerator', t));
+    expect(withAccelerator.map((t) => t.id)).toContain('ort-webnn');
+    expect(withAccelerator.map((t) => t.id)).not.toContain('ort-wasm');
+  });
+
+  it('puts an AI stage only on the ML targets available now, and pixel stages on gpu/cpu', () => {
+    let now = 0;
+    const available = ['ort-wasm', 'ort-webgpu'] as const;
+    const placer = new SchedulerPlacer(
+      () => now,
+      'cpu+gpu+accelerator',
+      new LatencyModel(() => now),
+      () => available,
+    );
+    const chain = [stage('invert'), stage('background-blur')];
+    const seen = new Set<string>();
+    for (let frame = 0; frame < 60; frame++) {
+      const [pixel, ai] = placer.place(chain, frame, 256 * 256);
+      expect(['gpu', 'cpu']).toContain(pixel);
+      if (!isMlTarget(ai)) throw new Error(`AI stage placed on ${ai}`);
+      expect(available).toContain(ai);
+      seen.add(ai);
+      // ort-wasm is measured much faster than ort-webgpu: the plan should settle on it.
+      placer.measured({
+        cpu: pixel === 'cpu' ? [{ index: 0, ms: 4 }] : [],
+        gpu: pixel === 'gpu' ? [{ indices: [0], ms: 1 }] : [],
+        ml: [{ index: 1, target: ai, ms: ai === 'ort-wasm' ? 30 : 300 }],
+        transfers: [],
+      });
+      now += 50;
+    }
+    expect(seen).toEqual(new Set(available)); // both were measured
+    const last = [60, 61, 62].map((f) => placer.place(chain, f, 256 * 256)[1]);
+    expect(last).toEqual(['ort-wasm', 'ort-wasm', 'ort-wasm']);
+  });
+
+  it('moves an AI stage off a failing target', () => {
+    const now = 0;
+    const placer = new SchedulerPlacer(
+      () => now,
+      'gpu-only',
+      new LatencyModel(() => now),
+      () => ['ort-wasm', 'ort-webgpu', 'tfjs-webgpu'],
+    );
+    const chain = [stage('show-mask', 'ort-webgpu')];
+    const first = placer.place(chain, 0, 256 * 256)[0];
+    expect(['ort-webgpu', 'tfjs-webgpu']).toContain(first);
+    placer.failed(first, 'device lost');
+    const next = placer.place(chain, 1, 256 * 256)[0];
+    expect(next).not.toBe(first);
+    expect(['ort-webgpu', 'tfjs-webgpu']).toContain(next);
+  });
+});
