@@ -8,12 +8,12 @@ export const ML_TARGETS: readonly MlTarget[] = [
   'ort-webnn',
 ];
 
-/** Names for the UI. */
-export const ML_TARGET_LABELS: Record<MlTarget, string> = {
-  'ort-wasm': 'ONNX · WebAssembly (CPU)',
-  'ort-webgpu': 'ONNX · WebGPU',
-  'ort-webnn': 'ONNX · WebNN',
-  'tfjs-webgpu': 'TensorFlow.js · WebGPU',
+/** Short names for the UI (the target picker), and what each is. */
+export const ML_TARGET_LABELS: Record<MlTarget, { short: string; long: string }> = {
+  'ort-wasm': { short: 'WASM', long: 'onnxruntime-web, WebAssembly on the CPU (in a worker)' },
+  'ort-webgpu': { short: 'WebGPU', long: 'onnxruntime-web, WebGPU on the app’s GPU device' },
+  'ort-webnn': { short: 'WebNN', long: 'onnxruntime-web, WebNN (the browser’s ML accelerator)' },
+  'tfjs-webgpu': { short: 'TF.js', long: 'TensorFlow.js, WebGPU, running the original model' },
 };
 
 /** The physical device each ML target's time is spent on (the scheduler shares it). */
