@@ -71,6 +71,7 @@ test.describe('AI effects', () => {
     await expect(app.notices.filter({ hasText: 'AI effect unavailable' })).toContainText(
       'not found',
     );
+    await expect(app.stage(0).getByTestId('stage.skipped')).toContainText('not found');
     expect(await app.status()).toBe('ready');
   });
 

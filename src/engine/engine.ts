@@ -31,7 +31,14 @@ export interface FrameStats {
    * Stage ids that ran, with the target each ran on (an ML target for AI effects). failedOver:
    * its first target failed; skipped: it could not run at all and the frame went on without it.
    */
-  ran: { stage: string; target: TargetKind; failedOver?: boolean; skipped?: boolean }[];
+  ran: {
+    stage: string;
+    target: TargetKind;
+    failedOver?: boolean;
+    skipped?: boolean;
+    /** Why a skipped stage could not run. */
+    reason?: string;
+  }[];
   /** The result's size: the source's, unless a stage changed it (super-resolution). */
   size: [number, number];
   /** A downscaled copy of the result, when one was asked for (scopes). */
@@ -342,7 +349,7 @@ export class Engine {
     }
     reason ??= ml ? 'no ML target can run here' : 'no ML runner';
     this.onStageFailure?.(spec, placed, reason, true);
-    f.ran.push({ stage: spec.id, target: placed, skipped: true });
+    f.ran.push({ stage: spec.id, target: placed, skipped: true, reason });
   }
 
   #finish(result: GPUTexture): void {
