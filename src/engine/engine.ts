@@ -332,7 +332,21 @@ export class Engine {
           const out = await ml!.runOnCpu(spec.effect, target, image, spec.params, this.#env, max);
           f.set({ on: 'cpu', image: out });
         }
-        f.measurement.ml.push({ index, target, ms: performance.now() - t0 });
+        const ms = performance.now() - t0;
+        const trip = await ml!.takeRoundTrips(spec.effect, target);
+        f.measurement.ml.push(
+          trip
+            ? {
+                index,
+                target,
+                ms,
+                link: {
+                  outMs: trip.serializeMs + trip.networkQueueMs,
+                  backMs: trip.deserializeMs,
+                },
+              }
+            : { index, target, ms },
+        );
         f.ran.push(
           target === placed
             ? { stage: spec.id, target }

@@ -10,8 +10,12 @@ export interface FrameMeasurement {
   cpu: { index: number; ms: number }[];
   /** GPU segments: consecutive GPU stages submitted together, timed together. */
   gpu: { indices: number[]; ms: number }[];
-  /** AI stages, timed one by one on their ML target (pre/post-processing included). */
-  ml: { index: number; target: MlTarget; ms: number }[];
+  /**
+   * AI stages, timed one by one on their ML target (pre/post-processing included). On the
+   * endpoint, `link` is the part spent getting tensors there (serialize, network, queue) and back
+   * (deserialize), which the scheduler learns as transfers.
+   */
+  ml: { index: number; target: MlTarget; ms: number; link?: { outMs: number; backMs: number } }[];
   transfers: { from: 'gpu' | 'cpu'; to: 'gpu' | 'cpu'; ms: number }[];
 }
 
@@ -42,8 +46,9 @@ export const APP_TARGETS: TargetInfo[] = [
   ...(Object.entries(ML_TARGET_DEVICE) as [MlTarget, string][]).map(([id, device]) => ({
     id,
     device,
-    location: 'gpu',
-    accelerator: device === 'npu',
+    // The endpoint's tensors cross a network: that link is measured as transfers.
+    location: device === 'remote' ? 'remote' : 'gpu',
+    accelerator: device === 'npu' || device === 'remote',
   })),
 ];
 
@@ -87,7 +92,14 @@ export class SchedulerPlacer implements FramePlacer {
 
   measured(m: FrameMeasurement): void {
     for (const { index, ms } of m.cpu) this.scheduler.report(index, 'cpu', ms);
-    for (const { index, target, ms } of m.ml) this.scheduler.report(index, target, ms);
+    for (const { index, target, ms, link } of m.ml) {
+      const location = APP_TARGETS.find((t) => t.id === target)!.location;
+      this.scheduler.report(index, target, ms - (link ? link.outMs + link.backMs : 0));
+      if (link) {
+        this.scheduler.reportTransfer('gpu', location, link.outMs);
+        this.scheduler.reportTransfer(location, 'gpu', link.backMs);
+      }
+    }
     for (const { indices, ms } of m.gpu) {
       // A segment's time is shared among its stages in proportion to what each is expected to
       // cost (equally while nothing is known).

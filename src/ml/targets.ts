@@ -1,5 +1,5 @@
 /** The ML targets the app knows; each reports whether it can run here, and why not. */
-export type MlTarget = 'ort-webgpu' | 'ort-wasm' | 'ort-webnn' | 'tfjs-webgpu';
+export type MlTarget = 'ort-webgpu' | 'ort-wasm' | 'ort-webnn' | 'tfjs-webgpu' | 'remote';
 
 export const ML_TARGETS: readonly MlTarget[] = [
   'ort-wasm',
@@ -14,14 +14,16 @@ export const ML_TARGET_LABELS: Record<MlTarget, { short: string; long: string }>
   'ort-webgpu': { short: 'WebGPU', long: 'onnxruntime-web, WebGPU on the app’s GPU device' },
   'ort-webnn': { short: 'WebNN', long: 'onnxruntime-web, WebNN (the browser’s ML accelerator)' },
   'tfjs-webgpu': { short: 'TF.js', long: 'TensorFlow.js, WebGPU, running the original model' },
+  remote: { short: 'Endpoint', long: 'the inference endpoint (Open Inference Protocol v2)' },
 };
 
 /** The physical device each ML target's time is spent on (the scheduler shares it). */
-export const ML_TARGET_DEVICE: Record<MlTarget, 'cpu' | 'gpu' | 'npu'> = {
+export const ML_TARGET_DEVICE: Record<MlTarget, 'cpu' | 'gpu' | 'npu' | 'remote'> = {
   'ort-wasm': 'cpu',
   'ort-webgpu': 'gpu',
   'tfjs-webgpu': 'gpu',
   'ort-webnn': 'npu',
+  remote: 'remote',
 };
 
 export function isMlTarget(value: unknown): value is MlTarget {

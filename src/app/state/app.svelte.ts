@@ -8,6 +8,7 @@ import {
   encodeChainForUrl,
   findEffect,
   findEntry,
+  findMlEffect,
   packLut,
   parseChain,
   parseCube,
@@ -30,6 +31,7 @@ import { History } from './history';
 import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
+import { EndpointState } from './endpoint.svelte';
 
 export type GpuStatus = 'starting' | 'ready' | 'recovering' | 'unavailable';
 
@@ -79,6 +81,8 @@ export class AppState {
   readonly view = new ViewState();
   readonly luts: LutStore;
   readonly env: EffectEnv;
+  /** The inference endpoint (the remote ML target). */
+  readonly endpoint: EndpointState;
   readonly scopes: ScopesState;
 
   gpuStatus = $state<GpuStatus>('starting');
@@ -138,6 +142,11 @@ export class AppState {
     const saved = options.storage?.getItem(PLACEMENT_KEY);
     if (PLACEMENT_MODES.some((m) => m.id === saved)) this.placement = saved as PlacementMode;
     this.env = { lut: (id) => this.luts.get(id), image: (id) => this.#images.get(id) };
+    this.endpoint = new EndpointState(options.storage, (client, health) => {
+      this.#ml.setEndpoint(client, health);
+      this.mlTargets = Object.fromEntries(this.#ml.availability);
+      this.requestRender();
+    });
   }
 
   // ---- chain & history ----------------------------------------------------------------------
@@ -187,6 +196,8 @@ export class AppState {
   #chainChanged(): void {
     this.#historyVersion++;
     this.#persist();
+    // The endpoint's health matters only while a stage may run a model.
+    this.endpoint.watch(this.#history.present.stages.some((s) => findMlEffect(s.effect)));
   }
 
   #persist(): void {
@@ -613,6 +624,7 @@ export class AppState {
     this.#gpu?.device.destroy();
     this.#cpu.destroy();
     void this.#ml.destroy();
+    this.endpoint.dispose();
   }
 
   /** Models loaded (or loading) for AI effects. */

@@ -12,6 +12,8 @@ import { imageToTensor } from '../tensor';
 import { SR_OVERLAP, SR_TILE, runTiled } from '../tiling';
 import { MODEL_INPUT, compositeCpu } from './backgrounds';
 import { SegmentationGpu, type GpuFrameIo } from './segmentation-gpu';
+import type { EndpointHealth, OipClient, RoundTrip } from '../remote/client';
+import { RemoteModel } from '../remote/model';
 
 /** Reports long work (model loading, tiled inference): a label and a fraction, or null when done. */
 export type ProgressReporter = (
@@ -55,6 +57,7 @@ export class MlEffectRunner {
   #manifest: Promise<ModelEntry[]> | null = null;
   #gpuKit: SegmentationGpu | null = null;
   #gpu: GpuContext | null = null;
+  #endpoint: OipClient | null = null;
 
   constructor(base: string, report: ProgressReporter) {
     this.#base = base;
@@ -65,8 +68,39 @@ export class MlEffectRunner {
   async setGpu(gpu: GpuContext | null): Promise<void> {
     this.#gpu = gpu;
     await Promise.all(
-      ML_TARGETS.map(async (t) => this.#availability.set(t, await availability(t, gpu))),
+      ML_TARGETS.filter((t) => t !== 'remote').map(async (t) =>
+        this.#availability.set(t, await availability(t, gpu)),
+      ),
     );
+  }
+
+  /**
+   * The inference endpoint to use as the remote target, and whether it can serve now (its
+   * monitor says). Models loaded from an earlier endpoint are dropped.
+   */
+  setEndpoint(client: OipClient | null, health: EndpointHealth | null): void {
+    if (client !== this.#endpoint) {
+      this.#endpoint = client;
+      for (const [key, loaded] of this.#models) {
+        if (!key.endsWith('|remote')) continue;
+        this.#models.delete(key);
+        void loaded.then((l) => l.model.release()).catch(() => {});
+      }
+    }
+    this.#availability.set(
+      'remote',
+      client && health?.state === 'ready'
+        ? { available: true, detail: `${client.settings.url} (${client.settings.mode})` }
+        : { available: false, detail: health?.detail ?? 'no inference endpoint is configured' },
+    );
+  }
+
+  /** The endpoint round trips a stage's model made since the last call (remote target only). */
+  async takeRoundTrips(effectId: string, target: MlTarget): Promise<RoundTrip | null> {
+    if (target !== 'remote') return null;
+    const loaded = this.#models.get(`${this.#effect(effectId).model}|remote`);
+    const model = loaded ? await loaded.catch(() => null) : null;
+    return model?.model instanceof RemoteModel ? model.model.takeRoundTrips() : null;
   }
 
   /** Each target's availability, and why not. */
@@ -99,12 +133,18 @@ export class MlEffectRunner {
         this.#report({ label, fraction: 0 });
         const t0 = performance.now();
         try {
-          const model = await loadModel(entry, target, this.#gpu, this.#base, (p) =>
-            this.#report({ label, fraction: p.total ? p.loaded / p.total : null }),
+          const model = await loadModel(
+            entry,
+            target,
+            this.#gpu,
+            this.#base,
+            (p) => this.#report({ label, fraction: p.total ? p.loaded / p.total : null }),
+            this.#endpoint,
           );
           // Warm-up: the first inference compiles kernels; it is timed apart (firstRunMs).
           this.#report({ label: `Warming up ${id} on ${target}`, fraction: null });
           await model.run(warmUpInput(entry));
+          if (model instanceof RemoteModel) model.takeRoundTrips(); // not a frame's
           return { model, loadMs: performance.now() - t0 };
         } finally {
           this.#report(null);

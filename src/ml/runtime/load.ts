@@ -1,4 +1,6 @@
 import type { GpuContext } from '../../gpu/device';
+import type { OipClient } from '../remote/client';
+import { RemoteModel } from '../remote/model';
 import type { MlTarget } from '../targets';
 import { OrtModel, fetchModel, type LoadProgress } from './ort';
 import { OrtWorkerModel } from './ort-worker';
@@ -24,7 +26,8 @@ export async function fetchManifest(base: string): Promise<ModelEntry[]> {
 
 /**
  * Loads a model on a target: the ONNX conversion on onnxruntime-web (ort-wasm in its worker,
- * ort-webgpu and ort-webnn on the page), or the original tfjs model on tfjs-webgpu.
+ * ort-webgpu and ort-webnn on the page), the original tfjs model on tfjs-webgpu, or the same
+ * model served by the inference endpoint (remote).
  */
 export async function loadModel(
   entry: ModelEntry,
@@ -32,7 +35,12 @@ export async function loadModel(
   gpu: GpuContext | null,
   base: string,
   onProgress?: (p: LoadProgress) => void,
+  endpoint: OipClient | null = null,
 ): Promise<MlModel> {
+  if (target === 'remote') {
+    if (!endpoint) throw new Error('no inference endpoint is configured');
+    return RemoteModel.load(endpoint, entry.id);
+  }
   if (target === 'tfjs-webgpu') {
     if (!gpu) throw new Error('tfjs-webgpu is not available: no WebGPU device');
     // The segmentation model is a graph model, the ESRGANs are layers models.

@@ -43,6 +43,9 @@ export async function availability(
       if (target === 'ort-webgpu' && sharedDevice && sharedDevice !== gpu.device)
         return { available: false, detail: 'bound to a GPU device lost since: reload the page' };
       return { available: true, detail: 'WebGPU, on the app’s own device' };
+    case 'remote':
+      // The endpoint's health is polled by its monitor (src/ml/remote/monitor.ts).
+      return { available: false, detail: 'no inference endpoint is configured' };
     case 'ort-webnn': {
       const ml = (navigator as Navigator & { ml?: { createContext(o?: object): Promise<unknown> } })
         .ml;
