@@ -22,7 +22,8 @@ function run(name, command, args) {
   children.add(child);
   child.on('exit', (code, signal) => {
     children.delete(child);
-    if (!stopping) console.error(`${name} stopped (${signal ?? `exit ${code}`}); stopping the rest`);
+    if (!stopping)
+      console.error(`${name} stopped (${signal ?? `exit ${code}`}); stopping the rest`);
     stop(code ?? 1);
     if (children.size === 0) process.exit(code ?? 0);
   });
