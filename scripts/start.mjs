@@ -31,7 +31,13 @@ function run(name, command, args) {
 }
 
 if (process.env.TRIAD_ENDPOINT !== 'off') {
-  run('the endpoint', bin('tsx'), ['server/src/main.ts', ...process.argv.slice(2)]);
+  // node --import tsx runs the server in this child itself (the tsx launcher would add a grandchild).
+  run('the endpoint', process.execPath, [
+    '--import',
+    'tsx',
+    'server/src/main.ts',
+    ...process.argv.slice(2),
+  ]);
 }
 run('the app server', bin('vite'), ['preview', '--strictPort']);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(0));

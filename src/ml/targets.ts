@@ -6,6 +6,7 @@ export const ML_TARGETS: readonly MlTarget[] = [
   'ort-webgpu',
   'tfjs-webgpu',
   'ort-webnn',
+  'remote',
 ];
 
 /** Short names for the UI (the target picker), and what each is. */

@@ -139,7 +139,12 @@ export class OipClient {
   async health(signal?: AbortSignal): Promise<EndpointHealth> {
     try {
       await this.#call('/v2/health/ready', {}, signal);
-      return { state: 'ready', detail: `${this.settings.url} is ready` };
+      // Health may be open to all; the server metadata tells whether the token is accepted.
+      const meta = await this.serverMetadata(signal);
+      return {
+        state: 'ready',
+        detail: `${meta.name ?? 'the endpoint'} at ${this.settings.url} is ready`,
+      };
     } catch (error) {
       const e =
         error instanceof RemoteError ? error : new RemoteError('unreachable', String(error));

@@ -1,0 +1,113 @@
+import { expect, test, type Page } from '@playwright/test';
+import { TriadPage } from './pages/triad-page';
+import { startEndpoint, type Endpoint } from './support/endpoint';
+import { maskIoU, referenceMask } from './support/reference-models';
+
+async function pointAt(page: Page, url: string) {
+  await page.getByTestId('endpoint.toggle').click();
+  await page.getByTestId('endpoint.url').fill(url);
+  await page.getByTestId('endpoint.save').click();
+}
+
+test.describe('the inference endpoint as an ML target', () => {
+  let endpoint: Endpoint | null = null;
+
+  test.afterEach(async () => {
+    await endpoint?.kill();
+    endpoint = null;
+  });
+
+  test('runs an AI effect on the endpoint; when the server dies the stage moves, and it comes back with the server', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    endpoint = await startEndpoint();
+    const app = new TriadPage(page);
+    await app.gotoWithImage('astronaut-256.png');
+    await pointAt(page, endpoint.url);
+    await expect(page.getByTestId('endpoint.state')).toHaveText('ready');
+
+    await page.evaluate(() =>
+      window.__triad.setChain(
+        JSON.stringify({
+          v: 1,
+          stages: [{ effect: 'show-mask', enabled: true, target: 'remote' }],
+        }),
+      ),
+    );
+    const first = (await page.evaluate(() => window.__triad.renderNow()))!;
+    expect(first.ran[0]).toEqual({ stage: expect.any(String), target: 'remote' });
+    const reference = await referenceMask(await page.evaluate(() => window.__triad.sourcePixels()));
+    const { iou } = maskIoU(await page.evaluate(() => window.__triad.renderResult()), reference);
+    expect(iou).toBeGreaterThanOrEqual(0.98);
+
+    // The server dies: the client reports it, the stage runs elsewhere, the frame is not lost.
+    await endpoint.kill();
+    const during = (await page.evaluate(() => window.__triad.renderNow()))!;
+    expect(during.ran[0].skipped).toBeUndefined();
+    expect(during.ran[0].target).not.toBe('remote');
+    expect(during.ran[0].failedOver).toBe(true);
+    await expect(page.getByTestId('endpoint.state')).toHaveText('unreachable');
+
+    // Back on the same port: the monitor notices and the stage returns to the endpoint.
+    endpoint = await startEndpoint(endpoint.port);
+    await expect(page.getByTestId('endpoint.state')).toHaveText('ready', { timeout: 30_000 });
+    await expect
+      .poll(async () => (await page.evaluate(() => window.__triad.renderNow()))!.ran[0].target, {
+        timeout: 30_000,
+      })
+      .toBe('remote');
+  });
+
+  test('under GPU + accelerator the scheduler uses the endpoint, routes around it while it is down, and returns to it', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    endpoint = await startEndpoint();
+    const app = new TriadPage(page);
+    await app.gotoWithImage('astronaut-256.png');
+    await pointAt(page, endpoint.url);
+    await expect(page.getByTestId('endpoint.state')).toHaveText('ready');
+    await page.evaluate(() =>
+      window.__triad.setChain(
+        JSON.stringify({ v: 1, stages: [{ effect: 'show-mask', enabled: true }] }),
+      ),
+    );
+    await page.getByTestId('chain.placement').selectOption('gpu+accelerator');
+    // After calibrating every allowed target, the plan settles on the endpoint (far faster here
+    // than WebGPU on a software adapter).
+    await expect
+      .poll(async () => (await page.evaluate(() => window.__triad.renderNow()))!.ran[0].target, {
+        timeout: 90_000,
+        intervals: [0],
+      })
+      .toBe('remote');
+    await endpoint.kill();
+    const during = (await page.evaluate(() => window.__triad.renderNow()))!;
+    expect(during.ran[0].skipped).toBeUndefined();
+    expect(['ort-webgpu', 'tfjs-webgpu']).toContain(during.ran[0].target);
+    endpoint = await startEndpoint(endpoint.port);
+    await expect(page.getByTestId('endpoint.state')).toHaveText('ready', { timeout: 30_000 });
+    await expect
+      .poll(async () => (await page.evaluate(() => window.__triad.renderNow()))!.ran[0].target, {
+        timeout: 90_000,
+        intervals: [0],
+      })
+      .toBe('remote');
+  });
+
+  test('a wrong token is reported as refused, and the stage runs locally', async ({ page }) => {
+    test.setTimeout(120_000);
+    endpoint = await startEndpoint(0, ['--token', 'sesame']);
+    const app = new TriadPage(page);
+    await app.gotoWithImage('astronaut-256.png');
+    await pointAt(page, endpoint.url);
+    await expect(page.getByTestId('endpoint.state')).toHaveText('token refused');
+    await page.getByTestId('endpoint.token').fill('sesame');
+    await page.getByTestId('endpoint.save').click();
+    await expect(page.getByTestId('endpoint.state')).toHaveText('ready');
+    await page.getByTestId('endpoint.url').fill('ftp://nope');
+    await page.getByTestId('endpoint.save').click();
+    await expect(page.getByRole('alert').filter({ hasText: 'http://' })).toBeVisible();
+  });
+});
