@@ -1,0 +1,239 @@
+// npm run bench:endpoint — the inference endpoint as a real process on loopback, through the app's
+// own client (src/ml/remote): throughput and p50/p95 latency at concurrency 1, 8 and 32; dynamic
+// batching on vs off; JSON vs binary tensors for a 1080p frame; the server's overhead against
+// onnxruntime-node in-process on the same model; the server's resident memory before and after
+// 10 000 requests. Writes bench-results/endpoint.json. BENCH_QUICK=1 runs a small version.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import * as ort from 'onnxruntime-node';
+import { DEFAULT_ENDPOINT, OipClient, type RoundTrip } from '../../src/ml/remote/client';
+import { encodeRequest, type Tensor } from '../../src/ml/remote/codec';
+import { identityConfig, identityModel, makeRepository } from '../../server/test/models';
+import { ROOT, spawnServer, type SpawnedServer } from '../../server/test/spawn';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const MODEL = 'esrgan-slim-x2';
+const SIZE = 32; // ESRGAN input tiles of 32×32: small enough to run many on 2 cores
+const results: Record<string, unknown>[] = [];
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+
+function tile(seed: number): Tensor {
+  const data = new Float32Array(SIZE * SIZE * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + seed * 13) % 256;
+  return { name: 'input', datatype: 'FP32', shape: [1, SIZE, SIZE, 3], data };
+}
+
+/** `total` requests, `concurrency` in flight at a time; returns latencies and the wall time. */
+async function load(client: OipClient, model: string, total: number, concurrency: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const s = performance.now();
+        await client.infer(model, [tile(i)]);
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function residentBytes(server: SpawnedServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('triad_process_resident_memory_bytes'));
+  return Number(line?.split(' ')[1] ?? NaN);
+}
+
+const client = (url: string, mode: 'binary' | 'json' = 'binary') =>
+  new OipClient({ ...DEFAULT_ENDPOINT, url, mode, timeoutMs: 120_000 });
+
+// 1. Throughput and latency by concurrency, batching on (the repository's config) and off.
+const noBatching = makeRepository({
+  [MODEL]: {
+    config: {
+      model_file: `${ROOT}public/models/${MODEL}/model.onnx`,
+      max_batch_size: 8,
+      max_queue_size: 256,
+      input: [{ name: 'input', data_type: 'FP32', dims: [-1, -1, 3] }],
+      output: [{ name: 'output', data_type: 'FP32', dims: [-1, -1, 3] }],
+    },
+  },
+});
+for (const [batching, args] of [
+  ['on', []],
+  ['off', ['--repository', noBatching.dir]],
+] as const) {
+  const server = await spawnServer([...args, '--rate-limit', '0']);
+  try {
+    const c = client(server.url);
+    await load(c, MODEL, 8, 4); // warm-up
+    for (const concurrency of [1, 8, 32]) {
+      const total = QUICK ? concurrency * 2 : Math.max(64, concurrency * 8);
+      const { latencies, seconds } = await load(c, MODEL, total, concurrency);
+      results.push({
+        case: `${MODEL} ${SIZE}×${SIZE}, batching ${batching}, concurrency ${concurrency}`,
+        throughput: total / seconds,
+        unit: 'req/s',
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        n: total,
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+}
+noBatching.remove();
+
+// 2. JSON vs binary for a 1080p RGB frame: client encode/decode cost, body size, round trip
+// through an identity model.
+const frame: Tensor = {
+  name: 'x',
+  datatype: 'FP32',
+  shape: [1080, 1920, 3],
+  data: Float32Array.from({ length: 1080 * 1920 * 3 }, (_, i) => (i % 256) / 255),
+};
+const identity = makeRepository({
+  identity: {
+    config: identityConfig('FP32', [1080, 1920, 3]),
+    model: identityModel('FP32', [1080, 1920, 3]),
+  },
+});
+const idServer = await spawnServer([
+  '--repository',
+  identity.dir,
+  '--max-body',
+  '512mb',
+  '--rate-limit',
+  '0',
+]);
+try {
+  for (const mode of ['binary', 'json'] as const) {
+    const runs = QUICK ? 1 : 3;
+    const trips: RoundTrip[] = [];
+    const totals: number[] = [];
+    const c = client(idServer.url, mode);
+    await c.infer('identity', [frame]); // warm-up
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      trips.push((await c.infer('identity', [frame])).timing);
+      totals.push(performance.now() - t0);
+    }
+    const median = (key: keyof RoundTrip) =>
+      percentile(
+        trips.map((t) => t[key]),
+        50,
+      );
+    results.push({
+      case: `1080p RGB FP32 frame through an identity model, ${mode}`,
+      requestMiB: encodeRequest([frame], { binary: mode === 'binary' }).body.byteLength / 2 ** 20,
+      serializeMs: median('serializeMs'),
+      networkQueueMs: median('networkQueueMs'),
+      computeMs: median('computeMs'),
+      deserializeMs: median('deserializeMs'),
+      roundTripMs: percentile(totals, 50),
+      n: runs,
+    });
+  }
+} finally {
+  await idServer.stop();
+  identity.remove();
+}
+
+// 3. Server overhead: the same model and input in-process (onnxruntime-node) vs through the server.
+{
+  const session = await ort.InferenceSession.create(`${ROOT}public/models/${MODEL}/model.onnx`);
+  const input = tile(1);
+  const feeds = { input: new ort.Tensor('float32', input.data as Float32Array, input.shape) };
+  for (let i = 0; i < 5; i++) await session.run(feeds);
+  const local: number[] = [];
+  for (let i = 0; i < (QUICK ? 10 : 100); i++) {
+    const s = performance.now();
+    await session.run(feeds);
+    local.push(performance.now() - s);
+  }
+  await session.release();
+  const server = await spawnServer(['--rate-limit', '0']);
+  try {
+    const c = client(server.url);
+    await load(c, MODEL, 5, 1);
+    const { latencies } = await load(c, MODEL, QUICK ? 10 : 100, 1);
+    results.push({
+      case: `${MODEL} ${SIZE}×${SIZE}: in-process onnxruntime-node vs the endpoint (concurrency 1)`,
+      inProcessP50: percentile(local, 50),
+      endpointP50: percentile(latencies, 50),
+      overheadMs: percentile(latencies, 50) - percentile(local, 50),
+      n: latencies.length,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+// 4. Resident memory before and after 10 000 requests (a small identity model: the server's own
+// per-request costs, not the model's).
+{
+  const small = makeRepository({
+    tiny: { config: identityConfig('FP32', [64]), model: identityModel('FP32', [64]) },
+  });
+  const server = await spawnServer(['--repository', small.dir, '--rate-limit', '0']);
+  try {
+    const c = client(server.url);
+    const x: Tensor = { name: 'x', datatype: 'FP32', shape: [64], data: new Float32Array(64) };
+    const run = async (n: number) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next++ < n) await c.infer('tiny', [x]);
+        }),
+      );
+    };
+    await run(500);
+    const before = await residentBytes(server);
+    const total = QUICK ? 1000 : 10_000;
+    const t0 = performance.now();
+    await run(total);
+    const seconds = (performance.now() - t0) / 1000;
+    const after = await residentBytes(server);
+    results.push({
+      case: `resident memory over ${total} requests`,
+      beforeMiB: before / 2 ** 20,
+      afterMiB: after / 2 ** 20,
+      growthMiB: (after - before) / 2 ** 20,
+      throughput: total / seconds,
+      unit: 'req/s',
+    });
+  } finally {
+    await server.stop();
+    small.remove();
+  }
+}
+
+const round = (v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v);
+const out = {
+  benchmark: 'endpoint',
+  date: new Date().toISOString(),
+  environment: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    quick: QUICK,
+  },
+  results,
+};
+mkdirSync(`${ROOT}bench-results`, { recursive: true });
+writeFileSync(`${ROOT}bench-results/endpoint.json`, JSON.stringify(out, null, 2) + '\n');
+console.log(`\nendpoint — ${os.cpus().length} CPUs, Node ${process.version}`);
+console.table(
+  results.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]))),
+);
+console.log(`wrote ${ROOT}bench-results/endpoint.json`);

@@ -1,0 +1,151 @@
+import { describe, expect, test } from 'vitest';
+import { Batcher, QueueFullError, type BatchPolicy, type Clock } from './batcher.ts';
+
+/** A clock stepped by hand. */
+class ManualClock implements Clock {
+  time = 0;
+  timers = new Map<number, { at: number; fn: () => void }>();
+  #next = 0;
+  now = () => this.time;
+  setTimer = (fn: () => void, ms: number) => {
+    const id = this.#next++;
+    this.timers.set(id, { at: this.time + ms, fn });
+    return id;
+  };
+  clearTimer = (id: unknown) => void this.timers.delete(id as number);
+  advance(ms: number): void {
+    this.time += ms;
+    for (const [id, t] of [...this.timers].sort((a, b) => a[1].at - b[1].at))
+      if (t.at <= this.time && this.timers.delete(id)) t.fn();
+  }
+}
+
+const POLICY: BatchPolicy = {
+  merge: true,
+  maxBatchSize: 8,
+  maxQueueDelayMs: 10,
+  preferredBatchSizes: [4],
+  maxQueueSize: 16,
+};
+
+/** A batcher whose runs finish only when the test says so. */
+function setup(policy: Partial<BatchPolicy> = {}) {
+  const clock = new ManualClock();
+  const batches: string[][] = [];
+  const finish: (() => void)[] = [];
+  const batcher = new Batcher<string, string>({ ...POLICY, ...policy }, clock, (payloads) => {
+    batches.push(payloads);
+    return new Promise((resolve) => finish.push(() => resolve(payloads.map((p) => `${p}!`))));
+  });
+  const settle = () => new Promise((r) => setImmediate(r));
+  return { clock, batches, finish, batcher, settle };
+}
+
+describe('Batcher', () => {
+  test('a lone request runs alone once the queue delay has passed', async () => {
+    const { clock, batches, batcher } = setup();
+    batcher.submit('a', 'k', 1);
+    clock.advance(9);
+    expect(batches).toEqual([]);
+    clock.advance(1);
+    expect(batches).toEqual([['a']]);
+  });
+
+  test('requests that reach a preferred size run at once', () => {
+    const { batches, batcher } = setup();
+    for (const p of ['a', 'b', 'c', 'd']) batcher.submit(p, 'k', 1);
+    expect(batches).toEqual([['a', 'b', 'c', 'd']]);
+  });
+
+  test('a batch never exceeds the max size; the rest wait for the next one', async () => {
+    const { clock, batches, batcher, finish, settle } = setup({ preferredBatchSizes: [] });
+    batcher.submit('a', 'k', 3);
+    batcher.submit('b', 'k', 3);
+    batcher.submit('c', 'k', 3);
+    batcher.submit('d', 'k', 2);
+    expect(batches).toEqual([['a', 'b', 'd']]);
+    finish[0]();
+    await settle();
+    expect(batches).toHaveLength(1);
+    clock.advance(10);
+    expect(batches[1]).toEqual(['c']);
+  });
+
+  test('requests with different keys (shapes) are not merged', () => {
+    const { clock, batches, batcher } = setup();
+    batcher.submit('a', '2x2', 1);
+    batcher.submit('b', '3x3', 1);
+    batcher.submit('c', '2x2', 1);
+    clock.advance(10);
+    expect(batches).toEqual([['a', 'c']]);
+  });
+
+  test('requests arriving during a run gather into the next batch', async () => {
+    const { batches, batcher, finish, clock, settle } = setup();
+    const first = batcher.submit('a', 'k', 1);
+    clock.advance(10);
+    batcher.submit('b', 'k', 1);
+    batcher.submit('c', 'k', 1);
+    clock.advance(50);
+    expect(batches).toEqual([['a']]);
+    finish[0]();
+    expect(await first.done).toMatchObject({ result: 'a!', queueMs: 10, batchSize: 1 });
+    await settle();
+    expect(batches[1]).toEqual(['b', 'c']);
+  });
+
+  test('each request gets its own result, queue and compute time', async () => {
+    const { batcher, finish, clock } = setup();
+    const subs = ['a', 'b', 'c', 'd'].map((p) => batcher.submit(p, 'k', 1));
+    clock.advance(7);
+    finish[0]();
+    const outcomes = await Promise.all(subs.map((s) => s.done));
+    expect(outcomes.map((o) => o.result)).toEqual(['a!', 'b!', 'c!', 'd!']);
+    expect(outcomes[0]).toMatchObject({ queueMs: 0, computeMs: 7, batchSize: 4 });
+  });
+
+  test('a full queue refuses new requests', () => {
+    const { batcher } = setup({ maxQueueSize: 2, merge: false });
+    batcher.submit('a', 'k', 1); // runs at once, leaving the queue
+    batcher.submit('b', 'k', 1);
+    batcher.submit('c', 'k', 1);
+    expect(batcher.depth).toBe(2);
+    expect(() => batcher.submit('d', 'k', 1)).toThrow(QueueFullError);
+  });
+
+  test('without merging, requests run one by one in order', async () => {
+    const { batches, batcher, finish, settle } = setup({ merge: false });
+    for (const p of ['a', 'b', 'c']) batcher.submit(p, 'k', 1);
+    expect(batches).toEqual([['a']]);
+    finish[0]();
+    await settle();
+    finish[1]();
+    await settle();
+    expect(batches).toEqual([['a'], ['b'], ['c']]);
+  });
+
+  test('a cancelled request leaves the queue and rejects', async () => {
+    const { batches, batcher, clock } = setup();
+    const a = batcher.submit('a', 'k', 1);
+    expect(a.cancel(new Error('late'))).toBe(true);
+    await expect(a.done).rejects.toThrow('late');
+    clock.advance(20);
+    expect(batches).toEqual([]);
+    expect(batcher.depth).toBe(0);
+  });
+
+  test('idle resolves once queued and running work is done', async () => {
+    const { batcher, finish, settle, clock } = setup({ merge: false });
+    batcher.submit('a', 'k', 1);
+    batcher.submit('b', 'k', 1);
+    let idle = false;
+    void batcher.idle().then(() => (idle = true));
+    finish[0]();
+    await settle();
+    expect(idle).toBe(false);
+    clock.advance(0);
+    finish[1]();
+    await settle();
+    expect(idle).toBe(true);
+  });
+});

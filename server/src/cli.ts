@@ -1,0 +1,84 @@
+// Command-line flags for main.ts, parsed into ServerOptions. Throws CliError on bad input.
+import { parseArgs } from 'node:util';
+import { PROVIDERS, type Provider } from './repository.ts';
+import type { ServerOptions } from './server.ts';
+
+export class CliError extends Error {}
+
+export const USAGE = `Usage: tsx server/src/main.ts [options]
+  --host <addr>         bind address (default 127.0.0.1)
+  --port <n>            port, 0 for any free one (default 8000)
+  --repository <dir>    model repository (default server/model-repository)
+  --token <secret>      require "Authorization: Bearer <secret>" (or env TRIAD_ENDPOINT_TOKEN)
+  --cors <a,b>          allowed browser origins, '*' for any (default the app's own)
+  --max-body <bytes>    request body limit; suffixes k, m (MiB) (default 64m)
+  --rate-limit <n>      requests per second per client address, 0 = off (default 1000)
+  --timeout <ms>        body receipt (408) and queue + inference (504) limit (default 30000)
+  --provider <cpu|cuda> onnxruntime execution provider (default cpu)`;
+
+function fail(message: string): never {
+  throw new CliError(message);
+}
+
+function count(flag: string, value: string | undefined, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min)
+    fail(`--${flag} must be an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+function bytes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)([km]?)$/i.exec(value);
+  if (!m) fail(`--max-body must be a byte count like 1048576, 512k or 64m, got '${value}'`);
+  const scale = { '': 1, k: 1024, m: 1024 * 1024 }[m[2].toLowerCase() as '' | 'k' | 'm'];
+  return Number(m[1]) * scale;
+}
+
+/** Options from argv, or 'help' for --help. */
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): ServerOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        repository: { type: 'string' },
+        token: { type: 'string' },
+        cors: { type: 'string' },
+        'max-body': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        timeout: { type: 'string' },
+        provider: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (values.help) return 'help';
+  const provider = values.provider ?? 'cpu';
+  if (!(PROVIDERS as readonly string[]).includes(provider))
+    fail(`--provider must be one of ${PROVIDERS.join(', ')}, got '${provider}'`);
+  const token = values.token ?? env.TRIAD_ENDPOINT_TOKEN;
+  if (token !== undefined && token.trim() === '') fail('--token must not be empty');
+  const port = count('port', values.port);
+  if (port !== undefined && port > 65535) fail('--port must be at most 65535');
+  return {
+    host: values.host,
+    port,
+    repository: values.repository,
+    token,
+    cors: values.cors
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    maxBodyBytes: bytes(values['max-body']),
+    rateLimit: count('rate-limit', values['rate-limit']),
+    timeoutMs: count('timeout', values.timeout, 1),
+    provider: provider as Provider,
+  };
+}

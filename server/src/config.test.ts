@@ -1,0 +1,35 @@
+import { expect, test } from 'vitest';
+import { parseModelConfig } from './config.ts';
+
+const base = {
+  name: 'm',
+  platform: 'onnxruntime_onnx',
+  max_batch_size: 4,
+  input: [{ name: 'x', data_type: 'FP32', dims: [-1, 3] }],
+  output: [{ name: 'y', data_type: 'FP32', dims: [-1, 3] }],
+};
+const parse = (extra: Record<string, unknown>) =>
+  parseModelConfig(JSON.stringify({ ...base, ...extra }), 'm');
+
+test('defaults fill model_file and max_queue_size', () => {
+  expect(parse({})).toMatchObject({ model_file: '1/model.onnx', max_queue_size: 64 });
+});
+
+test('each bad field is named in the error', () => {
+  expect(() => parse({ name: 'other' })).toThrow(/must match its folder name 'm'/);
+  expect(() => parse({ platform: 'tensorflow' })).toThrow(/platform/);
+  expect(() => parse({ max_batch_size: -1 })).toThrow(/max_batch_size/);
+  expect(() => parse({ input: [{ name: 'x', data_type: 'FLOAT', dims: [3] }] })).toThrow(
+    /input\[0\]\.data_type "FLOAT"/,
+  );
+  expect(() => parse({ output: [{ name: 'y', data_type: 'FP32', dims: [0] }] })).toThrow(
+    /output\[0\]\.dims/,
+  );
+  expect(() => parse({ dynamic_batching: { preferred_batch_size: [8] } })).toThrow(
+    /preferred_batch_size/,
+  );
+  expect(() => parse({ max_batch_size: 0, dynamic_batching: {} })).toThrow(
+    /needs max_batch_size > 0/,
+  );
+  expect(() => parseModelConfig('{', 'm')).toThrow(/not valid JSON/);
+});

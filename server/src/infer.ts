@@ -1,0 +1,112 @@
+// POST …/infer: validate, queue, run, answer (JSON or Triton binary framing).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { QueueFullError } from './batcher.ts';
+import { HttpError } from './errors.ts';
+import type { Metrics } from './metrics.ts';
+import { HEADER_LENGTH, encodeBinary } from './protocol/binary.ts';
+import { encodeJson } from './protocol/json.ts';
+import { batchKey, type Outputs, type ReadyModel } from './repository.ts';
+import { parseInferRequest, type InferRequest } from './validate.ts';
+
+export interface InferContext {
+  model: ReadyModel;
+  body: Buffer;
+  req: IncomingMessage;
+  res: ServerResponse;
+  headers: Record<string, string>;
+  metrics: Metrics;
+  /** Milliseconds left for queueing and inference. */
+  deadlineMs: number;
+}
+
+/** Writes the response; throws HttpError (400 invalid, 503 queue full, 504 late, 500 model failure). */
+export async function handleInfer(ctx: InferContext): Promise<void> {
+  const { model, metrics, res } = ctx;
+  const name = model.name;
+  const request = parseInferRequest(ctx.body, ctx.req.headers[HEADER_LENGTH], model.config);
+  let submission;
+  try {
+    submission = model.batcher.submit(request, batchKey(request), request.batchSize);
+  } catch (e) {
+    if (e instanceof QueueFullError)
+      throw new HttpError(503, `model '${name}': ${e.message}`, { 'Retry-After': '1' });
+    throw e;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => {
+        const error = new HttpError(
+          504,
+          `model '${name}' did not answer within ${Math.round(ctx.deadlineMs)} ms (queue and inference)`,
+        );
+        submission.cancel(error);
+        reject(error);
+      },
+      Math.max(1, ctx.deadlineMs),
+    );
+  });
+  let outcome;
+  try {
+    outcome = await Promise.race([submission.done, timeout]);
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(500, `model '${name}' failed: ${(e as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  metrics.queueDuration.observe({ model: name }, outcome.queueMs / 1000);
+  const { json, binary } = encodeResponse(model, request, outcome.result);
+  const headers: Record<string, string> = {
+    ...ctx.headers,
+    'Server-Timing': `queue;dur=${outcome.queueMs.toFixed(3)}, compute;dur=${outcome.computeMs.toFixed(3)}`,
+  };
+  if (binary.length === 0) {
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': 'application/json',
+      'Content-Length': json.length,
+    });
+    res.end(json);
+  } else {
+    const total = binary.reduce((n, b) => n + b.length, json.length);
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': 'application/octet-stream',
+      'Inference-Header-Content-Length': String(json.length),
+      'Content-Length': total,
+    });
+    res.write(json);
+    for (const b of binary) res.write(b);
+    res.end();
+  }
+}
+
+interface EncodedResponse {
+  json: Buffer;
+  binary: Uint8Array[];
+}
+
+function encodeResponse(
+  model: ReadyModel,
+  request: InferRequest,
+  outputs: Outputs,
+): EncodedResponse {
+  const binary: Uint8Array[] = [];
+  const list = request.outputs.map(({ name, binary: asBinary }) => {
+    const t = outputs.get(name);
+    if (!t) throw new HttpError(500, `model '${model.name}' produced no output '${name}'`);
+    const head = { name, datatype: t.datatype, shape: t.shape };
+    if (!asBinary) return { ...head, data: encodeJson(t.datatype, t.data) };
+    const bytes = encodeBinary(t.data);
+    binary.push(bytes);
+    return { ...head, parameters: { binary_data_size: bytes.length } };
+  });
+  const body = {
+    ...(request.id !== undefined ? { id: request.id } : {}),
+    model_name: model.name,
+    model_version: '1',
+    outputs: list,
+  };
+  return { json: Buffer.from(JSON.stringify(body)), binary };
+}

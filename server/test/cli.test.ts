@@ -1,0 +1,62 @@
+// The CLI's own exits: --help, bad flags, and --provider cuda where CUDA is missing.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { identityConfig, identityModel, makeRepository, type TempRepository } from './models.ts';
+import { ROOT } from './spawn.ts';
+
+let repo: TempRepository;
+beforeAll(() => {
+  repo = makeRepository({
+    echo: { config: identityConfig('FP32', [-1]), model: identityModel('FP32', ['len']) },
+  });
+});
+afterAll(() => repo.remove());
+
+/** Runs the CLI to its exit. */
+function run(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/src/main.ts', '--port', '0', ...args],
+    { cwd: ROOT },
+  );
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString();
+    if (output.includes('listening on')) child.kill('SIGTERM');
+  });
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+}
+
+test('--help prints the flags and exits 0', async () => {
+  const { code, output } = await run(['--help']);
+  expect(code).toBe(0);
+  for (const flag of [
+    '--host',
+    '--port',
+    '--repository',
+    '--token',
+    '--cors',
+    '--max-body',
+    '--rate-limit',
+    '--timeout',
+    '--provider',
+  ])
+    expect(output).toContain(flag);
+});
+
+test('a bad flag exits 2 with a message naming it', async () => {
+  const { code, output } = await run(['--provider', 'tpu']);
+  expect(code).toBe(2);
+  expect(output).toMatch(/error: --provider must be one of cpu, cuda, got 'tpu'/);
+});
+
+test('--provider cuda fails clearly at load where onnxruntime-node has no CUDA', async () => {
+  const { code, output } = await run(['--repository', repo.dir, '--provider', 'cuda']);
+  if (output.includes('listening on')) return; // a machine with the CUDA provider installed
+  expect(code).toBe(1);
+  expect(output).toMatch(
+    /model 'echo' is not ready: cannot load 1\/model\.onnx with execution provider 'cuda'/,
+  );
+  expect(output).toMatch(/error: no model could load with --provider cuda/);
+}, 20_000);

@@ -1,0 +1,85 @@
+// Graceful shutdown: on SIGTERM the server stops accepting connections, finishes the requests
+// it already has (running and queued), then exits 0.
+import { Agent } from 'node:http';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { binaryBody, bytesOf, decodeResponse, metric, raw } from './client.ts';
+import { makeRepository, slowModel, type TempRepository } from './models.ts';
+import { spawnServer, type SpawnedServer } from './spawn.ts';
+
+let server: SpawnedServer;
+let repo: TempRepository;
+const WIDTH = 512;
+
+beforeAll(async () => {
+  repo = makeRepository({
+    slow: {
+      config: {
+        max_batch_size: 0,
+        input: [{ name: 'x', data_type: 'FP32', dims: [-1, WIDTH] }],
+        output: [{ name: 'y', data_type: 'FP32', dims: [-1, WIDTH] }],
+      },
+      model: slowModel(WIDTH, 64),
+    },
+  });
+  server = await spawnServer(['--repository', repo.dir]);
+}, 40_000);
+afterAll(async () => {
+  await server.stop('SIGKILL');
+  repo.remove();
+});
+
+function inferSlow(rows: number, agent: Agent) {
+  const x = new Float32Array(rows * WIDTH).fill(2);
+  const { body, headerLength } = binaryBody(
+    {
+      inputs: [
+        {
+          name: 'x',
+          datatype: 'FP32',
+          shape: [rows, WIDTH],
+          parameters: { binary_data_size: x.byteLength },
+        },
+      ],
+      parameters: { binary_data_output: true },
+    },
+    [bytesOf(x)],
+  );
+  return raw(server.url, {
+    method: 'POST',
+    path: '/v2/models/slow/infer',
+    headers: { 'Inference-Header-Content-Length': String(headerLength) },
+    body,
+    agent,
+  });
+}
+
+test('SIGTERM drains running and queued requests, refuses new connections, exits 0', async () => {
+  const agent = new Agent({ keepAlive: true });
+  const inFlight = [inferSlow(4096, agent), inferSlow(4096, agent)];
+  // Wait until one request runs and the other waits in the queue.
+  for (
+    let i = 0;
+    i < 500 && (await metric(server.url, 'triad_queue_depth', { model: 'slow' })) < 1;
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 5));
+  expect(await metric(server.url, 'triad_queue_depth', { model: 'slow' })).toBe(1);
+
+  const exited = server.stop('SIGTERM');
+  for (let i = 0; i < 200 && !server.output().includes('SIGTERM: draining'); i++)
+    await new Promise((r) => setTimeout(r, 5));
+  await expect(raw(server.url, { path: '/v2/health/live', agent: new Agent() })).rejects.toThrow(
+    /ECONNREFUSED/,
+  );
+
+  for (const reply of await Promise.all(inFlight)) {
+    expect(reply.status).toBe(200);
+    expect(reply.headers.connection).toBe('close');
+    const y = decodeResponse(reply).binary.get('y') as Buffer;
+    const values = new Float32Array(y.buffer.slice(y.byteOffset, y.byteOffset + y.length));
+    expect(values.length).toBe(4096 * WIDTH);
+    expect(values.every((v) => v === 2)).toBe(true);
+  }
+  expect(await exited).toBe(0);
+  agent.destroy();
+}, 30_000);
