@@ -46,11 +46,14 @@ async function load(client: OipClient, model: string, total: number, concurrency
   return { latencies, seconds: (performance.now() - t0) / 1000 };
 }
 
-async function residentBytes(server: SpawnedServer): Promise<number> {
+/** A gauge of the server's own /metrics (process memory). */
+async function gauge(server: SpawnedServer, name: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('triad_process_resident_memory_bytes'));
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return Number(line?.split(' ')[1] ?? NaN);
 }
+const residentBytes = (server: SpawnedServer) =>
+  gauge(server, 'triad_process_resident_memory_bytes');
 
 const client = (url: string, mode: 'binary' | 'json' = 'binary') =>
   new OipClient({ ...DEFAULT_ENDPOINT, url, mode, timeoutMs: 120_000 });
@@ -111,7 +114,7 @@ const idServer = await spawnServer([
   '--repository',
   identity.dir,
   '--max-body',
-  '512mb',
+  '512m',
   '--rate-limit',
   '0',
 ]);
@@ -199,15 +202,24 @@ try {
     await run(500);
     const before = await residentBytes(server);
     const total = QUICK ? 1000 : 10_000;
+    // Sampled at each quarter: bounded memory levels off instead of climbing with the count.
+    const quarters: number[] = [];
     const t0 = performance.now();
-    await run(total);
+    for (let q = 0; q < 4; q++) {
+      await run(total / 4);
+      quarters.push(await residentBytes(server));
+    }
     const seconds = (performance.now() - t0) / 1000;
-    const after = await residentBytes(server);
+    const mib = (b: number) => b / 2 ** 20;
     results.push({
-      case: `resident memory over ${total} requests`,
-      beforeMiB: before / 2 ** 20,
-      afterMiB: after / 2 ** 20,
-      growthMiB: (after - before) / 2 ** 20,
+      case: `resident memory over ${total} requests (MiB at start, after each quarter)`,
+      beforeMiB: mib(before),
+      q1MiB: mib(quarters[0]),
+      q2MiB: mib(quarters[1]),
+      q3MiB: mib(quarters[2]),
+      afterMiB: mib(quarters[3]),
+      secondHalfGrowthMiB: mib(quarters[3] - quarters[1]),
+      heapUsedMiB: mib(await gauge(server, 'triad_nodejs_heap_size_used_bytes')),
       throughput: total / seconds,
       unit: 'req/s',
     });

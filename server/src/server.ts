@@ -258,7 +258,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
   }
 
-  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void handle(req, res));
+  // Idle keep-alive connections stay open longer than clients keep them (undici: ~4 s less than
+  // the server's hint; browsers longer), so a client never writes into a socket the server has
+  // just closed (EPIPE) — seen between two 1080p JSON requests a few seconds apart.
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
   server.headersTimeout = Math.min(timeoutMs, 60_000);
   server.requestTimeout = timeoutMs + 5_000;
   await new Promise<void>((resolve, reject) => {

@@ -107,9 +107,15 @@ export class OipClient {
       if (signal?.aborted) throw new RemoteError('cancelled', 'the request was cancelled');
       if (timeout.aborted)
         throw new RemoteError('timeout', `no answer within ${this.settings.timeoutMs} ms`);
+      // fetch says "fetch failed" (Node) or "Failed to fetch" (browsers); the cause says more.
+      const cause = (error as { cause?: unknown }).cause;
+      const why = [error, cause]
+        .filter((e): e is Error => e instanceof Error)
+        .map((e) => e.message)
+        .join(': ');
       throw new RemoteError(
         'unreachable',
-        `the endpoint ${this.settings.url} cannot be reached (${error instanceof Error ? error.message : error})`,
+        `the endpoint ${this.settings.url} cannot be reached (${why || String(error)})`,
       );
     }
     if (response.ok) return response;
