@@ -9,6 +9,13 @@ async function pointAt(page: Page, url: string) {
   await page.getByTestId('endpoint.save').click();
 }
 
+/** Opens the app on a photo and points it at the endpoint; waits for the state it reports. */
+async function openWith(page: Page, endpoint: Endpoint, state = 'ready') {
+  await new TriadPage(page).gotoWithImage('astronaut-256.png');
+  await pointAt(page, endpoint.url);
+  await expect(page.getByTestId('endpoint.state')).toHaveText(state);
+}
+
 test.describe('the inference endpoint as an ML target', () => {
   let endpoint: Endpoint | null = null;
 
@@ -22,10 +29,7 @@ test.describe('the inference endpoint as an ML target', () => {
   }) => {
     test.setTimeout(180_000);
     endpoint = await startEndpoint();
-    const app = new TriadPage(page);
-    await app.gotoWithImage('astronaut-256.png');
-    await pointAt(page, endpoint.url);
-    await expect(page.getByTestId('endpoint.state')).toHaveText('ready');
+    await openWith(page, endpoint);
 
     await page.evaluate(() =>
       window.__triad.setChain(
@@ -64,10 +68,7 @@ test.describe('the inference endpoint as an ML target', () => {
   }) => {
     test.setTimeout(240_000);
     endpoint = await startEndpoint();
-    const app = new TriadPage(page);
-    await app.gotoWithImage('astronaut-256.png');
-    await pointAt(page, endpoint.url);
-    await expect(page.getByTestId('endpoint.state')).toHaveText('ready');
+    await openWith(page, endpoint);
     await page.evaluate(() =>
       window.__triad.setChain(
         JSON.stringify({ v: 1, stages: [{ effect: 'show-mask', enabled: true }] }),
@@ -99,10 +100,7 @@ test.describe('the inference endpoint as an ML target', () => {
   test('a wrong token is reported as refused, and the stage runs locally', async ({ page }) => {
     test.setTimeout(120_000);
     endpoint = await startEndpoint(0, ['--token', 'sesame']);
-    const app = new TriadPage(page);
-    await app.gotoWithImage('astronaut-256.png');
-    await pointAt(page, endpoint.url);
-    await expect(page.getByTestId('endpoint.state')).toHaveText('token refused');
+    await openWith(page, endpoint, 'token refused');
     await page.getByTestId('endpoint.token').fill('sesame');
     await page.getByTestId('endpoint.save').click();
     await expect(page.getByTestId('endpoint.state')).toHaveText('ready');

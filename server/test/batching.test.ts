@@ -3,7 +3,7 @@
 // full queue answers 503 + Retry-After and a request over --timeout answers 504. Assertions lean
 // on metrics and Server-Timing, not on wall-clock races.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { binaryBody, bytesOf, json, metric, raw, type Reply } from './client.ts';
+import { inferRows, json, metric, raw, type Reply } from './client.ts';
 import {
   identityConfig,
   identityModel,
@@ -58,29 +58,8 @@ function infer(model: string, rows: number[][]): Promise<Reply> {
   });
 }
 
-function inferSlow(model: string, rows: number): Promise<Reply> {
-  const x = new Float32Array(rows * WIDTH).fill(1);
-  const { body, headerLength } = binaryBody(
-    {
-      inputs: [
-        {
-          name: 'x',
-          datatype: 'FP32',
-          shape: [rows, WIDTH],
-          parameters: { binary_data_size: x.byteLength },
-        },
-      ],
-      outputs: [{ name: 'y', parameters: { binary_data: true } }],
-    },
-    [bytesOf(x)],
-  );
-  return raw(server.url, {
-    method: 'POST',
-    path: `/v2/models/${model}/infer`,
-    headers: { 'Inference-Header-Content-Length': String(headerLength) },
-    body,
-  });
-}
+const inferSlow = (model: string, rows: number): Promise<Reply> =>
+  inferRows(server.url, model, rows, WIDTH);
 
 const timing = (reply: Reply) => {
   const m = /queue;dur=([\d.]+), compute;dur=([\d.]+)/.exec(String(reply.headers['server-timing']));

@@ -151,3 +151,35 @@ export async function metric(
   }
   return total;
 }
+
+/** A binary FP32 request of `rows` × `width` (all `fill`) to a model with input x, output y. */
+export function inferRows(
+  base: string,
+  model: string,
+  rows: number,
+  width: number,
+  options: { fill?: number; agent?: Agent } = {},
+): Promise<Reply> {
+  const x = new Float32Array(rows * width).fill(options.fill ?? 1);
+  const { body, headerLength } = binaryBody(
+    {
+      inputs: [
+        {
+          name: 'x',
+          datatype: 'FP32',
+          shape: [rows, width],
+          parameters: { binary_data_size: x.byteLength },
+        },
+      ],
+      outputs: [{ name: 'y', parameters: { binary_data: true } }],
+    },
+    [bytesOf(x)],
+  );
+  return raw(base, {
+    method: 'POST',
+    path: `/v2/models/${model}/infer`,
+    headers: { 'Inference-Header-Content-Length': String(headerLength) },
+    body,
+    agent: options.agent,
+  });
+}

@@ -2,7 +2,7 @@
 // it already has (running and queued), then exits 0.
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { binaryBody, bytesOf, decodeResponse, metric, raw } from './client.ts';
+import { decodeResponse, inferRows, metric, raw } from './client.ts';
 import { makeRepository, slowModel, type TempRepository } from './models.ts';
 import { spawnServer, type SpawnedServer } from './spawn.ts';
 
@@ -28,30 +28,8 @@ afterAll(async () => {
   repo.remove();
 });
 
-function inferSlow(rows: number, agent: Agent) {
-  const x = new Float32Array(rows * WIDTH).fill(2);
-  const { body, headerLength } = binaryBody(
-    {
-      inputs: [
-        {
-          name: 'x',
-          datatype: 'FP32',
-          shape: [rows, WIDTH],
-          parameters: { binary_data_size: x.byteLength },
-        },
-      ],
-      parameters: { binary_data_output: true },
-    },
-    [bytesOf(x)],
-  );
-  return raw(server.url, {
-    method: 'POST',
-    path: '/v2/models/slow/infer',
-    headers: { 'Inference-Header-Content-Length': String(headerLength) },
-    body,
-    agent,
-  });
-}
+const inferSlow = (rows: number, agent: Agent) =>
+  inferRows(server.url, 'slow', rows, WIDTH, { fill: 2, agent });
 
 test('SIGTERM drains running and queued requests, refuses new connections, exits 0', async () => {
   const agent = new Agent({ keepAlive: true });
