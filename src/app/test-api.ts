@@ -97,6 +97,7 @@ export function createTestApi(app: AppState) {
     mlModelsLoaded: () => app.mlModelsLoaded,
     /** What the AI effects hold: live tensors, sessions and GPU buffers (memory tests). */
     async mlMemory() {
+      await app.idle(); // between frames: nothing of a frame in flight is counted
       const counters = app.gpu?.counters;
       return {
         ortTensors: ortTensors.live,

@@ -415,6 +415,13 @@ export class AppState {
     });
   }
 
+  /** Resolves when no frame is in flight or asked for (tests sample counters between frames). */
+  async idle(): Promise<void> {
+    while (this.#inFlight || this.#frameRequested || this.#renderAgain) {
+      await (this.#inFlight ?? new Promise<void>((r) => requestAnimationFrame(() => r())));
+    }
+  }
+
   /**
    * Renders and presents one frame, if there is something to show. A GPU-only frame is submitted
    * before this returns its promise; a frame with CPU stages resolves when its last part is.
