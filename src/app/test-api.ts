@@ -19,6 +19,8 @@ import { OrtModel, availability, fetchModel, ortTensors, type MlTarget } from '.
 import { fetchManifest, loadModel } from '../ml/runtime/load';
 import { OrtWorkerModel, ortWorkerSessions } from '../ml/runtime/ort-worker';
 import { computeScopes } from '../scopes/compute';
+import { liveFrames } from '../media/video/frames';
+import type { FrameUploadPath } from '../gpu/upload-frame';
 import { resizeArea } from '../ml';
 
 /**
@@ -95,7 +97,72 @@ export function createTestApi(app: AppState) {
       return { width: img.width, height: img.height, data: Array.from(img.data) };
     },
     mlModelsLoaded: () => app.mlModelsLoaded,
-    /** What the AI effects hold: live tensors, sessions and GPU buffers (memory tests). */
+    /** The video source: what is open, where playback is, and the live decoded frames. */
+    videoState() {
+      const v = app.video;
+      const uploader = app.engine?.frameUploader;
+      return {
+        info: v.info,
+        time: v.time,
+        frameIndex: v.frameIndex,
+        playing: v.playing,
+        shown: v.shown,
+        dropped: v.dropped,
+        liveFrames: liveFrames.count,
+        closedTwice: liveFrames.closedTwice,
+        uploadPath: uploader?.path ?? null,
+        uploadFailures: Object.fromEntries(uploader?.failures ?? []),
+      };
+    },
+    /** Decodes the open video from the start (in order) and returns each frame's timestamp. */
+    async videoTimestamps() {
+      const file = app.video.file;
+      if (!file) throw new Error('no video');
+      const out: number[] = [];
+      for await (const frame of file.frames(0)) {
+        out.push(frame.timestamp);
+        frame.close();
+      }
+      return out;
+    },
+    /** The `index`-th frame as RGBA, decoded in order (a path apart from seeking). */
+    async videoFramePixels(index: number) {
+      const file = app.video.file;
+      if (!file) throw new Error('no video');
+      let i = 0;
+      for await (const frame of file.frames(0)) {
+        if (i++ < index) {
+          frame.close();
+          continue;
+        }
+        try {
+          const { width, height } = frame.frame.visibleRect!;
+          const data = new Uint8Array(width * height * 4);
+          await frame.frame.copyTo(data, { format: 'RGBA', rect: frame.frame.visibleRect! });
+          return { width, height, data: Array.from(data), timestamp: frame.timestamp };
+        } finally {
+          frame.close();
+        }
+      }
+      throw new Error(`the video has no frame ${index}`);
+    },
+    videoSeek: (time: number) => app.video.seek(time),
+    videoStep: (delta: number) => app.video.step(delta),
+    /** Plays until `frames` more frames were shown (every-frame mode, looping), then pauses. */
+    async videoPlayFrames(frames: number) {
+      const v = app.video;
+      v.everyFrame = true;
+      v.loop = true;
+      const target = v.shown + frames;
+      liveFrames.peak = liveFrames.count;
+      v.play();
+      while (v.shown < target && v.playing) await new Promise((r) => setTimeout(r, 20));
+      await v.pause();
+      return { shown: v.shown, peakLive: liveFrames.peak };
+    },
+    forceUploadPath(path: FrameUploadPath | null) {
+      engine().forceUploadPath(path);
+    },
     async mlMemory() {
       await app.idle(); // between frames: nothing of a frame in flight is counted
       const counters = app.gpu?.counters;
@@ -304,7 +371,7 @@ export function createTestApi(app: AppState) {
       engine().setSource(img);
       app.image = {
         name: `synthetic ${width}×${height}`,
-        bitmap: app.image!.bitmap,
+        bitmap: app.image?.bitmap ?? null,
         width,
         height,
       };

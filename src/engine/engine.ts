@@ -15,6 +15,7 @@ import { GpuResize } from '../ml/resize-gpu';
 import type { FrameInfo, GpuStage } from '../gpu/stage';
 import { TexturePool } from '../gpu/texture-pool';
 import { uploadImage, type UploadPath } from '../gpu/upload';
+import { FRAME_TARGET_USAGE, FrameUploader, type FrameUploadPath } from '../gpu/upload-frame';
 
 /** Where a stage runs: a WGSL kernel on the GPU, the CPU kernel on the workers, or an ML target. */
 export type TargetKind = StageTarget;
@@ -88,7 +89,11 @@ export class Engine {
   readonly #pool: TexturePool;
   readonly #stages = new Map<string, OwnedStage>();
   #source: GPUTexture | null = null;
-  #uploadPath: UploadPath | null = null;
+  #uploadPath: UploadPath | FrameUploadPath | null = null;
+  #sourceTakesFrames = false;
+  #frameUploader: FrameUploader | null = null;
+  /** Debug: the video upload path to try first (tests cover each path with it). */
+  #forcedUploadPath: FrameUploadPath | null = null;
   #previewResize: GpuResize | null = null;
 
   constructor(gpu: GpuContext, env: EffectEnv, cpu: CpuPool | null = null) {
@@ -102,7 +107,7 @@ export class Engine {
     return this.#source ? [this.#source.width, this.#source.height] : null;
   }
 
-  get uploadPath(): UploadPath | null {
+  get uploadPath(): UploadPath | FrameUploadPath | null {
     return this.#uploadPath;
   }
 
@@ -110,19 +115,60 @@ export class Engine {
     return this.#pool;
   }
 
+  /** Debug: tries `path` first for the next video frames (null: the best that works). */
+  forceUploadPath(path: FrameUploadPath | null): void {
+    this.#forcedUploadPath = path;
+    this.#frameUploader = null;
+  }
+
+  /** Which path uploaded the last video frame, and why the better ones failed. */
+  get frameUploader(): FrameUploader | null {
+    return this.#frameUploader;
+  }
+
+  /**
+   * Makes a decoded video frame the source. The source texture is kept while frames keep their
+   * size; the uploader picks the best path that works here (`forcedUploadPath` tries one first).
+   * The caller keeps (and closes) the frame.
+   */
+  async setSourceFrame(frame: VideoFrame): Promise<void> {
+    const { width, height } = frame.visibleRect ?? {
+      width: frame.displayWidth,
+      height: frame.displayHeight,
+    };
+    this.#checkSize(width, height);
+    if (
+      !this.#source ||
+      !this.#sourceTakesFrames ||
+      this.#source.width !== width ||
+      this.#source.height !== height
+    ) {
+      if (this.#source) this.gpu.destroy(this.#source);
+      this.#source = this.gpu.createTexture({
+        label: 'Triad.source.video',
+        size: [width, height],
+        format: 'rgba8unorm',
+        usage: FRAME_TARGET_USAGE,
+      });
+      this.#sourceTakesFrames = true;
+    }
+    this.#frameUploader ??= new FrameUploader(this.gpu, this.#forcedUploadPath);
+    this.#uploadPath = await this.#frameUploader.upload(frame, this.#source);
+  }
+
+  #checkSize(width: number, height: number): void {
+    const max = this.gpu.adapter.maxTextureDimension2D;
+    if (width > max || height > max)
+      throw new RangeError(`${width}×${height} exceeds this GPU's ${max} px limit`);
+  }
+
   /** Replaces the source image. The caller keeps the bitmap (to rebuild after device loss). */
   setSource(image: ImageBitmap | RgbaImage): void {
-    if (
-      image.width > this.gpu.adapter.maxTextureDimension2D ||
-      image.height > this.gpu.adapter.maxTextureDimension2D
-    ) {
-      throw new RangeError(
-        `${image.width}×${image.height} exceeds this GPU's ${this.gpu.adapter.maxTextureDimension2D} px limit`,
-      );
-    }
+    this.#checkSize(image.width, image.height);
     const uploaded = uploadImage(this.gpu, image, 'Triad.source');
     if (this.#source) this.gpu.destroy(this.#source);
     this.#source = uploaded.texture;
+    this.#sourceTakesFrames = false;
     this.#uploadPath = uploaded.path;
   }
 

@@ -32,6 +32,8 @@ import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
+import { VideoState } from './video.svelte';
+import { looksLikeVideo } from '../../media/video/open-video';
 
 export type GpuStatus = 'starting' | 'ready' | 'recovering' | 'unavailable';
 
@@ -48,8 +50,8 @@ const PLACEMENT_KEY = 'triad.placement';
 
 export interface SourceImage {
   name: string;
-  /** Kept so the texture can be rebuilt after the GPU device is lost. */
-  bitmap: ImageBitmap;
+  /** Kept so the texture can be rebuilt after the GPU device is lost (null for a video). */
+  bitmap: ImageBitmap | null;
   width: number;
   height: number;
 }
@@ -83,6 +85,9 @@ export class AppState {
   readonly env: EffectEnv;
   /** The inference endpoint (the remote ML target). */
   readonly endpoint: EndpointState;
+  /** The video source and its playback (when a video is open). */
+  readonly video: VideoState;
+  #frameIndex = 0;
   readonly scopes: ScopesState;
 
   gpuStatus = $state<GpuStatus>('starting');
@@ -142,6 +147,20 @@ export class AppState {
     const saved = options.storage?.getItem(PLACEMENT_KEY);
     if (PLACEMENT_MODES.some((m) => m.id === saved)) this.placement = saved as PlacementMode;
     this.env = { lut: (id) => this.luts.get(id), image: (id) => this.#images.get(id) };
+    const engine = () => this.#engine;
+    this.video = new VideoState({
+      get engine() {
+        return engine();
+      },
+      renderNow: () => this.renderNow(),
+      showSource: (source) => {
+        const previous = this.image;
+        this.image = source ? { ...source, bitmap: null } : null;
+        previous?.bitmap?.close();
+      },
+      setFrameIndex: (index) => (this.#frameIndex = index),
+      onError: (reason) => this.notices.error('Playback stopped', reason),
+    });
     this.endpoint = new EndpointState(options.storage, (client, health) => {
       this.#ml.setEndpoint(client, health);
       this.mlTargets = Object.fromEntries(this.#ml.availability);
@@ -287,7 +306,8 @@ export class AppState {
       this.requestRender();
     });
     this.adapter = gpu.adapter;
-    if (this.image) this.#engine.setSource(this.image.bitmap);
+    if (this.image?.bitmap) this.#engine.setSource(this.image.bitmap);
+    else if (this.video.file) await this.video.restore().catch(() => {});
     if (this.#canvas) this.#presenter = new Presenter(gpu, this.#canvas);
     this.gpuStatus = 'ready';
     this.gpuProblem = null;
@@ -449,7 +469,13 @@ export class AppState {
     );
     const previewWidth = this.scopes.visible ? SCOPE_PREVIEW_WIDTH : 0;
     const frame = engine
-      .render(this.#history.present, { index: 0 }, this.#presenter, view, previewWidth)
+      .render(
+        this.#history.present,
+        { index: this.#frameIndex },
+        this.#presenter,
+        view,
+        previewWidth,
+      )
       .then(
         (stats) => {
           this.lastFrame = stats;
@@ -509,11 +535,30 @@ export class AppState {
 
   // ---- files --------------------------------------------------------------------------------
 
-  /** Opens dropped or picked files: `.cube` files load as LUTs, anything else as an image. */
+  /**
+   * Opens dropped or picked files: `.cube` files load as LUTs, videos (by extension or type) as
+   * the video source, anything else as an image.
+   */
   async openFiles(files: Iterable<File>, lutStageId?: string): Promise<void> {
     for (const file of files) {
       if (/\.cube$/i.test(file.name)) await this.loadLut(file, lutStageId);
+      else if (looksLikeVideo(file)) await this.openVideo(file);
       else await this.openImage(file);
+    }
+  }
+
+  /** Opens a video; on failure the current source stays and an error names the file and why. */
+  async openVideo(file: File): Promise<boolean> {
+    this.busy = `Opening ${file.name}…`;
+    try {
+      await this.video.open(file);
+      this.view.fit();
+      return true;
+    } catch (error) {
+      this.notices.error('Could not open video', messageOf(error));
+      return false;
+    } finally {
+      this.busy = null;
     }
   }
 
@@ -538,8 +583,9 @@ export class AppState {
         );
       }
       const previous = this.image;
+      await this.video.remove();
       this.image = { name: file.name, bitmap, width: bitmap.width, height: bitmap.height };
-      previous?.bitmap.close();
+      previous?.bitmap?.close();
       this.view.fit();
       this.requestRender();
       return true;
@@ -632,6 +678,7 @@ export class AppState {
     this.#cpu.destroy();
     void this.#ml.destroy();
     this.endpoint.dispose();
+    void this.video.remove();
   }
 
   /** Models loaded (or loading) for AI effects. */

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { fixture, TriadPage } from './pages/triad-page';
+import { audioOnlyWebm, hevcMp4 } from './support/bad-videos';
+import { psnr } from './support/reference-models';
+
+interface FixtureVideo {
+  codec: string;
+  width: number;
+  height: number;
+  frameCount: number;
+  duration: number;
+  timestamps: number[];
+}
+const MANIFEST = JSON.parse(
+  readFileSync(new URL('./fixtures/video.json', import.meta.url), 'utf8'),
+) as Record<string, FixtureVideo>;
+
+test.describe('video', () => {
+  let app: TriadPage;
+
+  test.beforeEach(async ({ page }) => {
+    app = new TriadPage(page);
+    await app.gotoWithImage('chelsea.png');
+  });
+
+  for (const name of ['realshort.mp4', 'oa4_launch.webm']) {
+    test(`${name}: decodes to exactly the frames and timestamps its container lists`, async ({
+      page,
+    }) => {
+      const expected = MANIFEST[name];
+      await app.dropFiles([{ name, bytes: fixture(name) }]);
+      await expect(page.getByTestId('video.controls')).toBeVisible();
+      const state = await page.evaluate(() => window.__triad.videoState());
+      expect(state.uploadPath).not.toBeNull();
+      expect(state.info).toMatchObject({
+        codec: expected.codec,
+        width: expected.width,
+        height: expected.height,
+        frameCount: expected.frameCount,
+      });
+      expect(state.info!.duration).toBeCloseTo(expected.duration, 3);
+      const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
+      expect(decoded).toHaveLength(expected.frameCount);
+      decoded.forEach((t, i) => expect(t).toBeCloseTo(expected.timestamps[i], 5));
+      // The first frame is on screen, through an upload path the viewer names.
+      expect(state.liveFrames).toBe(1);
+      await expect(page.getByTestId('video.upload-path')).toHaveText(state.uploadPath!);
+      await expect(page.getByTestId('viewer.image-info')).toContainText(
+        `${name} · ${expected.width}×${expected.height}`,
+      );
+    });
+  }
+
+  test('scrubbing shows the frame at that time; ← and → step one frame', async ({ page }) => {
+    const name = 'oa4_launch.webm';
+    const ts = MANIFEST[name].timestamps;
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await expect(page.getByTestId('video.controls')).toBeVisible();
+    // Between frames 100 and 101: frame 100 is the one shown.
+    const at = (ts[100] + ts[101]) / 2;
+    await page.evaluate((t) => window.__triad.videoSeek(t), at);
+    let state = await page.evaluate(() => window.__triad.videoState());
+    expect(state.frameIndex).toBe(100);
+    expect(state.time).toBeCloseTo(ts[100], 5);
+    const shown = await page.evaluate(() => window.__triad.sourcePixels());
+    const reference = await page.evaluate(() => window.__triad.videoFramePixels(100));
+    // The same frame (another frame of this clip is far below 35 dB), whatever path uploaded it.
+    expect(psnr(shown, reference)).toBeGreaterThan(35);
+    const neighbour = await page.evaluate(() => window.__triad.videoFramePixels(110));
+    expect(psnr(shown, neighbour)).toBeLessThan(psnr(shown, reference));
+    await expect(page.getByTestId('video.time')).toContainText(`0:0${ts[100].toFixed(2)}`);
+
+    await page.getByTestId('viewer.canvas').click();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.evaluate(() => window.__triad.videoState().frameIndex)).toBe(101);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.evaluate(() => window.__triad.videoState().frameIndex)).toBe(99);
+    state = await page.evaluate(() => window.__triad.videoState());
+    expect(state.time).toBeCloseTo(ts[99], 5);
+  });
+
+  test('1000 frames of playback hold few decoded frames; removing the video closes them all, each once', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    await app.addEffect('grain', 'film-grain');
+    const name = 'realshort.mp4';
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await expect(page.getByTestId('video.controls')).toBeVisible();
+    const run = await page.evaluate(() => window.__triad.videoPlayFrames(1000));
+    expect(run.shown).toBeGreaterThanOrEqual(1000);
+    expect(run.peakLive).toBeLessThanOrEqual(3);
+    // Opening an image removes the video.
+    await app.dropImage('washington.jpg');
+    await expect(page.getByTestId('video.controls')).toBeHidden();
+    const state = await page.evaluate(() => window.__triad.videoState());
+    expect(state).toMatchObject({ liveFrames: 0, closedTwice: 0, info: null });
+  });
+
+  test('each upload path is tried when forced: it works, or the app says why and uses the next', async ({
+    page,
+  }) => {
+    const name = 'realshort.mp4';
+    for (const path of ['importExternalTexture', 'copyExternalImageToTexture', 'copyTo'] as const) {
+      await page.evaluate((p) => window.__triad.forceUploadPath(p), path);
+      await app.dropFiles([{ name, bytes: fixture(name) }]);
+      await expect(page.getByTestId('video.controls')).toBeVisible();
+      await page.evaluate(() => window.__triad.videoSeek(0.5));
+      const state = await page.evaluate(() => window.__triad.videoState());
+      if (state.uploadPath !== path) {
+        // This browser cannot use the path: the reason is recorded and a later path did the work.
+        expect(state.uploadFailures[path], `${path} neither worked nor said why`).toBeTruthy();
+      }
+      const shown = await page.evaluate(() => window.__triad.sourcePixels());
+      const reference = await page.evaluate(
+        (i) => window.__triad.videoFramePixels(i),
+        state.frameIndex,
+      );
+      // copyTo is the reference itself; the GPU paths convert YUV→RGB (and upsample chroma) on
+      // the GPU, which rounds and filters differently (measured here: mean 1.1 levels).
+      if (state.uploadPath === 'copyTo') expect(psnr(shown, reference)).toBe(Infinity);
+      else expect(psnr(shown, reference), `${path} via ${state.uploadPath}`).toBeGreaterThan(35);
+    }
+  });
+
+  test('bad files: a clear message each, and the picture and page stay as they were', async ({
+    page,
+  }) => {
+    const good = fixture('realshort.mp4');
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['truncated.mp4', good.subarray(0, 20_000), /damaged or truncated|could not be decoded/],
+      ['photo.mp4', fixture('chelsea.png'), /not a video container/],
+      ['hevc.mp4', await hevcMp4(), /codec \(hevc\) cannot be decoded/],
+      ['audio-only.webm', await audioOnlyWebm(), /no video track/],
+      ['empty.webm', new Uint8Array(0), /empty/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      await app.dropFiles([{ name, bytes }]);
+      await expect(app.notices.filter({ hasText: name })).toContainText(message);
+      await expect(page.getByTestId('viewer.image-info')).toContainText('chelsea.png');
+      expect(await app.status()).toBe('ready');
+    }
+    expect((await page.evaluate(() => window.__triad.videoState())).liveFrames).toBe(0);
+    // Still usable: a good video opens after all that.
+    await app.dropFiles([{ name: 'realshort.mp4', bytes: good }]);
+    await expect(page.getByTestId('video.controls')).toBeVisible();
+  });
+});

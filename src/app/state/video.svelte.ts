@@ -1,0 +1,213 @@
+import type { Engine } from '../../engine';
+import { MediaError } from '../../media/load-image';
+import type { OwnedFrame } from '../../media/video/frames';
+import { VideoFile, type VideoInfo } from '../../media/video/open-video';
+
+/** What the video player needs from the app. */
+export interface VideoHost {
+  readonly engine: Engine | null;
+  /** Renders the current source now (resolves when the frame is done). */
+  renderNow(): Promise<unknown>;
+  /** The source's name and size changed (a video was opened or removed). */
+  showSource(source: { name: string; width: number; height: number } | null): void;
+  /** Per-frame effects (grain) are seeded by the frame number. */
+  setFrameIndex(index: number): void;
+  /** Playback stopped on an error. */
+  onError(reason: string): void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Plays a video through the engine: frames are decoded in order and shown at their own
+ * timestamps (late ones are dropped and counted), or every frame as fast as the chain allows
+ * ("process every frame"). Holds exactly one decoded frame, the one on screen (so a lost GPU
+ * device can be given it again); every other frame is closed as soon as it is uploaded or dropped.
+ */
+export class VideoState {
+  file = $state.raw<VideoFile | null>(null);
+  info = $state.raw<VideoInfo | null>(null);
+  playing = $state(false);
+  loop = $state(true);
+  everyFrame = $state(false);
+  /** Presentation time of the frame on screen (seconds). */
+  time = $state(0);
+  /** Frames shown and dropped since the video was opened. */
+  shown = $state(0);
+  dropped = $state(0);
+  readonly #host: VideoHost;
+  #current: OwnedFrame | null = null;
+  /** Bumped to stop a playback loop (pause, seek, remove). */
+  #generation = 0;
+  #running: Promise<void> = Promise.resolve();
+  #ops: Promise<void> = Promise.resolve();
+  #seekTicket = 0;
+
+  constructor(host: VideoHost) {
+    this.#host = host;
+  }
+
+  get duration(): number {
+    return this.info?.duration ?? 0;
+  }
+
+  /** The index of the frame on screen among the file's frames. */
+  get frameIndex(): number {
+    const ts = this.file?.timestamps ?? [];
+    let lo = 0;
+    for (let i = 0; i < ts.length; i++) if (ts[i] <= this.time + 1e-6) lo = i;
+    return lo;
+  }
+
+  /** Opens a video and shows its first frame; on failure nothing changes. */
+  async open(file: File): Promise<void> {
+    const video = await VideoFile.open(file);
+    const first = await video.frameAt(video.timestamps[0]).catch((error: unknown) => {
+      video.close();
+      throw new MediaError(file.name, `its first frame could not be decoded (${String(error)}).`);
+    });
+    if (!first) {
+      video.close();
+      throw new MediaError(file.name, 'its first frame could not be decoded.');
+    }
+    await this.remove();
+    this.shown = 0;
+    this.dropped = 0;
+    this.#host.showSource({ name: file.name, width: video.info.width, height: video.info.height });
+    await this.#show(first);
+    // Published once its first frame is up.
+    this.file = video;
+    this.info = video.info;
+  }
+
+  /** Uploads a frame as the source, closes the previous one and renders. */
+  async #show(frame: OwnedFrame): Promise<void> {
+    const engine = this.#host.engine;
+    try {
+      if (engine) await engine.setSourceFrame(frame.frame);
+    } catch (error) {
+      frame.close();
+      throw error;
+    }
+    this.#current?.close();
+    this.#current = frame;
+    this.time = frame.timestamp;
+    this.shown++;
+    this.#host.setFrameIndex(this.frameIndex);
+    await this.#host.renderNow();
+  }
+
+  /** Gives a new engine (after a device loss) the frame on screen. */
+  async restore(): Promise<void> {
+    if (this.#current && this.#host.engine)
+      await this.#host.engine.setSourceFrame(this.#current.frame);
+  }
+
+  play(): void {
+    if (!this.file || this.playing) return;
+    this.playing = true;
+    const generation = ++this.#generation;
+    this.#running = this.#run(generation).catch((error: unknown) => {
+      if (generation !== this.#generation) return;
+      this.playing = false;
+      this.#host.onError(error instanceof Error ? error.message : String(error));
+    });
+  }
+
+  async pause(): Promise<void> {
+    this.#generation++;
+    this.playing = false;
+    await this.#running;
+  }
+
+  toggle(): void {
+    if (this.playing) void this.pause();
+    else this.play();
+  }
+
+  async #run(generation: number): Promise<void> {
+    const file = this.file!;
+    // From the end, play starts over.
+    let start = this.time >= file.timestamps[file.timestamps.length - 1] - 1e-6 ? 0 : this.time;
+    for (;;) {
+      const wallStart = performance.now();
+      // Resuming mid-video: the frame on screen (at `start`) was shown already.
+      const after = start > 0 ? start + 1e-6 : -Infinity;
+      for await (const frame of file.frames(start)) {
+        if (generation !== this.#generation) {
+          frame.close();
+          return;
+        }
+        if (frame.timestamp <= after) {
+          frame.close();
+          continue;
+        }
+        if (!this.everyFrame) {
+          const due = wallStart + (frame.timestamp - start) * 1000;
+          const late = performance.now() - due;
+          if (late > Math.max(frame.duration * 1000, 1)) {
+            frame.close(); // too late to show: keep to the clock
+            this.dropped++;
+            continue;
+          }
+          if (late < 0) await sleep(-late);
+          if (generation !== this.#generation) {
+            frame.close();
+            return;
+          }
+        }
+        await this.#show(frame);
+      }
+      if (!this.loop || generation !== this.#generation) break;
+      start = 0;
+    }
+    if (generation === this.#generation) this.playing = false;
+  }
+
+  /**
+   * Shows the frame at `time` (seconds); playback, if on, goes on from there. Seeks and steps run
+   * one at a time, in order (a step counts from where the one before it landed).
+   */
+  seek(time: number): Promise<void> {
+    // While scrubbing, only the latest position waiting in line is worth decoding.
+    const ticket = ++this.#seekTicket;
+    return this.#enqueue(() =>
+      ticket === this.#seekTicket ? this.#seek(time) : Promise.resolve(),
+    );
+  }
+
+  /** One frame forward (+1) or back (−1). */
+  step(delta: number): Promise<void> {
+    return this.#enqueue(() => {
+      const ts = this.file?.timestamps ?? [];
+      if (ts.length === 0) return Promise.resolve();
+      return this.#seek(ts[Math.min(ts.length - 1, Math.max(0, this.frameIndex + delta))]);
+    });
+  }
+
+  #enqueue(op: () => Promise<void>): Promise<void> {
+    const result = this.#ops.then(op);
+    this.#ops = result.catch(() => {});
+    return result;
+  }
+
+  async #seek(time: number): Promise<void> {
+    if (!this.file) return;
+    const wasPlaying = this.playing;
+    await this.pause();
+    const frame = await this.file.frameAt(Math.min(Math.max(0, time), this.duration));
+    if (frame) await this.#show(frame);
+    if (wasPlaying) this.play();
+  }
+
+  /** Closes the video and every frame it holds. */
+  async remove(): Promise<void> {
+    await this.pause();
+    this.#current?.close();
+    this.#current = null;
+    this.file?.close();
+    this.file = null;
+    this.info = null;
+    this.time = 0;
+  }
+}
