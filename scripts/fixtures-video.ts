@@ -10,11 +10,15 @@ const FILES = ['realshort.mp4', 'oa4_launch.webm'];
 
 const manifest: Record<string, unknown> = {};
 for (const name of FILES) {
-  const input = new Input({ source: new BufferSource(readFileSync(DIR + name)), formats: ALL_FORMATS });
+  const input = new Input({
+    source: new BufferSource(readFileSync(DIR + name)),
+    formats: ALL_FORMATS,
+  });
   const track = await input.getPrimaryVideoTrack();
   if (!track) throw new Error(`${name} has no video track`);
   const timestamps: number[] = [];
-  for await (const packet of new EncodedPacketSink(track).packets()) timestamps.push(packet.timestamp);
+  for await (const packet of new EncodedPacketSink(track).packets())
+    timestamps.push(packet.timestamp);
   timestamps.sort((a, b) => a - b);
   manifest[name] = {
     container: (await input.getFormat()).name,
