@@ -34,6 +34,12 @@ import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
 import { VideoState } from './video.svelte';
 import { looksLikeVideo } from '../../media/video/open-video';
+import {
+  EXPORT_FORMATS,
+  exportVideo,
+  type ExportOptions,
+  type ExportResult,
+} from '../../media/video/export-video';
 
 export type GpuStatus = 'starting' | 'ready' | 'recovering' | 'unavailable';
 
@@ -99,6 +105,9 @@ export class AppState {
   busy = $state<string | null>(null);
   /** How far the busy work is (0…1), when it can tell: model downloads, tiled inference. */
   progress = $state<number | null>(null);
+  /** Stops the busy work, when it can be stopped (video export). */
+  cancelBusy = $state.raw<(() => void) | null>(null);
+  #exportAbort: AbortController | null = null;
   /** Each ML target's availability here, and why not. */
   mlTargets = $state.raw<Partial<Record<MlTarget, Availability>>>({});
   /** Load and inference times of the loaded models (AI stages show them). */
@@ -649,6 +658,61 @@ export class AppState {
       return false;
     } finally {
       this.busy = null;
+    }
+  }
+
+  /**
+   * Exports the open video through the chain (every frame, on an engine of its own so the viewer
+   * is not disturbed) and downloads it. Cancelling or failing downloads nothing.
+   */
+  async exportVideo(options: Omit<ExportOptions, 'chainScale'>): Promise<ExportResult | null> {
+    const file = this.video.file;
+    const gpu = this.#gpu;
+    if (!file || !gpu || this.#exportAbort) return null;
+    const chain = this.#history.present;
+    const chainScale = chain.stages
+      .filter((s) => s.enabled)
+      .reduce((k, s) => k * (findMlEffect(s.effect)?.scale ?? 1), 1);
+    const abort = new AbortController();
+    this.#exportAbort = abort;
+    this.cancelBusy = () => abort.abort();
+    await this.video.pause();
+    const engine = new Engine(gpu, this.env, this.#cpu);
+    engine.ml = this.#ml;
+    this.busy = `Exporting ${file.name}…`;
+    this.progress = 0;
+    try {
+      const result = await exportVideo(
+        file.source,
+        { ...options, chainScale },
+        async (frame, index) => {
+          await engine.setSourceFrame(frame);
+          return engine.renderToImage(chain, { index });
+        },
+        (p) => {
+          this.progress = p.fraction;
+          const eta = p.etaSeconds === null ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
+          this.busy = `Exporting ${file.name}: frame ${p.frames}${eta}…`;
+        },
+        abort.signal,
+      );
+      const ext = EXPORT_FORMATS[options.format].container;
+      downloadBlob(result.blob, `${file.name.replace(/\.[^.]+$/, '')}-triad.${ext}`);
+      this.notices.info(
+        'Video exported',
+        `${result.frames} frames, ${(result.blob.size / 2 ** 20).toFixed(1)} MiB; audio ${result.audio}.`,
+      );
+      return result;
+    } catch (error) {
+      if (abort.signal.aborted) this.notices.info('Export cancelled', 'Nothing was saved.');
+      else this.notices.error('Export failed', `${messageOf(error)}. Nothing was saved.`);
+      return null;
+    } finally {
+      engine.destroy();
+      this.#exportAbort = null;
+      this.cancelBusy = null;
+      this.busy = null;
+      this.progress = null;
     }
   }
 

@@ -34,6 +34,8 @@ export function looksLikeVideo(file: { name: string; type?: string }): boolean {
  */
 export class VideoFile {
   readonly name: string;
+  /** The file itself (export reads it again from the start). */
+  readonly source: Blob;
   readonly info: VideoInfo;
   /** Packet timestamps in presentation order (seconds): the frames the file holds. */
   readonly timestamps: readonly number[];
@@ -42,13 +44,14 @@ export class VideoFile {
   #closed = false;
 
   private constructor(
-    name: string,
+    source: Blob & { name: string },
     input: Input,
     track: InputVideoTrack,
     info: VideoInfo,
     timestamps: number[],
   ) {
-    this.name = name;
+    this.name = source.name;
+    this.source = source;
     this.#input = input;
     this.#sink = new VideoSampleSink(track);
     this.info = info;
@@ -103,7 +106,7 @@ export class VideoFile {
         frameRate: timestamps.length / Math.max(duration, 1e-6),
         audio: audio?.codec ?? null,
       };
-      return new VideoFile(file.name, input, track, info, timestamps);
+      return new VideoFile(file, input, track, info, timestamps);
     } catch (error) {
       input.dispose();
       if (error instanceof MediaError) throw error;
