@@ -207,3 +207,35 @@ test.describe('video export', () => {
     expect(await app.status()).toBe('ready');
   });
 });
+
+test('the webcam (Chromium’s fake camera) is a live source: frames flow through the chain, late ones are dropped, stopping closes them all', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const app = new TriadPage(page);
+  await app.gotoWithImage('chelsea.png');
+  await app.addEffect('blur', 'gaussian-blur');
+  await page.getByTestId('camera.toggle').click();
+  await expect(page.getByTestId('camera.device').locator('option')).not.toHaveCount(1);
+  expect((await page.evaluate(() => window.__triad.cameraState())).on).toBe(false);
+  await page.getByTestId('camera.start').click();
+  await expect(page.getByTestId('camera.status')).toBeVisible();
+  await expect
+    .poll(() => page.evaluate(() => window.__triad.cameraState().shown), { timeout: 30_000 })
+    .toBeGreaterThan(20);
+  const running = await page.evaluate(() => window.__triad.cameraState());
+  expect(running.on).toBe(true);
+  expect(running.size![0]).toBeGreaterThan(0);
+  expect(running.peakLive).toBeLessThanOrEqual(3);
+  await expect(page.getByTestId('viewer.image-info')).toContainText(
+    `${running.size![0]}×${running.size![1]}`,
+  );
+  // The picture on screen is the camera's, through the chain (not the photo any more).
+  const frame = await page.evaluate(() => window.__triad.renderNow());
+  expect(frame!.ran.map((r) => r.target)).toEqual(['gpu']);
+  await page.getByTestId('camera.stop').click();
+  await expect
+    .poll(() => page.evaluate(() => window.__triad.cameraState()))
+    .toMatchObject({ on: false, liveFrames: 0 });
+  expect(await app.status()).toBe('ready');
+});

@@ -47,6 +47,9 @@ export function chromiumArgs(kind = adapterKind()) {
     '--ignore-gpu-blocklist',
     '--enable-gpu',
     '--enable-features=Vulkan',
+    // The webcam tests use Chromium's fake camera, allowed without a prompt.
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
   ];
   if (kind === 'lavapipe') {
     return [

@@ -160,6 +160,19 @@ export function createTestApi(app: AppState) {
       await v.pause();
       return { shown: v.shown, peakLive: liveFrames.peak };
     },
+    cameraState() {
+      const c = app.camera;
+      return {
+        on: c.camera !== null,
+        label: c.camera?.label ?? null,
+        size: c.camera ? [c.camera.width, c.camera.height] : null,
+        devices: c.devices.length,
+        shown: c.shown,
+        dropped: c.dropped,
+        liveFrames: liveFrames.count,
+        peakLive: liveFrames.peak,
+      };
+    },
     forceUploadPath(path: FrameUploadPath | null) {
       engine().forceUploadPath(path);
     },

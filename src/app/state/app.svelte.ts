@@ -33,6 +33,7 @@ import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
 import { VideoState } from './video.svelte';
+import { CameraState } from './camera.svelte';
 import { looksLikeVideo } from '../../media/video/open-video';
 import {
   EXPORT_FORMATS,
@@ -93,6 +94,8 @@ export class AppState {
   readonly endpoint: EndpointState;
   /** The video source and its playback (when a video is open). */
   readonly video: VideoState;
+  /** The webcam, when it is the source. */
+  readonly camera: CameraState;
   #frameIndex = 0;
   readonly scopes: ScopesState;
 
@@ -169,6 +172,21 @@ export class AppState {
       },
       setFrameIndex: (index) => (this.#frameIndex = index),
       onError: (reason) => this.notices.error('Playback stopped', reason),
+    });
+    this.camera = new CameraState({
+      get engine() {
+        return engine();
+      },
+      renderNow: () => this.renderNow(),
+      showSource: (source) => {
+        void this.video.remove();
+        const previous = this.image;
+        this.image = source ? { ...source, bitmap: null } : null;
+        previous?.bitmap?.close();
+        this.view.fit();
+      },
+      setFrameIndex: (index) => (this.#frameIndex = index),
+      onError: (reason) => this.notices.error('Camera stopped', reason),
     });
     this.endpoint = new EndpointState(options.storage, (client, health) => {
       this.#ml.setEndpoint(client, health);
@@ -317,6 +335,7 @@ export class AppState {
     this.adapter = gpu.adapter;
     if (this.image?.bitmap) this.#engine.setSource(this.image.bitmap);
     else if (this.video.file) await this.video.restore().catch(() => {});
+    else if (this.camera.camera) await this.camera.restore().catch(() => {});
     if (this.#canvas) this.#presenter = new Presenter(gpu, this.#canvas);
     this.gpuStatus = 'ready';
     this.gpuProblem = null;
@@ -561,6 +580,7 @@ export class AppState {
     this.busy = `Opening ${file.name}…`;
     try {
       await this.video.open(file);
+      this.camera.stop();
       this.view.fit();
       return true;
     } catch (error) {
@@ -593,6 +613,7 @@ export class AppState {
       }
       const previous = this.image;
       await this.video.remove();
+      this.camera.stop();
       this.image = { name: file.name, bitmap, width: bitmap.width, height: bitmap.height };
       previous?.bitmap?.close();
       this.view.fit();
@@ -743,6 +764,7 @@ export class AppState {
     void this.#ml.destroy();
     this.endpoint.dispose();
     void this.video.remove();
+    this.camera.stop();
   }
 
   /** Models loaded (or loading) for AI effects. */

@@ -203,6 +203,7 @@ export class VideoState {
   /** Closes the video and every frame it holds. */
   async remove(): Promise<void> {
     await this.pause();
+    await this.#ops; // a seek in progress finishes before its frame is closed
     this.#current?.close();
     this.#current = null;
     this.file?.close();
