@@ -105,8 +105,11 @@ test.describe('video', () => {
     const name = 'realshort.mp4';
     for (const path of ['importExternalTexture', 'copyExternalImageToTexture', 'copyTo'] as const) {
       await page.evaluate((p) => window.__triad.forceUploadPath(p), path);
+      const opened = (await page.evaluate(() => window.__triad.videoState())).opened;
       await app.dropFiles([{ name, bytes: fixture(name) }]);
-      await expect(page.getByTestId('video.controls')).toBeVisible();
+      await expect
+        .poll(() => page.evaluate(() => window.__triad.videoState().opened))
+        .toBe(opened + 1);
       await page.evaluate(() => window.__triad.videoSeek(0.5));
       const state = await page.evaluate(() => window.__triad.videoState());
       if (state.uploadPath !== path) {
@@ -175,8 +178,11 @@ test.describe('video export', () => {
 
     // Re-decoded: the same frames at the same times, and the effect in the pixels.
     const source = await page.evaluate(() => window.__triad.videoFramePixels(20));
+    const opened = (await page.evaluate(() => window.__triad.videoState())).opened;
     await app.dropFiles([{ name: 'exported.webm', bytes }]);
-    await expect(page.getByTestId('video.controls')).toBeVisible();
+    await expect
+      .poll(() => page.evaluate(() => window.__triad.videoState().opened))
+      .toBe(opened + 1);
     const state = await page.evaluate(() => window.__triad.videoState());
     expect(state.info).toMatchObject({ codec: 'vp9', frameCount: expected.frameCount });
     expect(state.info!.duration).toBeCloseTo(expected.duration, 1);

@@ -21,6 +21,7 @@ import { OrtWorkerModel, ortWorkerSessions } from '../ml/runtime/ort-worker';
 import { computeScopes } from '../scopes/compute';
 import { liveFrames } from '../media/video/frames';
 import type { FrameUploadPath } from '../gpu/upload-frame';
+import { benchClip, makeClip } from './test-video-bench';
 import { resizeArea } from '../ml';
 
 /**
@@ -103,6 +104,7 @@ export function createTestApi(app: AppState) {
       const uploader = app.engine?.frameUploader;
       return {
         info: v.info,
+        opened: v.opened,
         time: v.time,
         frameIndex: v.frameIndex,
         playing: v.playing,
@@ -172,6 +174,22 @@ export function createTestApi(app: AppState) {
         liveFrames: liveFrames.count,
         peakLive: liveFrames.peak,
       };
+    },
+    /** bench:video: encodes a synthetic clip per size and measures decode, upload, chain, export. */
+    async videoBench(request: {
+      sizes: [number, number][];
+      frames: number;
+      photoUrl: string;
+      stages: ParityRequest['stages'];
+    }) {
+      const photo = await bitmapFromUrl(request.photoUrl);
+      const results = [];
+      for (const [width, height] of request.sizes) {
+        const clip = await makeClip(photo, width, height, request.frames);
+        results.push(await benchClip(app, clip, chainOf(request.stages)));
+      }
+      photo.close();
+      return results;
     },
     forceUploadPath(path: FrameUploadPath | null) {
       engine().forceUploadPath(path);

@@ -9,6 +9,9 @@ export const FRAME_UPLOAD_PATHS: readonly FrameUploadPath[] = [
   'copyTo',
 ];
 
+/** Frames timed per path before the fastest is kept. */
+const SAMPLES = 3;
+
 /** Usage a texture needs to receive frames by any path. */
 export const FRAME_TARGET_USAGE =
   GPUTextureUsage.TEXTURE_BINDING |
@@ -18,10 +21,11 @@ export const FRAME_TARGET_USAGE =
   GPUTextureUsage.RENDER_ATTACHMENT;
 
 /**
- * Puts decoded video frames into a texture: zero-copy import (and one GPU copy pass) where the
- * browser can, else a GPU-side copy from the frame, else `VideoFrame.copyTo` RGBA + `writeTexture`
- * (the only one headless Chromium without a GPU manages). A path that fails once is not tried
- * again; `failures` says why each failed. `forced` (a debug option) tries that path first.
+ * Puts decoded video frames into a texture by one of three paths: zero-copy import (and one GPU
+ * copy pass), a GPU-side copy from the frame, or `VideoFrame.copyTo` RGBA + `writeTexture` (always
+ * works). A path that fails once is not tried again; `failures` says why each failed. Of those
+ * that work, the fastest measured on the first frames is kept (`timings`). `forced` (a debug
+ * option) tries that path first, always.
  */
 export class FrameUploader {
   readonly failures = new Map<FrameUploadPath, string>();
@@ -29,6 +33,8 @@ export class FrameUploader {
   readonly #gpu: GpuContext;
   readonly #forced: FrameUploadPath | null;
   #pipeline: GPUComputePipeline | null = null;
+  readonly #timings = new Map<FrameUploadPath, number[]>();
+  #chosen: FrameUploadPath | null = null;
   #staging: Uint8Array<ArrayBuffer> | null = null;
 
   constructor(gpu: GpuContext, forced: FrameUploadPath | null = null) {
@@ -46,20 +52,64 @@ export class FrameUploader {
 
   /**
    * Writes `frame` into `texture` (the size of the frame's visible rectangle); resolves to the
-   * path that did.
+   * path that did. Unforced, the first frames time every path that works (to the GPU's
+   * completion) and the fastest is kept: "zero copy" is not always the quickest — on a software
+   * adapter `copyTo` is ~10× faster than the import.
    */
   async upload(frame: VideoFrame, texture: GPUTexture): Promise<FrameUploadPath> {
-    for (const path of this.#order) {
+    const calibrating = !this.#forced && !this.#chosen ? this.#nextToTime() : null;
+    const order = calibrating
+      ? [calibrating, ...this.#order.filter((p) => p !== calibrating)]
+      : this.#chosen && !this.failures.has(this.#chosen)
+        ? [this.#chosen, ...this.#order.filter((p) => p !== this.#chosen)]
+        : this.#order;
+    for (const path of order) {
+      const t0 = performance.now();
       const error = await this.#try(path, frame, texture);
-      if (!error) {
-        this.path = path;
-        return path;
+      if (error) {
+        this.failures.set(path, error);
+        continue;
       }
-      this.failures.set(path, error);
+      if (path === calibrating) {
+        await this.#gpu.device.queue.onSubmittedWorkDone();
+        this.#record(path, performance.now() - t0);
+      }
+      this.path = path;
+      return path;
     }
     throw new Error(
       `no way to upload video frames here: ${[...this.failures].map(([p, e]) => `${p}: ${e}`).join('; ')}`,
     );
+  }
+
+  /** Median upload time per path measured so far (ms). */
+  get timings(): Partial<Record<FrameUploadPath, number>> {
+    const out: Partial<Record<FrameUploadPath, number>> = {};
+    for (const [path, ms] of this.#timings)
+      out[path] = [...ms].sort((a, b) => a - b)[ms.length >> 1];
+    return out;
+  }
+
+  /** The working path with the fewest timings, while any has fewer than it needs. */
+  #nextToTime(): FrameUploadPath | null {
+    const candidates = this.#order.filter((p) => (this.#timings.get(p)?.length ?? 0) < SAMPLES);
+    return (
+      candidates.sort(
+        (a, b) => (this.#timings.get(a)?.length ?? 0) - (this.#timings.get(b)?.length ?? 0),
+      )[0] ?? null
+    );
+  }
+
+  #record(path: FrameUploadPath, ms: number): void {
+    const list = this.#timings.get(path) ?? [];
+    list.push(ms);
+    this.#timings.set(path, list);
+    if (this.#nextToTime() === null) {
+      const medians = this.timings;
+      this.#chosen = this.#order.reduce((best, p) =>
+        (medians[p] ?? Infinity) < (medians[best] ?? Infinity) ? p : best,
+      );
+    }
   }
 
   /** Runs one path; returns why it failed (null when it worked). */

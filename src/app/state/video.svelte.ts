@@ -35,6 +35,8 @@ export class VideoState {
   /** Frames shown and dropped since the video was opened. */
   shown = $state(0);
   dropped = $state(0);
+  /** Videos opened so far (tests wait on it). */
+  opened = $state(0);
   readonly #host: VideoHost;
   #current: OwnedFrame | null = null;
   /** Bumped to stop a playback loop (pause, seek, remove). */
@@ -78,6 +80,7 @@ export class VideoState {
     // Published once its first frame is up.
     this.file = video;
     this.info = video.info;
+    this.opened++;
   }
 
   /** Uploads a frame as the source, closes the previous one and renders. */

@@ -1,0 +1,144 @@
+import {
+  BufferTarget,
+  CanvasSource,
+  Mp4OutputFormat,
+  Output,
+  QUALITY_MEDIUM,
+  canEncodeVideo,
+} from 'mediabunny';
+import type { Chain } from '../effects';
+import { Engine } from '../engine';
+import { FRAME_UPLOAD_PATHS } from '../gpu/upload-frame';
+import { exportVideo } from '../media/video/export-video';
+import { VideoFile } from '../media/video/open-video';
+import type { AppState } from './state/app.svelte';
+
+/**
+ * Encodes a synthetic test clip (a photo panning under a moving bar, so frames differ) at a size,
+ * with the first codec this browser can encode: the benchmark's 720p and 1080p sources.
+ */
+export async function makeClip(
+  photo: ImageBitmap,
+  width: number,
+  height: number,
+  frames: number,
+): Promise<File> {
+  const codec = (await canEncodeVideo('avc', { width, height })) ? 'avc' : 'vp9';
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d')!;
+  const output = new Output({ format: new Mp4OutputFormat(), target: new BufferTarget() });
+  const source = new CanvasSource(canvas, { codec, bitrate: QUALITY_MEDIUM });
+  output.addVideoTrack(source, { frameRate: 30 });
+  await output.start();
+  for (let i = 0; i < frames; i++) {
+    ctx.drawImage(photo, -i * 2, 0, width + 60, height);
+    ctx.fillStyle = `hsl(${(i * 7) % 360} 80% 50%)`;
+    ctx.fillRect((i * 23) % width, 0, 40, height);
+    await source.add(i / 30, 1 / 30);
+  }
+  await output.finalize();
+  return new File([(output.target as BufferTarget).buffer!], `clip-${height}p.mp4`, {
+    type: 'video/mp4',
+  });
+}
+
+export interface VideoBenchResult {
+  size: string;
+  codec: string;
+  frames: number;
+  decodeFps: number;
+  uploadFps: Record<string, number | string>;
+  chainFps: number;
+  exportFps: number;
+}
+
+/** Decode, upload, chain and export rates for one clip (frames per second, whole clip each). */
+export async function benchClip(
+  app: AppState,
+  file: File,
+  chain: Chain,
+): Promise<VideoBenchResult> {
+  const gpu = app.gpu;
+  if (!gpu) throw new Error('GPU not ready');
+  const video = await VideoFile.open(file);
+  const fps = async (run: () => Promise<number>) => {
+    const t0 = performance.now();
+    const n = await run();
+    return n / ((performance.now() - t0) / 1000);
+  };
+  try {
+    const decodeFps = await fps(async () => {
+      let n = 0;
+      for await (const frame of video.frames(0)) {
+        frame.close();
+        n++;
+      }
+      return n;
+    });
+    const uploadFps: Record<string, number | string> = {};
+    for (const path of FRAME_UPLOAD_PATHS) {
+      const engine = new Engine(gpu, app.env);
+      engine.forceUploadPath(path);
+      try {
+        uploadFps[path] = await fps(async () => {
+          let n = 0;
+          for await (const frame of video.frames(0)) {
+            try {
+              await engine.setSourceFrame(frame.frame);
+            } finally {
+              frame.close();
+            }
+            n++;
+          }
+          await gpu.device.queue.onSubmittedWorkDone();
+          if (engine.frameUploader?.path !== path)
+            throw new Error(engine.frameUploader?.failures.get(path) ?? 'not used');
+          return n;
+        });
+      } catch (error) {
+        uploadFps[path] = `unavailable: ${error instanceof Error ? error.message : error}`;
+      } finally {
+        engine.destroy();
+      }
+    }
+    // Decode + chain + present, every frame, through the app's own player.
+    app.replaceChain(chain);
+    await app.openVideo(file);
+    const shownBefore = app.video.shown;
+    const chainFps = await fps(async () => {
+      app.video.everyFrame = true;
+      app.video.loop = false;
+      app.video.play();
+      while (app.video.playing) await new Promise((r) => setTimeout(r, 10));
+      return app.video.shown - shownBefore;
+    });
+    const exportEngine = new Engine(gpu, app.env);
+    let exported = 0;
+    const exportFps = await fps(async () => {
+      await exportVideo(
+        file,
+        { format: 'mp4-avc', height: null, quality: 'medium', chainScale: 1 },
+        async (frame, index) => {
+          exported++;
+          await exportEngine.setSourceFrame(frame);
+          return exportEngine.renderToImage(chain, { index });
+        },
+        () => {},
+        new AbortController().signal,
+      );
+      return exported;
+    });
+    exportEngine.destroy();
+    return {
+      size: `${video.info.width}×${video.info.height}`,
+      codec: video.info.codec,
+      frames: video.info.frameCount,
+      decodeFps,
+      uploadFps,
+      chainFps,
+      exportFps,
+    };
+  } finally {
+    video.close();
+  }
+}
