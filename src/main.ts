@@ -1,3 +1,4 @@
+import { FRAME_UPLOAD_PATHS } from './gpu/upload-frame';
 import { mount } from 'svelte';
 import App from './app/App.svelte';
 import './app/global.css';
@@ -36,6 +37,9 @@ const app = new AppState({
   gpu: { compatibility: params.get('gpu') === 'compat' },
   storage: storage(),
   workers: workerCount(),
+  // ?upload=importExternalTexture|copyExternalImageToTexture|copyTo tries that video upload path
+  // first (debugging; the viewer's video bar says which path ran and why others failed).
+  uploadPath: FRAME_UPLOAD_PATHS.find((p) => p === params.get('upload')) ?? null,
 });
 app.restoreChain(location.hash);
 mount(App, { target: document.getElementById('app')!, props: { app } });

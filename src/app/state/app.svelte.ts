@@ -33,6 +33,7 @@ import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
 import { VideoState } from './video.svelte';
+import type { FrameUploadPath } from '../../gpu/upload-frame';
 import { CameraState } from './camera.svelte';
 import { looksLikeVideo } from '../../media/video/open-video';
 import {
@@ -68,6 +69,8 @@ export interface AppOptions {
   storage: Storage | null;
   /** CPU worker count (at least 1). */
   workers: number;
+  /** Debug: the video upload path to try first (?upload=…). */
+  uploadPath?: FrameUploadPath | null;
 }
 
 const CHAIN_KEY = 'triad.chain';
@@ -301,6 +304,7 @@ export class AppState {
     }
     this.#gpu = gpu;
     this.#engine = new Engine(gpu, this.env, this.#cpu);
+    if (this.#options.uploadPath) this.#engine.forceUploadPath(this.#options.uploadPath);
     this.#engine.ml = this.#ml;
     this.#engine.onStageFailure = (stage, target, reason, skipped) => {
       const name = findEntry(stage.effect)?.name ?? stage.effect;
