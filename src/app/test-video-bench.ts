@@ -105,13 +105,19 @@ export async function benchClip(
     app.replaceChain(chain);
     await app.openVideo(file);
     const shownBefore = app.video.shown;
+    let chainFrames = 0;
     const chainFps = await fps(async () => {
       app.video.everyFrame = true;
       app.video.loop = false;
       app.video.play();
       while (app.video.playing) await new Promise((r) => setTimeout(r, 10));
-      return app.video.shown - shownBefore;
+      await gpu.device.queue.onSubmittedWorkDone(); // the last frames are done, not just sent
+      chainFrames = app.video.shown - shownBefore;
+      return chainFrames;
     });
+    // Every frame but the one already on screen, or the measurement is not of the whole clip.
+    if (chainFrames < video.info.frameCount - 1)
+      throw new Error(`playback showed ${chainFrames} of ${video.info.frameCount} frames`);
     const exportEngine = new Engine(gpu, app.env);
     let exported = 0;
     const exportFps = await fps(async () => {

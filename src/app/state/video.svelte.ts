@@ -43,6 +43,7 @@ export class VideoState {
   #generation = 0;
   #running: Promise<void> = Promise.resolve();
   #ops: Promise<void> = Promise.resolve();
+  #gpuDone: Promise<void> = Promise.resolve();
   #seekTicket = 0;
 
   constructor(host: VideoHost) {
@@ -83,9 +84,14 @@ export class VideoState {
     this.opened++;
   }
 
-  /** Uploads a frame as the source, closes the previous one and renders. */
+  /**
+   * Uploads a frame as the source, closes the previous one and renders. At most two frames are
+   * on the GPU at once: a frame waits for the one before the last to finish (a GPU-only frame's
+   * render resolves at submit, so without this the queue would grow without bound).
+   */
   async #show(frame: OwnedFrame): Promise<void> {
     const engine = this.#host.engine;
+    await this.#gpuDone;
     try {
       if (engine) await engine.setSourceFrame(frame.frame);
     } catch (error) {
@@ -98,6 +104,8 @@ export class VideoState {
     this.shown++;
     this.#host.setFrameIndex(this.frameIndex);
     await this.#host.renderNow();
+    this.#gpuDone =
+      engine?.gpu.device.queue.onSubmittedWorkDone().catch(() => {}) ?? Promise.resolve();
   }
 
   /** Gives a new engine (after a device loss) the frame on screen. */
