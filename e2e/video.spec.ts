@@ -128,6 +128,32 @@ test.describe('video', () => {
     }
   });
 
+  test('the <video> element fallback decodes the same frames at the same times, and scrubs', async ({
+    page,
+  }) => {
+    test.setTimeout(120_000);
+    const name = 'realshort.mp4';
+    const expected = MANIFEST[name];
+    await page.evaluate(() => window.__triad.videoDecoder('element'));
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await expect(page.getByTestId('video.info')).toContainText('via <video>');
+    const state = await page.evaluate(() => window.__triad.videoState());
+    expect(state.decoder).toBe('element');
+    const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
+    expect(decoded).toHaveLength(expected.frameCount);
+    decoded.forEach((t, i) => expect(t).toBeCloseTo(expected.timestamps[i], 5));
+    // Frame 20 through the element looks like frame 20 through WebCodecs.
+    await page.evaluate((t) => window.__triad.videoSeek(t), expected.timestamps[20]);
+    const viaElement = await page.evaluate(() => window.__triad.sourcePixels());
+    await page.evaluate(() => window.__triad.videoDecoder('auto'));
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await expect(page.getByTestId('video.info')).toContainText('via WebCodecs');
+    const viaWebCodecs = await page.evaluate(() => window.__triad.videoFramePixels(20));
+    expect(psnr(viaElement, viaWebCodecs)).toBeGreaterThan(30);
+    const neighbour = await page.evaluate(() => window.__triad.videoFramePixels(26));
+    expect(psnr(viaElement, neighbour)).toBeLessThan(psnr(viaElement, viaWebCodecs));
+  });
+
   test('bad files: a clear message each, and the picture and page stay as they were', async ({
     page,
   }) => {

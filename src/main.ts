@@ -41,6 +41,8 @@ const app = new AppState({
   // first (debugging; the viewer's video bar says which path ran and why others failed).
   uploadPath: FRAME_UPLOAD_PATHS.find((p) => p === params.get('upload')) ?? null,
 });
+// ?decoder=element decodes videos with a <video> element, the fallback for codecs WebCodecs lacks.
+if (params.get('decoder') === 'element') app.video.decoderPreference = 'element';
 app.restoreChain(location.hash);
 mount(App, { target: document.getElementById('app')!, props: { app } });
 window.__triad = createTestApi(app);

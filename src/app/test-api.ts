@@ -104,6 +104,7 @@ export function createTestApi(app: AppState) {
       const uploader = app.engine?.frameUploader;
       return {
         info: v.info,
+        decoder: v.file?.decoder ?? null,
         opened: v.opened,
         time: v.time,
         frameIndex: v.frameIndex,
@@ -149,6 +150,10 @@ export function createTestApi(app: AppState) {
       throw new Error(`the video has no frame ${index}`);
     },
     videoSeek: (time: number) => app.video.seek(time),
+    /** Decode the next videos with a <video> element (the fallback) or the best available. */
+    videoDecoder(preference: 'auto' | 'element') {
+      app.video.decoderPreference = preference;
+    },
     videoStep: (delta: number) => app.video.step(delta),
     /** Plays until `frames` more frames were shown (every-frame mode, looping), then pauses. */
     async videoPlayFrames(frames: number) {

@@ -35,6 +35,8 @@ export class VideoState {
   /** Frames shown and dropped since the video was opened. */
   shown = $state(0);
   dropped = $state(0);
+  /** 'element' decodes with a <video> element even where WebCodecs could (debug: ?decoder=). */
+  decoderPreference: 'auto' | 'element' = 'auto';
   /** Videos opened so far (tests wait on it). */
   opened = $state(0);
   readonly #host: VideoHost;
@@ -64,7 +66,7 @@ export class VideoState {
 
   /** Opens a video and shows its first frame; on failure nothing changes. */
   async open(file: File): Promise<void> {
-    const video = await VideoFile.open(file);
+    const video = await VideoFile.open(file, { decoder: this.decoderPreference });
     const first = await video.frameAt(video.timestamps[0]).catch((error: unknown) => {
       video.close();
       throw new MediaError(file.name, `its first frame could not be decoded (${String(error)}).`);

@@ -40,7 +40,10 @@ export class VideoFile {
   /** Packet timestamps in presentation order (seconds): the frames the file holds. */
   readonly timestamps: readonly number[];
   readonly #input: Input;
-  readonly #sink: VideoSampleSink;
+  readonly #sink: VideoSampleSink | null;
+  readonly #element: HTMLVideoElement | null;
+  /** How frames are decoded: WebCodecs, or a <video> element when WebCodecs cannot. */
+  readonly decoder: 'webcodecs' | 'element';
   #closed = false;
 
   private constructor(
@@ -49,20 +52,24 @@ export class VideoFile {
     track: InputVideoTrack,
     info: VideoInfo,
     timestamps: number[],
+    element: HTMLVideoElement | null,
   ) {
     this.name = source.name;
     this.source = source;
     this.#input = input;
-    this.#sink = new VideoSampleSink(track);
+    this.#element = element;
+    this.#sink = element ? null : new VideoSampleSink(track);
+    this.decoder = element ? 'element' : 'webcodecs';
     this.info = info;
     this.timestamps = timestamps;
   }
 
   /** Opens a file; anything it cannot play is a MediaError naming the file and why. */
-  static async open(file: Blob & { name: string }): Promise<VideoFile> {
+  static async open(
+    file: Blob & { name: string },
+    options: { decoder?: 'auto' | 'element' } = {},
+  ): Promise<VideoFile> {
     if (file.size === 0) throw new MediaError(file.name, 'the file is empty (0 bytes).');
-    if (typeof VideoDecoder === 'undefined')
-      throw new MediaError(file.name, 'this browser has no WebCodecs video decoder.');
     const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
     try {
       const format = await input.getFormat().catch(() => null);
@@ -82,7 +89,14 @@ export class VideoFile {
             : 'the file has no video track.',
         );
       }
-      if (!track.codec || !(await track.canDecode())) {
+      const webCodecs =
+        options.decoder !== 'element' &&
+        typeof VideoDecoder !== 'undefined' &&
+        !!track.codec &&
+        (await track.canDecode());
+      // WebCodecs cannot: a <video> element may still play it (the browser's own pipeline).
+      const element = webCodecs ? null : await openElement(file);
+      if (!webCodecs && !element) {
         throw new MediaError(
           file.name,
           `its video codec (${track.codec ?? 'unknown'}) cannot be decoded by this browser.`,
@@ -98,7 +112,7 @@ export class VideoFile {
       const audio = await input.getPrimaryAudioTrack();
       const info: VideoInfo = {
         container: format.name,
-        codec: track.codec,
+        codec: track.codec ?? 'unknown',
         width: track.displayWidth,
         height: track.displayHeight,
         duration,
@@ -106,7 +120,7 @@ export class VideoFile {
         frameRate: timestamps.length / Math.max(duration, 1e-6),
         audio: audio?.codec ?? null,
       };
-      return new VideoFile(file, input, track, info, timestamps);
+      return new VideoFile(file, input, track, info, timestamps, element);
     } catch (error) {
       input.dispose();
       if (error instanceof MediaError) throw error;
@@ -118,7 +132,8 @@ export class VideoFile {
   /** The frame shown at `time` (seconds): the last one starting at or before it. */
   async frameAt(time: number): Promise<OwnedFrame | null> {
     this.#check();
-    const sample = await this.#sink.getSample(Math.max(time, this.timestamps[0]));
+    if (this.#element) return this.#elementFrame(this.#frameStart(time));
+    const sample = await this.#sink!.getSample(Math.max(time, this.timestamps[0]));
     if (!sample) return null;
     try {
       return own(sample.toVideoFrame());
@@ -130,7 +145,16 @@ export class VideoFile {
   /** Every frame from `start` (seconds) on, in presentation order. */
   async *frames(start = 0): AsyncGenerator<OwnedFrame> {
     this.#check();
-    for await (const sample of this.#sink.samples(start)) {
+    if (this.#element) {
+      const first = this.#frameStart(start);
+      for (const t of this.timestamps) {
+        if (t < first) continue;
+        this.#check();
+        yield await this.#elementFrame(t);
+      }
+      return;
+    }
+    for await (const sample of this.#sink!.samples(start)) {
       let owned: OwnedFrame;
       try {
         owned = own(sample.toVideoFrame());
@@ -141,6 +165,26 @@ export class VideoFile {
     }
   }
 
+  /** The start of the frame shown at `time`. */
+  #frameStart(time: number): number {
+    let start = this.timestamps[0];
+    for (const t of this.timestamps) if (t <= time + 1e-6) start = t;
+    return start;
+  }
+
+  /** The element's frame starting at `t`: seek to the middle of it, then capture. */
+  async #elementFrame(t: number): Promise<OwnedFrame> {
+    const video = this.#element!;
+    const i = this.timestamps.indexOf(t);
+    const next = this.timestamps[i + 1] ?? t + 1 / Math.max(this.info.frameRate, 1);
+    await new Promise<void>((resolve, reject) => {
+      video.onseeked = () => resolve();
+      video.onerror = () => reject(new Error(video.error?.message || 'the video element failed'));
+      video.currentTime = (t + next) / 2;
+    });
+    return own(new VideoFrame(video, { timestamp: Math.round(t * 1e6) }));
+  }
+
   #check(): void {
     if (this.#closed) throw new Error('the video was closed');
   }
@@ -149,5 +193,29 @@ export class VideoFile {
     if (this.#closed) return;
     this.#closed = true;
     this.#input.dispose();
+    if (this.#element) {
+      URL.revokeObjectURL(this.#element.src);
+      this.#element.removeAttribute('src');
+      this.#element.load();
+    }
   }
+}
+
+/** A <video> element that has loaded the file's first frame, or null if it cannot play it. */
+async function openElement(file: Blob): Promise<HTMLVideoElement | null> {
+  if (typeof document === 'undefined') return null;
+  const video = document.createElement('video');
+  video.muted = true;
+  video.preload = 'auto';
+  video.src = URL.createObjectURL(file);
+  const ok = await new Promise<boolean>((resolve) => {
+    video.onloadeddata = () => resolve(video.videoWidth > 0);
+    video.onerror = () => resolve(false);
+    setTimeout(() => resolve(false), 10_000);
+  });
+  video.onloadeddata = null;
+  video.onerror = null;
+  if (ok) return video;
+  URL.revokeObjectURL(video.src);
+  return null;
 }
