@@ -154,6 +154,33 @@ test.describe('video', () => {
     expect(psnr(viaElement, neighbour)).toBeLessThan(psnr(viaElement, viaWebCodecs));
   });
 
+  test('sound plays with the picture: the frame on screen follows the time being heard', async ({
+    page,
+  }) => {
+    test.setTimeout(60_000);
+    const name = 'oa4_launch.webm';
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await expect(page.getByTestId('video.controls')).toBeVisible();
+    const opened = await page.evaluate(() => window.__triad.videoState());
+    expect(opened.audio).toMatchObject({ codec: 'vorbis', heard: null });
+    await page.getByTestId('video.play').click();
+    await expect
+      .poll(async () => (await page.evaluate(() => window.__triad.videoState())).audio?.heard ?? 0)
+      .toBeGreaterThan(1.5);
+    for (let i = 0; i < 5; i++) {
+      const s = await page.evaluate(() => window.__triad.videoState());
+      expect(s.playing).toBe(true);
+      expect(s.audio!.scheduled).toBeGreaterThan(0);
+      // The picture is the frame of the moment being heard (a frame is 42 ms; rendering adds some).
+      expect(Math.abs(s.time - s.audio!.heard!)).toBeLessThan(0.25);
+      await page.waitForTimeout(200);
+    }
+    await page.getByTestId('video.play').click(); // pause
+    await expect
+      .poll(async () => (await page.evaluate(() => window.__triad.videoState())).audio?.heard)
+      .toBeNull();
+  });
+
   test('bad files: a clear message each, and the picture and page stay as they were', async ({
     page,
   }) => {

@@ -50,6 +50,8 @@ export function chromiumArgs(kind = adapterKind()) {
     // The webcam tests use Chromium's fake camera, allowed without a prompt.
     '--use-fake-device-for-media-stream',
     '--use-fake-ui-for-media-stream',
+    // Video with sound plays without a click in tests (the page asks for no gesture otherwise).
+    '--autoplay-policy=no-user-gesture-required',
   ];
   if (kind === 'lavapipe') {
     return [

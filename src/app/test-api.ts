@@ -105,6 +105,7 @@ export function createTestApi(app: AppState) {
       return {
         info: v.info,
         decoder: v.file?.decoder ?? null,
+        audio: v.audio,
         opened: v.opened,
         time: v.time,
         frameIndex: v.frameIndex,

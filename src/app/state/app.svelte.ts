@@ -309,7 +309,7 @@ export class AppState {
     this.#engine.onStageFailure = (stage, target, reason, skipped) => {
       const name = findEntry(stage.effect)?.name ?? stage.effect;
       // Once per stage and target: a broken pool would otherwise report every band of every frame.
-      const key = `failover|${stage.id}|${target}|${skipped}|${reason}`;
+      const key = `failover|${stage.id}|${target}|${skipped}`;
       if (this.#recentErrors.has(key)) return;
       this.#recentErrors.add(key);
       if (skipped) {

@@ -2,6 +2,7 @@ import type { Engine } from '../../engine';
 import { MediaError } from '../../media/load-image';
 import type { OwnedFrame } from '../../media/video/frames';
 import { VideoFile, type VideoInfo } from '../../media/video/open-video';
+import { AudioTrackPlayer } from '../../media/video/audio';
 
 /** What the video player needs from the app. */
 export interface VideoHost {
@@ -46,6 +47,7 @@ export class VideoState {
   #running: Promise<void> = Promise.resolve();
   #ops: Promise<void> = Promise.resolve();
   #gpuDone: Promise<void> = Promise.resolve();
+  #audio: AudioTrackPlayer | null = null;
   #seekTicket = 0;
 
   constructor(host: VideoHost) {
@@ -80,6 +82,7 @@ export class VideoState {
     this.dropped = 0;
     this.#host.showSource({ name: file.name, width: video.info.width, height: video.info.height });
     await this.#show(first);
+    this.#audio = await AudioTrackPlayer.open(video.source).catch(() => null);
     // Published once its first frame is up.
     this.file = video;
     this.info = video.info;
@@ -130,7 +133,14 @@ export class VideoState {
   async pause(): Promise<void> {
     this.#generation++;
     this.playing = false;
+    this.#audio?.stop();
     await this.#running;
+  }
+
+  /** The sound: its codec, whether it is playing and the media time heard (tests read it). */
+  get audio(): { codec: string; heard: number | null; scheduled: number } | null {
+    const a = this.#audio;
+    return a ? { codec: a.codec, heard: a.now(), scheduled: a.scheduled } : null;
   }
 
   toggle(): void {
@@ -143,7 +153,11 @@ export class VideoState {
     // From the end, play starts over.
     let start = this.time >= file.timestamps[file.timestamps.length - 1] - 1e-6 ? 0 : this.time;
     for (;;) {
+      // The clock: the sound being heard when there is sound (the picture follows it), else the
+      // wall clock. "Every frame" runs unpaced and silent.
+      const audio = !this.everyFrame && (await this.#audio?.play(start)) ? this.#audio : null;
       const wallStart = performance.now();
+      const clock = () => audio?.now() ?? start + (performance.now() - wallStart) / 1000;
       // Resuming mid-video: the frame on screen (at `start`) was shown already.
       const after = start > 0 ? start + 1e-6 : -Infinity;
       for await (const frame of file.frames(start)) {
@@ -156,8 +170,7 @@ export class VideoState {
           continue;
         }
         if (!this.everyFrame) {
-          const due = wallStart + (frame.timestamp - start) * 1000;
-          const late = performance.now() - due;
+          const late = (clock() - frame.timestamp) * 1000;
           if (late > Math.max(frame.duration * 1000, 1)) {
             frame.close(); // too late to show: keep to the clock
             this.dropped++;
@@ -219,6 +232,8 @@ export class VideoState {
     await this.#ops; // a seek in progress finishes before its frame is closed
     this.#current?.close();
     this.#current = null;
+    this.#audio?.close();
+    this.#audio = null;
     this.file?.close();
     this.file = null;
     this.info = null;
