@@ -107,5 +107,7 @@ test.describe('the inference endpoint as an ML target', () => {
     await page.getByTestId('endpoint.url').fill('ftp://nope');
     await page.getByTestId('endpoint.save').click();
     await expect(page.getByRole('alert').filter({ hasText: 'http://' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('endpoint.form')).toBeHidden();
   });
 });
