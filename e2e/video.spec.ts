@@ -24,7 +24,7 @@ test.describe('video', () => {
     await app.gotoWithImage('chelsea.png');
   });
 
-  for (const name of ['realshort.mp4', 'oa4_launch.webm']) {
+  for (const name of ['realshort.mp4', 'oa4_launch.webm', 'realshort.mov', 'realshort.mkv']) {
     test(`${name}: decodes to exactly the frames and timestamps its container lists`, async ({
       page,
     }) => {
@@ -246,6 +246,33 @@ test.describe('video export', () => {
     const inverted = { ...source, data: source.data.map((v, i) => (i % 4 === 3 ? v : 255 - v)) };
     expect(psnr(exported, inverted)).toBeGreaterThan(28);
     expect(psnr(exported, source)).toBeLessThan(15);
+  });
+
+  test('an AV1 export in MP4 decodes back to the same frames (AV1 in, AV1 out)', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    const app = new TriadPage(page);
+    await app.gotoWithImage('chelsea.png');
+    const name = 'realshort.mp4';
+    const expected = MANIFEST[name];
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await page.getByTestId('export-video.toggle').click();
+    await page.getByTestId('export-video.format').selectOption('mp4-av1');
+    await page.getByTestId('export-video.quality').selectOption('low');
+    const downloading = page.waitForEvent('download');
+    await page.getByTestId('export-video.start').click();
+    const bytes = readFileSync((await (await downloading).path())!);
+    const opened = (await page.evaluate(() => window.__triad.videoState())).opened;
+    await app.dropFiles([{ name: 'exported-av1.mp4', bytes }]);
+    await expect
+      .poll(() => page.evaluate(() => window.__triad.videoState().opened))
+      .toBe(opened + 1);
+    const state = await page.evaluate(() => window.__triad.videoState());
+    expect(state.info).toMatchObject({ codec: 'av1', frameCount: expected.frameCount });
+    expect(state.decoder).toBe('webcodecs');
+    const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
+    expect(decoded).toHaveLength(expected.frameCount);
   });
 
   test('a cancelled export saves nothing and says so', async ({ page }) => {

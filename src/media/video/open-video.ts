@@ -182,6 +182,15 @@ export class VideoFile {
       video.onerror = () => reject(new Error(video.error?.message || 'the video element failed'));
       video.currentTime = (t + next) / 2;
     });
+    // 'seeked' can come before the new frame is ready to be captured: wait for it to be
+    // presented (a seek that lands on the frame already shown presents nothing: time out).
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 250);
+      video.requestVideoFrameCallback(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     return own(new VideoFrame(video, { timestamp: Math.round(t * 1e6) }));
   }
 
