@@ -32,7 +32,7 @@ import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
-import { VideoState } from './video.svelte';
+import { VideoState, type VideoHost } from './video.svelte';
 import type { FrameUploadPath } from '../../gpu/upload-frame';
 import { CameraState } from './camera.svelte';
 import { looksLikeVideo } from '../../media/video/open-video';
@@ -163,34 +163,28 @@ export class AppState {
     if (PLACEMENT_MODES.some((m) => m.id === saved)) this.placement = saved as PlacementMode;
     this.env = { lut: (id) => this.luts.get(id), image: (id) => this.#images.get(id) };
     const engine = () => this.#engine;
-    this.video = new VideoState({
+    /** What a frame source (video, camera) needs of the app; `replacing` runs as it takes over. */
+    const frameHost = (stopped: string, replacing: () => void = () => {}): VideoHost => ({
       get engine() {
         return engine();
       },
       renderNow: () => this.renderNow(),
       showSource: (source) => {
+        replacing();
         const previous = this.image;
         this.image = source ? { ...source, bitmap: null } : null;
         previous?.bitmap?.close();
       },
       setFrameIndex: (index) => (this.#frameIndex = index),
-      onError: (reason) => this.notices.error('Playback stopped', reason),
+      onError: (reason) => this.notices.error(stopped, reason),
     });
-    this.camera = new CameraState({
-      get engine() {
-        return engine();
-      },
-      renderNow: () => this.renderNow(),
-      showSource: (source) => {
+    this.video = new VideoState(frameHost('Playback stopped'));
+    this.camera = new CameraState(
+      frameHost('Camera stopped', () => {
         void this.video.remove();
-        const previous = this.image;
-        this.image = source ? { ...source, bitmap: null } : null;
-        previous?.bitmap?.close();
         this.view.fit();
-      },
-      setFrameIndex: (index) => (this.#frameIndex = index),
-      onError: (reason) => this.notices.error('Camera stopped', reason),
-    });
+      }),
+    );
     this.endpoint = new EndpointState(options.storage, (client, health) => {
       this.#ml.setEndpoint(client, health);
       this.mlTargets = Object.fromEntries(this.#ml.availability);
@@ -513,7 +507,10 @@ export class AppState {
           this.lastFrame = stats;
           if (stats.preview) this.scopes.submit(stats.preview);
           if (this.#ml.loaded > 0 || this.mlStats.length > 0)
-            void this.#ml.stats().then((s) => (this.mlStats = s));
+            void this.#ml.stats().then((s) => {
+              // Only when they changed: stage cards would otherwise redraw on every video frame.
+              if (JSON.stringify(s) !== JSON.stringify(this.mlStats)) this.mlStats = s;
+            });
           return stats;
         },
         (error: unknown) => {

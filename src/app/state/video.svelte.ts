@@ -60,10 +60,7 @@ export class VideoState {
 
   /** The index of the frame on screen among the file's frames. */
   get frameIndex(): number {
-    const ts = this.file?.timestamps ?? [];
-    let lo = 0;
-    for (let i = 0; i < ts.length; i++) if (ts[i] <= this.time + 1e-6) lo = i;
-    return lo;
+    return this.file?.indexAt(this.time) ?? 0;
   }
 
   /** Opens a video and shows its first frame; on failure nothing changes. */

@@ -165,11 +165,22 @@ export class VideoFile {
     }
   }
 
+  /** The index of the frame shown at `time`: the last starting at or before it (binary search). */
+  indexAt(time: number): number {
+    const ts = this.timestamps;
+    let lo = 0;
+    let hi = ts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ts[mid] <= time + 1e-6) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
   /** The start of the frame shown at `time`. */
   #frameStart(time: number): number {
-    let start = this.timestamps[0];
-    for (const t of this.timestamps) if (t <= time + 1e-6) start = t;
-    return start;
+    return this.timestamps[this.indexAt(time)];
   }
 
   /** The element's frame starting at `t`: seek to the middle of it, then capture. */
