@@ -33,6 +33,8 @@ test.describe('video', () => {
       await expect(page.getByTestId('video.controls')).toBeVisible();
       const state = await page.evaluate(() => window.__triad.videoState());
       expect(state.uploadPath).not.toBeNull();
+      expect(state).toMatchObject({ decoder: 'webcodecs', decodeThread: 'worker' });
+      await expect(page.getByTestId('video.info')).toContainText('via WebCodecs (worker)');
       expect(state.info).toMatchObject({
         codec: expected.codec,
         width: expected.width,
@@ -51,6 +53,32 @@ test.describe('video', () => {
       );
     });
   }
+
+  test('decoding runs in a worker of its own, which ends with the video; on the page it gives the same frames', async ({
+    page,
+  }) => {
+    const name = 'realshort.mp4';
+    const expected = MANIFEST[name];
+    const videoWorkers = () => page.workers().filter((w) => w.url().includes('video.worker'));
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await expect(page.getByTestId('video.controls')).toBeVisible();
+    expect(videoWorkers()).toHaveLength(1);
+    const inWorker = await page.evaluate(() => window.__triad.videoFramePixels(20));
+
+    await page.evaluate(() => window.__triad.videoDecoder('page'));
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await expect(page.getByTestId('video.info')).toContainText('via WebCodecs (page)');
+    // Opening another video ended the first one's worker.
+    await expect.poll(() => videoWorkers().length).toBe(0);
+    const state = await page.evaluate(() => window.__triad.videoState());
+    expect(state).toMatchObject({ decoder: 'webcodecs', decodeThread: 'page', liveFrames: 1 });
+    const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
+    expect(decoded).toHaveLength(expected.frameCount);
+    decoded.forEach((t, i) => expect(t).toBeCloseTo(expected.timestamps[i], 5));
+    const onPage = await page.evaluate(() => window.__triad.videoFramePixels(20));
+    expect(onPage.timestamp).toBeCloseTo(inWorker.timestamp, 6);
+    expect(psnr(onPage, inWorker)).toBe(Infinity);
+  });
 
   test('scrubbing shows the frame at that time; ← and → step one frame', async ({ page }) => {
     const name = 'oa4_launch.webm';

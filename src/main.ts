@@ -41,8 +41,10 @@ const app = new AppState({
   // first (debugging; the viewer's video bar says which path ran and why others failed).
   uploadPath: FRAME_UPLOAD_PATHS.find((p) => p === params.get('upload')) ?? null,
 });
-// ?decoder=element decodes videos with a <video> element, the fallback for codecs WebCodecs lacks.
-if (params.get('decoder') === 'element') app.video.decoderPreference = 'element';
+// ?decoder=element decodes videos with a <video> element, the fallback for codecs WebCodecs lacks;
+// ?decoder=page runs WebCodecs on the page instead of in the video worker.
+const decoder = params.get('decoder');
+if (decoder === 'element' || decoder === 'page') app.video.decoderPreference = decoder;
 app.restoreChain(location.hash);
 mount(App, { target: document.getElementById('app')!, props: { app } });
 window.__triad = createTestApi(app);

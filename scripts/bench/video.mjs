@@ -1,6 +1,6 @@
 // npm run bench:video — video through the app in headless Chromium, on clips it encodes itself
 // (a photo panning under a moving bar, H.264 where the browser can encode it) at 720p and 1080p:
-// decode-only FPS; decode + upload FPS per upload path; decode + a six-effect chain + present
+// decode-only FPS (in the video worker, and on the page); decode + upload FPS per upload path; decode + a six-effect chain + present
 // (every frame, through the app's player); export FPS (the chain, H.264 MP4).
 // Writes bench-results/video.json. BENCH_FRAMES sets the clip length (default 60).
 import { openApp, report } from './harness.mjs';
@@ -37,7 +37,8 @@ try {
         median: typeof fps === 'number' ? fps : null,
         note: typeof fps === 'number' ? '' : fps,
       });
-    row('decode only', clip.decodeFps);
+    row('decode only (worker)', clip.decodeFps);
+    row('decode only (page)', clip.decodePageFps);
     for (const [path, fps] of Object.entries(clip.uploadFps)) row(`decode + upload (${path})`, fps);
     row('decode + six-effect chain + present', clip.chainFps);
     row('export (six-effect chain, H.264)', clip.exportFps);

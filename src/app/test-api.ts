@@ -21,6 +21,7 @@ import { OrtWorkerModel, ortWorkerSessions } from '../ml/runtime/ort-worker';
 import { computeScopes } from '../scopes/compute';
 import { liveFrames } from '../media/video/frames';
 import type { FrameUploadPath } from '../gpu/upload-frame';
+import type { DecoderPreference } from '../media/video/open-video';
 import { benchClip, makeClip } from './test-video-bench';
 import { resizeArea } from '../ml';
 
@@ -105,6 +106,7 @@ export function createTestApi(app: AppState) {
       return {
         info: v.info,
         decoder: v.file?.decoder ?? null,
+        decodeThread: v.file?.thread ?? null,
         audio: v.audio,
         opened: v.opened,
         time: v.time,
@@ -152,7 +154,7 @@ export function createTestApi(app: AppState) {
     },
     videoSeek: (time: number) => app.video.seek(time),
     /** Decode the next videos with a <video> element (the fallback) or the best available. */
-    videoDecoder(preference: 'auto' | 'element') {
+    videoDecoder(preference: DecoderPreference) {
       app.video.decoderPreference = preference;
     },
     videoStep: (delta: number) => app.video.step(delta),

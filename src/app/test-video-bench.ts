@@ -46,7 +46,9 @@ export interface VideoBenchResult {
   size: string;
   codec: string;
   frames: number;
+  /** Decode only, in the video worker (the app's path) and on the page. */
   decodeFps: number;
+  decodePageFps: number;
   uploadFps: Record<string, number | string>;
   chainFps: number;
   exportFps: number;
@@ -67,14 +69,17 @@ export async function benchClip(
     return n / ((performance.now() - t0) / 1000);
   };
   try {
-    const decodeFps = await fps(async () => {
+    const decodeAll = async (from: VideoFile) => {
       let n = 0;
-      for await (const frame of video.frames(0)) {
+      for await (const frame of from.frames(0)) {
         frame.close();
         n++;
       }
       return n;
-    });
+    };
+    const decodeFps = await fps(() => decodeAll(video));
+    const onPage = await VideoFile.open(file, { decoder: 'page' });
+    const decodePageFps = await fps(() => decodeAll(onPage)).finally(() => onPage.close());
     const uploadFps: Record<string, number | string> = {};
     for (const path of FRAME_UPLOAD_PATHS) {
       const engine = new Engine(gpu, app.env);
@@ -140,6 +145,7 @@ export async function benchClip(
       codec: video.info.codec,
       frames: video.info.frameCount,
       decodeFps,
+      decodePageFps,
       uploadFps,
       chainFps,
       exportFps,

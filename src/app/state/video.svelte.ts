@@ -1,7 +1,7 @@
 import type { Engine } from '../../engine';
 import { MediaError } from '../../media/load-image';
 import type { OwnedFrame } from '../../media/video/frames';
-import { VideoFile, type VideoInfo } from '../../media/video/open-video';
+import { VideoFile, type DecoderPreference, type VideoInfo } from '../../media/video/open-video';
 import { AudioTrackPlayer } from '../../media/video/audio';
 
 /** What the video player needs from the app. */
@@ -36,8 +36,11 @@ export class VideoState {
   /** Frames shown and dropped since the video was opened. */
   shown = $state(0);
   dropped = $state(0);
-  /** 'element' decodes with a <video> element even where WebCodecs could (debug: ?decoder=). */
-  decoderPreference: 'auto' | 'element' = 'auto';
+  /**
+   * 'auto' decodes in a worker; 'page' on the page; 'element' with a <video> element even where
+   * WebCodecs could (debug: ?decoder=).
+   */
+  decoderPreference: DecoderPreference = 'auto';
   /** Videos opened so far (tests wait on it). */
   opened = $state(0);
   readonly #host: VideoHost;

@@ -1,26 +1,13 @@
-import {
-  ALL_FORMATS,
-  BlobSource,
-  EncodedPacketSink,
-  Input,
-  VideoSampleSink,
-  type InputVideoTrack,
-} from 'mediabunny';
 import { MediaError } from '../load-image';
+import { pageBackend, workerBackend, type DemuxBackend } from './demux-backend';
+import type { VideoInfo } from './demuxer';
+import { ElementDecoder } from './element-decoder';
 import { own, type OwnedFrame } from './frames';
 
-export interface VideoInfo {
-  container: string;
-  codec: string;
-  width: number;
-  height: number;
-  /** Seconds. */
-  duration: number;
-  /** Frames per second from the packet count and duration (the source's own rate). */
-  frameRate: number;
-  frameCount: number;
-  audio: string | null;
-}
+export type { VideoInfo } from './demuxer';
+
+/** Where frames are decoded: 'auto' = WebCodecs in a worker (on the page if none starts). */
+export type DecoderPreference = 'auto' | 'page' | 'element';
 
 const VIDEO_EXTENSIONS = /\.(mp4|m4v|mov|webm|mkv)$/i;
 
@@ -29,8 +16,9 @@ export function looksLikeVideo(file: { name: string; type?: string }): boolean {
 }
 
 /**
- * A video file opened for decoding: demuxed by mediabunny, decoded by WebCodecs. Frames come out
- * as `OwnedFrame`s, which the caller closes. `close()` ends it.
+ * A video file opened for decoding: demuxed by mediabunny and decoded by WebCodecs in a worker
+ * (the page only receives finished VideoFrames), or by a <video> element where WebCodecs cannot.
+ * Frames come out as `OwnedFrame`s, which the caller closes. `close()` ends it.
  */
 export class VideoFile {
   readonly name: string;
@@ -39,129 +27,96 @@ export class VideoFile {
   readonly info: VideoInfo;
   /** Packet timestamps in presentation order (seconds): the frames the file holds. */
   readonly timestamps: readonly number[];
-  readonly #input: Input;
-  readonly #sink: VideoSampleSink | null;
-  readonly #element: HTMLVideoElement | null;
   /** How frames are decoded: WebCodecs, or a <video> element when WebCodecs cannot. */
   readonly decoder: 'webcodecs' | 'element';
+  /** Where demuxing (and WebCodecs decoding) runs. */
+  readonly thread: 'worker' | 'page';
+  readonly #backend: DemuxBackend;
+  readonly #element: ElementDecoder | null;
   #closed = false;
 
   private constructor(
     source: Blob & { name: string },
-    input: Input,
-    track: InputVideoTrack,
-    info: VideoInfo,
-    timestamps: number[],
-    element: HTMLVideoElement | null,
+    backend: DemuxBackend,
+    opened: { info: VideoInfo; timestamps: number[] },
+    element: ElementDecoder | null,
   ) {
     this.name = source.name;
     this.source = source;
-    this.#input = input;
+    this.#backend = backend;
     this.#element = element;
-    this.#sink = element ? null : new VideoSampleSink(track);
     this.decoder = element ? 'element' : 'webcodecs';
-    this.info = info;
-    this.timestamps = timestamps;
+    this.thread = backend.thread;
+    this.info = opened.info;
+    this.timestamps = opened.timestamps;
   }
 
   /** Opens a file; anything it cannot play is a MediaError naming the file and why. */
   static async open(
     file: Blob & { name: string },
-    options: { decoder?: 'auto' | 'element' } = {},
+    options: { decoder?: DecoderPreference } = {},
   ): Promise<VideoFile> {
-    if (file.size === 0) throw new MediaError(file.name, 'the file is empty (0 bytes).');
-    const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
+    const decode = options.decoder !== 'element';
+    let backend = options.decoder === 'page' ? pageBackend() : startWorker();
+    let result;
     try {
-      const format = await input.getFormat().catch(() => null);
-      if (!format)
-        throw new MediaError(
-          file.name,
-          'not a video container this app reads (MP4, MOV, WebM, MKV).',
-        );
-      const track = await input.getPrimaryVideoTrack();
-      if (!track) {
-        // No tracks at all: the index (an MP4's moov, say) is missing — cut off or damaged.
-        const tracks = await input.getTracks().catch(() => []);
-        throw new MediaError(
-          file.name,
-          tracks.length === 0
-            ? 'the file is damaged or truncated (no tracks could be read).'
-            : 'the file has no video track.',
-        );
-      }
-      const webCodecs =
-        options.decoder !== 'element' &&
-        typeof VideoDecoder !== 'undefined' &&
-        !!track.codec &&
-        (await track.canDecode());
-      // WebCodecs cannot: a <video> element may still play it (the browser's own pipeline).
-      const element = webCodecs ? null : await openElement(file);
-      if (!webCodecs && !element) {
-        throw new MediaError(
-          file.name,
-          `its video codec (${track.codec ?? 'unknown'}) cannot be decoded by this browser.`,
-        );
-      }
-      const timestamps: number[] = [];
-      for await (const packet of new EncodedPacketSink(track).packets())
-        timestamps.push(packet.timestamp);
-      if (timestamps.length === 0)
-        throw new MediaError(file.name, 'the video track has no frames.');
-      timestamps.sort((a, b) => a - b);
-      const duration = await input.computeDuration();
-      const audio = await input.getPrimaryAudioTrack();
-      const info: VideoInfo = {
-        container: format.name,
-        codec: track.codec ?? 'unknown',
-        width: track.displayWidth,
-        height: track.displayHeight,
-        duration,
-        frameCount: timestamps.length,
-        frameRate: timestamps.length / Math.max(duration, 1e-6),
-        audio: audio?.codec ?? null,
-      };
-      return new VideoFile(file, input, track, info, timestamps, element);
+      result = await backend.open(file, { decode });
     } catch (error) {
-      input.dispose();
-      if (error instanceof MediaError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new MediaError(file.name, `the file is damaged or truncated (${reason}).`);
+      if (backend.thread === 'page') throw error;
+      // The worker could not run: demux and decode on the page instead.
+      console.warn(`Triad: decoding on the page: ${String(error)}`);
+      backend.close();
+      backend = pageBackend();
+      result = await backend.open(file, { decode });
     }
+    if (!result.ok) {
+      backend.close();
+      throw new MediaError(file.name, result.reason);
+    }
+    if (result.canDecode) return new VideoFile(file, backend, result, null);
+    // WebCodecs cannot: a <video> element may still play it (the browser's own pipeline).
+    const element = await ElementDecoder.open(file);
+    if (!element) {
+      backend.close();
+      throw new MediaError(
+        file.name,
+        `its video codec (${result.info.codec}) cannot be decoded by this browser.`,
+      );
+    }
+    return new VideoFile(file, backend, result, element);
   }
 
   /** The frame shown at `time` (seconds): the last one starting at or before it. */
   async frameAt(time: number): Promise<OwnedFrame | null> {
     this.#check();
-    if (this.#element) return this.#elementFrame(this.#frameStart(time));
-    const sample = await this.#sink!.getSample(Math.max(time, this.timestamps[0]));
-    if (!sample) return null;
-    try {
-      return own(sample.toVideoFrame());
-    } finally {
-      sample.close();
-    }
+    if (this.#element) return this.#elementFrame(this.indexAt(time));
+    const frame = await this.#backend.frameAt(time);
+    return frame ? this.#own(frame) : null;
   }
 
   /** Every frame from `start` (seconds) on, in presentation order. */
   async *frames(start = 0): AsyncGenerator<OwnedFrame> {
     this.#check();
     if (this.#element) {
-      const first = this.#frameStart(start);
-      for (const t of this.timestamps) {
-        if (t < first) continue;
+      for (let i = this.indexAt(start); i < this.timestamps.length; i++) {
         this.#check();
-        yield await this.#elementFrame(t);
+        yield await this.#elementFrame(i);
       }
       return;
     }
-    for await (const sample of this.#sink!.samples(start)) {
-      let owned: OwnedFrame;
-      try {
-        owned = own(sample.toVideoFrame());
-      } finally {
-        sample.close();
+    const id = await this.#backend.startFrames(start);
+    let ended = false;
+    try {
+      for (;;) {
+        const frame = await this.#backend.next(id);
+        if (!frame) {
+          ended = true;
+          return;
+        }
+        yield this.#own(frame);
       }
-      yield owned;
+    } finally {
+      if (!ended && !this.#closed) await this.#backend.stopFrames(id).catch(() => {});
     }
   }
 
@@ -178,31 +133,19 @@ export class VideoFile {
     return lo;
   }
 
-  /** The start of the frame shown at `time`. */
-  #frameStart(time: number): number {
-    return this.timestamps[this.indexAt(time)];
+  #elementFrame(i: number): Promise<OwnedFrame> {
+    const t = this.timestamps[i];
+    const end = this.timestamps[i + 1] ?? t + 1 / Math.max(this.info.frameRate, 1);
+    return this.#element!.frame(t, end);
   }
 
-  /** The element's frame starting at `t`: seek to the middle of it, then capture. */
-  async #elementFrame(t: number): Promise<OwnedFrame> {
-    const video = this.#element!;
-    const i = this.timestamps.indexOf(t);
-    const next = this.timestamps[i + 1] ?? t + 1 / Math.max(this.info.frameRate, 1);
-    await new Promise<void>((resolve, reject) => {
-      video.onseeked = () => resolve();
-      video.onerror = () => reject(new Error(video.error?.message || 'the video element failed'));
-      video.currentTime = (t + next) / 2;
-    });
-    // 'seeked' can come before the new frame is ready to be captured: wait for it to be
-    // presented (a seek that lands on the frame already shown presents nothing: time out).
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 250);
-      video.requestVideoFrameCallback(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    return own(new VideoFrame(video, { timestamp: Math.round(t * 1e6) }));
+  /** A frame that arrives after close (a call in flight) is closed at once. */
+  #own(frame: VideoFrame): OwnedFrame {
+    if (this.#closed) {
+      frame.close();
+      throw new Error('the video was closed');
+    }
+    return own(frame);
   }
 
   #check(): void {
@@ -212,30 +155,16 @@ export class VideoFile {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#input.dispose();
-    if (this.#element) {
-      URL.revokeObjectURL(this.#element.src);
-      this.#element.removeAttribute('src');
-      this.#element.load();
-    }
+    this.#backend.close();
+    this.#element?.close();
   }
 }
 
-/** A <video> element that has loaded the file's first frame, or null if it cannot play it. */
-async function openElement(file: Blob): Promise<HTMLVideoElement | null> {
-  if (typeof document === 'undefined') return null;
-  const video = document.createElement('video');
-  video.muted = true;
-  video.preload = 'auto';
-  video.src = URL.createObjectURL(file);
-  const ok = await new Promise<boolean>((resolve) => {
-    video.onloadeddata = () => resolve(video.videoWidth > 0);
-    video.onerror = () => resolve(false);
-    setTimeout(() => resolve(false), 10_000);
-  });
-  video.onloadeddata = null;
-  video.onerror = null;
-  if (ok) return video;
-  URL.revokeObjectURL(video.src);
-  return null;
+function startWorker(): DemuxBackend {
+  try {
+    return workerBackend();
+  } catch (error) {
+    console.warn(`Triad: no video worker: ${String(error)}`);
+    return pageBackend();
+  }
 }

@@ -1,0 +1,65 @@
+import * as Comlink from 'comlink';
+import type { VideoWorkerApi } from '../../../workers/video.worker';
+import { Demuxer, type DemuxResult } from './demuxer';
+
+/** A Demuxer's calls, answered in a worker or on the page. */
+export interface DemuxBackend {
+  readonly thread: 'worker' | 'page';
+  open(file: Blob, options: { decode: boolean }): Promise<DemuxResult>;
+  frameAt(time: number): Promise<VideoFrame | null>;
+  startFrames(start: number): Promise<number>;
+  next(id: number): Promise<VideoFrame | null>;
+  stopFrames(id: number): Promise<void>;
+  close(): void;
+}
+
+/** The Demuxer on the page (where no worker can start, or forced by ?decoder=page). */
+export function pageBackend(): DemuxBackend {
+  const demuxer = new Demuxer();
+  return {
+    thread: 'page',
+    open: (file, options) => demuxer.open(file, options),
+    frameAt: (time) => demuxer.frameAt(time),
+    startFrames: async (start) => demuxer.startFrames(start),
+    next: (id) => demuxer.next(id),
+    stopFrames: (id) => demuxer.stopFrames(id),
+    close: () => demuxer.close(),
+  };
+}
+
+/**
+ * The Demuxer in a worker of its own (one per open file), frames transferred to the page. A
+ * worker that fails (cannot start, throws outside a call) or is closed fails every call still
+ * waiting instead of leaving it hanging.
+ */
+export function workerBackend(): DemuxBackend {
+  const raw = new Worker(new URL('../../../workers/video.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'Triad video',
+  });
+  const api = Comlink.wrap<VideoWorkerApi>(raw);
+  let fail!: (error: Error) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {});
+  raw.addEventListener('error', (event) =>
+    fail(new Error(`the video worker failed: ${event.message || 'it could not start'}`)),
+  );
+  raw.addEventListener('messageerror', () =>
+    fail(new Error('the video worker sent a message that could not be read')),
+  );
+  const call = <T>(answer: Promise<T>): Promise<T> => Promise.race([answer, failed]);
+  return {
+    thread: 'worker',
+    // Comlink's Remote type splits the union; the value is a DemuxResult as sent.
+    open: (file, options) => call(api.open(file, options) as Promise<DemuxResult>),
+    frameAt: (time) => call(api.frameAt(time)),
+    startFrames: (start) => call(api.startFrames(start)),
+    next: (id) => call(api.next(id)),
+    stopFrames: (id) => call(api.stopFrames(id)),
+    close() {
+      fail(new Error('the video was closed'));
+      api[Comlink.releaseProxy]();
+      raw.terminate();
+    },
+  };
+}

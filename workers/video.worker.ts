@@ -1,0 +1,25 @@
+/// <reference lib="webworker" />
+// Demuxing (mediabunny) and decoding (WebCodecs) of one video file, off the page: the page asks
+// for frames and gets VideoFrames transferred (never copied). The <video> element fallback stays
+// on the page, where elements live.
+import * as Comlink from 'comlink';
+import { Demuxer, type DemuxResult } from '../src/media/video/demuxer';
+
+const demuxer = new Demuxer();
+
+/** A frame handed to the page: transferred, so this worker no longer holds it. */
+const give = (frame: VideoFrame | null) => (frame ? Comlink.transfer(frame, [frame]) : null);
+
+const api = {
+  open: (file: Blob, options: { decode: boolean }): Promise<DemuxResult> =>
+    demuxer.open(file, options),
+  frameAt: async (time: number) => give(await demuxer.frameAt(time)),
+  startFrames: (start: number) => demuxer.startFrames(start),
+  next: async (id: number) => give(await demuxer.next(id)),
+  stopFrames: (id: number) => demuxer.stopFrames(id),
+  close: () => demuxer.close(),
+};
+
+export type VideoWorkerApi = typeof api;
+
+Comlink.expose(api);
