@@ -15,6 +15,8 @@ import { CpuPool, WorkerPool, createCpuWorker } from '../cpu';
 import { Engine, diffImages, runChainOnCpu } from '../engine';
 import type { AppState } from './state/app.svelte';
 import { mlOpsParity } from './test-ml-ops';
+import { sceneParity, type SceneParityRequest } from './test-scene';
+import { FULL_SIZE, SMALL_SIZE, type ScenarioId } from '../perf/scenarios';
 import { OrtModel, availability, fetchModel, ortTensors, type MlTarget } from '../ml/runtime/ort';
 import { fetchManifest, loadModel } from '../ml/runtime/load';
 import { OrtWorkerModel, ortWorkerSessions } from '../ml/runtime/ort-worker';
@@ -345,6 +347,63 @@ export function createTestApi(app: AppState) {
         },
         errors: app.gpu.counters.errors,
       };
+    },
+    /**
+     * The engine's own frame timings (the last `window`) and the player's counters: what the
+     * performance panel's numbers must equal.
+     */
+    engineFrames(window = app.perf.meter.window) {
+      const timings = app.engine?.timings.slice(-window) ?? [];
+      return {
+        timings: timings.map((t) => ({ ...t })),
+        shown: app.video.shown,
+        dropped: app.video.dropped + app.camera.dropped,
+        placement: app.placement,
+      };
+    },
+    /** The panel's own figures, unrounded. */
+    perfState() {
+      const p = app.perf;
+      return {
+        fps: p.fps,
+        frameMs: p.frameMs,
+        frames: p.frames,
+        dropped: p.dropped,
+        window: p.meter.samples.length,
+        measured: p.measured,
+        predicted: p.predicted,
+        stageTimes: p.stageTimes,
+        changes: p.changes,
+        timelinePoints: p.timeline.length,
+      };
+    },
+    /** Runs a built-in scenario under every strategy ('small': tiny frames, few of them). */
+    async runScenario(id: ScenarioId, size: 'small' | 'full' = 'small') {
+      const row = await app.compare.runScenario(id, size === 'small' ? SMALL_SIZE : FULL_SIZE);
+      return { row, table: app.compare.table };
+    },
+    /** Sets compare mode's frame counts (the UI's inputs). */
+    compareFrames(frames: number, warmup: number) {
+      app.compare.frames = frames;
+      app.compare.warmup = warmup;
+    },
+    compareTable: () => app.compare.table,
+    /** The 3D scene as the source, at a size. */
+    startScene(width: number, height: number) {
+      app.scene.setSize(width, height);
+      app.scene.start();
+    },
+    sceneState: () => ({
+      active: app.scene.active,
+      shown: app.scene.shown,
+      time: app.scene.time,
+      camera: app.scene.camera,
+      size: [app.scene.width, app.scene.height],
+    }),
+    /** The SDF scene kernel against its CPU twin (e2e/scene.spec.ts). */
+    async sceneParity(request: SceneParityRequest) {
+      if (!app.gpu) throw new Error('GPU not ready');
+      return sceneParity(app.gpu, request);
     },
     scopes() {
       const data = app.scopes.data;

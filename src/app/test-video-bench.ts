@@ -1,46 +1,10 @@
-import {
-  BufferTarget,
-  CanvasSource,
-  Mp4OutputFormat,
-  Output,
-  QUALITY_MEDIUM,
-  canEncodeVideo,
-} from 'mediabunny';
 import type { Chain } from '../effects';
 import { Engine } from '../engine';
 import { FRAME_UPLOAD_PATHS } from '../gpu/upload-frame';
 import { exportVideo } from '../media/video/export-video';
 import { VideoFile } from '../media/video/open-video';
+export { makeClip } from '../media/video/make-clip';
 import type { AppState } from './state/app.svelte';
-
-/**
- * Encodes a synthetic test clip (a photo panning under a moving bar, so frames differ) at a size,
- * with the first codec this browser can encode: the benchmark's 720p and 1080p sources.
- */
-export async function makeClip(
-  photo: ImageBitmap,
-  width: number,
-  height: number,
-  frames: number,
-): Promise<File> {
-  const codec = (await canEncodeVideo('avc', { width, height })) ? 'avc' : 'vp9';
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d')!;
-  const output = new Output({ format: new Mp4OutputFormat(), target: new BufferTarget() });
-  const source = new CanvasSource(canvas, { codec, bitrate: QUALITY_MEDIUM });
-  output.addVideoTrack(source, { frameRate: 30 });
-  await output.start();
-  for (let i = 0; i < frames; i++) {
-    ctx.drawImage(photo, -i * 2, 0, width + 60, height);
-    ctx.fillStyle = `hsl(${(i * 7) % 360} 80% 50%)`;
-    ctx.fillRect((i * 23) % width, 0, 40, height);
-    await source.add(i / 30, 1 / 30);
-  }
-  await output.finalize();
-  return new File([(output.target as BufferTarget).buffer!], `clip-${height}p.mp4`, {
-    type: 'video/mp4',
-  });
-}
 
 export interface VideoBenchResult {
   size: string;

@@ -44,7 +44,35 @@ export interface FrameStats {
   size: [number, number];
   /** A downscaled copy of the result, when one was asked for (scopes). */
   preview?: Promise<RgbaImage>;
+  /** When the frame's last GPU work is done: its start, end and each target's time. */
+  timing: Promise<FrameTiming>;
 }
+
+/** One frame's wall-clock span and the time each target spent on it (ms, performance.now). */
+export interface FrameTiming {
+  sequence: number;
+  startedAt: number;
+  finishedAt: number;
+  /** By target ("gpu", "cpu", an ML target) and "transfer" (readbacks, uploads, the network). */
+  busy: Record<string, number>;
+}
+
+/** What each target spent on a frame, from the engine's own measurement. */
+export function busyOf(m: FrameMeasurement): Record<string, number> {
+  const busy: Record<string, number> = {};
+  const add = (key: string, ms: number) => (busy[key] = (busy[key] ?? 0) + ms);
+  for (const { ms } of m.cpu) add('cpu', ms);
+  for (const { ms } of m.gpu) add('gpu', ms);
+  for (const { target, ms, link } of m.ml) {
+    const network = link ? link.outMs + link.backMs : 0;
+    add(target, ms - network);
+    if (network > 0) add('transfer', network);
+  }
+  for (const { ms } of m.transfers) add('transfer', ms);
+  return busy;
+}
+
+const TIMINGS_KEPT = 240;
 
 /** Where the frame's pixels are between stages. */
 type Pixels = { on: 'gpu'; texture: GPUTexture } | { on: 'cpu'; image: RgbaImage };
@@ -92,6 +120,11 @@ export class Engine {
   #uploadPath: UploadPath | FrameUploadPath | null = null;
   #sourceTakesFrames = false;
   #frameUploader: FrameUploader | null = null;
+  /** The last frames' timings, oldest first (the live panel's numbers are checked against it). */
+  readonly timings: FrameTiming[] = [];
+  #lastTiming: Promise<FrameTiming> | null = null;
+  /** Frames submitted whose GPU work is not done yet. */
+  framesOnGpu = 0;
   /** Debug: the video upload path to try first (tests cover each path with it). */
   #forcedUploadPath: FrameUploadPath | null = null;
   #previewResize: GpuResize | null = null;
@@ -154,6 +187,36 @@ export class Engine {
     }
     this.#frameUploader ??= new FrameUploader(this.gpu, this.#forcedUploadPath);
     this.#uploadPath = await this.#frameUploader.upload(frame, this.#source);
+  }
+
+  /**
+   * Makes a picture drawn on the GPU the source (the 3D scene): `draw` records into an encoder
+   * that writes the source texture (storage-bindable, kept while the size holds).
+   */
+  drawSource(
+    width: number,
+    height: number,
+    draw: (encoder: GPUCommandEncoder, target: GPUTexture) => void,
+  ): void {
+    this.#checkSize(width, height);
+    if (
+      !this.#source ||
+      !this.#sourceTakesFrames ||
+      this.#source.width !== width ||
+      this.#source.height !== height
+    ) {
+      if (this.#source) this.gpu.destroy(this.#source);
+      this.#source = this.gpu.createTexture({
+        label: 'Triad.source.drawn',
+        size: [width, height],
+        format: 'rgba8unorm',
+        usage: FRAME_TARGET_USAGE,
+      });
+      this.#sourceTakesFrames = true;
+    }
+    const encoder = this.gpu.device.createCommandEncoder({ label: 'Triad.source.draw' });
+    draw(encoder, this.#source);
+    this.gpu.submit([encoder.finish()]);
   }
 
   #checkSize(width: number, height: number): void {
@@ -224,12 +287,14 @@ export class Engine {
     const source = this.#source;
     if (!source) throw new Error('no source image');
     const now = () => performance.now();
+    const startedAt = now();
     const newEncoder = () =>
       this.gpu.device.createCommandEncoder({ label: `Triad.frame${frame.index}` });
     const enabled = chain.stages.filter((s) => s.enabled);
     // Without a worker pool, CPU pins run on the GPU.
+    const sequence = ++this.#sequence;
     const targets = this.placer
-      .place(enabled, this.#sequence++, source.width * source.height)
+      .place(enabled, sequence - 1, source.width * source.height)
       .map((t) => (t === 'cpu' && !this.#cpu ? 'gpu' : t));
     const measurement: FrameMeasurement = { cpu: [], gpu: [], ml: [], transfers: [] };
     /** GPU stages recorded into the current encoder, timed together when it is submitted. */
@@ -337,10 +402,20 @@ export class Engine {
     const submittedAt = now();
     this.gpu.submit([encoder.finish()]);
     // The last segment is timed without holding up the frame: the placer learns when it is done.
-    void timeSegment(submittedAt).then(
-      () => this.placer.measured(measurement),
-      () => {}, // the device was lost mid-frame: nothing to learn from this one
-    );
+    // Done when the GPU is (a frame whose last stage ran elsewhere still presents on it).
+    const gpuDone = this.gpu.device.queue.onSubmittedWorkDone();
+    this.framesOnGpu++;
+    void gpuDone.finally(() => this.framesOnGpu--).catch(() => {});
+    const timing = Promise.all([timeSegment(submittedAt), gpuDone]).then(() => {
+      const finishedAt = now();
+      this.placer.measured(measurement);
+      const t: FrameTiming = { sequence, startedAt, finishedAt, busy: busyOf(measurement) };
+      this.timings.push(t);
+      if (this.timings.length > TIMINGS_KEPT) this.timings.shift();
+      return t;
+    });
+    timing.catch(() => {}); // the device was lost mid-frame: nothing to learn from this one
+    this.#lastTiming = timing;
     return result;
   }
 
@@ -445,6 +520,7 @@ export class Engine {
       ran,
       size: [result.width, result.height],
       preview: collect?.(),
+      timing: this.#lastTiming!,
     };
   }
 

@@ -1,4 +1,4 @@
-export { Engine, type FrameStats, type TargetKind } from './engine';
+export { Engine, busyOf, type FrameStats, type FrameTiming, type TargetKind } from './engine';
 export { diffImages, runChainOnCpu, type ImageDiff } from './cpu-chain';
 export {
   APP_TARGETS,

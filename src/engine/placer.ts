@@ -73,6 +73,12 @@ export class SchedulerPlacer implements FramePlacer {
   }
 
   place(stages: readonly StageSpec[], sequence: number, pixels: number): TargetKind[] {
+    this.#setChain(stages, pixels);
+    return this.scheduler.decide(sequence) as TargetKind[];
+  }
+
+  /** Tells the scheduler the chain, when it changed (targets, pins, size, ML targets here). */
+  #setChain(stages: readonly StageSpec[], pixels: number): void {
     const ml = this.#mlTargets();
     const signature = `${pixels}|${ml.join('+')}|${stages.map((s) => `${s.effect}:${s.target}`).join(',')}`;
     if (signature !== this.#signature) {
@@ -87,7 +93,37 @@ export class SchedulerPlacer implements FramePlacer {
         pixels,
       );
     }
-    return this.scheduler.decide(sequence) as TargetKind[];
+  }
+
+  /**
+   * What the latency model knows of a chain: each stage's mean time (ms) on each target that
+   * implements it (undefined: not measured yet).
+   */
+  stageTimes(
+    stages: readonly StageSpec[],
+    pixels: number,
+  ): { stage: string; times: Record<string, number | undefined> }[] {
+    this.#setChain(stages, pixels);
+    const ml = this.#mlTargets();
+    return stages.map((s, i) => ({
+      stage: s.id,
+      times: Object.fromEntries(
+        (findMlEffect(s.effect) ? ml : ['gpu', 'cpu']).map((t) => [
+          t,
+          this.scheduler.costs.compute(i, t),
+        ]),
+      ),
+    }));
+  }
+
+  /** Predicted frames per second of a chain under each strategy (null: not enough measured). */
+  predict(
+    stages: readonly StageSpec[],
+    pixels: number,
+    strategy: Strategy,
+  ): ReturnType<Scheduler['predict']> {
+    this.#setChain(stages, pixels);
+    return this.scheduler.predict(strategy);
   }
 
   measured(m: FrameMeasurement): void {

@@ -10,7 +10,14 @@ export {
   type Shares,
 } from './plan';
 export { Scheduler, strategyAllows, type Policy, type SchedulerOptions } from './scheduler';
-export type { Clock, StageInfo, StagePlacement, Strategy, TargetInfo } from './types';
+export type {
+  Clock,
+  PlacementChange,
+  StageInfo,
+  StagePlacement,
+  Strategy,
+  TargetInfo,
+} from './types';
 export { PlanDecider, oraclePlan, oracleStatic, problemOf, trueCosts } from './sim/oracle';
 export { SCENARIOS, TARGETS, TRANSFERS } from './sim/scenarios';
 export {

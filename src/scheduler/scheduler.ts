@@ -1,7 +1,15 @@
 import { LatencyModel, sizeBucket } from './latency-model';
-import { bestPlan, periodOf, type CostModel, type Plan, type Problem } from './plan';
+import {
+  bestPlan,
+  loads,
+  periodOf,
+  type CostModel,
+  type Plan,
+  type Problem,
+  type Shares,
+} from './plan';
 import { pickWeighted } from './round-robin';
-import type { Clock, StageInfo, Strategy, TargetInfo } from './types';
+import type { Clock, PlacementChange, StageInfo, Strategy, TargetInfo } from './types';
 
 export type Policy = 'static' | 'earliest-finish' | 'pipelined';
 
@@ -77,6 +85,8 @@ export class Scheduler {
   #deviceFree = new Map<string, number>();
   #framesSincePlan = 0;
   planChanges = 0;
+  /** The latest placement changes, oldest first (at most `CHANGE_LOG` kept). */
+  readonly changes: PlacementChange[] = [];
 
   constructor(
     clock: Clock,
@@ -111,6 +121,11 @@ export class Scheduler {
     this.#sink = sink;
     this.#plan = null;
     this.#credits = stages.map(() => new Map());
+  }
+
+  /** Whether some stage still has a target to measure before the scheduler trusts its model. */
+  get calibrating(): boolean {
+    return this.#stages.some((_, s) => this.#needsCalibration(s) !== null);
   }
 
   isHealthy(target: string): boolean {
@@ -180,11 +195,43 @@ export class Scheduler {
       : null;
     if (currentPeriod === null || next.period < currentPeriod * (1 - this.options.hysteresis)) {
       if (current) this.planChanges++;
+      this.#logChanges(current, next, currentPeriod);
       this.#plan = next;
       this.#credits = this.#stages.map(() => new Map());
     } else {
       this.#plan = { ...current!, period: currentPeriod };
     }
+  }
+
+  /** Records each stage whose targets differ between two plans, with the reason. */
+  #logChanges(current: Plan | null, next: Plan, currentPeriod: number | null): void {
+    let reason: string;
+    if (!current) reason = 'first plan, after calibration';
+    else if (currentPeriod === null) {
+      const lost = [...new Set(current.stages.flat().map((x) => x.target))].filter(
+        (t) => !this.allowed(t),
+      );
+      const why = lost.map((t) => this.#health.get(t)?.reason).find((r) => r);
+      reason = `${lost.join(', ')} unavailable${why ? ` (${why})` : ''}`;
+    } else {
+      const gain = Math.round((currentPeriod / next.period - 1) * 100);
+      // The old plan's bottleneck on what is measured now (its own figures are from when it was
+      // made).
+      const load = loads(this.#problem(), this.costs, current.stages);
+      const [busiest, ms] = [...(load ?? [])].reduce((a, b) => (b[1] > a[1] ? b : a), ['', -1]);
+      reason = `predicted +${gain}%${busiest ? ` (bottleneck was ${busiest}, ${ms.toFixed(1)} ms a frame)` : ''}`;
+    }
+    next.stages.forEach((shares, s) => {
+      const from = current ? describeShares(current.stages[s]) : '—';
+      const to = describeShares(shares);
+      if (from === to) return;
+      this.#log({ stage: s, kind: this.#stages[s].kind, from, to, reason });
+    });
+  }
+
+  #log(change: Omit<PlacementChange, 'at'>): void {
+    this.changes.push({ at: this.#clock(), ...change });
+    if (this.changes.length > CHANGE_LOG) this.changes.splice(0, this.changes.length - CHANGE_LOG);
   }
 
   /** The target for every stage of `frame`. */
@@ -299,15 +346,46 @@ export class Scheduler {
     this.#health.set(target, { until: this.#clock() + backoff, backoff, reason });
     for (let s = 0; s < this.#stages.length; s++) this.model.reset(this.#computeKey(s, target));
     if (this.#plan && !this.#planHealthy()) this.#replan();
+    else if (this.policy !== 'pipelined') {
+      // Per-frame policies have no plan to change: the exclusion itself is the change.
+      this.#stages.forEach((stage, s) => {
+        if (stage.targets.includes(target))
+          this.#log({ stage: s, kind: stage.kind, from: target, to: `not ${target}`, reason });
+      });
+    }
   }
 
-  /** Predicted frames per second and utilization for a strategy, from the current model. */
-  predict(strategy: Strategy): { fps: number; utilization: Record<string, number> } | null {
+  /**
+   * Predicted frames per second and utilization for a strategy, from the current model: `fps`
+   * with frames overlapping (the busiest resource sets the pace), `serialFps` with one frame at a
+   * time (every resource's time adds up).
+   */
+  predict(
+    strategy: Strategy,
+  ): { fps: number; serialFps: number; utilization: Record<string, number> } | null {
     const allowed = (t: string) => {
       const info = this.#targets.get(t);
       return !!info && strategyAllows(strategy, info) && this.isHealthy(t);
     };
     const plan = bestPlan(this.#problem(), this.costs, allowed);
-    return plan ? { fps: 1000 / plan.period, utilization: plan.utilization } : null;
+    if (!plan) return null;
+    const total = [...(loads(this.#problem(), this.costs, plan.stages)?.values() ?? [])].reduce(
+      (a, b) => a + b,
+      0,
+    );
+    return {
+      fps: 1000 / plan.period,
+      serialFps: total > 0 ? 1000 / total : 0,
+      utilization: plan.utilization,
+    };
   }
+}
+
+const CHANGE_LOG = 50;
+
+/** "gpu", or "gpu 60% + remote 40%" for a split stage. */
+function describeShares(shares: Shares): string {
+  const used = shares.filter((x) => x.share > 0.005);
+  if (used.length === 1) return used[0].target;
+  return used.map((x) => `${x.target} ${Math.round(x.share * 100)}%`).join(' + ');
 }

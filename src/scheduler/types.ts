@@ -33,3 +33,16 @@ export interface StagePlacement {
 }
 
 export type Strategy = 'gpu-only' | 'gpu+accelerator' | 'cpu+gpu+accelerator' | 'auto';
+
+/** A stage the plan moved, and why (the live panel's log). */
+export interface PlacementChange {
+  /** Clock time of the change (ms). */
+  at: number;
+  stage: number;
+  kind: string;
+  /** The targets before and after, with shares ("gpu", "gpu 60% + remote 40%"). */
+  from: string;
+  to: string;
+  /** Why: the predicted gain and the busiest resource before, or the target that failed. */
+  reason: string;
+}

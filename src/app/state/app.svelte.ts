@@ -35,6 +35,9 @@ import { EndpointState } from './endpoint.svelte';
 import { VideoState, type VideoHost } from './video.svelte';
 import type { FrameUploadPath } from '../../gpu/upload-frame';
 import { CameraState } from './camera.svelte';
+import { PerfState } from './perf.svelte';
+import { SceneState } from './scene.svelte';
+import { CompareState } from './compare.svelte';
 import { looksLikeVideo } from '../../media/video/open-video';
 import {
   EXPORT_FORMATS,
@@ -99,8 +102,14 @@ export class AppState {
   readonly video: VideoState;
   /** The webcam, when it is the source. */
   readonly camera: CameraState;
+  /** The 3D preview scene, when it is the source. */
+  readonly scene: SceneState;
   #frameIndex = 0;
   readonly scopes: ScopesState;
+  /** The live performance panel. */
+  readonly perf: PerfState;
+  /** Compare mode and the built-in scenarios. */
+  readonly compare: CompareState;
 
   gpuStatus = $state<GpuStatus>('starting');
   gpuProblem = $state<string | null>(null);
@@ -159,6 +168,32 @@ export class AppState {
     this.workers = Math.max(1, options.workers);
     this.#cpu = new CpuPool(this.workers);
     this.scopes = new ScopesState(this.#cpu, options.storage);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const app = this;
+    this.perf = new PerfState({
+      get placement() {
+        return app.placement === 'manual' ? 'manual' : app.placement;
+      },
+      get workload() {
+        const size = app.#engine?.sourceSize;
+        if (!size) return null;
+        const stages = app.#history.present.stages.filter((s) => s.enabled);
+        return { stages, pixels: size[0] * size[1] };
+      },
+      get lastTargets() {
+        // A snapshot each time it is read, not state.
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity
+        return new Map(app.lastFrame?.ran.map((r) => [r.stage, r.target]) ?? []);
+      },
+      placer: (strategy) => this.placer(strategy),
+      get dropped() {
+        return app.video.dropped + app.camera.dropped;
+      },
+      queueDepth: () => ({
+        gpu: this.#engine?.framesOnGpu ?? 0,
+        cpu: this.#cpu.pool.queued + this.#cpu.pool.busy,
+      }),
+    });
     const saved = options.storage?.getItem(PLACEMENT_KEY);
     if (PLACEMENT_MODES.some((m) => m.id === saved)) this.placement = saved as PlacementMode;
     this.env = { lut: (id) => this.luts.get(id), image: (id) => this.#images.get(id) };
@@ -182,6 +217,15 @@ export class AppState {
     this.camera = new CameraState(
       frameHost('Camera stopped', () => {
         void this.video.remove();
+        this.scene.stop();
+        this.view.fit();
+      }),
+    );
+    this.compare = new CompareState(this);
+    this.scene = new SceneState(
+      frameHost('3D scene stopped', () => {
+        void this.video.remove();
+        this.camera.stop();
         this.view.fit();
       }),
     );
@@ -334,6 +378,7 @@ export class AppState {
     if (this.image?.bitmap) this.#engine.setSource(this.image.bitmap);
     else if (this.video.file) await this.video.restore().catch(() => {});
     else if (this.camera.camera) await this.camera.restore().catch(() => {});
+    else if (this.scene.active) this.scene.restore();
     if (this.#canvas) this.#presenter = new Presenter(gpu, this.#canvas);
     this.gpuStatus = 'ready';
     this.gpuProblem = null;
@@ -402,6 +447,22 @@ export class AppState {
     }
     this.#applyPlacement();
     this.requestRender();
+  }
+
+  /**
+   * Runs `work` with stages placed under `mode` (compare mode), then puts the user's choice back;
+   * nothing is saved.
+   */
+  async withPlacement<T>(mode: PlacementMode, work: () => Promise<T>): Promise<T> {
+    const chosen = this.placement;
+    this.placement = mode;
+    this.#applyPlacement();
+    try {
+      return await work();
+    } finally {
+      this.placement = chosen;
+      this.#applyPlacement();
+    }
   }
 
   /** The scheduler behind a strategy (one per strategy, all learning into one latency model). */
@@ -505,6 +566,10 @@ export class AppState {
       .then(
         (stats) => {
           this.lastFrame = stats;
+          stats.timing.then(
+            (t) => this.perf.record(t),
+            () => {},
+          );
           if (stats.preview) this.scopes.submit(stats.preview);
           if (this.#ml.loaded > 0 || this.mlStats.length > 0)
             void this.#ml.stats().then((s) => {
@@ -582,6 +647,7 @@ export class AppState {
     try {
       await this.video.open(file);
       this.camera.stop();
+      this.scene.stop();
       this.view.fit();
       return true;
     } catch (error) {
@@ -615,6 +681,7 @@ export class AppState {
       const previous = this.image;
       await this.video.remove();
       this.camera.stop();
+      this.scene.stop();
       this.image = { name: file.name, bitmap, width: bitmap.width, height: bitmap.height };
       previous?.bitmap?.close();
       this.view.fit();

@@ -106,6 +106,56 @@ describe('the scheduler in simulation', () => {
     expect(shareOf(plans[330], 1, 'remote')).toBeLessThan(shareOf(plans[299], 1, 'remote'));
   });
 
+  it('logs each placement change with the stage, the targets and the predicted gain', () => {
+    const scenario = SCENARIOS.find((s) => s.name === '3D preview + AI upscale')!;
+    const clock = new SimClock();
+    const scheduler = new Scheduler(clock.read, scenario.targets);
+    scheduler.setChain(scenario.stages, 1920 * 1080, scenario.source, scenario.sink);
+    let changesAt300 = 0;
+    simulate(
+      scenario,
+      {
+        decide: (frame) => {
+          if (frame === 300) changesAt300 = scheduler.changes.length;
+          return scheduler.decide(frame);
+        },
+        report: scheduler.report.bind(scheduler),
+        reportTransfer: scheduler.reportTransfer.bind(scheduler),
+        reportFailure: scheduler.reportFailure.bind(scheduler),
+        failover: scheduler.failover.bind(scheduler),
+      },
+      clock,
+      {
+        frames: 400,
+        inFlight: IN_FLIGHT,
+        seed: 1,
+        events: { noise: 0.02, slowdowns: [{ target: 'remote', fromFrame: 300, factor: 4 }] },
+      },
+    );
+    const first = scheduler.changes[0];
+    expect(first).toMatchObject({ from: '—', reason: 'first plan, after calibration' });
+    const after = scheduler.changes.slice(changesAt300);
+    const upscale = after.find((c) => c.stage === 1);
+    expect(upscale, JSON.stringify(scheduler.changes)).toBeDefined();
+    expect(upscale!.kind).toBe(scenario.stages[1].kind);
+    expect(upscale!.from).toContain('remote');
+    expect(upscale!.to).not.toBe(upscale!.from);
+    const gain = Number(/predicted \+(\d+)%/.exec(upscale!.reason)?.[1]);
+    expect(gain).toBeGreaterThanOrEqual(10); // the hysteresis: only a real gain moves a stage
+    expect(upscale!.reason).toMatch(/bottleneck was remote, [\d.]+ ms a frame/);
+  });
+
+  it('logs a failed target as a change under a per-frame strategy', () => {
+    const scenario = SCENARIOS[0];
+    const clock = new SimClock();
+    const scheduler = new Scheduler(clock.read, scenario.targets, { strategy: 'gpu-only' });
+    scheduler.setChain(scenario.stages, 1920 * 1080, scenario.source, scenario.sink);
+    scheduler.reportFailure('gpu', 'device lost');
+    const logged = scheduler.changes.filter((c) => c.from === 'gpu');
+    expect(logged.length).toBe(scenario.stages.filter((s) => s.targets.includes('gpu')).length);
+    expect(logged[0]).toMatchObject({ to: 'not gpu', reason: 'device lost' });
+  });
+
   it('under ±20% noise changes the placement at most once per 100 frames', () => {
     for (const scenario of SCENARIOS) {
       const { changesAt } = runAuto(scenario, { noise: 0.2 });
@@ -194,6 +244,25 @@ describe('the scheduler in simulation', () => {
         Math.abs(result.fps(MEASURE_FROM) - predicted) / predicted,
         scenario.name,
       ).toBeLessThan(0.1);
+    }
+  });
+
+  it('predicts the throughput of a plan run one frame at a time (serialFps), within 10%', () => {
+    for (const scenario of SCENARIOS) {
+      const { scheduler } = runAuto(scenario, {}, { exploreEvery: 0 });
+      const plan = scheduler.plan!;
+      const predicted = scheduler.predict('auto')!;
+      const serial = simulate(scenario, new PlanDecider(plan), new SimClock(), {
+        frames: FRAMES,
+        inFlight: 1,
+        seed: 1,
+        events: {},
+      }).fps(MEASURE_FROM);
+      expect(
+        Math.abs(serial - predicted.serialFps) / predicted.serialFps,
+        scenario.name,
+      ).toBeLessThan(0.1);
+      expect(predicted.serialFps).toBeLessThanOrEqual(predicted.fps * (1 + 1e-9));
     }
   });
 });

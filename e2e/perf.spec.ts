@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import { parseCsv } from '../src/perf/report';
+import { fixture, TriadPage } from './pages/triad-page';
+
+const STRATEGIES = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'] as const;
+
+async function download(page: Page, testId: string): Promise<Buffer> {
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId(testId).click();
+  return readFileSync((await (await downloading).path())!);
+}
+
+test.describe('the performance panel', () => {
+  let app: TriadPage;
+
+  test.beforeEach(async ({ page }) => {
+    app = new TriadPage(page);
+    await app.gotoWithImage('chelsea.png');
+  });
+
+  test('its numbers are the engine’s own: frames over the time they took, frame time, frames, dropped', async ({
+    page,
+  }) => {
+    await app.addEffect('grain', 'film-grain');
+    const name = 'realshort.mp4';
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await expect(page.getByTestId('video.controls')).toBeVisible();
+    const before = await page.evaluate(() => window.__triad.perfState().frames);
+    const sequenceBefore = await page.evaluate(
+      () => window.__triad.engineFrames().timings.at(-1)?.sequence ?? 0,
+    );
+    await page.evaluate(() => window.__triad.videoPlayFrames(40));
+    // Every frame's timing has resolved once the counts stop moving.
+    let last = -1;
+    await expect
+      .poll(async () => {
+        const frames = await page.evaluate(() => window.__triad.perfState().frames);
+        const settled = frames === last;
+        last = frames;
+        return settled;
+      })
+      .toBe(true);
+    const { perf, engine } = await page.evaluate(() => ({
+      perf: window.__triad.perfState(),
+      engine: window.__triad.engineFrames(),
+    }));
+    const t = engine.timings;
+    expect(t.length).toBe(perf.window);
+    expect(t.length).toBeGreaterThanOrEqual(30);
+    const fps = ((t.length - 1) * 1000) / (t.at(-1)!.finishedAt - t[0].finishedAt);
+    const frameMs = t.reduce((a, x) => a + x.finishedAt - x.startedAt, 0) / t.length;
+    expect(perf.fps).toBeCloseTo(fps, 9);
+    expect(perf.frameMs).toBeCloseTo(frameMs, 9);
+    // One frame counted per frame the engine ran, and the player's own dropped count.
+    expect(perf.frames - before).toBe(t.at(-1)!.sequence - sequenceBefore);
+    expect(perf.dropped).toBe(engine.dropped);
+    await expect(page.getByTestId('perf.fps')).toHaveText(perf.fps.toFixed(1));
+    await expect(page.getByTestId('perf.frame-ms')).toHaveText(`${perf.frameMs.toFixed(1)} ms`);
+    await expect(page.getByTestId('perf.frames')).toHaveText(String(perf.frames));
+    // The live figure is Manual's (the placement in use); the timeline has points.
+    expect(perf.measured.manual).toBeCloseTo(perf.fps, 9);
+    expect(perf.timelinePoints).toBeGreaterThan(0);
+    await expect(page.locator('[data-testid="perf.timeline"] canvas')).toHaveCount(1);
+  });
+
+  test('under a strategy it shows each stage’s measured time per target, the target chosen, predictions, and the placement log', async ({
+    page,
+  }) => {
+    await app.addEffect('blur', 'gaussian-blur');
+    await app.addEffect('grain', 'film-grain');
+    await page.getByTestId('chain.placement').selectOption('auto');
+    // Enough frames for the scheduler to calibrate both targets and make a plan.
+    await expect
+      .poll(
+        async () => {
+          await page.evaluate(() => window.__triad.renderNow());
+          return (await page.evaluate(() => window.__triad.perfState())).changes.length;
+        },
+        { timeout: 90_000 },
+      )
+      .toBeGreaterThan(0);
+    const perf = await page.evaluate(() => window.__triad.perfState());
+    expect(perf.stageTimes.map((r) => r.effect)).toEqual(['gaussian-blur', 'film-grain']);
+    for (const row of perf.stageTimes) {
+      expect(row.times.gpu).toBeGreaterThan(0);
+      expect(row.times.cpu).toBeGreaterThan(0);
+      expect(['gpu', 'cpu']).toContain(row.chosen);
+    }
+    const chosen = page.locator('[data-testid="perf.stage-times"] td.chosen');
+    await expect(chosen).toHaveCount(2);
+    expect(perf.predicted['gpu-only']!.serialFps).toBeGreaterThan(0);
+    expect(perf.predicted.auto!.fps).toBeGreaterThanOrEqual(perf.predicted.auto!.serialFps);
+    expect(perf.changes[perf.changes.length - 1]).toMatchObject({
+      from: '—',
+      reason: 'first plan, after calibration',
+    });
+    await expect(page.getByTestId('perf.changes')).toContainText('first plan, after calibration');
+    await expect(
+      page.locator(
+        '[data-testid="perf.strategy"][data-strategy="auto"] [data-testid="perf.predicted"]',
+      ),
+    ).not.toHaveText('—');
+  });
+
+  test('compare mode fills every cell for every strategy; its CSV and JSON read back to the same numbers', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await app.addEffect('blur', 'gaussian-blur');
+    await app.addEffect('grain', 'film-grain');
+    await page.getByTestId('compare.frames').fill('4');
+    await page.getByTestId('compare.warmup').fill('1');
+    await page.getByTestId('compare.run').click();
+    await expect(page.getByTestId('compare.running')).toBeVisible();
+    await expect(page.getByTestId('compare.row')).toHaveCount(1, { timeout: 150_000 });
+    await expect(page.getByTestId('compare.running')).toBeHidden();
+    const table = (await page.evaluate(() => window.__triad.compareTable()))!;
+    expect(table.rows).toHaveLength(1);
+    const row = table.rows[0];
+    expect(row.scenario).toBe('Current: chelsea.png, 451×300');
+    for (const s of STRATEGIES) {
+      expect(row.cells[s].error, s).toBeUndefined();
+      expect(row.cells[s].count).toBe(4);
+      expect(row.cells[s].rate).toBeCloseTo((4 * 1000) / row.cells[s].ms, 9);
+      const cell = page.locator(`[data-testid="compare.cell"][data-strategy="${s}"]`);
+      await expect(cell).toHaveAttribute('data-value', String(row.cells[s].rate));
+    }
+    const csv = parseCsv((await download(page, 'compare.csv')).toString('utf8'));
+    expect(csv).toEqual([
+      {
+        scenario: row.scenario,
+        unit: 'fps',
+        rates: Object.fromEntries(STRATEGIES.map((s) => [s, row.cells[s].rate])),
+      },
+    ]);
+    expect(JSON.parse((await download(page, 'compare.json')).toString('utf8'))).toEqual(table);
+    const md = (await download(page, 'compare.markdown')).toString('utf8');
+    expect(md).toContain(
+      '| scenario | GPU only | GPU + accelerator | CPU + GPU + accelerator | Auto |',
+    );
+    expect(md).toContain(`| ${row.scenario} | `);
+    // The strategies' bars now show what compare mode measured.
+    const perf = await page.evaluate(() => window.__triad.perfState());
+    for (const s of STRATEGIES) expect(perf.measured[s]).toBe(row.cells[s].rate);
+  });
+
+  test('AI batch on dropped images: a rate per strategy and the results as a zip of PNGs at twice the size', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    // Two small photos made in the page (the batch runs super-resolution on each target).
+    const pngs = await page.evaluate(async () => {
+      const out: string[] = [];
+      for (const [w, h] of [
+        [40, 30],
+        [32, 32],
+      ]) {
+        const canvas = new OffscreenCanvas(w, h);
+        const ctx = canvas.getContext('2d')!;
+        const g = ctx.createLinearGradient(0, 0, w, h);
+        g.addColorStop(0, '#f80');
+        g.addColorStop(1, '#08f');
+        ctx.fillStyle = g;
+        ctx.fillRect(0, 0, w, h);
+        const blob = await canvas.convertToBlob({ type: 'image/png' });
+        out.push(btoa(String.fromCharCode(...new Uint8Array(await blob.arrayBuffer()))));
+      }
+      return out;
+    });
+    await page.getByTestId('compare.batch-input').setInputFiles([
+      { name: 'a.png', mimeType: 'image/png', buffer: Buffer.from(pngs[0], 'base64') },
+      { name: 'b.png', mimeType: 'image/png', buffer: Buffer.from(pngs[1], 'base64') },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') },
+    ]);
+    await expect(app.notices.filter({ hasText: '1 file skipped' })).toContainText('notes.txt');
+    await expect(page.getByTestId('compare.row')).toHaveCount(1, { timeout: 200_000 });
+    const row = (await page.evaluate(() => window.__triad.compareTable()))!.rows[0];
+    expect(row).toMatchObject({ scenario: 'AI batch: 2 dropped images', unit: 'items/s' });
+    for (const s of STRATEGIES) {
+      expect(row.cells[s].error, s).toBeUndefined();
+      expect(row.cells[s].rate).toBeGreaterThan(0);
+    }
+    const zip = unzipSync(new Uint8Array(await download(page, 'compare.zip')));
+    expect(Object.keys(zip).sort()).toEqual(['a-x2.png', 'b-x2.png']);
+    const size = (png: Uint8Array) => {
+      const view = new DataView(png.buffer, png.byteOffset);
+      return [view.getUint32(16), view.getUint32(20)];
+    };
+    expect(size(zip['a-x2.png'])).toEqual([80, 60]);
+    expect(size(zip['b-x2.png'])).toEqual([64, 64]);
+  });
+
+  test('the 3D scene is a source: it animates, orbits on drag, and follows its resolution setting', async ({
+    page,
+  }) => {
+    await page.getByTestId('scene.toggle').click();
+    await page.getByTestId('scene.size').selectOption('480x270');
+    await page.getByTestId('scene.start').click();
+    await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene · 480×270');
+    await expect
+      .poll(() => page.evaluate(() => window.__triad.sceneState().shown))
+      .toBeGreaterThan(3);
+    const first = await page.evaluate(() => window.__triad.sceneState());
+    await page.getByTestId('scene.play').click(); // pause
+    const canvas = page.getByTestId('viewer.canvas');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 20, { steps: 4 });
+    await page.mouse.up();
+    const after = await page.evaluate(() => window.__triad.sceneState());
+    expect(after.camera.yaw).not.toBeCloseTo(first.camera.yaw, 3);
+    expect(after.time).toBeGreaterThan(0);
+    // Not a flat picture.
+    const pixels = await page.evaluate(() => window.__triad.sourcePixels());
+    expect([pixels.width, pixels.height]).toEqual([480, 270]);
+    const lumas = new Set<number>();
+    for (let i = 0; i < pixels.data.length; i += 4 * 97) lumas.add(pixels.data[i] >> 3);
+    expect(lumas.size).toBeGreaterThan(8);
+    await page.getByTestId('scene.size').selectOption('960x540');
+    await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene · 960×540');
+  });
+});

@@ -1,0 +1,455 @@
+import { zipSync } from 'fflate';
+import { parseChain, type Chain } from '../../effects';
+import type { RgbaImage } from '../../effects/image';
+import { packLut } from '../../effects/lut/lut';
+import { sampleCube } from '../../effects/lut/cube';
+import { APP_TARGETS, type FrameTiming } from '../../engine';
+import { makeClip } from '../../media/video/make-clip';
+import type { MlTarget } from '../../ml/targets';
+import { runBatch } from '../../perf/batch';
+import {
+  STRATEGIES,
+  STRATEGY_LABELS,
+  toCsv,
+  toJson,
+  toMarkdown,
+  type CompareCell,
+  type CompareRow,
+  type CompareTable,
+} from '../../perf/report';
+import {
+  BATCH_EFFECT,
+  FULL_SIZE,
+  SCENARIOS,
+  preview3dStages,
+  tealOrange,
+  videoEditStages,
+  type ScenarioId,
+  type ScenarioSize,
+  type StageJson,
+} from '../../perf/scenarios';
+import { strategyAllows, type Strategy } from '../../scheduler';
+import type { AppState } from './app.svelte';
+
+/** The frames a comparison runs: the same ones under every strategy. */
+interface FrameFeed {
+  name: string;
+  /** Back to the first frame. */
+  restart(): Promise<void>;
+  /** Makes the next frame the engine's source. */
+  next(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One image of a batch, and what the batch made of it. */
+export interface BatchItem {
+  name: string;
+  image: RgbaImage;
+}
+
+const chainOf = (stages: StageJson[]): Chain =>
+  parseChain(JSON.stringify({ v: 1, stages: stages.map((s) => ({ ...s, enabled: true })) })).chain;
+
+/**
+ * Compare mode: runs the current source and chain (or a built-in scenario) under each strategy
+ * for a fixed number of frames — the same frames each time, warm-up excluded — and keeps the
+ * table (rows: scenarios, columns: strategies), which exports as CSV, JSON and Markdown.
+ */
+export class CompareState {
+  table = $state.raw<CompareTable | null>(null);
+  /** What is running now ("Video edit + render: Auto, frame 12/30"), or null. */
+  running = $state<string | null>(null);
+  progress = $state<number | null>(null);
+  /** The last batch's results (PNG files for the zip), by item name. */
+  batchOutputs = $state.raw<BatchItem[]>([]);
+  frames = $state(FULL_SIZE.frames);
+  warmup = $state(FULL_SIZE.warmup);
+  readonly #app: AppState;
+  #abort: AbortController | null = null;
+
+  constructor(app: AppState) {
+    this.#app = app;
+  }
+
+  cancel(): void {
+    this.#abort?.abort();
+  }
+
+  /** Runs the current source and chain under every strategy: one row, "Current: name". */
+  async compareCurrent(): Promise<CompareRow | null> {
+    return this.#guard('Compare', async (signal) => {
+      const feed = await this.#feed();
+      try {
+        return await this.#measure(`Current: ${feed.name}`, feed, signal, {
+          frames: this.frames,
+          warmup: this.warmup,
+          calibrationCap: FULL_SIZE.calibrationCap,
+        });
+      } finally {
+        await feed.close();
+      }
+    });
+  }
+
+  /** Loads a scenario's source and chain, then compares it under every strategy. */
+  async runScenario(id: ScenarioId, size: ScenarioSize = FULL_SIZE): Promise<CompareRow | null> {
+    const info = SCENARIOS.find((s) => s.id === id)!;
+    if (id === 'ai-batch') {
+      return this.#guard(info.name, async (signal) => {
+        const items = await this.#sampleImages(size.batchImage);
+        return this.#measureBatch(`${info.name}: ${items.length} sample images`, items, signal);
+      });
+    }
+    return this.#guard(info.name, async (signal) => {
+      const app = this.#app;
+      if (id === 'video-edit') {
+        this.running = `${info.name}: making a ${size.video.join('×')} clip…`;
+        const photo = await sampleBitmap('astronaut-256.png');
+        const frames = size.warmup + size.frames;
+        const clip = await makeClip(photo, size.video[0], size.video[1], frames, (done) => {
+          this.progress = done / frames;
+        }).finally(() => photo.close());
+        if (!(await app.openVideo(clip))) throw new Error('the scenario clip could not be opened');
+        const lut = packLut(sampleCube(17, tealOrange, 'Teal & orange'), 'teal-orange.cube');
+        app.luts.add(lut);
+        app.replaceChain(chainOf(videoEditStages({ id: lut.id, name: 'teal-orange.cube' })));
+      } else {
+        app.scene.setSize(size.scene[0], size.scene[1]);
+        app.scene.start();
+        app.replaceChain(chainOf(preview3dStages()));
+      }
+      const feed = await this.#feed();
+      try {
+        const label = `${info.name} (${feed.name})`;
+        return await this.#measure(label, feed, signal, size);
+      } finally {
+        await feed.close();
+      }
+    });
+  }
+
+  /** Runs a batch of the user's images under every strategy; the results can be downloaded. */
+  async runUserBatch(files: File[]): Promise<CompareRow | null> {
+    return this.#guard('AI batch', async (signal) => {
+      const items: BatchItem[] = [];
+      const skipped: string[] = [];
+      for (const file of files) {
+        const image = await imageFromFile(file).catch(() => null);
+        if (image) items.push({ name: file.name, image });
+        else skipped.push(file.name);
+      }
+      if (skipped.length)
+        this.#app.notices.warning(
+          `${skipped.length} file${skipped.length > 1 ? 's' : ''} skipped`,
+          `Not images this browser can decode: ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? '…' : ''}`,
+        );
+      if (items.length === 0) throw new Error('no images to process');
+      return this.#measureBatch(`AI batch: ${items.length} dropped images`, items, signal);
+    });
+  }
+
+  /** The last batch's results as a zip of PNGs (null when there are none). */
+  async batchZip(): Promise<Blob | null> {
+    if (this.batchOutputs.length === 0) return null;
+    const files: Record<string, Uint8Array> = {};
+    for (const item of this.batchOutputs) {
+      const png = await pngOf(item.image);
+      const base = item.name.replace(/\.[^.]+$/, '');
+      let name = `${base}-x2.png`;
+      for (let i = 2; name in files; i++) name = `${base}-x2-${i}.png`;
+      files[name] = new Uint8Array(await png.arrayBuffer());
+    }
+    const zipped = zipSync(files, { level: 0 }); // PNGs are compressed already
+    return new Blob([zipped.buffer as ArrayBuffer], { type: 'application/zip' });
+  }
+
+  exports(): { csv: string; json: string; markdown: string } | null {
+    const t = this.table;
+    return t ? { csv: toCsv(t), json: toJson(t), markdown: toMarkdown(t) } : null;
+  }
+
+  clear(): void {
+    this.table = null;
+  }
+
+  async #guard(
+    what: string,
+    run: (signal: AbortSignal) => Promise<CompareRow>,
+  ): Promise<CompareRow | null> {
+    if (this.#abort) return null;
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.running = `${what}…`;
+    try {
+      const row = await run(abort.signal);
+      this.#addRow(row);
+      return row;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (abort.signal.aborted) this.#app.notices.info(`${what} cancelled`, 'No row was added.');
+      else this.#app.notices.error(`${what} failed`, reason);
+      return null;
+    } finally {
+      this.#abort = null;
+      this.running = null;
+      this.progress = null;
+    }
+  }
+
+  #addRow(row: CompareRow): void {
+    const app = this.#app;
+    const rows = (this.table?.rows ?? []).filter((r) => r.scenario !== row.scenario);
+    const adapter = app.adapter;
+    const machine = [
+      navigator.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? 'browser',
+      adapter
+        ? `${adapter.vendor || adapter.architecture || 'GPU'} ${adapter.description}`.trim()
+        : '',
+      `${navigator.hardwareConcurrency} logical CPUs`,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a timestamp, not state
+    const date = new Date().toISOString();
+    this.table = { machine, date, rows: [...rows, row] };
+    if (row.unit === 'fps')
+      for (const s of STRATEGIES) {
+        const rate = row.cells[s].rate;
+        if (rate !== null) app.perf.setMeasured(s, rate);
+      }
+  }
+
+  /** The current source as a feed: a video's first frames, the scene at fixed times, or an image. */
+  async #feed(): Promise<FrameFeed> {
+    const app = this.#app;
+    const engine = () => {
+      if (!app.engine) throw new Error('the GPU is not ready');
+      return app.engine;
+    };
+    const file = app.video.file;
+    if (file) {
+      await app.video.pause();
+      let frames = file.frames(0);
+      return {
+        name: `${file.name}, ${file.info.width}×${file.info.height}`,
+        restart: async () => {
+          await frames.return(undefined);
+          frames = file.frames(0);
+        },
+        next: async () => {
+          let r = await frames.next();
+          if (r.done) {
+            frames = file.frames(0); // a short clip loops: still the same frames each run
+            r = await frames.next();
+          }
+          if (r.done) throw new Error('the video has no frames');
+          try {
+            await engine().setSourceFrame(r.value.frame);
+          } finally {
+            r.value.close();
+          }
+        },
+        close: async () => {
+          await frames.return(undefined);
+          await app.video.seek(app.video.time); // the frame that was on screen, again
+        },
+      };
+    }
+    if (app.scene.active) {
+      app.scene.hold();
+      let i = 0;
+      return {
+        name: `3D scene, ${app.scene.width}×${app.scene.height}`,
+        restart: async () => {
+          i = 0;
+        },
+        next: async () => app.scene.draw(i++ / 30),
+        close: async () => app.scene.resume(),
+      };
+    }
+    if (app.camera.camera)
+      throw new Error(
+        'compare runs on an image, a video or the 3D scene (a camera’s frames differ from run to run)',
+      );
+    if (!app.image) throw new Error('open an image or a video first');
+    return {
+      name: `${app.image.name}, ${app.image.width}×${app.image.height}`,
+      restart: async () => {},
+      next: async () => {},
+      close: async () => {},
+    };
+  }
+
+  /** Runs `feed` under each strategy: warm-up (and calibration), then the timed frames. */
+  async #measure(
+    scenario: string,
+    feed: FrameFeed,
+    signal: AbortSignal,
+    size: { frames: number; warmup: number; calibrationCap: number },
+  ): Promise<CompareRow> {
+    const app = this.#app;
+    const cells = {} as Record<Strategy, CompareCell>;
+    /** Renders the next frame; resolves when it is submitted, with when it will be done. */
+    const frame = async (): Promise<{ done: Promise<FrameTiming> }> => {
+      signal.throwIfAborted();
+      await feed.next();
+      const stats = await app.renderNow();
+      if (!stats) throw new Error('the frame could not be rendered');
+      const skipped = stats.ran.find((r) => r.skipped);
+      if (skipped) throw new Error(`a stage could not run (${skipped.reason ?? skipped.stage})`);
+      return { done: stats.timing };
+    };
+    for (const strategy of STRATEGIES) {
+      const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
+      try {
+        cells[strategy] = await app.withPlacement(strategy, async () => {
+          await feed.restart();
+          const placer = app.placer(strategy);
+          for (let i = 0; i < size.warmup + size.calibrationCap; i++) {
+            if (i >= size.warmup && !placer.scheduler.calibrating) break;
+            this.running = `${label}, warm-up ${i + 1}`;
+            await (
+              await frame()
+            ).done;
+          }
+          await feed.restart();
+          const timings: Promise<FrameTiming>[] = [];
+          const t0 = performance.now();
+          for (let i = 0; i < size.frames; i++) {
+            this.running = `${label}, frame ${i + 1}/${size.frames}`;
+            this.progress = (STRATEGIES.indexOf(strategy) + i / size.frames) / STRATEGIES.length;
+            timings.push((await frame()).done);
+            // At most two frames on the GPU, as in playback.
+            if (timings.length >= 2) await timings[timings.length - 2];
+          }
+          await Promise.all(timings);
+          const ms = performance.now() - t0;
+          return { rate: (size.frames * 1000) / ms, count: size.frames, ms };
+        });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        cells[strategy] = { rate: null, count: 0, ms: 0, error: messageOf(error) };
+      }
+    }
+    return { scenario, unit: 'fps', cells };
+  }
+
+  /** Runs the batch under each strategy on the ML targets it allows, all at once. */
+  async #measureBatch(
+    scenario: string,
+    items: BatchItem[],
+    signal: AbortSignal,
+  ): Promise<CompareRow> {
+    const app = this.#app;
+    const cells = {} as Record<Strategy, CompareCell>;
+    let outputs: BatchItem[] = [];
+    for (const strategy of STRATEGIES) {
+      const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
+      const targets = app.ml.targets.filter((t) =>
+        strategyAllows(
+          strategy,
+          APP_TARGETS.find((a) => a.id === t)!,
+        ),
+      );
+      try {
+        if (targets.length === 0) throw new Error('no ML target this strategy allows is available');
+        const run = (target: MlTarget, image: RgbaImage) =>
+          app.ml.runOnCpu(BATCH_EFFECT, target, image, {}, app.env);
+        // Warm-up: each target loads the model and runs it once (not timed).
+        const ready: MlTarget[] = [];
+        for (const t of targets) {
+          this.running = `${label}: warming up ${t}`;
+          await run(t, items[0].image).then(
+            () => ready.push(t),
+            () => {},
+          );
+        }
+        if (ready.length === 0) throw new Error('every target failed to warm up');
+        const result = await runBatch(
+          items,
+          ready.map((t) => ({ id: t, run: (item: BatchItem) => run(t, item.image) })),
+          {
+            clock: () => performance.now(),
+            tailAware: strategy === 'auto',
+            signal,
+            onItem: (done, total) => {
+              this.running = `${label}: ${done}/${total}`;
+              this.progress = (STRATEGIES.indexOf(strategy) + done / total) / STRATEGIES.length;
+            },
+          },
+        );
+        cells[strategy] = {
+          rate: (items.length * 1000) / result.ms,
+          count: items.length,
+          ms: result.ms,
+        };
+        outputs = items.map((item, i) => ({ name: item.name, image: result.outputs[i] }));
+      } catch (error) {
+        if (signal.aborted) throw error;
+        cells[strategy] = { rate: null, count: 0, ms: 0, error: messageOf(error) };
+      }
+    }
+    this.batchOutputs = outputs;
+    return { scenario, unit: 'items/s', cells };
+  }
+
+  async #sampleImages(longSide: number): Promise<BatchItem[]> {
+    const names = ['astronaut-256.png', 'chelsea.png', 'washington.jpg'];
+    const items: BatchItem[] = [];
+    for (const name of names) {
+      const bitmap = await sampleBitmap(name, longSide);
+      items.push({ name, image: bitmapPixels(bitmap) });
+      bitmap.close();
+    }
+    return items;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A bundled sample photo (public/samples), scaled so its longer side is `longSide`. */
+async function sampleBitmap(name: string, longSide?: number): Promise<ImageBitmap> {
+  const response = await fetch(`${import.meta.env.BASE_URL}samples/${name}`);
+  if (!response.ok) throw new Error(`sample ${name}: HTTP ${response.status}`);
+  const blob = await response.blob();
+  if (!longSide) return createImageBitmap(blob);
+  const probe = await createImageBitmap(blob);
+  const k = longSide / Math.max(probe.width, probe.height);
+  const [width, height] = [probe.width, probe.height].map((v) => Math.max(1, Math.round(v * k)));
+  probe.close();
+  return createImageBitmap(blob, {
+    resizeWidth: width,
+    resizeHeight: height,
+    resizeQuality: 'high',
+  });
+}
+
+async function imageFromFile(file: File): Promise<RgbaImage> {
+  const bitmap = await createImageBitmap(file);
+  try {
+    return bitmapPixels(bitmap);
+  } finally {
+    bitmap.close();
+  }
+}
+
+function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(bitmap, 0, 0);
+  const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+  return { width: bitmap.width, height: bitmap.height, data };
+}
+
+async function pngOf(image: RgbaImage): Promise<Blob> {
+  const canvas = new OffscreenCanvas(image.width, image.height);
+  const ctx = canvas.getContext('2d')!;
+  ctx.putImageData(
+    new ImageData(new Uint8ClampedArray(image.data), image.width, image.height),
+    0,
+    0,
+  );
+  return canvas.convertToBlob({ type: 'image/png' });
+}

@@ -1,0 +1,142 @@
+import type { StageSpec } from '../../effects/chain';
+import type { FrameTiming, SchedulerPlacer } from '../../engine';
+import { FrameMeter } from '../../perf/frame-meter';
+import { STRATEGIES } from '../../perf/report';
+import type { PlacementChange, Strategy } from '../../scheduler';
+
+/** What the live panel reads from the app. */
+export interface PerfHost {
+  /** 'manual' or the strategy placing stages now. */
+  readonly placement: 'manual' | Strategy;
+  /** The enabled stages of the chain and the source's pixel count (null: nothing to show). */
+  readonly workload: { stages: readonly StageSpec[]; pixels: number } | null;
+  /** The target each stage ran on in the last frame, by stage id. */
+  readonly lastTargets: ReadonlyMap<string, string>;
+  placer(strategy: Strategy): SchedulerPlacer;
+  /** Frames a live source dropped (video played to its clock, camera). */
+  readonly dropped: number;
+  /** Jobs waiting or running, by target ("gpu": frames submitted, not done; "cpu": the pool). */
+  queueDepth(): Record<string, number>;
+}
+
+export interface StageTimeRow {
+  stage: string;
+  effect: string;
+  times: Record<string, number | undefined>;
+  chosen: string | null;
+}
+
+/** One point of the timeline: time (s), FPS, and each target's busy share. */
+export interface TimelinePoint {
+  t: number;
+  fps: number;
+  busy: Record<string, number>;
+}
+
+const TIMELINE_POINTS = 240;
+const SAMPLE_MS = 250;
+
+/**
+ * The live performance panel's numbers: FPS and frame time from the engine's own frame timings
+ * (a sliding window), each strategy's last measured FPS (live, or from compare mode) beside the
+ * scheduler's prediction, stage × target times, utilization and queues, dropped frames, a
+ * timeline, and the log of placement changes.
+ */
+export class PerfState {
+  visible = $state(true);
+  fps = $state(0);
+  frameMs = $state(0);
+  /** Frames measured since the meter last started over (a strategy change starts it over). */
+  frames = $state(0);
+  dropped = $state(0);
+  utilization = $state.raw<Record<string, number>>({});
+  queues = $state.raw<Record<string, number>>({});
+  /** Last measured FPS per placement mode (live frames under it, or compare mode). */
+  measured = $state.raw<Partial<Record<'manual' | Strategy, number>>>({});
+  predicted = $state.raw<Partial<Record<Strategy, { fps: number; serialFps: number } | null>>>({});
+  stageTimes = $state.raw<StageTimeRow[]>([]);
+  changes = $state.raw<PlacementChange[]>([]);
+  /** Bumped when the timeline gains a point (the plot redraws on it). */
+  timelineVersion = $state(0);
+  readonly timeline: TimelinePoint[] = [];
+  readonly meter = new FrameMeter(60);
+  readonly #host: PerfHost;
+  readonly #clock: () => number;
+  #mode: string | null = null;
+  #lastSample = -Infinity;
+  readonly #origin: number;
+
+  constructor(host: PerfHost, clock: () => number = () => performance.now()) {
+    this.#host = host;
+    this.#clock = clock;
+    this.#origin = clock();
+  }
+
+  /** A frame finished (its timing resolved): the window moves on. */
+  record(timing: FrameTiming): void {
+    const mode = this.#host.placement;
+    if (mode !== this.#mode) {
+      this.#mode = mode;
+      this.meter.reset();
+    }
+    this.meter.record({
+      finishedAt: timing.finishedAt,
+      ms: timing.finishedAt - timing.startedAt,
+      busy: timing.busy,
+    });
+    this.fps = this.meter.fps;
+    this.frameMs = this.meter.frameMs;
+    this.frames = this.meter.frames;
+    this.dropped = this.#host.dropped;
+    if (this.meter.samples.length >= 2) this.measured = { ...this.measured, [mode]: this.fps };
+    const now = this.#clock();
+    if (now - this.#lastSample >= SAMPLE_MS) {
+      this.#lastSample = now;
+      this.refresh();
+    }
+  }
+
+  /** Recomputes the slower figures (predictions, stage table, timeline point). */
+  refresh(): void {
+    const host = this.#host;
+    this.utilization = this.meter.utilization();
+    this.queues = host.queueDepth();
+    const work = host.workload;
+    // One scheduler answers for every strategy: they share the latency model.
+    const placer = host.placer('auto');
+    if (work && work.stages.length > 0) {
+      const predicted: typeof this.predicted = {};
+      for (const s of STRATEGIES) {
+        const p = placer.predict(work.stages, work.pixels, s);
+        predicted[s] = p && { fps: p.fps, serialFps: p.serialFps };
+      }
+      this.predicted = predicted;
+      this.stageTimes = placer.stageTimes(work.stages, work.pixels).map((row, i) => ({
+        ...row,
+        effect: work.stages[i].effect,
+        chosen: host.lastTargets.get(row.stage) ?? null,
+      }));
+    } else {
+      this.predicted = {};
+      this.stageTimes = [];
+    }
+    const mode = host.placement;
+    this.changes = mode === 'manual' ? [] : [...host.placer(mode).scheduler.changes].reverse();
+    this.timeline.push({
+      t: (this.#clock() - this.#origin) / 1000,
+      fps: this.fps,
+      busy: this.utilization,
+    });
+    if (this.timeline.length > TIMELINE_POINTS) this.timeline.shift();
+    this.timelineVersion++;
+  }
+
+  /** Compare mode's measurements become each strategy's last measured FPS. */
+  setMeasured(strategy: Strategy, fps: number): void {
+    this.measured = { ...this.measured, [strategy]: fps };
+  }
+
+  toggle(): void {
+    this.visible = !this.visible;
+  }
+}

@@ -1,0 +1,140 @@
+import type { Strategy } from '../scheduler';
+
+export const STRATEGIES: readonly Strategy[] = [
+  'gpu-only',
+  'gpu+accelerator',
+  'cpu+gpu+accelerator',
+  'auto',
+];
+
+export const STRATEGY_LABELS: Record<Strategy, string> = {
+  'gpu-only': 'GPU only',
+  'gpu+accelerator': 'GPU + accelerator',
+  'cpu+gpu+accelerator': 'CPU + GPU + accelerator',
+  auto: 'Auto',
+};
+
+export type RateUnit = 'fps' | 'items/s';
+
+/** One scenario under one strategy: the rate measured, or why there is none. */
+export interface CompareCell {
+  /** Frames (or items) per second over the timed run; null when it could not run. */
+  rate: number | null;
+  /** Frames or items timed (warm-up excluded) and the time they took (ms). */
+  count: number;
+  ms: number;
+  error?: string;
+}
+
+export interface CompareRow {
+  scenario: string;
+  unit: RateUnit;
+  cells: Record<Strategy, CompareCell>;
+}
+
+/** What compare mode and `npm run bench` produce. */
+export interface CompareTable {
+  /** Where it ran: browser, adapter, cores. */
+  machine: string;
+  /** ISO time of the run. */
+  date: string;
+  rows: CompareRow[];
+}
+
+/** A cell's rate over GPU only's in the same row (null when either is missing). */
+export function ratio(row: CompareRow, strategy: Strategy): number | null {
+  const base = row.cells['gpu-only'].rate;
+  const rate = row.cells[strategy].rate;
+  return base && rate !== null ? rate / base : null;
+}
+
+const HEADER = [
+  'scenario',
+  'unit',
+  ...STRATEGIES.flatMap((s) => [STRATEGY_LABELS[s], `${STRATEGY_LABELS[s]} ratio`]),
+];
+
+/** CSV (RFC 4180 quoting): a row per scenario; each strategy's rate and its ratio to GPU only. */
+export function toCsv(table: CompareTable): string {
+  const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  const num = (v: number | null) => (v === null ? '' : String(v));
+  const lines = [HEADER.map(quote).join(',')];
+  for (const row of table.rows) {
+    const cells = STRATEGIES.flatMap((s) => [num(row.cells[s].rate), num(ratio(row, s))]);
+    lines.push([quote(row.scenario), row.unit, ...cells].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Reads `toCsv`'s output back: scenario, unit, and each strategy's rate and ratio. */
+export function parseCsv(
+  text: string,
+): { scenario: string; unit: string; rates: Record<Strategy, number | null> }[] {
+  const rows = parseCsvRows(text.trimEnd());
+  const header = rows.shift();
+  if (!header || header.join(',') !== HEADER.join(','))
+    throw new Error('not a Triad comparison CSV (unexpected header)');
+  return rows.map((cells) => {
+    const rates = {} as Record<Strategy, number | null>;
+    STRATEGIES.forEach((s, i) => {
+      const v = cells[2 + 2 * i];
+      rates[s] = v === '' ? null : Number(v);
+    });
+    return { scenario: cells[0], unit: cells[1], rates };
+  });
+}
+
+function parseCsvRows(text: string): string[][] {
+  const rows: string[][] = [[]];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      rows[rows.length - 1].push(field);
+      field = '';
+    } else if (c === '\n') {
+      rows[rows.length - 1].push(field);
+      field = '';
+      rows.push([]);
+    } else field += c;
+  }
+  rows[rows.length - 1].push(field);
+  return rows;
+}
+
+export function toJson(table: CompareTable): string {
+  return JSON.stringify(table, null, 2) + '\n';
+}
+
+/** A rate as a table shows it: three significant figures. */
+export function formatRate(rate: number | null): string {
+  if (rate === null) return '—';
+  return rate >= 100 ? rate.toFixed(0) : rate >= 10 ? rate.toFixed(1) : rate.toFixed(2);
+}
+
+/** A Markdown table: rows scenarios, columns strategies, cells "rate unit (×ratio)". */
+export function toMarkdown(table: CompareTable): string {
+  const head = ['scenario', ...STRATEGIES.map((s) => STRATEGY_LABELS[s])];
+  const lines = [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+  ];
+  for (const row of table.rows) {
+    const cells = STRATEGIES.map((s) => {
+      const cell = row.cells[s];
+      if (cell.rate === null) return `— (${cell.error ?? 'not run'})`.replaceAll('|', '/');
+      const r = ratio(row, s);
+      return `${formatRate(cell.rate)} ${row.unit}${r === null ? '' : ` (×${r.toFixed(2)})`}`;
+    });
+    lines.push(`| ${[row.scenario.replaceAll('|', '/'), ...cells].join(' | ')} |`);
+  }
+  return `${lines.join('\n')}\n\n${table.machine}, ${table.date}.\n`;
+}

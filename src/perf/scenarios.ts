@@ -1,0 +1,102 @@
+import type { Strategy } from '../scheduler';
+
+export type ScenarioId = 'video-edit' | 'preview-3d' | 'ai-batch';
+
+export interface ScenarioInfo {
+  id: ScenarioId;
+  name: string;
+  description: string;
+  unit: 'fps' | 'items/s';
+}
+
+export const SCENARIOS: readonly ScenarioInfo[] = [
+  {
+    id: 'video-edit',
+    name: 'Video edit + render',
+    description: 'A 1080p clip → colour + LUT + unsharp + background blur (AI) + grain',
+    unit: 'fps',
+  },
+  {
+    id: 'preview-3d',
+    name: '3D preview',
+    description: 'A WGSL ray-marched scene at half resolution → AI super-resolution ×2 → post',
+    unit: 'fps',
+  },
+  {
+    id: 'ai-batch',
+    name: 'AI batch',
+    description: 'A set of images → super-resolution ×2, in items per second',
+    unit: 'items/s',
+  },
+];
+
+/** How big and how long a run is: the app's defaults, or the tiny CI mode of `npm run bench`. */
+export interface ScenarioSize {
+  /** The video clip's size. */
+  video: [number, number];
+  /** The 3D scene's render size (half the output: super-resolution doubles it). */
+  scene: [number, number];
+  /** The longer side of each batch image. */
+  batchImage: number;
+  /** Timed frames (items for the batch), and warm-up frames before them (not timed). */
+  frames: number;
+  warmup: number;
+  /** Frames the warm-up may add while the scheduler is still measuring targets. */
+  calibrationCap: number;
+}
+
+export const FULL_SIZE: ScenarioSize = {
+  video: [1920, 1080],
+  scene: [960, 540],
+  batchImage: 256,
+  frames: 30,
+  warmup: 10,
+  calibrationCap: 60,
+};
+
+export const SMALL_SIZE: ScenarioSize = {
+  video: [160, 90],
+  scene: [64, 36],
+  batchImage: 48,
+  frames: 6,
+  warmup: 3,
+  calibrationCap: 12,
+};
+
+/** A chain as `parseChain` reads it. */
+export interface StageJson {
+  effect: string;
+  params?: Record<string, unknown>;
+}
+
+export function videoEditStages(lut: { id: string; name: string }): StageJson[] {
+  return [
+    { effect: 'colour-adjust', params: { contrast: 10, saturation: 15 } },
+    { effect: 'lut-3d', params: { lut, intensity: 80 } },
+    { effect: 'unsharp-mask' },
+    { effect: 'background-blur' },
+    { effect: 'film-grain' },
+  ];
+}
+
+export function preview3dStages(): StageJson[] {
+  return [
+    { effect: 'super-resolution-x2' },
+    { effect: 'vignette' },
+    { effect: 'chromatic-aberration' },
+    { effect: 'film-grain' },
+  ];
+}
+
+export const BATCH_EFFECT = 'super-resolution-x2';
+
+/** The scenario LUT: a gentle teal-and-orange grade (shadows cooler, highlights warmer). */
+export function tealOrange(r: number, g: number, b: number): [number, number, number] {
+  const luma = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  const k = (luma - 0.5) * 0.25;
+  const clamp = (v: number) => Math.min(1, Math.max(0, v));
+  return [clamp(r + k), clamp(g + k * 0.3), clamp(b - k)];
+}
+
+/** The strategies in the order the table shows them. */
+export type { Strategy };
