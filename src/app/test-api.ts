@@ -16,7 +16,7 @@ import { Engine, diffImages, runChainOnCpu } from '../engine';
 import type { AppState } from './state/app.svelte';
 import { mlOpsParity } from './test-ml-ops';
 import { sceneParity, type SceneParityRequest } from './test-scene';
-import { FULL_SIZE, SMALL_SIZE, type ScenarioId } from '../perf/scenarios';
+import { FULL_SIZE, SMALL_SIZE, type ScenarioId, type ScenarioSize } from '../perf/scenarios';
 import { OrtModel, availability, fetchModel, ortTensors, type MlTarget } from '../ml/runtime/ort';
 import { fetchManifest, loadModel } from '../ml/runtime/load';
 import { OrtWorkerModel, ortWorkerSessions } from '../ml/runtime/ort-worker';
@@ -378,8 +378,9 @@ export function createTestApi(app: AppState) {
       };
     },
     /** Runs a built-in scenario under every strategy ('small': tiny frames, few of them). */
-    async runScenario(id: ScenarioId, size: 'small' | 'full' = 'small') {
-      const row = await app.compare.runScenario(id, size === 'small' ? SMALL_SIZE : FULL_SIZE);
+    async runScenario(id: ScenarioId, size: 'small' | 'full' | ScenarioSize = 'small') {
+      const chosen = size === 'small' ? SMALL_SIZE : size === 'full' ? FULL_SIZE : size;
+      const row = await app.compare.runScenario(id, chosen);
       return { row, table: app.compare.table };
     },
     /** Sets compare mode's frame counts (the UI's inputs). */
@@ -388,6 +389,7 @@ export function createTestApi(app: AppState) {
       app.compare.warmup = warmup;
     },
     compareTable: () => app.compare.table,
+    compareMarkdown: () => app.compare.exports()?.markdown ?? null,
     /** The 3D scene as the source, at a size. */
     startScene(width: number, height: number) {
       app.scene.setSize(width, height);

@@ -4,6 +4,7 @@ import type { RgbaImage } from '../../effects/image';
 import { packLut } from '../../effects/lut/lut';
 import { sampleCube } from '../../effects/lut/cube';
 import { APP_TARGETS, type FrameTiming } from '../../engine';
+import { describeAdapter } from '../../gpu';
 import { makeClip } from '../../media/video/make-clip';
 import type { MlTarget } from '../../ml/targets';
 import { runBatch } from '../../perf/batch';
@@ -114,6 +115,8 @@ export class CompareState {
         app.luts.add(lut);
         app.replaceChain(chainOf(videoEditStages({ id: lut.id, name: 'teal-orange.cube' })));
       } else {
+        await app.video.remove();
+        app.camera.stop();
         app.scene.setSize(size.scene[0], size.scene[1]);
         app.scene.start();
         app.replaceChain(chainOf(preview3dStages()));
@@ -200,15 +203,9 @@ export class CompareState {
     const app = this.#app;
     const rows = (this.table?.rows ?? []).filter((r) => r.scenario !== row.scenario);
     const adapter = app.adapter;
-    const machine = [
-      navigator.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? 'browser',
-      adapter
-        ? `${adapter.vendor || adapter.architecture || 'GPU'} ${adapter.description}`.trim()
-        : '',
-      `${navigator.hardwareConcurrency} logical CPUs`,
-    ]
-      .filter(Boolean)
-      .join(', ');
+    const browser = navigator.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? 'browser';
+    const gpu = adapter ? describeAdapter(adapter) : 'no GPU';
+    const machine = `${browser}, ${gpu}, ${navigator.hardwareConcurrency} logical CPUs`;
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a timestamp, not state
     const date = new Date().toISOString();
     this.table = { machine, date, rows: [...rows, row] };
@@ -226,6 +223,18 @@ export class CompareState {
       if (!app.engine) throw new Error('the GPU is not ready');
       return app.engine;
     };
+    if (app.scene.active) {
+      app.scene.hold();
+      let i = 0;
+      return {
+        name: `3D scene, ${app.scene.width}×${app.scene.height}`,
+        restart: async () => {
+          i = 0;
+        },
+        next: async () => app.scene.draw(i++ / 30),
+        close: async () => app.scene.resume(),
+      };
+    }
     const file = app.video.file;
     if (file) {
       await app.video.pause();
@@ -253,18 +262,6 @@ export class CompareState {
           await frames.return(undefined);
           await app.video.seek(app.video.time); // the frame that was on screen, again
         },
-      };
-    }
-    if (app.scene.active) {
-      app.scene.hold();
-      let i = 0;
-      return {
-        name: `3D scene, ${app.scene.width}×${app.scene.height}`,
-        restart: async () => {
-          i = 0;
-        },
-        next: async () => app.scene.draw(i++ / 30),
-        close: async () => app.scene.resume(),
       };
     }
     if (app.camera.camera)
@@ -301,8 +298,8 @@ export class CompareState {
     };
     for (const strategy of STRATEGIES) {
       const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
-      try {
-        cells[strategy] = await app.withPlacement(strategy, async () => {
+      const attempt = () =>
+        app.withPlacement(strategy, async (): Promise<CompareCell> => {
           await feed.restart();
           const placer = app.placer(strategy);
           for (let i = 0; i < size.warmup + size.calibrationCap; i++) {
@@ -326,12 +323,41 @@ export class CompareState {
           const ms = performance.now() - t0;
           return { rate: (size.frames * 1000) / ms, count: size.frames, ms };
         });
-      } catch (error) {
-        if (signal.aborted) throw error;
-        cells[strategy] = { rate: null, count: 0, ms: 0, error: messageOf(error) };
-      }
+      cells[strategy] = await this.#withRecovery(attempt, signal);
     }
     return { scenario, unit: 'fps', cells };
+  }
+
+  /**
+   * Runs one strategy's measurement; if the GPU device was lost under it (the app makes a new
+   * one), waits for the new device and runs it once more. Failures become the cell's error.
+   */
+  async #withRecovery(
+    attempt: () => Promise<CompareCell>,
+    signal: AbortSignal,
+  ): Promise<CompareCell> {
+    const app = this.#app;
+    for (let tries = 0; ; tries++) {
+      const generation = app.deviceGeneration;
+      try {
+        return await attempt();
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const lost = app.deviceGeneration !== generation || app.gpuStatus !== 'ready';
+        if (!lost || tries > 0 || !(await this.#gpuReady(signal)))
+          return { rate: null, count: 0, ms: 0, error: messageOf(error) };
+      }
+    }
+  }
+
+  /** Waits (up to 20 s) for a working GPU device after a loss. */
+  async #gpuReady(signal: AbortSignal): Promise<boolean> {
+    for (let waited = 0; waited < 20_000; waited += 100) {
+      signal.throwIfAborted();
+      if (this.#app.gpuStatus === 'ready') return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
   }
 
   /** Runs the batch under each strategy on the ML targets it allows, all at once. */
@@ -351,7 +377,7 @@ export class CompareState {
           APP_TARGETS.find((a) => a.id === t)!,
         ),
       );
-      try {
+      const attempt = async (): Promise<CompareCell> => {
         if (targets.length === 0) throw new Error('no ML target this strategy allows is available');
         const run = (target: MlTarget, image: RgbaImage) =>
           app.ml.runOnCpu(BATCH_EFFECT, target, image, {}, app.env);
@@ -378,16 +404,10 @@ export class CompareState {
             },
           },
         );
-        cells[strategy] = {
-          rate: (items.length * 1000) / result.ms,
-          count: items.length,
-          ms: result.ms,
-        };
         outputs = items.map((item, i) => ({ name: item.name, image: result.outputs[i] }));
-      } catch (error) {
-        if (signal.aborted) throw error;
-        cells[strategy] = { rate: null, count: 0, ms: 0, error: messageOf(error) };
-      }
+        return { rate: (items.length * 1000) / result.ms, count: items.length, ms: result.ms };
+      };
+      cells[strategy] = await this.#withRecovery(attempt, signal);
     }
     this.batchOutputs = outputs;
     return { scenario, unit: 'items/s', cells };
