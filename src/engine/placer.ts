@@ -68,7 +68,9 @@ export class SchedulerPlacer implements FramePlacer {
     model: LatencyModel,
     mlTargets: () => readonly MlTarget[] = () => ['ort-wasm'],
   ) {
-    this.scheduler = new Scheduler(clock, APP_TARGETS, { strategy }, model);
+    // The engine runs one frame at a time (at most two on the GPU, every stage of a frame in
+    // order): plans minimize a frame's total time, not the busiest device's share of it.
+    this.scheduler = new Scheduler(clock, APP_TARGETS, { strategy, overlap: false }, model);
     this.#mlTargets = mlTargets;
   }
 

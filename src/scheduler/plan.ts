@@ -14,6 +14,11 @@ export interface Problem {
   /** Where frames start and must end (e.g. 'gpu' for a canvas). */
   source: string;
   sink: string;
+  /**
+   * Whether frames overlap (several in flight): then the busiest resource sets the pace. False
+   * (one frame at a time): every resource's time adds up, and the period is their sum.
+   */
+  overlap?: boolean;
 }
 
 /** Each stage's targets with the share of frames each gets (shares sum to 1). */
@@ -71,7 +76,13 @@ export function loads(
 function evaluate(problem: Problem, costs: CostModel, stages: Shares[]): Plan | null {
   const load = loads(problem, costs, stages);
   if (!load) return null;
-  const period = Math.max(1e-9, ...load.values());
+  const period =
+    problem.overlap === false
+      ? Math.max(
+          1e-9,
+          [...load.values()].reduce((a, b) => a + b, 0),
+        )
+      : Math.max(1e-9, ...load.values());
   const utilization: Record<string, number> = {};
   for (const [k, v] of load) utilization[k] = v / period;
   return { stages, period, utilization };
@@ -134,6 +145,7 @@ function staticPeriod(
   const source = locations.indexOf(problem.source);
   const sink = locations.indexOf(problem.sink);
   const D = devices.length;
+  const serial = problem.overlap === false;
   return (pick) => {
     load.fill(0);
     let here = source;
@@ -145,8 +157,12 @@ function staticPeriod(
     }
     if (here !== sink) load[D + here * L + sink] += transfer[here * L + sink];
     let max = 1e-9;
-    for (let i = 0; i < load.length; i++) if (load[i] > max) max = load[i];
-    return max;
+    let sum = 0;
+    for (let i = 0; i < load.length; i++) {
+      sum += load[i];
+      if (load[i] > max) max = load[i];
+    }
+    return serial ? Math.max(1e-9, sum) : max;
   };
 }
 
@@ -217,6 +233,9 @@ export function splitBottleneck(
   plan: Plan,
   allowed: (t: string) => boolean = () => true,
 ): Plan {
+  // One frame at a time, a split stage costs the share-weighted mean: never less than the best
+  // of the two targets alone.
+  if (problem.overlap === false) return plan;
   const byId = new Map(problem.targets.map((t) => [t.id, t]));
   const bottleneck = Object.entries(plan.utilization).find(([, u]) => u >= 1 - 1e-9)?.[0];
   let best = plan;

@@ -27,6 +27,11 @@ export interface SchedulerOptions {
   backoffMs: [number, number];
   /** Transfer cost assumed before one is measured (ms). */
   transferPriorMs: number;
+  /**
+   * Whether the executor overlaps frames (several in flight). Plans minimize the busiest
+   * resource's load when it does, the sum of all loads when it runs one frame at a time.
+   */
+  overlap?: boolean;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
@@ -153,12 +158,13 @@ export class Scheduler {
     },
   };
 
-  #problem(): Problem {
+  #problem(overlap = this.options.overlap ?? true): Problem {
     return {
       stages: this.#stages,
       targets: [...this.#targets.values()],
       source: this.#source,
       sink: this.#sink,
+      overlap,
     };
   }
 
@@ -356,9 +362,9 @@ export class Scheduler {
   }
 
   /**
-   * Predicted frames per second and utilization for a strategy, from the current model: `fps`
-   * with frames overlapping (the busiest resource sets the pace), `serialFps` with one frame at a
-   * time (every resource's time adds up).
+   * Predicted frames per second for a strategy, from the current model, each from the best plan
+   * for it: `fps` with frames overlapping (the busiest resource sets the pace), `serialFps` one
+   * frame at a time (every resource's time adds up); utilization of the plan this scheduler uses.
    */
   predict(
     strategy: Strategy,
@@ -367,15 +373,13 @@ export class Scheduler {
       const info = this.#targets.get(t);
       return !!info && strategyAllows(strategy, info) && this.isHealthy(t);
     };
-    const plan = bestPlan(this.#problem(), this.costs, allowed);
-    if (!plan) return null;
-    const total = [...(loads(this.#problem(), this.costs, plan.stages)?.values() ?? [])].reduce(
-      (a, b) => a + b,
-      0,
-    );
+    const pipelined = bestPlan(this.#problem(true), this.costs, allowed);
+    const serial = bestPlan(this.#problem(false), this.costs, allowed);
+    if (!pipelined || !serial) return null;
+    const plan = this.options.overlap === false ? serial : pipelined;
     return {
-      fps: 1000 / plan.period,
-      serialFps: total > 0 ? 1000 / total : 0,
+      fps: 1000 / pipelined.period,
+      serialFps: 1000 / serial.period,
       utilization: plan.utilization,
     };
   }
