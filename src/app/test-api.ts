@@ -17,6 +17,7 @@ import type { AppState } from './state/app.svelte';
 import { mlOpsParity } from './test-ml-ops';
 import { sceneParity, type SceneParityRequest } from './test-scene';
 import { FULL_SIZE, SMALL_SIZE, type ScenarioId, type ScenarioSize } from '../perf/scenarios';
+import type { Strategy } from '../scheduler';
 import { OrtModel, availability, fetchModel, ortTensors, type MlTarget } from '../ml/runtime/ort';
 import { fetchManifest, loadModel } from '../ml/runtime/load';
 import { OrtWorkerModel, ortWorkerSessions } from '../ml/runtime/ort-worker';
@@ -389,6 +390,11 @@ export function createTestApi(app: AppState) {
       app.compare.warmup = warmup;
     },
     compareTable: () => app.compare.table,
+    /** A strategy's scheduler: its plan, whether it still calibrates, and its log. */
+    schedulerState(strategy: Strategy) {
+      const s = app.placer(strategy).scheduler;
+      return { plan: s.plan, calibrating: s.calibrating, changes: s.changes };
+    },
     compareMarkdown: () => app.compare.exports()?.markdown ?? null,
     /** The 3D scene as the source, at a size. */
     startScene(width: number, height: number) {

@@ -3,7 +3,7 @@ import type { Chain, PixelTarget, StageSpec, StageTarget } from '../effects/chai
 import { findEffect, findMlEffect } from '../effects/catalogue';
 import type { MlEffectRunner } from '../ml/effects/runner';
 import type { GpuFrameIo } from '../ml/effects/segmentation-gpu';
-import { isMlTarget, type MlTarget } from '../ml/targets';
+import { ML_TARGET_DEVICE, isMlTarget, type MlTarget } from '../ml/targets';
 import type { EffectEnv } from '../effects/effect';
 import type { RgbaImage } from '../effects/image';
 import type { GpuContext } from '../gpu/device';
@@ -86,6 +86,8 @@ interface MlStageFrame {
   io: GpuFrameIo;
   measurement: FrameMeasurement;
   ran: FrameStats['ran'];
+  /** Time GPU targets to the end of their GPU work (see `clean` in #runChain). */
+  clean: boolean;
 }
 
 interface OwnedStage {
@@ -299,13 +301,30 @@ export class Engine {
     const measurement: FrameMeasurement = { cpu: [], gpu: [], ml: [], transfers: [] };
     /** GPU stages recorded into the current encoder, timed together when it is submitted. */
     let segment: number[] = [];
-    const timeSegment = (submittedAt: number) => {
+    /**
+     * Clean timing: on the frames the placer learns from (calibration, and one in ten after),
+     * each GPU segment is submitted to an idle queue and timed to its completion, and an AI stage
+     * on the GPU is timed to the end of its GPU work. The completion callbacks cannot tell apart
+     * work that finishes together, so on other frames a segment's time also holds whatever was
+     * queued before it (the previous frame, a library's work): good enough for the live panel's
+     * busy share, not for the scheduler.
+     */
+    const clean = this.placer.cleanTiming?.(sequence - 1) ?? false;
+    const idle = () => this.gpu.device.queue.onSubmittedWorkDone();
+    /** In a clean-timing frame, waits until nothing is queued before GPU stages are submitted. */
+    const settle = async () => {
+      if (clean && segment.length > 0) await idle();
+    };
+    /** Submits the encoder; resolves when its work is done, with the GPU stages timed. */
+    const submitTimed = (): Promise<number> => {
+      const submittedAt = now();
+      this.gpu.submit([encoder.finish()]);
       const indices = segment;
       segment = [];
       if (indices.length === 0) return Promise.resolve(submittedAt);
-      return this.gpu.device.queue.onSubmittedWorkDone().then(() => {
+      return idle().then(() => {
         const done = now();
-        measurement.gpu.push({ indices, ms: done - submittedAt });
+        measurement.gpu.push({ indices, ms: done - submittedAt, clean });
         return done;
       });
     };
@@ -324,9 +343,8 @@ export class Engine {
     const toCpu = async (): Promise<RgbaImage> => {
       if (pixels.on === 'cpu') return pixels.image;
       const collect = recordReadback(this.gpu, encoder, pixels.texture);
-      const submittedAt = now();
-      this.gpu.submit([encoder.finish()]);
-      const gpuDone = timeSegment(submittedAt);
+      await settle();
+      const gpuDone = submitTimed();
       const image = await collect();
       measurement.transfers.push({ from: 'gpu', to: 'cpu', ms: now() - (await gpuDone) });
       release(pixels.texture);
@@ -340,9 +358,7 @@ export class Engine {
       pool: this.#pool,
       encoder: () => encoder,
       flush: () => {
-        const submittedAt = now();
-        this.gpu.submit([encoder.finish()]);
-        void timeSegment(submittedAt).catch(() => {});
+        void submitTimed().catch(() => {});
         encoder = newEncoder();
       },
     };
@@ -350,7 +366,17 @@ export class Engine {
     for (let i = 0; i < enabled.length; i++) {
       const spec = enabled[i];
       if (findMlEffect(spec.effect)) {
+        if (clean) {
+          // The GPU stages before it are timed on their own, then the queue is idle.
+          if (segment.length > 0) {
+            await settle();
+            await submitTimed();
+            encoder = newEncoder();
+          }
+          await idle();
+        }
         await this.#runMlStage(spec, i, targets[i], {
+          clean,
           pixels: () => pixels,
           set: (p) => (pixels = p),
           toCpu,
@@ -399,14 +425,14 @@ export class Engine {
     }
     const result = pixels.on === 'gpu' ? pixels.texture : upload(pixels.image);
     finish(encoder, result);
-    const submittedAt = now();
-    this.gpu.submit([encoder.finish()]);
+    await settle();
+    const lastSegment = submitTimed();
     // The last segment is timed without holding up the frame: the placer learns when it is done.
     // Done when the GPU is (a frame whose last stage ran elsewhere still presents on it).
     const gpuDone = this.gpu.device.queue.onSubmittedWorkDone();
     this.framesOnGpu++;
     void gpuDone.finally(() => this.framesOnGpu--).catch(() => {});
-    const timing = Promise.all([timeSegment(submittedAt), gpuDone]).then(() => {
+    const timing = Promise.all([lastSegment, gpuDone]).then(() => {
       const finishedAt = now();
       this.placer.measured(measurement);
       const t: FrameTiming = { sequence, startedAt, finishedAt, busy: busyOf(measurement) };
@@ -453,7 +479,11 @@ export class Engine {
           const out = await ml!.runOnCpu(spec.effect, target, image, spec.params, this.#env, max);
           f.set({ on: 'cpu', image: out });
         }
+        // On the GPU, a model's run can resolve before its work is done.
+        const onGpu = ML_TARGET_DEVICE[target] === 'gpu';
+        if (f.clean && onGpu) await this.gpu.device.queue.onSubmittedWorkDone();
         const ms = performance.now() - t0;
+        const clean = f.clean || !onGpu;
         const trip = await ml!.takeRoundTrips(spec.effect, target);
         f.measurement.ml.push(
           trip
@@ -461,12 +491,13 @@ export class Engine {
                 index,
                 target,
                 ms,
+                clean,
                 link: {
                   outMs: trip.serializeMs + trip.networkQueueMs,
                   backMs: trip.deserializeMs,
                 },
               }
-            : { index, target, ms },
+            : { index, target, ms, clean },
         );
         f.ran.push(
           target === placed

@@ -44,8 +44,8 @@ describe('placing AI stages with the scheduler', () => {
       // ort-wasm is measured much faster than ort-webgpu: the plan should settle on it.
       placer.measured({
         cpu: pixel === 'cpu' ? [{ index: 0, ms: 4 }] : [],
-        gpu: pixel === 'gpu' ? [{ indices: [0], ms: 1 }] : [],
-        ml: [{ index: 1, target: ai, ms: ai === 'ort-wasm' ? 30 : 300 }],
+        gpu: pixel === 'gpu' ? [{ indices: [0], ms: 1, clean: true }] : [],
+        ml: [{ index: 1, target: ai, ms: ai === 'ort-wasm' ? 30 : 300, clean: true }],
         transfers: [],
       });
       now += 50;
@@ -53,6 +53,39 @@ describe('placing AI stages with the scheduler', () => {
     expect(seen).toEqual(new Set(available)); // both were measured
     const last = [60, 61, 62].map((f) => placer.place(chain, f, 256 * 256)[1]);
     expect(last).toEqual(['ort-wasm', 'ort-wasm', 'ort-wasm']);
+  });
+
+  it('learns GPU times only from cleanly timed frames: calibration, then one in ten', () => {
+    let now = 0;
+    const model = new LatencyModel(() => now);
+    const placer = new SchedulerPlacer(
+      () => now,
+      'auto',
+      model,
+      () => ['ort-wasm'],
+    );
+    const chain = [stage('invert')];
+    const cleanFrames: number[] = [];
+    for (let frame = 0; frame < 60; frame++) {
+      const [target] = placer.place(chain, frame, 256 * 256);
+      const clean = placer.cleanTiming(frame);
+      if (clean) cleanFrames.push(frame);
+      // A clean frame measures the GPU stage at 2 ms; the others see 40 ms of queued work.
+      placer.measured({
+        cpu: target === 'cpu' ? [{ index: 0, ms: 8 }] : [],
+        gpu: target === 'gpu' ? [{ indices: [0], ms: clean ? 2 : 40, clean }] : [],
+        ml: [],
+        transfers: [],
+      });
+      now += 50;
+    }
+    // Calibration (every frame until both targets have their samples), then frames 9, 19, ….
+    const calibrated = cleanFrames.findIndex((f, i) => f !== i);
+    expect(calibrated).toBeGreaterThan(10);
+    expect(cleanFrames.slice(calibrated).every((f) => f % 10 === 9)).toBe(true);
+    const gpu = placer.stageTimes(chain, 256 * 256)[0].times.gpu!;
+    expect(gpu).toBeCloseTo(2, 6);
+    expect(placer.place(chain, 60, 256 * 256)).toEqual(['gpu']);
   });
 
   it('moves an AI stage off a failing target', () => {

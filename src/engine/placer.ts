@@ -8,14 +8,24 @@ import type { TargetKind } from './engine';
 export interface FrameMeasurement {
   /** CPU stages, timed one by one (index into the frame's enabled stages). */
   cpu: { index: number; ms: number }[];
-  /** GPU segments: consecutive GPU stages submitted together, timed together. */
-  gpu: { indices: number[]; ms: number }[];
+  /**
+   * GPU segments: consecutive GPU stages submitted together, timed together. clean: submitted to
+   * an idle queue (the time is theirs alone); otherwise it may include work queued before them.
+   */
+  gpu: { indices: number[]; ms: number; clean: boolean }[];
   /**
    * AI stages, timed one by one on their ML target (pre/post-processing included). On the
    * endpoint, `link` is the part spent getting tensors there (serialize, network, queue) and back
    * (deserialize), which the scheduler learns as transfers.
    */
-  ml: { index: number; target: MlTarget; ms: number; link?: { outMs: number; backMs: number } }[];
+  ml: {
+    index: number;
+    target: MlTarget;
+    ms: number;
+    /** False for a GPU target timed without waiting for its GPU work (it may not be done). */
+    clean: boolean;
+    link?: { outMs: number; backMs: number };
+  }[];
   transfers: { from: 'gpu' | 'cpu'; to: 'gpu' | 'cpu'; ms: number }[];
 }
 
@@ -25,6 +35,8 @@ export interface FramePlacer {
   measured(measurement: FrameMeasurement): void;
   /** A target failed a stage (the engine already ran it elsewhere). */
   failed(target: TargetKind, reason: string): void;
+  /** Whether this frame's GPU work should be timed cleanly (an idle queue; costs a little). */
+  cleanTiming?(sequence: number): boolean;
 }
 
 /** Manual placement: every stage where the user pinned it. */
@@ -51,6 +63,9 @@ export const APP_TARGETS: TargetInfo[] = [
     accelerator: device === 'npu' || device === 'remote',
   })),
 ];
+
+/** One frame in this many is timed cleanly after calibration (see `cleanTiming`). */
+const CLEAN_EVERY = 10;
 
 /**
  * Places stages with the scheduler under a strategy. One latency model is shared by all the
@@ -128,9 +143,15 @@ export class SchedulerPlacer implements FramePlacer {
     return this.scheduler.predict(strategy);
   }
 
+  /** Calibration frames and one in ten after: the samples the latency model learns GPU times from. */
+  cleanTiming(sequence: number): boolean {
+    return this.scheduler.calibrating || sequence % CLEAN_EVERY === CLEAN_EVERY - 1;
+  }
+
   measured(m: FrameMeasurement): void {
     for (const { index, ms } of m.cpu) this.scheduler.report(index, 'cpu', ms);
-    for (const { index, target, ms, link } of m.ml) {
+    for (const { index, target, ms, link, clean } of m.ml) {
+      if (!clean) continue;
       const location = APP_TARGETS.find((t) => t.id === target)!.location;
       this.scheduler.report(index, target, ms - (link ? link.outMs + link.backMs : 0));
       if (link) {
@@ -138,7 +159,8 @@ export class SchedulerPlacer implements FramePlacer {
         this.scheduler.reportTransfer(location, 'gpu', link.backMs);
       }
     }
-    for (const { indices, ms } of m.gpu) {
+    for (const { indices, ms, clean } of m.gpu) {
+      if (!clean) continue;
       // A segment's time is shared among its stages in proportion to what each is expected to
       // cost (equally while nothing is known).
       const expected = indices.map((i) => this.scheduler.costs.compute(i, 'gpu') ?? 1);
