@@ -177,7 +177,10 @@ test.describe('the performance panel', () => {
     await expect(app.notices.filter({ hasText: '1 file skipped' })).toContainText('notes.txt');
     await expect(page.getByTestId('compare.row')).toHaveCount(1, { timeout: 200_000 });
     const row = (await page.evaluate(() => window.__triad.compareTable()))!.rows[0];
-    expect(row).toMatchObject({ scenario: 'AI batch: 2 dropped images', unit: 'items/s' });
+    expect(row).toMatchObject({
+      scenario: 'AI batch: 2 dropped images, Super-resolution ×2',
+      unit: 'items/s',
+    });
     for (const s of STRATEGIES) {
       expect(row.cells[s].error, s).toBeUndefined();
       expect(row.cells[s].rate).toBeGreaterThan(0);
@@ -190,6 +193,21 @@ test.describe('the performance panel', () => {
     };
     expect(size(zip['a-x2.png'])).toEqual([80, 60]);
     expect(size(zip['b-x2.png'])).toEqual([64, 64]);
+
+    // Segmentation instead: a second row, and the masks in the zip at the images' own size.
+    await page.getByTestId('compare.batch-effect').selectOption('show-mask');
+    await page
+      .getByTestId('compare.batch-input')
+      .setInputFiles([
+        { name: 'a.png', mimeType: 'image/png', buffer: Buffer.from(pngs[0], 'base64') },
+      ]);
+    await expect(page.getByTestId('compare.row')).toHaveCount(2, { timeout: 200_000 });
+    const rows = (await page.evaluate(() => window.__triad.compareTable()))!.rows;
+    expect(rows[1].scenario).toBe('AI batch: 1 dropped image, Segmentation (mask)');
+    for (const s of STRATEGIES) expect(rows[1].cells[s].rate, s).toBeGreaterThan(0);
+    const masks = unzipSync(new Uint8Array(await download(page, 'compare.zip')));
+    expect(Object.keys(masks)).toEqual(['a-mask.png']);
+    expect(size(masks['a-mask.png'])).toEqual([40, 30]);
   });
 
   test('the 3D scene is a source: it animates, orbits on drag, and follows its resolution setting', async ({

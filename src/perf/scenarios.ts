@@ -25,7 +25,7 @@ export const SCENARIOS: readonly ScenarioInfo[] = [
   {
     id: 'ai-batch',
     name: 'AI batch',
-    description: 'A set of images → super-resolution ×2, in items per second',
+    description: 'A set of images → super-resolution ×2 (or segmentation), in items per second',
     unit: 'items/s',
   },
 ];
@@ -88,7 +88,13 @@ export function preview3dStages(): StageJson[] {
   ];
 }
 
-export const BATCH_EFFECT = 'super-resolution-x2';
+/** What the AI batch can run on each image, and the suffix its results get. */
+export const BATCH_EFFECTS = {
+  'super-resolution-x2': { label: 'Super-resolution ×2', suffix: 'x2' },
+  'show-mask': { label: 'Segmentation (mask)', suffix: 'mask' },
+} as const;
+
+export type BatchEffect = keyof typeof BATCH_EFFECTS;
 
 /** The scenario LUT: a gentle teal-and-orange grade (shadows cooler, highlights warmer). */
 export function tealOrange(r: number, g: number, b: number): [number, number, number] {

@@ -19,12 +19,13 @@ import {
   type CompareTable,
 } from '../../perf/report';
 import {
-  BATCH_EFFECT,
+  BATCH_EFFECTS,
   FULL_SIZE,
   SCENARIOS,
   preview3dStages,
   tealOrange,
   videoEditStages,
+  type BatchEffect,
   type ScenarioId,
   type ScenarioSize,
   type StageJson,
@@ -63,6 +64,10 @@ export class CompareState {
   progress = $state<number | null>(null);
   /** The last batch's results (PNG files for the zip), by item name. */
   batchOutputs = $state.raw<BatchItem[]>([]);
+  /** What the AI batch runs on each image. */
+  batchEffect = $state<BatchEffect>('super-resolution-x2');
+  /** The effect the last batch's results were made with (their file names say it). */
+  #outputsEffect: BatchEffect = 'super-resolution-x2';
   frames = $state(FULL_SIZE.frames);
   warmup = $state(FULL_SIZE.warmup);
   readonly #app: AppState;
@@ -98,7 +103,12 @@ export class CompareState {
     if (id === 'ai-batch') {
       return this.#guard(info.name, async (signal) => {
         const items = await this.#sampleImages(size.batchImage);
-        return this.#measureBatch(`${info.name}: ${items.length} sample images`, items, signal);
+        const what = BATCH_EFFECTS[this.batchEffect].label;
+        return this.#measureBatch(
+          `${info.name}: ${items.length} sample images, ${what}`,
+          items,
+          signal,
+        );
       });
     }
     return this.#guard(info.name, async (signal) => {
@@ -147,7 +157,9 @@ export class CompareState {
           `Not images this browser can decode: ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? '…' : ''}`,
         );
       if (items.length === 0) throw new Error('no images to process');
-      return this.#measureBatch(`AI batch: ${items.length} dropped images`, items, signal);
+      const what = BATCH_EFFECTS[this.batchEffect].label;
+      const n = `${items.length} dropped image${items.length > 1 ? 's' : ''}`;
+      return this.#measureBatch(`AI batch: ${n}, ${what}`, items, signal);
     });
   }
 
@@ -158,8 +170,9 @@ export class CompareState {
     for (const item of this.batchOutputs) {
       const png = await pngOf(item.image);
       const base = item.name.replace(/\.[^.]+$/, '');
-      let name = `${base}-x2.png`;
-      for (let i = 2; name in files; i++) name = `${base}-x2-${i}.png`;
+      const suffix = BATCH_EFFECTS[this.#outputsEffect].suffix;
+      let name = `${base}-${suffix}.png`;
+      for (let i = 2; name in files; i++) name = `${base}-${suffix}-${i}.png`;
       files[name] = new Uint8Array(await png.arrayBuffer());
     }
     const zipped = zipSync(files, { level: 0 }); // PNGs are compressed already
@@ -368,6 +381,7 @@ export class CompareState {
   ): Promise<CompareRow> {
     const app = this.#app;
     const cells = {} as Record<Strategy, CompareCell>;
+    const effect = this.batchEffect;
     let outputs: BatchItem[] = [];
     for (const strategy of STRATEGIES) {
       const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
@@ -380,7 +394,7 @@ export class CompareState {
       const attempt = async (): Promise<CompareCell> => {
         if (targets.length === 0) throw new Error('no ML target this strategy allows is available');
         const run = (target: MlTarget, image: RgbaImage) =>
-          app.ml.runOnCpu(BATCH_EFFECT, target, image, {}, app.env);
+          app.ml.runOnCpu(effect, target, image, {}, app.env);
         // Warm-up: each target loads the model and runs it once (not timed).
         const ready: MlTarget[] = [];
         for (const t of targets) {
@@ -410,6 +424,7 @@ export class CompareState {
       cells[strategy] = await this.#withRecovery(attempt, signal);
     }
     this.batchOutputs = outputs;
+    this.#outputsEffect = effect;
     return { scenario, unit: 'items/s', cells };
   }
 
