@@ -240,4 +240,27 @@ test.describe('the performance panel', () => {
     await page.getByTestId('scene.size').selectOption('960x540');
     await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene · 960×540');
   });
+
+  test('a scenario loads its own source and chain as one undo step, and fills its row', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await app.addEffect('invert', 'invert');
+    const { row } = await page.evaluate(() => window.__triad.runScenario('preview-3d', 'small'));
+    expect(row!.scenario).toBe('3D preview (3D scene, 64×36)');
+    for (const s of STRATEGIES) expect(row!.cells[s].rate, s).toBeGreaterThan(0);
+    await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene · 64×36');
+    const effects = () =>
+      page.evaluate(() =>
+        window.__triad.state().chain.stages.map((s: { effect: string }) => s.effect),
+      );
+    expect(await effects()).toEqual([
+      'super-resolution-x2',
+      'vignette',
+      'chromatic-aberration',
+      'film-grain',
+    ]);
+    await page.getByTestId('app.undo').click();
+    expect(await effects()).toEqual(['invert']);
+  });
 });

@@ -31,6 +31,9 @@ export type GpuLostListener = (reason: string, message: string) => void;
  * allocates GPU memory goes through `createTexture` / `createBuffer` and gives it back through
  * `destroy`, so the live counts are exact.
  */
+/** Waits before each new try when the adapter or device cannot be had (ms). */
+const RETRY_DELAYS_MS = [250, 750, 1500];
+
 export class GpuContext {
   readonly device: GPUDevice;
   readonly adapter: AdapterSummary;
@@ -54,6 +57,24 @@ export class GpuContext {
     const request: GPURequestAdapterOptions = options.compatibility
       ? ({ featureLevel: 'compatibility' } as GPURequestAdapterOptions)
       : { powerPreference: 'high-performance' };
+    // The browser's GPU process can be restarting (after a crash or a device loss elsewhere): the
+    // adapter is then missing or its requestDevice fails ("A valid external Instance reference no
+    // longer exists"). A fresh adapter a moment later works, so try a few times before giving up.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await GpuContext.#open(request, onError, onLost);
+      } catch (error) {
+        if (attempt >= RETRY_DELAYS_MS.length) throw error;
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
+      }
+    }
+  }
+
+  static async #open(
+    request: GPURequestAdapterOptions,
+    onError: GpuErrorListener,
+    onLost: GpuLostListener,
+  ): Promise<GpuContext> {
     // Fallback (software) adapters are accepted on purpose: they are correct, only slow.
     const adapter = await navigator.gpu.requestAdapter(request);
     if (!adapter) throw new GpuUnavailableError('No WebGPU adapter is available on this machine.');

@@ -123,13 +123,15 @@ export class CompareState {
         if (!(await app.openVideo(clip))) throw new Error('the scenario clip could not be opened');
         const lut = packLut(sampleCube(17, tealOrange, 'Teal & orange'), 'teal-orange.cube');
         app.luts.add(lut);
-        app.replaceChain(chainOf(videoEditStages({ id: lut.id, name: 'teal-orange.cube' })));
+        const chain = chainOf(videoEditStages({ id: lut.id, name: 'teal-orange.cube' }));
+        app.edit(() => chain); // one undo step: Undo gives the user's chain back
       } else {
         await app.video.remove();
         app.camera.stop();
         app.scene.setSize(size.scene[0], size.scene[1]);
         app.scene.start();
-        app.replaceChain(chainOf(preview3dStages()));
+        const chain = chainOf(preview3dStages());
+        app.edit(() => chain);
       }
       const feed = await this.#feed();
       try {
