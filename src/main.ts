@@ -45,6 +45,9 @@ const app = new AppState({
 // ?decoder=page runs WebCodecs on the page instead of in the video worker.
 const decoder = params.get('decoder');
 if (decoder === 'element' || decoder === 'page') app.video.decoderPreference = decoder;
+// ?perf=off / ?perf=on: the performance panel closed or open (else as it was left).
+const perf = params.get('perf');
+if (perf === 'off' || perf === 'on') app.perf.visible = perf === 'on';
 app.restoreChain(location.hash);
 mount(App, { target: document.getElementById('app')!, props: { app } });
 window.__triad = createTestApi(app);

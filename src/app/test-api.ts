@@ -369,6 +369,8 @@ export function createTestApi(app: AppState) {
         fps: p.fps,
         frameMs: p.frameMs,
         frames: p.frames,
+        /** Frames the meter has taken in (the panel shows them at its next update). */
+        recorded: p.meter.frames,
         dropped: p.dropped,
         window: p.meter.samples.length,
         measured: p.measured,

@@ -454,7 +454,10 @@ export class Engine {
   async #runMlStage(spec: StageSpec, index: number, placed: TargetKind, f: MlStageFrame) {
     const ml = this.ml;
     const available = ml?.targets ?? [];
-    const order = [placed, ...available].filter(
+    // After the placed target: those the placement strategy allows (a failed one is no longer
+    // allowed), then any other, so the frame is not lost.
+    const allowed = (t: MlTarget) => this.placer.allows?.(t) ?? true;
+    const order = [placed, ...available.filter(allowed), ...available].filter(
       (t, k, all): t is MlTarget => isMlTarget(t) && available.includes(t) && all.indexOf(t) === k,
     );
     let reason: string | null = null;

@@ -88,6 +88,21 @@ describe('placing AI stages with the scheduler', () => {
     expect(placer.place(chain, 60, 256 * 256)).toEqual(['gpu']);
   });
 
+  it('allows only the targets its strategy allows, and not a failed one', () => {
+    const placer = new SchedulerPlacer(
+      () => 0,
+      'gpu+accelerator',
+      new LatencyModel(() => 0),
+      () => ['ort-wasm', 'ort-webgpu', 'remote'],
+    );
+    expect(placer.allows('remote')).toBe(true);
+    expect(placer.allows('ort-webgpu')).toBe(true);
+    expect(placer.allows('ort-wasm')).toBe(false); // the CPU is not in GPU + accelerator
+    expect(placer.allows('cpu')).toBe(false);
+    placer.failed('remote', 'connection refused');
+    expect(placer.allows('remote')).toBe(false);
+  });
+
   it('moves an AI stage off a failing target', () => {
     const now = 0;
     const placer = new SchedulerPlacer(

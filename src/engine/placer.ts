@@ -37,6 +37,8 @@ export interface FramePlacer {
   failed(target: TargetKind, reason: string): void;
   /** Whether this frame's GPU work should be timed cleanly (an idle queue; costs a little). */
   cleanTiming?(sequence: number): boolean;
+  /** Whether the placement strategy allows a target now (healthy, and of an allowed kind). */
+  allows?(target: TargetKind): boolean;
 }
 
 /** Manual placement: every stage where the user pinned it. */
@@ -146,6 +148,10 @@ export class SchedulerPlacer implements FramePlacer {
   /** Calibration frames and one in ten after: the samples the latency model learns GPU times from. */
   cleanTiming(sequence: number): boolean {
     return this.scheduler.calibrating || sequence % CLEAN_EVERY === CLEAN_EVERY - 1;
+  }
+
+  allows(target: TargetKind): boolean {
+    return this.scheduler.allowed(target);
   }
 
   measured(m: FrameMeasurement): void {

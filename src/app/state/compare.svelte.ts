@@ -354,11 +354,15 @@ export class CompareState {
     const app = this.#app;
     for (let tries = 0; ; tries++) {
       const generation = app.deviceGeneration;
+      const gpu = app.gpu;
       try {
         return await attempt();
       } catch (error) {
         if (signal.aborted) throw error;
-        const lost = app.deviceGeneration !== generation || app.gpuStatus !== 'ready';
+        // A lost device's promise settles a little after the work that failed on it.
+        await new Promise((r) => setTimeout(r, 300));
+        const lost =
+          !!gpu?.isLost || app.deviceGeneration !== generation || app.gpuStatus !== 'ready';
         if (!lost || tries > 0 || !(await this.#gpuReady(signal)))
           return { rate: null, count: 0, ms: 0, error: messageOf(error) };
       }

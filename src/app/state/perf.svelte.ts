@@ -64,6 +64,7 @@ export class PerfState {
   readonly #clock: () => number;
   #mode: string | null = null;
   #lastSample = -Infinity;
+  #trailing: ReturnType<typeof setTimeout> | null = null;
   readonly #origin: number;
 
   constructor(host: PerfHost, clock: () => number = () => performance.now()) {
@@ -72,7 +73,11 @@ export class PerfState {
     this.#origin = clock();
   }
 
-  /** A frame finished (its timing resolved): the window moves on. */
+  /**
+   * A frame finished (its timing resolved): the window moves on. The panel's figures are
+   * published at most every `SAMPLE_MS` (and once more after the last frame), so a fast source
+   * does not redraw the panel on every frame.
+   */
   record(timing: FrameTiming): void {
     const mode = this.#host.placement;
     if (mode !== this.#mode) {
@@ -84,16 +89,22 @@ export class PerfState {
       ms: timing.finishedAt - timing.startedAt,
       busy: timing.busy,
     });
+    const wait = this.#lastSample + SAMPLE_MS - this.#clock();
+    if (wait <= 0) this.#publish();
+    else this.#trailing ??= setTimeout(() => this.#publish(), wait);
+  }
+
+  #publish(): void {
+    if (this.#trailing !== null) clearTimeout(this.#trailing);
+    this.#trailing = null;
+    this.#lastSample = this.#clock();
+    const mode = this.#mode ?? this.#host.placement;
     this.fps = this.meter.fps;
     this.frameMs = this.meter.frameMs;
     this.frames = this.meter.frames;
     this.dropped = this.#host.dropped;
     if (this.meter.samples.length >= 2) this.measured = { ...this.measured, [mode]: this.fps };
-    const now = this.#clock();
-    if (now - this.#lastSample >= SAMPLE_MS) {
-      this.#lastSample = now;
-      this.refresh();
-    }
+    this.refresh();
   }
 
   /** Recomputes the slower figures (predictions, stage table, timeline point). */
@@ -133,6 +144,7 @@ export class PerfState {
 
   /** Compare mode's measurements become each strategy's last measured FPS. */
   setMeasured(strategy: Strategy, fps: number): void {
+    if (this.#trailing !== null) this.#publish(); // live figures from before, not after, this
     this.measured = { ...this.measured, [strategy]: fps };
   }
 
