@@ -94,6 +94,8 @@ try {
   console.log(`wrote ${file}`);
   if (missing.length) {
     console.error(`cells without a measurement:\n  ${missing.join('\n  ')}`);
+    const notices = await page.getByTestId('notice').allInnerTexts();
+    console.error(`the page's notices:\n  ${notices.join('\n  ').replaceAll('\n', ' ')}`);
     process.exitCode = 1;
   }
 } finally {

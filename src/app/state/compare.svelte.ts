@@ -363,17 +363,23 @@ export class CompareState {
         await new Promise((r) => setTimeout(r, 300));
         const lost =
           !!gpu?.isLost || app.deviceGeneration !== generation || app.gpuStatus !== 'ready';
-        if (!lost || tries > 0 || !(await this.#gpuReady(signal)))
+        if (!lost || tries >= 2 || !(await this.#gpuReady(signal)))
           return { rate: null, count: 0, ms: 0, error: messageOf(error) };
       }
     }
   }
 
-  /** Waits (up to 20 s) for a working GPU device after a loss. */
+  /**
+   * Waits (up to 20 s) for a working GPU device after a loss, and a moment more: the ML runtimes
+   * move to the new device just after it is ready.
+   */
   async #gpuReady(signal: AbortSignal): Promise<boolean> {
     for (let waited = 0; waited < 20_000; waited += 100) {
       signal.throwIfAborted();
-      if (this.#app.gpuStatus === 'ready') return true;
+      if (this.#app.gpuStatus === 'ready' && !this.#app.gpu?.isLost) {
+        await new Promise((r) => setTimeout(r, 1000));
+        return this.#app.gpuStatus === 'ready';
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     return false;
