@@ -25,7 +25,8 @@ import { computeScopes } from '../scopes/compute';
 import { liveFrames } from '../media/video/frames';
 import type { FrameUploadPath } from '../gpu/upload-frame';
 import type { DecoderPreference } from '../media/video/open-video';
-import { benchClip, makeClip } from './test-video-bench';
+import { benchClip } from './test-video-bench';
+import { makeClip } from '../media/video/make-clip';
 import { resizeArea } from '../ml';
 
 /**

@@ -3,7 +3,6 @@ import { Engine } from '../engine';
 import { FRAME_UPLOAD_PATHS } from '../gpu/upload-frame';
 import { exportVideo } from '../media/video/export-video';
 import { VideoFile } from '../media/video/open-video';
-export { makeClip } from '../media/video/make-clip';
 import type { AppState } from './state/app.svelte';
 
 export interface VideoBenchResult {

@@ -171,24 +171,9 @@ export class Engine {
       width: frame.displayWidth,
       height: frame.displayHeight,
     };
-    this.#checkSize(width, height);
-    if (
-      !this.#source ||
-      !this.#sourceTakesFrames ||
-      this.#source.width !== width ||
-      this.#source.height !== height
-    ) {
-      if (this.#source) this.gpu.destroy(this.#source);
-      this.#source = this.gpu.createTexture({
-        label: 'Triad.source.video',
-        size: [width, height],
-        format: 'rgba8unorm',
-        usage: FRAME_TARGET_USAGE,
-      });
-      this.#sourceTakesFrames = true;
-    }
+    const source = this.#frameSource(width, height);
     this.#frameUploader ??= new FrameUploader(this.gpu, this.#forcedUploadPath);
-    this.#uploadPath = await this.#frameUploader.upload(frame, this.#source);
+    this.#uploadPath = await this.#frameUploader.upload(frame, source);
   }
 
   /**
@@ -200,25 +185,30 @@ export class Engine {
     height: number,
     draw: (encoder: GPUCommandEncoder, target: GPUTexture) => void,
   ): void {
-    this.#checkSize(width, height);
-    if (
-      !this.#source ||
-      !this.#sourceTakesFrames ||
-      this.#source.width !== width ||
-      this.#source.height !== height
-    ) {
-      if (this.#source) this.gpu.destroy(this.#source);
-      this.#source = this.gpu.createTexture({
-        label: 'Triad.source.drawn',
-        size: [width, height],
-        format: 'rgba8unorm',
-        usage: FRAME_TARGET_USAGE,
-      });
-      this.#sourceTakesFrames = true;
-    }
+    const source = this.#frameSource(width, height);
     const encoder = this.gpu.device.createCommandEncoder({ label: 'Triad.source.draw' });
-    draw(encoder, this.#source);
+    draw(encoder, source);
     this.gpu.submit([encoder.finish()]);
+  }
+
+  /**
+   * The source texture for frames written on the GPU (video uploads, the drawn scene): kept
+   * while frames keep their size, made anew (writable, storage-bindable) otherwise.
+   */
+  #frameSource(width: number, height: number): GPUTexture {
+    this.#checkSize(width, height);
+    const source = this.#source;
+    if (source && this.#sourceTakesFrames && source.width === width && source.height === height)
+      return source;
+    if (source) this.gpu.destroy(source);
+    this.#source = this.gpu.createTexture({
+      label: 'Triad.source.frame',
+      size: [width, height],
+      format: 'rgba8unorm',
+      usage: FRAME_TARGET_USAGE,
+    });
+    this.#sourceTakesFrames = true;
+    return this.#source;
   }
 
   #checkSize(width: number, height: number): void {

@@ -462,15 +462,15 @@ async function sampleBitmap(name: string, longSide?: number): Promise<ImageBitma
   if (!response.ok) throw new Error(`sample ${name}: HTTP ${response.status}`);
   const blob = await response.blob();
   if (!longSide) return createImageBitmap(blob);
-  const probe = await createImageBitmap(blob);
-  const k = longSide / Math.max(probe.width, probe.height);
-  const [width, height] = [probe.width, probe.height].map((v) => Math.max(1, Math.round(v * k)));
-  probe.close();
-  return createImageBitmap(blob, {
+  // Decoded once, then scaled from the decoded bitmap.
+  const full = await createImageBitmap(blob);
+  const k = longSide / Math.max(full.width, full.height);
+  const [width, height] = [full.width, full.height].map((v) => Math.max(1, Math.round(v * k)));
+  return createImageBitmap(full, {
     resizeWidth: width,
     resizeHeight: height,
     resizeQuality: 'high',
-  });
+  }).finally(() => full.close());
 }
 
 async function imageFromFile(file: File): Promise<RgbaImage> {
