@@ -42,14 +42,16 @@ test.describe('GPU lifecycle', () => {
     await page.evaluate(() => window.__triad.renderNow());
     const result = await page.evaluate(async () => {
       const frame = window.__triad.renderNow(); // waits on the CPU workers…
+      const next = window.__triad.renderNow(); // (a frame asked for behind it waits its turn)
       window.__triad.loseDevice(); // …while the device goes away
-      const stats = await frame;
+      const [stats, after] = await Promise.all([frame, next]);
       return {
         ran: stats?.ran.map((r) => r.target) ?? null,
+        next: after?.ran.map((r) => r.target) ?? null,
         generation: window.__triad.state().deviceGeneration,
       };
     });
-    expect(result).toEqual({ ran: ['cpu'], generation: 2 });
+    expect(result).toEqual({ ran: ['cpu'], next: ['cpu'], generation: 2 });
     await app.actualSize();
     expect((await app.compareCanvasWithCpu()).over).toBe(0);
   });

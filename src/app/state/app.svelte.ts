@@ -547,6 +547,10 @@ export class AppState {
       !this.image ||
       this.gpuStatus !== 'ready'
     ) {
+      // The device went away while this call waited for the frame before it: render on the new
+      // one once it is ready (a caller asking for a frame should not get nothing for a loss).
+      if (retryAfterLoss && this.gpuStatus === 'recovering' && (await this.#whenDeviceReady(gpu)))
+        return this.renderNow(false);
       return null;
     }
     if (canvas.width === 0 || canvas.height === 0) return null;
@@ -612,12 +616,13 @@ export class AppState {
     if (gpu.isLost) return Promise.resolve(true);
     return Promise.race([
       gpu.device.lost.then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 1000)),
+      // Generous: a busy CI machine can take a while to settle it.
+      new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
     ]);
   }
 
   /** Resolves true once a device other than `lost` is ready, false if none comes in time. */
-  async #whenDeviceReady(lost: GpuContext, timeoutMs = 10_000): Promise<boolean> {
+  async #whenDeviceReady(lost: GpuContext | null, timeoutMs = 10_000): Promise<boolean> {
     const start = performance.now();
     while (performance.now() - start < timeoutMs) {
       if (this.gpuStatus === 'ready' && this.#gpu && this.#gpu !== lost) return true;
