@@ -41,8 +41,8 @@ test.describe('GPU lifecycle', () => {
     await app.stage(0).getByTestId('stage.target').selectOption('cpu');
     await page.evaluate(() => window.__triad.renderNow());
     const result = await page.evaluate(async () => {
-      const frame = window.__triad.renderNow(); // waits on the CPU workers…
-      const next = window.__triad.renderNow(); // (a frame asked for behind it waits its turn)
+      const frame = window.__triad.renderShared(); // waits on the CPU workers…
+      const next = window.__triad.renderShared(); // (and a frame asked for beside it)
       window.__triad.loseDevice(); // …while the device goes away
       const [stats, after] = await Promise.all([frame, next]);
       return {

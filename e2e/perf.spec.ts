@@ -98,6 +98,17 @@ test.describe('the performance panel', () => {
     await expect(chosen).toHaveCount(2);
     expect(perf.predicted['gpu-only']!.serialFps).toBeGreaterThan(0);
     expect(perf.predicted.auto!.fps).toBeGreaterThanOrEqual(perf.predicted.auto!.serialFps);
+    expect(perf.predicted.auto!.pipelinedFps).toBeGreaterThanOrEqual(perf.predicted.auto!.fps);
+    // At one frame in flight the prediction is the one-at-a-time rate, and the panel says so.
+    await page.getByTestId('perf.in-flight').selectOption('1');
+    await expect(page.getByTestId('perf.panel')).toContainText('one frame at a time');
+    await expect
+      .poll(async () => {
+        await page.evaluate(() => window.__triad.renderNow());
+        const p = (await page.evaluate(() => window.__triad.perfState())).predicted.auto!;
+        return p.fps === p.serialFps;
+      })
+      .toBe(true);
     expect(perf.changes[perf.changes.length - 1]).toMatchObject({
       from: '—',
       reason: 'first plan, after calibration',
@@ -125,7 +136,7 @@ test.describe('the performance panel', () => {
     const table = (await page.evaluate(() => window.__triad.compareTable()))!;
     expect(table.rows).toHaveLength(1);
     const row = table.rows[0];
-    expect(row.scenario).toBe('Current: chelsea.png, 451×300');
+    expect(row.scenario).toBe('Current: chelsea.png, 451×300, 2 frames in flight');
     for (const s of STRATEGIES) {
       expect(row.cells[s].error, s).toBeUndefined();
       expect(row.cells[s].count).toBe(4);
@@ -253,7 +264,7 @@ test.describe('the performance panel', () => {
     test.setTimeout(180_000);
     await app.addEffect('invert', 'invert');
     const { row } = await page.evaluate(() => window.__triad.runScenario('preview-3d', 'small'));
-    expect(row!.scenario).toBe('3D preview (3D scene, 64×36)');
+    expect(row!.scenario).toBe('3D preview (3D scene, 64×36, 2 frames in flight)');
     for (const s of STRATEGIES) expect(row!.cells[s].rate, s).toBeGreaterThan(0);
     await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene · 64×36');
     const effects = () =>
@@ -268,5 +279,40 @@ test.describe('the performance panel', () => {
     ]);
     await page.getByTestId('app.undo').click();
     expect(await effects()).toEqual(['invert']);
+
+    // The user's image was kept: one click puts it (and its chain) back.
+    await page.getByTestId('app.redo').click();
+    const restore = page.getByTestId('compare.restore');
+    await expect(restore).toHaveText('Back to chelsea.png');
+    await restore.click();
+    await expect(restore).toBeHidden();
+    await app.expectImage('chelsea.png');
+    expect(await effects()).toEqual(['invert']);
+    await app.actualSize();
+    expect((await app.compareCanvasWithCpu()).over).toBe(0);
+  });
+
+  test('a scenario keeps the user’s video where it was: Back returns to its file, time and chain', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await app.addEffect('invert', 'invert');
+    await app.dropFiles([{ name: 'realshort.mp4', bytes: fixture('realshort.mp4') }]);
+    await expect.poll(() => page.evaluate(() => window.__triad.videoState().opened)).toBe(1);
+    await page.evaluate(() => window.__triad.videoSeek(0.5));
+    const before = await page.evaluate(() => window.__triad.videoState());
+    expect(before.time).toBeGreaterThan(0.4);
+
+    await page.evaluate(() => window.__triad.runScenario('preview-3d', 'small'));
+    await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene');
+    await page.getByTestId('compare.restore').click();
+    await expect(page.getByTestId('compare.restore')).toBeHidden(); // restored, seek included
+    await expect(page.getByTestId('viewer.image-info')).toContainText('realshort.mp4');
+    const after = await page.evaluate(() => window.__triad.videoState());
+    expect(after.time).toBeCloseTo(before.time, 3);
+    expect(after.info!.frameCount).toBe(before.info!.frameCount);
+    const chain = await page.evaluate(() => window.__triad.state().chain.stages);
+    expect(chain.map((s: { effect: string }) => s.effect)).toEqual(['invert']);
+    expect((await page.evaluate(() => window.__triad.sceneState())).active).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Download, type Page } from '@playwright/test';
 import { fixture, TriadPage } from './pages/triad-page';
 import { audioOnlyWebm, hevcMp4 } from './support/bad-videos';
 import { psnr } from './support/reference-models';
@@ -233,46 +233,67 @@ test.describe('video', () => {
   });
 });
 
+/** Opens `name` over a photo with `effect` in the chain, and starts exporting it. */
+async function startExport(
+  page: Page,
+  name: string,
+  format: string,
+  quality: string,
+  effect: [string, string] | null,
+): Promise<{ app: TriadPage; download: Promise<Download> }> {
+  const app = new TriadPage(page);
+  await app.gotoWithImage('chelsea.png');
+  if (effect) await app.addEffect(...effect);
+  await app.dropFiles([{ name, bytes: fixture(name) }]);
+  await page.getByTestId('export-video.toggle').click();
+  await page.getByTestId('export-video.format').selectOption(format);
+  await page.getByTestId('export-video.quality').selectOption(quality);
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-video.start').click();
+  return { app, download };
+}
+
+/** Opens an exported file as the video source; resolves with what the app read of it. */
+async function reopen(page: Page, app: TriadPage, name: string, bytes: Buffer) {
+  const opened = (await page.evaluate(() => window.__triad.videoState())).opened;
+  await app.dropFiles([{ name, bytes }]);
+  await expect.poll(() => page.evaluate(() => window.__triad.videoState().opened)).toBe(opened + 1);
+  return page.evaluate(() => window.__triad.videoState());
+}
+
+const invertedOf = (image: { width: number; height: number; data: number[] }) => ({
+  ...image,
+  data: image.data.map((v, i) => (i % 4 === 3 ? v : 255 - v)),
+});
+
 test.describe('video export', () => {
   test('exports every frame through the chain, with the source’s frame count, duration and audio', async ({
     page,
   }) => {
     test.setTimeout(240_000);
-    const app = new TriadPage(page);
-    await app.gotoWithImage('chelsea.png');
-    await app.addEffect('invert', 'invert');
     const name = 'realshort.mp4';
     const expected = MANIFEST[name];
-    await app.dropFiles([{ name, bytes: fixture(name) }]);
-    await page.getByTestId('export-video.toggle').click();
-    await page.getByTestId('export-video.format').selectOption('webm-vp9');
-    await page.getByTestId('export-video.quality').selectOption('high');
-    const downloading = page.waitForEvent('download');
-    await page.getByTestId('export-video.start').click();
+    const { app, download } = await startExport(page, name, 'webm-vp9', 'high', [
+      'invert',
+      'invert',
+    ]);
     await expect(page.getByTestId('viewer.progress')).toBeVisible();
-    const download = await downloading;
-    expect(download.suggestedFilename()).toBe('realshort-triad.webm');
-    const bytes = readFileSync((await download.path())!);
+    expect((await download).suggestedFilename()).toBe('realshort-triad.webm');
+    const bytes = readFileSync((await (await download).path())!);
     await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
       `${expected.frameCount} frames`,
     );
 
     // Re-decoded: the same frames at the same times, and the effect in the pixels.
     const source = await page.evaluate(() => window.__triad.videoFramePixels(20));
-    const opened = (await page.evaluate(() => window.__triad.videoState())).opened;
-    await app.dropFiles([{ name: 'exported.webm', bytes }]);
-    await expect
-      .poll(() => page.evaluate(() => window.__triad.videoState().opened))
-      .toBe(opened + 1);
-    const state = await page.evaluate(() => window.__triad.videoState());
+    const state = await reopen(page, app, 'exported.webm', bytes);
     expect(state.info).toMatchObject({ codec: 'vp9', frameCount: expected.frameCount });
     expect(state.info!.duration).toBeCloseTo(expected.duration, 1);
     expect(state.info!.audio).not.toBeNull();
     const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
     decoded.forEach((t, i) => expect(t).toBeCloseTo(expected.timestamps[i], 2));
     const exported = await page.evaluate(() => window.__triad.videoFramePixels(20));
-    const inverted = { ...source, data: source.data.map((v, i) => (i % 4 === 3 ? v : 255 - v)) };
-    expect(psnr(exported, inverted)).toBeGreaterThan(28);
+    expect(psnr(exported, invertedOf(source))).toBeGreaterThan(28);
     expect(psnr(exported, source)).toBeLessThan(15);
   });
 
@@ -280,27 +301,47 @@ test.describe('video export', () => {
     page,
   }) => {
     test.setTimeout(180_000);
-    const app = new TriadPage(page);
-    await app.gotoWithImage('chelsea.png');
     const name = 'realshort.mp4';
     const expected = MANIFEST[name];
-    await app.dropFiles([{ name, bytes: fixture(name) }]);
-    await page.getByTestId('export-video.toggle').click();
-    await page.getByTestId('export-video.format').selectOption('mp4-av1');
-    await page.getByTestId('export-video.quality').selectOption('low');
-    const downloading = page.waitForEvent('download');
-    await page.getByTestId('export-video.start').click();
-    const bytes = readFileSync((await (await downloading).path())!);
-    const opened = (await page.evaluate(() => window.__triad.videoState())).opened;
-    await app.dropFiles([{ name: 'exported-av1.mp4', bytes }]);
-    await expect
-      .poll(() => page.evaluate(() => window.__triad.videoState().opened))
-      .toBe(opened + 1);
-    const state = await page.evaluate(() => window.__triad.videoState());
+    const { app, download } = await startExport(page, name, 'mp4-av1', 'low', null);
+    const bytes = readFileSync((await (await download).path())!);
+    const state = await reopen(page, app, 'exported-av1.mp4', bytes);
     expect(state.info).toMatchObject({ codec: 'av1', frameCount: expected.frameCount });
     expect(state.decoder).toBe('webcodecs');
     const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
     expect(decoded).toHaveLength(expected.frameCount);
+  });
+
+  test('a GPU device lost mid-export: the export goes on on the new device, every frame once', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    const name = 'realshort.mp4';
+    const expected = MANIFEST[name];
+    const { app, download } = await startExport(page, name, 'webm-vp9', 'high', [
+      'invert',
+      'invert',
+    ]);
+    // A quarter of the way in, the device goes away.
+    const lostAt = await page.evaluate(async () => {
+      const api = window.__triad;
+      while ((api.state().progress ?? 0) < 0.25) await new Promise((r) => setTimeout(r, 5));
+      const progress = api.state().progress;
+      api.loseDevice();
+      return progress;
+    });
+    expect(lostAt).toBeLessThan(0.9);
+    const bytes = readFileSync((await (await download).path())!);
+    await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
+      `${expected.frameCount} frames`,
+    );
+    expect((await page.evaluate(() => window.__triad.state())).deviceGeneration).toBe(2);
+
+    const source = await page.evaluate(() => window.__triad.videoFramePixels(30));
+    const state = await reopen(page, app, 'exported.webm', bytes);
+    expect(state.info).toMatchObject({ codec: 'vp9', frameCount: expected.frameCount });
+    const exported = await page.evaluate(() => window.__triad.videoFramePixels(30));
+    expect(psnr(exported, invertedOf(source))).toBeGreaterThan(28);
   });
 
   test('a cancelled export saves nothing and says so', async ({ page }) => {
@@ -347,6 +388,12 @@ test('the webcam (Chromium’s fake camera) is a live source: frames flow throug
   // The picture on screen is the camera's, through the chain (not the photo any more).
   const frame = await page.evaluate(() => window.__triad.renderNow());
   expect(frame!.ran.map((r) => r.target)).toEqual(['gpu']);
+  // Compare mode needs the same frames under each strategy: it says why a camera cannot.
+  await page.getByTestId('compare.run').click();
+  const refused = app.notices.filter({ hasText: 'Compare failed' });
+  await expect(refused).toContainText('a camera’s frames differ from run to run');
+  expect(await page.evaluate(() => window.__triad.compareTable())).toBeNull();
+  await refused.getByTestId('notice.dismiss').click();
   await page.getByTestId('camera.stop').click();
   await expect
     .poll(() => page.evaluate(() => window.__triad.cameraState()))

@@ -12,11 +12,12 @@ import {
 } from '../effects';
 import * as Comlink from 'comlink';
 import { CpuPool, WorkerPool, createCpuWorker } from '../cpu';
-import { Engine, diffImages, runChainOnCpu } from '../engine';
+import { Engine, diffImages, pinnedPlacer, runChainOnCpu } from '../engine';
 import type { AppState } from './state/app.svelte';
 import { mlOpsParity } from './test-ml-ops';
 import { sceneParity, type SceneParityRequest } from './test-scene';
 import { FULL_SIZE, SMALL_SIZE, type ScenarioId, type ScenarioSize } from '../perf/scenarios';
+import { toMarkdown, type CompareTable } from '../perf/report';
 import type { Strategy } from '../scheduler';
 import { OrtModel, availability, fetchModel, ortTensors, type MlTarget } from '../ml/runtime/ort';
 import { fetchManifest, loadModel } from '../ml/runtime/load';
@@ -387,6 +388,7 @@ export function createTestApi(app: AppState) {
       const row = await app.compare.runScenario(id, chosen);
       return { row, table: app.compare.table };
     },
+    setFramesInFlight: (frames: number) => app.setFramesInFlight(frames),
     /** Sets compare mode's frame counts (the UI's inputs). */
     compareFrames(frames: number, warmup: number) {
       app.compare.frames = frames;
@@ -399,6 +401,8 @@ export function createTestApi(app: AppState) {
       return { plan: s.plan, calibrating: s.calibrating, changes: s.changes };
     },
     compareMarkdown: () => app.compare.exports()?.markdown ?? null,
+    /** A table (e.g. rows gathered from several pages) as compare mode writes it in Markdown. */
+    markdownOf: (table: CompareTable) => toMarkdown(table),
     /** The 3D scene as the source, at a size. */
     startScene(width: number, height: number) {
       app.scene.setSize(width, height);
@@ -438,6 +442,8 @@ export function createTestApi(app: AppState) {
         gpuStatus: app.gpuStatus,
         adapter: app.adapter,
         deviceGeneration: app.deviceGeneration,
+        /** Long work's progress (0–1), null when none runs. */
+        progress: app.progress,
         uploadPath: app.engine?.uploadPath ?? null,
         image: app.image
           ? { name: app.image.name, width: app.image.width, height: app.image.height }
@@ -486,7 +492,10 @@ export function createTestApi(app: AppState) {
       };
     },
     /** Renders and presents one frame synchronously; returns its stats. */
-    renderNow: () => app.renderNow(),
+    /** Renders a frame alone (none other in flight): its counters are its own. */
+    renderNow: () => app.renderAlone(),
+    /** Renders a frame the way the app does (others may overlap it). */
+    renderShared: () => app.renderNow(),
     async settle() {
       await app.gpu?.device.queue.onSubmittedWorkDone();
     },
@@ -502,7 +511,7 @@ export function createTestApi(app: AppState) {
       const source = await engine().readSource();
       const expected = runChainOnCpu(app.chain, source, { index: 0 }, app.env);
       // Copy the canvas in the same task as the frame's last submit, before it is presented.
-      const frame = await app.renderNow();
+      const frame = await app.renderAlone();
       if (!frame) throw new Error(`no frame was rendered (GPU ${app.gpuStatus})`);
       const copy = new OffscreenCanvas(canvas.width, canvas.height);
       const ctx = copy.getContext('2d', { willReadFrequently: true })!;
@@ -583,6 +592,98 @@ export function createTestApi(app: AppState) {
         scratch.destroy();
         bitmap.close();
       }
+    },
+    /**
+     * Two frames of a chain in flight at once on a scratch engine (with the CPU pool and the AI
+     * runner), from two different images and frame numbers. Each result is compared with its
+     * own source and frame's reference: the CPU chain (`reference: 'cpu'`), or the same chain
+     * run alone on that source (`'alone'`, for AI stages). `clean`: time every frame cleanly
+     * (the path that waits for an idle queue).
+     */
+    async overlapParity(request: {
+      imageUrls: [string, string];
+      size: [number, number];
+      stages: ParityRequest['stages'];
+      clean: boolean;
+      reference: 'cpu' | 'alone';
+    }) {
+      const gpu = app.gpu;
+      if (!gpu) throw new Error('GPU not ready');
+      const chain = chainOf(request.stages);
+      const tolerance =
+        request.reference === 'alone'
+          ? 0
+          : Math.max(1, ...chain.stages.map((s) => findEffect(s.effect)!.tolerance));
+      const bitmaps = await Promise.all(
+        request.imageUrls.map((u) => bitmapFromUrl(u, request.size)),
+      );
+      const scratch = new Engine(gpu, app.env, app.cpu);
+      scratch.ml = app.ml;
+      if (request.clean) scratch.placer = { ...pinnedPlacer, cleanTiming: () => true };
+      const errors = gpu.counters.errors;
+      // Video frames of one size: each is written into the same source texture, as in playback.
+      const videoFrames = bitmaps.map((b) => new VideoFrame(b, { timestamp: 0 }));
+      try {
+        // The references first, one frame at a time.
+        const expected = [];
+        for (const [i, f] of videoFrames.entries()) {
+          await scratch.setSourceFrame(f);
+          expected.push(
+            request.reference === 'alone'
+              ? await scratch.renderToImage(chain, { index: 3 + i })
+              : runChainOnCpu(chain, await scratch.readSource(), { index: 3 + i }, app.env),
+          );
+        }
+        // Then both frames at once: the second source is written while the first is in flight.
+        scratch.framesInFlight = 2;
+        scratch.peakRunning = 0;
+        const frames = [];
+        for (const [i, f] of videoFrames.entries()) {
+          await scratch.setSourceFrame(f);
+          frames.push(scratch.renderToImage(chain, { index: 3 + i }));
+        }
+        const results = [];
+        for (const [i, frame] of frames.entries())
+          results.push(diffImages(await frame, expected[i], tolerance));
+        await gpu.device.queue.onSubmittedWorkDone();
+        return {
+          tolerance,
+          results,
+          peakRunning: scratch.peakRunning,
+          gpuErrors: gpu.counters.errors - errors,
+        };
+      } finally {
+        for (const f of videoFrames) f.close();
+        scratch.destroy();
+        for (const b of bitmaps) b.close();
+      }
+    },
+    /**
+     * Starts `frames` frames of the current source and chain as fast as the app lets them in:
+     * their sequence numbers in the order they resolved and their timings were recorded (the
+     * order they presented in), and the most that ran at once.
+     */
+    async overlapRender(frames: number) {
+      app.engine!.peakRunning = app.engine!.running; // the most at once from here on
+      const started = [];
+      for (let i = 0; i < frames; i++) started.push((await app.startFrame()).done);
+      const resolved: number[] = [];
+      const stats = await Promise.all(
+        started.map((done) =>
+          done.then((s) => {
+            if (s) resolved.push(s.sequence);
+            return s;
+          }),
+        ),
+      );
+      await Promise.all(stats.map((s) => s?.timing));
+      const engine = app.engine!;
+      return {
+        resolved,
+        presented: engine.timings.slice(-frames).map((t) => t.sequence),
+        peakRunning: engine.peakRunning,
+        targets: stats.map((s) => s?.ran.map((r) => r.target) ?? null),
+      };
     },
     /** Times a chain at a given size: per-frame ms from submit to GPU completion. */
     async bench(request: {

@@ -10,10 +10,11 @@ import type { GpuContext } from '../gpu/device';
 import type { Presenter, ViewTransform } from '../gpu/presenter';
 import { readTexture, recordReadback } from '../gpu/readback';
 import { pinnedPlacer, type FrameMeasurement, type FramePlacer } from './placer';
+import { Turns, type Turn } from './turns';
 import { fitSize } from '../ml/resize';
 import { GpuResize } from '../ml/resize-gpu';
 import type { FrameInfo, GpuStage } from '../gpu/stage';
-import { TexturePool } from '../gpu/texture-pool';
+import { DeferredReleases, TexturePool } from '../gpu/texture-pool';
 import { uploadImage, type UploadPath } from '../gpu/upload';
 import { FRAME_TARGET_USAGE, FrameUploader, type FrameUploadPath } from '../gpu/upload-frame';
 
@@ -88,6 +89,17 @@ interface MlStageFrame {
   ran: FrameStats['ran'];
   /** Time GPU targets to the end of their GPU work (see `clean` in #runChain). */
   clean: boolean;
+  /** Other frames may be in flight (see `overlapping` in #runChain). */
+  overlapping: boolean;
+}
+
+/** A frame that ran: its result, the source it read (its own copy, or the engine's), timing. */
+interface ChainRun {
+  result: GPUTexture;
+  source: GPUTexture;
+  ownSource: boolean;
+  sequence: number;
+  timing: Promise<FrameTiming>;
 }
 
 interface OwnedStage {
@@ -124,7 +136,22 @@ export class Engine {
   #frameUploader: FrameUploader | null = null;
   /** The last frames' timings, oldest first (the live panel's numbers are checked against it). */
   readonly timings: FrameTiming[] = [];
-  #lastTiming: Promise<FrameTiming> | null = null;
+  /**
+   * The most frames the app has in flight at once. Above 1 a frame works from its own copy of
+   * the source when it awaits, submits what it records before awaiting, and presents in turn.
+   */
+  framesInFlight = 1;
+  /** Frames running now, and the most that ever ran at once (tests see the overlap). */
+  running = 0;
+  peakRunning = 0;
+  readonly #turns = new Turns();
+  /** Stage ids and models used by frames in flight (kept while they are). */
+  readonly #stagesInUse = new Map<string, number>();
+  readonly #modelsInUse = new Map<string, number>();
+  /** The GPU-side AI work of frames in flight, one after another. */
+  #mlTurn: Promise<void> = Promise.resolve();
+  /** Replaced sources that frames in flight may still read. */
+  readonly #retired: GPUTexture[] = [];
   /** Frames submitted whose GPU work is not done yet. */
   framesOnGpu = 0;
   /** Debug: the video upload path to try first (tests cover each path with it). */
@@ -200,7 +227,7 @@ export class Engine {
     const source = this.#source;
     if (source && this.#sourceTakesFrames && source.width === width && source.height === height)
       return source;
-    if (source) this.gpu.destroy(source);
+    if (source) this.#retire(source);
     this.#source = this.gpu.createTexture({
       label: 'Triad.source.frame',
       size: [width, height],
@@ -209,6 +236,12 @@ export class Engine {
     });
     this.#sourceTakesFrames = true;
     return this.#source;
+  }
+
+  /** Destroys a replaced source once no frame in flight can still read it. */
+  #retire(texture: GPUTexture): void {
+    if (this.running === 0) this.gpu.destroy(texture);
+    else this.#retired.push(texture);
   }
 
   #checkSize(width: number, height: number): void {
@@ -221,7 +254,7 @@ export class Engine {
   setSource(image: ImageBitmap | RgbaImage): void {
     this.#checkSize(image.width, image.height);
     const uploaded = uploadImage(this.gpu, image, 'Triad.source');
-    if (this.#source) this.gpu.destroy(this.#source);
+    if (this.#source) this.#retire(this.#source);
     this.#source = uploaded.texture;
     this.#sourceTakesFrames = false;
     this.#uploadPath = uploaded.path;
@@ -241,16 +274,34 @@ export class Engine {
     return created;
   }
 
-  /** Destroys GPU stages whose chain stage is gone. */
+  /**
+   * Destroys GPU stages whose chain stage is gone, and lets go of models no stage needs. What a
+   * frame still in flight uses is kept until it is done (a later frame's call lets it go).
+   */
   #reconcile(chain: Chain): void {
     const models = new Set(chain.stages.flatMap((s) => findMlEffect(s.effect)?.model ?? []));
+    for (const [model, n] of this.#modelsInUse) if (n > 0) models.add(model);
     void this.ml?.retain(models);
     const live = new Set(chain.stages.map((s) => s.id));
     for (const [id, owned] of this.#stages) {
-      if (!live.has(id)) {
+      if (!live.has(id) && !this.#stagesInUse.get(id)) {
         owned.gpu.destroy();
         this.#stages.delete(id);
       }
+    }
+  }
+
+  /** Counts a frame's stages and models in (+1) or out (−1) of use. */
+  #use(stages: readonly StageSpec[], delta: 1 | -1): void {
+    const count = (map: Map<string, number>, key: string) => {
+      const n = (map.get(key) ?? 0) + delta;
+      if (n > 0) map.set(key, n);
+      else map.delete(key);
+    };
+    for (const s of stages) {
+      count(this.#stagesInUse, s.id);
+      const model = findMlEffect(s.effect)?.model;
+      if (model) count(this.#modelsInUse, model);
     }
   }
 
@@ -266,49 +317,84 @@ export class Engine {
   }
 
   /**
-   * Runs every enabled stage, then lets `finish` record the last GPU work (present, readback) into
-   * the final encoder before it is submitted. Returns the result texture: the source itself when
-   * nothing ran, otherwise a pool texture that `#finish` releases.
+   * Runs one frame: every enabled stage, then `finish` records the last GPU work (present,
+   * readback) into the final encoder before it is submitted. With several frames in flight, a
+   * frame keeps its place in `turn` (it presents after the frames started before it).
    */
-  async #runChain(
+  async #frame(
     chain: Chain,
     frame: FrameInfo,
     ran: FrameStats['ran'],
-    finish: (encoder: GPUCommandEncoder, result: GPUTexture) => void,
-  ): Promise<GPUTexture> {
-    const source = this.#source;
-    if (!source) throw new Error('no source image');
+    finish: (encoder: GPUCommandEncoder, result: GPUTexture, source: GPUTexture) => void,
+    turn: Turn | null = null,
+  ): Promise<ChainRun> {
+    this.#reconcile(chain);
+    const enabled = chain.stages.filter((s) => s.enabled);
+    this.#use(enabled, 1);
+    this.running++;
+    this.peakRunning = Math.max(this.peakRunning, this.running);
+    try {
+      return await this.#runChain(enabled, frame, ran, finish, turn);
+    } finally {
+      turn?.done(); // a frame that failed gives up its turn
+      this.running--;
+      this.#use(enabled, -1);
+      if (this.running === 0) for (const t of this.#retired.splice(0)) this.gpu.destroy(t);
+    }
+  }
+
+  async #runChain(
+    enabled: readonly StageSpec[],
+    frame: FrameInfo,
+    ran: FrameStats['ran'],
+    finish: (encoder: GPUCommandEncoder, result: GPUTexture, source: GPUTexture) => void,
+    turn: Turn | null,
+  ): Promise<ChainRun> {
+    const current = this.#source;
+    if (!current) throw new Error('no source image');
     const now = () => performance.now();
     const startedAt = now();
     const newEncoder = () =>
       this.gpu.device.createCommandEncoder({ label: `Triad.frame${frame.index}` });
-    const enabled = chain.stages.filter((s) => s.enabled);
     // Without a worker pool, CPU pins run on the GPU.
     const sequence = ++this.#sequence;
     const targets = this.placer
-      .place(enabled, sequence - 1, source.width * source.height)
+      .place(enabled, sequence - 1, current.width * current.height)
       .map((t) => (t === 'cpu' && !this.#cpu ? 'gpu' : t));
-    const measurement: FrameMeasurement = { cpu: [], gpu: [], ml: [], transfers: [] };
-    /** GPU stages recorded into the current encoder, timed together when it is submitted. */
-    let segment: number[] = [];
     /**
      * Clean timing: on the frames the placer learns from (calibration, and one in ten after),
-     * each GPU segment is submitted to an idle queue and timed to its completion, and an AI stage
+     * each GPU segment starts on an idle queue and is timed to its completion, and an AI stage
      * on the GPU is timed to the end of its GPU work. The completion callbacks cannot tell apart
      * work that finishes together, so on other frames a segment's time also holds whatever was
      * queued before it (the previous frame, a library's work): good enough for the live panel's
      * busy share, not for the scheduler.
      */
     const clean = this.placer.cleanTiming?.(sequence - 1) ?? false;
+    /**
+     * Several frames in flight: everything recorded into an encoder is submitted before the
+     * frame awaits anything, so another frame never sees a pool texture or a stage's uniforms
+     * that this frame's unsubmitted commands still use. A frame that awaits before presenting
+     * works from its own copy of the source (the next frame's may be written meanwhile).
+     */
+    const overlapping = this.framesInFlight > 1;
+    const source =
+      overlapping && (clean || targets.some((t) => t !== 'gpu') || !(turn?.isReady() ?? true))
+        ? this.#pool.acquire(current.width, current.height)
+        : current;
+    /** Textures an AI stage gives back return to the pool once its commands are submitted. */
+    const lender = overlapping ? new DeferredReleases(this.#pool) : null;
+    const measurement: FrameMeasurement = { cpu: [], gpu: [], ml: [], transfers: [] };
+    /** GPU stages recorded into the current encoder, timed together when it is submitted. */
+    let segment: number[] = [];
+    /** Segments submitted without waiting for them (the frame's timing waits for them). */
+    const submitted: Promise<number>[] = [];
     const idle = () => this.gpu.device.queue.onSubmittedWorkDone();
-    /** In a clean-timing frame, waits until nothing is queued before GPU stages are submitted. */
-    const settle = async () => {
-      if (clean && segment.length > 0) await idle();
-    };
     /** Submits the encoder; resolves when its work is done, with the GPU stages timed. */
     const submitTimed = (): Promise<number> => {
       const submittedAt = now();
       this.gpu.submit([encoder.finish()]);
+      dirty = false;
+      lender?.submitted();
       const indices = segment;
       segment = [];
       if (indices.length === 0) return Promise.resolve(submittedAt);
@@ -318,7 +404,25 @@ export class Engine {
         return done;
       });
     };
+    /** Submits what is recorded without waiting for it, and starts a new encoder. */
+    const flush = () => {
+      const done = submitTimed();
+      done.catch(() => {});
+      submitted.push(done);
+      encoder = newEncoder();
+    };
     let encoder = newEncoder();
+    /** Whether the encoder holds commands (they are submitted before the frame awaits). */
+    let dirty = false;
+    if (source !== current) {
+      // Recorded first into the frame's encoder, which is submitted before the frame's first
+      // await: the next frame's source is written only after this copy on the queue.
+      encoder.copyTextureToTexture({ texture: current }, { texture: source }, [
+        current.width,
+        current.height,
+      ]);
+      dirty = true;
+    }
     let pixels: Pixels = { on: 'gpu', texture: source };
     const release = (texture: GPUTexture) => {
       if (texture !== source) this.#pool.release(texture);
@@ -333,24 +437,23 @@ export class Engine {
     const toCpu = async (): Promise<RgbaImage> => {
       if (pixels.on === 'cpu') return pixels.image;
       const collect = recordReadback(this.gpu, encoder, pixels.texture);
-      await settle();
       const gpuDone = submitTimed();
+      encoder = newEncoder();
       const image = await collect();
       measurement.transfers.push({ from: 'gpu', to: 'cpu', ms: now() - (await gpuDone) });
       release(pixels.texture);
-      encoder = newEncoder();
       pixels = { on: 'cpu', image };
       return image;
     };
     /** Lends an AI stage the frame's encoder; it submits what is recorded when its model needs it. */
     const io: GpuFrameIo = {
       gpu: this.gpu,
-      pool: this.#pool,
-      encoder: () => encoder,
-      flush: () => {
-        void submitTimed().catch(() => {});
-        encoder = newEncoder();
+      pool: lender ?? this.#pool,
+      encoder: () => {
+        dirty = true;
+        return encoder;
       },
+      flush,
     };
 
     for (let i = 0; i < enabled.length; i++) {
@@ -358,19 +461,23 @@ export class Engine {
       if (findMlEffect(spec.effect)) {
         if (clean) {
           // The GPU stages before it are timed on their own, then the queue is idle.
-          if (segment.length > 0) {
-            await settle();
+          if (dirty) {
             await submitTimed();
             encoder = newEncoder();
           }
           await idle();
+        } else if (overlapping && dirty) {
+          flush(); // a model may await before it records (loading), see above
         }
         await this.#runMlStage(spec, i, targets[i], {
           clean,
+          overlapping,
           pixels: () => pixels,
           set: (p) => (pixels = p),
           toCpu,
-          release,
+          release: (texture) => {
+            if (texture !== source) (lender ?? this.#pool).release(texture);
+          },
           io,
           measurement,
           ran,
@@ -396,6 +503,11 @@ export class Engine {
         }
       }
       if (target === 'gpu') {
+        // A clean segment starts on an idle queue (and is recorded and submitted without a wait).
+        if (clean && segment.length === 0) {
+          if (dirty) flush(); // the source copy: not part of the segment's time
+          await idle();
+        }
         const input = pixels.on === 'gpu' ? pixels.texture : upload(pixels.image);
         // Stages keep the size of their input (an AI stage before may have changed it).
         const output = this.#pool.acquire(input.width, input.height);
@@ -403,6 +515,7 @@ export class Engine {
           { encoder, input, output, pool: this.#pool, frame },
           spec.params,
         );
+        dirty = true;
         release(input);
         pixels = { on: 'gpu', texture: output };
         segment.push(i);
@@ -414,15 +527,20 @@ export class Engine {
       );
     }
     const result = pixels.on === 'gpu' ? pixels.texture : upload(pixels.image);
-    finish(encoder, result);
-    await settle();
-    const lastSegment = submitTimed();
-    // The last segment is timed without holding up the frame: the placer learns when it is done.
+    if (turn && !turn.isReady()) {
+      // Frames before this one have not presented yet: submit what is recorded, wait, present.
+      if (dirty) flush();
+      await turn.ready();
+    }
+    finish(encoder, result, source);
+    submitted.push(submitTimed());
+    turn?.done();
+    // The segments are timed without holding up the frame: the placer learns when they are done.
     // Done when the GPU is (a frame whose last stage ran elsewhere still presents on it).
     const gpuDone = this.gpu.device.queue.onSubmittedWorkDone();
     this.framesOnGpu++;
     void gpuDone.finally(() => this.framesOnGpu--).catch(() => {});
-    const timing = Promise.all([lastSegment, gpuDone]).then(() => {
+    const timing = Promise.all([...submitted, gpuDone]).then(() => {
       const finishedAt = now();
       this.placer.measured(measurement);
       const t: FrameTiming = { sequence, startedAt, finishedAt, busy: busyOf(measurement) };
@@ -431,8 +549,7 @@ export class Engine {
       return t;
     });
     timing.catch(() => {}); // the device was lost mid-frame: nothing to learn from this one
-    this.#lastTiming = timing;
-    return result;
+    return { result, source, ownSource: source !== current, sequence, timing };
   }
 
   /**
@@ -456,16 +573,23 @@ export class Engine {
       try {
         const pixels = f.pixels();
         if (pixels.on === 'gpu' && ml!.runsOnGpu(spec.effect)) {
-          const out = await ml!.runOnGpu(
-            spec.effect,
-            target,
-            pixels.texture,
-            spec.params,
-            this.#env,
-            f.io,
-          );
-          f.release(pixels.texture);
-          f.set({ on: 'gpu', texture: out });
+          const run = async () => {
+            const out = await ml!.runOnGpu(
+              spec.effect,
+              target,
+              pixels.texture,
+              spec.params,
+              this.#env,
+              f.io,
+            );
+            f.release(pixels.texture);
+            f.set({ on: 'gpu', texture: out });
+            // Submitted before another frame may use the runner's GPU buffers.
+            if (f.overlapping) f.io.flush();
+          };
+          // The runner's GPU side keeps its buffers (model input, mask) between frames: with
+          // frames overlapping, one frame at a time uses it.
+          await (f.overlapping ? this.#oneAtATime(run) : run());
         } else {
           const image = await f.toCpu();
           const max = this.gpu.adapter.maxTextureDimension2D;
@@ -511,14 +635,27 @@ export class Engine {
     f.ran.push({ stage: spec.id, target: placed, skipped: true, reason });
   }
 
-  #finish(result: GPUTexture): void {
-    if (result !== this.#source) this.#pool.release(result);
+  /** Gives the frame's textures back to the pool once its last work is submitted. */
+  /** Runs `work` after the GPU-side AI work of the frames before it. */
+  #oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#mlTurn.then(work);
+    this.#mlTurn = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  #finish(run: ChainRun): void {
+    if (run.result !== run.source) this.#pool.release(run.result);
+    if (run.ownSource) this.#pool.release(run.source);
     this.#pool.endFrame();
   }
 
   /**
    * Renders one frame and presents it. A GPU-only chain submits before the first `await`, so the
-   * frame is one encoder, one submit and no readback, all in the caller's task.
+   * frame is one encoder, one submit and no readback, all in the caller's task (with several
+   * frames in flight: when the frame before it has presented already).
    */
   async render(
     chain: Chain,
@@ -528,23 +665,28 @@ export class Engine {
     previewWidth = 0,
   ): Promise<FrameStats> {
     const before = { ...this.gpu.counters };
-    this.#reconcile(chain);
     const ran: FrameStats['ran'] = [];
     let collect: (() => Promise<RgbaImage>) | undefined;
-    const result = await this.#runChain(chain, frame, ran, (encoder, result) => {
-      presenter.encode(encoder, this.#source!, result, view);
-      if (previewWidth > 0) collect = this.#recordPreview(encoder, result, previewWidth);
-    });
-    this.#finish(result);
+    const run = await this.#frame(
+      chain,
+      frame,
+      ran,
+      (encoder, result, source) => {
+        presenter.encode(encoder, source, result, view);
+        if (previewWidth > 0) collect = this.#recordPreview(encoder, result, previewWidth);
+      },
+      this.#turns.take(),
+    );
+    this.#finish(run);
     return {
       frame: frame.index,
-      sequence: this.#sequence,
+      sequence: run.sequence,
       submits: this.gpu.counters.submits - before.submits,
       readbacks: this.gpu.counters.readbacks - before.readbacks,
       ran,
-      size: [result.width, result.height],
+      size: [run.result.width, run.result.height],
       preview: collect?.(),
-      timing: this.#lastTiming!,
+      timing: run.timing,
     };
   }
 
@@ -565,21 +707,18 @@ export class Engine {
 
   /** Runs the chain without presenting; resolves once the GPU has finished (benchmarks). */
   async run(chain: Chain, frame: FrameInfo): Promise<void> {
-    this.#reconcile(chain);
-    const result = await this.#runChain(chain, frame, [], () => {});
-    this.#finish(result);
+    this.#finish(await this.#frame(chain, frame, [], () => {}));
     await this.gpu.device.queue.onSubmittedWorkDone();
   }
 
   /** Renders the chain at full resolution and reads it back (export, tests). */
   async renderToImage(chain: Chain, frame: FrameInfo): Promise<RgbaImage> {
-    this.#reconcile(chain);
-    const result = await this.#runChain(chain, frame, [], () => {});
-    try {
-      return await readTexture(this.gpu, result);
-    } finally {
-      this.#finish(result);
-    }
+    let collect: (() => Promise<RgbaImage>) | undefined;
+    const run = await this.#frame(chain, frame, [], (encoder, result) => {
+      collect = recordReadback(this.gpu, encoder, result);
+    });
+    this.#finish(run);
+    return collect!();
   }
 
   /** The uploaded source pixels, as the GPU sees them (parity tests start from these). */
@@ -595,5 +734,6 @@ export class Engine {
     this.#pool.destroy();
     if (this.#source) this.gpu.destroy(this.#source);
     this.#source = null;
+    for (const t of this.#retired.splice(0)) this.gpu.destroy(t);
   }
 }

@@ -85,9 +85,9 @@ export class SchedulerPlacer implements FramePlacer {
     model: LatencyModel,
     mlTargets: () => readonly MlTarget[] = () => ['ort-wasm'],
   ) {
-    // The engine runs one frame at a time (at most two on the GPU, every stage of a frame in
-    // order): plans minimize a frame's total time, not the busiest device's share of it.
-    this.scheduler = new Scheduler(clock, APP_TARGETS, { strategy, overlap: false }, model);
+    // The engine has one frame in flight unless told more (`setInFlight`): plans minimize a
+    // frame's total time then, not the busiest device's share of it.
+    this.scheduler = new Scheduler(clock, APP_TARGETS, { strategy, inFlight: 1 }, model);
     this.#mlTargets = mlTargets;
   }
 
@@ -143,6 +143,11 @@ export class SchedulerPlacer implements FramePlacer {
   ): ReturnType<Scheduler['predict']> {
     this.#setChain(stages, pixels);
     return this.scheduler.predict(strategy);
+  }
+
+  /** How many frames the engine has in flight at most (the plans are made for that). */
+  setInFlight(frames: number): void {
+    this.scheduler.setInFlight(frames);
   }
 
   /** Calibration frames and one in ten after: the samples the latency model learns GPU times from. */

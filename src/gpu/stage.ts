@@ -1,4 +1,4 @@
-import type { TexturePool } from './texture-pool';
+import type { TextureLender } from './texture-pool';
 
 export interface FrameInfo {
   /** Frame number within the source (0 for a still image); seeds per-frame effects like grain. */
@@ -11,7 +11,7 @@ export interface StageIO {
   input: GPUTexture;
   output: GPUTexture;
   /** For intermediate textures (e.g. the first pass of a separable blur). Release before return. */
-  pool: TexturePool;
+  pool: TextureLender;
   frame: FrameInfo;
 }
 

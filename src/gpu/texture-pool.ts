@@ -31,6 +31,7 @@ export class TexturePool {
   readonly #peak = new Map<string, number>();
   readonly #held = new Map<string, number>();
   #serial = 0;
+  #destroyed = false;
 
   constructor(gpu: GpuContext) {
     this.#gpu = gpu;
@@ -54,6 +55,8 @@ export class TexturePool {
   }
 
   release(texture: GPUTexture): void {
+    // A frame still running when its engine was destroyed (a lost device) gives back late.
+    if (this.#destroyed) return;
     if (!this.#inUse.delete(texture))
       throw new Error(`${texture.label} is not held from this pool`);
     const key = keyOf(texture.width, texture.height);
@@ -88,11 +91,42 @@ export class TexturePool {
   }
 
   destroy(): void {
+    this.#destroyed = true;
     for (const list of this.#free.values()) for (const t of list) this.#gpu.destroy(t);
     for (const t of this.#inUse) this.#gpu.destroy(t);
     this.#free.clear();
     this.#inUse.clear();
     this.#held.clear();
     this.#peak.clear();
+  }
+}
+
+/** What a stage needs of a pool: work textures to take and give back. */
+export type TextureLender = Pick<TexturePool, 'acquire' | 'release'>;
+
+/**
+ * A frame's view of the pool while other frames are in flight: textures given back reach the pool
+ * only at `submitted()`, once the commands that use them are on the queue, so no other frame can
+ * take (and write) one that this frame's unsubmitted commands still read.
+ */
+export class DeferredReleases implements TextureLender {
+  readonly #pool: TexturePool;
+  readonly #pending: GPUTexture[] = [];
+
+  constructor(pool: TexturePool) {
+    this.#pool = pool;
+  }
+
+  acquire(width: number, height: number): GPUTexture {
+    return this.#pool.acquire(width, height);
+  }
+
+  release(texture: GPUTexture): void {
+    this.#pending.push(texture);
+  }
+
+  /** The frame's commands so far are submitted: what they used goes back to the pool. */
+  submitted(): void {
+    for (const texture of this.#pending.splice(0)) this.#pool.release(texture);
   }
 }

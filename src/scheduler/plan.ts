@@ -15,10 +15,17 @@ export interface Problem {
   source: string;
   sink: string;
   /**
-   * Whether frames overlap (several in flight): then the busiest resource sets the pace. False
-   * (one frame at a time): every resource's time adds up, and the period is their sum.
+   * How many frames the executor has in flight at most (default: unbounded). Unbounded, the
+   * busiest resource sets the pace; one at a time, every resource's time adds up. In between,
+   * the period is the larger of the busiest load and the sum over the frames in flight (a frame
+   * takes at least the sum of its stages, and only so many overlap).
    */
-  overlap?: boolean;
+  inFlight?: number;
+}
+
+/** The time per frame for these per-resource loads with `inFlight` frames overlapping. */
+export function periodFor(maxLoad: number, sumLoad: number, inFlight = Infinity): number {
+  return Math.max(1e-9, maxLoad, sumLoad / Math.max(1, inFlight));
 }
 
 /** Each stage's targets with the share of frames each gets (shares sum to 1). */
@@ -76,13 +83,12 @@ export function loads(
 function evaluate(problem: Problem, costs: CostModel, stages: Shares[]): Plan | null {
   const load = loads(problem, costs, stages);
   if (!load) return null;
-  const period =
-    problem.overlap === false
-      ? Math.max(
-          1e-9,
-          [...load.values()].reduce((a, b) => a + b, 0),
-        )
-      : Math.max(1e-9, ...load.values());
+  const values = [...load.values()];
+  const period = periodFor(
+    Math.max(0, ...values),
+    values.reduce((a, b) => a + b, 0),
+    problem.inFlight,
+  );
   const utilization: Record<string, number> = {};
   for (const [k, v] of load) utilization[k] = v / period;
   return { stages, period, utilization };
@@ -145,7 +151,6 @@ function staticPeriod(
   const source = locations.indexOf(problem.source);
   const sink = locations.indexOf(problem.sink);
   const D = devices.length;
-  const serial = problem.overlap === false;
   return (pick) => {
     load.fill(0);
     let here = source;
@@ -162,7 +167,7 @@ function staticPeriod(
       sum += load[i];
       if (load[i] > max) max = load[i];
     }
-    return serial ? Math.max(1e-9, sum) : max;
+    return periodFor(max, sum, problem.inFlight);
   };
 }
 
@@ -235,7 +240,7 @@ export function splitBottleneck(
 ): Plan {
   // One frame at a time, a split stage costs the share-weighted mean: never less than the best
   // of the two targets alone.
-  if (problem.overlap === false) return plan;
+  if ((problem.inFlight ?? Infinity) <= 1) return plan;
   const byId = new Map(problem.targets.map((t) => [t.id, t]));
   const bottleneck = Object.entries(plan.utilization).find(([, u]) => u >= 1 - 1e-9)?.[0];
   let best = plan;
@@ -257,7 +262,8 @@ export function splitBottleneck(
         return stages;
       };
       // Every resource's load is linear in the share f (only this stage is split), so two
-      // evaluations give the lines, and the period max(lines) is searched without allocating.
+      // evaluations give the lines, and the period (the largest line, or their sum over the
+      // frames in flight) is searched without allocating.
       const l0 = loads(problem, costs, at(0));
       const l1 = loads(problem, costs, at(1));
       if (!l0 || !l1) continue;
@@ -266,8 +272,13 @@ export function splitBottleneck(
       const b = keys.map((k, i) => (l1.get(k) ?? 0) - a[i]);
       const periodAt = (f: number) => {
         let max = 0;
-        for (let i = 0; i < a.length; i++) max = Math.max(max, a[i] + f * b[i]);
-        return max;
+        let sum = 0;
+        for (let i = 0; i < a.length; i++) {
+          const v = a[i] + f * b[i];
+          sum += v;
+          max = Math.max(max, v);
+        }
+        return periodFor(max, sum, problem.inFlight);
       };
       let lo = 0;
       let hi = 1;

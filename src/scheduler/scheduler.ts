@@ -28,10 +28,11 @@ export interface SchedulerOptions {
   /** Transfer cost assumed before one is measured (ms). */
   transferPriorMs: number;
   /**
-   * Whether the executor overlaps frames (several in flight). Plans minimize the busiest
-   * resource's load when it does, the sum of all loads when it runs one frame at a time.
+   * How many frames the executor has in flight at most (default: unbounded). Plans minimize the
+   * busiest resource's load when frames overlap freely, the sum of all loads at one frame at a
+   * time, and the larger of the busiest load and the sum over the frames in flight in between.
    */
-  overlap?: boolean;
+  inFlight?: number;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
@@ -128,6 +129,13 @@ export class Scheduler {
     this.#credits = stages.map(() => new Map());
   }
 
+  /** The executor's frames in flight changed: the next frame is placed by a plan for them. */
+  setInFlight(inFlight: number): void {
+    if (this.options.inFlight === inFlight) return;
+    this.options.inFlight = inFlight;
+    this.#framesSincePlan = this.options.replanEvery;
+  }
+
   /** Whether some stage still has a target to measure before the scheduler trusts its model. */
   get calibrating(): boolean {
     return this.#stages.some((_, s) => this.#needsCalibration(s) !== null);
@@ -158,13 +166,13 @@ export class Scheduler {
     },
   };
 
-  #problem(overlap = this.options.overlap ?? true): Problem {
+  #problem(inFlight = this.options.inFlight ?? Infinity): Problem {
     return {
       stages: this.#stages,
       targets: [...this.#targets.values()],
       source: this.#source,
       sink: this.#sink,
-      overlap,
+      inFlight,
     };
   }
 
@@ -363,22 +371,28 @@ export class Scheduler {
 
   /**
    * Predicted frames per second for a strategy, from the current model, each from the best plan
-   * for it: `fps` with frames overlapping (the busiest resource sets the pace), `serialFps` one
-   * frame at a time (every resource's time adds up); utilization of the plan this scheduler uses.
+   * for it: `fps` with this scheduler's frames in flight, `pipelinedFps` with frames overlapping
+   * freely (the busiest resource sets the pace), `serialFps` one frame at a time (every
+   * resource's time adds up); utilization of the plan for this scheduler's frames in flight.
    */
-  predict(
-    strategy: Strategy,
-  ): { fps: number; serialFps: number; utilization: Record<string, number> } | null {
+  predict(strategy: Strategy): {
+    fps: number;
+    pipelinedFps: number;
+    serialFps: number;
+    utilization: Record<string, number>;
+  } | null {
     const allowed = (t: string) => {
       const info = this.#targets.get(t);
       return !!info && strategyAllows(strategy, info) && this.isHealthy(t);
     };
-    const pipelined = bestPlan(this.#problem(true), this.costs, allowed);
-    const serial = bestPlan(this.#problem(false), this.costs, allowed);
-    if (!pipelined || !serial) return null;
-    const plan = this.options.overlap === false ? serial : pipelined;
+    const best = (inFlight?: number) => bestPlan(this.#problem(inFlight), this.costs, allowed);
+    const plan = best();
+    const pipelined = best(Infinity);
+    const serial = best(1);
+    if (!plan || !pipelined || !serial) return null;
     return {
-      fps: 1000 / pipelined.period,
+      fps: 1000 / plan.period,
+      pipelinedFps: 1000 / pipelined.period,
       serialFps: 1000 / serial.period,
       utilization: plan.utilization,
     };

@@ -39,6 +39,7 @@ import { PerfState } from './perf.svelte';
 import { SceneState } from './scene.svelte';
 import { CompareState } from './compare.svelte';
 import { looksLikeVideo } from '../../media/video/open-video';
+import { savedSource, type SavedSource } from './saved-source';
 import {
   EXPORT_FORMATS,
   exportVideo,
@@ -58,6 +59,7 @@ export const PLACEMENT_MODES: { id: PlacementMode; label: string }[] = [
   { id: 'auto', label: 'Auto' },
 ];
 const PLACEMENT_KEY = 'triad.placement';
+const IN_FLIGHT_KEY = 'triad.framesInFlight';
 
 export interface SourceImage {
   name: string;
@@ -131,6 +133,11 @@ export class AppState {
   /** CPU worker count (the pool's size). */
   workers = $state(1);
   placement = $state<PlacementMode>('manual');
+  /**
+   * Frames the app has in flight at most: 2 lets one frame's CPU and AI stages overlap the next
+   * frame's (the scheduler plans for it); 1 runs one frame at a time.
+   */
+  framesInFlight = $state(2);
   /** Bumped when a LUT arrives, so stages waiting for it re-render. */
   lutVersion = $state(0);
 
@@ -142,7 +149,13 @@ export class AppState {
   #presenter: Presenter | null = null;
   #canvas: HTMLCanvasElement | null = null;
   #frameRequested = false;
-  #inFlight: Promise<FrameStats | null> | null = null;
+  /** Frames started and not done (not state: nothing on screen follows it). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #inFlight = new Set<Promise<FrameStats | null>>();
+  /** Frames asked for that wait to start (`idle` waits for them too). */
+  #waiting = 0;
+  /** Set while a frame renders alone (`renderAlone`). */
+  #alone: Promise<void> | null = null;
   #renderAgain = false;
   readonly #cpu: CpuPool;
   readonly #latency = new LatencyModel(() => performance.now());
@@ -157,6 +170,8 @@ export class AppState {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #placers = new Map<Strategy, SchedulerPlacer>();
   #recoveryAttempts = 0;
+  /** Settles once the ML runtimes have moved to the current device. */
+  #mlOnGpu: Promise<void> = Promise.resolve();
   // Not reactive on purpose: it only filters repeats before they become notices.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #recentErrors = new Set<string>();
@@ -196,6 +211,8 @@ export class AppState {
     });
     const saved = options.storage?.getItem(PLACEMENT_KEY);
     if (PLACEMENT_MODES.some((m) => m.id === saved)) this.placement = saved as PlacementMode;
+    const inFlight = Number(options.storage?.getItem(IN_FLIGHT_KEY));
+    if (inFlight === 1 || inFlight === 2) this.framesInFlight = inFlight;
     this.env = { lut: (id) => this.luts.get(id), image: (id) => this.#images.get(id) };
     const engine = () => this.#engine;
     /** What a frame source (video, camera) needs of the app; `replacing` runs as it takes over. */
@@ -204,6 +221,8 @@ export class AppState {
         return engine();
       },
       renderNow: () => this.renderNow(),
+      frameSlot: () => this.frameSlot(),
+      startFrame: () => this.startFrame(),
       showSource: (source) => {
         replacing();
         const previous = this.image;
@@ -342,6 +361,7 @@ export class AppState {
     }
     this.#gpu = gpu;
     this.#engine = new Engine(gpu, this.env, this.#cpu);
+    this.#engine.framesInFlight = this.framesInFlight;
     if (this.#options.uploadPath) this.#engine.forceUploadPath(this.#options.uploadPath);
     this.#engine.ml = this.#ml;
     this.#engine.onStageFailure = (stage, target, reason, skipped) => {
@@ -370,7 +390,7 @@ export class AppState {
       );
     };
     this.#applyPlacement();
-    void this.#ml.setGpu(gpu).then(() => {
+    this.#mlOnGpu = this.#ml.setGpu(gpu).then(() => {
       this.mlTargets = Object.fromEntries(this.#ml.availability);
       this.requestRender();
     });
@@ -437,6 +457,20 @@ export class AppState {
     this.requestRender();
   }
 
+  /** Sets how many frames may be in flight at once (1 or 2), and remembers it. */
+  setFramesInFlight(frames: number): void {
+    const n = frames >= 2 ? 2 : 1;
+    this.framesInFlight = n;
+    if (this.#engine) this.#engine.framesInFlight = n;
+    for (const placer of this.#placers.values()) placer.setInFlight(n);
+    try {
+      this.#options.storage?.setItem(IN_FLIGHT_KEY, String(n));
+    } catch {
+      // not persisted
+    }
+    this.requestRender();
+  }
+
   /** Chooses manual placement or a scheduling strategy, and remembers it. */
   setPlacement(mode: PlacementMode): void {
     this.placement = mode;
@@ -475,6 +509,7 @@ export class AppState {
         this.#latency,
         () => this.#ml.targets,
       );
+      placer.setInFlight(this.framesInFlight);
       this.#placers.set(strategy, placer);
     }
     return placer;
@@ -516,26 +551,83 @@ export class AppState {
     this.#frameRequested = true;
     requestAnimationFrame(() => {
       this.#frameRequested = false;
-      // One frame at a time: a frame with CPU stages spans several tasks.
-      if (this.#inFlight) this.#renderAgain = true;
+      // A frame with CPU stages spans several tasks: at most `framesInFlight` at once.
+      if (this.#inFlight.size >= this.framesInFlight) this.#renderAgain = true;
       else void this.renderNow();
     });
   }
 
-  /** Resolves when no frame is in flight or asked for (tests sample counters between frames). */
-  async idle(): Promise<void> {
-    while (this.#inFlight || this.#frameRequested || this.#renderAgain) {
-      await (this.#inFlight ?? new Promise<void>((r) => requestAnimationFrame(() => r())));
+  /**
+   * Resolves when no frame is in flight, asked for or waiting to start (tests sample counters
+   * between frames).
+   */
+  async idle({ waiting = true }: { waiting?: boolean } = {}): Promise<void> {
+    while (
+      this.#inFlight.size > 0 ||
+      this.#frameRequested ||
+      this.#renderAgain ||
+      (waiting && this.#waiting > 0)
+    ) {
+      await (this.#inFlight.size > 0
+        ? Promise.race(this.#inFlight)
+        : new Promise<void>((r) => requestAnimationFrame(() => r())));
+    }
+  }
+
+  /** Resolves when another frame may start (fewer than `framesInFlight` are in flight). */
+  async frameSlot(): Promise<void> {
+    while (this.#inFlight.size >= this.framesInFlight) await Promise.race(this.#inFlight);
+  }
+
+  /**
+   * Renders and presents one frame, if there is something to show; resolves when it is done. A
+   * GPU-only frame is submitted before this returns its promise; a frame with CPU stages
+   * resolves when its last part is.
+   */
+  async renderNow(retryAfterLoss = true): Promise<FrameStats | null> {
+    return (await this.startFrame({ retryAfterLoss })).done;
+  }
+
+  /**
+   * Renders one frame with no other frame in flight, before or during it (tests read a frame's
+   * counters, which are the device's during the frame).
+   */
+  async renderAlone(): Promise<FrameStats | null> {
+    while (this.#alone) await this.#alone;
+    let release!: () => void;
+    this.#alone = new Promise<void>((r) => (release = r));
+    try {
+      // Frames asked for from now on wait for this one (not counted: they wait for us).
+      await this.idle({ waiting: false });
+      return await (
+        await this.startFrame({ alone: true })
+      ).done;
+    } finally {
+      this.#alone = null;
+      release();
     }
   }
 
   /**
-   * Renders and presents one frame, if there is something to show. A GPU-only frame is submitted
-   * before this returns its promise; a frame with CPU stages resolves when its last part is.
+   * Starts a frame once there is room for it and resolves as soon as it has taken the source
+   * (the next one may be set then), with `done` for the frame itself. A frame whose device is
+   * lost under it is rendered again on the new device.
    */
-  async renderNow(retryAfterLoss = true): Promise<FrameStats | null> {
-    // One frame at a time: wait until no frame is in flight (another waiter may start one first).
-    while (this.#inFlight) await this.#inFlight;
+  async startFrame({
+    retryAfterLoss = true,
+    alone = false,
+  }: { retryAfterLoss?: boolean; alone?: boolean } = {}): Promise<{
+    done: Promise<FrameStats | null>;
+  }> {
+    // Another waiter may start one first: check again after each wait (and start the frame in
+    // the same task as the last check). A frame rendered alone holds the others back.
+    this.#waiting++;
+    try {
+      while (this.#inFlight.size >= this.framesInFlight || (this.#alone && !alone))
+        await Promise.race([...this.#inFlight, ...(alone || !this.#alone ? [] : [this.#alone])]);
+    } finally {
+      this.#waiting--;
+    }
     const engine = this.#engine;
     const canvas = this.#canvas;
     const gpu = this.#gpu;
@@ -550,10 +642,10 @@ export class AppState {
       // The device went away while this call waited for the frame before it: render on the new
       // one once it is ready (a caller asking for a frame should not get nothing for a loss).
       if (retryAfterLoss && this.gpuStatus === 'recovering' && (await this.#whenDeviceReady(gpu)))
-        return this.renderNow(false);
-      return null;
+        return this.startFrame({ retryAfterLoss: false, alone });
+      return { done: Promise.resolve(null) };
     }
-    if (canvas.width === 0 || canvas.height === 0) return null;
+    if (canvas.width === 0 || canvas.height === 0) return { done: Promise.resolve(null) };
     const view = this.view.transform(
       [canvas.width, canvas.height],
       [this.image.width, this.image.height],
@@ -587,28 +679,28 @@ export class AppState {
           if (!gpu.isLost) this.#onGpuError(`Rendering failed: ${messageOf(error)}`);
           return null;
         },
-      );
-    this.#inFlight = frame;
-    let stats: FrameStats | null;
-    try {
-      stats = await frame;
-    } finally {
-      if (this.#inFlight === frame) this.#inFlight = null;
-      if (this.#renderAgain) {
-        this.#renderAgain = false;
-        this.requestRender();
+      )
+      .finally(() => {
+        this.#inFlight.delete(frame);
+        if (this.#renderAgain) {
+          this.#renderAgain = false;
+          this.requestRender();
+        }
+      });
+    this.#inFlight.add(frame);
+    const done = frame.then(async (stats) => {
+      if (
+        stats === null &&
+        retryAfterLoss &&
+        (await this.#wasLost(gpu)) &&
+        (await this.#whenDeviceReady(gpu))
+      ) {
+        // The device was lost under this frame: render it again on the new one.
+        return (await this.startFrame({ retryAfterLoss: false, alone })).done;
       }
-    }
-    if (
-      stats === null &&
-      retryAfterLoss &&
-      (await this.#wasLost(gpu)) &&
-      (await this.#whenDeviceReady(gpu))
-    ) {
-      // The device was lost under this frame: render it again on the new one.
-      return this.renderNow(false);
-    }
-    return stats;
+      return stats;
+    });
+    return { done };
   }
 
   /** Whether a failed frame's device was lost (its `lost` promise settles a little later). */
@@ -683,14 +775,7 @@ export class AppState {
             `${maxDimension} px texture limit; it was scaled to ${bitmap.width}×${bitmap.height}.`,
         );
       }
-      const previous = this.image;
-      await this.video.remove();
-      this.camera.stop();
-      this.scene.stop();
-      this.image = { name: file.name, bitmap, width: bitmap.width, height: bitmap.height };
-      previous?.bitmap?.close();
-      this.view.fit();
-      this.requestRender();
+      await this.#showImage(file.name, bitmap);
       return true;
     } catch (error) {
       this.notices.error('Could not open image', messageOf(error));
@@ -698,6 +783,90 @@ export class AppState {
     } finally {
       this.busy = null;
     }
+  }
+
+  /** Makes `bitmap` (uploaded already) the source, in place of any video, camera or scene. */
+  async #showImage(name: string, bitmap: ImageBitmap): Promise<void> {
+    const previous = this.image;
+    await this.video.remove();
+    this.camera.stop();
+    this.scene.stop();
+    this.image = { name, bitmap, width: bitmap.width, height: bitmap.height };
+    previous?.bitmap?.close();
+    this.view.fit();
+    this.requestRender();
+  }
+
+  /**
+   * Keeps the current source and chain so they can be put back (a scenario replaces them): an
+   * image is copied, a video kept as its file and time, the scene and a camera by their settings.
+   */
+  async saveSource(): Promise<SavedSource | null> {
+    const chain = this.#history.present;
+    const back = (restore: () => Promise<boolean>) => async () => {
+      if (!(await restore())) return false;
+      this.edit(() => chain);
+      return true;
+    };
+    const file = this.video.file;
+    if (file) {
+      const time = this.video.time;
+      const blob = new File([file.source], file.name, { type: file.source.type });
+      return savedSource(
+        file.name,
+        back(async () => {
+          if (!(await this.openVideo(blob))) return false;
+          await this.video.seek(time);
+          return true;
+        }),
+      );
+    }
+    if (this.scene.active) {
+      const [w, h] = [this.scene.width, this.scene.height];
+      return savedSource(
+        '3D scene',
+        back(async () => {
+          this.scene.start(w, h);
+          return true;
+        }),
+      );
+    }
+    const camera = this.camera.camera;
+    if (camera) {
+      const id = camera.deviceId || undefined;
+      return savedSource(
+        camera.label,
+        back(() =>
+          this.camera.start(id).then(
+            () => true,
+            (error: unknown) => (this.notices.error('Camera', messageOf(error)), false),
+          ),
+        ),
+      );
+    }
+    const image = this.image;
+    if (!image?.bitmap) return null;
+    const copy = await createImageBitmap(image.bitmap);
+    let kept: ImageBitmap | null = copy;
+    return savedSource(
+      image.name,
+      back(async () => {
+        if (!kept) return false;
+        try {
+          this.#engine?.setSource(kept);
+        } catch (error) {
+          this.notices.error('Could not restore the image', messageOf(error));
+          return false;
+        }
+        await this.#showImage(image.name, kept);
+        kept = null; // the app owns it now
+        return true;
+      }),
+      () => {
+        kept?.close();
+        kept = null;
+      },
+    );
   }
 
   /**
@@ -757,12 +926,13 @@ export class AppState {
 
   /**
    * Exports the open video through the chain (every frame, on an engine of its own so the viewer
-   * is not disturbed) and downloads it. Cancelling or failing downloads nothing.
+   * is not disturbed) and downloads it. A GPU device lost under a frame: the export waits for the
+   * new device and renders that frame again on it, so the file still has every frame once.
+   * Cancelling or failing downloads nothing.
    */
   async exportVideo(options: Omit<ExportOptions, 'chainScale'>): Promise<ExportResult | null> {
     const file = this.video.file;
-    const gpu = this.#gpu;
-    if (!file || !gpu || this.#exportAbort) return null;
+    if (!file || !this.#gpu || this.#exportAbort) return null;
     const chain = this.#history.present;
     const chainScale = chain.stages
       .filter((s) => s.enabled)
@@ -771,8 +941,18 @@ export class AppState {
     this.#exportAbort = abort;
     this.cancelBusy = () => abort.abort();
     await this.video.pause();
-    const engine = new Engine(gpu, this.env, this.#cpu);
-    engine.ml = this.#ml;
+    let engine: Engine | null = null;
+    /** An engine on the current device (a new one after a loss). */
+    const engineNow = (): Engine => {
+      const gpu = this.#gpu;
+      if (!gpu) throw new Error('the GPU is not available');
+      if (engine?.gpu !== gpu) {
+        engine?.destroy();
+        engine = new Engine(gpu, this.env, this.#cpu);
+        engine.ml = this.#ml;
+      }
+      return engine;
+    };
     this.busy = `Exporting ${file.name}…`;
     this.progress = 0;
     try {
@@ -780,8 +960,21 @@ export class AppState {
         file.source,
         { ...options, chainScale },
         async (frame, index) => {
-          await engine.setSourceFrame(frame);
-          return engine.renderToImage(chain, { index });
+          for (let losses = 0; ; losses++) {
+            const current = engineNow();
+            try {
+              await current.setSourceFrame(frame);
+              return await current.renderToImage(chain, { index });
+            } catch (error) {
+              const recovered =
+                losses < MAX_RECOVERY_ATTEMPTS &&
+                !abort.signal.aborted &&
+                (await this.#wasLost(current.gpu)) &&
+                (await this.#whenDeviceReady(current.gpu));
+              if (!recovered) throw error;
+              await this.#mlOnGpu; // AI stages run on the new device too
+            }
+          }
         },
         (p) => {
           this.progress = p.fraction;
@@ -802,7 +995,7 @@ export class AppState {
       else this.notices.error('Export failed', `${messageOf(error)}. Nothing was saved.`);
       return null;
     } finally {
-      engine.destroy();
+      (engine as Engine | null)?.destroy();
       this.#exportAbort = null;
       this.cancelBusy = null;
       this.busy = null;

@@ -55,7 +55,12 @@ export class CameraState {
     }
   }
 
+  /**
+   * Uploads a frame and starts rendering it, once there is room for another frame in flight;
+   * frames that arrive meanwhile are dropped (a live source does not wait).
+   */
   async #show(frame: OwnedFrame, camera: Camera): Promise<void> {
+    await this.#host.frameSlot();
     const engine = this.#host.engine;
     try {
       if (!engine || this.camera !== camera) throw new Error('stopped');
@@ -74,7 +79,7 @@ export class CameraState {
     this.#current = frame;
     this.shown++;
     this.#host.setFrameIndex(this.#frameIndex++);
-    await this.#host.renderNow();
+    await this.#host.startFrame();
   }
 
   /** Gives a new engine (after a device loss) the frame on screen. */

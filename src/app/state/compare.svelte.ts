@@ -32,6 +32,7 @@ import {
 } from '../../perf/scenarios';
 import { strategyAllows, type Strategy } from '../../scheduler';
 import type { AppState } from './app.svelte';
+import type { SavedSource } from './saved-source';
 
 /** The frames a comparison runs: the same ones under every strategy. */
 interface FrameFeed {
@@ -66,6 +67,8 @@ export class CompareState {
   batchOutputs = $state.raw<BatchItem[]>([]);
   /** What the AI batch runs on each image. */
   batchEffect = $state<BatchEffect>('super-resolution-x2');
+  /** The user's source and chain from before a scenario replaced them (null: nothing kept). */
+  saved = $state.raw<SavedSource | null>(null);
   /** The effect the last batch's results were made with (their file names say it). */
   #outputsEffect: BatchEffect = 'super-resolution-x2';
   frames = $state(FULL_SIZE.frames);
@@ -86,7 +89,7 @@ export class CompareState {
     return this.#guard('Compare', async (signal) => {
       const feed = await this.#feed();
       try {
-        return await this.#measure(`Current: ${feed.name}`, feed, signal, {
+        return await this.#measure(`Current: ${this.#label(feed)}`, feed, signal, {
           frames: this.frames,
           warmup: this.warmup,
           calibrationCap: FULL_SIZE.calibrationCap,
@@ -112,7 +115,27 @@ export class CompareState {
       });
     }
     return this.#guard(info.name, async (signal) => {
-      const app = this.#app;
+      await this.#load(id, size);
+      const feed = await this.#feed();
+      try {
+        const label = `${info.name} (${this.#label(feed)})`;
+        return await this.#measure(label, feed, signal, size);
+      } finally {
+        await feed.close();
+      }
+    });
+  }
+
+  /**
+   * Replaces the source and chain with a scenario's. The user's own are kept (the first time)
+   * for `restoreSaved`: a scenario should not cost them their media.
+   */
+  async #load(id: Exclude<ScenarioId, 'ai-batch'>, size: ScenarioSize): Promise<void> {
+    const app = this.#app;
+    const info = SCENARIOS.find((s) => s.id === id)!;
+    const saved = this.saved ? null : await app.saveSource();
+    let loaded = false;
+    try {
       if (id === 'video-edit') {
         this.running = `${info.name}: making a ${size.video.join('×')} clip…`;
         const photo = await sampleBitmap('astronaut-256.png');
@@ -133,14 +156,27 @@ export class CompareState {
         const chain = chainOf(preview3dStages());
         app.edit(() => chain);
       }
-      const feed = await this.#feed();
-      try {
-        const label = `${info.name} (${feed.name})`;
-        return await this.#measure(label, feed, signal, size);
-      } finally {
-        await feed.close();
-      }
-    });
+      loaded = true;
+    } finally {
+      if (saved && loaded) this.saved = saved;
+      else saved?.dispose();
+    }
+  }
+
+  /** What a row measured: the source, and how many frames were in flight. */
+  #label(feed: FrameFeed): string {
+    const n = this.#app.framesInFlight;
+    return `${feed.name}, ${n} frame${n > 1 ? 's' : ''} in flight`;
+  }
+
+  /** Puts back the source and chain the user had before the first scenario. */
+  async restoreSaved(): Promise<boolean> {
+    const saved = this.saved;
+    if (!saved || this.running) return false;
+    if (!(await saved.restore())) return false; // kept: the reason is on screen, try again
+    saved.dispose();
+    if (this.saved === saved) this.saved = null;
+    return true;
   }
 
   /** Runs a batch of the user's images under every strategy; the results can be downloaded. */
@@ -301,15 +337,23 @@ export class CompareState {
   ): Promise<CompareRow> {
     const app = this.#app;
     const cells = {} as Record<Strategy, CompareCell>;
-    /** Renders the next frame; resolves when it is submitted, with when it will be done. */
+    /**
+     * Starts the next frame (as many overlap as the app allows); resolves once it has taken its
+     * source, with when it will be done.
+     */
     const frame = async (): Promise<{ done: Promise<FrameTiming> }> => {
       signal.throwIfAborted();
+      await app.frameSlot();
       await feed.next();
-      const stats = await app.renderNow();
-      if (!stats) throw new Error('the frame could not be rendered');
-      const skipped = stats.ran.find((r) => r.skipped);
-      if (skipped) throw new Error(`a stage could not run (${skipped.reason ?? skipped.stage})`);
-      return { done: stats.timing };
+      const { done } = await app.startFrame();
+      const timing = done.then((stats) => {
+        if (!stats) throw new Error('the frame could not be rendered');
+        const skipped = stats.ran.find((r) => r.skipped);
+        if (skipped) throw new Error(`a stage could not run (${skipped.reason ?? skipped.stage})`);
+        return stats.timing;
+      });
+      timing.catch(() => {}); // awaited below; a failure is the cell's error
+      return { done: timing };
     };
     for (const strategy of STRATEGIES) {
       const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;

@@ -53,7 +53,10 @@ export class PerfState {
   queues = $state.raw<Record<string, number>>({});
   /** Last measured FPS per placement mode (live frames under it, or compare mode). */
   measured = $state.raw<Partial<Record<'manual' | Strategy, number>>>({});
-  predicted = $state.raw<Partial<Record<Strategy, { fps: number; serialFps: number } | null>>>({});
+  /** Per strategy: at the app's frames in flight, one at a time, and overlapping freely. */
+  predicted = $state.raw<
+    Partial<Record<Strategy, { fps: number; serialFps: number; pipelinedFps: number } | null>>
+  >({});
   stageTimes = $state.raw<StageTimeRow[]>([]);
   changes = $state.raw<PlacementChange[]>([]);
   /** Bumped when the timeline gains a point (the plot redraws on it). */
@@ -119,7 +122,7 @@ export class PerfState {
       const predicted: typeof this.predicted = {};
       for (const s of STRATEGIES) {
         const p = placer.predict(work.stages, work.pixels, s);
-        predicted[s] = p && { fps: p.fps, serialFps: p.serialFps };
+        predicted[s] = p && { fps: p.fps, serialFps: p.serialFps, pipelinedFps: p.pipelinedFps };
       }
       this.predicted = predicted;
       this.stageTimes = placer.stageTimes(work.stages, work.pixels).map((row, i) => ({

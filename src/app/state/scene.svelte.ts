@@ -80,11 +80,18 @@ export class SceneState {
 
   #animate(): void {
     const loop = ++this.#loop;
+    // Each frame is drawn once there is room for it, and the next is drawn while it is still in
+    // its CPU or AI stages (as many overlap as the app allows).
     const step = async () => {
       if (loop !== this.#loop || !this.active || !this.playing) return;
-      await this.renderAt(performance.now() / 1000 - this.#clockStart).catch((error: unknown) =>
-        this.#host.onError(error instanceof Error ? error.message : String(error)),
-      );
+      try {
+        await this.#host.frameSlot();
+        if (loop !== this.#loop || !this.active || !this.playing) return;
+        this.draw(performance.now() / 1000 - this.#clockStart);
+        await this.#host.startFrame();
+      } catch (error) {
+        this.#host.onError(error instanceof Error ? error.message : String(error));
+      }
       requestAnimationFrame(() => void step());
     };
     void step();

@@ -9,6 +9,10 @@ export interface VideoHost {
   readonly engine: Engine | null;
   /** Renders the current source now (resolves when the frame is done). */
   renderNow(): Promise<unknown>;
+  /** Resolves when another frame may start (fewer than the most are in flight). */
+  frameSlot(): Promise<void>;
+  /** Starts a frame of the current source; resolves once it has taken the source. */
+  startFrame(): Promise<{ done: Promise<unknown> }>;
   /** The source's name and size changed (a video was opened or removed). */
   showSource(source: { name: string; width: number; height: number } | null): void;
   /** Per-frame effects (grain) are seeded by the frame number. */
@@ -50,6 +54,8 @@ export class VideoState {
   #running: Promise<void> = Promise.resolve();
   #ops: Promise<void> = Promise.resolve();
   #gpuDone: Promise<void> = Promise.resolve();
+  /** The last frame started (seeks and steps wait for it: they show one frame, done). */
+  #rendering: Promise<unknown> = Promise.resolve();
   #audio: AudioTrackPlayer | null = null;
   #seekTicket = 0;
 
@@ -81,7 +87,7 @@ export class VideoState {
     this.shown = 0;
     this.dropped = 0;
     this.#host.showSource({ name: file.name, width: video.info.width, height: video.info.height });
-    await this.#show(first);
+    await this.#showNow(first);
     this.#audio = await AudioTrackPlayer.open(video.source).catch(() => null);
     // Published once its first frame is up.
     this.file = video;
@@ -90,13 +96,16 @@ export class VideoState {
   }
 
   /**
-   * Uploads a frame as the source, closes the previous one and renders. At most two frames are
-   * on the GPU at once: a frame waits for the one before the last to finish (a GPU-only frame's
-   * render resolves at submit, so without this the queue would grow without bound).
+   * Uploads a frame as the source, closes the previous one and starts rendering it: the next
+   * frame may be decoded and uploaded while this one's CPU and AI stages run (as many frames
+   * overlap as the app allows). At most two frames are on the GPU at once: a frame waits for the
+   * one before the last to finish (a GPU-only frame's render resolves at submit, so without this
+   * the queue would grow without bound).
    */
   async #show(frame: OwnedFrame): Promise<void> {
     const engine = this.#host.engine;
     await this.#gpuDone;
+    await this.#host.frameSlot();
     try {
       if (engine) await engine.setSourceFrame(frame.frame);
     } catch (error) {
@@ -108,9 +117,15 @@ export class VideoState {
     this.time = frame.timestamp;
     this.shown++;
     this.#host.setFrameIndex(this.frameIndex);
-    await this.#host.renderNow();
+    this.#rendering = (await this.#host.startFrame()).done.catch(() => {});
     this.#gpuDone =
       engine?.gpu.device.queue.onSubmittedWorkDone().catch(() => {}) ?? Promise.resolve();
+  }
+
+  /** Shows a frame and waits until it is rendered (open, seek, step). */
+  async #showNow(frame: OwnedFrame): Promise<void> {
+    await this.#show(frame);
+    await this.#rendering;
   }
 
   /** Gives a new engine (after a device loss) the frame on screen. */
@@ -135,6 +150,7 @@ export class VideoState {
     this.playing = false;
     this.#audio?.stop();
     await this.#running;
+    await this.#rendering; // paused: the frame on screen is done
   }
 
   /** The sound: its codec, whether it is playing and the media time heard (tests read it). */
@@ -222,7 +238,7 @@ export class VideoState {
     const wasPlaying = this.playing;
     await this.pause();
     const frame = await this.file.frameAt(Math.min(Math.max(0, time), this.duration));
-    if (frame) await this.#show(frame);
+    if (frame) await this.#showNow(frame);
     if (wasPlaying) this.play();
   }
 

@@ -1,7 +1,7 @@
 import code from '../../../shaders/gaussian-blur.wgsl?raw';
 import { ComputeKernel } from '../../gpu/compute-kernel';
 import type { GpuContext } from '../../gpu/device';
-import type { TexturePool } from '../../gpu/texture-pool';
+import type { TextureLender } from '../../gpu/texture-pool';
 import { UniformBlock } from '../../gpu/uniforms';
 import { createImage, loadClamped, toByte, type RgbaImage } from '../image';
 
@@ -71,7 +71,7 @@ export class BlurPasses {
     input: GPUTexture,
     output: GPUTexture,
     radius: number,
-    pool: TexturePool,
+    pool: TextureLender,
   ): void {
     const weights = Array.from(gaussianWeights(radius));
     const h = this.#horizontal

@@ -27,6 +27,8 @@ type TrackProcessorConstructor = new (init: { track: MediaStreamTrack }) => Trac
  */
 export class Camera {
   readonly label: string;
+  /** The device it reads (to open it again). */
+  readonly deviceId: string;
   readonly width: number;
   readonly height: number;
   readonly #stream: MediaStream;
@@ -39,6 +41,7 @@ export class Camera {
     const track = stream.getVideoTracks()[0];
     const settings = track.getSettings();
     this.label = track.label || 'camera';
+    this.deviceId = settings.deviceId ?? '';
     this.width = settings.width ?? video?.videoWidth ?? 0;
     this.height = settings.height ?? video?.videoHeight ?? 0;
     const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor })

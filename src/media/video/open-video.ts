@@ -89,8 +89,11 @@ export class VideoFile {
   /** The frame shown at `time` (seconds): the last one starting at or before it. */
   async frameAt(time: number): Promise<OwnedFrame | null> {
     this.#check();
-    if (this.#element) return this.#elementFrame(this.indexAt(time));
-    const frame = await this.#backend.frameAt(time);
+    const index = this.indexAt(time);
+    if (this.#element) return this.#elementFrame(index);
+    // The frame's own timestamp: a time read back from a frame (whole microseconds) can be a
+    // hair before the container's, and would land on the frame before.
+    const frame = await this.#backend.frameAt(this.timestamps[index] ?? time);
     return frame ? this.#own(frame) : null;
   }
 

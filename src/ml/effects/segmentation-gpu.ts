@@ -4,7 +4,7 @@ import type { ParamValues } from '../../effects/params';
 import type { GpuContext } from '../../gpu/device';
 import { recordReadback } from '../../gpu/readback';
 import type { GpuStage } from '../../gpu/stage';
-import type { TexturePool } from '../../gpu/texture-pool';
+import type { TextureLender } from '../../gpu/texture-pool';
 import { uploadImage } from '../../gpu/upload';
 import { GpuFill, GpuMaskComposite, GpuToTensor } from '../ops-gpu';
 import { GpuResize } from '../resize-gpu';
@@ -15,7 +15,7 @@ import { background, MODEL_INPUT } from './backgrounds';
 /** What the engine lends an AI stage that runs on the GPU side of the frame. */
 export interface GpuFrameIo {
   readonly gpu: GpuContext;
-  readonly pool: TexturePool;
+  readonly pool: TextureLender;
   /** The encoder recording the frame's GPU work now (a new one after each `flush`). */
   encoder(): GPUCommandEncoder;
   /** Submits the work recorded so far (the model needs its input on the queue). */

@@ -247,43 +247,54 @@ describe('the scheduler in simulation', () => {
     }
   });
 
-  it('one frame at a time (overlap: false): plans for the sum of loads, reaches the serial oracle, predicts it', () => {
-    for (const scenario of SCENARIOS) {
-      const clock = new SimClock();
-      const scheduler = new Scheduler(clock.read, scenario.targets, {
-        overlap: false,
-        exploreEvery: 0,
-      });
-      scheduler.setChain(scenario.stages, 1920 * 1080, scenario.source, scenario.sink);
-      const serialRun = (decider: Parameters<typeof simulate>[1], c = new SimClock()) =>
-        simulate(scenario, decider, c, { frames: FRAMES, inFlight: 1, seed: 1, events: {} });
-      const result = serialRun(
-        {
-          decide: (frame) => scheduler.decide(frame),
-          report: scheduler.report.bind(scheduler),
-          reportTransfer: scheduler.reportTransfer.bind(scheduler),
-          reportFailure: scheduler.reportFailure.bind(scheduler),
-          failover: scheduler.failover.bind(scheduler),
-        },
-        clock,
-      );
-      const serialProblem = { ...problemOf(scenario), overlap: false };
-      const oracle = bestPlan(serialProblem, trueCosts(scenario))!;
-      const oracleFps = serialRun(new PlanDecider(oracle)).fps(MEASURE_FROM);
-      const auto = result.fps(MEASURE_FROM);
-      expect(auto / oracleFps, scenario.name).toBeGreaterThanOrEqual(0.95);
-      // Predicted one-frame-at-a-time rate matches what it then does.
-      const predicted = scheduler.predict('auto')!;
-      expect(
-        Math.abs(auto - predicted.serialFps) / predicted.serialFps,
-        scenario.name,
-      ).toBeLessThan(0.1);
-      // Overlapping frames can only be faster.
-      expect(predicted.serialFps).toBeLessThanOrEqual(predicted.fps * (1 + 1e-9));
-      // No split: one frame at a time, a split is the mean of its targets' times.
-      for (const shares of scheduler.plan!.stages) expect(shares).toHaveLength(1);
-    }
-  });
+  // The app's engine has one or two frames in flight: the plan must be the best for that.
+  it.each([1, 2])(
+    '%i frame(s) in flight: plans for that, reaches that oracle, predicts it',
+    (inFlight) => {
+      for (const scenario of SCENARIOS) {
+        const clock = new SimClock();
+        const scheduler = new Scheduler(clock.read, scenario.targets, {
+          inFlight,
+          exploreEvery: 0,
+        });
+        scheduler.setChain(scenario.stages, 1920 * 1080, scenario.source, scenario.sink);
+        const run = (decider: Parameters<typeof simulate>[1], c = new SimClock()) =>
+          simulate(scenario, decider, c, { frames: FRAMES, inFlight, seed: 1, events: {} });
+        const result = run(
+          {
+            decide: (frame) => scheduler.decide(frame),
+            report: scheduler.report.bind(scheduler),
+            reportTransfer: scheduler.reportTransfer.bind(scheduler),
+            reportFailure: scheduler.reportFailure.bind(scheduler),
+            failover: scheduler.failover.bind(scheduler),
+          },
+          clock,
+        );
+        const oracle = bestPlan({ ...problemOf(scenario), inFlight }, trueCosts(scenario))!;
+        const oracleFps = run(new PlanDecider(oracle)).fps(MEASURE_FROM);
+        const achieved = result.fps(MEASURE_FROM);
+        expect(achieved / oracleFps, scenario.name).toBeGreaterThanOrEqual(0.95);
+        const predicted = scheduler.predict('auto')!;
+        if (inFlight === 1) {
+          // One frame at a time the model is exact: the rate it predicts is the rate it gets.
+          expect(predicted.fps).toBe(predicted.serialFps);
+          expect(Math.abs(achieved - predicted.fps) / predicted.fps, scenario.name).toBeLessThan(
+            0.1,
+          );
+          // No split: one frame at a time, a split is the mean of its targets' times.
+          for (const shares of scheduler.plan!.stages) expect(shares).toHaveLength(1);
+        } else {
+          // A bound (waiting between stages only slows frames down), and not a loose one: the
+          // simulator gets 76–100% of it on these scenarios.
+          expect(achieved, scenario.name).toBeLessThanOrEqual(predicted.fps * 1.02);
+          expect(achieved, scenario.name).toBeGreaterThanOrEqual(predicted.fps * 0.7);
+        }
+        // More frames in flight can only be faster.
+        expect(predicted.serialFps).toBeLessThanOrEqual(predicted.fps * (1 + 1e-9));
+        expect(predicted.fps).toBeLessThanOrEqual(predicted.pipelinedFps * (1 + 1e-9));
+      }
+    },
+  );
 });
 
 describe('the scheduler on random profiles (property-based)', () => {

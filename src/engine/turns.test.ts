@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { Turns } from './turns';
+
+describe('Turns', () => {
+  it('the first turn is ready at once; each later one when all before it are done', async () => {
+    const turns = new Turns();
+    const [a, b, c] = [turns.take(), turns.take(), turns.take()];
+    expect([a.isReady(), b.isReady(), c.isReady()]).toEqual([true, false, false]);
+    const order: string[] = [];
+    const waits = [c.ready().then(() => order.push('c')), b.ready().then(() => order.push('b'))];
+    c.done(); // finishing out of turn (a failed frame) does not let anyone jump the line
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    expect(b.isReady()).toBe(false);
+    a.done();
+    expect(b.isReady()).toBe(true);
+    expect(c.isReady()).toBe(false);
+    b.done();
+    expect(c.isReady()).toBe(true);
+    await Promise.all(waits);
+    expect(order).toEqual(['b', 'c']);
+  });
+
+  it('done twice is harmless, and turns taken after everything finished are ready', () => {
+    const turns = new Turns();
+    const a = turns.take();
+    a.done();
+    a.done();
+    const b = turns.take();
+    expect(b.isReady()).toBe(true);
+    b.done();
+    expect(turns.take().isReady()).toBe(true);
+  });
+
+  it('a long line resolves in order whatever order the frames finish in', async () => {
+    const turns = new Turns();
+    const line = Array.from({ length: 20 }, () => turns.take());
+    const presented: number[] = [];
+    const all = line.map((t, i) => t.ready().then(() => presented.push(i)));
+    // Finish in a scrambled order: each frame finishes only after it was presented, except
+    // the odd ones, which give up early.
+    for (let i = 19; i >= 0; i -= 2) line[i].done();
+    for (let i = 0; i < 20; i += 2) {
+      await line[i].ready();
+      line[i].done();
+    }
+    await Promise.all(all);
+    expect(presented).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+});
