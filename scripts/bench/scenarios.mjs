@@ -7,6 +7,7 @@
 //   BENCH_FRAMES, BENCH_WARMUP, BENCH_CALIBRATION (extra warm-up frames allowed while the
 //   scheduler is still measuring), BENCH_VIDEO=1280x720, BENCH_SCENE=480x270, BENCH_BATCH=256
 //                          override the full run's sizes (the defaults are the app's: 1080p, 30 frames)
+//   BENCH_ONLY=video-edit  run only these scenarios (comma-separated ids)
 //   BENCH_IN_FLIGHT=1,2    frames in flight to run the frame scenarios with (each a row; default
 //                          both: one frame at a time, and the app's default of two overlapping)
 import { spawn } from 'node:child_process';
@@ -21,7 +22,7 @@ const IN_FLIGHT = (process.env.BENCH_IN_FLIGHT ?? '1,2').split(',').map(Number);
 const RUNS = [
   ...IN_FLIGHT.flatMap((inFlight) => ['video-edit', 'preview-3d'].map((id) => ({ id, inFlight }))),
   { id: 'ai-batch', inFlight: IN_FLIGHT.at(-1) },
-];
+].filter((r) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(r.id));
 const STRATEGIES = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'];
 const dims = (v, d) => (v ? v.split('x').map(Number) : d);
 
@@ -93,6 +94,22 @@ try {
       if (!row) throw new Error(`${id} did not run (see the page's notices)`);
       table = t;
       console.log(`${row.scenario}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      if (row.unit === 'fps') {
+        // What Auto chose, stage by stage (the table says how fast; this says why).
+        row.autoPlan = await page.evaluate(() => {
+          const { plan } = window.__triad.schedulerState('auto');
+          const stages = window.__triad.state().chain.stages.filter((s) => s.enabled);
+          return (plan?.stages ?? []).map((shares, i) => ({
+            stage: stages[i]?.effect,
+            targets: shares.map(
+              (x) => `${x.target}${x.share < 1 ? ` ${Math.round(x.share * 100)}%` : ''}`,
+            ),
+          }));
+        });
+        console.log(
+          `  Auto: ${row.autoPlan.map((p) => `${p.stage} → ${p.targets.join(' + ')}`).join(', ')}`,
+        );
+      }
       // A GPU device lost under a strategy whose AI runtimes cannot follow it to a new device
       // (tfjs-webgpu and ort-webgpu keep the first one): measure the scenario again in a fresh
       // page. Seen with Dawn's GL backend on lavapipe, never on a real GPU here.
