@@ -508,16 +508,19 @@ export function createTestApi(app: AppState) {
       const canvas = app.canvas;
       const image = app.image;
       if (!canvas || !image) throw new Error('no canvas or image');
-      const source = await engine().readSource();
-      const expected = runChainOnCpu(app.chain, source, { index: 0 }, app.env);
-      // Copy the canvas in the same task as the frame's last submit, before it is presented.
-      const frame = await app.renderAlone();
+      // Copy the canvas in the same task as the frame's last submit, before it is presented
+      // and before any other frame may draw on it; the reference is the chain that frame ran.
+      const { frame, shown, chain, view } = await app.renderAlone((frame) => {
+        const copy = new OffscreenCanvas(canvas.width, canvas.height);
+        const ctx = copy.getContext('2d', { willReadFrequently: true })!;
+        ctx.drawImage(canvas, 0, 0);
+        const shown = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        const view = app.view.transform([canvas.width, canvas.height], [image.width, image.height]);
+        return { frame, shown, chain: app.chain, view };
+      });
       if (!frame) throw new Error(`no frame was rendered (GPU ${app.gpuStatus})`);
-      const copy = new OffscreenCanvas(canvas.width, canvas.height);
-      const ctx = copy.getContext('2d', { willReadFrequently: true })!;
-      ctx.drawImage(canvas, 0, 0);
-      const shown = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      const view = app.view.transform([canvas.width, canvas.height], [image.width, image.height]);
+      const source = await engine().readSource();
+      const expected = runChainOnCpu(chain, source, { index: 0 }, app.env);
       if (view.zoom !== 1) throw new Error('compareCanvasWithCpu needs 100% zoom');
       const got = createImage(image.width, image.height);
       const want = createImage(image.width, image.height);

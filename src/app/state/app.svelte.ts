@@ -590,18 +590,18 @@ export class AppState {
 
   /**
    * Renders one frame with no other frame in flight, before or during it (tests read a frame's
-   * counters, which are the device's during the frame).
+   * counters, which are the device's during the frame). `use` runs on the result before any
+   * other frame may start (one that reads the canvas sees this frame).
    */
-  async renderAlone(): Promise<FrameStats | null> {
+  async renderAlone<T = FrameStats | null>(use?: (stats: FrameStats | null) => T): Promise<T> {
     while (this.#alone) await this.#alone;
     let release!: () => void;
     this.#alone = new Promise<void>((r) => (release = r));
     try {
       // Frames asked for from now on wait for this one (not counted: they wait for us).
       await this.idle({ waiting: false });
-      return await (
-        await this.startFrame({ alone: true })
-      ).done;
+      const stats = await (await this.startFrame({ alone: true })).done;
+      return use ? use(stats) : (stats as T);
     } finally {
       this.#alone = null;
       release();
