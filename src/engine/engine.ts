@@ -635,7 +635,6 @@ export class Engine {
     f.ran.push({ stage: spec.id, target: placed, skipped: true, reason });
   }
 
-  /** Gives the frame's textures back to the pool once its last work is submitted. */
   /** Runs `work` after the GPU-side AI work of the frames before it. */
   #oneAtATime<T>(work: () => Promise<T>): Promise<T> {
     const run = this.#mlTurn.then(work);
@@ -646,6 +645,7 @@ export class Engine {
     return run;
   }
 
+  /** Gives the frame's textures back to the pool once its last work is submitted. */
   #finish(run: ChainRun): void {
     if (run.result !== run.source) this.#pool.release(run.result);
     if (run.ownSource) this.#pool.release(run.source);

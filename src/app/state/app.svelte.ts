@@ -846,8 +846,7 @@ export class AppState {
     }
     const image = this.image;
     if (!image?.bitmap) return null;
-    const copy = await createImageBitmap(image.bitmap);
-    let kept: ImageBitmap | null = copy;
+    let kept: ImageBitmap | null = await createImageBitmap(image.bitmap);
     return savedSource(
       image.name,
       back(async () => {
