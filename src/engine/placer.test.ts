@@ -120,3 +120,36 @@ describe('placing AI stages with the scheduler', () => {
     expect(['ort-webgpu', 'tfjs-webgpu']).toContain(next);
   });
 });
+
+describe('re-planning off the frame path', () => {
+  it('place() never searches: the re-plan runs in the deferred task', () => {
+    let now = 0;
+    const queued: (() => void)[] = [];
+    const placer = new SchedulerPlacer(
+      () => now,
+      'auto',
+      new LatencyModel(() => now),
+      () => ['ort-wasm'],
+      (work) => queued.push(work),
+    );
+    const chain = [stage('invert'), stage('film-grain')];
+    for (let frame = 0; frame < 40; frame++) {
+      const targets = placer.place(chain, frame, 256 * 256);
+      placer.measured({
+        cpu: targets.flatMap((t, index) => (t === 'cpu' ? [{ index, ms: 6 }] : [])),
+        gpu: targets.flatMap((t, index) =>
+          t === 'gpu' ? [{ indices: [index], ms: 2, clean: true }] : [],
+        ),
+        ml: [],
+        transfers: [],
+      });
+      now += 20;
+    }
+    expect(placer.scheduler.calibrating).toBe(false);
+    expect(placer.scheduler.replanTimes).toHaveLength(0);
+    expect(queued.length).toBe(1); // one re-plan waiting, not one per frame
+    queued.shift()!();
+    expect(placer.scheduler.replanTimes).toHaveLength(1);
+    expect(placer.scheduler.plan).not.toBeNull();
+  });
+});

@@ -69,6 +69,10 @@ export const APP_TARGETS: TargetInfo[] = [
 /** One frame in this many is timed cleanly after calibration (see `cleanTiming`). */
 const CLEAN_EVERY = 10;
 
+/** Runs work soon, after the current task (the scheduler's re-plans, off the frame path). */
+export type Defer = (work: () => void) => void;
+const defer: Defer = (work) => void setTimeout(work, 0);
+
 /**
  * Places stages with the scheduler under a strategy. One latency model is shared by all the
  * strategies' placers, so switching strategy does not start measuring over.
@@ -76,24 +80,43 @@ const CLEAN_EVERY = 10;
 export class SchedulerPlacer implements FramePlacer {
   readonly scheduler: Scheduler;
   readonly #mlTargets: () => readonly MlTarget[];
+  readonly #defer: Defer;
+  #maintaining = false;
   #signature = '';
 
-  /** `mlTargets`: the ML targets available now (AI stages may run on any of them). */
+  /**
+   * `mlTargets`: the ML targets available now (AI stages may run on any of them). `later` runs
+   * the scheduler's re-plans after the current task, never inside `place`.
+   */
   constructor(
     clock: () => number,
     strategy: Strategy,
     model: LatencyModel,
     mlTargets: () => readonly MlTarget[] = () => ['ort-wasm'],
+    later: Defer = defer,
   ) {
-    // The engine has one frame in flight unless told more (`setInFlight`): plans minimize a
-    // frame's total time then, not the busiest device's share of it.
+    // The engine has one frame in flight unless told more (`setInFlight`).
     this.scheduler = new Scheduler(clock, APP_TARGETS, { strategy, inFlight: 1 }, model);
     this.#mlTargets = mlTargets;
+    this.#defer = later;
   }
 
+  /** The targets for a frame's stages: a read of the plan, no search (see `#maintainSoon`). */
   place(stages: readonly StageSpec[], sequence: number, pixels: number): TargetKind[] {
     this.#setChain(stages, pixels);
-    return this.scheduler.decide(sequence) as TargetKind[];
+    const targets = this.scheduler.decide(sequence) as TargetKind[];
+    this.#maintainSoon();
+    return targets;
+  }
+
+  /** Re-plans after the current task when the plan went stale. */
+  #maintainSoon(): void {
+    if (this.#maintaining || this.scheduler.stale === null) return;
+    this.#maintaining = true;
+    this.#defer(() => {
+      this.#maintaining = false;
+      this.scheduler.maintain();
+    });
   }
 
   /** Tells the scheduler the chain, when it changed (targets, pins, size, ML targets here). */
@@ -135,7 +158,10 @@ export class SchedulerPlacer implements FramePlacer {
     }));
   }
 
-  /** Predicted frames per second of a chain under each strategy (null: not enough measured). */
+  /**
+   * Predicted frames per second of a chain under a strategy (null: not enough measured): the
+   * plan that strategy runs when asked of its own placer.
+   */
   predict(
     stages: readonly StageSpec[],
     pixels: number,
@@ -179,9 +205,11 @@ export class SchedulerPlacer implements FramePlacer {
       indices.forEach((i, k) => this.scheduler.report(i, 'gpu', (ms * expected[k]) / total));
     }
     for (const t of m.transfers) this.scheduler.reportTransfer(t.from, t.to, t.ms);
+    this.#maintainSoon();
   }
 
   failed(target: TargetKind, reason: string): void {
     this.scheduler.reportFailure(target, reason);
+    this.#maintainSoon();
   }
 }

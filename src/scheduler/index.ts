@@ -1,15 +1,15 @@
 export { LatencyModel, sizeBucket, type Estimate, type LatencyOptions } from './latency-model';
+export { planFor, rescore, type Plan, type PlanOptions } from './planner';
+export { compile, type CostModel, type Problem, type Shares } from './problem';
 export {
-  bestPlan,
-  bestStatic,
-  loads,
-  periodOf,
-  type CostModel,
-  type Plan,
-  type Problem,
-  type Shares,
-} from './plan';
-export { Scheduler, strategyAllows, type Policy, type SchedulerOptions } from './scheduler';
+  MAX_IN_FLIGHT,
+  Scheduler,
+  strategyAllows,
+  strategySplits,
+  type Policy,
+  type Prediction,
+  type SchedulerOptions,
+} from './scheduler';
 export type {
   Clock,
   PlacementChange,
@@ -18,7 +18,8 @@ export type {
   Strategy,
   TargetInfo,
 } from './types';
-export { PlanDecider, oraclePlan, oracleStatic, problemOf, trueCosts } from './sim/oracle';
+export { PlanDecider, oraclePlan, problemOf, trueCosts } from './sim/oracle';
+export { randomScenario } from './sim/random';
 export { SCENARIOS, TARGETS, TRANSFERS } from './sim/scenarios';
 export {
   SimClock,

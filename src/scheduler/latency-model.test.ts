@@ -40,11 +40,41 @@ describe('latency model', () => {
     const { m } = model({ calibration: 3, driftRun: 4 });
     m.record('k', 0);
     for (let i = 0; i < 20; i++) m.record('k', 10 + (i % 2));
-    for (let i = 0; i < 3; i++) m.record('k', 40);
+    for (let i = 0; i < 3; i++) m.record('k', 25);
     expect(m.estimate('k')!.mean).toBeLessThan(11);
-    m.record('k', 40);
-    expect(m.estimate('k')!.mean).toBeCloseTo(40);
+    m.record('k', 25);
+    expect(m.estimate('k')!.mean).toBeCloseTo(25);
     expect(m.estimate('k')!.count).toBe(4);
+    expect(m.estimate('k')!.calibrated).toBe(true);
+  });
+
+  it('counts far samples toward a drift only while they stay on one side of the mean', () => {
+    const { m } = model({ calibration: 3, driftRun: 2 });
+    m.record('k', 0);
+    for (let i = 0; i < 20; i++) m.record('k', 10);
+    m.record('k', 20);
+    m.record('k', 4);
+    expect(m.estimate('k')!.mean).toBeCloseTo(10);
+    m.record('k', 20);
+    m.record('k', 20);
+    expect(m.estimate('k')!.mean).toBeCloseTo(20);
+  });
+
+  it('takes a sample three times the mean at once, unconfirmed', () => {
+    const { m } = model({ calibration: 3 });
+    m.record('k', 0);
+    for (let i = 0; i < 20; i++) m.record('k', 10);
+    m.record('k', 40);
+    expect(m.estimate('k')).toMatchObject({ mean: 40, unconfirmed: true, calibrated: true });
+  });
+
+  it('replaces a stale estimate with the first new sample far from it', () => {
+    const { m, advance } = model({ calibration: 3, staleAfterMs: 1000 });
+    m.record('k', 0);
+    for (let i = 0; i < 20; i++) m.record('k', 10);
+    advance(2000);
+    m.record('k', 16);
+    expect(m.estimate('k')).toMatchObject({ mean: 16, unconfirmed: false });
   });
 
   it('ignores one outlier', () => {

@@ -7,10 +7,22 @@ export interface LatencyOptions {
   alpha: number;
   /** Samples kept per key for drift detection and percentiles. */
   historySize: number;
-  /** This many consecutive samples beyond `driftSigmas` standard deviations reset the history. */
+  /**
+   * This many consecutive samples beyond `driftSigmas` standard deviations, on the same side of
+   * the mean, reset the history (the target changed: the scheduler re-plans at once).
+   */
   driftRun: number;
   driftSigmas: number;
-  /** History older than this (ms) is forgotten when `forgetStale` runs. */
+  /**
+   * A single sample this many times above (or below) a calibrated mean is taken at once: the
+   * estimate restarts from it, marked unconfirmed until the next sample (a spike is undone by
+   * that sample; a real change is confirmed by it).
+   */
+  jumpFactor: number;
+  /**
+   * An estimate not updated for this long (ms) is stale: the scheduler may re-measure it, a new
+   * sample replaces it outright, and `forgetStale` drops it.
+   */
   staleAfterMs: number;
 }
 
@@ -18,9 +30,10 @@ export const DEFAULT_LATENCY_OPTIONS: LatencyOptions = {
   calibration: 10,
   alpha: 0.2,
   historySize: 64,
-  driftRun: 4,
+  driftRun: 2,
   driftSigmas: 3,
-  staleAfterMs: 60_000,
+  jumpFactor: 3,
+  staleAfterMs: 10_000,
 };
 
 export interface Estimate {
@@ -28,7 +41,12 @@ export interface Estimate {
   /** Standard deviation of recent samples. */
   spread: number;
   count: number;
+  /** Enough samples were taken once (a drift reset keeps this: the target is known, it moved). */
   calibrated: boolean;
+  /** The estimate restarted from one sample far from the old one (see `jumpFactor`). */
+  unconfirmed: boolean;
+  /** How many times the history restarted because the target changed. */
+  drifts: number;
   /** The first run (compile, warm-up), kept apart from the estimate. */
   firstRun: number | null;
   /** Clock time of the latest sample. */
@@ -40,8 +58,16 @@ interface Entry {
   mean: number;
   variance: number;
   count: number;
+  calibrated: boolean;
   history: number[];
+  /** How many times the history was reset because the target changed. */
+  drifts: number;
+  /** Consecutive samples far from the mean, and on which side (+1 above, −1 below). */
   outliers: number;
+  side: number;
+  unconfirmed: boolean;
+  /** The estimate before an unconfirmed jump. */
+  before: Pick<Entry, 'mean' | 'variance' | 'count' | 'history'> | null;
   updatedAt: number;
 }
 
@@ -84,37 +110,67 @@ export class LatencyModel {
         mean: 0,
         variance: 0,
         count: 0,
+        calibrated: false,
         history: [],
+        drifts: 0,
         outliers: 0,
+        side: 0,
+        unconfirmed: false,
+        before: null,
         updatedAt: now,
       });
       return;
     }
+    const stale = now - e.updatedAt > this.options.staleAfterMs;
     e.updatedAt = now;
-    e.history.push(ms);
-    if (e.history.length > this.options.historySize) e.history.shift();
     if (e.count === 0) {
+      e.history.push(ms);
       e.mean = ms;
       e.variance = 0;
       e.count = 1;
       return;
     }
-    const sigma = Math.sqrt(e.variance);
-    // Until calibrated the spread means little: every sample counts. After, a sample far from the
-    // mean (beyond driftSigmas σ, σ at least 10% of the mean) is held out unless more follow it.
-    const far =
-      e.count >= this.options.calibration &&
-      Math.abs(ms - e.mean) > this.options.driftSigmas * Math.max(sigma, 0.1 * e.mean);
-    e.outliers = far ? e.outliers + 1 : 0;
+    if (e.unconfirmed) {
+      e.unconfirmed = false;
+      // The sample after a jump: far from it, the jump was a spike and the estimate before it
+      // comes back; near it, the jump is confirmed.
+      if (e.before && this.#far(e, ms)) Object.assign(e, e.before);
+      e.before = null;
+    }
+    e.history.push(ms);
+    if (e.history.length > this.options.historySize) e.history.shift();
+    const far = this.#far(e, ms);
+    const side = Math.sign(ms - e.mean);
+    e.outliers = far && (e.outliers === 0 || side === e.side) ? e.outliers + 1 : far ? 1 : 0;
+    e.side = side;
+    const jump =
+      far && (ms >= this.options.jumpFactor * e.mean || ms * this.options.jumpFactor <= e.mean);
+    if (far && (stale || jump)) {
+      // A fresh look at an estimate nobody measured for a while, or a change too large to be
+      // noise: it replaces the old one (a jump until the next sample confirms it).
+      if (jump && !stale) {
+        e.unconfirmed = true;
+        e.before = { mean: e.mean, variance: e.variance, count: e.count, history: e.history };
+      }
+      e.mean = ms;
+      e.variance = 0;
+      e.count = 1;
+      e.history = [ms];
+      e.outliers = 0;
+      e.drifts++;
+      return;
+    }
     if (far && e.outliers < this.options.driftRun) return; // suspect: held out unless it persists
     if (e.outliers >= this.options.driftRun) {
-      // Samples keep landing far from the mean: the target changed. Start over from them.
+      // Samples keep landing far from the mean, on one side: the target changed. Start over
+      // from them (still calibrated: the scheduler trusts them and re-plans).
       const recent = e.history.slice(-this.options.driftRun);
       e.mean = recent.reduce((a, b) => a + b, 0) / recent.length;
       e.variance = recent.reduce((a, b) => a + (b - e.mean) ** 2, 0) / recent.length;
       e.count = recent.length;
       e.history = recent;
       e.outliers = 0;
+      e.drifts++;
       return;
     }
     const a = e.count < this.options.calibration ? 1 / (e.count + 1) : this.options.alpha;
@@ -122,6 +178,19 @@ export class LatencyModel {
     e.mean += a * delta;
     e.variance = (1 - a) * (e.variance + a * delta * delta);
     e.count++;
+    if (e.count >= this.options.calibration) e.calibrated = true;
+  }
+
+  /**
+   * Until calibrated the spread means little: every sample counts. After, a sample far from the
+   * mean (beyond driftSigmas σ, σ at least 10% of the mean) is held out unless more follow it.
+   */
+  #far(e: Entry, ms: number): boolean {
+    const sigma = Math.sqrt(e.variance);
+    return (
+      e.calibrated &&
+      Math.abs(ms - e.mean) > this.options.driftSigmas * Math.max(sigma, 0.1 * e.mean)
+    );
   }
 
   estimate(key: string): Estimate | null {
@@ -132,7 +201,9 @@ export class LatencyModel {
       mean,
       spread: Math.sqrt(e.variance),
       count: e.count,
-      calibrated: e.count >= this.options.calibration,
+      calibrated: e.calibrated,
+      unconfirmed: e.unconfirmed,
+      drifts: e.drifts,
       firstRun: e.firstRun,
       updatedAt: e.updatedAt,
     };
@@ -149,6 +220,23 @@ export class LatencyModel {
       }
     }
     return forgotten;
+  }
+
+  /**
+   * Scales an estimate by `factor`, unconfirmed (what one stage showed of its target, applied to
+   * the target's other stages: a slowdown is usually the device's). The next sample of the key
+   * confirms it, or brings the old estimate back.
+   */
+  scale(key: string, factor: number): void {
+    const e = this.#entries.get(key);
+    if (!e || e.count === 0 || e.unconfirmed) return;
+    e.before = { mean: e.mean, variance: e.variance, count: e.count, history: e.history };
+    e.unconfirmed = true;
+    e.mean *= factor;
+    e.variance *= factor * factor;
+    e.count = 1;
+    e.history = [e.mean];
+    e.outliers = 0;
   }
 
   /** Drops one key (a target that failed comes back with no history). */

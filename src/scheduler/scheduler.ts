@@ -1,53 +1,52 @@
+import { staticBound } from './bound';
 import { LatencyModel, sizeBucket } from './latency-model';
-import {
-  bestPlan,
-  loads,
-  periodOf,
-  type CostModel,
-  type Plan,
-  type Problem,
-  type Shares,
-} from './plan';
-import { pickWeighted } from './round-robin';
+import { planFor, rescore, type Plan } from './planner';
+import { compile, type CostModel, type Problem, type Shares } from './problem';
 import type { Clock, PlacementChange, StageInfo, Strategy, TargetInfo } from './types';
 
-export type Policy = 'static' | 'earliest-finish' | 'pipelined';
+/** 'planned': the planner (Auto and the fixed strategies); 'static': the user's pins. */
+export type Policy = 'static' | 'planned';
 
 export interface SchedulerOptions {
   strategy: Strategy;
-  /** 'auto' always plans pipelined; the named strategies default to earliest-finish. */
   policy?: Policy;
-  /** Re-plan every this many frames. */
+  /** Re-plan at least every this many frames (sooner when an estimate moves or a target fails). */
   replanEvery: number;
   /** A new plan must be predicted this much faster (fraction) to replace the current one. */
   hysteresis: number;
-  /** One frame in this many re-measures a target the plan does not use (0: never). */
-  exploreEvery: number;
+  /** An estimate the plan relies on that moves by this fraction makes the plan stale at once. */
+  replanOnChange: number;
+  /**
+   * The share of time that re-measuring targets the plan does not use may cost (0: never). A
+   * target is re-measured only when its estimate is stale and could change the plan.
+   */
+  exploreShare: number;
   /** Back-off after a failure: starts at the first value, doubles up to the second (ms). */
   backoffMs: [number, number];
   /** Transfer cost assumed before one is measured (ms). */
   transferPriorMs: number;
-  /**
-   * How many frames the executor has in flight at most (default: unbounded). Plans minimize the
-   * busiest resource's load when frames overlap freely, the sum of all loads at one frame at a
-   * time, and the larger of the busiest load and the sum over the frames in flight in between.
-   */
-  inFlight?: number;
+  /** Frames the executor has in flight at most (plans are made for it). */
+  inFlight: number;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   strategy: 'auto',
-  replanEvery: 10,
-  hysteresis: 0.1,
-  exploreEvery: 100,
-  backoffMs: [1000, 30_000],
+  replanEvery: 30,
+  hysteresis: 0.08,
+  replanOnChange: 0.15,
+  exploreShare: 0.005,
+  backoffMs: [500, 4000],
   transferPriorMs: 2,
+  inFlight: 2,
 };
 
+/** A target that failed: excluded until `until`, then probed with one frame. */
 interface Health {
   until: number;
   backoff: number;
   reason: string;
+  /** The frame sent to probe it, while that probe runs. */
+  probe: { frame: number; stage: number; at: number } | null;
 }
 
 /** The targets a strategy may use. */
@@ -62,19 +61,41 @@ export function strategyAllows(strategy: Strategy, target: TargetInfo): boolean 
   }
 }
 
+/** Auto spreads stages over several targets where that helps; the fixed strategies do not. */
+export const strategySplits = (strategy: Strategy) => strategy === 'auto';
+
+/** Frames in flight the planner considers (the app's setting allows 1–4). */
+export const MAX_IN_FLIGHT = 4;
+
+export interface Prediction {
+  /** At this scheduler's frames in flight, from the plan the strategy runs. */
+  fps: number;
+  /** A range from the estimates' spread: every cost at mean ∓ one standard deviation. */
+  low: number;
+  high: number;
+  /** The same plan one frame at a time, and with frames overlapping freely. */
+  serialFps: number;
+  pipelinedFps: number;
+  /** The same plan at 1, 2, 3 and 4 frames in flight (what each extra frame buys). */
+  byInFlight: number[];
+  utilization: Record<string, number>;
+  plan: Plan;
+}
+
 /**
  * Decides where each stage of each frame runs, from measured latency. Pure: no DOM, no timers;
  * time comes from the injected clock, measurements from `report`.
  *
- * - Calibration first: a (stage, target) pair without enough samples gets frames until it has them.
- * - Pipelined (Auto): the plan that minimizes the busiest resource's load per frame (devices shared
- *   by their targets, links for transfers), with the bottleneck stage spread over two targets on
- *   alternate frames when that helps; re-planned every few frames, adopted only past a hysteresis.
- * - Earliest-finish: per frame, each stage on the target that would finish it soonest, counting
- *   the work already given to each device and the transfers.
- * - Static: the user's pin.
- * - Exploration: a small, bounded share of frames re-measures a target the plan does not use.
- * - Failure: a failing target is excluded with exponential back-off, then probed again.
+ * - Calibration first: a (stage, target) pair never measured enough gets frames until it is.
+ * - Planning (`maintain`, off the frame path): the planner's best plan for the strategy's targets
+ *   at the executor's frames in flight, scored by the pipeline model; adopted past a hysteresis.
+ *   A plan goes stale when an estimate it relies on moves, a target fails or comes back, or
+ *   `replanEvery` frames pass.
+ * - `decide` (the frame path) only reads the plan's cycle: no search.
+ * - Failure: the target is excluded at once (the plan is patched without a search), with a
+ *   back-off per target; when it ends, one frame probes the target.
+ * - Exploration: a stale estimate that could change the plan is re-measured, within a budget of
+ *   `exploreShare` of the time.
  */
 export class Scheduler {
   readonly model: LatencyModel;
@@ -86,11 +107,27 @@ export class Scheduler {
   #source = 'gpu';
   #sink = 'gpu';
   #plan: Plan | null = null;
-  #credits: Map<string, number>[] = [];
-  #health = new Map<string, Health>();
-  #deviceFree = new Map<string, number>();
+  /** Estimates the plan was made from (stage × target), to see when they move. */
+  #basis: Map<string, number> = new Map();
+  #stale: string | null = 'no plan yet';
+  #cursor = 0;
   #framesSincePlan = 0;
+  #health = new Map<string, Health>();
+  #exploreBudget = 0;
+  #exploreCap = 0;
+  #exploreMin = Infinity;
+  /** Pairs sent a frame to confirm an estimate that jumped (until that frame reports). */
+  #verifying = new Set<string>();
+  /** Stage × target pairs whose estimate jumped on one sample and awaits confirmation. */
+  #unconfirmed = new Set<string>();
+  #calibrated = false;
+  #lastDecide: number | null = null;
+  /** Pairs worth re-measuring when stale (from the last plan): stage, target, extra ms. */
+  #explorable: { stage: number; target: string; cost: number }[] = [];
+  #predictions = new Map<string, { at: number; value: Prediction | null }>();
   planChanges = 0;
+  /** Plans searched, and the clock time each took (ms): the bench reports them. */
+  readonly replanTimes: number[] = [];
   /** The latest placement changes, oldest first (at most `CHANGE_LOG` kept). */
   readonly changes: PlacementChange[] = [];
 
@@ -107,9 +144,7 @@ export class Scheduler {
   }
 
   get policy(): Policy {
-    return (
-      this.options.policy ?? (this.options.strategy === 'auto' ? 'pipelined' : 'earliest-finish')
-    );
+    return this.options.policy ?? 'planned';
   }
 
   get plan(): Plan | null {
@@ -120,30 +155,51 @@ export class Scheduler {
     return [...this.#targets.values()];
   }
 
+  /** Why the plan will be made again at the next `maintain` (null: it is current). */
+  get stale(): string | null {
+    return this.#stale;
+  }
+
   setChain(stages: StageInfo[], pixels: number, source = 'gpu', sink = 'gpu'): void {
     this.#stages = stages;
     this.#bucket = sizeBucket(pixels);
     this.#source = source;
     this.#sink = sink;
     this.#plan = null;
-    this.#credits = stages.map(() => new Map());
+    this.#stale = 'new chain';
+    this.#calibrated = false;
+    this.#unconfirmed.clear();
+    this.#verifying.clear();
+    this.#predictions.clear();
   }
 
-  /** The executor's frames in flight changed: the next frame is placed by a plan for them. */
+  /** The executor's frames in flight changed: the next plan is made for them. */
   setInFlight(inFlight: number): void {
-    if (this.options.inFlight === inFlight) return;
-    this.options.inFlight = inFlight;
-    this.#framesSincePlan = this.options.replanEvery;
+    const k = Math.max(1, Math.round(inFlight));
+    if (this.options.inFlight === k) return;
+    this.options.inFlight = k;
+    this.#stale ??= `${k} frame${k === 1 ? '' : 's'} in flight`;
+    this.#predictions.clear();
   }
 
   /** Whether some stage still has a target to measure before the scheduler trusts its model. */
   get calibrating(): boolean {
-    return this.#stages.some((_, s) => this.#needsCalibration(s) !== null);
+    return this.#calibrationDone() === false;
+  }
+
+  /**
+   * Whether every (stage, allowed target) pair is calibrated. Once true it stays true until
+   * the chain, the targets' health or the strategy changes (a drift keeps pairs calibrated), so
+   * `decide` does not look at every pair on every frame.
+   */
+  #calibrationDone(): boolean {
+    if (this.#calibrated) return true;
+    this.#calibrated = this.#stages.every((_, s) => this.#needsCalibration(s) === null);
+    return this.#calibrated;
   }
 
   isHealthy(target: string): boolean {
-    const h = this.#health.get(target);
-    return !h || this.#clock() >= h.until;
+    return !this.#health.has(target);
   }
 
   allowed(target: string): boolean {
@@ -166,13 +222,28 @@ export class Scheduler {
     },
   };
 
-  #problem(inFlight = this.options.inFlight ?? Infinity): Problem {
+  /** Costs shifted by `sigmas` standard deviations (the prediction's range). */
+  #shifted(sigmas: number): CostModel {
+    const shift = (key: string) => {
+      const e = this.model.estimate(key);
+      return e && Math.max(0, e.mean + sigmas * e.spread);
+    };
+    return {
+      compute: (s, target) => shift(this.#computeKey(s, target)) ?? undefined,
+      transfer: (from, to) =>
+        from === to
+          ? 0
+          : (shift(LatencyModel.transferKey(from, to, this.#bucket)) ??
+            this.options.transferPriorMs),
+    };
+  }
+
+  #problem(): Problem {
     return {
       stages: this.#stages,
       targets: [...this.#targets.values()],
       source: this.#source,
       sink: this.#sink,
-      inFlight,
     };
   }
 
@@ -180,15 +251,16 @@ export class Scheduler {
     return this.#stages[s].targets.filter((t) => this.allowed(t));
   }
 
-  /** A candidate that still needs calibration samples, fewest first. */
+  /** A candidate never measured enough, fewest samples first. */
   #needsCalibration(s: number): string | null {
     let best: string | null = null;
     let fewest = Infinity;
     for (const t of this.#candidates(s)) {
       const e = this.model.estimate(this.#computeKey(s, t));
-      // The first run is kept apart, so an unmeasured pair needs one more run than `calibration`.
+      if (e?.calibrated) continue;
+      // The first run is kept apart, so an unmeasured pair needs one more run.
       const count = e ? e.count : -1;
-      if (count < this.model.options.calibration && count < fewest) {
+      if (count < fewest) {
         fewest = count;
         best = t;
       }
@@ -196,47 +268,106 @@ export class Scheduler {
     return best;
   }
 
-  #replan(): void {
-    const allowed = (t: string) => this.allowed(t);
-    const next = bestPlan(this.#problem(), this.costs, allowed);
+  /**
+   * Re-plans when the plan is stale (off the frame path: the app calls this when idle, the
+   * simulator between events). Returns whether a search ran.
+   */
+  maintain(): boolean {
+    if (this.policy === 'static' || this.#stages.length === 0) return false;
+    if (this.#stale === null) return false;
+    if (this.calibrating) return false;
+    const t0 = this.#clock();
+    const reason = this.#stale;
+    this.#stale = null;
     this.#framesSincePlan = 0;
-    if (!next) return;
-    const current = this.#plan;
-    const stillValid =
-      current && current.stages.every((shares) => shares.every((x) => this.allowed(x.target)));
-    const currentPeriod = stillValid
-      ? periodOf(this.#problem(), this.costs, current!.stages)
-      : null;
-    if (currentPeriod === null || next.period < currentPeriod * (1 - this.options.hysteresis)) {
-      if (current) this.planChanges++;
-      this.#logChanges(current, next, currentPeriod);
-      this.#plan = next;
-      this.#credits = this.#stages.map(() => new Map());
+    const next = planFor(this.#problem(), this.costs, {
+      inFlight: this.options.inFlight,
+      allowed: (t) => this.allowed(t),
+      splits: strategySplits(this.options.strategy),
+    });
+    this.replanTimes.push(this.#clock() - t0);
+    if (this.replanTimes.length > 1000) this.replanTimes.splice(0, 500);
+    if (!next) return true;
+    const current =
+      this.#plan && this.#planUsable()
+        ? rescore(this.#problem(), this.costs, this.#plan, this.options.inFlight)
+        : null;
+    if (!current || next.period < current.period * (1 - this.options.hysteresis)) {
+      if (this.#plan) this.planChanges++;
+      this.#logChanges(this.#plan, next, current, reason);
+      this.#adopt(next);
     } else {
-      this.#plan = { ...current!, period: currentPeriod };
+      this.#adopt(current);
     }
+    return true;
+  }
+
+  #adopt(plan: Plan): void {
+    const changed = !this.#plan || !sameCycle(plan.cycle, this.#plan.cycle);
+    this.#plan = plan;
+    if (changed) this.#cursor = 0;
+    this.#basis = new Map();
+    for (let s = 0; s < this.#stages.length; s++)
+      for (const t of this.#candidates(s)) {
+        const c = this.costs.compute(s, t);
+        if (c !== undefined) this.#basis.set(`${s}|${t}`, c);
+      }
+    this.#explorable = this.#worthExploring(plan);
+    this.#exploreCap = Math.max(0, ...this.#explorable.map((p) => p.cost));
+    this.#exploreMin = Math.min(Infinity, ...this.#explorable.map((p) => p.cost));
+  }
+
+  #planUsable(): boolean {
+    return !!this.#plan && this.#plan.cycle.every((frame) => frame.every((t) => this.allowed(t)));
+  }
+
+  /**
+   * Pairs the plan does not use that could change it: moved to that target at half its
+   * estimate (what a stale estimate could hide), the plan's bound would beat its period.
+   */
+  #worthExploring(plan: Plan): { stage: number; target: string; cost: number }[] {
+    const c = compile(this.#problem(), this.costs, (t) => this.allowed(t));
+    if (!c) return [];
+    const base = plan.cycle[0].map((t, s) => c.options[s].findIndex((o) => o.target === t));
+    if (base.some((i) => i < 0)) return [];
+    const out: { stage: number; target: string; cost: number }[] = [];
+    for (let s = 0; s < c.options.length; s++) {
+      const used = new Set(plan.stages[s].map((x) => x.target));
+      c.options[s].forEach((o, i) => {
+        if (used.has(o.target)) return;
+        const full = o.cost;
+        o.cost = full / 2;
+        const pick = base.slice();
+        pick[s] = i;
+        const b = staticBound(c, plan.inFlight)(pick);
+        o.cost = full;
+        const extra = Math.max(0, full - c.options[s][base[s]].cost);
+        if (b < plan.period) out.push({ stage: s, target: o.target, cost: extra });
+      });
+    }
+    return out;
   }
 
   /** Records each stage whose targets differ between two plans, with the reason. */
-  #logChanges(current: Plan | null, next: Plan, currentPeriod: number | null): void {
+  #logChanges(previous: Plan | null, next: Plan, current: Plan | null, why: string): void {
     let reason: string;
-    if (!current) reason = 'first plan, after calibration';
-    else if (currentPeriod === null) {
-      const lost = [...new Set(current.stages.flat().map((x) => x.target))].filter(
-        (t) => !this.allowed(t),
-      );
-      const why = lost.map((t) => this.#health.get(t)?.reason).find((r) => r);
-      reason = `${lost.join(', ')} unavailable${why ? ` (${why})` : ''}`;
+    if (!previous) reason = 'first plan, after calibration';
+    else if (!current) {
+      const lost = [...new Set(previous.cycle.flat())].filter((t) => !this.allowed(t));
+      const cause = lost.map((t) => this.#health.get(t)?.reason).find((r) => r);
+      reason = lost.length
+        ? `${lost.join(', ')} unavailable${cause ? ` (${cause})` : ''}`
+        : `re-planned: ${why}`;
     } else {
-      const gain = Math.round((currentPeriod / next.period - 1) * 100);
-      // The old plan's bottleneck on what is measured now (its own figures are from when it was
-      // made).
-      const load = loads(this.#problem(), this.costs, current.stages);
-      const [busiest, ms] = [...(load ?? [])].reduce((a, b) => (b[1] > a[1] ? b : a), ['', -1]);
+      const gain = Math.round((current.period / next.period - 1) * 100);
+      const [busiest, ms] = Object.entries(current.loads).reduce(
+        (a, b) => (b[1] > a[1] ? b : a),
+        ['', -1],
+      );
       reason = `predicted +${gain}%${busiest ? ` (bottleneck was ${busiest}, ${ms.toFixed(1)} ms a frame)` : ''}`;
     }
     next.stages.forEach((shares, s) => {
-      const from = current ? describeShares(current.stages[s]) : '—';
+      const from = previous ? describeShares(previous.stages[s]) : '—';
       const to = describeShares(shares);
       if (from === to) return;
       this.#log({ stage: s, kind: this.#stages[s].kind, from, to, reason });
@@ -248,42 +379,91 @@ export class Scheduler {
     if (this.changes.length > CHANGE_LOG) this.changes.splice(0, this.changes.length - CHANGE_LOG);
   }
 
-  /** The target for every stage of `frame`. */
+  /** The target for every stage of `frame`. Cheap: it reads the plan; searches run in `maintain`. */
   decide(frame: number): string[] {
     if (this.#stages.length === 0) return [];
-    // Calibrate first.
-    const calibrating = this.#stages.map((_, s) => this.#needsCalibration(s));
-    if (this.policy !== 'static' && calibrating.some((t) => t !== null)) {
-      return this.#stages.map((_, s) => calibrating[s] ?? this.#fastest(s));
-    }
-    let targets: string[];
+    const now = this.#clock();
+    const elapsed = this.#lastDecide === null ? 0 : Math.max(0, now - this.#lastDecide);
+    this.#lastDecide = now;
     if (this.policy === 'static') {
-      targets = this.#stages.map((stage, s) =>
+      return this.#stages.map((stage, s) =>
         stage.pinned && this.allowed(stage.pinned) ? stage.pinned : this.#fastest(s),
       );
-    } else if (this.policy === 'earliest-finish') {
-      targets = this.#earliestFinish();
-    } else {
-      if (
-        !this.#plan ||
-        ++this.#framesSincePlan >= this.options.replanEvery ||
-        !this.#planHealthy()
-      )
-        this.#replan();
-      targets = this.#plan
-        ? this.#plan.stages.map((shares, s) => pickWeighted(shares, this.#credits[s]))
-        : this.#stages.map((_, s) => this.#fastest(s));
     }
-    const every = this.options.exploreEvery;
-    if (every > 0 && frame % every === every - 1) this.#explore(targets);
+    if (!this.#calibrationDone())
+      return this.#stages.map((_, s) => this.#needsCalibration(s) ?? this.#fastest(s));
+    if (++this.#framesSincePlan >= this.options.replanEvery) this.#stale ??= 'periodic check';
+    const plan = this.#plan;
+    const targets = plan
+      ? plan.cycle[this.#cursor++ % plan.cycle.length].slice()
+      : this.#stages.map((_, s) => this.#fastest(s));
+    if (this.#probe(frame, targets) || this.#verify(targets)) return targets;
+    // The budget grows with time, up to what the dearest re-measurement costs.
+    this.#exploreBudget = Math.min(
+      this.#exploreBudget + elapsed * this.options.exploreShare,
+      this.#exploreCap,
+    );
+    this.#explore(targets);
     return targets;
   }
 
-  #planHealthy(): boolean {
-    return (
-      !!this.#plan &&
-      this.#plan.stages.every((shares) => shares.every((x) => this.allowed(x.target)))
-    );
+  /** Sends one stage of this frame to a target whose back-off ended, if none is probing yet. */
+  #probe(frame: number, targets: string[]): boolean {
+    const now = this.#clock();
+    for (const [target, h] of this.#health) {
+      if (now < h.until) continue;
+      // A probe whose frame never reported (lost) is given up after the longest back-off.
+      if (h.probe && now - h.probe.at < this.options.backoffMs[1]) continue;
+      const info = this.#targets.get(target);
+      if (!info || !strategyAllows(this.options.strategy, info)) continue;
+      const stage = this.#stages.findIndex((s) => s.targets.includes(target));
+      if (stage < 0) continue;
+      targets[stage] = target;
+      h.probe = { frame, stage, at: now };
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * An estimate that jumped on one sample (a spike, or a real change) gets one more frame soon,
+   * so a spike does not keep a target out of the plan until its estimate goes stale.
+   */
+  #verify(targets: string[]): boolean {
+    for (const pair of this.#unconfirmed) {
+      const [stage, t] = pair.split('|');
+      const s = Number(stage);
+      if (t === targets[s] || this.#verifying.has(pair) || !this.allowed(t)) continue;
+      this.#verifying.add(pair);
+      targets[s] = t;
+      return true;
+    }
+    return false;
+  }
+
+  /** Keeps `#unconfirmed` in step with the model for one pair. */
+  #track(s: number, target: string): void {
+    const pair = `${s}|${target}`;
+    if (this.model.estimate(this.#computeKey(s, target))?.unconfirmed) this.#unconfirmed.add(pair);
+    else this.#unconfirmed.delete(pair);
+  }
+
+  /** Re-measures one stale pair that could change the plan, when the budget allows. */
+  #explore(targets: string[]): void {
+    if (this.options.exploreShare <= 0 || this.#exploreBudget < this.#exploreMin) return;
+    const now = this.#clock();
+    const stale = this.model.options.staleAfterMs;
+    let oldest: { stage: number; target: string; cost: number; at: number } | null = null;
+    for (const pair of this.#explorable) {
+      if (pair.cost > this.#exploreBudget || !this.allowed(pair.target)) continue;
+      const at =
+        this.model.estimate(this.#computeKey(pair.stage, pair.target))?.updatedAt ?? -Infinity;
+      if (now - at < stale) continue;
+      if (!oldest || at < oldest.at) oldest = { ...pair, at };
+    }
+    if (!oldest) return;
+    targets[oldest.stage] = oldest.target;
+    this.#exploreBudget -= oldest.cost;
   }
 
   /** The stage's fastest allowed target by estimate (or any allowed one). */
@@ -296,110 +476,172 @@ export class Scheduler {
     );
   }
 
-  /** Per frame: each stage where it would finish soonest, given the devices' queued work. */
-  #earliestFinish(): string[] {
-    const now = this.#clock();
-    let ready = now;
-    let location = this.#source;
-    const out: string[] = [];
-    for (let s = 0; s < this.#stages.length; s++) {
-      let best: { target: string; finish: number } | null = null;
-      for (const t of this.#candidates(s)) {
-        const info = this.#targets.get(t)!;
-        const c = this.costs.compute(s, t) ?? Infinity;
-        const start = Math.max(
-          ready + this.costs.transfer(location, info.location),
-          this.#deviceFree.get(info.device) ?? now,
-        );
-        if (!best || start + c < best.finish) best = { target: t, finish: start + c };
-      }
-      if (!best)
-        throw new Error(`no available target implements stage ${s} (${this.#stages[s].kind})`);
-      const info = this.#targets.get(best.target)!;
-      this.#deviceFree.set(info.device, best.finish);
-      ready = best.finish;
-      location = info.location;
-      out.push(best.target);
-    }
-    return out;
-  }
-
-  /** Sends one stage of this frame to the candidate measured longest ago that the plan skips. */
-  #explore(targets: string[]): void {
-    let oldest: { s: number; target: string; at: number } | null = null;
-    for (let s = 0; s < this.#stages.length; s++) {
-      for (const t of this.#candidates(s)) {
-        if (t === targets[s]) continue;
-        const at = this.model.estimate(this.#computeKey(s, t))?.updatedAt ?? -Infinity;
-        if (!oldest || at < oldest.at) oldest = { s, target: t, at };
-      }
-    }
-    if (oldest) targets[oldest.s] = oldest.target;
-  }
-
   /** A replacement target for one stage of a frame whose target failed. */
   failover(s: number): string {
     return this.#fastest(s);
   }
 
   report(s: number, target: string, ms: number): void {
-    if (s < this.#stages.length) this.model.record(this.#computeKey(s, target), ms);
+    if (s >= this.#stages.length) return;
+    const key = this.#computeKey(s, target);
+    const before = this.model.estimate(key);
+    this.model.record(key, ms);
+    this.#verifying.delete(`${s}|${target}`);
+    const after = this.model.estimate(key);
+    this.#track(s, target);
+    if (before && after && after.drifts > before.drifts && before.calibrated) {
+      // The target changed speed: its other stages most likely did too.
+      const factor = after.mean / Math.max(1e-9, before.mean);
+      if (factor >= 2 || factor <= 0.5)
+        this.#stages.forEach((_, other) => {
+          if (other === s || !this.#stages[other].targets.includes(target)) return;
+          this.model.scale(this.#computeKey(other, target), factor);
+          this.#track(other, target);
+        });
+    }
     const h = this.#health.get(target);
-    if (h && this.isHealthy(target)) this.#health.delete(target); // a successful probe
+    if (h?.probe) {
+      // The probe came back: the target is in use again, and the plan may want it.
+      this.#health.delete(target);
+      this.#calibrated = false;
+      this.#stale ??= `${target} answered again`;
+      this.#predictions.clear();
+      return;
+    }
+    const basis = this.#basis.get(`${s}|${target}`);
+    const now = this.model.estimate(key)?.mean;
+    if (
+      this.#plan &&
+      now !== undefined &&
+      (basis === undefined || Math.abs(now - basis) > this.options.replanOnChange * basis)
+    )
+      this.#stale ??= `${target} now ${now.toFixed(1)} ms for ${this.#stages[s].kind}`;
   }
 
   reportTransfer(from: string, to: string, ms: number): void {
     this.model.record(LatencyModel.transferKey(from, to, this.#bucket), ms);
   }
 
-  /** Marks a target unhealthy (error or time-out): excluded with back-off, history dropped. */
+  /**
+   * A target failed (an error or a time-out). Excluded at once with a back-off counted per
+   * target: failures of frames already in flight when it was excluded are the same incident,
+   * and only a failed probe doubles the back-off. The plan is patched at once (each stage on the
+   * target moves to its fastest other target) and re-planned at the next `maintain`.
+   */
   reportFailure(target: string, reason: string): void {
-    const previous = this.#health.get(target);
+    const now = this.#clock();
     const [first, max] = this.options.backoffMs;
-    const backoff = previous ? Math.min(max, previous.backoff * 2) : first;
-    this.#health.set(target, { until: this.#clock() + backoff, backoff, reason });
-    for (let s = 0; s < this.#stages.length; s++) this.model.reset(this.#computeKey(s, target));
-    if (this.#plan && !this.#planHealthy()) this.#replan();
-    else if (this.policy !== 'pipelined') {
-      // Per-frame policies have no plan to change: the exclusion itself is the change.
+    const h = this.#health.get(target);
+    if (h && !h.probe) return; // already excluded: the same outage
+    const backoff = h ? Math.min(max, h.backoff * 2) : first;
+    this.#health.set(target, { until: now + backoff, backoff, reason, probe: null });
+    this.#calibrated = false;
+    this.#predictions.clear();
+    if (this.policy === 'static') return;
+    const plan = this.#plan;
+    if (plan && !this.#planUsable()) {
+      const replace = (t: string, s: number) => {
+        if (this.allowed(t)) return t;
+        try {
+          return this.#fastest(s);
+        } catch {
+          return t; // nothing else implements it: the engine fails over or skips the stage
+        }
+      };
+      const cycle = plan.cycle.map((frame) => frame.map(replace));
+      const patched = rescore(this.#problem(), this.costs, { ...plan, cycle });
+      if (patched) {
+        this.#logChanges(plan, patched, null, reason);
+        this.#adopt(patched);
+      }
+    } else if (!plan) {
       this.#stages.forEach((stage, s) => {
         if (stage.targets.includes(target))
           this.#log({ stage: s, kind: stage.kind, from: target, to: `not ${target}`, reason });
       });
     }
+    this.#stale = `${target} failed (${reason})`;
   }
 
   /**
-   * Predicted frames per second for a strategy, from the current model, each from the best plan
-   * for it: `fps` with this scheduler's frames in flight, `pipelinedFps` with frames overlapping
-   * freely (the busiest resource sets the pace), `serialFps` one frame at a time (every
-   * resource's time adds up); utilization of the plan for this scheduler's frames in flight.
+   * Predicted frames per second for a strategy: the plan that strategy runs (this scheduler's
+   * own, when it is that strategy's), at this scheduler's frames in flight, with a range from
+   * the estimates' spread and what 1–4 frames in flight would give. Searches are cached for a
+   * second of clock time (the panel asks often).
    */
-  predict(strategy: Strategy): {
-    fps: number;
-    pipelinedFps: number;
-    serialFps: number;
-    utilization: Record<string, number>;
-  } | null {
+  predict(strategy: Strategy): Prediction | null {
+    if (this.#stages.length === 0) return null;
+    const now = this.#clock();
+    const cached = this.#predictions.get(strategy);
+    if (cached && now - cached.at < PREDICTION_TTL_MS) return cached.value;
+    const value = this.#predictNow(strategy);
+    this.#predictions.set(strategy, { at: now, value });
+    return value;
+  }
+
+  /**
+   * The frames in flight to run (export, batches): the best plan at each count from 1 to `max`
+   * (a memory budget the engine reports), and the smallest count within 3% of the fastest.
+   */
+  recommendInFlight(max = MAX_IN_FLIGHT): { inFlight: number; fps: number[] } | null {
+    if (this.#stages.length === 0 || this.calibrating) return null;
+    const fps: number[] = [];
+    for (let n = 1; n <= Math.max(1, max); n++) {
+      const plan = planFor(this.#problem(), this.costs, {
+        inFlight: n,
+        allowed: (t) => this.allowed(t),
+        splits: strategySplits(this.options.strategy),
+      });
+      if (!plan) return null;
+      fps.push(1000 / plan.period);
+    }
+    const best = Math.max(...fps);
+    return { inFlight: fps.findIndex((f) => f >= 0.97 * best) + 1, fps };
+  }
+
+  #predictNow(strategy: Strategy): Prediction | null {
+    const problem = this.#problem();
     const allowed = (t: string) => {
       const info = this.#targets.get(t);
       return !!info && strategyAllows(strategy, info) && this.isHealthy(t);
     };
-    const best = (inFlight?: number) => bestPlan(this.#problem(inFlight), this.costs, allowed);
-    const plan = best();
-    const pipelined = best(Infinity);
-    const serial = best(1);
-    if (!plan || !pipelined || !serial) return null;
+    const splits = strategySplits(strategy);
+    const k = this.options.inFlight;
+    const own = strategy === this.options.strategy && this.#plan && this.#planUsable();
+    const plan = own
+      ? rescore(problem, this.costs, this.#plan!)
+      : planFor(problem, this.costs, { inFlight: k, allowed, splits });
+    if (!plan) return null;
+    // The same plan at other frames in flight (cheap: no search).
+    const byInFlight: number[] = [];
+    for (let n = 1; n <= MAX_IN_FLIGHT; n++) {
+      const p = n === plan.inFlight ? plan : rescore(problem, this.costs, plan, n);
+      byInFlight.push(p ? 1000 / p.period : 0);
+    }
+    const pipelined = rescore(problem, this.costs, plan, UNBOUNDED);
+    const range = (sigmas: number) => rescore(problem, this.#shifted(sigmas), plan)?.period;
+    const slow = range(1);
+    const fast = range(-1);
     return {
       fps: 1000 / plan.period,
-      pipelinedFps: 1000 / pipelined.period,
-      serialFps: 1000 / serial.period,
+      low: slow ? 1000 / slow : 1000 / plan.period,
+      high: fast ? 1000 / fast : 1000 / plan.period,
+      serialFps: byInFlight[0],
+      pipelinedFps: pipelined ? 1000 / pipelined.period : 1000 / plan.period,
+      byInFlight,
       utilization: plan.utilization,
+      plan,
     };
   }
 }
 
 const CHANGE_LOG = 50;
+
+const sameCycle = (a: string[][], b: string[][]) =>
+  a.length === b.length && a.every((frame, f) => frame.every((t, s) => t === b[f][s]));
+const PREDICTION_TTL_MS = 1000;
+/** "Frames overlapping freely", for the pipeline model: more than any stage count needs. */
+const UNBOUNDED = 64;
 
 /** "gpu", or "gpu 60% + remote 40%" for a split stage. */
 function describeShares(shares: Shares): string {

@@ -24,7 +24,7 @@ import { isMlTarget, type MlTarget } from '../../ml/targets';
 import type { RgbaImage } from '../../effects/image';
 import { bitmapPixels } from '../../gpu/upload';
 import { Engine, SchedulerPlacer, pinnedPlacer, type FrameStats } from '../../engine';
-import { LatencyModel, type Strategy } from '../../scheduler';
+import { LatencyModel, MAX_IN_FLIGHT, type Strategy } from '../../scheduler';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
 import { MediaError, decodeImageFile, downloadBlob, encodePng, exportName } from '../../media';
 import { History } from './history';
@@ -212,7 +212,8 @@ export class AppState {
     const saved = options.storage?.getItem(PLACEMENT_KEY);
     if (PLACEMENT_MODES.some((m) => m.id === saved)) this.placement = saved as PlacementMode;
     const inFlight = Number(options.storage?.getItem(IN_FLIGHT_KEY));
-    if (inFlight === 1 || inFlight === 2) this.framesInFlight = inFlight;
+    if (Number.isInteger(inFlight) && inFlight >= 1 && inFlight <= MAX_IN_FLIGHT)
+      this.framesInFlight = inFlight;
     this.env = { lut: (id) => this.luts.get(id), image: (id) => this.#images.get(id) };
     const engine = () => this.#engine;
     /** What a frame source (video, camera) needs of the app; `replacing` runs as it takes over. */
@@ -457,9 +458,10 @@ export class AppState {
     this.requestRender();
   }
 
-  /** Sets how many frames may be in flight at once (1 or 2), and remembers it. */
+  /** Sets how many frames may be in flight at once (1–4), and remembers it. */
   setFramesInFlight(frames: number): void {
-    const n = frames >= 2 ? 2 : 1;
+    if (!Number.isFinite(frames)) return;
+    const n = Math.min(MAX_IN_FLIGHT, Math.max(1, Math.round(frames)));
     this.framesInFlight = n;
     if (this.#engine) this.#engine.framesInFlight = n;
     for (const placer of this.#placers.values()) placer.setInFlight(n);

@@ -19,6 +19,15 @@ export interface PerfHost {
   queueDepth(): Record<string, number>;
 }
 
+export interface PredictedRate {
+  fps: number;
+  low: number;
+  high: number;
+  serialFps: number;
+  pipelinedFps: number;
+  byInFlight: number[];
+}
+
 export interface StageTimeRow {
   stage: string;
   effect: string;
@@ -53,10 +62,11 @@ export class PerfState {
   queues = $state.raw<Record<string, number>>({});
   /** Last measured FPS per placement mode (live frames under it, or compare mode). */
   measured = $state.raw<Partial<Record<'manual' | Strategy, number>>>({});
-  /** Per strategy: at the app's frames in flight, one at a time, and overlapping freely. */
-  predicted = $state.raw<
-    Partial<Record<Strategy, { fps: number; serialFps: number; pipelinedFps: number } | null>>
-  >({});
+  /**
+   * Per strategy, from the plan that strategy runs: at the app's frames in flight with a range
+   * from the estimates' spread, one at a time, overlapping freely, and at 1–4 frames in flight.
+   */
+  predicted = $state.raw<Partial<Record<Strategy, PredictedRate | null>>>({});
   stageTimes = $state.raw<StageTimeRow[]>([]);
   changes = $state.raw<PlacementChange[]>([]);
   /** Bumped when the timeline gains a point (the plot redraws on it). */
@@ -116,13 +126,21 @@ export class PerfState {
     this.utilization = this.meter.utilization();
     this.queues = host.queueDepth();
     const work = host.workload;
-    // One scheduler answers for every strategy: they share the latency model.
     const placer = host.placer('auto');
     if (work && work.stages.length > 0) {
       const predicted: typeof this.predicted = {};
+      // Each strategy's own scheduler answers (they share the latency model): its prediction is
+      // the plan it runs.
       for (const s of STRATEGIES) {
-        const p = placer.predict(work.stages, work.pixels, s);
-        predicted[s] = p && { fps: p.fps, serialFps: p.serialFps, pipelinedFps: p.pipelinedFps };
+        const p = host.placer(s).predict(work.stages, work.pixels, s);
+        predicted[s] = p && {
+          fps: p.fps,
+          low: p.low,
+          high: p.high,
+          serialFps: p.serialFps,
+          pipelinedFps: p.pipelinedFps,
+          byInFlight: p.byInFlight,
+        };
       }
       this.predicted = predicted;
       this.stageTimes = placer.stageTimes(work.stages, work.pixels).map((row, i) => ({

@@ -1,5 +1,5 @@
-import { bestPlan, bestStatic, type CostModel, type Plan, type Problem } from '../plan';
-import { pickWeighted } from '../round-robin';
+import { planFor, type Plan } from '../planner';
+import type { CostModel, Problem } from '../problem';
 import type { Decider, Scenario } from './simulator';
 
 export function problemOf(scenario: Scenario): Problem {
@@ -23,33 +23,28 @@ export function trueCosts(scenario: Scenario): CostModel {
 }
 
 /**
- * The oracle: the best static assignment by exhaustive search over true costs, then the best split
- * of the bottleneck stage. `allowed` restricts the targets (to find the best single device).
+ * The oracle: the planner on the true costs (what Auto would plan if it knew the machine),
+ * at `inFlight` frames in flight. `allowed` restricts the targets, `splits` as for Auto.
  */
 export function oraclePlan(
   scenario: Scenario,
+  inFlight: number,
   allowed: (t: string) => boolean = () => true,
+  splits = true,
 ): Plan | null {
-  return bestPlan(problemOf(scenario), trueCosts(scenario), allowed);
+  return planFor(problemOf(scenario), trueCosts(scenario), { inFlight, allowed, splits });
 }
 
-/** The oracle without splitting: the best static assignment only. */
-export function oracleStatic(scenario: Scenario): Plan | null {
-  return bestStatic(problemOf(scenario), trueCosts(scenario));
-}
-
-/** Runs a fixed plan, spreading split stages by weighted round robin. Learns nothing. */
+/** Runs a fixed plan's cycle, frame after frame. Learns nothing. */
 export class PlanDecider implements Decider {
-  readonly #plan: Plan;
-  readonly #credits: Map<string, number>[];
+  readonly #cycle: string[][];
 
-  constructor(plan: Plan) {
-    this.#plan = plan;
-    this.#credits = plan.stages.map(() => new Map());
+  constructor(plan: Pick<Plan, 'cycle'>) {
+    this.#cycle = plan.cycle;
   }
 
-  decide(): string[] {
-    return this.#plan.stages.map((shares, s) => pickWeighted(shares, this.#credits[s]));
+  decide(frame: number): string[] {
+    return this.#cycle[frame % this.#cycle.length].slice();
   }
 
   report(): void {}

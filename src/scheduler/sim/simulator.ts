@@ -7,6 +7,8 @@ export interface Decider {
   reportTransfer(from: string, to: string, ms: number): void;
   reportFailure(target: string, reason: string): void;
   failover(stage: number): string;
+  /** Called between events: the executor is between jobs (the app's idle callback). */
+  maintain?(): void;
   readonly planChanges?: number;
 }
 
@@ -257,6 +259,7 @@ export function simulate(
       decider.report(job.stage, job.target!, job.duration);
       next(job.frame, job.stage + 1);
     }
+    decider.maintain?.();
     admit();
     startIdle();
   }

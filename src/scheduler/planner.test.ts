@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { roundRobin } from './cycle';
+import { solveSplit } from './lp';
+import { planFor } from './planner';
+import { compile } from './problem';
+import { lpBoundFps } from './sim/bound';
+import { problemOf, trueCosts } from './sim/oracle';
+import { randomScenario } from './sim/random';
+import { SCENARIOS } from './sim/scenarios';
+
+describe('the planner', () => {
+  it('solves the same LP bound as an independent formulation on HiGHS', async () => {
+    for (const scenario of [...SCENARIOS, randomScenario(3), randomScenario(8)]) {
+      const c = compile(problemOf(scenario), trueCosts(scenario))!;
+      for (const k of [1, 2, 4, Infinity]) {
+        const ours = 1000 / solveSplit(c, k)!.period;
+        expect(ours / (await lpBoundFps(scenario, k)), `${scenario.name} at ${k}`).toBeCloseTo(
+          1,
+          6,
+        );
+      }
+    }
+  });
+
+  it('spreads a round robin: each option gets its share, and a minority is never bunched', () => {
+    expect(roundRobin([3, 1], 8).join('')).toBe('00100010');
+    const picks = roundRobin([1, 1, 2], 8);
+    expect([0, 1, 2].map((i) => picks.filter((p) => p === i).length)).toEqual([2, 2, 4]);
+  });
+
+  it('never predicts better than its own bound or the LP, and never uses a target it may not', () => {
+    for (const scenario of SCENARIOS) {
+      const c = compile(problemOf(scenario), trueCosts(scenario))!;
+      for (const k of [1, 2, 4]) {
+        const plan = planFor(problemOf(scenario), trueCosts(scenario), {
+          inFlight: k,
+          splits: true,
+        })!;
+        expect(plan.period).toBeGreaterThanOrEqual(plan.bound * (1 - 1e-9));
+        expect(plan.period).toBeGreaterThanOrEqual(solveSplit(c, k)!.period * (1 - 1e-9));
+        const gpuOnly = planFor(problemOf(scenario), trueCosts(scenario), {
+          inFlight: k,
+          allowed: (t) => t !== 'remote',
+          splits: true,
+        });
+        for (const frame of gpuOnly?.cycle ?? []) expect(frame).not.toContain('remote');
+      }
+    }
+  });
+
+  it('one frame at a time, splits nothing (a split frame costs the mean of its paths)', () => {
+    for (const scenario of SCENARIOS) {
+      const plan = planFor(problemOf(scenario), trueCosts(scenario), {
+        inFlight: 1,
+        splits: true,
+      })!;
+      expect(plan.cycle).toHaveLength(1);
+    }
+  });
+});
