@@ -17,36 +17,51 @@ test('npm run bench --small runs the three scenarios under the four strategies a
   });
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
   const out = JSON.parse(readFileSync(`${ROOT}bench-results/scenarios-small.json`, 'utf8'));
-  expect(out.small).toBe(true);
+  // The one benchmark shape (docs/BENCHMARKS.md).
+  expect(Object.keys(out).sort()).toEqual(['benchmark', 'date', 'environment', 'results']);
+  expect(out.environment.settings.small).toBe(true);
   expect(out.environment.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
-  const rows = out.table.rows as {
-    scenario: string;
-    unit: string;
-    cells: Record<string, { rate: number | null; count: number; ms: number }>;
-  }[];
+  type Result = Record<string, unknown> & { case: string; scenario: string };
+  const results = out.results as Result[];
+  const cells = results.filter((r) => r.strategy);
   // The frame scenarios one frame at a time and with two in flight; the batch once.
+  const runs = [...new Set(cells.map((r) => r.scenario))];
   expect(
-    rows.map((r) => [
-      r.scenario.split(' (')[0].split(':')[0],
-      /(\d) frames? in flight/.exec(r.scenario)?.[1] ?? null,
-      r.unit,
+    runs.map((s) => [
+      s.split(' (')[0].split(':')[0],
+      /(\d) frames? in flight/.exec(s)?.[1] ?? null,
     ]),
   ).toEqual([
-    ['Video edit + render', '1', 'fps'],
-    ['3D preview', '1', 'fps'],
-    ['Video edit + render', '2', 'fps'],
-    ['3D preview', '2', 'fps'],
-    ['AI batch', null, 'items/s'],
+    ['Video edit + render', '1'],
+    ['3D preview', '1'],
+    ['Video edit + render', '2'],
+    ['3D preview', '2'],
+    ['AI batch', null],
   ]);
-  for (const row of rows)
-    for (const s of STRATEGIES) {
-      const cell = row.cells[s];
-      expect(cell.rate, `${row.scenario} / ${s}`).toBeGreaterThan(0);
-      expect(cell.rate).toBeCloseTo((cell.count * 1000) / cell.ms, 6);
+  for (const scenario of runs) {
+    const row = cells.filter((r) => r.scenario === scenario);
+    expect(row.map((r) => r.strategy)).toEqual(STRATEGIES);
+    for (const r of row) {
+      expect(r.rate, r.case).toBeGreaterThan(0);
+      expect(r.n, r.case).toBeGreaterThan(0);
+      expect(r.median as number).toBeGreaterThan(0);
+      expect(r.p95 as number).toBeGreaterThanOrEqual(r.median as number);
+      if (r.rateUnit === 'fps') {
+        // What the strategy's scheduler predicted, and the plan it ran.
+        expect(r.predictedFps, r.case).toBeGreaterThan(0);
+        expect((r.plan as unknown[]).length).toBeGreaterThan(0);
+      }
     }
+    const summary = results.find((r) => r.case === `${scenario}: Auto / best fixed`)!;
+    expect(summary.autoOverBestFixed).toBeCloseTo(
+      (row.find((r) => r.strategy === 'auto')!.rate as number) /
+        Math.max(...row.filter((r) => r.strategy !== 'auto').map((r) => r.rate as number)),
+      9,
+    );
+  }
   // The printed table is the same table, as Markdown.
   expect(run.stdout).toContain(
     '| scenario | GPU only | GPU + accelerator | CPU + GPU + accelerator | Auto |',
   );
-  for (const row of rows) expect(run.stdout).toContain(`| ${row.scenario} |`);
+  for (const scenario of runs) expect(run.stdout).toContain(`| ${scenario} |`);
 });

@@ -1,7 +1,10 @@
 // npm run bench — the three built-in scenarios (Video edit + render, 3D preview, AI batch) under
 // the four strategies (GPU only, GPU + accelerator, CPU + GPU + accelerator, Auto), in headless
 // Chromium, with the local inference endpoint started here as the accelerator. Prints the table
-// and writes bench-results/scenarios.json (the comparison table, as compare mode exports it).
+// and writes bench-results/scenarios.json in the one benchmark shape: a result per scenario ×
+// strategy × frames in flight (frame interval median/p95, the rate of each repeat and their
+// spread, what the strategy's scheduler predicted and the plan it ran), and per row Auto against
+// the best fixed strategy.
 //
 //   --small                tiny frames, few of them (what CI runs): bench-results/scenarios-small.json
 //   BENCH_FRAMES, BENCH_WARMUP, BENCH_CALIBRATION (extra warm-up frames allowed while the
@@ -10,10 +13,11 @@
 //   BENCH_ONLY=video-edit  run only these scenarios (comma-separated ids)
 //   BENCH_IN_FLIGHT=1,2    frames in flight to run the frame scenarios with (each a row; default
 //                          both: one frame at a time, and the app's default of two overlapping)
+//   BENCH_REPEATS=2        times each row is measured (default 2; 1 with --small)
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { openApp } from './harness.mjs';
+import { openApp, percentile } from './harness.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const small = process.argv.includes('--small');
@@ -24,6 +28,8 @@ const RUNS = [
   { id: 'ai-batch', inFlight: IN_FLIGHT.at(-1) },
 ].filter((r) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(r.id));
 const STRATEGIES = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'];
+const FIXED = STRATEGIES.filter((s) => s !== 'auto');
+const REPEATS = Number(process.env.BENCH_REPEATS ?? (small ? 1 : 2));
 const dims = (v, d) => (v ? v.split('x').map(Number) : d);
 
 const size = small
@@ -32,6 +38,7 @@ const size = small
       video: dims(process.env.BENCH_VIDEO, [1920, 1080]),
       scene: dims(process.env.BENCH_SCENE, [960, 540]),
       batchImage: Number(process.env.BENCH_BATCH ?? 256),
+      batchItems: Number(process.env.BENCH_BATCH_ITEMS ?? 30),
       frames: Number(process.env.BENCH_FRAMES ?? 30),
       warmup: Number(process.env.BENCH_WARMUP ?? 10),
       calibrationCap: Number(process.env.BENCH_CALIBRATION ?? 60),
@@ -79,63 +86,65 @@ try {
   const endpointUrl = await endpoint.url;
   await connect(page, endpointUrl);
   environment.endpoint = `${endpointUrl} (this machine's CPU, onnxruntime-node)`;
-  const rows = [];
-  let table = null;
+  /** Each run's rows, one per repeat. */
+  const measured = [];
+  let machine = '';
   for (const { id, inFlight } of RUNS) {
-    for (let attempt = 1; ; attempt++) {
-      const started = Date.now();
-      const { row, table: t } = await page.evaluate(
-        async ([id, size, inFlight]) => {
-          window.__triad.setFramesInFlight(inFlight);
-          return window.__triad.runScenario(id, size);
-        },
-        [id, size, inFlight],
-      );
-      if (!row) throw new Error(`${id} did not run (see the page's notices)`);
-      table = t;
-      console.log(`${row.scenario}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      if (row.unit === 'fps') {
-        // What Auto chose, stage by stage (the table says how fast; this says why).
-        row.autoPlan = await page.evaluate(() => {
-          const { plan } = window.__triad.schedulerState('auto');
-          const stages = window.__triad.state().chain.stages.filter((s) => s.enabled);
-          return (plan?.stages ?? []).map((shares, i) => ({
-            stage: stages[i]?.effect,
-            targets: shares.map(
-              (x) => `${x.target}${x.share < 1 ? ` ${Math.round(x.share * 100)}%` : ''}`,
-            ),
-          }));
-        });
-        console.log(
-          `  Auto: ${row.autoPlan.map((p) => `${p.stage} → ${p.targets.join(' + ')}`).join(', ')}`,
+    const repeats = [];
+    for (let repeat = 1; repeat <= REPEATS; repeat++) {
+      for (let attempt = 1; ; attempt++) {
+        const started = Date.now();
+        const { row, table } = await page.evaluate(
+          async ([id, size, inFlight]) => {
+            window.__triad.setFramesInFlight(inFlight);
+            return window.__triad.runScenario(id, size);
+          },
+          [id, size, inFlight],
         );
+        if (!row) throw new Error(`${id} did not run (see the page's notices)`);
+        machine = table.machine;
+        console.log(
+          `${row.scenario} (repeat ${repeat}): ${((Date.now() - started) / 1000).toFixed(0)} s`,
+        );
+        // A GPU device lost under a strategy whose AI runtimes cannot follow it to a new device:
+        // measure the row again in a fresh page. Seen with Dawn's GL backend on lavapipe.
+        const missing = STRATEGIES.filter((s) => row.cells[s].rate === null);
+        const notices = await page.getByTestId('notice').allInnerTexts();
+        const lost = notices.some((n) => n.includes('GPU device lost'));
+        if (missing.length === 0 || !lost || attempt === 3) {
+          repeats.push(row);
+          break;
+        }
+        console.log(
+          `  the GPU device was lost (${missing.join(', ')} not measured): again in a fresh page`,
+        );
+        await page.reload();
+        if ((await page.evaluate(() => window.__triad.ready())) !== 'ready')
+          throw new Error('WebGPU did not come back after a reload');
+        await connect(page, endpointUrl);
       }
-      // A GPU device lost under a strategy whose AI runtimes cannot follow it to a new device
-      // (tfjs-webgpu and ort-webgpu keep the first one): measure the scenario again in a fresh
-      // page. Seen with Dawn's GL backend on lavapipe, never on a real GPU here.
-      const missing = STRATEGIES.filter((s) => row.cells[s].rate === null);
-      const notices = await page.getByTestId('notice').allInnerTexts();
-      const lost = notices.some((n) => n.includes('GPU device lost'));
-      if (missing.length === 0 || !lost || attempt === 3) {
-        rows.push(row);
-        break;
-      }
-      console.log(
-        `  the GPU device was lost (${missing.join(', ')} not measured): again in a fresh page`,
-      );
-      await page.reload();
-      if ((await page.evaluate(() => window.__triad.ready())) !== 'ready')
-        throw new Error('WebGPU did not come back after a reload');
-      await connect(page, endpointUrl);
     }
+    measured.push({ id, inFlight, repeats });
   }
-  table = { ...table, rows };
-  const missing = table.rows.flatMap((row) =>
-    STRATEGIES.filter((s) => row.cells[s].rate === null).map(
-      (s) => `${row.scenario} / ${s}: ${row.cells[s].error}`,
-    ),
-  );
-  const out = { benchmark: 'scenarios', small, environment, size, inFlight: IN_FLIGHT, table };
+  const results = measured.flatMap((run) => resultsOf(run));
+  // The comparison table as compare mode shows it: each cell the median of its repeats.
+  const table = {
+    machine,
+    date: new Date().toISOString(),
+    rows: measured.map(({ repeats }) => ({
+      ...repeats[0],
+      cells: Object.fromEntries(
+        STRATEGIES.map((s) => {
+          const rates = repeats.map((r) => r.cells[s].rate).filter((v) => v !== null);
+          const cell =
+            repeats.find((r) => r.cells[s].rate !== null)?.cells[s] ?? repeats[0].cells[s];
+          return [s, { ...cell, rate: rates.length ? median(rates) : null }];
+        }),
+      ),
+    })),
+  };
+  environment.settings = { small, size, inFlight: IN_FLIGHT, repeats: REPEATS };
+  const out = { benchmark: 'scenarios', date: table.date, environment, results };
   mkdirSync(`${ROOT}bench-results`, { recursive: true });
   const file = `${ROOT}bench-results/scenarios${small ? '-small' : ''}.json`;
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
@@ -144,9 +153,23 @@ try {
     `\nscenarios — ${environment.browser}, adapter ${environment.adapter.kind}, ${environment.cpus} CPUs\n`,
   );
   console.log(markdown);
+  console.log('Predicted / measured, and Auto against the best fixed strategy:');
+  console.table(
+    results.map((r) => ({
+      case: r.case,
+      rate: round(r.rate),
+      spread: round(r.spread),
+      predictedOverMeasured: round(r.predictedOverMeasured),
+      autoOverBestFixed: round(r.autoOverBestFixed),
+      plan: r.plan?.map((p) => `${p.stage} → ${p.targets}`).join(', '),
+    })),
+  );
   console.log(`wrote ${file}`);
+  const missing = results.filter((r) => r.strategy && r.rate === null);
   if (missing.length) {
-    console.error(`cells without a measurement:\n  ${missing.join('\n  ')}`);
+    console.error(
+      `cells without a measurement:\n  ${missing.map((r) => `${r.case}: ${r.error}`).join('\n  ')}`,
+    );
     const notices = await page.getByTestId('notice').allInnerTexts();
     console.error(`the page's notices:\n  ${notices.join('\n  ').replaceAll('\n', ' ')}`);
     process.exitCode = 1;
@@ -154,4 +177,78 @@ try {
 } finally {
   endpoint?.child.kill('SIGTERM');
   await app.close();
+}
+
+function median(values) {
+  return percentile(values, 50);
+}
+
+function round(v) {
+  return typeof v === 'number' ? Math.round(v * 1000) / 1000 : v;
+}
+
+/**
+ * One run's results: per strategy, the frame (or item) intervals over every repeat (median,
+ * p95, n), each repeat's rate and their spread, what the scheduler predicted and the plan; then
+ * Auto over the best fixed strategy, with how much it misses by and the run's own spread.
+ */
+function resultsOf({ inFlight, repeats }) {
+  const first = repeats[0];
+  const scenario = first.scenario;
+  const frames = first.unit === 'fps';
+  const out = [];
+  const rateOf = {};
+  const spreadOf = {};
+  for (const strategy of STRATEGIES) {
+    const cells = repeats.map((r) => r.cells[strategy]);
+    const ok = cells.filter((c) => c.rate !== null);
+    const intervals = ok.flatMap((c) => c.intervals ?? []);
+    const rates = ok.map((c) => c.rate);
+    const rate = rates.length ? median(rates) : null;
+    const spread = rates.length > 1 ? (Math.max(...rates) - Math.min(...rates)) / rate : 0;
+    rateOf[strategy] = rate;
+    spreadOf[strategy] = spread;
+    const predicted = frames ? ok.map((c) => c.predicted?.fps).filter((v) => v) : [];
+    const predictedFps = predicted.length ? median(predicted) : null;
+    out.push({
+      case: `${scenario} / ${strategy}`,
+      scenario,
+      strategy,
+      inFlight: frames ? inFlight : null,
+      metric: frames ? 'frame interval' : 'item interval',
+      unit: 'ms',
+      median: intervals.length ? median(intervals) : null,
+      p95: intervals.length ? percentile(intervals, 95) : null,
+      n: intervals.length,
+      rateUnit: first.unit,
+      rate,
+      rates,
+      spread,
+      predictedFps,
+      predictedRange: ok.at(-1)?.predicted
+        ? [ok.at(-1).predicted.low, ok.at(-1).predicted.high]
+        : null,
+      predictedOverMeasured: predictedFps && rate ? predictedFps / rate : null,
+      plan: ok.at(-1)?.plan ?? null,
+      error: cells.find((c) => c.error)?.error,
+    });
+  }
+  const fixed = FIXED.filter((s) => rateOf[s] !== null);
+  const best = fixed.reduce((a, b) => (rateOf[b] > rateOf[a] ? b : a), fixed[0]);
+  const ratio = rateOf.auto && best ? rateOf.auto / rateOf[best] : null;
+  out.push({
+    case: `${scenario}: Auto / best fixed`,
+    scenario,
+    inFlight: frames ? inFlight : null,
+    metric: 'Auto over the best fixed strategy',
+    unit: 'ratio',
+    median: ratio,
+    p95: ratio,
+    n: repeats.length,
+    autoOverBestFixed: ratio,
+    bestFixed: best ?? null,
+    missesBy: ratio !== null && ratio < 1 ? 1 - ratio : 0,
+    spread: Math.max(spreadOf.auto, best ? spreadOf[best] : 0),
+  });
+  return out;
 }

@@ -570,6 +570,7 @@ export class Engine {
     let reason: string | null = null;
     for (const target of order) {
       const t0 = performance.now();
+      const at = f.pixels().on;
       try {
         const pixels = f.pixels();
         if (pixels.on === 'gpu' && ml!.runsOnGpu(spec.effect)) {
@@ -609,12 +610,13 @@ export class Engine {
                 target,
                 ms,
                 clean,
+                at,
                 link: {
                   outMs: trip.serializeMs + trip.networkQueueMs,
                   backMs: trip.deserializeMs,
                 },
               }
-            : { index, target, ms, clean },
+            : { index, target, ms, clean, at },
         );
         f.ran.push(
           target === placed

@@ -153,3 +153,40 @@ describe('re-planning off the frame path', () => {
     expect(placer.scheduler.plan).not.toBeNull();
   });
 });
+
+describe('the endpoint’s round trip', () => {
+  it('is learned from where the frame was: after a CPU stage, CPU memory ↔ endpoint', () => {
+    let now = 0;
+    const placer = new SchedulerPlacer(
+      () => now,
+      'cpu+gpu+accelerator',
+      new LatencyModel(() => now),
+      () => ['remote'],
+      () => {},
+    );
+    placer.place([stage('invert', 'cpu'), stage('show-mask')], 0, 256 * 256);
+    for (let i = 0; i < 3; i++) {
+      placer.measured({
+        cpu: [{ index: 0, ms: 5 }],
+        gpu: [],
+        ml: [
+          {
+            index: 1,
+            target: 'remote',
+            ms: 100,
+            clean: true,
+            at: 'cpu',
+            link: { outMs: 30, backMs: 20 },
+          },
+        ],
+        transfers: [],
+      });
+      now += 10;
+    }
+    const costs = placer.scheduler.costs;
+    expect(costs.transfer('cpu', 'remote')).toBeCloseTo(30);
+    expect(costs.transfer('remote', 'cpu')).toBeCloseTo(20);
+    // Nothing was learned about the GPU side's round trip.
+    expect(costs.transfer('gpu', 'remote')).toBe(placer.scheduler.options.transferPriorMs);
+  });
+});

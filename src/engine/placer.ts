@@ -25,6 +25,8 @@ export interface FrameMeasurement {
     /** False for a GPU target timed without waiting for its GPU work (it may not be done). */
     clean: boolean;
     link?: { outMs: number; backMs: number };
+    /** Where the frame was when the stage ran: the endpoint's round trip starts and ends there. */
+    at?: 'gpu' | 'cpu';
   }[];
   transfers: { from: 'gpu' | 'cpu'; to: 'gpu' | 'cpu'; ms: number }[];
 }
@@ -187,13 +189,13 @@ export class SchedulerPlacer implements FramePlacer {
 
   measured(m: FrameMeasurement): void {
     for (const { index, ms } of m.cpu) this.scheduler.report(index, 'cpu', ms);
-    for (const { index, target, ms, link, clean } of m.ml) {
+    for (const { index, target, ms, link, clean, at = 'gpu' } of m.ml) {
       if (!clean) continue;
       const location = APP_TARGETS.find((t) => t.id === target)!.location;
       this.scheduler.report(index, target, ms - (link ? link.outMs + link.backMs : 0));
       if (link) {
-        this.scheduler.reportTransfer('gpu', location, link.outMs);
-        this.scheduler.reportTransfer(location, 'gpu', link.backMs);
+        this.scheduler.reportTransfer(at, location, link.outMs);
+        this.scheduler.reportTransfer(location, at, link.backMs);
       }
     }
     for (const { indices, ms, clean } of m.gpu) {

@@ -24,6 +24,15 @@ export interface CompareCell {
   count: number;
   ms: number;
   error?: string;
+  /** Time between consecutive results (ms): the first from the start, then frame to frame. */
+  intervals?: number[];
+  /**
+   * What the strategy's scheduler predicted for these frames after the run (frame rows): the
+   * plan it ran, with a range from its estimates' spread.
+   */
+  predicted?: { fps: number; low: number; high: number } | null;
+  /** Where each stage ran under the strategy's plan ("gpu", "remote 75% + ort-wasm 25%"). */
+  plan?: { stage: string; targets: string }[];
 }
 
 export interface CompareRow {

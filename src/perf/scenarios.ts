@@ -36,8 +36,9 @@ export interface ScenarioSize {
   video: [number, number];
   /** The 3D scene's render size (half the output: super-resolution doubles it). */
   scene: [number, number];
-  /** The longer side of each batch image. */
+  /** The longer side of each batch image, and how many images the batch times. */
   batchImage: number;
+  batchItems: number;
   /** Timed frames (items for the batch), and warm-up frames before them (not timed). */
   frames: number;
   warmup: number;
@@ -49,6 +50,7 @@ export const FULL_SIZE: ScenarioSize = {
   video: [1920, 1080],
   scene: [960, 540],
   batchImage: 256,
+  batchItems: 30,
   frames: 30,
   warmup: 10,
   calibrationCap: 60,
@@ -58,6 +60,7 @@ export const SMALL_SIZE: ScenarioSize = {
   video: [160, 90],
   scene: [64, 36],
   batchImage: 48,
+  batchItems: 6,
   frames: 6,
   warmup: 3,
   calibrationCap: 12,

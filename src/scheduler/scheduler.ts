@@ -1,7 +1,7 @@
 import { staticBound } from './bound';
 import { LatencyModel, sizeBucket } from './latency-model';
 import { planFor, rescore, type Plan } from './planner';
-import { compile, type CostModel, type Problem, type Shares } from './problem';
+import { compile, linkName, type CostModel, type Problem, type Shares } from './problem';
 import type { Clock, PlacementChange, StageInfo, Strategy, TargetInfo } from './types';
 
 /** 'planned': the planner (Auto and the fixed strategies); 'static': the user's pins. */
@@ -170,6 +170,9 @@ export class Scheduler {
     this.#calibrated = false;
     this.#unconfirmed.clear();
     this.#verifying.clear();
+    this.#explorable = [];
+    this.#exploreMin = Infinity;
+    this.#exploreCap = 0;
     this.#predictions.clear();
   }
 
@@ -215,6 +218,8 @@ export class Scheduler {
     compute: (s, target) => this.model.estimate(this.#computeKey(s, target))?.mean,
     transfer: (from, to) => {
       if (from === to) return 0;
+      // Not measured yet: a small prior, so that a path calibration did not take is tried;
+      // its first measurement makes the plan stale if it was wrong (see reportTransfer).
       return (
         this.model.estimate(LatencyModel.transferKey(from, to, this.#bucket))?.mean ??
         this.options.transferPriorMs
@@ -307,6 +312,12 @@ export class Scheduler {
     this.#plan = plan;
     if (changed) this.#cursor = 0;
     this.#basis = new Map();
+    for (const name of Object.keys(plan.loads)) {
+      const [from, to] = name.startsWith('link:') ? name.slice(5).split('>') : [];
+      const key = from && LatencyModel.transferKey(from, to, this.#bucket);
+      const e = key ? this.model.estimate(key) : null;
+      if (key && e) this.#basis.set(key, e.mean);
+    }
     for (let s = 0; s < this.#stages.length; s++)
       for (const t of this.#candidates(s)) {
         const c = this.costs.compute(s, t);
@@ -519,7 +530,17 @@ export class Scheduler {
   }
 
   reportTransfer(from: string, to: string, ms: number): void {
-    this.model.record(LatencyModel.transferKey(from, to, this.#bucket), ms);
+    const key = LatencyModel.transferKey(from, to, this.#bucket);
+    this.model.record(key, ms);
+    // A move the plan relies on, measured far from what the plan assumed (or for the first time).
+    const plan = this.#plan;
+    const assumed = plan?.loads[linkName(from, to)];
+    if (plan && assumed !== undefined) {
+      const basis = this.#basis.get(key);
+      const now = this.model.estimate(key)!.mean;
+      if (basis === undefined || Math.abs(now - basis) > this.options.replanOnChange * basis)
+        this.#stale ??= `moving ${from} → ${to} now ${now.toFixed(1)} ms`;
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   setParam,
   type Chain,
   type EffectEnv,
+  type StageSpec,
 } from '../../effects';
 import { CpuPool } from '../../cpu';
 import { MlEffectRunner, type ModelStats } from '../../ml/effects/runner';
@@ -190,10 +191,7 @@ export class AppState {
         return app.placement === 'manual' ? 'manual' : app.placement;
       },
       get workload() {
-        const size = app.#engine?.sourceSize;
-        if (!size) return null;
-        const stages = app.#history.present.stages.filter((s) => s.enabled);
-        return { stages, pixels: size[0] * size[1] };
+        return app.workload;
       },
       get lastTargets() {
         // A snapshot each time it is read, not state.
@@ -456,6 +454,14 @@ export class AppState {
       // not persisted
     }
     this.requestRender();
+  }
+
+  /** The enabled stages of the chain and the source's pixel count (null: no source yet). */
+  get workload(): { stages: readonly StageSpec[]; pixels: number } | null {
+    const size = this.#engine?.sourceSize;
+    if (!size) return null;
+    const stages = this.#history.present.stages.filter((s) => s.enabled);
+    return { stages, pixels: size[0] * size[1] };
   }
 
   /** Sets how many frames may be in flight at once (1–4), and remembers it. */

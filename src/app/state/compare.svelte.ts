@@ -105,7 +105,7 @@ export class CompareState {
     const info = SCENARIOS.find((s) => s.id === id)!;
     if (id === 'ai-batch') {
       return this.#guard(info.name, async (signal) => {
-        const items = await this.#sampleImages(size.batchImage);
+        const items = await this.#sampleImages(size.batchImage, size.batchItems);
         const what = BATCH_EFFECTS[this.batchEffect].label;
         return this.#measureBatch(
           `${info.name}: ${items.length} sample images, ${what}`,
@@ -370,21 +370,50 @@ export class CompareState {
           }
           await feed.restart();
           const timings: Promise<FrameTiming>[] = [];
+          const finished: number[] = [];
           const t0 = performance.now();
           for (let i = 0; i < size.frames; i++) {
             this.running = `${label}, frame ${i + 1}/${size.frames}`;
             this.progress = (STRATEGIES.indexOf(strategy) + i / size.frames) / STRATEGIES.length;
-            timings.push((await frame()).done);
-            // At most two frames on the GPU, as in playback.
-            if (timings.length >= 2) await timings[timings.length - 2];
+            const done = (await frame()).done;
+            timings.push(done);
+            void done.then(() => finished.push(performance.now())).catch(() => {});
+            // As many frames on the GPU as the app keeps in flight (a GPU-only frame's render
+            // resolves at submit: without this the queue would grow without bound).
+            if (timings.length >= app.framesInFlight)
+              await timings[timings.length - app.framesInFlight];
           }
           await Promise.all(timings);
           const ms = performance.now() - t0;
-          return { rate: (size.frames * 1000) / ms, count: size.frames, ms };
+          const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
+          return {
+            rate: (size.frames * 1000) / ms,
+            count: size.frames,
+            ms,
+            intervals,
+            ...this.#planOf(strategy),
+          };
         });
       cells[strategy] = await this.#withRecovery(attempt, signal);
     }
     return { scenario, unit: 'fps', cells };
+  }
+
+  /** The strategy's prediction for the chain just run, and its plan stage by stage. */
+  #planOf(strategy: Strategy): Pick<CompareCell, 'predicted' | 'plan'> {
+    const app = this.#app;
+    const work = app.workload;
+    if (!work) return { predicted: null, plan: [] };
+    const p = app.placer(strategy).predict(work.stages, work.pixels, strategy);
+    return {
+      predicted: p && { fps: p.fps, low: p.low, high: p.high },
+      plan: (p?.plan.stages ?? []).map((shares, i) => ({
+        stage: work.stages[i]?.effect ?? `stage ${i}`,
+        targets: shares
+          .map((x) => `${x.target}${x.share < 1 ? ` ${Math.round(x.share * 100)}%` : ''}`)
+          .join(' + '),
+      })),
+    };
   }
 
   /**
@@ -429,7 +458,11 @@ export class CompareState {
     return false;
   }
 
-  /** Runs the batch under each strategy on the ML targets it allows, all at once. */
+  /**
+   * Runs the batch under each strategy on the ML targets it allows, all at once. Nothing else
+   * renders while it is timed: a live 3D scene is held and a playing video paused (the scene
+   * comes back after), since either would take the same cores and GPU.
+   */
   async #measureBatch(
     scenario: string,
     items: BatchItem[],
@@ -439,60 +472,95 @@ export class CompareState {
     const cells = {} as Record<Strategy, CompareCell>;
     const effect = this.batchEffect;
     let outputs: BatchItem[] = [];
-    for (const strategy of STRATEGIES) {
-      const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
-      const targets = app.ml.targets.filter((t) =>
-        strategyAllows(
-          strategy,
-          APP_TARGETS.find((a) => a.id === t)!,
-        ),
-      );
-      const attempt = async (): Promise<CompareCell> => {
-        if (targets.length === 0) throw new Error('no ML target this strategy allows is available');
-        const run = (target: MlTarget, image: RgbaImage) =>
-          app.ml.runOnCpu(effect, target, image, {}, app.env);
-        // Warm-up: each target loads the model and runs it once (not timed).
-        const ready: MlTarget[] = [];
-        for (const t of targets) {
-          this.running = `${label}: warming up ${t}`;
-          await run(t, items[0].image).then(
-            () => ready.push(t),
-            () => {},
-          );
-        }
-        if (ready.length === 0) throw new Error('every target failed to warm up');
-        const result = await runBatch(
-          items,
-          ready.map((t) => ({ id: t, run: (item: BatchItem) => run(t, item.image) })),
-          {
-            clock: () => performance.now(),
-            tailAware: strategy === 'auto',
-            signal,
-            onItem: (done, total) => {
-              this.running = `${label}: ${done}/${total}`;
-              this.progress = (STRATEGIES.indexOf(strategy) + done / total) / STRATEGIES.length;
-            },
-          },
+    await app.video.pause();
+    const scene = app.scene.active;
+    if (scene) app.scene.hold();
+    try {
+      for (const strategy of STRATEGIES) {
+        const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
+        const targets = app.ml.targets.filter((t) =>
+          strategyAllows(
+            strategy,
+            APP_TARGETS.find((a) => a.id === t)!,
+          ),
         );
-        outputs = items.map((item, i) => ({ name: item.name, image: result.outputs[i] }));
-        return { rate: (items.length * 1000) / result.ms, count: items.length, ms: result.ms };
-      };
-      cells[strategy] = await this.#withRecovery(attempt, signal);
+        const attempt = async (): Promise<CompareCell> => {
+          if (targets.length === 0)
+            throw new Error('no ML target this strategy allows is available');
+          const run = (target: MlTarget, image: RgbaImage) =>
+            app.ml.runOnCpu(effect, target, image, {}, app.env);
+          // Warm-up: each target loads the model and runs it once (not timed).
+          const ready: MlTarget[] = [];
+          for (const t of targets) {
+            this.running = `${label}: warming up ${t}`;
+            await run(t, items[0].image).then(
+              () => ready.push(t),
+              () => {},
+            );
+          }
+          if (ready.length === 0) throw new Error('every target failed to warm up');
+          const finished: number[] = [];
+          const t0 = performance.now();
+          const result = await runBatch(
+            items,
+            ready.map((t) => ({ id: t, run: (item: BatchItem) => run(t, item.image) })),
+            {
+              clock: () => performance.now(),
+              tailAware: strategy === 'auto',
+              signal,
+              onItem: (done, total) => {
+                finished.push(performance.now());
+                this.running = `${label}: ${done}/${total}`;
+                this.progress = (STRATEGIES.indexOf(strategy) + done / total) / STRATEGIES.length;
+              },
+            },
+          );
+          outputs = items.map((item, i) => ({ name: item.name, image: result.outputs[i] }));
+          const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
+          return {
+            rate: (items.length * 1000) / result.ms,
+            count: items.length,
+            ms: result.ms,
+            intervals,
+          };
+        };
+        cells[strategy] = await this.#withRecovery(attempt, signal);
+      }
+    } finally {
+      if (scene) app.scene.resume();
     }
     this.batchOutputs = outputs;
     this.#outputsEffect = effect;
     return { scenario, unit: 'items/s', cells };
   }
 
-  async #sampleImages(longSide: number): Promise<BatchItem[]> {
+  /**
+   * `count` batch images from the three bundled photos: each photo scaled so its longer side is
+   * `longSide`, then cut into different crops (nine tenths of it, at shifting offsets), so no
+   * two items are the same picture.
+   */
+  async #sampleImages(longSide: number, count: number): Promise<BatchItem[]> {
     const names = ['astronaut-256.png', 'chelsea.png', 'washington.jpg'];
-    const items: BatchItem[] = [];
+    const photos: RgbaImage[] = [];
     for (const name of names) {
       const bitmap = await sampleBitmap(name, longSide);
-      items.push({ name, image: bitmapPixels(bitmap) });
+      photos.push(bitmapPixels(bitmap));
       bitmap.close();
     }
-    return items;
+    return Array.from({ length: count }, (_, i) => {
+      const photo = photos[i % photos.length];
+      const round = Math.floor(i / photos.length);
+      const w = Math.max(1, Math.round(photo.width * 0.9));
+      const h = Math.max(1, Math.round(photo.height * 0.9));
+      const step = (round * 7) % 11;
+      const x = Math.round(((photo.width - w) * step) / 10);
+      const y = Math.round(((photo.height - h) * ((step * 3) % 11)) / 10);
+      const base = names[i % names.length].replace(/\.[^.]+$/, '');
+      return {
+        name: `${base}-${String(round + 1).padStart(2, '0')}.png`,
+        image: crop(photo, x, y, w, h),
+      };
+    });
   }
 }
 
@@ -532,6 +600,15 @@ function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
   ctx.drawImage(bitmap, 0, 0);
   const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
   return { width: bitmap.width, height: bitmap.height, data };
+}
+
+function crop(image: RgbaImage, x: number, y: number, width: number, height: number): RgbaImage {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let row = 0; row < height; row++) {
+    const from = ((y + row) * image.width + x) * 4;
+    data.set(image.data.subarray(from, from + width * 4), row * width * 4);
+  }
+  return { width, height, data };
 }
 
 async function pngOf(image: RgbaImage): Promise<Blob> {

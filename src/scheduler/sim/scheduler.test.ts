@@ -230,3 +230,33 @@ describe('the simulator', () => {
     expect(result.completed).toBe(100);
   });
 });
+
+describe('a new chain', () => {
+  it('forgets everything keyed by the old chain’s stages (exploration, confirmations)', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, { exploreShare: 1 });
+    scheduler.maintain();
+    // A one-stage chain after a three-stage one: nothing may refer to stages 1 and 2 any more.
+    scheduler.setChain([PREVIEW.stages[0]], 1920 * 1080, 'gpu', 'gpu');
+    for (let n = 0; n <= scheduler.model.options.calibration; n++) scheduler.report(0, 'gpu', 10);
+    for (let f = 0; f < 50; f++) {
+      clock.now += 1000;
+      expect(scheduler.decide(f)).toEqual(['gpu']);
+    }
+  });
+});
+
+describe('moves between memories', () => {
+  it('a path assumed cheap before it was measured is re-planned as soon as it is', () => {
+    // Compute calibrated, no transfer measured: the endpoint's round trip is assumed cheap.
+    const { scheduler } = calibrated(PREVIEW);
+    scheduler.maintain();
+    expect(scheduler.plan!.stages[1].some((x) => x.target === 'remote')).toBe(true);
+    expect(scheduler.stale).toBeNull();
+    scheduler.reportTransfer('gpu', 'remote', 120);
+    scheduler.reportTransfer('remote', 'gpu', 120);
+    expect(scheduler.stale).toMatch(/gpu → remote now 120\.0 ms/);
+    scheduler.maintain();
+    expect(scheduler.plan!.stages[1].some((x) => x.target === 'remote')).toBe(false);
+    expect(scheduler.plan!.loads['link:gpu>remote'] ?? 0).toBe(0);
+  });
+});
