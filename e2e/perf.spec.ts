@@ -258,6 +258,31 @@ test.describe('the performance panel', () => {
     await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene · 960×540');
   });
 
+  test('nothing else renders while the AI batch is timed: a live 3D scene waits, then goes on', async ({
+    page,
+  }) => {
+    await page.evaluate(() => window.__triad.startScene(64, 36));
+    await expect
+      .poll(() => page.evaluate(() => window.__triad.sceneState().shown))
+      .toBeGreaterThan(3);
+    const { started, ended, frames } = await page.evaluate(async () => {
+      const t = window.__triad;
+      const started = performance.now();
+      await t.runScenario('ai-batch', 'small');
+      const ended = performance.now();
+      return { started, ended, frames: t.engineFrames(240).timings };
+    });
+    // A frame the scene had already asked for may start just after the batch does.
+    const during = frames.filter((f) => f.startedAt > started + 250 && f.startedAt < ended);
+    expect(ended - started).toBeGreaterThan(1000);
+    expect(during).toEqual([]);
+    // The scene carries on after.
+    const shown = await page.evaluate(() => window.__triad.sceneState().shown);
+    await expect
+      .poll(() => page.evaluate(() => window.__triad.sceneState().shown))
+      .toBeGreaterThan(shown + 2);
+  });
+
   test('a scenario loads its own source and chain as one undo step, and fills its row', async ({
     page,
   }) => {
