@@ -297,6 +297,93 @@ test.describe('video export', () => {
     expect(psnr(exported, source)).toBeLessThan(15);
   });
 
+  test('with three frames in flight the export overlaps frames and still writes every frame once, in order', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    const name = 'realshort.mp4';
+    const expected = MANIFEST[name];
+    const app = new TriadPage(page);
+    await app.gotoWithImage('chelsea.png');
+    await page.evaluate(() => window.__triad.setFramesInFlight(3));
+    await app.addEffect('invert', 'invert');
+    // On the CPU: a frame waits on the workers while the next one starts.
+    await app.stage(0).getByTestId('stage.target').selectOption('cpu');
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await page.getByTestId('export-video.toggle').click();
+    await page.getByTestId('export-video.format').selectOption('webm-vp9');
+    await page.getByTestId('export-video.quality').selectOption('high');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-video.start').click();
+    const bytes = readFileSync((await (await download).path())!);
+    await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
+      `${expected.frameCount} frames`,
+    );
+    const after = await page.evaluate(() => window.__triad.videoState());
+    expect(after.exportInFlight).toBe(3);
+    expect(after.exportPeakRunning).toBeGreaterThan(1);
+    // Each frame where it belongs: frames 5 and 20 equal the inverse of the source's own.
+    const sources = await page.evaluate(async () => [
+      await window.__triad.videoFramePixels(5),
+      await window.__triad.videoFramePixels(20),
+    ]);
+    await reopen(page, app, 'exported.webm', bytes);
+    expect((await page.evaluate(() => window.__triad.videoState())).info!.frameCount).toBe(
+      expected.frameCount,
+    );
+    const exported = await page.evaluate(async () => [
+      await window.__triad.videoFramePixels(5),
+      await window.__triad.videoFramePixels(20),
+    ]);
+    expect(psnr(exported[0], invertedOf(sources[0]))).toBeGreaterThan(28);
+    expect(psnr(exported[1], invertedOf(sources[1]))).toBeGreaterThan(28);
+    expect(psnr(exported[1], invertedOf(sources[0]))).toBeLessThan(
+      psnr(exported[1], invertedOf(sources[1])),
+    );
+  });
+
+  test('under Auto the export runs the frames in flight its planner recommends', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    const name = 'realshort.mp4';
+    const app = new TriadPage(page);
+    await app.gotoWithImage('chelsea.png');
+    await app.addEffect('invert', 'invert');
+    await app.addEffect('grain', 'film-grain');
+    await app.dropFiles([{ name, bytes: fixture(name) }]);
+    await page.getByTestId('chain.placement').selectOption('auto');
+    // Enough frames for the scheduler to measure every stage on every target, at this size.
+    await expect
+      .poll(
+        async () => {
+          await page.evaluate(async () => {
+            for (let i = 0; i < 10; i++) await window.__triad.renderNow();
+          });
+          return page.evaluate(() => window.__triad.schedulerState('auto').calibrating);
+        },
+        { timeout: 120_000 },
+      )
+      .toBe(false);
+    const recommended = await page.evaluate(() => window.__triad.recommendInFlight('auto'));
+    expect(recommended!.fps).toHaveLength(4);
+    // The app's own setting differs: the export must follow the planner, not the setting.
+    await page.evaluate(
+      (n) => window.__triad.setFramesInFlight(n),
+      recommended!.inFlight === 1 ? 4 : 1,
+    );
+    await page.getByTestId('export-video.toggle').click();
+    await page.getByTestId('export-video.format').selectOption('webm-vp9');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-video.start').click();
+    await download;
+    await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
+      `${MANIFEST[name].frameCount} frames`,
+    );
+    const state = await page.evaluate(() => window.__triad.videoState());
+    expect(state.exportInFlight).toBe(recommended!.inFlight);
+  });
+
   test('an AV1 export in MP4 decodes back to the same frames (AV1 in, AV1 out)', async ({
     page,
   }) => {

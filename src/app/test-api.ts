@@ -114,6 +114,8 @@ export function createTestApi(app: AppState) {
         decodeThread: v.file?.thread ?? null,
         audio: v.audio,
         opened: v.opened,
+        exportInFlight: app.exportInFlight,
+        exportPeakRunning: app.exportPeakRunning,
         time: v.time,
         frameIndex: v.frameIndex,
         playing: v.playing,
@@ -395,6 +397,9 @@ export function createTestApi(app: AppState) {
       app.compare.warmup = warmup;
     },
     compareTable: () => app.compare.table,
+    /** What a strategy's planner recommends for frames in flight (up to `max`). */
+    recommendInFlight: (strategy: Strategy, max = 4) =>
+      app.placer(strategy).scheduler.recommendInFlight(max),
     /** A strategy's scheduler: its plan, whether it still calibrates, and its log. */
     schedulerState(strategy: Strategy) {
       const s = app.placer(strategy).scheduler;

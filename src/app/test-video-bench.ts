@@ -95,7 +95,7 @@ export async function benchClip(
         async (frame, index) => {
           exported++;
           await exportEngine.setSourceFrame(frame);
-          return exportEngine.renderToImage(chain, { index });
+          return { done: exportEngine.renderToImage(chain, { index }) };
         },
         () => {},
         new AbortController().signal,

@@ -75,6 +75,13 @@ export function busyOf(m: FrameMeasurement): Record<string, number> {
 
 const TIMINGS_KEPT = 240;
 
+/**
+ * GPU memory the engine lets frames in flight take (bytes). Each frame holds about three
+ * frame-sized textures at once (its copy of the source, a stage's input and output), larger
+ * after super-resolution; more frames in flight than fit are not started.
+ */
+export const FRAME_MEMORY_BUDGET = 512 * 2 ** 20;
+
 /** Where the frame's pixels are between stages. */
 type Pixels = { on: 'gpu'; texture: GPUTexture } | { on: 'cpu'; image: RgbaImage };
 
@@ -163,6 +170,15 @@ export class Engine {
     this.#env = env;
     this.#cpu = cpu;
     this.#pool = new TexturePool(gpu);
+  }
+
+  /**
+   * How many frames of `width`×`height` (grown `scale`× by the chain) fit in the memory budget
+   * at once: the most frames in flight a planner may ask for.
+   */
+  static framesWithinBudget(width: number, height: number, scale = 1): number {
+    const perFrame = 4 * width * height * (2 + scale * scale);
+    return Math.max(1, Math.floor(FRAME_MEMORY_BUDGET / perFrame));
   }
 
   get sourceSize(): [number, number] | null {

@@ -78,6 +78,8 @@ export interface Prediction {
   pipelinedFps: number;
   /** The same plan at 1, 2, 3 and 4 frames in flight (what each extra frame buys). */
   byInFlight: number[];
+  /** ms a frame spends moving between memories under the plan (readbacks, uploads, network). */
+  transferMs: number;
   utilization: Record<string, number>;
   plan: Plan;
 }
@@ -650,6 +652,9 @@ export class Scheduler {
       serialFps: byInFlight[0],
       pipelinedFps: pipelined ? 1000 / pipelined.period : 1000 / plan.period,
       byInFlight,
+      transferMs: Object.entries(plan.loads)
+        .filter(([r]) => r.startsWith('link:'))
+        .reduce((sum, [, ms]) => sum + ms, 0),
       utilization: plan.utilization,
       plan,
     };

@@ -931,6 +931,31 @@ export class AppState {
     }
   }
 
+  /** Frames the running (or last) export renders at once, and the most that overlapped. */
+  exportInFlight = $state(1);
+  exportPeakRunning = 0;
+
+  /**
+   * Frames in flight for an export: what the strategy's planner recommends for the export's
+   * frame size, within what the engine's memory budget allows; under manual placement (no
+   * planner), or before the planner has measured this chain, the app's own setting.
+   */
+  #exportInFlight(
+    info: { width: number; height: number },
+    height: number | null,
+    chainScale: number,
+  ): number {
+    const scale = height ? height / info.height : 1;
+    const [w, h] = [Math.round(info.width * scale), Math.round(info.height * scale)];
+    const fit = Math.min(MAX_IN_FLIGHT, Engine.framesWithinBudget(w, h, chainScale));
+    if (this.placement === 'manual') return Math.min(fit, this.framesInFlight);
+    const placer = this.placer(this.placement);
+    const stages = this.#history.present.stages.filter((s) => s.enabled);
+    placer.predict(stages, w * h, this.placement); // tells the scheduler the export's chain and size
+    const recommended = placer.scheduler.recommendInFlight(fit);
+    return recommended?.inFlight ?? Math.min(fit, this.framesInFlight);
+  }
+
   /**
    * Exports the open video through the chain (every frame, on an engine of its own so the viewer
    * is not disturbed) and downloads it. A GPU device lost under a frame: the export waits for the
@@ -957,31 +982,53 @@ export class AppState {
         engine?.destroy();
         engine = new Engine(gpu, this.env, this.#cpu);
         engine.ml = this.#ml;
+        // Stages go where the app places them (a strategy, or the user's pins).
+        engine.placer = this.placement === 'manual' ? pinnedPlacer : this.placer(this.placement);
+        engine.framesInFlight = this.exportInFlight;
       }
       return engine;
     };
     this.busy = `Exporting ${file.name}…`;
     this.progress = 0;
     try {
+      const inFlight = this.#exportInFlight(file.info, options.height, chainScale);
+      /** Frames take the source one at a time: set it, then start the frame that copies it. */
+      let sourceTurn: Promise<unknown> = Promise.resolve();
+      const takeSource = <T>(work: () => Promise<T>): Promise<T> => {
+        const run = sourceTurn.then(work);
+        sourceTurn = run.catch(() => {});
+        return run;
+      };
+      const render = async (frame: VideoFrame, index: number): Promise<RgbaImage> => {
+        for (let losses = 0; ; losses++) {
+          const current = engineNow();
+          try {
+            const { done } = await takeSource(async () => {
+              await current.setSourceFrame(frame);
+              // Wrapped: the turn ends when the frame has taken its source, not when it is done.
+              return { done: current.renderToImage(chain, { index }) };
+            });
+            return await done;
+          } catch (error) {
+            const recovered =
+              losses < MAX_RECOVERY_ATTEMPTS &&
+              !abort.signal.aborted &&
+              (await this.#wasLost(current.gpu)) &&
+              (await this.#whenDeviceReady(current.gpu));
+            if (!recovered) throw error;
+            await this.#mlOnGpu; // AI stages run on the new device too
+          }
+        }
+      };
+      this.exportInFlight = inFlight;
       const result = await exportVideo(
         file.source,
-        { ...options, chainScale },
+        { ...options, chainScale, inFlight },
         async (frame, index) => {
-          for (let losses = 0; ; losses++) {
-            const current = engineNow();
-            try {
-              await current.setSourceFrame(frame);
-              return await current.renderToImage(chain, { index });
-            } catch (error) {
-              const recovered =
-                losses < MAX_RECOVERY_ATTEMPTS &&
-                !abort.signal.aborted &&
-                (await this.#wasLost(current.gpu)) &&
-                (await this.#whenDeviceReady(current.gpu));
-              if (!recovered) throw error;
-              await this.#mlOnGpu; // AI stages run on the new device too
-            }
-          }
+          const done = render(frame, index);
+          // Started once it has taken its source (or failed trying).
+          await Promise.race([sourceTurn, done.catch(() => {})]);
+          return { done };
         },
         (p) => {
           this.progress = p.fraction;
@@ -1002,6 +1049,7 @@ export class AppState {
       else this.notices.error('Export failed', `${messageOf(error)}. Nothing was saved.`);
       return null;
     } finally {
+      this.exportPeakRunning = (engine as Engine | null)?.peakRunning ?? 0;
       (engine as Engine | null)?.destroy();
       this.#exportAbort = null;
       this.cancelBusy = null;

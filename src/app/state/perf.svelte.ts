@@ -26,6 +26,7 @@ export interface PredictedRate {
   serialFps: number;
   pipelinedFps: number;
   byInFlight: number[];
+  transferMs: number;
 }
 
 export interface StageTimeRow {
@@ -140,6 +141,7 @@ export class PerfState {
           serialFps: p.serialFps,
           pipelinedFps: p.pipelinedFps,
           byInFlight: p.byInFlight,
+          transferMs: p.transferMs,
         };
       }
       this.predicted = predicted;

@@ -33,7 +33,21 @@ export interface ExportOptions {
   quality: 'low' | 'medium' | 'high';
   /** How many times larger the chain makes a frame (super-resolution), 1 otherwise. */
   chainScale: number;
+  /**
+   * Frames rendered at once (default 1): while one frame is in its CPU or AI stages the next
+   * is decoded and started. Frames are still encoded in order, each once.
+   */
+  inFlight?: number;
 }
+
+/**
+ * Starts one frame through the chain; resolves once the frame has taken its source (the next
+ * may then be started), with its result to come.
+ */
+export type StartFrame = (
+  frame: VideoFrame,
+  index: number,
+) => Promise<{ done: Promise<RgbaImage> }>;
 
 export interface ExportProgress {
   fraction: number;
@@ -52,15 +66,17 @@ export interface ExportResult {
 const QUALITY = { low: QUALITY_LOW, medium: QUALITY_MEDIUM, high: QUALITY_HIGH };
 
 /**
- * Re-encodes a video with every frame taken through `processFrame` (the effect chain): each
+ * Re-encodes a video with every frame taken through `startFrame` (the effect chain): each
  * source frame exactly once, in order; audio passed through (re-encoded only when the container
- * needs another codec). Cancelling through `signal` rejects with an AbortError and nothing is
- * returned; so does any failure — a partial file is never handed out.
+ * needs another codec). With `inFlight` > 1, a frame's result is handed to the encoder when the
+ * frames after it have started (the last ones at the last frame). Cancelling through `signal`
+ * rejects with an AbortError and nothing is returned; so does any failure — a partial file is
+ * never handed out.
  */
 export async function exportVideo(
   source: Blob,
   options: ExportOptions,
-  processFrame: (frame: VideoFrame, index: number) => Promise<RgbaImage>,
+  startFrame: StartFrame,
   onProgress: (progress: ExportProgress) => void,
   signal: AbortSignal,
 ): Promise<ExportResult> {
@@ -79,6 +95,21 @@ export async function exportVideo(
     const width = even(track.displayWidth * scale);
     const height = even(track.displayHeight * scale);
     let frames = 0;
+    const inFlight = Math.max(1, Math.round(options.inFlight ?? 1));
+    // The last frame flushes the frames still rendering, so the count must be known up front.
+    const total = inFlight > 1 ? (await track.computePacketStats()).packetCount : Infinity;
+    /** Frames started and not yet handed to the encoder, oldest first. */
+    const rendering: { done: Promise<RgbaImage>; timestamp: number; duration: number }[] = [];
+    const toSample = async (r: (typeof rendering)[number]) => {
+      const image = await r.done;
+      return new VideoSample(image.data, {
+        format: 'RGBA',
+        codedWidth: image.width,
+        codedHeight: image.height,
+        timestamp: r.timestamp,
+        duration: r.duration,
+      });
+    };
     const conversion = await Conversion.init({
       input,
       output,
@@ -90,19 +121,27 @@ export async function exportVideo(
         processedWidth: width * options.chainScale,
         processedHeight: height * options.chainScale,
         process: async (sample) => {
-          const frame = sample.toVideoFrame();
+          const frame = sample.toVideoFrame(); // its own reference: outlives the sample
+          let started;
           try {
-            const image = await processFrame(frame, frames++);
-            return new VideoSample(image.data, {
-              format: 'RGBA',
-              codedWidth: image.width,
-              codedHeight: image.height,
-              timestamp: sample.timestamp,
-              duration: sample.duration,
-            });
-          } finally {
+            started = await startFrame(frame, frames++);
+          } catch (error) {
             frame.close();
+            throw error;
           }
+          const done = started.done.finally(() => frame.close());
+          done.catch(() => {}); // awaited in turn below
+          rendering.push({ done, timestamp: sample.timestamp, duration: sample.duration });
+          // Hand over the oldest once `inFlight` frames are rendering, and all at the last.
+          const out: VideoSample[] = [];
+          try {
+            while (rendering.length >= inFlight || (frames >= total && rendering.length > 0))
+              out.push(await toSample(rendering.shift()!));
+          } catch (error) {
+            for (const s of out) s.close();
+            throw error;
+          }
+          return out.length > 0 ? out : null;
         },
       },
     });
@@ -136,6 +175,10 @@ export async function exportVideo(
       signal.removeEventListener('abort', cancel);
     }
     signal.throwIfAborted();
+    if (rendering.length > 0)
+      throw new Error(
+        `${rendering.length} frames were not written (the source has more frames than it said)`,
+      );
     const buffer = (output.target as BufferTarget).buffer;
     if (!buffer) throw new Error('the encoder produced no file');
     return { blob: new Blob([buffer], { type: spec.mime }), frames, audio };

@@ -181,6 +181,14 @@ describe('the scheduler', () => {
     for (const frame of gpu.plan.cycle)
       for (const t of frame) expect(['gpu', 'ort-webgpu', 'tfjs-webgpu']).toContain(t);
     expect(gpu.fps).toBeLessThan(auto.fps);
+    // Moves between memories are part of the cost: the endpoint's round trip, none on the GPU.
+    const links = Object.entries(auto.plan.loads).filter(([r]) => r.startsWith('link:'));
+    expect(auto.transferMs).toBeCloseTo(
+      links.reduce((sum, [, ms]) => sum + ms, 0),
+      9,
+    );
+    expect(auto.transferMs).toBeGreaterThan(0);
+    expect(gpu.transferMs).toBe(0);
   });
 });
 
