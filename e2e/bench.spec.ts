@@ -46,6 +46,11 @@ test('npm run bench --small runs the three scenarios under the four strategies a
       expect(r.n, r.case).toBeGreaterThan(0);
       expect(r.median as number).toBeGreaterThan(0);
       expect(r.p95 as number).toBeGreaterThanOrEqual(r.median as number);
+      if (r.rateUnit === 'items/s') {
+        // The batch ran the items in flight its planner recommended, every target with a slot.
+        expect(r.itemsInFlight as number, r.case).toBeGreaterThanOrEqual(1);
+        expect(Object.values(r.slots as Record<string, number>).every((n) => n >= 1)).toBe(true);
+      }
       if (r.rateUnit === 'fps') {
         // What the strategy's scheduler predicted, and the plan it ran.
         expect(r.predictedFps, r.case).toBeGreaterThan(0);

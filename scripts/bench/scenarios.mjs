@@ -230,6 +230,9 @@ function resultsOf({ inFlight, repeats }) {
         : null,
       predictedOverMeasured: predictedFps && rate ? predictedFps / rate : null,
       plan: ok.at(-1)?.plan ?? null,
+      // A batch: items in flight (the planner's recommendation) and each target's slots.
+      itemsInFlight: ok.at(-1)?.inFlight ?? null,
+      slots: ok.at(-1)?.slots ?? null,
       error: cells.find((c) => c.error)?.error,
     });
   }

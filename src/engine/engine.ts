@@ -443,20 +443,45 @@ export class Engine {
     const release = (texture: GPUTexture) => {
       if (texture !== source) this.#pool.release(texture);
     };
+    /** Uploads without waiting (the copy itself runs on the queue later: not timed whole). */
     const upload = (image: RgbaImage) => {
       const t0 = now();
       const texture = this.#upload(image);
-      measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: now() - t0 });
+      measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: now() - t0, clean: false });
       return texture;
     };
-    /** Brings the frame to CPU memory (once), submitting the GPU work so far with the copy. */
+    /** On a clean frame: from an idle queue to the copy done, so the move is timed whole. */
+    const uploadTimed = async (image: RgbaImage) => {
+      if (dirty) flush();
+      await idle();
+      const t0 = now();
+      const texture = this.#upload(image);
+      await idle();
+      measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: now() - t0, clean: true });
+      return texture;
+    };
+    /**
+     * Brings the frame to CPU memory (once), submitting the GPU work so far with the copy. On a
+     * clean frame the GPU stages are submitted and timed first, so the readback is timed whole
+     * (copy and map) and no stage's time holds it.
+     */
     const toCpu = async (): Promise<RgbaImage> => {
       if (pixels.on === 'cpu') return pixels.image;
+      if (clean && dirty) {
+        await submitTimed();
+        encoder = newEncoder();
+      }
+      const t0 = now();
       const collect = recordReadback(this.gpu, encoder, pixels.texture);
       const gpuDone = submitTimed();
       encoder = newEncoder();
       const image = await collect();
-      measurement.transfers.push({ from: 'gpu', to: 'cpu', ms: now() - (await gpuDone) });
+      measurement.transfers.push({
+        from: 'gpu',
+        to: 'cpu',
+        ms: clean ? now() - t0 : now() - (await gpuDone),
+        clean,
+      });
       release(pixels.texture);
       pixels = { on: 'cpu', image };
       return image;
@@ -524,7 +549,12 @@ export class Engine {
           if (dirty) flush(); // the source copy: not part of the segment's time
           await idle();
         }
-        const input = pixels.on === 'gpu' ? pixels.texture : upload(pixels.image);
+        const input =
+          pixels.on === 'gpu'
+            ? pixels.texture
+            : clean
+              ? await uploadTimed(pixels.image)
+              : upload(pixels.image);
         // Stages keep the size of their input (an AI stage before may have changed it).
         const output = this.#pool.acquire(input.width, input.height);
         this.#stageFor(spec).gpu.encode(
@@ -542,7 +572,15 @@ export class Engine {
           : { stage: spec.id, target, failedOver: true },
       );
     }
-    const result = pixels.on === 'gpu' ? pixels.texture : upload(pixels.image);
+    const result =
+      pixels.on === 'gpu'
+        ? pixels.texture
+        : clean
+          ? await uploadTimed(pixels.image)
+          : upload(pixels.image);
+    // On a clean frame the last GPU stages are timed without the present after them (it is the
+    // same whichever target ran them).
+    if (clean && segment.length > 0) flush();
     if (turn && !turn.isReady()) {
       // Frames before this one have not presented yet: submit what is recorded, wait, present.
       if (dirty) flush();

@@ -190,3 +190,28 @@ describe('the endpoint’s round trip', () => {
     expect(costs.transfer('gpu', 'remote')).toBe(placer.scheduler.options.transferPriorMs);
   });
 });
+
+describe('moves between memories', () => {
+  it('are learned only when timed whole (clean frames): an upload timed at its call is not', () => {
+    let now = 0;
+    const placer = new SchedulerPlacer(
+      () => now,
+      'auto',
+      new LatencyModel(() => now),
+      () => ['ort-wasm'],
+      () => {},
+    );
+    placer.place([stage('invert', 'cpu')], 0, 256 * 256);
+    for (let i = 0; i < 3; i++)
+      placer.measured({
+        cpu: [],
+        gpu: [],
+        ml: [],
+        transfers: [
+          { from: 'cpu', to: 'gpu', ms: 0.05, clean: false },
+          { from: 'cpu', to: 'gpu', ms: 3, clean: true },
+        ],
+      });
+    expect(placer.scheduler.costs.transfer('cpu', 'gpu')).toBeCloseTo(3);
+  });
+});

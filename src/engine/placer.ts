@@ -28,7 +28,11 @@ export interface FrameMeasurement {
     /** Where the frame was when the stage ran: the endpoint's round trip starts and ends there. */
     at?: 'gpu' | 'cpu';
   }[];
-  transfers: { from: 'gpu' | 'cpu'; to: 'gpu' | 'cpu'; ms: number }[];
+  /**
+   * Moves between memories. clean: timed whole on an idle queue (copy included); otherwise the
+   * time may leave out the copy (the panel's busy share only).
+   */
+  transfers: { from: 'gpu' | 'cpu'; to: 'gpu' | 'cpu'; ms: number; clean?: boolean }[];
 }
 
 /** Decides where each enabled stage of a frame runs, and learns from what was measured. */
@@ -206,7 +210,8 @@ export class SchedulerPlacer implements FramePlacer {
       const total = expected.reduce((a, b) => a + b, 0);
       indices.forEach((i, k) => this.scheduler.report(i, 'gpu', (ms * expected[k]) / total));
     }
-    for (const t of m.transfers) this.scheduler.reportTransfer(t.from, t.to, t.ms);
+    for (const t of m.transfers)
+      if (t.clean !== false) this.scheduler.reportTransfer(t.from, t.to, t.ms);
     this.#maintainSoon();
   }
 

@@ -74,6 +74,20 @@ describe('runBatch', () => {
     expect(result.ms).toBe(150);
   });
 
+  it('a target with two slots holds two items at once (a round trip that is mostly waiting)', async () => {
+    const items = Array.from({ length: 10 }, (_, i) => i);
+    const run = async (slots: number) => {
+      const time = new VirtualTime();
+      const remote = { ...worker(time, 'remote', 40), slots };
+      return time.run(runBatch(items, [remote], { clock: time.clock, tailAware: false }));
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(one.ms).toBe(400);
+    expect(two.ms).toBe(200);
+    expect(two.outputs.map((o) => Number(o.split('@')[0]))).toEqual(items);
+  });
+
   it('two targets beat one on the same items', async () => {
     const items = Array.from({ length: 12 }, (_, i) => i);
     const one = new VirtualTime();

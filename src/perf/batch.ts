@@ -1,7 +1,8 @@
-/** A target that processes batch items one at a time. */
+/** A target that processes batch items, `slots` of them at once (default one). */
 export interface BatchWorker<I, O> {
   id: string;
   run(item: I, index: number): Promise<O>;
+  slots?: number;
 }
 
 export interface BatchOptions {
@@ -45,6 +46,7 @@ export async function runBatch<I, O>(
   const alive = new Set(workers.map((w) => w.id));
   let done = 0;
   const mean = (id: string) => (byTarget[id] > 0 ? time.get(id)! / byTarget[id] : undefined);
+  const slotsOf = new Map(workers.map((w) => [w.id, Math.max(1, Math.round(w.slots ?? 1))]));
 
   const worthTaking = (id: string): boolean => {
     const own = mean(id);
@@ -52,7 +54,7 @@ export async function runBatch<I, O>(
     let othersRate = 0; // items per ms
     for (const other of alive) {
       const m = other === id ? undefined : mean(other);
-      if (m !== undefined) othersRate += 1 / m;
+      if (m !== undefined) othersRate += slotsOf.get(other)! / m;
     }
     return othersRate === 0 || own <= pending.length / othersRate;
   };
@@ -80,10 +82,18 @@ export async function runBatch<I, O>(
   };
 
   const start = clock();
-  await Promise.all(workers.map((w) => loop(w, options.tailAware)));
+  // Each slot of a target is a loop of its own: a target with two slots holds two items at once.
+  const loops = (tailAware: boolean, ws: readonly BatchWorker<I, O>[]) =>
+    Promise.all(
+      ws.flatMap((w) => Array.from({ length: slotsOf.get(w.id)! }, () => loop(w, tailAware))),
+    );
+  await loops(options.tailAware, workers);
   // A failure can leave items that the targets which stepped aside must now take.
   while (pending.length > 0 && alive.size > 0)
-    await Promise.all(workers.filter((w) => alive.has(w.id)).map((w) => loop(w, false)));
+    await loops(
+      false,
+      workers.filter((w) => alive.has(w.id)),
+    );
   if (pending.length > 0) {
     const why = Object.entries(failures)
       .map(([id, reason]) => `${id}: ${reason}`)

@@ -33,6 +33,9 @@ export interface CompareCell {
   predicted?: { fps: number; low: number; high: number } | null;
   /** Where each stage ran under the strategy's plan ("gpu", "remote 75% + ort-wasm 25%"). */
   plan?: { stage: string; targets: string }[];
+  /** A batch: items in flight at once (the planner's recommendation), and each target's share. */
+  inFlight?: number;
+  slots?: Record<string, number>;
 }
 
 export interface CompareRow {

@@ -1,5 +1,5 @@
 export { LatencyModel, sizeBucket, type Estimate, type LatencyOptions } from './latency-model';
-export { planFor, rescore, type Plan, type PlanOptions } from './planner';
+export { planFor, recommend, rescore, type Plan, type PlanOptions } from './planner';
 export { compile, type CostModel, type Problem, type Shares } from './problem';
 export {
   MAX_IN_FLIGHT,

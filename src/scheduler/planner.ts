@@ -99,6 +99,26 @@ export function planFor(problem: Problem, costs: CostModel, options: PlanOptions
 }
 
 /**
+ * The frames in flight to run: the best plan at each count from 1 to `max` (a memory budget),
+ * and the smallest count within 3% of the fastest, with each count's plan.
+ */
+export function recommend(
+  problem: Problem,
+  costs: CostModel,
+  options: Omit<PlanOptions, 'inFlight'> & { max: number },
+): { inFlight: number; fps: number[]; plans: Plan[] } | null {
+  const plans: Plan[] = [];
+  for (let n = 1; n <= Math.max(1, options.max); n++) {
+    const plan = planFor(problem, costs, { ...options, inFlight: n });
+    if (!plan) return null;
+    plans.push(plan);
+  }
+  const fps = plans.map((p) => 1000 / p.period);
+  const best = Math.max(...fps);
+  return { inFlight: fps.findIndex((f) => f >= 0.97 * best) + 1, fps, plans };
+}
+
+/**
  * A plan re-scored under (new) costs, at its own frames in flight or others; null when one of
  * its targets has no estimate now.
  */

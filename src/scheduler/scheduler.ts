@@ -1,6 +1,6 @@
 import { staticBound } from './bound';
 import { LatencyModel, sizeBucket } from './latency-model';
-import { planFor, rescore, type Plan } from './planner';
+import { planFor, recommend, rescore, type Plan } from './planner';
 import { compile, linkName, type CostModel, type Problem, type Shares } from './problem';
 import type { Clock, PlacementChange, StageInfo, Strategy, TargetInfo } from './types';
 
@@ -608,18 +608,12 @@ export class Scheduler {
    */
   recommendInFlight(max = MAX_IN_FLIGHT): { inFlight: number; fps: number[] } | null {
     if (this.#stages.length === 0 || this.calibrating) return null;
-    const fps: number[] = [];
-    for (let n = 1; n <= Math.max(1, max); n++) {
-      const plan = planFor(this.#problem(), this.costs, {
-        inFlight: n,
-        allowed: (t) => this.allowed(t),
-        splits: strategySplits(this.options.strategy),
-      });
-      if (!plan) return null;
-      fps.push(1000 / plan.period);
-    }
-    const best = Math.max(...fps);
-    return { inFlight: fps.findIndex((f) => f >= 0.97 * best) + 1, fps };
+    const r = recommend(this.#problem(), this.costs, {
+      max,
+      allowed: (t) => this.allowed(t),
+      splits: strategySplits(this.options.strategy),
+    });
+    return r && { inFlight: r.inFlight, fps: r.fps };
   }
 
   #predictNow(strategy: Strategy): Prediction | null {

@@ -3,11 +3,12 @@ import { parseChain, type Chain } from '../../effects';
 import type { RgbaImage } from '../../effects/image';
 import { packLut } from '../../effects/lut/lut';
 import { sampleCube } from '../../effects/lut/cube';
-import { APP_TARGETS, type FrameTiming } from '../../engine';
+import { APP_TARGETS, Engine, type FrameTiming } from '../../engine';
 import { describeAdapter } from '../../gpu';
 import { makeClip } from '../../media/video/make-clip';
 import type { MlTarget } from '../../ml/targets';
 import { runBatch } from '../../perf/batch';
+import { planBatch, type ItemTiming } from '../../perf/batch-plan';
 import {
   STRATEGIES,
   STRATEGY_LABELS,
@@ -30,7 +31,7 @@ import {
   type ScenarioSize,
   type StageJson,
 } from '../../perf/scenarios';
-import { strategyAllows, type Strategy } from '../../scheduler';
+import { MAX_IN_FLIGHT, strategyAllows, type Strategy } from '../../scheduler';
 import type { AppState } from './app.svelte';
 import type { SavedSource } from './saved-source';
 
@@ -499,11 +500,41 @@ export class CompareState {
             );
           }
           if (ready.length === 0) throw new Error('every target failed to warm up');
+          // One timed item per target (the endpoint's round trip apart): what the planner needs
+          // to say how many items in flight pay, and where.
+          const timings: ItemTiming[] = [];
+          for (const t of ready) {
+            this.running = `${label}: timing ${t}`;
+            const t0 = performance.now();
+            await run(t, items[1 % items.length].image);
+            const ms = performance.now() - t0;
+            const trip = await app.ml.takeRoundTrips(effect, t);
+            timings.push(
+              trip
+                ? {
+                    target: t,
+                    ms,
+                    link: {
+                      outMs: trip.serializeMs + trip.networkQueueMs,
+                      backMs: trip.deserializeMs,
+                    },
+                  }
+                : { target: t, ms },
+            );
+          }
+          const { width, height } = items[0].image;
+          const scale = effect === 'super-resolution-x2' ? 2 : 1;
+          const budget = Math.min(MAX_IN_FLIGHT, Engine.framesWithinBudget(width, height, scale));
+          const plan = planBatch(timings, budget);
           const finished: number[] = [];
           const t0 = performance.now();
           const result = await runBatch(
             items,
-            ready.map((t) => ({ id: t, run: (item: BatchItem) => run(t, item.image) })),
+            ready.map((t) => ({
+              id: t,
+              run: (item: BatchItem) => run(t, item.image),
+              slots: plan.slots[t] ?? 1,
+            })),
             {
               clock: () => performance.now(),
               tailAware: strategy === 'auto',
@@ -522,6 +553,8 @@ export class CompareState {
             count: items.length,
             ms: result.ms,
             intervals,
+            inFlight: plan.inFlight,
+            slots: plan.slots,
           };
         };
         cells[strategy] = await this.#withRecovery(attempt, signal);

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { planBatch } from './batch-plan';
+
+describe('planning a batch', () => {
+  it('gives the endpoint more items in flight when its round trip is mostly waiting', () => {
+    const plan = planBatch(
+      [
+        { target: 'ort-wasm', ms: 60 },
+        { target: 'remote', ms: 90, link: { outMs: 40, backMs: 30 } },
+      ],
+      4,
+    );
+    expect(plan.rates).toHaveLength(4);
+    expect(plan.inFlight).toBeGreaterThanOrEqual(2);
+    expect(plan.slots['remote']).toBeGreaterThanOrEqual(2);
+    expect(plan.slots['ort-wasm']).toBe(1);
+    // More items in flight never predicted slower.
+    for (let n = 1; n < plan.rates.length; n++)
+      expect(plan.rates[n]).toBeGreaterThanOrEqual(plan.rates[n - 1] * 0.999);
+  });
+
+  it('keeps one item per target when nothing is waiting on a link, and stays within the budget', () => {
+    const plan = planBatch(
+      [
+        { target: 'ort-wasm', ms: 60 },
+        { target: 'ort-webgpu', ms: 80 },
+      ],
+      1,
+    );
+    expect(plan.inFlight).toBe(1);
+    expect(plan.slots).toEqual({ 'ort-wasm': 1, 'ort-webgpu': 1 });
+  });
+});
