@@ -342,7 +342,7 @@ export class CompareState {
      * Starts the next frame (as many overlap as the app allows); resolves once it has taken its
      * source, with when it will be done.
      */
-    const frame = async (): Promise<{ done: Promise<FrameTiming> }> => {
+    const frame = async (strategy: Strategy): Promise<{ done: Promise<FrameTiming> }> => {
       signal.throwIfAborted();
       await app.frameSlot();
       await feed.next();
@@ -351,6 +351,15 @@ export class CompareState {
         if (!stats) throw new Error('the frame could not be rendered');
         const skipped = stats.ran.find((r) => r.skipped);
         if (skipped) throw new Error(`a stage could not run (${skipped.reason ?? skipped.stage})`);
+        // A stage its targets failed ran elsewhere, so the frame was not lost — but that rate
+        // is not this strategy's.
+        const outside = stats.ran.find((r) => r.failedOver && !this.#allows(strategy, r.target));
+        if (outside) {
+          const effect = app.workload?.stages.find((s) => s.id === outside.stage)?.effect;
+          throw new Error(
+            `${STRATEGY_LABELS[strategy]} could not run ${effect ?? 'a stage'}: its own targets failed, and ${outside.target} is not one of them`,
+          );
+        }
         return stats.timing;
       });
       timing.catch(() => {}); // awaited below; a failure is the cell's error
@@ -366,7 +375,7 @@ export class CompareState {
             if (i >= size.warmup && !placer.scheduler.calibrating) break;
             this.running = `${label}, warm-up ${i + 1}`;
             await (
-              await frame()
+              await frame(strategy)
             ).done;
           }
           await feed.restart();
@@ -376,7 +385,7 @@ export class CompareState {
           for (let i = 0; i < size.frames; i++) {
             this.running = `${label}, frame ${i + 1}/${size.frames}`;
             this.progress = (STRATEGIES.indexOf(strategy) + i / size.frames) / STRATEGIES.length;
-            const done = (await frame()).done;
+            const done = (await frame(strategy)).done;
             timings.push(done);
             void done.then(() => finished.push(performance.now())).catch(() => {});
             // As many frames on the GPU as the app keeps in flight (a GPU-only frame's render
@@ -398,6 +407,11 @@ export class CompareState {
       cells[strategy] = await this.#withRecovery(attempt, signal);
     }
     return { scenario, unit: 'fps', cells };
+  }
+
+  #allows(strategy: Strategy, target: string): boolean {
+    const info = APP_TARGETS.find((t) => t.id === target);
+    return !!info && strategyAllows(strategy, info);
   }
 
   /** The strategy's prediction for the chain just run, and its plan stage by stage. */
