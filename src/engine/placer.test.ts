@@ -193,7 +193,7 @@ describe('the endpoint’s round trip', () => {
 
 describe('moves between memories', () => {
   it('are learned only when timed whole (clean frames): an upload timed at its call is not', () => {
-    let now = 0;
+    const now = 0;
     const placer = new SchedulerPlacer(
       () => now,
       'auto',
