@@ -385,9 +385,13 @@ export function createTestApi(app: AppState) {
       };
     },
     /** Runs a built-in scenario under every strategy ('small': tiny frames, few of them). */
-    async runScenario(id: ScenarioId, size: 'small' | 'full' | ScenarioSize = 'small') {
+    async runScenario(
+      id: ScenarioId,
+      size: 'small' | 'full' | ScenarioSize = 'small',
+      reversed = false,
+    ) {
       const chosen = size === 'small' ? SMALL_SIZE : size === 'full' ? FULL_SIZE : size;
-      const row = await app.compare.runScenario(id, chosen);
+      const row = await app.compare.runScenario(id, chosen, reversed);
       return { row, table: app.compare.table };
     },
     setFramesInFlight: (frames: number) => app.setFramesInFlight(frames),

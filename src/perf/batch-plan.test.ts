@@ -19,6 +19,19 @@ describe('planning a batch', () => {
       expect(plan.rates[n]).toBeGreaterThanOrEqual(plan.rates[n - 1] * 0.999);
   });
 
+  it('never gives a local target more than one item: it would only queue them', () => {
+    const plan = planBatch(
+      [
+        { target: 'ort-wasm', ms: 60 },
+        { target: 'tfjs-webgpu', ms: 2000 },
+        { target: 'remote', ms: 90, link: { outMs: 40, backMs: 30 } },
+      ],
+      4,
+    );
+    expect(plan.slots['ort-wasm']).toBe(1);
+    expect(plan.slots['tfjs-webgpu']).toBe(1);
+  });
+
   it('keeps one item per target when nothing is waiting on a link, and stays within the budget', () => {
     const plan = planBatch(
       [

@@ -21,9 +21,10 @@ export interface BatchPlan {
 /**
  * Plans a batch like a chain of one stage (the model) over the ready targets, items starting and
  * ending in CPU memory: the planner says how many items in flight pay (within `max`, the memory
- * budget), and by Little's law each target holds its share of them — its share of the items
- * times the time an item spends there (a round trip to the endpoint is mostly waiting, so it
- * gets more). Every target keeps one slot: work stealing still lets each take the next item.
+ * budget), and by Little's law a target whose item time is mostly a round trip (the endpoint:
+ * waiting on the network and the server) holds its share of them — its share of the items times
+ * the time an item spends there. A local target computes one item at a time whatever it holds,
+ * so it keeps one slot (more would only queue items on it, out of reach of faster targets).
  */
 export function planBatch(timings: readonly ItemTiming[], max: number): BatchPlan {
   const targets = APP_TARGETS.filter((t) => timings.some((x) => x.target === t.id));
@@ -58,6 +59,7 @@ export function planBatch(timings: readonly ItemTiming[], max: number): BatchPla
   const total = weight.reduce((a, b) => a + b.w, 0);
   const slots = { ...one };
   for (const { id, w } of weight)
-    slots[id] = Math.max(1, Math.round((r.inFlight * w) / Math.max(1e-9, total)));
+    if (byTarget.get(id)!.link)
+      slots[id] = Math.max(1, Math.round((r.inFlight * w) / Math.max(1e-9, total)));
   return { inFlight: r.inFlight, slots, rates: r.fps };
 }
