@@ -25,7 +25,7 @@ import {
   type TargetInfo,
 } from '../../src/scheduler';
 import { bestSimulatedStatic, lpBoundFps } from '../../src/scheduler/sim/bound';
-import { runScheduler } from '../../src/scheduler/sim/harness';
+import { runScheduler, slowed } from '../../src/scheduler/sim/harness';
 
 const FROM = 300;
 const FIXED: Strategy[] = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator'];
@@ -34,17 +34,6 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 const results: Record<string, unknown>[] = [];
-
-/** The scenario with one target's costs multiplied. */
-function slowed(scenario: Scenario, target: string, factor: number): Scenario {
-  const cost = Object.fromEntries(
-    Object.entries(scenario.cost).map(([kind, c]) => [
-      kind,
-      Object.fromEntries(Object.entries(c).map(([t, ms]) => [t, t === target ? ms * factor : ms])),
-    ]),
-  );
-  return { ...scenario, cost };
-}
 
 const runnable = (scenario: Scenario, strategy: Strategy) =>
   scenario.stages.every((s) =>

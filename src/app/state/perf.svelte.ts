@@ -2,7 +2,7 @@ import type { StageSpec } from '../../effects/chain';
 import type { FrameTiming, SchedulerPlacer } from '../../engine';
 import { FrameMeter } from '../../perf/frame-meter';
 import { STRATEGIES } from '../../perf/report';
-import type { PlacementChange, Strategy } from '../../scheduler';
+import type { PlacementChange, Prediction, Strategy } from '../../scheduler';
 
 /** What the live panel reads from the app. */
 export interface PerfHost {
@@ -19,15 +19,8 @@ export interface PerfHost {
   queueDepth(): Record<string, number>;
 }
 
-export interface PredictedRate {
-  fps: number;
-  low: number;
-  high: number;
-  serialFps: number;
-  pipelinedFps: number;
-  byInFlight: number[];
-  transferMs: number;
-}
+/** A strategy's prediction as the panel keeps it (the figures, not the plan). */
+export type PredictedRate = Omit<Prediction, 'plan' | 'utilization'>;
 
 export interface StageTimeRow {
   stage: string;
@@ -134,15 +127,11 @@ export class PerfState {
       // the plan it runs.
       for (const s of STRATEGIES) {
         const p = host.placer(s).predict(work.stages, work.pixels, s);
-        predicted[s] = p && {
-          fps: p.fps,
-          low: p.low,
-          high: p.high,
-          serialFps: p.serialFps,
-          pipelinedFps: p.pipelinedFps,
-          byInFlight: p.byInFlight,
-          transferMs: p.transferMs,
-        };
+        if (!p) predicted[s] = null;
+        else {
+          const { plan: _plan, utilization: _utilization, ...rates } = p;
+          predicted[s] = rates;
+        }
       }
       this.predicted = predicted;
       this.stageTimes = placer.stageTimes(work.stages, work.pixels).map((row, i) => ({

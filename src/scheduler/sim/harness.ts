@@ -79,3 +79,14 @@ export function runPlan(
     events: run.events ?? { noise: 0.05 },
   });
 }
+
+/** The scenario with one target's costs multiplied (a device that slowed down). */
+export function slowed(scenario: Scenario, target: string, factor: number): Scenario {
+  const cost = Object.fromEntries(
+    Object.entries(scenario.cost).map(([kind, c]) => [
+      kind,
+      Object.fromEntries(Object.entries(c).map(([t, ms]) => [t, t === target ? ms * factor : ms])),
+    ]),
+  );
+  return { ...scenario, cost };
+}

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { rescore, type Plan } from '../planner';
 import { oraclePlan, problemOf, trueCosts } from './oracle';
-import { runScheduler } from './harness';
+import { runScheduler, slowed } from './harness';
 import { SCENARIOS } from './scenarios';
 import type { Scenario } from './simulator';
 
@@ -11,17 +11,6 @@ const byName = (name: string) => SCENARIOS.find((s) => s.name === name)!;
 const PREVIEW = byName('3D preview + AI upscale');
 const REPLACE = byName('background replacement via the remote endpoint');
 const SLOW_FROM = 300;
-
-/** The scenario with one target's costs multiplied. */
-function slowed(scenario: Scenario, target: string, factor: number): Scenario {
-  const cost = Object.fromEntries(
-    Object.entries(scenario.cost).map(([kind, c]) => [
-      kind,
-      Object.fromEntries(Object.entries(c).map(([t, ms]) => [t, t === target ? ms * factor : ms])),
-    ]),
-  );
-  return { ...scenario, cost };
-}
 
 /** Frames decided after `from` before the plan is within `within` of the best for the machine. */
 function framesToReroute(
