@@ -1001,6 +1001,10 @@ export class AppState {
       };
       const render = async (frame: VideoFrame, index: number): Promise<RgbaImage> => {
         for (let losses = 0; ; losses++) {
+          // With frames in flight, a frame can start between a loss and the new device: it
+          // waits for the device instead of failing the export.
+          if (!this.#gpu && !(await this.#whenDeviceReady(null)))
+            throw new Error('the GPU is not available');
           const current = engineNow();
           try {
             const { done } = await takeSource(async () => {
