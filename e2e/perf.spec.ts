@@ -97,8 +97,12 @@ test.describe('the performance panel', () => {
     const chosen = page.locator('[data-testid="perf.stage-times"] td.chosen');
     await expect(chosen).toHaveCount(2);
     expect(perf.predicted['gpu-only']!.serialFps).toBeGreaterThan(0);
-    expect(perf.predicted.auto!.fps).toBeGreaterThanOrEqual(perf.predicted.auto!.serialFps);
-    expect(perf.predicted.auto!.pipelinedFps).toBeGreaterThanOrEqual(perf.predicted.auto!.fps);
+    // The same plan with more frames in flight is never slower (equal when one device does all:
+    // the two runs of the pipeline model then agree to the last few bits).
+    const auto = perf.predicted.auto!;
+    expect(auto.fps).toBeGreaterThanOrEqual(auto.serialFps * (1 - 1e-9));
+    expect(auto.pipelinedFps).toBeGreaterThanOrEqual(auto.fps * (1 - 1e-9));
+    expect(auto.byInFlight[0]).toBeCloseTo(auto.serialFps, 9);
     // At one frame in flight the prediction is the one-at-a-time rate, and the panel says so.
     await page.getByTestId('perf.in-flight').selectOption('1');
     await expect(page.getByTestId('perf.panel')).toContainText('one frame at a time');
