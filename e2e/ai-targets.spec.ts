@@ -59,6 +59,43 @@ test.describe('AI effects on every ML target', () => {
     });
   }
 
+  test('after a CPU stage, segmentation still runs on the GPU side: the frame goes up, only the model input comes down', async ({
+    page,
+  }) => {
+    // One cost per stage and target: were the stage to composite on the CPU whenever the frame
+    // happened to be there, its time would depend on the stage before it (a CPU composite took
+    // 190 ms where the GPU side took 22), and the scheduler's one estimate would mix both.
+    await setChain(
+      page,
+      JSON.stringify({
+        v: 1,
+        stages: [
+          { effect: 'invert', enabled: true, target: 'cpu', params: {} },
+          { effect: 'show-mask', enabled: true, target: 'ort-wasm', params: {} },
+        ],
+      }),
+    );
+    const frame = (await page.evaluate(() => window.__triad.renderNow()))!;
+    expect(frame.ran.map((r) => r.target)).toEqual(['cpu', 'ort-wasm']);
+    // The frame read back once for the CPU stage, then the model's 256×256 input: two.
+    expect(frame.readbacks).toBe(2);
+    // The mask of the inverted photo, as the runtime makes it with CPU pre/post-processing.
+    const gpuSide = await page.evaluate(() => window.__triad.renderResult());
+    const inverted = await page.evaluate(async () => {
+      const api = window.__triad;
+      await api.setChain(
+        JSON.stringify({
+          v: 1,
+          stages: [{ effect: 'invert', enabled: true, target: 'cpu', params: {} }],
+        }),
+      );
+      await api.renderNow();
+      return api.renderResult();
+    });
+    const reference = await referenceMask(inverted);
+    expect(maskIoU(gpuSide, reference).iou).toBeGreaterThanOrEqual(0.98);
+  });
+
   test('500 inferences leave tensors, sessions and GPU buffers flat; removing the stage frees the model', async ({
     page,
   }) => {

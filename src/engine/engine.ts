@@ -10,7 +10,7 @@ import type { GpuContext } from '../gpu/device';
 import type { Presenter, ViewTransform } from '../gpu/presenter';
 import { readTexture, recordReadback } from '../gpu/readback';
 import { pinnedPlacer, type FrameMeasurement, type FramePlacer } from './placer';
-import { Turns, type Turn } from './turns';
+import { DeviceQueues, Turns, type Turn } from './turns';
 import { fitSize } from '../ml/resize';
 import { GpuResize } from '../ml/resize-gpu';
 import type { FrameInfo, GpuStage } from '../gpu/stage';
@@ -90,6 +90,8 @@ interface MlStageFrame {
   pixels(): Pixels;
   set(pixels: Pixels): void;
   toCpu(): Promise<RgbaImage>;
+  /** Brings the frame to the GPU (once), timed as a move. */
+  toGpu(): Promise<GPUTexture>;
   release(texture: GPUTexture): void;
   io: GpuFrameIo;
   measurement: FrameMeasurement;
@@ -155,8 +157,11 @@ export class Engine {
   /** Stage ids and models used by frames in flight (kept while they are). */
   readonly #stagesInUse = new Map<string, number>();
   readonly #modelsInUse = new Map<string, number>();
-  /** The GPU-side AI work of frames in flight, one after another. */
-  #mlTurn: Promise<void> = Promise.resolve();
+  /**
+   * The CPU pool, each AI runtime and the AI runner's GPU side serve one frame's stage at a
+   * time; a stage is timed from when its device takes it.
+   */
+  readonly #devices = new DeviceQueues();
   /** Replaced sources that frames in flight may still read. */
   readonly #retired: GPUTexture[] = [];
   /** Frames submitted whose GPU work is not done yet. */
@@ -516,6 +521,14 @@ export class Engine {
           pixels: () => pixels,
           set: (p) => (pixels = p),
           toCpu,
+          toGpu: async () => {
+            if (pixels.on === 'cpu')
+              pixels = {
+                on: 'gpu',
+                texture: clean ? await uploadTimed(pixels.image) : upload(pixels.image),
+              };
+            return pixels.texture;
+          },
           release: (texture) => {
             if (texture !== source) (lender ?? this.#pool).release(texture);
           },
@@ -528,10 +541,19 @@ export class Engine {
       let target = targets[i] as PixelTarget;
       if (target === 'cpu') {
         const image = await toCpu();
-        const t0 = now();
         try {
-          const out = await this.#cpu!.runEffect(spec.effect, image, spec.params, frame, this.#env);
-          measurement.cpu.push({ index: i, ms: now() - t0 });
+          const out = await this.#devices.run('cpu', async () => {
+            const t0 = now();
+            const out = await this.#cpu!.runEffect(
+              spec.effect,
+              image,
+              spec.params,
+              frame,
+              this.#env,
+            );
+            measurement.cpu.push({ index: i, ms: now() - t0 });
+            return out;
+          });
           pixels = { on: 'cpu', image: out };
         } catch (error) {
           // The CPU failed this stage (a worker crashed or hung twice, the pool shut down): run
@@ -623,39 +645,65 @@ export class Engine {
     );
     let reason: string | null = null;
     for (const target of order) {
-      const t0 = performance.now();
       const at = f.pixels().on;
+      const onGpu = ML_TARGET_DEVICE[target] === 'gpu';
       try {
-        const pixels = f.pixels();
-        if (pixels.on === 'gpu' && ml!.runsOnGpu(spec.effect)) {
-          const run = async () => {
+        // Segmentation runs on the GPU side: a frame in CPU memory goes up first (a move the
+        // scheduler counts: these targets' location is the GPU). Its CPU twin composites on the
+        // page's thread, many times slower, and a stage whose cost hung on where the frame
+        // happened to be could not be planned (one estimate mixed both).
+        const gpuSide = ml!.runsOnGpu(spec.effect);
+        const texture = gpuSide ? await f.toGpu() : null;
+        // Super-resolution reads the frame back first (its round trip is the stage's time).
+        const r0 = performance.now();
+        const image = gpuSide ? null : await f.toCpu();
+        const readbackMs = performance.now() - r0;
+        /**
+         * Whether the stage's time waits on the GPU queue (a GPU target, the GPU side's resize,
+         * readback and composite, or a readback): it is then the stage's own only on a clean
+         * frame, which starts it on an idle queue and times it to the end of its GPU work.
+         */
+        const usesGpu = onGpu || gpuSide || at === 'gpu';
+        let ms = 0;
+        const stage = async () => {
+          // A clean frame's stage starts on an idle queue (other frames submit meanwhile).
+          if (f.clean && usesGpu) await this.gpu.device.queue.onSubmittedWorkDone();
+          const t0 = performance.now();
+          if (texture) {
             const out = await ml!.runOnGpu(
               spec.effect,
               target,
-              pixels.texture,
+              texture,
               spec.params,
               this.#env,
               f.io,
             );
-            f.release(pixels.texture);
+            f.release(texture);
             f.set({ on: 'gpu', texture: out });
             // Submitted before another frame may use the runner's GPU buffers.
             if (f.overlapping) f.io.flush();
-          };
-          // The runner's GPU side keeps its buffers (model input, mask) between frames: with
-          // frames overlapping, one frame at a time uses it.
-          await (f.overlapping ? this.#oneAtATime(run) : run());
-        } else {
-          const image = await f.toCpu();
-          const max = this.gpu.adapter.maxTextureDimension2D;
-          const out = await ml!.runOnCpu(spec.effect, target, image, spec.params, this.#env, max);
-          f.set({ on: 'cpu', image: out });
-        }
-        // On the GPU, a model's run can resolve before its work is done.
-        const onGpu = ML_TARGET_DEVICE[target] === 'gpu';
-        if (f.clean && onGpu) await this.gpu.device.queue.onSubmittedWorkDone();
-        const ms = performance.now() - t0;
-        const clean = f.clean || !onGpu;
+          } else {
+            const max = this.gpu.adapter.maxTextureDimension2D;
+            const out = await ml!.runOnCpu(
+              spec.effect,
+              target,
+              image!,
+              spec.params,
+              this.#env,
+              max,
+            );
+            f.set({ on: 'cpu', image: out });
+          }
+          // On the GPU, a model's run can resolve before its work is done; the GPU side's
+          // composite is the stage's work too.
+          if (f.clean && (onGpu || gpuSide)) await this.gpu.device.queue.onSubmittedWorkDone();
+          ms = readbackMs + performance.now() - t0;
+        };
+        // One frame at a time on each runtime (its GPU side keeps buffers between frames); the
+        // endpoint takes several.
+        const device = ML_TARGET_DEVICE[target] === 'remote' ? null : target;
+        await (device ? this.#devices.run(device, stage) : stage());
+        const clean = f.clean || !usesGpu;
         const trip = await ml!.takeRoundTrips(spec.effect, target);
         f.measurement.ml.push(
           trip
@@ -689,16 +737,6 @@ export class Engine {
     reason ??= ml ? 'no ML target can run here' : 'no ML runner';
     this.onStageFailure?.(spec, placed, reason, true);
     f.ran.push({ stage: spec.id, target: placed, skipped: true, reason });
-  }
-
-  /** Runs `work` after the GPU-side AI work of the frames before it. */
-  #oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#mlTurn.then(work);
-    this.#mlTurn = run.then(
-      () => {},
-      () => {},
-    );
-    return run;
   }
 
   /** Gives the frame's textures back to the pool once its last work is submitted. */

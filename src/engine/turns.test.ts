@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Turns } from './turns';
+import { DeviceQueues, Turns } from './turns';
 
 describe('Turns', () => {
   it('the first turn is ready at once; each later one when all before it are done', async () => {
@@ -46,5 +46,59 @@ describe('Turns', () => {
     }
     await Promise.all(all);
     expect(presented).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+});
+
+describe('DeviceQueues', () => {
+  /** A job that records when it starts and ends, and finishes when told to. */
+  function job(log: string[], name: string) {
+    let finish!: (fail?: boolean) => void;
+    const work = () =>
+      new Promise<string>((resolve, reject) => {
+        log.push(`${name} start`);
+        finish = (fail) => {
+          log.push(`${name} end`);
+          if (fail) reject(new Error(`${name} failed`));
+          else resolve(name);
+        };
+      });
+    return { work, finish: (fail?: boolean) => finish(fail) };
+  }
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+
+  it('runs one job at a time per device, in order, and devices side by side', async () => {
+    const queues = new DeviceQueues();
+    const log: string[] = [];
+    const [a, b, c] = [job(log, 'a'), job(log, 'b'), job(log, 'c')];
+    const results = [
+      queues.run('cpu', a.work),
+      queues.run('cpu', b.work),
+      queues.run('ort-wasm', c.work),
+    ];
+    await tick();
+    // b waits for a; c is on another device and starts at once.
+    expect(log).toEqual(['a start', 'c start']);
+    a.finish();
+    await tick();
+    expect(log).toEqual(['a start', 'c start', 'a end', 'b start']);
+    b.finish();
+    c.finish();
+    expect(await Promise.all(results)).toEqual(['a', 'b', 'c']);
+    await tick();
+    expect(queues.busy).toBe(0);
+  });
+
+  it('a failed job fails its own caller only; the next job on the device still runs', async () => {
+    const queues = new DeviceQueues();
+    const log: string[] = [];
+    const [a, b] = [job(log, 'a'), job(log, 'b')];
+    const first = queues.run('gpu', a.work);
+    const second = queues.run('gpu', b.work);
+    await tick();
+    a.finish(true);
+    await expect(first).rejects.toThrow('a failed');
+    await tick();
+    b.finish();
+    await expect(second).resolves.toBe('b');
   });
 });

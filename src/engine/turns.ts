@@ -41,3 +41,32 @@ export class Turns {
     }
   }
 }
+
+/**
+ * Work on devices that serve one job at a time (the CPU pool, an AI runtime): a job starts when
+ * the one before it on the same device is done. With frames in flight, a stage's time is then
+ * what the device spent on it; the wait behind another frame is apart (the scheduler's pipeline
+ * model adds that wait itself — counted in the stage's time too, it would be counted twice).
+ */
+export class DeviceQueues {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  /** Runs `work` after the jobs queued on `device` before it; settles as `work` does. */
+  run<T>(device: string, work: () => Promise<T>): Promise<T> {
+    const result = (this.#tails.get(device) ?? Promise.resolve()).then(work);
+    const tail = result.then(
+      () => {},
+      () => {},
+    );
+    this.#tails.set(device, tail);
+    void tail.then(() => {
+      if (this.#tails.get(device) === tail) this.#tails.delete(device);
+    });
+    return result;
+  }
+
+  /** Devices with a job running or waiting. */
+  get busy(): number {
+    return this.#tails.size;
+  }
+}

@@ -55,7 +55,11 @@ export class MlEffectRunner {
     ['ort-wasm', { available: true, detail: 'WebAssembly' }],
   ]);
   #manifest: Promise<ModelEntry[]> | null = null;
-  #gpuKit: SegmentationGpu | null = null;
+  /**
+   * The GPU side of segmentation, one per target: each keeps its buffers between frames, so two
+   * frames in flight on two targets (a split plan) do not share them.
+   */
+  readonly #gpuKits = new Map<MlTarget, SegmentationGpu>();
   #gpu: GpuContext | null = null;
   #endpoint: OipClient | null = null;
 
@@ -180,13 +184,20 @@ export class MlEffectRunner {
     if (effect.task !== 'segmentation') throw new Error(`${effect.name} runs on the CPU side`);
     const { model } = await this.#model(effect.model, target);
     const entry = await this.#entry(effect.model);
-    if (this.#gpuKit?.gpu !== io.gpu) {
-      this.#gpuKit?.destroy();
-      this.#gpuKit = new SegmentationGpu(io.gpu, env);
+    // A new device (after a loss): nothing of the old one is kept.
+    for (const [t, old] of this.#gpuKits)
+      if (old.gpu !== io.gpu) {
+        old.destroy();
+        this.#gpuKits.delete(t);
+      }
+    let kit = this.#gpuKits.get(target);
+    if (!kit) {
+      kit = new SegmentationGpu(io.gpu, env);
+      this.#gpuKits.set(target, kit);
     }
-    const mask = await this.#gpuKit.mask(io, frame, model, inputSize(entry));
+    const mask = await kit.mask(io, frame, model, inputSize(entry));
     try {
-      return this.#gpuKit.composite(io, effect, frame, mask, params, env);
+      return kit.composite(io, effect, frame, mask, params, env);
     } finally {
       io.flush(); // the composite is on the queue before the mask buffer goes back
       mask.dispose();
@@ -277,8 +288,8 @@ export class MlEffectRunner {
 
   async destroy(): Promise<void> {
     await this.retain(new Set());
-    this.#gpuKit?.destroy();
-    this.#gpuKit = null;
+    for (const kit of this.#gpuKits.values()) kit.destroy();
+    this.#gpuKits.clear();
   }
 }
 
