@@ -88,6 +88,57 @@ describe('placing AI stages with the scheduler', () => {
     expect(placer.place(chain, 60, 256 * 256)).toEqual(['gpu']);
   });
 
+  it('a GPU spike on a clean frame: the check frame is timed cleanly, and the plan comes back', () => {
+    let now = 0;
+    const model = new LatencyModel(() => now);
+    const placer = new SchedulerPlacer(
+      () => now,
+      'cpu+gpu+accelerator',
+      model,
+      () => ['ort-wasm'],
+      (work) => work(), // re-plans at once (the app defers them off the frame path)
+    );
+    const chain = [stage('invert'), stage('film-grain'), stage('posterize')];
+    const pixels = 256 * 256;
+    /** Renders one frame: GPU stages 2 ms each (`spike` for the frame's GPU time), CPU 8 ms. */
+    const frame = (sequence: number, spike = 0) => {
+      const targets = placer.place(chain, sequence, pixels);
+      const clean = placer.cleanTiming(sequence);
+      const onGpu = targets.flatMap((t, i) => (t === 'gpu' ? [i] : []));
+      placer.measured({
+        cpu: targets.flatMap((t, i) => (t === 'cpu' ? [{ index: i, ms: 8 }] : [])),
+        // Only clean frames reach the model; the others see queued work (here 50 ms).
+        gpu: onGpu.length
+          ? [{ indices: onGpu, ms: clean ? spike || 2 * onGpu.length : 50, clean }]
+          : [],
+        ml: [],
+        transfers: [],
+      });
+      now += 30;
+      return { targets, clean };
+    };
+    let sequence = 0;
+    do frame(sequence++);
+    while (placer.scheduler.calibrating);
+    for (let i = 0; i < 10; i++) frame(sequence++);
+    expect(frame(sequence++).targets).toEqual(['gpu', 'gpu', 'gpu']);
+    // The next clean frame stalls for 300 ms (another process took the GPU once).
+    while (!placer.cleanTiming(sequence)) frame(sequence++);
+    frame(sequence++, 300);
+    // The plan moved off the GPU; the frames that check the jump are timed cleanly, so the
+    // spike is found out within a few frames and every stage goes back.
+    const after = Array.from({ length: 6 }, () => frame(sequence++));
+    const checks = after.filter(
+      (f) => f.targets.includes('gpu') && !f.targets.every((t) => t === 'gpu'),
+    );
+    expect(after[0].targets).not.toEqual(['gpu', 'gpu', 'gpu']);
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.every((f) => f.clean)).toBe(true);
+    expect(after.at(-1)!.targets).toEqual(['gpu', 'gpu', 'gpu']);
+    const times = placer.stageTimes(chain, pixels).map((s) => s.times.gpu!);
+    for (const t of times) expect(t).toBeCloseTo(2, 6);
+  });
+
   it('allows only the targets its strategy allows, and not a failed one', () => {
     const placer = new SchedulerPlacer(
       () => 0,

@@ -57,8 +57,9 @@ export const pinnedPlacer: FramePlacer = {
 /**
  * The targets the app has. The ML targets share the physical devices of the pixel targets
  * (ort-webgpu and tfjs-webgpu the GPU, ort-wasm the CPU cores); WebNN is an accelerator. Every
- * AI stage keeps the frame where it found it as far as the scheduler is concerned (segmentation
- * effects composite on the frame's side; super-resolution's round trip is inside its time).
+ * AI stage but the endpoint's leaves the frame on the GPU as far as the scheduler is concerned:
+ * segmentation composites on the GPU side (the engine uploads a frame in CPU memory first), and
+ * super-resolution's round trip is inside its time.
  */
 export const APP_TARGETS: TargetInfo[] = [
   { id: 'gpu', device: 'gpu', location: 'gpu' },
@@ -182,9 +183,16 @@ export class SchedulerPlacer implements FramePlacer {
     this.scheduler.setInFlight(frames);
   }
 
-  /** Calibration frames and one in ten after: the samples the latency model learns GPU times from. */
+  /**
+   * Calibration frames, frames the scheduler sent off its plan to measure something, and one in
+   * ten after: the samples the latency model learns GPU times from.
+   */
   cleanTiming(sequence: number): boolean {
-    return this.scheduler.calibrating || sequence % CLEAN_EVERY === CLEAN_EVERY - 1;
+    return (
+      this.scheduler.calibrating ||
+      this.scheduler.measures(sequence) ||
+      sequence % CLEAN_EVERY === CLEAN_EVERY - 1
+    );
   }
 
   allows(target: TargetKind): boolean {
@@ -208,7 +216,11 @@ export class SchedulerPlacer implements FramePlacer {
       // cost (equally while nothing is known).
       const expected = indices.map((i) => this.scheduler.costs.compute(i, 'gpu') ?? 1);
       const total = expected.reduce((a, b) => a + b, 0);
-      indices.forEach((i, k) => this.scheduler.report(i, 'gpu', (ms * expected[k]) / total));
+      this.scheduler.reportTogether(
+        'gpu',
+        indices,
+        expected.map((e) => (ms * e) / total),
+      );
     }
     for (const t of m.transfers)
       if (t.clean !== false) this.scheduler.reportTransfer(t.from, t.to, t.ms);

@@ -68,6 +68,32 @@ describe('latency model', () => {
     expect(m.estimate('k')).toMatchObject({ mean: 40, unconfirmed: true, calibrated: true });
   });
 
+  it('a jump the next sample contradicts was a spike: the estimate before it returns, counted', () => {
+    const { m } = model({ calibration: 3 });
+    m.record('k', 0);
+    for (let i = 0; i < 20; i++) m.record('k', 10);
+    m.record('k', 40);
+    m.record('k', 10);
+    expect(m.estimate('k')).toMatchObject({ mean: 10, unconfirmed: false, spikes: 1 });
+    // A jump the next sample agrees with stays, and is no spike.
+    m.record('k', 40);
+    m.record('k', 42);
+    expect(m.estimate('k')!.spikes).toBe(1);
+    expect(m.estimate('k')!.mean).toBeGreaterThan(39);
+  });
+
+  it('undo takes back an unconfirmed estimate (a jump or a scale), and nothing else', () => {
+    const { m } = model({ calibration: 3 });
+    m.record('k', 0);
+    for (let i = 0; i < 20; i++) m.record('k', 10);
+    m.scale('k', 5);
+    expect(m.estimate('k')).toMatchObject({ mean: 50, unconfirmed: true });
+    m.undo('k');
+    expect(m.estimate('k')).toMatchObject({ mean: 10, unconfirmed: false });
+    m.undo('k'); // confirmed: stays
+    expect(m.estimate('k')!.mean).toBe(10);
+  });
+
   it('replaces a stale estimate with the first new sample far from it', () => {
     const { m, advance } = model({ calibration: 3, staleAfterMs: 1000 });
     m.record('k', 0);

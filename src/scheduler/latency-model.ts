@@ -47,6 +47,8 @@ export interface Estimate {
   unconfirmed: boolean;
   /** How many times the history restarted because the target changed. */
   drifts: number;
+  /** How many jumps the next sample undid (they were spikes). */
+  spikes: number;
   /** The first run (compile, warm-up), kept apart from the estimate. */
   firstRun: number | null;
   /** Clock time of the latest sample. */
@@ -62,6 +64,7 @@ interface Entry {
   history: number[];
   /** How many times the history was reset because the target changed. */
   drifts: number;
+  spikes: number;
   /** Consecutive samples far from the mean, and on which side (+1 above, −1 below). */
   outliers: number;
   side: number;
@@ -113,6 +116,7 @@ export class LatencyModel {
         calibrated: false,
         history: [],
         drifts: 0,
+        spikes: 0,
         outliers: 0,
         side: 0,
         unconfirmed: false,
@@ -134,7 +138,10 @@ export class LatencyModel {
       e.unconfirmed = false;
       // The sample after a jump: far from it, the jump was a spike and the estimate before it
       // comes back; near it, the jump is confirmed.
-      if (e.before && this.#far(e, ms)) Object.assign(e, e.before);
+      if (e.before && this.#far(e, ms)) {
+        Object.assign(e, e.before);
+        e.spikes++;
+      }
       e.before = null;
     }
     e.history.push(ms);
@@ -204,6 +211,7 @@ export class LatencyModel {
       calibrated: e.calibrated,
       unconfirmed: e.unconfirmed,
       drifts: e.drifts,
+      spikes: e.spikes,
       firstRun: e.firstRun,
       updatedAt: e.updatedAt,
     };
@@ -237,6 +245,15 @@ export class LatencyModel {
     e.count = 1;
     e.history = [e.mean];
     e.outliers = 0;
+  }
+
+  /** Takes back an unconfirmed estimate (a jump or a `scale`): the one before it returns. */
+  undo(key: string): void {
+    const e = this.#entries.get(key);
+    if (!e?.unconfirmed || !e.before) return;
+    Object.assign(e, e.before);
+    e.unconfirmed = false;
+    e.before = null;
   }
 
   /** Drops one key (a target that failed comes back with no history). */

@@ -124,6 +124,8 @@ export class Scheduler {
   #unconfirmed = new Set<string>();
   #calibrated = false;
   #lastDecide: number | null = null;
+  /** Frames sent off the plan to measure something (a probe, a check, a re-measure). */
+  readonly #measuring = new Set<number>();
   /** Pairs worth re-measuring when stale (from the last plan): stage, target, extra ms. */
   #explorable: { stage: number; target: string; cost: number }[] = [];
   #predictions = new Map<string, { at: number; value: Prediction | null }>();
@@ -410,14 +412,30 @@ export class Scheduler {
     const targets = plan
       ? plan.cycle[this.#cursor++ % plan.cycle.length].slice()
       : this.#stages.map((_, s) => this.#fastest(s));
-    if (this.#probe(frame, targets) || this.#verify(targets)) return targets;
+    if (this.#probe(frame, targets) || this.#verify(targets)) return this.#measure(frame, targets);
     // The budget grows with time, up to what the dearest re-measurement costs.
     this.#exploreBudget = Math.min(
       this.#exploreBudget + elapsed * this.options.exploreShare,
       this.#exploreCap,
     );
-    this.#explore(targets);
+    return this.#explore(targets) ? this.#measure(frame, targets) : targets;
+  }
+
+  #measure(frame: number, targets: string[]): string[] {
+    this.#measuring.add(frame);
+    // Frames that never report (lost with a device) are not kept for ever.
+    if (this.#measuring.size > 64) this.#measuring.delete(this.#measuring.values().next().value!);
     return targets;
+  }
+
+  /**
+   * Whether `frame` was sent off the plan to measure something (a probe of a failed target, a
+   * check of an estimate that jumped, a re-measure of a stale one): its samples decide the plan,
+   * so the executor times it cleanly (where it times only some frames cleanly, a sample it does
+   * not learn from would leave the check waiting and the target out of the plan).
+   */
+  measures(frame: number): boolean {
+    return this.#measuring.has(frame);
   }
 
   /** Sends one stage of this frame to a target whose back-off ended, if none is probing yet. */
@@ -462,8 +480,8 @@ export class Scheduler {
   }
 
   /** Re-measures one stale pair that could change the plan, when the budget allows. */
-  #explore(targets: string[]): void {
-    if (this.options.exploreShare <= 0 || this.#exploreBudget < this.#exploreMin) return;
+  #explore(targets: string[]): boolean {
+    if (this.options.exploreShare <= 0 || this.#exploreBudget < this.#exploreMin) return false;
     const now = this.#clock();
     const stale = this.model.options.staleAfterMs;
     let oldest: { stage: number; target: string; cost: number; at: number } | null = null;
@@ -474,9 +492,10 @@ export class Scheduler {
       if (now - at < stale) continue;
       if (!oldest || at < oldest.at) oldest = { ...pair, at };
     }
-    if (!oldest) return;
+    if (!oldest) return false;
     targets[oldest.stage] = oldest.target;
     this.#exploreBudget -= oldest.cost;
+    return true;
   }
 
   /** The stage's fastest allowed target by estimate (or any allowed one). */
@@ -495,23 +514,45 @@ export class Scheduler {
   }
 
   report(s: number, target: string, ms: number): void {
-    if (s >= this.#stages.length) return;
+    this.reportTogether(target, [s], [ms]);
+  }
+
+  /**
+   * Times of several stages on one target from one measurement (a GPU segment's time shared
+   * among its stages): a jump in it is one piece of evidence, so it does not confirm itself —
+   * a scaled stage would take its own share of the same spike as confirmation.
+   */
+  reportTogether(target: string, stages: readonly number[], ms: readonly number[]): void {
+    const together = new Set(stages);
+    stages.forEach((s, k) => {
+      if (s < this.#stages.length) this.#report(s, target, ms[k], together);
+    });
+  }
+
+  #report(s: number, target: string, ms: number, together: ReadonlySet<number>): void {
     const key = this.#computeKey(s, target);
     const before = this.model.estimate(key);
     this.model.record(key, ms);
     this.#verifying.delete(`${s}|${target}`);
     const after = this.model.estimate(key);
     this.#track(s, target);
+    /** The target's other stages in this chain (`measured`: with those in this measurement). */
+    const siblings = (measured: boolean, each: (other: number) => void) =>
+      this.#stages.forEach((_, other) => {
+        if (other === s || !this.#stages[other].targets.includes(target)) return;
+        if (!measured && together.has(other)) return;
+        each(other);
+        this.#track(other, target);
+      });
     if (before && after && after.drifts > before.drifts && before.calibrated) {
       // The target changed speed: its other stages most likely did too.
       const factor = after.mean / Math.max(1e-9, before.mean);
       if (factor >= 2 || factor <= 0.5)
-        this.#stages.forEach((_, other) => {
-          if (other === s || !this.#stages[other].targets.includes(target)) return;
-          this.model.scale(this.#computeKey(other, target), factor);
-          this.#track(other, target);
-        });
+        siblings(false, (other) => this.model.scale(this.#computeKey(other, target), factor));
     }
+    // The jump was a spike: what it made of the target's other stages goes too.
+    if (before && after && after.spikes > before.spikes)
+      siblings(true, (other) => this.model.undo(this.#computeKey(other, target)));
     const h = this.#health.get(target);
     if (h?.probe) {
       // The probe came back: the target is in use again, and the plan may want it.
