@@ -380,8 +380,11 @@ test.describe('video export', () => {
     await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
       `${MANIFEST[name].frameCount} frames`,
     );
+    // The export asks the planner when it starts; what the planner learns from the frames
+    // rendered meanwhile may move its answer between counts that predict nearly the same rate.
+    const after = await page.evaluate(() => window.__triad.recommendInFlight('auto'));
     const state = await page.evaluate(() => window.__triad.videoState());
-    expect(state.exportInFlight).toBe(recommended!.inFlight);
+    expect([recommended!.inFlight, after!.inFlight]).toContain(state.exportInFlight);
   });
 
   test('an AV1 export in MP4 decodes back to the same frames (AV1 in, AV1 out)', async ({

@@ -407,7 +407,12 @@ export function createTestApi(app: AppState) {
     /** A strategy's scheduler: its plan, whether it still calibrates, and its log. */
     schedulerState(strategy: Strategy) {
       const s = app.placer(strategy).scheduler;
-      return { plan: s.plan, calibrating: s.calibrating, changes: s.changes };
+      return {
+        plan: s.plan,
+        calibrating: s.calibrating,
+        changes: s.changes,
+        replanTimes: [...s.replanTimes],
+      };
     },
     compareMarkdown: () => app.compare.exports()?.markdown ?? null,
     /** A table (e.g. rows gathered from several pages) as compare mode writes it in Markdown. */
