@@ -412,6 +412,7 @@ export function createTestApi(app: AppState) {
         calibrating: s.calibrating,
         changes: s.changes,
         replanTimes: [...s.replanTimes],
+        frameMs: s.frameMs,
       };
     },
     compareMarkdown: () => app.compare.exports()?.markdown ?? null,

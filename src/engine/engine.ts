@@ -73,6 +73,13 @@ export function busyOf(m: FrameMeasurement): Record<string, number> {
   return busy;
 }
 
+/** The time of a frame's measured stages and moves. */
+function partsMs(m: FrameMeasurement): number {
+  let ms = 0;
+  for (const part of [m.cpu, m.gpu, m.ml, m.transfers]) for (const p of part) ms += p.ms;
+  return ms;
+}
+
 const TIMINGS_KEPT = 240;
 
 /**
@@ -166,6 +173,8 @@ export class Engine {
   readonly #retired: GPUTexture[] = [];
   /** Frames submitted whose GPU work is not done yet. */
   framesOnGpu = 0;
+  /** Frames started so far (a frame that saw none start while it ran, ran alone). */
+  #starts = 0;
   /** Debug: the video upload path to try first (tests cover each path with it). */
   #forcedUploadPath: FrameUploadPath | null = null;
   #previewResize: GpuResize | null = null;
@@ -375,6 +384,8 @@ export class Engine {
     if (!current) throw new Error('no source image');
     const now = () => performance.now();
     const startedAt = now();
+    const start = ++this.#starts;
+    const aloneAtStart = this.running === 1 && this.framesOnGpu === 0;
     const newEncoder = () =>
       this.gpu.device.createCommandEncoder({ label: `Triad.frame${frame.index}` });
     // Without a worker pool, CPU pins run on the GPU.
@@ -618,6 +629,9 @@ export class Engine {
     void gpuDone.finally(() => this.framesOnGpu--).catch(() => {});
     const timing = Promise.all([...submitted, gpuDone]).then(() => {
       const finishedAt = now();
+      // What a clean frame that ran alone spent beyond its stages and moves.
+      if (clean && aloneAtStart && this.#starts === start)
+        measurement.frameMs = Math.max(0, finishedAt - startedAt - partsMs(measurement));
       this.placer.measured(measurement);
       const t: FrameTiming = { sequence, startedAt, finishedAt, busy: busyOf(measurement) };
       this.timings.push(t);

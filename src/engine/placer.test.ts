@@ -139,6 +139,31 @@ describe('placing AI stages with the scheduler', () => {
     for (const t of times) expect(t).toBeCloseTo(2, 6);
   });
 
+  it("a frame's own time beyond its stages (measured on clean frames run alone) is in the prediction", () => {
+    let now = 0;
+    const placer = new SchedulerPlacer(() => now, 'gpu-only', new LatencyModel(() => now));
+    const chain = [stage('invert')];
+    const pixels = 256 * 256;
+    const run = (frameMs?: number) => {
+      for (let frame = 0; frame < 30; frame++) {
+        placer.place(chain, frame, pixels);
+        placer.measured({
+          cpu: [],
+          gpu: [{ indices: [0], ms: 2, clean: true }],
+          ml: [],
+          transfers: [],
+          frameMs,
+        });
+        now += 50;
+      }
+      now += 2000; // past the prediction's cache
+      return placer.predict(chain, pixels, 'gpu-only')!.serialFps;
+    };
+    expect(run()).toBeCloseTo(500, 6);
+    // 8 ms a frame of recording, submitting and presenting: 10 ms a frame in all.
+    expect(run(8)).toBeCloseTo(100, 6);
+  });
+
   it('allows only the targets its strategy allows, and not a failed one', () => {
     const placer = new SchedulerPlacer(
       () => 0,

@@ -33,6 +33,11 @@ export interface FrameMeasurement {
    * time may leave out the copy (the panel's busy share only).
    */
   transfers: { from: 'gpu' | 'cpu'; to: 'gpu' | 'cpu'; ms: number; clean?: boolean }[];
+  /**
+   * A clean frame that ran alone: its time beyond its stages and moves (recording, submitting,
+   * presenting, waiting for callbacks) — work every plan pays once a frame.
+   */
+  frameMs?: number;
 }
 
 /** Decides where each enabled stage of a frame runs, and learns from what was measured. */
@@ -200,6 +205,7 @@ export class SchedulerPlacer implements FramePlacer {
   }
 
   measured(m: FrameMeasurement): void {
+    if (m.frameMs !== undefined) this.scheduler.reportFrame(m.frameMs);
     for (const { index, ms } of m.cpu) this.scheduler.report(index, 'cpu', ms);
     for (const { index, target, ms, link, clean, at = 'gpu' } of m.ml) {
       if (!clean) continue;

@@ -25,6 +25,7 @@ export function staticBound(c: Compiled, inFlight: number): (pick: ArrayLike<num
       here = o.location;
     }
     if (here !== c.sink) load[c.link[here * L + c.sink]] += c.transfer[here * L + c.sink];
+    if (c.frame) load[c.frame.resource] += c.frame.ms;
     let max = 0;
     let sum = 0;
     for (let i = 0; i < load.length; i++) {

@@ -98,6 +98,11 @@ export class LatencyModel {
     return `compute|${kind}|${target}|${bucket}`;
   }
 
+  /** A frame's own work outside its stages (see `Problem.frameMs`). */
+  static frameKey(bucket: number): string {
+    return `frame|${bucket}`;
+  }
+
   static transferKey(from: string, to: string, bucket: number): string {
     return `transfer|${from}|${to}|${bucket}`;
   }

@@ -64,4 +64,34 @@ describe('the pipeline model', () => {
       }
     }
   });
+
+  it("counts a frame's own work once a frame, on a resource of its own", () => {
+    const problem = {
+      stages: [
+        { kind: 'a', targets: ['gpu'] },
+        { kind: 'b', targets: ['cpu'] },
+      ],
+      targets: [
+        { id: 'gpu', device: 'gpu', location: 'gpu' },
+        { id: 'cpu', device: 'cpu', location: 'cpu' },
+      ],
+      source: 'gpu',
+      sink: 'gpu',
+    };
+    const costs = {
+      compute: (s: number) => [10, 20][s],
+      transfer: (a: string, b: string) => (a === b ? 0 : 5),
+    };
+    const period = (frameMs: number | undefined, inFlight: number) => {
+      const c = compile({ ...problem, frameMs }, costs)!;
+      return pipelinePeriod(c.resources.length, [frameJobs(c, [0, 0])], inFlight);
+    };
+    // One at a time: 10 + 5 + 20 + 5 ms of stages and moves, and 8 of the frame's own.
+    expect(period(undefined, 1)).toBeCloseTo(40, 6);
+    expect(period(8, 1)).toBeCloseTo(48, 6);
+    // Overlapping, it runs beside the stages: the busiest device (the CPU, 20 ms) still sets
+    // the pace until the frame's own work is the longest job.
+    expect(period(8, 4)).toBeCloseTo(20, 6);
+    expect(period(30, 4)).toBeCloseTo(30, 6);
+  });
 });

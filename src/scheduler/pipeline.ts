@@ -8,7 +8,8 @@ export interface FrameJobs {
 
 /**
  * The jobs a frame makes under an assignment (an option index per stage): for each stage a
- * transfer first when the frame is elsewhere, then the compute; a last transfer to the sink.
+ * transfer first when the frame is elsewhere, then the compute; a last transfer to the sink, and
+ * the frame's own work outside the stages (`Compiled.frame`).
  * Consecutive stages in one place share it: no transfer between them.
  */
 export function frameJobs(c: Compiled, pick: ArrayLike<number>): FrameJobs {
@@ -29,6 +30,10 @@ export function frameJobs(c: Compiled, pick: ArrayLike<number>): FrameJobs {
   if (here !== c.sink) {
     resource.push(c.link[here * L + c.sink]);
     ms.push(c.transfer[here * L + c.sink]);
+  }
+  if (c.frame) {
+    resource.push(c.frame.resource);
+    ms.push(c.frame.ms);
   }
   return { resource: Int32Array.from(resource), ms: Float64Array.from(ms) };
 }

@@ -16,6 +16,11 @@ export interface Problem {
   sink: string;
   /** How many frames the executor has in flight at most (default: unbounded). */
   inFlight?: number;
+  /**
+   * ms of each frame's work outside every stage and move (recording, submitting, presenting):
+   * one job per frame, after its stages, on a resource of its own (`frame`).
+   */
+  frameMs?: number;
 }
 
 /** Each stage's targets with the share of frames each gets (shares sum to 1). */
@@ -38,6 +43,8 @@ export interface Compiled {
   link: Int32Array;
   source: number;
   sink: number;
+  /** The per-frame job outside the stages (see `Problem.frameMs`), if any. */
+  frame: { resource: number; ms: number } | null;
   /** Per stage, the allowed targets with an estimate. */
   options: { target: string; device: number; location: number; cost: number }[][];
 }
@@ -66,6 +73,8 @@ export function compile(
       link[a * L + b] = resources.length;
       resources.push(linkName(locations[a], locations[b]));
     }
+  const frameMs = problem.frameMs ?? 0;
+  const frame = frameMs > 0 ? { resource: resources.push('frame') - 1, ms: frameMs } : null;
   const options: Compiled['options'] = [];
   for (let s = 0; s < problem.stages.length; s++) {
     const here: Compiled['options'][number] = [];
@@ -92,6 +101,7 @@ export function compile(
     link,
     source: locations.indexOf(problem.source),
     sink: locations.indexOf(problem.sink),
+    frame,
     options,
   };
 }

@@ -253,6 +253,7 @@ export class Scheduler {
       targets: [...this.#targets.values()],
       source: this.#source,
       sink: this.#sink,
+      frameMs: this.frameMs,
     };
   }
 
@@ -570,6 +571,19 @@ export class Scheduler {
       (basis === undefined || Math.abs(now - basis) > this.options.replanOnChange * basis)
     )
       this.#stale ??= `${target} now ${now.toFixed(1)} ms for ${this.#stages[s].kind}`;
+  }
+
+  /**
+   * A frame's own work outside its stages and moves (recording, submitting, presenting), which
+   * every plan pays: the plans and predictions count it once a frame.
+   */
+  reportFrame(ms: number): void {
+    this.model.record(LatencyModel.frameKey(this.#bucket), ms);
+  }
+
+  /** The frame's own work the plans count (ms; undefined until measured). */
+  get frameMs(): number | undefined {
+    return this.model.estimate(LatencyModel.frameKey(this.#bucket))?.mean;
   }
 
   reportTransfer(from: string, to: string, ms: number): void {
