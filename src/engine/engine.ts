@@ -673,11 +673,15 @@ export class Engine {
         const image = gpuSide ? null : await f.toCpu();
         const readbackMs = performance.now() - r0;
         /**
-         * Whether the stage's time waits on the GPU queue (a GPU target, the GPU side's resize,
-         * readback and composite, or a readback): it is then the stage's own only on a clean
-         * frame, which starts it on an idle queue and times it to the end of its GPU work.
+         * Whether the stage's time waits on the GPU queue (a GPU target, or the GPU side's
+         * resize, readback and composite): it is then the stage's own only on a clean frame,
+         * which starts it on an idle queue and times it to the end of its GPU work. (A frame
+         * read back for super-resolution is learned on every frame, its readback in its time:
+         * learned from clean frames only, the endpoint's round trip at two in flight was
+         * sampled mostly in calibration, where every frame waits for an idle queue and both
+         * frames reach the endpoint together — predicted 1.4 fps where it ran 2.4.)
          */
-        const usesGpu = onGpu || gpuSide || at === 'gpu';
+        const usesGpu = onGpu || gpuSide;
         let ms = 0;
         const stage = async () => {
           // A clean frame's stage starts on an idle queue (other frames submit meanwhile).
