@@ -673,13 +673,12 @@ export class Engine {
         const image = gpuSide ? null : await f.toCpu();
         const readbackMs = performance.now() - r0;
         /**
-         * Whether the stage's time waits on the GPU queue (a GPU target, or the GPU side's
-         * resize, readback and composite): it is then the stage's own only on a clean frame,
-         * which starts it on an idle queue and times it to the end of its GPU work. (A frame
-         * read back for super-resolution is learned on every frame, its readback in its time:
-         * learned from clean frames only, the endpoint's round trip at two in flight was
-         * sampled mostly in calibration, where every frame waits for an idle queue and both
-         * frames reach the endpoint together — predicted 1.4 fps where it ran 2.4.)
+         * Whether the stage's own work is on the GPU queue (a GPU target, or the GPU side's
+         * resize, readback and composite): it is then the stage's alone only on a clean frame,
+         * which starts it on an idle queue and times it to the end of its GPU work. A frame read
+         * back for super-resolution is learned on every frame, readback included (learned from
+         * clean frames only, the endpoint's round trip at two in flight came mostly from
+         * calibration, both frames at the endpoint together: predicted 1.4 fps, ran 2.4).
          */
         const usesGpu = onGpu || gpuSide;
         let ms = 0;
@@ -714,7 +713,7 @@ export class Engine {
           }
           // On the GPU, a model's run can resolve before its work is done; the GPU side's
           // composite is the stage's work too.
-          if (f.clean && (onGpu || gpuSide)) await this.gpu.device.queue.onSubmittedWorkDone();
+          if (f.clean && usesGpu) await this.gpu.device.queue.onSubmittedWorkDone();
           ms = readbackMs + performance.now() - t0;
         };
         // One frame at a time on each runtime (its GPU side keeps buffers between frames); the

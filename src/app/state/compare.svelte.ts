@@ -511,12 +511,7 @@ export class CompareState {
     try {
       for (const strategy of this.#order) {
         const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
-        const targets = app.ml.targets.filter((t) =>
-          strategyAllows(
-            strategy,
-            APP_TARGETS.find((a) => a.id === t)!,
-          ),
-        );
+        const targets = app.ml.targets.filter((t) => this.#allows(strategy, t));
         const attempt = async (): Promise<CompareCell> => {
           if (targets.length === 0)
             throw new Error('no ML target this strategy allows is available');
