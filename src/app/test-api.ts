@@ -115,6 +115,7 @@ export function createTestApi(app: AppState) {
         audio: v.audio,
         opened: v.opened,
         exportInFlight: app.exportInFlight,
+        exportRecommended: app.exportRecommended,
         exportPeakRunning: app.exportPeakRunning,
         time: v.time,
         frameIndex: v.frameIndex,

@@ -934,6 +934,8 @@ export class AppState {
   /** Frames the running (or last) export renders at once, and the most that overlapped. */
   exportInFlight = $state(1);
   exportPeakRunning = 0;
+  /** What the planner answered when the export asked (null: it used the app's setting). */
+  exportRecommended: { inFlight: number; fps: number[] } | null = null;
 
   /**
    * Frames in flight for an export: what the strategy's planner recommends for the export's
@@ -948,12 +950,13 @@ export class AppState {
     const scale = height ? height / info.height : 1;
     const [w, h] = [Math.round(info.width * scale), Math.round(info.height * scale)];
     const fit = Math.min(MAX_IN_FLIGHT, Engine.framesWithinBudget(w, h, chainScale));
+    this.exportRecommended = null;
     if (this.placement === 'manual') return Math.min(fit, this.framesInFlight);
     const placer = this.placer(this.placement);
     const stages = this.#history.present.stages.filter((s) => s.enabled);
     placer.predict(stages, w * h, this.placement); // tells the scheduler the export's chain and size
-    const recommended = placer.scheduler.recommendInFlight(fit);
-    return recommended?.inFlight ?? Math.min(fit, this.framesInFlight);
+    this.exportRecommended = placer.scheduler.recommendInFlight(fit);
+    return this.exportRecommended?.inFlight ?? Math.min(fit, this.framesInFlight);
   }
 
   /**
