@@ -411,6 +411,7 @@ export function createTestApi(app: AppState) {
       return {
         plan: s.plan,
         calibrating: s.calibrating,
+        settling: s.settling,
         changes: s.changes,
         replanTimes: [...s.replanTimes],
         frameMs: s.frameMs,

@@ -415,7 +415,13 @@ export class Engine {
         : current;
     /** Textures an AI stage gives back return to the pool once its commands are submitted. */
     const lender = overlapping ? new DeferredReleases(this.#pool) : null;
-    const measurement: FrameMeasurement = { cpu: [], gpu: [], ml: [], transfers: [] };
+    const measurement: FrameMeasurement = {
+      frame: sequence - 1,
+      cpu: [],
+      gpu: [],
+      ml: [],
+      transfers: [],
+    };
     /** GPU stages recorded into the current encoder, timed together when it is submitted. */
     let segment: number[] = [];
     /** Segments submitted without waiting for them (the frame's timing waits for them). */

@@ -6,6 +6,8 @@ import type { TargetKind } from './engine';
 
 /** What the engine measured while running one frame, for the placer to learn from. */
 export interface FrameMeasurement {
+  /** The frame's sequence number as `place` was given it (the scheduler times its plans). */
+  frame?: number;
   /** CPU stages, timed one by one (index into the frame's enabled stages). */
   cpu: { index: number; ms: number }[];
   /**
@@ -206,6 +208,7 @@ export class SchedulerPlacer implements FramePlacer {
 
   measured(m: FrameMeasurement): void {
     if (m.frameMs !== undefined) this.scheduler.reportFrame(m.frameMs);
+    if (m.frame !== undefined) this.scheduler.shown(m.frame);
     for (const { index, ms } of m.cpu) this.scheduler.report(index, 'cpu', ms);
     for (const { index, target, ms, link, clean, at = 'gpu' } of m.ml) {
       if (!clean) continue;

@@ -2,6 +2,15 @@ import { staticBound } from './bound';
 import { LatencyModel, sizeBucket } from './latency-model';
 import { planFor, recommend, rescore, type Plan } from './planner';
 import { compile, linkName, type CostModel, type Problem, type Shares } from './problem';
+import {
+  planKey,
+  PlanTimer,
+  scoreCandidates,
+  trialOf,
+  type Candidate,
+  type PlanRecord,
+  type RecordRules,
+} from './trial';
 import type { Clock, PlacementChange, StageInfo, Strategy, TargetInfo } from './types';
 
 /** 'planned': the planner (Auto and the fixed strategies); 'static': the user's pins. */
@@ -27,6 +36,13 @@ export interface SchedulerOptions {
   transferPriorMs: number;
   /** Frames the executor has in flight at most (plans are made for it). */
   inFlight: number;
+  /**
+   * Auto: frames each plan it cannot tell apart runs for, timed, before it keeps the fastest
+   * (0: trust the model alone). Every plan that runs is timed over windows of this many frames.
+   */
+  trialFrames: number;
+  /** Auto: plans predicted within this fraction of the best one are measured (see trial.ts). */
+  trialMargin: number;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
@@ -38,7 +54,17 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   backoffMs: [500, 4000],
   transferPriorMs: 2,
   inFlight: 2,
+  trialFrames: 8,
+  trialMargin: 0.5,
 };
+
+/** The strategies that run without splits: Auto measures their plans beside its own. */
+const FIXED_STRATEGIES: Strategy[] = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator'];
+/**
+ * A plan's measurement is used for this many decisions; within 15% of its prediction, the
+ * model is taken as right (a window of frames is noisy).
+ */
+const RECORD_RULES: Omit<RecordRules, 'moved'> = { maxAge: 5000, agree: 0.15, retryDrift: 2 };
 
 /** A target that failed: excluded until `until`, then probed with one frame. */
 interface Health {
@@ -129,6 +155,12 @@ export class Scheduler {
   /** Pairs worth re-measuring when stale (from the last plan): stage, target, extra ms. */
   #explorable: { stage: number; target: string; cost: number }[] = [];
   #predictions = new Map<string, { at: number; value: Prediction | null }>();
+  /** What each plan that ran measured (by `planKey`), and the timer of the one running. */
+  #records = new Map<string, PlanRecord>();
+  #timer: PlanTimer | null = null;
+  /** Plans still to run in the measuring trial under way (the running one is `#plan`). */
+  #trial: Plan[] | null = null;
+  #decisions = 0;
   planChanges = 0;
   /** Plans searched, and the clock time each took (ms): the bench reports them. */
   readonly replanTimes: number[] = [];
@@ -178,6 +210,13 @@ export class Scheduler {
     this.#exploreMin = Infinity;
     this.#exploreCap = 0;
     this.#predictions.clear();
+    this.#forgetMeasuredPlans();
+  }
+
+  #forgetMeasuredPlans(): void {
+    this.#records.clear();
+    this.#timer = null;
+    this.#trial = null;
   }
 
   /** The executor's frames in flight changed: the next plan is made for them. */
@@ -187,6 +226,16 @@ export class Scheduler {
     this.options.inFlight = k;
     this.#stale ??= `${k} frame${k === 1 ? '' : 's'} in flight`;
     this.#predictions.clear();
+    this.#forgetMeasuredPlans();
+  }
+
+  /**
+   * Whether the plan may still change for want of measurement: calibrating, no plan yet, or
+   * Auto still timing the plans it could not tell apart (and choosing between them).
+   */
+  get settling(): boolean {
+    if (this.policy === 'static' || this.#stages.length === 0) return false;
+    return this.calibrating || !this.#plan || this.#trial !== null || this.#stale === TRIAL_DONE;
   }
 
   /** Whether some stage still has a target to measure before the scheduler trusts its model. */
@@ -286,6 +335,11 @@ export class Scheduler {
     if (this.policy === 'static' || this.#stages.length === 0) return false;
     if (this.#stale === null) return false;
     if (this.calibrating) return false;
+    if (this.#trial) {
+      // A trial runs to its end unless a plan in it lost a target.
+      if (this.#planUsable() && this.#trial.every((p) => this.#usable(p))) return false;
+      this.#trial = null;
+    }
     const t0 = this.#clock();
     const reason = this.#stale;
     this.#stale = null;
@@ -302,20 +356,137 @@ export class Scheduler {
       this.#plan && this.#planUsable()
         ? rescore(this.#problem(), this.costs, this.#plan, this.options.inFlight)
         : null;
-    if (!current || next.period < current.period * (1 - this.options.hysteresis)) {
+    const choice = this.#measuresPlans()
+      ? this.#choose(next, current)
+      : { plan: next, period: next.period, currentPeriod: current?.period ?? null };
+    if ('trial' in choice) {
+      const [first, ...rest] = choice.trial;
+      this.#trial = rest;
       if (this.#plan) this.planChanges++;
-      this.#logChanges(this.#plan, next, current, reason);
-      this.#adopt(next);
+      const n = choice.trial.length;
+      this.#logChanges(this.#plan, first, `measuring ${n} plans the model cannot tell apart`);
+      this.#adopt(first);
+    } else if (
+      choice.currentPeriod === null ||
+      (choice.plan !== current &&
+        choice.period <
+          choice.currentPeriod * (1 - (reason === TRIAL_DONE ? 0 : this.options.hysteresis)))
+    ) {
+      if (this.#plan) this.planChanges++;
+      const measured = choice.measured === true;
+      const periods =
+        choice.currentPeriod === null
+          ? undefined
+          : { from: choice.currentPeriod, to: choice.period, measured };
+      this.#logChanges(this.#plan, choice.plan, this.#reason(this.#plan, current, reason, periods));
+      this.#adopt(choice.plan);
     } else {
-      this.#adopt(current);
+      this.#adopt(current!);
     }
     return true;
+  }
+
+  #measuresPlans(): boolean {
+    return strategySplits(this.options.strategy) && this.options.trialFrames > 0;
+  }
+
+  #usable(plan: Plan): boolean {
+    return plan.cycle.every((frame) => frame.every((t) => this.allowed(t)));
+  }
+
+  /**
+   * Auto's choice between its plan, the current one and each fixed strategy's plan, by their
+   * periods corrected by what they measured when they ran. Plans predicted within
+   * `trialMargin` of the best that have not run (or whose measurement no longer holds) are run
+   * first, a few frames each, the model's favourite first: a trial.
+   */
+  #choose(
+    next: Plan,
+    current: Plan | null,
+  ):
+    | { trial: Plan[] }
+    | { plan: Plan; period: number; currentPeriod: number | null; measured?: boolean } {
+    const problem = this.#problem();
+    const plans = [next, ...(current ? [current] : [])];
+    for (const strategy of FIXED_STRATEGIES) {
+      const allowed = (t: string) =>
+        this.allowed(t) && strategyAllows(strategy, this.#targets.get(t)!);
+      const plan = planFor(problem, this.costs, {
+        inFlight: this.options.inFlight,
+        allowed,
+        splits: false,
+      });
+      if (plan) plans.push(plan);
+    }
+    const candidates = new Map<string, Candidate<Plan>>();
+    for (const plan of plans) {
+      const key = planKey(plan);
+      if (!candidates.has(key))
+        candidates.set(key, { plan, predicted: plan.period, record: this.#records.get(key) });
+    }
+    const scored = scoreCandidates([...candidates.values()], this.#decisions, {
+      ...RECORD_RULES,
+      moved: this.options.replanOnChange,
+    });
+    const trial = trialOf(scored, {
+      first: !this.#plan,
+      margin: this.options.trialMargin,
+      hysteresis: this.options.hysteresis,
+    });
+    if (trial.length > 0) return { trial: trial.map((x) => x.plan) };
+    const pick = scored.reduce((a, b) => (b.period < a.period ? b : a));
+    const now = current && scored.find((x) => planKey(x.plan) === planKey(current));
+    return {
+      plan: now && pick === now ? current! : pick.plan,
+      period: pick.period,
+      currentPeriod: now ? now.period : null,
+      measured: pick.state !== 'unmeasured' && now?.state !== 'unmeasured',
+    };
+  }
+
+  /**
+   * The executor showed `frame` (it finished). The running plan is timed over windows of
+   * `trialFrames` frames; a trial moves to its next plan when one is timed, and re-plans when
+   * every plan in it has been.
+   */
+  shown(frame: number): void {
+    const ms = this.#timer?.shown(frame, this.#clock());
+    const plan = this.#plan;
+    if (ms === null || ms === undefined || !plan) return;
+    const key = planKey(plan);
+    const first = !this.#records.has(key);
+    // Against what the model says of the plan now: estimates learned while it ran can drift
+    // (here, absorbing the slowdown of sharing cores) while its rate does not.
+    const predicted = rescore(this.#problem(), this.costs, plan, this.options.inFlight)?.period;
+    if (predicted === undefined) return;
+    this.#records.set(key, { ms, predicted, at: this.#decisions });
+    if (!this.#trial) {
+      // A plan that runs far from its prediction: the plans close to it are measured too.
+      const off = ms / predicted - 1;
+      if (first && this.#measuresPlans() && Math.abs(off) > RECORD_RULES.agree)
+        this.#stale ??= `the plan ran ${Math.round(Math.abs(off) * 100)}% ${off > 0 ? 'slower' : 'faster'} than predicted`;
+      return;
+    }
+    const next = this.#trial.shift();
+    if (next) {
+      this.#logChanges(plan, next, 'measuring the next plan');
+      this.#adopt(next);
+    } else {
+      this.#trial = null;
+      this.#stale = TRIAL_DONE;
+    }
   }
 
   #adopt(plan: Plan): void {
     const changed = !this.#plan || !sameCycle(plan.cycle, this.#plan.cycle);
     this.#plan = plan;
-    if (changed) this.#cursor = 0;
+    if (changed) {
+      this.#cursor = 0;
+      this.#timer =
+        this.options.trialFrames > 0
+          ? new PlanTimer(this.options.trialFrames, this.options.inFlight)
+          : null;
+    }
     this.#basis = new Map();
     for (const name of Object.keys(plan.loads)) {
       const [from, to] = name.startsWith('link:') ? name.slice(5).split('>') : [];
@@ -364,24 +535,35 @@ export class Scheduler {
     return out;
   }
 
-  /** Records each stage whose targets differ between two plans, with the reason. */
-  #logChanges(previous: Plan | null, next: Plan, current: Plan | null, why: string): void {
-    let reason: string;
-    if (!previous) reason = 'first plan, after calibration';
-    else if (!current) {
+  /**
+   * Why a plan replaces `previous`: the first plan, a target lost, or the gain over `current`
+   * (from `periods` when given: measured ones after a trial).
+   */
+  #reason(
+    previous: Plan | null,
+    current: Plan | null,
+    why: string,
+    periods?: { from: number; to: number; measured: boolean },
+  ): string {
+    if (!previous) return 'first plan, after calibration';
+    if (!current) {
       const lost = [...new Set(previous.cycle.flat())].filter((t) => !this.allowed(t));
       const cause = lost.map((t) => this.#health.get(t)?.reason).find((r) => r);
-      reason = lost.length
+      return lost.length
         ? `${lost.join(', ')} unavailable${cause ? ` (${cause})` : ''}`
         : `re-planned: ${why}`;
-    } else {
-      const gain = Math.round((current.period / next.period - 1) * 100);
-      const [busiest, ms] = Object.entries(current.loads).reduce(
-        (a, b) => (b[1] > a[1] ? b : a),
-        ['', -1],
-      );
-      reason = `predicted +${gain}%${busiest ? ` (bottleneck was ${busiest}, ${ms.toFixed(1)} ms a frame)` : ''}`;
     }
+    const { from, to, measured } = periods ?? { from: current.period, to: 0, measured: false };
+    const gain = Math.round((from / (to || current.period) - 1) * 100);
+    const [busiest, ms] = Object.entries(current.loads).reduce(
+      (a, b) => (b[1] > a[1] ? b : a),
+      ['', -1],
+    );
+    return `${measured ? 'measured' : 'predicted'} +${gain}%${busiest ? ` (bottleneck was ${busiest}, ${ms.toFixed(1)} ms a frame)` : ''}`;
+  }
+
+  /** Records each stage whose targets differ between two plans, with the reason. */
+  #logChanges(previous: Plan | null, next: Plan, reason: string): void {
     next.stages.forEach((shares, s) => {
       const from = previous ? describeShares(previous.stages[s]) : '—';
       const to = describeShares(shares);
@@ -410,6 +592,8 @@ export class Scheduler {
       return this.#stages.map((_, s) => this.#needsCalibration(s) ?? this.#fastest(s));
     if (++this.#framesSincePlan >= this.options.replanEvery) this.#stale ??= 'periodic check';
     const plan = this.#plan;
+    this.#decisions++;
+    this.#timer?.decided(frame);
     const targets = plan
       ? plan.cycle[this.#cursor++ % plan.cycle.length].slice()
       : this.#stages.map((_, s) => this.#fastest(s));
@@ -629,7 +813,7 @@ export class Scheduler {
       const cycle = plan.cycle.map((frame) => frame.map(replace));
       const patched = rescore(this.#problem(), this.costs, { ...plan, cycle });
       if (patched) {
-        this.#logChanges(plan, patched, null, reason);
+        this.#logChanges(plan, patched, this.#reason(plan, null, reason));
         this.#adopt(patched);
       }
     } else if (!plan) {
@@ -711,6 +895,8 @@ export class Scheduler {
 }
 
 const CHANGE_LOG = 50;
+/** The re-plan after a trial: its choice is measured, so no hysteresis holds the last plan. */
+const TRIAL_DONE = 'plans measured';
 
 const sameCycle = (a: string[][], b: string[][]) =>
   a.length === b.length && a.every((frame, f) => frame.every((t, s) => t === b[f][s]));

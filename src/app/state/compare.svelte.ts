@@ -384,7 +384,8 @@ export class CompareState {
           await feed.restart();
           const placer = app.placer(strategy);
           for (let i = 0; i < size.warmup + size.calibrationCap; i++) {
-            if (i >= size.warmup && !placer.scheduler.calibrating) break;
+            // Until the plan is settled: calibrated, and Auto's trial of close plans done.
+            if (i >= size.warmup && !placer.scheduler.settling) break;
             this.running = `${label}, warm-up ${i + 1}`;
             await (
               await frame(strategy)

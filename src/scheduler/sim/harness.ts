@@ -54,6 +54,7 @@ export function runScheduler(scenario: Scenario, run: RunOptions = {}): Run {
     reportTransfer: scheduler.reportTransfer.bind(scheduler),
     reportFailure: scheduler.reportFailure.bind(scheduler),
     failover: scheduler.failover.bind(scheduler),
+    shown: scheduler.shown.bind(scheduler),
     maintain: () => void scheduler.maintain(),
   };
   const result = simulate(scenario, decider, clock, {

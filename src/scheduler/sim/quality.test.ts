@@ -50,8 +50,9 @@ async function expectNearBest(scenario: Scenario, inFlight: number, seed = 1) {
     0.95,
   );
   const fixed = Math.max(...FIXED.flatMap((s) => runs.get(s)?.fps ?? []));
-  // One seed's noise moves a run by well under 1%: Auto's plans include every fixed one.
-  expect(auto / fixed, 'Auto vs the best fixed strategy').toBeGreaterThanOrEqual(0.99);
+  // Auto's plans include every fixed one. The same plan measures up to ~1.2% apart between two
+  // runs whose noise draws differ (Auto's trial of close plans shifts them: random profile 10).
+  expect(auto / fixed, 'Auto vs the best fixed strategy').toBeGreaterThanOrEqual(0.98);
   // A bound no plan can beat (the measurement window's own noise aside).
   expect(auto / (await lpBoundFps(scenario, inFlight))).toBeLessThanOrEqual(1.01);
   return runs;

@@ -82,3 +82,29 @@ export const SCENARIOS: Scenario[] = [
     ['blur', { gpu: 6, cpu: 30 }],
   ]),
 ];
+
+/**
+ * This machine's 3D preview at two frames in flight, as the scheduler cannot see it: a software
+ * GPU, ort-wasm, the CPU pool and a local endpoint on the same cores (`contention`), rendering
+ * (`render` ms) → upscale on ort-wasm or the endpoint → two light effects. The model, learning
+ * each stage's time while other stages crowd it, can prefer a split that runs slower.
+ */
+export function sharedCores(p: {
+  wasm: number;
+  remote: number;
+  crowding: number;
+  render: number;
+  link: number;
+}): Scenario {
+  const s = scenario(`shared cores ${JSON.stringify(p)}`, 'gpu', 'gpu', [
+    ['render3d', { gpu: p.render }],
+    ['upscale', { 'ort-wasm': p.wasm, remote: p.remote }],
+    ['vignette', { gpu: 20, cpu: 30 }],
+    ['grain', { gpu: 30, cpu: 25 }],
+  ]);
+  return {
+    ...s,
+    transfer: { ...TRANSFERS, 'gpu>remote': p.link, 'remote>gpu': p.link },
+    contention: { resources: ['gpu', 'cpu', 'remote'], factor: p.crowding },
+  };
+}

@@ -7,6 +7,8 @@ export interface Decider {
   reportTransfer(from: string, to: string, ms: number): void;
   reportFailure(target: string, reason: string): void;
   failover(stage: number): string;
+  /** A frame finished (all its stages and its move to the sink). */
+  shown?(frame: number): void;
   /** Called between events: the executor is between jobs (the app's idle callback). */
   maintain?(): void;
   readonly planChanges?: number;
@@ -23,6 +25,12 @@ export interface Scenario {
   transfer: Record<string, number>;
   source: string;
   sink: string;
+  /**
+   * Devices that share one machine's cores without the scheduler being told (a software GPU, a
+   * WASM runtime and a local endpoint on two cores): a job that starts while `k` others of the
+   * group run takes `1 + factor × k` times as long.
+   */
+  contention?: { resources: string[]; factor: number };
 }
 
 export interface SimEvents {
@@ -160,6 +168,7 @@ export function simulate(
       } else {
         finished[frame] = clock.now;
         inFlight--;
+        decider.shown?.(frame);
       }
       return;
     }
@@ -215,11 +224,20 @@ export function simulate(
     }
   };
 
+  const crowding = (resource: string) => {
+    const group = scenario.contention;
+    if (!group?.resources.includes(resource)) return 1;
+    const others = group.resources.filter((r) => r !== resource && busy.get(r)).length;
+    return 1 + group.factor * others;
+  };
+
   const startIdle = () => {
     for (const [resource, list] of ready) {
       if (busy.get(resource) || list.length === 0) continue;
       const job = list.shift()!;
       busy.set(resource, true);
+      // What the job takes, crowding included, is what its executor then measures.
+      job.duration *= crowding(resource);
       pending.push({ time: clock.now + job.duration, job });
     }
   };
@@ -249,6 +267,7 @@ export function simulate(
       if (job.stage === -1) {
         finished[job.frame] = clock.now;
         inFlight--;
+        decider.shown?.(job.frame);
       } else next(job.frame, job.stage);
     } else if (job.fails) {
       decider.reportFailure(job.target!, 'time-out');

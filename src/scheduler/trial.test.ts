@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { PlanTimer, scoreCandidates, trialOf, type RecordRules } from './trial';
+
+const RULES: RecordRules = { moved: 0.15, maxAge: 1000, agree: 0.15, retryDrift: 2 };
+
+describe('PlanTimer', () => {
+  it('skips frames of the previous plan, then gives ms per frame per window', () => {
+    const timer = new PlanTimer(4, 2);
+    timer.decided(10);
+    // Frame 9 was decided before the plan: ignored; frame 10 may share the pipeline with it.
+    expect(timer.shown(9, 0)).toBeNull();
+    expect(timer.shown(10, 50)).toBeNull();
+    // Frame 11 is the reference; four more frames, 100 ms apart, make one window.
+    for (const [f, t] of [
+      [11, 100],
+      [12, 200],
+      [13, 300],
+      [14, 400],
+    ])
+      expect(timer.shown(f, t)).toBeNull();
+    expect(timer.shown(15, 500)).toBe(100);
+    // The next window starts where that one ended; frames out of order count by time.
+    for (const [f, t] of [
+      [17, 700],
+      [16, 650],
+      [18, 800],
+    ])
+      expect(timer.shown(f, t)).toBeNull();
+    expect(timer.shown(19, 900)).toBe(100);
+  });
+});
+
+describe('scoreCandidates', () => {
+  const rec = (ms: number, predicted: number, at = 0) => ({ ms, predicted, at });
+
+  it("keeps the model's periods where measured plans agree with it, and takes the measurement where one does not", () => {
+    const agree = scoreCandidates(
+      [
+        { plan: 'a', predicted: 100, record: rec(105, 100) },
+        { plan: 'b', predicted: 110, record: rec(108, 110) },
+      ],
+      10,
+      RULES,
+    );
+    expect(agree.map((x) => [x.state, x.period, x.off])).toEqual([
+      ['measured', 100, false],
+      ['measured', 110, false],
+    ]);
+    const off = scoreCandidates(
+      [
+        { plan: 'a', predicted: 100, record: rec(140, 100) },
+        { plan: 'b', predicted: 110, record: rec(100, 110) },
+      ],
+      10,
+      RULES,
+    );
+    expect(off[0]).toMatchObject({ state: 'measured', off: true, period: 140 });
+    expect(off[1].period).toBeCloseTo(100);
+  });
+
+  it('two plans each within the noise but apart from each other are judged by measurement', () => {
+    const [a, b] = scoreCandidates(
+      [
+        { plan: 'split', predicted: 340, record: rec(365, 340) },
+        { plan: 'remote', predicted: 371, record: rec(339, 371) },
+      ],
+      10,
+      RULES,
+    );
+    expect(a.period).toBeCloseTo(365);
+    expect(b.period).toBeCloseTo(339);
+  });
+
+  it('remembers a plan whose prediction drifted moderately, forgets it after a large drift or old age', () => {
+    const [drifted, slowed, old, never] = scoreCandidates(
+      [
+        { plan: 'drifted', predicted: 130, record: rec(100, 100) },
+        { plan: 'slowed', predicted: 400, record: rec(100, 100) },
+        { plan: 'old', predicted: 100, record: rec(90, 100, -5000) },
+        { plan: 'never', predicted: 100 },
+      ],
+      10,
+      RULES,
+    );
+    expect(drifted).toMatchObject({ state: 'remembered', period: 130 });
+    expect(slowed).toMatchObject({ state: 'unmeasured', period: 400 });
+    expect(old.state).toBe('unmeasured');
+    expect(never.state).toBe('unmeasured');
+  });
+});
+
+describe('trialOf', () => {
+  const opts = { first: false, margin: 0.5, hysteresis: 0.08 };
+  const score = (plan: string, predicted: number, record?: { ms: number; predicted: number }) =>
+    scoreCandidates([{ plan, predicted, record: record && { ...record, at: 0 } }], 0, RULES)[0];
+
+  it('runs the close plans never measured on the first plan, the fastest predicted first', () => {
+    const scored = [score('b', 120), score('a', 100), score('far', 400)];
+    expect(trialOf(scored, { ...opts, first: true }).map((x) => x.plan)).toEqual(['a', 'b']);
+    // Later, while every measured plan agrees with the model, it is trusted.
+    expect(trialOf([score('a', 100, { ms: 101, predicted: 100 }), score('b', 120)], opts)).toEqual(
+      [],
+    );
+  });
+
+  it('runs them where a measured plan ran far from its prediction', () => {
+    const scored = [score('a', 100, { ms: 150, predicted: 100 }), score('b', 120)];
+    expect(trialOf(scored, opts).map((x) => x.plan)).toEqual(['b']);
+  });
+
+  it('runs a remembered plan again when it ran faster than what runs now', () => {
+    const running = score('split', 340, { ms: 350, predicted: 340 });
+    const faster = score('remote', 370, { ms: 300, predicted: 250 });
+    expect(faster.state).toBe('remembered');
+    expect(trialOf([running, faster], opts).map((x) => x.plan)).toEqual(['remote']);
+    const slower = score('remote', 370, { ms: 360, predicted: 250 });
+    expect(trialOf([running, slower], opts)).toEqual([]);
+  });
+
+  it('never runs a plan alone', () => {
+    expect(trialOf([score('a', 100)], { ...opts, first: true })).toEqual([]);
+  });
+});

@@ -1,0 +1,148 @@
+import type { Plan } from './planner';
+
+/**
+ * Plans measured as they ran. The pipeline model is exact for independent devices, but on a
+ * machine where the "GPU" is a software rasteriser, the CPU pool, a WASM runtime and a local
+ * endpoint share the same cores, two frames in flight slow each other down in ways no per-stage
+ * estimate shows: a split the model prefers can run a third slower than the plan it replaced.
+ * So Auto runs the plans it cannot tell apart for a few frames each and keeps the one that was
+ * fastest, and every plan that ran carries the ratio of what it measured to what was predicted.
+ */
+
+/** A plan's identity: its cycle of assignments. */
+export const planKey = (plan: Pick<Plan, 'cycle'>): string =>
+  plan.cycle.map((frame) => frame.join(',')).join(';');
+
+/** What a plan achieved when it ran: ms per frame, and the model's period for it then. */
+export interface PlanRecord {
+  ms: number;
+  predicted: number;
+  /** The frame count (decisions) when it was measured. */
+  at: number;
+}
+
+/**
+ * Times the frames of the plan that runs, from the first frame decided with it: the first
+ * `settle − 1` completions may be frames of the previous plan still in the pipeline, the next
+ * is the reference, and every `frames` completions after it give one figure (ms per frame).
+ */
+export class PlanTimer {
+  readonly frames: number;
+  readonly settle: number;
+  #from: number | null = null;
+  #times: number[] = [];
+
+  constructor(frames: number, settle: number) {
+    this.frames = frames;
+    this.settle = Math.max(1, settle);
+  }
+
+  /** The plan decided `frame` (the first call marks where the plan's frames start). */
+  decided(frame: number): void {
+    this.#from ??= frame;
+  }
+
+  /** A frame was shown at `at` (clock ms); ms per frame when a window is complete, else null. */
+  shown(frame: number, at: number): number | null {
+    if (this.#from === null || frame < this.#from + this.settle - 1) return null;
+    this.#times.push(at);
+    if (this.#times.length <= this.frames) return null;
+    const first = Math.min(...this.#times);
+    const last = Math.max(...this.#times);
+    this.#times = [last];
+    return (last - first) / this.frames;
+  }
+}
+
+/** When a plan's measurement holds, and when it says the model is wrong about it. */
+export interface RecordRules {
+  /** The model's period for the plan moved more than this fraction since: another situation. */
+  moved: number;
+  /** Decisions after which a measurement is too old to use. */
+  maxAge: number;
+  /** Measured within this fraction of predicted: the model is right (noise aside). */
+  agree: number;
+  /**
+   * A plan whose predicted period moved by less than this factor since it ran is remembered by
+   * what it measured; past it (a 4× slowdown), the situation changed and the model decides.
+   */
+  retryDrift: number;
+}
+
+/** A plan to choose from: the model's period for it now, and what it measured if it ran. */
+export interface Candidate<P> {
+  plan: P;
+  predicted: number;
+  record?: PlanRecord;
+}
+
+/**
+ * A candidate as the choice sees it. `measured`: its measurement holds (the model's view of it
+ * moved less than `moved`); `remembered`: a moderate drift since it ran, so its last measured
+ * period is a floor until it runs again; `unmeasured`: the model's word alone.
+ */
+export interface Scored<P> extends Candidate<P> {
+  period: number;
+  state: 'measured' | 'remembered' | 'unmeasured';
+  /** Measured further than `agree` from its prediction. */
+  off: boolean;
+}
+
+/**
+ * Each candidate's period by what it measured. A measured plan keeps the model's period while
+ * the measured plans agree with the model about as well as each other (noise); where one ran
+ * further than `agree` from its prediction, or two disagree by more than that between them,
+ * each measured plan's period is the model's times measured over predicted.
+ */
+export function scoreCandidates<P>(
+  candidates: Candidate<P>[],
+  now: number,
+  rules: RecordRules,
+): Scored<P>[] {
+  const ratio = (c: Candidate<P>) => c.record!.ms / c.record!.predicted;
+  const scored = candidates.map((c): Scored<P> => {
+    const { record, predicted } = c;
+    const fresh = record && now - record.at <= rules.maxAge;
+    const drift = fresh ? predicted / record.predicted : 0;
+    if (fresh && Math.abs(drift - 1) <= rules.moved)
+      return {
+        ...c,
+        period: predicted,
+        state: 'measured',
+        off: Math.abs(ratio(c) - 1) > rules.agree,
+      };
+    if (fresh && drift < rules.retryDrift && drift > 1 / rules.retryDrift)
+      return { ...c, period: Math.max(predicted, record.ms), state: 'remembered', off: false };
+    return { ...c, period: predicted, state: 'unmeasured', off: false };
+  });
+  const ratios = scored.filter((x) => x.state === 'measured').map(ratio);
+  const disagree = Math.max(...ratios) > (1 + rules.agree) * Math.min(...ratios);
+  for (const x of scored)
+    if (x.state === 'measured' && (x.off || disagree)) x.period = x.predicted * ratio(x);
+  return scored;
+}
+
+/**
+ * The plans to run before choosing (empty: choose now). Candidates within `margin` of the best
+ * period that never ran are run on the first plan of a chain (the model's estimates come from
+ * one stage at a time, not from plans running together) and where a measured plan ran far from
+ * its prediction; a remembered plan that ran faster than the best measured one by more than
+ * `hysteresis` runs again (its estimates may have absorbed another plan's crowding). The
+ * model's favourite first.
+ */
+export function trialOf<P>(
+  scored: Scored<P>[],
+  { first, margin, hysteresis }: { first: boolean; margin: number; hysteresis: number },
+): Scored<P>[] {
+  const best = Math.min(...scored.map((x) => x.period));
+  const close = scored.filter((x) => x.period <= best * (1 + margin));
+  const running = Math.min(...scored.filter((x) => x.state === 'measured').map((x) => x.period));
+  const retry = close.filter(
+    (x) => x.state === 'remembered' && x.record!.ms < running * (1 - hysteresis),
+  );
+  const fresh =
+    first || scored.some((x) => x.off) ? close.filter((x) => x.state === 'unmeasured') : [];
+  const trial = [...new Set([...fresh, ...retry])];
+  if (trial.length === 0 || close.length < 2) return [];
+  return trial.sort((a, b) => a.predicted - b.predicted);
+}
