@@ -4,7 +4,8 @@
 // against both and against the best fixed strategy, predicted / simulated for every strategy,
 // frames to re-route after a 4× slowdown and after a failure of the target the plan leans on
 // most, and what exploration costs. Then the cost of a decision (`decide`, the frame path) and
-// of a re-plan (`maintain`) for chains of 4, 8 and 16 stages × 8 targets.
+// of a re-plan (`maintain`) for chains of 4, 8 and 16 stages × 8 targets. And, on cores shared
+// without the scheduler knowing (`sharedCores`), Auto against the model alone and fixed plans.
 // Writes bench-results/scheduler.json in the one benchmark shape (docs/BENCHMARKS.md).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,8 @@ import {
 } from '../../src/scheduler';
 import { bestSimulatedStatic, lpBoundFps } from '../../src/scheduler/sim/bound';
 import { runScheduler, slowed } from '../../src/scheduler/sim/harness';
+import { sharedCores } from '../../src/scheduler/sim/scenarios';
+import { SHARED_CORES } from '../../src/scheduler/sim/shared-cores';
 
 const FROM = 300;
 const FIXED: Strategy[] = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator'];
@@ -137,6 +140,36 @@ for (const inFlight of [1, 2, 4]) {
   }
 }
 
+// Cores shared without the scheduler knowing (a software GPU, ort-wasm and a local endpoint on
+// two cores, as on this project's machines): Auto with its trial of close plans, the model
+// alone, and the best fixed strategy, at the app's two frames in flight.
+for (const params of SHARED_CORES) {
+  const scenario = sharedCores(params);
+  const fps = (strategy: Strategy, trialFrames?: number) =>
+    runScheduler(scenario, {
+      inFlight: 2,
+      frames: 400,
+      options: { strategy, ...(trialFrames === undefined ? {} : { trialFrames }) },
+    }).result.fps(200);
+  const auto = fps('auto');
+  const modelAlone = fps('auto', 0);
+  const bestFixed = Math.max(fps('gpu+accelerator'), fps('cpu+gpu+accelerator'));
+  results.push({
+    case: `${scenario.name}, 2 in flight`,
+    metric: 'Auto throughput on shared cores (simulated)',
+    unit: 'fps',
+    median: auto,
+    p95: auto,
+    n: 200,
+    inFlight: 2,
+    autoFps: auto,
+    modelAloneFps: modelAlone,
+    bestFixedFps: bestFixed,
+    autoOverBestFixed: auto / bestFixed,
+    modelAloneOverBestFixed: modelAlone / bestFixed,
+  });
+}
+
 // Decision and re-plan cost: every stage implemented by every target (8: the app's seven and a
 // second endpoint), costs known, 2000 frames.
 const EIGHT: TargetInfo[] = [
@@ -161,6 +194,7 @@ for (const stageCount of [4, 8, 16]) {
     decide.push(performance.now() - t0);
     now += 16;
     targets.forEach((t, s) => scheduler.report(s, t, cost[s][t] * (0.95 + 0.1 * random())));
+    scheduler.shown(frame); // the frame finished: Auto times its plans
     // A step in the cost every 200 frames keeps re-plans coming.
     if (frame % 200 === 199) cost[frame % stageCount][EIGHT[frame % 8].id] *= 3;
     const t1 = performance.now();

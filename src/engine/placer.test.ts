@@ -291,3 +291,38 @@ describe('moves between memories', () => {
     expect(placer.scheduler.costs.transfer('cpu', 'gpu')).toBeCloseTo(3);
   });
 });
+
+describe('Auto times the plans it runs', () => {
+  it('keeps the plan that ran faster, even where per-stage estimates prefer another', () => {
+    let now = 0;
+    const placer = new SchedulerPlacer(
+      () => now,
+      'auto',
+      new LatencyModel(() => now),
+      () => ['ort-wasm', 'ort-webgpu'],
+      (work) => work(),
+    );
+    const chain = [stage('background-blur')];
+    const ran: string[] = [];
+    for (let frame = 0; frame < 120; frame++) {
+      const [target] = placer.place(chain, frame, 256 * 256);
+      if (!isMlTarget(target)) throw new Error(`AI stage placed on ${target}`);
+      ran.push(target);
+      // ort-wasm's stage reads faster, but its frames take longer (it crowds the cores the
+      // rest of the frame needs): only the frames' own rate shows it.
+      now += target === 'ort-wasm' ? 300 : 130;
+      placer.measured({
+        frame,
+        cpu: [],
+        gpu: [],
+        ml: [{ index: 0, target, ms: target === 'ort-wasm' ? 100 : 110, clean: true }],
+        transfers: [],
+      });
+    }
+    expect(placer.scheduler.settling).toBe(false);
+    expect(ran.slice(-10)).toEqual(new Array(10).fill('ort-webgpu'));
+    expect(placer.scheduler.changes.map((c) => c.reason)).toContain(
+      'measuring 2 plans the model cannot tell apart',
+    );
+  });
+});

@@ -4,17 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Strategy } from '../types';
 import { runScheduler } from './harness';
 import { sharedCores } from './scenarios';
+import { SHARED_CORES } from './shared-cores';
 
 const MEASURE_FROM = 200;
 const FIXED: Strategy[] = ['gpu+accelerator', 'cpu+gpu+accelerator'];
-const CASES = [
-  { wasm: 400, remote: 250, crowding: 0.5, render: 100, link: 10 },
-  { wasm: 350, remote: 250, crowding: 0.5, render: 100, link: 10 },
-  { wasm: 300, remote: 250, crowding: 0.5, render: 100, link: 10 },
-  { wasm: 300, remote: 300, crowding: 0.5, render: 100, link: 30 },
-  { wasm: 350, remote: 300, crowding: 0.5, render: 100, link: 30 },
-  { wasm: 400, remote: 300, crowding: 1, render: 100, link: 10 },
-];
+const CASES = SHARED_CORES;
 
 function fps(params: (typeof CASES)[number], strategy: Strategy, trialFrames?: number) {
   const { result, scheduler } = runScheduler(sharedCores(params), {
