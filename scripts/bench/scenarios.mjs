@@ -97,10 +97,13 @@ try {
         // Even repeats run the strategies last to first: a machine that drifts during a row
         // (the endpoint warming, memory growing) does not always favour the same strategy.
         const reversed = repeat % 2 === 0;
-        const { row, table } = await page.evaluate(
+        const { row, table, autoChanges } = await page.evaluate(
           async ([id, size, inFlight, reversed]) => {
             window.__triad.setFramesInFlight(inFlight);
-            return window.__triad.runScenario(id, size, reversed);
+            const result = await window.__triad.runScenario(id, size, reversed);
+            // Why Auto ran the plan it ran: its placement log (trials, measured gains).
+            const changes = window.__triad.schedulerState('auto').changes.slice(-30);
+            return { ...result, autoChanges: changes };
           },
           [id, size, inFlight, reversed],
         );
@@ -115,7 +118,7 @@ try {
         const notices = await page.getByTestId('notice').allInnerTexts();
         const lost = notices.some((n) => n.includes('GPU device lost'));
         if (missing.length === 0 || !lost || attempt === 3) {
-          repeats.push(row);
+          repeats.push({ ...row, autoChanges });
           break;
         }
         console.log(
@@ -237,6 +240,10 @@ function resultsOf({ inFlight, repeats }) {
       itemsInFlight: ok.at(-1)?.inFlight ?? null,
       slots: ok.at(-1)?.slots ?? null,
       error: cells.find((c) => c.error)?.error,
+      // Auto's placement log at the end of each repeat (frame rows): the plans it tried and why.
+      ...(strategy === 'auto' && frames
+        ? { changes: repeats.map((r) => r.autoChanges ?? []) }
+        : {}),
     });
   }
   const fixed = FIXED.filter((s) => rateOf[s] !== null);

@@ -5,6 +5,7 @@ import { compile, linkName, type CostModel, type Problem, type Shares } from './
 import {
   planKey,
   PlanTimer,
+  supportKey,
   scoreCandidates,
   trialOf,
   type Candidate,
@@ -157,6 +158,8 @@ export class Scheduler {
   #predictions = new Map<string, { at: number; value: Prediction | null }>();
   /** What each plan that ran measured (by `planKey`), and the timer of the one running. */
   #records = new Map<string, PlanRecord>();
+  /** The latest record per set of targets used (`supportKey`), for plans that differ in shares. */
+  #siblings = new Map<string, { record: PlanRecord; plan: Plan }>();
   #timer: PlanTimer | null = null;
   /** Plans still to run in the measuring trial under way (the running one is `#plan`). */
   #trial: Plan[] | null = null;
@@ -215,6 +218,7 @@ export class Scheduler {
 
   #forgetMeasuredPlans(): void {
     this.#records.clear();
+    this.#siblings.clear();
     this.#timer = null;
     this.#trial = null;
   }
@@ -421,8 +425,7 @@ export class Scheduler {
     const candidates = new Map<string, Candidate<Plan>>();
     for (const plan of plans) {
       const key = planKey(plan);
-      if (!candidates.has(key))
-        candidates.set(key, { plan, predicted: plan.period, record: this.#records.get(key) });
+      if (!candidates.has(key)) candidates.set(key, this.#candidate(plan));
     }
     const scored = scoreCandidates([...candidates.values()], this.#decisions, {
       ...RECORD_RULES,
@@ -444,6 +447,23 @@ export class Scheduler {
     };
   }
 
+  /** A plan with what it measured, or what a plan on the same targets measured. */
+  #candidate(plan: Plan): Candidate<Plan> {
+    const own = this.#records.get(planKey(plan));
+    if (own) return { plan, predicted: plan.period, record: own };
+    const sibling = this.#siblings.get(supportKey(plan));
+    // Its measurement holds while the model's view of that plan has not moved (a slowdown since
+    // shows there, not in this plan's prediction); its ratio then speaks for this one.
+    const then =
+      sibling && rescore(this.#problem(), this.costs, sibling.plan, this.options.inFlight)?.period;
+    const moved = this.options.replanOnChange;
+    if (!sibling || !then || Math.abs(then / sibling.record.predicted - 1) > moved)
+      return { plan, predicted: plan.period };
+    const ratio = sibling.record.ms / sibling.record.predicted;
+    const record = { ms: plan.period * ratio, predicted: plan.period, at: sibling.record.at };
+    return { plan, predicted: plan.period, record, sibling: true };
+  }
+
   /**
    * The executor showed `frame` (it finished). The running plan is timed over windows of
    * `trialFrames` frames; a trial moves to its next plan when one is timed, and re-plans when
@@ -459,7 +479,9 @@ export class Scheduler {
     // (here, absorbing the slowdown of sharing cores) while its rate does not.
     const predicted = rescore(this.#problem(), this.costs, plan, this.options.inFlight)?.period;
     if (predicted === undefined) return;
-    this.#records.set(key, { ms, predicted, at: this.#decisions });
+    const record = { ms, predicted, at: this.#decisions };
+    this.#records.set(key, record);
+    this.#siblings.set(supportKey(plan), { record, plan });
     if (!this.#trial) {
       // A plan that runs far from its prediction: the plans close to it are measured too.
       const off = ms / predicted - 1;

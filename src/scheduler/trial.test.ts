@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PlanTimer, scoreCandidates, trialOf, type RecordRules } from './trial';
+import { PlanTimer, scoreCandidates, supportKey, trialOf, type RecordRules } from './trial';
 
 const RULES: RecordRules = { moved: 0.15, maxAge: 1000, agree: 0.15, retryDrift: 2 };
 
@@ -119,5 +119,22 @@ describe('trialOf', () => {
 
   it('never runs a plan alone', () => {
     expect(trialOf([score('a', 100)], { ...opts, first: true })).toEqual([]);
+  });
+});
+
+describe('supportKey', () => {
+  it('is the same for a split at other shares, and differs when a stage uses other targets', () => {
+    const split = (cycle: string[][]) => supportKey({ cycle });
+    const a = split([
+      ['gpu', 'remote'],
+      ['gpu', 'remote'],
+      ['gpu', 'ort-wasm'],
+    ]);
+    const b = split([
+      ['gpu', 'ort-wasm'],
+      ['gpu', 'remote'],
+    ]);
+    expect(a).toBe(b);
+    expect(a).not.toBe(split([['gpu', 'remote']]));
   });
 });

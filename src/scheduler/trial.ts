@@ -13,6 +13,16 @@ import type { Plan } from './planner';
 export const planKey = (plan: Pick<Plan, 'cycle'>): string =>
   plan.cycle.map((frame) => frame.join(',')).join(';');
 
+/**
+ * The targets each stage uses, whatever the shares. A model's error here comes from which
+ * devices run side by side, so a split measured at 60:40 speaks for the same split at 50:50
+ * (re-plans move ratios: without this each ratio was a plan never measured, taken at its word).
+ */
+export const supportKey = (plan: Pick<Plan, 'cycle'>): string =>
+  plan.cycle[0]
+    .map((_, s) => [...new Set(plan.cycle.map((frame) => frame[s]))].sort().join('+'))
+    .join(',');
+
 /** What a plan achieved when it ran: ms per frame, and the model's period for it then. */
 export interface PlanRecord {
   ms: number;
@@ -74,6 +84,8 @@ export interface Candidate<P> {
   plan: P;
   predicted: number;
   record?: PlanRecord;
+  /** The record is another plan's on the same targets (other shares): used only while it holds. */
+  sibling?: boolean;
 }
 
 /**
@@ -111,7 +123,7 @@ export function scoreCandidates<P>(
         state: 'measured',
         off: Math.abs(ratio(c) - 1) > rules.agree,
       };
-    if (fresh && drift < rules.retryDrift && drift > 1 / rules.retryDrift)
+    if (fresh && !c.sibling && drift < rules.retryDrift && drift > 1 / rules.retryDrift)
       return { ...c, period: Math.max(predicted, record.ms), state: 'remembered', off: false };
     return { ...c, period: predicted, state: 'unmeasured', off: false };
   });
