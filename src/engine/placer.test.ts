@@ -322,7 +322,7 @@ describe('Auto times the plans it runs', () => {
     expect(placer.scheduler.settling).toBe(false);
     expect(ran.slice(-10)).toEqual(new Array(10).fill('ort-webgpu'));
     expect(placer.scheduler.changes.map((c) => c.reason)).toContain(
-      'measuring 2 plans the model cannot tell apart',
+      'first plan, after calibration: measuring 2 plans the model cannot tell apart',
     );
   });
 });

@@ -368,7 +368,8 @@ export class Scheduler {
       this.#trial = rest;
       if (this.#plan) this.planChanges++;
       const n = choice.trial.length;
-      this.#logChanges(this.#plan, first, `measuring ${n} plans the model cannot tell apart`);
+      const what = `measuring ${n} plans the model cannot tell apart`;
+      this.#logChanges(this.#plan, first, this.#plan ? what : `${FIRST_PLAN}: ${what}`);
       this.#adopt(first);
     } else if (
       choice.currentPeriod === null ||
@@ -567,7 +568,7 @@ export class Scheduler {
     why: string,
     periods?: { from: number; to: number; measured: boolean },
   ): string {
-    if (!previous) return 'first plan, after calibration';
+    if (!previous) return FIRST_PLAN;
     if (!current) {
       const lost = [...new Set(previous.cycle.flat())].filter((t) => !this.allowed(t));
       const cause = lost.map((t) => this.#health.get(t)?.reason).find((r) => r);
@@ -917,6 +918,7 @@ export class Scheduler {
 }
 
 const CHANGE_LOG = 50;
+const FIRST_PLAN = 'first plan, after calibration';
 /** The re-plan after a trial: its choice is measured, so no hysteresis holds the last plan. */
 const TRIAL_DONE = 'plans measured';
 

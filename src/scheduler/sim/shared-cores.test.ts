@@ -33,7 +33,9 @@ describe('cores shared without the scheduler knowing, at two frames in flight', 
   it('the panel log says when Auto is timing plans', () => {
     const { scheduler } = fps(CASES[1], 'auto');
     const reasons = scheduler.changes.map((c) => c.reason);
-    expect(reasons).toContain('measuring 2 plans the model cannot tell apart');
+    expect(reasons).toContain(
+      'first plan, after calibration: measuring 2 plans the model cannot tell apart',
+    );
     expect(reasons).toContain('measuring the next plan');
   });
 
