@@ -103,9 +103,17 @@ describe('trialOf', () => {
     );
   });
 
-  it('runs them where a measured plan ran far from its prediction', () => {
-    const scored = [score('a', 100, { ms: 150, predicted: 100 }), score('b', 120)];
-    expect(trialOf(scored, opts).map((x) => x.plan)).toEqual(['b']);
+  it('where a measured plan ran far from its prediction, takes a plan never measured as far off, without running it', () => {
+    const scored = scoreCandidates(
+      [
+        { plan: 'a', predicted: 100, record: { ms: 150, predicted: 100, at: 0 } },
+        { plan: 'b', predicted: 120 },
+      ],
+      0,
+      RULES,
+    );
+    expect(scored.map((x) => x.period)).toEqual([150, 180]);
+    expect(trialOf(scored, opts)).toEqual([]);
   });
 
   it('runs a remembered plan again when it ran faster than what runs now', () => {

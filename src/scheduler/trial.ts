@@ -127,10 +127,18 @@ export function scoreCandidates<P>(
       return { ...c, period: Math.max(predicted, record.ms), state: 'remembered', off: false };
     return { ...c, period: predicted, state: 'unmeasured', off: false };
   });
-  const ratios = scored.filter((x) => x.state === 'measured').map(ratio);
+  const measured = scored.filter((x) => x.state === 'measured');
+  const ratios = measured.map(ratio);
   const disagree = Math.max(...ratios) > (1 + rules.agree) * Math.min(...ratios);
-  for (const x of scored)
-    if (x.state === 'measured' && (x.off || disagree)) x.period = x.predicted * ratio(x);
+  const wrong = disagree || measured.some((x) => x.off);
+  // Where the model has been shown wrong, a plan never measured is taken to be as far off as
+  // the worst measured one (never better than its prediction): else a re-plan's new split, as
+  // optimistic as the one just measured, would win on its word alone.
+  const pessimism = Math.max(1, ...ratios);
+  for (const x of scored) {
+    if (x.state === 'measured' && wrong) x.period = x.predicted * ratio(x);
+    if (x.state === 'unmeasured' && wrong) x.period = x.predicted * pessimism;
+  }
   return scored;
 }
 
@@ -152,8 +160,7 @@ export function trialOf<P>(
   const retry = close.filter(
     (x) => x.state === 'remembered' && x.record!.ms < running * (1 - hysteresis),
   );
-  const fresh =
-    first || scored.some((x) => x.off) ? close.filter((x) => x.state === 'unmeasured') : [];
+  const fresh = first ? close.filter((x) => x.state === 'unmeasured') : [];
   const trial = [...new Set([...fresh, ...retry])];
   if (trial.length === 0 || close.length < 2) return [];
   return trial.sort((a, b) => a.predicted - b.predicted);
