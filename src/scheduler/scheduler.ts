@@ -65,7 +65,11 @@ const FIXED_STRATEGIES: Strategy[] = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+ac
  * A plan's measurement is used for this many decisions; within 15% of its prediction, the
  * model is taken as right (a window of frames is noisy).
  */
-const RECORD_RULES: Omit<RecordRules, 'moved'> = { maxAge: 5000, agree: 0.15, retryDrift: 2 };
+const RECORD_RULES: Omit<RecordRules, 'moved' | 'recent'> = {
+  maxAge: 5000,
+  agree: 0.15,
+  retryDrift: 2,
+};
 
 /** A target that failed: excluded until `until`, then probed with one frame. */
 interface Health {
@@ -164,6 +168,8 @@ export class Scheduler {
   /** Plans still to run in the measuring trial under way (the running one is `#plan`). */
   #trial: Plan[] | null = null;
   #decisions = 0;
+  /** When each target last changed speed (a 2× drift or a 3× jump), in decisions. */
+  #changedAt = new Map<string, number>();
   planChanges = 0;
   /** Plans searched, and the clock time each took (ms): the bench reports them. */
   readonly replanTimes: number[] = [];
@@ -428,9 +434,16 @@ export class Scheduler {
       const key = planKey(plan);
       if (!candidates.has(key)) candidates.set(key, this.#candidate(plan));
     }
+    const running = current && candidates.get(planKey(current));
+    // Its last window is what it runs at now, unless a target it uses changed speed since.
+    const since = running?.record?.at ?? Infinity;
+    if (running && current.cycle.flat().every((t) => (this.#changedAt.get(t) ?? -1) < since))
+      running.running = true;
     const scored = scoreCandidates([...candidates.values()], this.#decisions, {
       ...RECORD_RULES,
       moved: this.options.replanOnChange,
+      // The last two windows of the running plan's own frames.
+      recent: 2 * (this.options.trialFrames + this.options.inFlight),
     });
     const trial = trialOf(scored, {
       first: !this.#plan,
@@ -743,6 +756,8 @@ export class Scheduler {
     this.model.record(key, ms);
     this.#verifying.delete(`${s}|${target}`);
     const after = this.model.estimate(key);
+    // A jump (3×, awaiting confirmation): the target may have changed speed.
+    if (after?.unconfirmed && !before?.unconfirmed) this.#changedAt.set(target, this.#decisions);
     this.#track(s, target);
     /** The target's other stages in this chain (`measured`: with those in this measurement). */
     const siblings = (measured: boolean, each: (other: number) => void) =>
@@ -755,8 +770,10 @@ export class Scheduler {
     if (before && after && after.drifts > before.drifts && before.calibrated) {
       // The target changed speed: its other stages most likely did too.
       const factor = after.mean / Math.max(1e-9, before.mean);
-      if (factor >= 2 || factor <= 0.5)
+      if (factor >= 2 || factor <= 0.5) {
         siblings(false, (other) => this.model.scale(this.#computeKey(other, target), factor));
+        this.#changedAt.set(target, this.#decisions);
+      }
     }
     // The jump was a spike: what it made of the target's other stages goes too.
     if (before && after && after.spikes > before.spikes)

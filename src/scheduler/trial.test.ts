@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlanTimer, scoreCandidates, supportKey, trialOf, type RecordRules } from './trial';
 
-const RULES: RecordRules = { moved: 0.15, maxAge: 1000, agree: 0.15, retryDrift: 2 };
+const RULES: RecordRules = { moved: 0.15, maxAge: 1000, agree: 0.15, retryDrift: 2, recent: 20 };
 
 describe('PlanTimer', () => {
   it('skips frames of the previous plan, then gives ms per frame per window', () => {
@@ -86,6 +86,28 @@ describe('scoreCandidates', () => {
     expect(slowed).toMatchObject({ state: 'unmeasured', period: 400 });
     expect(old.state).toBe('unmeasured');
     expect(never.state).toBe('unmeasured');
+  });
+});
+
+describe('the running plan', () => {
+  it('is taken at what its last window ran at while that is recent, whatever its prediction drifted to', () => {
+    const record = { ms: 500, predicted: 650, at: 0 };
+    const [running, other] = scoreCandidates(
+      [
+        { plan: 'remote', predicted: 930, record, running: true },
+        { plan: 'remote, not running', predicted: 930, record },
+      ],
+      10,
+      RULES,
+    );
+    expect(running).toMatchObject({ state: 'remembered', period: 500 });
+    expect(other).toMatchObject({ state: 'remembered', period: 930 });
+    const [later] = scoreCandidates(
+      [{ plan: 'remote', predicted: 930, record, running: true }],
+      100,
+      RULES,
+    );
+    expect(later.period).toBe(930);
   });
 });
 

@@ -77,6 +77,11 @@ export interface RecordRules {
    * what it measured; past it (a 4× slowdown), the situation changed and the model decides.
    */
   retryDrift: number;
+  /**
+   * Decisions within which the running plan's last measurement is what it runs at now, whatever
+   * the model's view of it says since (its estimates drift while other work crowds its stages).
+   */
+  recent: number;
 }
 
 /** A plan to choose from: the model's period for it now, and what it measured if it ran. */
@@ -86,6 +91,8 @@ export interface Candidate<P> {
   record?: PlanRecord;
   /** The record is another plan's on the same targets (other shares): used only while it holds. */
   sibling?: boolean;
+  /** The plan running now. */
+  running?: boolean;
 }
 
 /**
@@ -124,7 +131,13 @@ export function scoreCandidates<P>(
         off: Math.abs(ratio(c) - 1) > rules.agree,
       };
     if (fresh && !c.sibling && drift < rules.retryDrift && drift > 1 / rules.retryDrift)
-      return { ...c, period: Math.max(predicted, record.ms), state: 'remembered', off: false };
+      return {
+        ...c,
+        period:
+          c.running && now - record.at <= rules.recent ? record.ms : Math.max(predicted, record.ms),
+        state: 'remembered',
+        off: false,
+      };
     return { ...c, period: predicted, state: 'unmeasured', off: false };
   });
   const measured = scored.filter((x) => x.state === 'measured');
