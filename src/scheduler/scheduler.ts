@@ -384,12 +384,14 @@ export class Scheduler {
           choice.currentPeriod * (1 - (reason === TRIAL_DONE ? 0 : this.options.hysteresis)))
     ) {
       if (this.#plan) this.planChanges++;
-      const measured = choice.measured === true;
-      const periods =
-        choice.currentPeriod === null
-          ? undefined
-          : { from: choice.currentPeriod, to: choice.period, measured };
-      this.#logChanges(this.#plan, choice.plan, this.#reason(this.#plan, current, reason, periods));
+      const gain = current &&
+        choice.currentPeriod !== null && {
+          current,
+          from: choice.currentPeriod,
+          to: choice.period,
+          measured: choice.measured === true,
+        };
+      this.#logChanges(this.#plan, choice.plan, this.#reason(this.#plan, gain || null, reason));
       this.#adopt(choice.plan);
     } else {
       this.#adopt(current!);
@@ -407,9 +409,8 @@ export class Scheduler {
 
   /**
    * Auto's choice between its plan, the current one and each fixed strategy's plan, by their
-   * periods corrected by what they measured when they ran. Plans predicted within
-   * `trialMargin` of the best that have not run (or whose measurement no longer holds) are run
-   * first, a few frames each, the model's favourite first: a trial.
+   * periods corrected by what they measured when they ran (`scoreCandidates`); the plans
+   * `trialOf` picks are run first, a few frames each, the model's favourite first: a trial.
    */
   #choose(
     next: Plan,
@@ -497,7 +498,7 @@ export class Scheduler {
     this.#records.set(key, record);
     this.#siblings.set(supportKey(plan), { record, plan });
     if (!this.#trial) {
-      // A plan that runs far from its prediction: the plans close to it are measured too.
+      // A plan that runs far from its prediction: choose again with what it measured.
       const off = ms / predicted - 1;
       if (first && this.#measuresPlans() && Math.abs(off) > RECORD_RULES.agree)
         this.#stale ??= `the plan ran ${Math.round(Math.abs(off) * 100)}% ${off > 0 ? 'slower' : 'faster'} than predicted`;
@@ -541,7 +542,7 @@ export class Scheduler {
   }
 
   #planUsable(): boolean {
-    return !!this.#plan && this.#plan.cycle.every((frame) => frame.every((t) => this.allowed(t)));
+    return !!this.#plan && this.#usable(this.#plan);
   }
 
   /**
@@ -572,30 +573,29 @@ export class Scheduler {
   }
 
   /**
-   * Why a plan replaces `previous`: the first plan, a target lost, or the gain over `current`
-   * (from `periods` when given: measured ones after a trial).
+   * Why a plan replaces `previous`: the first plan, a target lost, or its gain over the current
+   * plan (periods `from` → `to`, measured or the model's).
    */
   #reason(
     previous: Plan | null,
-    current: Plan | null,
+    gain: { current: Plan; from: number; to: number; measured: boolean } | null,
     why: string,
-    periods?: { from: number; to: number; measured: boolean },
   ): string {
     if (!previous) return FIRST_PLAN;
-    if (!current) {
+    if (!gain) {
       const lost = [...new Set(previous.cycle.flat())].filter((t) => !this.allowed(t));
       const cause = lost.map((t) => this.#health.get(t)?.reason).find((r) => r);
       return lost.length
         ? `${lost.join(', ')} unavailable${cause ? ` (${cause})` : ''}`
         : `re-planned: ${why}`;
     }
-    const { from, to, measured } = periods ?? { from: current.period, to: 0, measured: false };
-    const gain = Math.round((from / (to || current.period) - 1) * 100);
+    const { current, from, to, measured } = gain;
+    const percent = Math.round((from / to - 1) * 100);
     const [busiest, ms] = Object.entries(current.loads).reduce(
       (a, b) => (b[1] > a[1] ? b : a),
       ['', -1],
     );
-    return `${measured ? 'measured' : 'predicted'} +${gain}%${busiest ? ` (bottleneck was ${busiest}, ${ms.toFixed(1)} ms a frame)` : ''}`;
+    return `${measured ? 'measured' : 'predicted'} +${percent}%${busiest ? ` (bottleneck was ${busiest}, ${ms.toFixed(1)} ms a frame)` : ''}`;
   }
 
   /** Records each stage whose targets differ between two plans, with the reason. */

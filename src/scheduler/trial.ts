@@ -97,8 +97,9 @@ export interface Candidate<P> {
 
 /**
  * A candidate as the choice sees it. `measured`: its measurement holds (the model's view of it
- * moved less than `moved`); `remembered`: a moderate drift since it ran, so its last measured
- * period is a floor until it runs again; `unmeasured`: the model's word alone.
+ * moved less than `moved`); `remembered`: the model's view of it drifted moderately since it
+ * ran, so its last measured period is a floor until it runs again (for the running plan, while
+ * recent, it is the period); `unmeasured`: the model's word alone.
  */
 export interface Scored<P> extends Candidate<P> {
   period: number;
@@ -111,7 +112,8 @@ export interface Scored<P> extends Candidate<P> {
  * Each candidate's period by what it measured. A measured plan keeps the model's period while
  * the measured plans agree with the model about as well as each other (noise); where one ran
  * further than `agree` from its prediction, or two disagree by more than that between them,
- * each measured plan's period is the model's times measured over predicted.
+ * each measured plan's period is the model's times measured over predicted, and each plan never
+ * measured is taken to be as far off as the worst measured one.
  */
 export function scoreCandidates<P>(
   candidates: Candidate<P>[],
@@ -158,8 +160,7 @@ export function scoreCandidates<P>(
 /**
  * The plans to run before choosing (empty: choose now). Candidates within `margin` of the best
  * period that never ran are run on the first plan of a chain (the model's estimates come from
- * one stage at a time, not from plans running together) and where a measured plan ran far from
- * its prediction; a remembered plan that ran faster than the best measured one by more than
+ * one stage at a time, not from plans running together); a remembered plan that ran faster than the best measured one by more than
  * `hysteresis` runs again (its estimates may have absorbed another plan's crowding). The
  * model's favourite first.
  */
