@@ -235,6 +235,12 @@ function resultsOf({ inFlight, repeats }) {
         ? [ok.at(-1).predicted.low, ok.at(-1).predicted.high]
         : null,
       predictedOverMeasured: predictedFps && rate ? predictedFps / rate : null,
+      // Per repeat: predicted (just before its frames) over what they then measured, and whether
+      // the prediction was the model's or scaled by what the plan measured before.
+      predictedOverMeasuredByRepeat: frames
+        ? ok.map((c) => (c.predicted ? c.predicted.fps / c.rate : null))
+        : [],
+      predictedBasis: frames ? ok.map((c) => c.predicted?.basis ?? null) : [],
       plan: ok.at(-1)?.plan ?? null,
       // A batch: items in flight (the planner's recommendation) and each target's slots.
       itemsInFlight: ok.at(-1)?.inFlight ?? null,

@@ -27,11 +27,12 @@ export interface CompareCell {
   /** Time between consecutive results (ms): the first from the start, then frame to frame. */
   intervals?: number[];
   /**
-   * What the strategy's scheduler predicted for these frames after the run (frame rows): the
-   * plan it ran, with a range from its estimates' spread.
+   * What the strategy's scheduler predicted for these frames just before they ran (frame rows),
+   * with a range from its estimates' spread; `basis`: the latency model's word, or the model
+   * scaled by what the plan's frames measured where it ran clearly off it.
    */
-  predicted?: { fps: number; low: number; high: number } | null;
-  /** Where each stage ran under the strategy's plan ("gpu", "remote 75% + ort-wasm 25%"). */
+  predicted?: { fps: number; low: number; high: number; basis: 'model' | 'measured' } | null;
+  /** Where each stage ran under the strategy's plan when its frames started ("gpu", "remote 75% + ort-wasm 25%"). */
   plan?: { stage: string; targets: string }[];
   /** A batch: items in flight at once (the planner's recommendation), and each target's share. */
   inFlight?: number;

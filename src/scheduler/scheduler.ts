@@ -113,6 +113,12 @@ export interface Prediction {
   transferMs: number;
   utilization: Record<string, number>;
   plan: Plan;
+  /**
+   * `measured`: the plan ran clearly off what the model says of it (devices sharing cores slow
+   * each other in ways stage-by-stage estimates miss), so every figure is the model's scaled by
+   * what its frames measured; `model`: the latency model's word.
+   */
+  basis: 'model' | 'measured';
 }
 
 /**
@@ -168,6 +174,10 @@ export class Scheduler {
   /** Plans still to run in the measuring trial under way (the running one is `#plan`). */
   #trial: Plan[] | null = null;
   #decisions = 0;
+  /** Decisions when the running plan's cycle was adopted. */
+  #adoptedAt = 0;
+  /** Decisions when a target or a move (`link:a>b`) last became `HOLD_BREAK`× slower. */
+  #slowedAt = new Map<string, number>();
   /** When each target last changed speed (a 2× drift or a 3× jump), in decisions. */
   #changedAt = new Map<string, number>();
   planChanges = 0;
@@ -227,6 +237,7 @@ export class Scheduler {
     this.#siblings.clear();
     this.#timer = null;
     this.#trial = null;
+    this.#adoptedAt = -Infinity; // nothing to hold: the next plan is for another situation
   }
 
   /** The executor's frames in flight changed: the next plan is made for them. */
@@ -350,6 +361,7 @@ export class Scheduler {
       if (this.#planUsable() && this.#trial.every((p) => this.#usable(p))) return false;
       this.#trial = null;
     }
+    if (this.#holding()) return false;
     const t0 = this.#clock();
     const reason = this.#stale;
     this.#stale = null;
@@ -374,7 +386,12 @@ export class Scheduler {
       this.#trial = rest;
       if (this.#plan) this.planChanges++;
       const n = choice.trial.length;
-      const what = `measuring ${n} plans the model cannot tell apart`;
+      // Only a chain's first plan tries plans never run; later trials re-run remembered ones.
+      const what = !this.#plan
+        ? `measuring ${n} plans the model cannot tell apart`
+        : n === 1
+          ? 'measuring again a plan that ran faster before'
+          : `measuring again ${n} plans that ran faster before`;
       this.#logChanges(this.#plan, first, this.#plan ? what : `${FIRST_PLAN}: ${what}`);
       this.#adopt(first);
     } else if (
@@ -395,6 +412,35 @@ export class Scheduler {
       this.#adopt(choice.plan);
     } else {
       this.#adopt(current!);
+    }
+    return true;
+  }
+
+  /**
+   * Auto keeps a plan it chose until one window of its frames is timed: its estimates drift while
+   * other plans crowd its stages, and in the browser a plan judged by them before it had run a
+   * window lost to a split every second or so, and won back before it was timed. A target of
+   * the plan that failed, or a target or move it uses that became 3× slower, ends the hold (a
+   * plan's own start slows its targets by up to 2× where they share cores: that waits for the
+   * window), and so does a window that never completes (an executor that stopped reporting).
+   */
+  #holding(): boolean {
+    const plan = this.#plan;
+    if (!plan || !this.#measuresPlans() || !this.#planUsable()) return false;
+    const from = this.#adoptedAt;
+    if ((this.#records.get(planKey(plan))?.at ?? -1) >= from) return false;
+    const window = this.options.trialFrames + this.options.inFlight;
+    if (this.#decisions - from > HOLD_WINDOWS * window) return false;
+    const used = [...plan.cycle.flat(), ...Object.keys(plan.loads)];
+    if (used.some((t) => (this.#slowedAt.get(t) ?? -1) >= from)) return false;
+    // Half a window clearly slower than predicted is enough to judge it by: kept as its record.
+    const part = this.#timer?.partial();
+    const predicted = rescore(this.#problem(), this.costs, plan, this.options.inFlight)?.period;
+    if (part && predicted && part.frames * 2 >= this.options.trialFrames) {
+      if (part.ms > predicted * (1 + RECORD_RULES.agree)) {
+        this.#record(plan, part.ms);
+        return false;
+      }
     }
     return true;
   }
@@ -440,12 +486,7 @@ export class Scheduler {
     const since = running?.record?.at ?? Infinity;
     if (running && current.cycle.flat().every((t) => (this.#changedAt.get(t) ?? -1) < since))
       running.running = true;
-    const scored = scoreCandidates([...candidates.values()], this.#decisions, {
-      ...RECORD_RULES,
-      moved: this.options.replanOnChange,
-      // The last two windows of the running plan's own frames.
-      recent: 2 * (this.options.trialFrames + this.options.inFlight),
-    });
+    const scored = scoreCandidates([...candidates.values()], this.#decisions, this.#recordRules());
     const trial = trialOf(scored, {
       first: !this.#plan,
       margin: this.options.trialMargin,
@@ -488,15 +529,9 @@ export class Scheduler {
     const ms = this.#timer?.shown(frame, this.#clock());
     const plan = this.#plan;
     if (ms === null || ms === undefined || !plan) return;
-    const key = planKey(plan);
-    const first = !this.#records.has(key);
-    // Against what the model says of the plan now: estimates learned while it ran can drift
-    // (here, absorbing the slowdown of sharing cores) while its rate does not.
-    const predicted = rescore(this.#problem(), this.costs, plan, this.options.inFlight)?.period;
+    const first = !this.#records.has(planKey(plan));
+    const predicted = this.#record(plan, ms);
     if (predicted === undefined) return;
-    const record = { ms, predicted, at: this.#decisions };
-    this.#records.set(key, record);
-    this.#siblings.set(supportKey(plan), { record, plan });
     if (!this.#trial) {
       // A plan that runs far from its prediction: choose again with what it measured.
       const off = ms / predicted - 1;
@@ -514,11 +549,32 @@ export class Scheduler {
     }
   }
 
+  /** Keeps what `plan` ran at (ms a frame); returns the model's period for it now. */
+  #record(plan: Plan, ms: number): number | undefined {
+    // Against what the model says of the plan now: estimates learned while it ran can drift
+    // (here, absorbing the slowdown of sharing cores) while its rate does not.
+    const predicted = rescore(this.#problem(), this.costs, plan, this.options.inFlight)?.period;
+    if (predicted === undefined) return undefined;
+    // One window is noisy (a re-measure of another target can fall in it): in the same
+    // situation (the model's period for the plan moved less than `moved`), windows average.
+    const last = this.#records.get(planKey(plan));
+    const same = last && Math.abs(predicted / last.predicted - 1) <= this.options.replanOnChange;
+    const record = {
+      ms: same ? (last.ms + ms) / 2 : ms,
+      predicted: same ? (last.predicted + predicted) / 2 : predicted,
+      at: this.#decisions,
+    };
+    this.#records.set(planKey(plan), record);
+    this.#siblings.set(supportKey(plan), { record, plan });
+    return predicted;
+  }
+
   #adopt(plan: Plan): void {
     const changed = !this.#plan || !sameCycle(plan.cycle, this.#plan.cycle);
     this.#plan = plan;
     if (changed) {
       this.#cursor = 0;
+      this.#adoptedAt = this.#decisions;
       this.#timer =
         this.options.trialFrames > 0
           ? new PlanTimer(this.options.trialFrames, this.options.inFlight)
@@ -757,7 +813,10 @@ export class Scheduler {
     this.#verifying.delete(`${s}|${target}`);
     const after = this.model.estimate(key);
     // A jump (3×, awaiting confirmation): the target may have changed speed.
-    if (after?.unconfirmed && !before?.unconfirmed) this.#changedAt.set(target, this.#decisions);
+    if (after?.unconfirmed && !before?.unconfirmed) {
+      this.#changedAt.set(target, this.#decisions);
+      if (after.mean >= HOLD_BREAK * before!.mean) this.#slowedAt.set(target, this.#decisions);
+    }
     this.#track(s, target);
     /** The target's other stages in this chain (`measured`: with those in this measurement). */
     const siblings = (measured: boolean, each: (other: number) => void) =>
@@ -773,6 +832,7 @@ export class Scheduler {
       if (factor >= 2 || factor <= 0.5) {
         siblings(false, (other) => this.model.scale(this.#computeKey(other, target), factor));
         this.#changedAt.set(target, this.#decisions);
+        if (factor >= HOLD_BREAK) this.#slowedAt.set(target, this.#decisions);
       }
     }
     // The jump was a spike: what it made of the target's other stages goes too.
@@ -783,6 +843,7 @@ export class Scheduler {
       // The probe came back: the target is in use again, and the plan may want it.
       this.#health.delete(target);
       this.#calibrated = false;
+      this.#adoptedAt = -Infinity; // the plan was made without it: no reason to hold it
       this.#stale ??= `${target} answered again`;
       this.#predictions.clear();
       return;
@@ -821,6 +882,8 @@ export class Scheduler {
       const now = this.model.estimate(key)!.mean;
       if (basis === undefined || Math.abs(now - basis) > this.options.replanOnChange * basis)
         this.#stale ??= `moving ${from} → ${to} now ${now.toFixed(1)} ms`;
+      if (now >= HOLD_BREAK * (basis ?? this.options.transferPriorMs))
+        this.#slowedAt.set(linkName(from, to), this.#decisions);
     }
   }
 
@@ -855,6 +918,7 @@ export class Scheduler {
       if (patched) {
         this.#logChanges(plan, patched, this.#reason(plan, null, reason));
         this.#adopt(patched);
+        this.#adoptedAt = -Infinity; // a patch, not a choice: the next maintain plans again
       }
     } else if (!plan) {
       this.#stages.forEach((stage, s) => {
@@ -908,33 +972,65 @@ export class Scheduler {
       ? rescore(problem, this.costs, this.#plan!)
       : planFor(problem, this.costs, { inFlight: k, allowed, splits });
     if (!plan) return null;
+    const scale = this.#measuredScale(plan, !!own);
+    const rate = (period: number) => 1000 / (period * scale);
     // The same plan at other frames in flight (cheap: no search).
     const byInFlight: number[] = [];
     for (let n = 1; n <= MAX_IN_FLIGHT; n++) {
       const p = n === plan.inFlight ? plan : rescore(problem, this.costs, plan, n);
-      byInFlight.push(p ? 1000 / p.period : 0);
+      byInFlight.push(p ? rate(p.period) : 0);
     }
     const pipelined = rescore(problem, this.costs, plan, UNBOUNDED);
     const range = (sigmas: number) => rescore(problem, this.#shifted(sigmas), plan)?.period;
     const slow = range(1);
     const fast = range(-1);
     return {
-      fps: 1000 / plan.period,
-      low: slow ? 1000 / slow : 1000 / plan.period,
-      high: fast ? 1000 / fast : 1000 / plan.period,
+      fps: rate(plan.period),
+      low: rate(slow ?? plan.period),
+      high: rate(fast ?? plan.period),
       serialFps: byInFlight[0],
-      pipelinedFps: pipelined ? 1000 / pipelined.period : 1000 / plan.period,
+      pipelinedFps: rate(pipelined?.period ?? plan.period),
       byInFlight,
       transferMs: Object.entries(plan.loads)
         .filter(([r]) => r.startsWith('link:'))
         .reduce((sum, [, ms]) => sum + ms, 0),
       utilization: plan.utilization,
       plan,
+      basis: scale === 1 ? 'model' : 'measured',
+    };
+  }
+
+  /**
+   * What the plan's frames measured over what the model says of it, where the choice between
+   * plans would use it (`scoreCandidates`: it ran further than `agree` from its prediction, and
+   * the model's view of it has not moved since); else 1.
+   */
+  #measuredScale(plan: Plan, running: boolean): number {
+    const candidate = this.#candidate(plan);
+    if (!candidate.record) return 1;
+    const [scored] = scoreCandidates(
+      [{ ...candidate, running }],
+      this.#decisions,
+      this.#recordRules(),
+    );
+    return scored.period / plan.period;
+  }
+
+  #recordRules(): RecordRules {
+    return {
+      ...RECORD_RULES,
+      moved: this.options.replanOnChange,
+      // The last two windows of the running plan's own frames.
+      recent: 2 * (this.options.trialFrames + this.options.inFlight),
     };
   }
 }
 
 const CHANGE_LOG = 50;
+/** A plan is held for at most this many windows' worth of decisions while it is not timed. */
+const HOLD_WINDOWS = 3;
+/** A target or move this many times slower than the plan assumed ends its hold at once. */
+const HOLD_BREAK = 3;
 const FIRST_PLAN = 'first plan, after calibration';
 /** The re-plan after a trial: its choice is measured, so no hysteresis holds the last plan. */
 const TRIAL_DONE = 'plans measured';

@@ -52,6 +52,13 @@ export class PlanTimer {
     this.#from ??= frame;
   }
 
+  /** The window so far: frames timed in it, and their ms per frame (null before two). */
+  partial(): { frames: number; ms: number } | null {
+    const n = this.#times.length - 1;
+    if (n < 1) return null;
+    return { frames: n, ms: (Math.max(...this.#times) - Math.min(...this.#times)) / n };
+  }
+
   /** A frame was shown at `at` (clock ms); ms per frame when a window is complete, else null. */
   shown(frame: number, at: number): number | null {
     if (this.#from === null || frame < this.#from + this.settle - 1) return null;

@@ -398,6 +398,8 @@ export class CompareState {
           // re-measure of a slow target inside a short timed run would count for 5–10% of it.
           const explore = placer.scheduler.options.exploreShare;
           placer.scheduler.options.exploreShare = 0;
+          // The prediction is made before its frames run (from what the scheduler knew then).
+          const planned = this.#planOf(strategy);
           const t0 = performance.now();
           for (let i = 0; i < size.frames; i++) {
             this.running = `${label}, frame ${i + 1}/${size.frames}`;
@@ -420,7 +422,7 @@ export class CompareState {
             count: size.frames,
             ms,
             intervals,
-            ...this.#planOf(strategy),
+            ...planned,
           };
         });
       cells[strategy] = await this.#withRecovery(attempt, signal);
@@ -433,14 +435,14 @@ export class CompareState {
     return !!info && strategyAllows(strategy, info);
   }
 
-  /** The strategy's prediction for the chain just run, and its plan stage by stage. */
+  /** The strategy's prediction for the chain about to run, and its plan stage by stage. */
   #planOf(strategy: Strategy): Pick<CompareCell, 'predicted' | 'plan'> {
     const app = this.#app;
     const work = app.workload;
     if (!work) return { predicted: null, plan: [] };
     const p = app.placer(strategy).predict(work.stages, work.pixels, strategy);
     return {
-      predicted: p && { fps: p.fps, low: p.low, high: p.high },
+      predicted: p && { fps: p.fps, low: p.low, high: p.high, basis: p.basis },
       plan: (p?.plan.stages ?? []).map((shares, i) => ({
         stage: work.stages[i]?.effect ?? `stage ${i}`,
         targets: shares

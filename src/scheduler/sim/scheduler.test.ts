@@ -190,6 +190,36 @@ describe('the scheduler', () => {
     expect(auto.transferMs).toBeGreaterThan(0);
     expect(gpu.transferMs).toBe(0);
   });
+
+  it('predicts a plan that ran clearly off the model at what its frames ran, and says so', () => {
+    for (const [slower, basis] of [
+      [1.5, 'measured'],
+      [1.05, 'model'],
+    ] as const) {
+      const { scheduler, clock } = calibrated(PREVIEW, {
+        inFlight: 2,
+        strategy: 'gpu+accelerator',
+      });
+      scheduler.maintain();
+      const period = scheduler.plan!.period;
+      expect(scheduler.predict('gpu+accelerator')!.basis).toBe('model');
+      // Three windows of frames, each shown `slower` × the plan's period after the last; the
+      // model's estimates are not told (as where devices slow each other down).
+      for (let f = 0; f < 32; f++) {
+        scheduler.decide(f);
+        clock.now += period * slower;
+        scheduler.shown(f);
+      }
+      clock.now += 2000; // past the predictions' cache
+      const p = scheduler.predict('gpu+accelerator')!;
+      expect(p.basis).toBe(basis);
+      const expected = basis === 'measured' ? 1000 / (period * slower) : 1000 / period;
+      expect(p.fps / expected).toBeCloseTo(1, 2);
+      expect(p.byInFlight[1]).toBeCloseTo(p.fps, 6);
+      expect(p.low).toBeLessThanOrEqual(p.fps);
+      expect(p.high).toBeGreaterThanOrEqual(p.fps);
+    }
+  });
 });
 
 describe('the latency model under the scheduler', () => {

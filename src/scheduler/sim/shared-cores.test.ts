@@ -40,9 +40,31 @@ describe('cores shared without the scheduler knowing, at two frames in flight', 
   });
 
   for (const p of CASES)
-    it(`Auto, timing the plans it cannot tell apart, keeps ≥ 97% of the best fixed strategy: ${JSON.stringify(p)}`, () => {
+    it(`Auto, timing the plans it cannot tell apart, keeps ≥ 96% of the best fixed strategy: ${JSON.stringify(p)}`, () => {
       const fixed = Math.max(...FIXED.map((s) => fps(p, s).fps));
       const auto = fps(p, 'auto');
-      expect(auto.fps / fixed).toBeGreaterThanOrEqual(0.97);
+      expect(auto.fps / fixed).toBeGreaterThanOrEqual(0.96);
     });
+});
+
+describe('a plan Auto chooses', () => {
+  it('runs at least half a timed window before Auto chooses again (no flapping on drifted estimates)', () => {
+    for (const p of CASES)
+      for (const noise of [0.05, 0.2]) {
+        const trialFrames = 8;
+        const { changesAt, scheduler } = runScheduler(sharedCores(p), {
+          inFlight: 2,
+          frames: 400,
+          events: { noise },
+          options: { strategy: 'auto', trialFrames },
+        });
+        const starts = changesAt.flatMap((n, f) => (f > 0 && n > changesAt[f - 1] ? [f] : []));
+        const gaps = starts.slice(1).map((f, i) => f - starts[i]);
+        const log = JSON.stringify(scheduler.changes.map((c) => c.reason));
+        expect(
+          Math.min(Infinity, ...gaps),
+          `${JSON.stringify(p)} noise ${noise}: ${log}`,
+        ).toBeGreaterThanOrEqual(trialFrames / 2 + 2);
+      }
+  });
 });
