@@ -813,10 +813,7 @@ export class Scheduler {
     this.#verifying.delete(`${s}|${target}`);
     const after = this.model.estimate(key);
     // A jump (3×, awaiting confirmation): the target may have changed speed.
-    if (after?.unconfirmed && !before?.unconfirmed) {
-      this.#changedAt.set(target, this.#decisions);
-      if (after.mean >= HOLD_BREAK * before!.mean) this.#slowedAt.set(target, this.#decisions);
-    }
+    if (after?.unconfirmed && !before?.unconfirmed) this.#changedAt.set(target, this.#decisions);
     this.#track(s, target);
     /** The target's other stages in this chain (`measured`: with those in this measurement). */
     const siblings = (measured: boolean, each: (other: number) => void) =>
@@ -832,7 +829,6 @@ export class Scheduler {
       if (factor >= 2 || factor <= 0.5) {
         siblings(false, (other) => this.model.scale(this.#computeKey(other, target), factor));
         this.#changedAt.set(target, this.#decisions);
-        if (factor >= HOLD_BREAK) this.#slowedAt.set(target, this.#decisions);
       }
     }
     // The jump was a spike: what it made of the target's other stages goes too.
@@ -850,12 +846,24 @@ export class Scheduler {
     }
     const basis = this.#basis.get(`${s}|${target}`);
     const now = this.model.estimate(key)?.mean;
+    this.#noteSlowdown(target, key, basis);
     if (
       this.#plan &&
       now !== undefined &&
       (basis === undefined || Math.abs(now - basis) > this.options.replanOnChange * basis)
     )
       this.#stale ??= `${target} now ${now.toFixed(1)} ms for ${this.#stages[s].kind}`;
+  }
+
+  /**
+   * `what` (a target, or a move `link:a>b`) is `HOLD_BREAK`× slower than the plan assumed, by an
+   * estimate that is not a lone jump awaiting its next sample: a frame of the previous plan still
+   * in flight crowds the new plan's first frames, and one such sample must not end its hold.
+   */
+  #noteSlowdown(what: string, key: string, basis: number | undefined): void {
+    const e = this.model.estimate(key);
+    if (e && !e.unconfirmed && basis !== undefined && e.mean >= HOLD_BREAK * basis)
+      this.#slowedAt.set(what, this.#decisions);
   }
 
   /**
@@ -882,8 +890,7 @@ export class Scheduler {
       const now = this.model.estimate(key)!.mean;
       if (basis === undefined || Math.abs(now - basis) > this.options.replanOnChange * basis)
         this.#stale ??= `moving ${from} → ${to} now ${now.toFixed(1)} ms`;
-      if (now >= HOLD_BREAK * (basis ?? this.options.transferPriorMs))
-        this.#slowedAt.set(linkName(from, to), this.#decisions);
+      this.#noteSlowdown(linkName(from, to), key, basis ?? this.options.transferPriorMs);
     }
   }
 

@@ -191,6 +191,22 @@ describe('the scheduler', () => {
     expect(gpu.transferMs).toBe(0);
   });
 
+  it('holds a plan Auto chose through one crowded sample, and leaves it once a slowdown is confirmed', () => {
+    const { scheduler } = calibrated(PREVIEW, { trialMargin: 0 });
+    scheduler.maintain();
+    const plan = scheduler.plan!;
+    const target = plan.cycle[0][1];
+    const slow = PREVIEW.cost[PREVIEW.stages[1].kind][target] * 4;
+    for (let f = 0; f < 3; f++) scheduler.decide(f);
+    scheduler.report(1, target, slow);
+    expect(scheduler.stale).not.toBeNull();
+    expect(scheduler.maintain()).toBe(false); // one sample: maybe the last plan's frames crowding
+    expect(scheduler.plan).toBe(plan);
+    scheduler.report(1, target, slow);
+    expect(scheduler.maintain()).toBe(true);
+    for (const frame of scheduler.plan!.cycle) expect(frame[1]).not.toBe(target);
+  });
+
   it('predicts a plan that ran clearly off the model at what its frames ran, and says so', () => {
     for (const [slower, basis] of [
       [1.5, 'measured'],
