@@ -178,8 +178,8 @@ export class Scheduler {
   #adoptedAt = 0;
   /** Decisions when a target or a move (`link:a>b`) last became `HOLD_BREAK`× slower. */
   #slowedAt = new Map<string, number>();
-  /** When each target last changed speed (a 2× drift or a 3× jump), in decisions. */
-  #changedAt = new Map<string, number>();
+  /** Estimates (model keys) that jumped, awaiting their next sample: the mean before the jump. */
+  #jumpFrom = new Map<string, number>();
   planChanges = 0;
   /** Plans searched, and the clock time each took (ms): the bench reports them. */
   readonly replanTimes: number[] = [];
@@ -225,6 +225,7 @@ export class Scheduler {
     this.#calibrated = false;
     this.#unconfirmed.clear();
     this.#verifying.clear();
+    this.#jumpFrom.clear();
     this.#explorable = [];
     this.#exploreMin = Infinity;
     this.#exploreCap = 0;
@@ -251,12 +252,21 @@ export class Scheduler {
   }
 
   /**
-   * Whether the plan may still change for want of measurement: calibrating, no plan yet, or
-   * Auto still timing the plans it could not tell apart (and choosing between them).
+   * Whether the plan or its prediction may still change for want of measurement: calibrating,
+   * no plan yet, Auto still timing the plans it could not tell apart (and choosing between
+   * them), or the running plan never timed (its prediction is the model's word alone, which on
+   * devices sharing cores was 0.6–1.7× what the plan then ran at).
    */
   get settling(): boolean {
     if (this.policy === 'static' || this.#stages.length === 0) return false;
-    return this.calibrating || !this.#plan || this.#trial !== null || this.#stale === TRIAL_DONE;
+    const plan = this.#plan;
+    return (
+      this.calibrating ||
+      !plan ||
+      this.#trial !== null ||
+      this.#stale === TRIAL_DONE ||
+      (this.options.trialFrames > 0 && !this.#records.has(planKey(plan)))
+    );
   }
 
   /** Whether some stage still has a target to measure before the scheduler trusts its model. */
@@ -431,8 +441,7 @@ export class Scheduler {
     if ((this.#records.get(planKey(plan))?.at ?? -1) >= from) return false;
     const window = this.options.trialFrames + this.options.inFlight;
     if (this.#decisions - from > HOLD_WINDOWS * window) return false;
-    const used = [...plan.cycle.flat(), ...Object.keys(plan.loads)];
-    if (used.some((t) => (this.#slowedAt.get(t) ?? -1) >= from)) return false;
+    if (this.#slowedSince(plan, from)) return false;
     // Half a window clearly slower than predicted is enough to judge it by: kept as its record.
     const part = this.#timer?.partial();
     const predicted = rescore(this.#problem(), this.costs, plan, this.options.inFlight)?.period;
@@ -482,10 +491,11 @@ export class Scheduler {
       if (!candidates.has(key)) candidates.set(key, this.#candidate(plan));
     }
     const running = current && candidates.get(planKey(current));
-    // Its last window is what it runs at now, unless a target it uses changed speed since.
-    const since = running?.record?.at ?? Infinity;
-    if (running && current.cycle.flat().every((t) => (this.#changedAt.get(t) ?? -1) < since))
-      running.running = true;
+    // Its last window is what it runs at now (a window is timed every few frames while it runs),
+    // unless a target or move it uses became 3× slower since, confirmed. A 2× drift is not
+    // enough: estimates drift that much while another plan crowds the plan's stages, and in the
+    // browser the endpoint plan, timed at 450 ms a frame, then lost to a split on its 915 ms.
+    if (running?.record && !this.#slowedSince(current!, running.record.at)) running.running = true;
     const scored = scoreCandidates([...candidates.values()], this.#decisions, this.#recordRules());
     const trial = trialOf(scored, {
       first: !this.#plan,
@@ -558,7 +568,10 @@ export class Scheduler {
     // One window is noisy (a re-measure of another target can fall in it): in the same
     // situation (the model's period for the plan moved less than `moved`), windows average.
     const last = this.#records.get(planKey(plan));
-    const same = last && Math.abs(predicted / last.predicted - 1) <= this.options.replanOnChange;
+    const same =
+      last &&
+      Math.abs(predicted / last.predicted - 1) <= this.options.replanOnChange &&
+      !this.#slowedSince(plan, last.at);
     const record = {
       ms: same ? (last.ms + ms) / 2 : ms,
       predicted: same ? (last.predicted + predicted) / 2 : predicted,
@@ -812,9 +825,13 @@ export class Scheduler {
     this.model.record(key, ms);
     this.#verifying.delete(`${s}|${target}`);
     const after = this.model.estimate(key);
-    // A jump (3×, awaiting confirmation): the target may have changed speed.
-    if (after?.unconfirmed && !before?.unconfirmed) this.#changedAt.set(target, this.#decisions);
     this.#track(s, target);
+    // A jump (3×) awaits its next sample; confirmed, the target changed speed.
+    const from = this.#jumpFrom.get(key);
+    this.#jumpFrom.delete(key);
+    if (after?.unconfirmed && !before?.unconfirmed && before) this.#jumpFrom.set(key, before.mean);
+    else if (from !== undefined && after && !after.unconfirmed && after.spikes === before?.spikes)
+      this.#slowed(target, after.mean / Math.max(1e-9, from));
     /** The target's other stages in this chain (`measured`: with those in this measurement). */
     const siblings = (measured: boolean, each: (other: number) => void) =>
       this.#stages.forEach((_, other) => {
@@ -828,8 +845,8 @@ export class Scheduler {
       const factor = after.mean / Math.max(1e-9, before.mean);
       if (factor >= 2 || factor <= 0.5) {
         siblings(false, (other) => this.model.scale(this.#computeKey(other, target), factor));
-        this.#changedAt.set(target, this.#decisions);
       }
+      if (!after.unconfirmed) this.#slowed(target, factor); // a run of far samples: confirmed
     }
     // The jump was a spike: what it made of the target's other stages goes too.
     if (before && after && after.spikes > before.spikes)
@@ -846,7 +863,6 @@ export class Scheduler {
     }
     const basis = this.#basis.get(`${s}|${target}`);
     const now = this.model.estimate(key)?.mean;
-    this.#noteSlowdown(target, key, basis);
     if (
       this.#plan &&
       now !== undefined &&
@@ -856,14 +872,32 @@ export class Scheduler {
   }
 
   /**
-   * `what` (a target, or a move `link:a>b`) is `HOLD_BREAK`× slower than the plan assumed, by an
-   * estimate that is not a lone jump awaiting its next sample: a frame of the previous plan still
-   * in flight crowds the new plan's first frames, and one such sample must not end its hold.
+   * `what` (a target, or a move `link:a>b`) became `factor`× slower, confirmed (never by a lone
+   * jump awaiting its next sample: a frame of the previous plan still in flight crowds the new
+   * plan's first frames, and one such sample must not end its hold). From `HOLD_BREAK`× it ends
+   * the hold and the trust in the running plan's last window, and the plan is made again.
    */
-  #noteSlowdown(what: string, key: string, basis: number | undefined): void {
-    const e = this.model.estimate(key);
-    if (e && !e.unconfirmed && basis !== undefined && e.mean >= HOLD_BREAK * basis)
-      this.#slowedAt.set(what, this.#decisions);
+  #slowed(what: string, factor: number): void {
+    if (factor < HOLD_BREAK) return;
+    this.#slowedAt.set(what, this.#decisions);
+    const plan = this.#plan;
+    if (!plan || !this.#uses(plan, what)) return;
+    this.#stale ??= `${what.replace(/^link:/, 'moving ')} ${factor.toFixed(1)}× slower`;
+    // Its frames so far ran before: its next window starts afresh (a trial's windows run on, or
+    // a plan crowded by its own trial would never be timed).
+    if (this.#timer && !this.#trial)
+      this.#timer = new PlanTimer(this.options.trialFrames, this.options.inFlight);
+  }
+
+  /** Whether the plan runs a stage on target `what`, or moves frames over link `what`. */
+  #uses(plan: Plan, what: string): boolean {
+    return plan.cycle.some((f) => f.includes(what)) || what in plan.loads;
+  }
+
+  /** Whether something the plan uses became `HOLD_BREAK`× slower after decision `since`. */
+  #slowedSince(plan: Plan, since: number): boolean {
+    for (const [what, at] of this.#slowedAt) if (at >= since && this.#uses(plan, what)) return true;
+    return false;
   }
 
   /**
@@ -890,7 +924,8 @@ export class Scheduler {
       const now = this.model.estimate(key)!.mean;
       if (basis === undefined || Math.abs(now - basis) > this.options.replanOnChange * basis)
         this.#stale ??= `moving ${from} → ${to} now ${now.toFixed(1)} ms`;
-      this.#noteSlowdown(linkName(from, to), key, basis ?? this.options.transferPriorMs);
+      const was = basis ?? this.options.transferPriorMs;
+      if (!this.model.estimate(key)!.unconfirmed) this.#slowed(linkName(from, to), now / was);
     }
   }
 
