@@ -7,6 +7,7 @@ import {
   PlanTimer,
   supportKey,
   scoreCandidates,
+  shownWrong,
   trialOf,
   type Candidate,
   type PlanRecord,
@@ -174,6 +175,8 @@ export class Scheduler {
   /** Plans still to run in the measuring trial under way (the running one is `#plan`). */
   #trial: Plan[] | null = null;
   #decisions = 0;
+  /** Decisions when Auto last ran a plan only the model preferred (see `#choose`). */
+  #triedAt = -Infinity;
   /** Decisions when the running plan's cycle was adopted. */
   #adoptedAt = 0;
   /** Decisions when a target or a move (`link:a>b`) last became `HOLD_BREAK`× slower. */
@@ -397,11 +400,13 @@ export class Scheduler {
       if (this.#plan) this.planChanges++;
       const n = choice.trial.length;
       // Only a chain's first plan tries plans never run; later trials re-run remembered ones.
-      const what = !this.#plan
-        ? `measuring ${n} plans the model cannot tell apart`
-        : n === 1
-          ? 'measuring again a plan that ran faster before'
-          : `measuring again ${n} plans that ran faster before`;
+      const what = choice.why
+        ? choice.why
+        : !this.#plan
+          ? `measuring ${n} plans the model cannot tell apart`
+          : n === 1
+            ? 'measuring again a plan that ran faster before'
+            : `measuring again ${n} plans that ran faster before`;
       this.#logChanges(this.#plan, first, this.#plan ? what : `${FIRST_PLAN}: ${what}`);
       this.#adopt(first);
     } else if (
@@ -471,7 +476,7 @@ export class Scheduler {
     next: Plan,
     current: Plan | null,
   ):
-    | { trial: Plan[] }
+    | { trial: Plan[]; why?: string }
     | { plan: Plan; period: number; currentPeriod: number | null; measured?: boolean } {
     const problem = this.#problem();
     const plans = [next, ...(current ? [current] : [])];
@@ -505,6 +510,24 @@ export class Scheduler {
     if (trial.length > 0) return { trial: trial.map((x) => x.plan) };
     const pick = scored.reduce((a, b) => (b.period < a.period ? b : a));
     const now = current && scored.find((x) => planKey(x.plan) === planKey(current));
+    // Where measurements have shown the model wrong, a plan it alone prefers is run for a window
+    // (at most one such trial every `TRY_EVERY` decisions) before it can replace the running
+    // plan, timed and trusted: in the browser a split won on the model's word, ran 25% slower,
+    // and kept winning as the endpoint plan's estimates drifted while the split crowded it.
+    if (
+      now?.running &&
+      pick !== now &&
+      pick.state === 'unmeasured' &&
+      shownWrong(scored, RECORD_RULES.agree)
+    ) {
+      if (this.#decisions - this.#triedAt < TRY_EVERY)
+        return { plan: current!, period: now.period, currentPeriod: now.period };
+      this.#triedAt = this.#decisions;
+      return {
+        trial: [pick.plan],
+        why: 'measuring a plan only the model prefers (it has been wrong here)',
+      };
+    }
     return {
       plan: now && pick === now ? current! : pick.plan,
       period: pick.period,
@@ -1069,6 +1092,8 @@ export class Scheduler {
 }
 
 const CHANGE_LOG = 50;
+/** Decisions between two trials of a plan only a model shown wrong prefers (~10 windows). */
+const TRY_EVERY = 100;
 /** A plan is held for at most this many windows' worth of decisions while it is not timed. */
 const HOLD_WINDOWS = 3;
 /** A target or move this many times slower than the plan assumed ends its hold at once. */

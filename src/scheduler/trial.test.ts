@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { PlanTimer, scoreCandidates, supportKey, trialOf, type RecordRules } from './trial';
+import {
+  PlanTimer,
+  scoreCandidates,
+  shownWrong,
+  supportKey,
+  trialOf,
+  type RecordRules,
+} from './trial';
 
 const RULES: RecordRules = { moved: 0.15, maxAge: 1000, agree: 0.15, retryDrift: 2, recent: 20 };
 
@@ -147,6 +154,16 @@ describe('trialOf', () => {
     expect(trialOf([running, slower], opts)).toEqual([]);
   });
 
+  it('never re-runs the plan that runs now', () => {
+    const best = score('best', 300, { ms: 310, predicted: 300 });
+    const running = { ...score('split', 370, { ms: 250, predicted: 250 }), running: true };
+    expect(running.state).toBe('remembered');
+    expect(trialOf([best, { ...running, running: false }], opts).map((x) => x.plan)).toEqual([
+      'split',
+    ]);
+    expect(trialOf([best, running], opts)).toEqual([]);
+  });
+
   it('never runs a plan alone', () => {
     expect(trialOf([score('a', 100)], { ...opts, first: true })).toEqual([]);
   });
@@ -166,5 +183,16 @@ describe('supportKey', () => {
     ]);
     expect(a).toBe(b);
     expect(a).not.toBe(split([['gpu', 'remote']]));
+  });
+});
+
+describe('shownWrong', () => {
+  const measured = (ms: number, predicted: number) =>
+    scoreCandidates([{ plan: 'p', predicted, record: { ms, predicted, at: 0 } }], 0, RULES)[0];
+  it('is true where a measured plan ran further than `agree` from its prediction, or two disagree', () => {
+    expect(shownWrong([measured(105, 100), measured(98, 100)], 0.15)).toBe(false);
+    expect(shownWrong([measured(130, 100)], 0.15)).toBe(true);
+    expect(shownWrong([measured(112, 100), measured(88, 100)], 0.15)).toBe(true);
+    expect(shownWrong([], 0.15)).toBe(false);
   });
 });

@@ -151,8 +151,7 @@ export function scoreCandidates<P>(
   });
   const measured = scored.filter((x) => x.state === 'measured');
   const ratios = measured.map(ratio);
-  const disagree = Math.max(...ratios) > (1 + rules.agree) * Math.min(...ratios);
-  const wrong = disagree || measured.some((x) => x.off);
+  const wrong = shownWrong(scored, rules.agree);
   // Where the model has been shown wrong, a plan never measured is taken to be as far off as
   // the worst measured one (never better than its prediction): else a re-plan's new split, as
   // optimistic as the one just measured, would win on its word alone.
@@ -162,6 +161,19 @@ export function scoreCandidates<P>(
     if (x.state === 'unmeasured' && wrong) x.period = x.predicted * pessimism;
   }
   return scored;
+}
+
+/**
+ * Whether the measured plans show the model wrong: one ran further than `agree` from its
+ * prediction, or two disagree with each other by more than that.
+ */
+export function shownWrong<P>(scored: Scored<P>[], agree: number): boolean {
+  const ratios = scored
+    .filter((x) => x.state === 'measured')
+    .map((x) => x.record!.ms / x.record!.predicted);
+  if (ratios.length === 0) return false;
+  const disagree = Math.max(...ratios) > (1 + agree) * Math.min(...ratios);
+  return disagree || ratios.some((r) => Math.abs(r - 1) > agree);
 }
 
 /**
@@ -179,7 +191,7 @@ export function trialOf<P>(
   const close = scored.filter((x) => x.period <= best * (1 + margin));
   const running = Math.min(...scored.filter((x) => x.state === 'measured').map((x) => x.period));
   const retry = close.filter(
-    (x) => x.state === 'remembered' && x.record!.ms < running * (1 - hysteresis),
+    (x) => x.state === 'remembered' && !x.running && x.record!.ms < running * (1 - hysteresis),
   );
   const fresh = first ? close.filter((x) => x.state === 'unmeasured') : [];
   const trial = [...new Set([...fresh, ...retry])];
