@@ -70,6 +70,7 @@ const RECORD_RULES: Omit<RecordRules, 'moved' | 'recent'> = {
   maxAge: 5000,
   agree: 0.15,
   retryDrift: 2,
+  runningDrift: 3,
 };
 
 /** A target that failed: excluded until `until`, then probed with one frame. */
@@ -177,6 +178,8 @@ export class Scheduler {
   #decisions = 0;
   /** Decisions when Auto last ran a plan only the model preferred (see `#choose`). */
   #triedAt = -Infinity;
+  /** Decisions at the last confirmed 3× slowdown of anything (see `#slowed`). */
+  #lastSlowed = -Infinity;
   /** Decisions when the running plan's cycle was adopted. */
   #adoptedAt = 0;
   /** Decisions when a target or a move (`link:a>b`) last became `HOLD_BREAK`× slower. */
@@ -518,7 +521,11 @@ export class Scheduler {
       now?.running &&
       pick !== now &&
       pick.state === 'unmeasured' &&
-      shownWrong(scored, RECORD_RULES.agree)
+      // (Measured since the last confirmed slowdown: older ratios describe another machine.)
+      shownWrong(
+        scored.filter((x) => x.record && x.record.at > this.#lastSlowed),
+        RECORD_RULES.agree,
+      )
     ) {
       if (this.#decisions - this.#triedAt < TRY_EVERY)
         return { plan: current!, period: now.period, currentPeriod: now.period };
@@ -903,6 +910,7 @@ export class Scheduler {
   #slowed(what: string, factor: number): void {
     if (factor < HOLD_BREAK) return;
     this.#slowedAt.set(what, this.#decisions);
+    this.#lastSlowed = this.#decisions;
     const plan = this.#plan;
     if (!plan || !this.#uses(plan, what)) return;
     this.#stale ??= `${what.replace(/^link:/, 'moving ')} ${factor.toFixed(1)}× slower`;
@@ -1078,7 +1086,8 @@ export class Scheduler {
       this.#decisions,
       this.#recordRules(),
     );
-    return scored.period / plan.period;
+    const scale = scored.period / plan.period;
+    return Math.abs(scale - 1) > RECORD_RULES.agree ? scale : 1;
   }
 
   #recordRules(): RecordRules {

@@ -8,7 +8,14 @@ import {
   type RecordRules,
 } from './trial';
 
-const RULES: RecordRules = { moved: 0.15, maxAge: 1000, agree: 0.15, retryDrift: 2, recent: 20 };
+const RULES: RecordRules = {
+  moved: 0.15,
+  maxAge: 1000,
+  agree: 0.15,
+  retryDrift: 2,
+  recent: 20,
+  runningDrift: 3,
+};
 
 describe('PlanTimer', () => {
   it('skips frames of the previous plan, then gives ms per frame per window', () => {
@@ -115,6 +122,18 @@ describe('the running plan', () => {
       RULES,
     );
     expect(later.period).toBe(930);
+  });
+});
+
+describe('the running plan', () => {
+  it('runs at what its recent window measured while its estimates drift up to 3×, not past it', () => {
+    const record = { ms: 450, predicted: 450, at: 95 };
+    const at = (predicted: number) =>
+      scoreCandidates([{ plan: 'remote', predicted, record, running: true }], 100, RULES)[0];
+    // Crowded by the plans that ran beside it, its estimates say 915 ms: it ran at 450.
+    expect(at(915)).toMatchObject({ state: 'remembered', period: 450 });
+    // A 4× slowdown is not crowding: the model decides.
+    expect(at(1800)).toMatchObject({ state: 'unmeasured', period: 1800 });
   });
 });
 

@@ -89,6 +89,11 @@ export interface RecordRules {
    * the model's view of it says since (its estimates drift while other work crowds its stages).
    */
   recent: number;
+  /**
+   * The running plan's recent measurement holds while the model's period for it moved by less
+   * than this factor (crowding by other plans drifts it up to 2×; a 4× slowdown is not that).
+   */
+  runningDrift: number;
 }
 
 /** A plan to choose from: the model's period for it now, and what it measured if it ran. */
@@ -139,14 +144,19 @@ export function scoreCandidates<P>(
         state: 'measured',
         off: Math.abs(ratio(c) - 1) > rules.agree,
       };
+    // The running plan, timed within the last windows (and trusted: nothing it uses became 3×
+    // slower since), runs at what it measured while its estimates drift (up to `runningDrift`).
+    if (
+      fresh &&
+      c.running &&
+      !c.sibling &&
+      now - record.at <= rules.recent &&
+      drift < rules.runningDrift &&
+      drift > 1 / rules.runningDrift
+    )
+      return { ...c, period: record.ms, state: 'remembered', off: false };
     if (fresh && !c.sibling && drift < rules.retryDrift && drift > 1 / rules.retryDrift)
-      return {
-        ...c,
-        period:
-          c.running && now - record.at <= rules.recent ? record.ms : Math.max(predicted, record.ms),
-        state: 'remembered',
-        off: false,
-      };
+      return { ...c, period: Math.max(predicted, record.ms), state: 'remembered', off: false };
     return { ...c, period: predicted, state: 'unmeasured', off: false };
   });
   const measured = scored.filter((x) => x.state === 'measured');
