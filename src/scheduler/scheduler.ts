@@ -441,6 +441,7 @@ export class Scheduler {
    * the plan that failed, or a target or move it uses that became 3× slower, ends the hold (a
    * plan's own start slows its targets by up to 2× where they share cores: that waits for the
    * window), and so does a window that never completes (an executor that stopped reporting).
+   * Half a window that ran clearly slower than predicted ends it too, as the plan's record.
    */
   #holding(): boolean {
     const plan = this.#plan;
@@ -503,7 +504,7 @@ export class Scheduler {
     // unless a target or move it uses became 3× slower since, confirmed. A 2× drift is not
     // enough: estimates drift that much while another plan crowds the plan's stages, and in the
     // browser the endpoint plan, timed at 450 ms a frame, then lost to a split on its 915 ms.
-    if (running?.record && !this.#slowedSince(current!, running.record.at)) running.running = true;
+    if (running && this.#trustsRunning(current!, running.record)) running.running = true;
     const scored = scoreCandidates([...candidates.values()], this.#decisions, this.#recordRules());
     const trial = trialOf(scored, {
       first: !this.#plan,
@@ -920,6 +921,11 @@ export class Scheduler {
       this.#timer = new PlanTimer(this.options.trialFrames, this.options.inFlight);
   }
 
+  /** The running plan's record speaks for it now: nothing it uses became 3× slower since. */
+  #trustsRunning(plan: Plan, record: PlanRecord | undefined): boolean {
+    return !!record && !this.#slowedSince(plan, record.at);
+  }
+
   /** Whether the plan runs a stage on target `what`, or moves frames over link `what`. */
   #uses(plan: Plan, what: string): boolean {
     return plan.cycle.some((f) => f.includes(what)) || what in plan.loads;
@@ -1081,8 +1087,9 @@ export class Scheduler {
   #measuredScale(plan: Plan, running: boolean): number {
     const candidate = this.#candidate(plan);
     if (!candidate.record) return 1;
+    const trusted = running && this.#trustsRunning(plan, candidate.record);
     const [scored] = scoreCandidates(
-      [{ ...candidate, running }],
+      [{ ...candidate, running: trusted }],
       this.#decisions,
       this.#recordRules(),
     );
