@@ -4,6 +4,7 @@ import { findEffect, findMlEffect } from '../effects/catalogue';
 import type { MlEffectRunner } from '../ml/effects/runner';
 import type { GpuFrameIo } from '../ml/effects/segmentation-gpu';
 import { ML_TARGET_DEVICE, isMlTarget, type MlTarget } from '../ml/targets';
+import { linkOf, ownMs } from '../ml/remote/link';
 import type { EffectEnv } from '../effects/effect';
 import type { RgbaImage } from '../effects/image';
 import type { GpuContext } from '../gpu/device';
@@ -66,7 +67,7 @@ export function busyOf(m: FrameMeasurement): Record<string, number> {
   for (const { ms } of m.gpu) add('gpu', ms);
   for (const { target, ms, link } of m.ml) {
     const network = link ? link.outMs + link.backMs : 0;
-    add(target, ms - network);
+    add(target, ownMs(ms, link));
     if (network > 0) add('transfer', network);
   }
   for (const { ms } of m.transfers) add('transfer', ms);
@@ -736,10 +737,7 @@ export class Engine {
                 ms,
                 clean,
                 at,
-                link: {
-                  outMs: trip.serializeMs + trip.networkQueueMs,
-                  backMs: trip.deserializeMs,
-                },
+                link: linkOf(trip),
               }
             : { index, target, ms, clean, at },
         );

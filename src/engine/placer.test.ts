@@ -3,6 +3,7 @@ import { createStage } from '../effects/chain';
 import { findEntry } from '../effects/catalogue';
 import { LatencyModel, strategyAllows } from '../scheduler';
 import { isMlTarget } from '../ml/targets';
+import { linkOf } from '../ml/remote/link';
 import { APP_TARGETS, SchedulerPlacer } from './placer';
 
 const stage = (effect: string, target?: string) => {
@@ -264,6 +265,40 @@ describe('the endpoint’s round trip', () => {
     expect(costs.transfer('remote', 'cpu')).toBeCloseTo(20);
     // Nothing was learned about the GPU side's round trip.
     expect(costs.transfer('gpu', 'remote')).toBe(placer.scheduler.options.transferPriorMs);
+  });
+
+  it('leaves out the wait in the server’s queue: it is neither the link’s work nor the endpoint’s', () => {
+    let now = 0;
+    const placer = new SchedulerPlacer(
+      () => now,
+      'gpu+accelerator',
+      new LatencyModel(() => now),
+      () => ['remote'],
+      () => {},
+    );
+    placer.place([stage('show-mask')], 0, 256 * 256);
+    // Two frames in flight: this request queued 300 ms behind the other frame's.
+    const trip = {
+      serializeMs: 5,
+      networkQueueMs: 325,
+      computeMs: 60,
+      queueMs: 300,
+      deserializeMs: 20,
+    };
+    const ms = trip.serializeMs + trip.networkQueueMs + trip.computeMs + trip.deserializeMs;
+    for (let i = 0; i < 3; i++) {
+      placer.measured({
+        cpu: [],
+        gpu: [],
+        ml: [{ index: 0, target: 'remote', ms, clean: true, at: 'gpu', link: linkOf(trip) }],
+        transfers: [],
+      });
+      now += 10;
+    }
+    const costs = placer.scheduler.costs;
+    expect(costs.transfer('gpu', 'remote')).toBeCloseTo(30);
+    expect(costs.transfer('remote', 'gpu')).toBeCloseTo(20);
+    expect(costs.compute(0, 'remote')).toBeCloseTo(60);
   });
 });
 

@@ -1,6 +1,7 @@
 import { findMlEffect } from '../effects/catalogue';
 import type { StageSpec } from '../effects/chain';
 import { ML_TARGET_DEVICE, type MlTarget } from '../ml/targets';
+import { ownMs, type RemoteLink } from '../ml/remote/link';
 import { LatencyModel, Scheduler, type Strategy, type TargetInfo } from '../scheduler';
 import type { TargetKind } from './engine';
 
@@ -17,8 +18,9 @@ export interface FrameMeasurement {
   gpu: { indices: number[]; ms: number; clean: boolean }[];
   /**
    * AI stages, timed one by one on their ML target (pre/post-processing included). On the
-   * endpoint, `link` is the part spent getting tensors there (serialize, network, queue) and back
-   * (deserialize), which the scheduler learns as transfers.
+   * endpoint, `link` is the part spent getting tensors there (serialize, network) and back
+   * (deserialize), which the scheduler learns as transfers, and the wait in the server's queue,
+   * which is no one's work.
    */
   ml: {
     index: number;
@@ -26,7 +28,7 @@ export interface FrameMeasurement {
     ms: number;
     /** False for a GPU target timed without waiting for its GPU work (it may not be done). */
     clean: boolean;
-    link?: { outMs: number; backMs: number };
+    link?: RemoteLink;
     /** Where the frame was when the stage ran: the endpoint's round trip starts and ends there. */
     at?: 'gpu' | 'cpu';
   }[];
@@ -213,7 +215,7 @@ export class SchedulerPlacer implements FramePlacer {
     for (const { index, target, ms, link, clean, at = 'gpu' } of m.ml) {
       if (!clean) continue;
       const location = APP_TARGETS.find((t) => t.id === target)!.location;
-      this.scheduler.report(index, target, ms - (link ? link.outMs + link.backMs : 0));
+      this.scheduler.report(index, target, ownMs(ms, link));
       if (link) {
         this.scheduler.reportTransfer(at, location, link.outMs);
         this.scheduler.reportTransfer(location, at, link.backMs);

@@ -1,12 +1,13 @@
 import { APP_TARGETS } from '../engine/placer';
 import { recommend, type CostModel } from '../scheduler';
+import { ownMs, type RemoteLink } from '../ml/remote/link';
 
 /** What one item took on a target after warm-up, and the endpoint's part of it spent moving. */
 export interface ItemTiming {
   target: string;
   ms: number;
   /** Serialize + network out, and back (the endpoint); absent for local targets. */
-  link?: { outMs: number; backMs: number };
+  link?: RemoteLink;
 }
 
 export interface BatchPlan {
@@ -33,7 +34,7 @@ export function planBatch(timings: readonly ItemTiming[], max: number): BatchPla
   const costs: CostModel = {
     compute: (_, target) => {
       const t = byTarget.get(target);
-      return t && Math.max(0.01, t.ms - (t.link ? t.link.outMs + t.link.backMs : 0));
+      return t && Math.max(0.01, ownMs(t.ms, t.link));
     },
     transfer: (from, to) => {
       if (from === to) return 0;

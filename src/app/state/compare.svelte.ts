@@ -7,6 +7,7 @@ import { APP_TARGETS, Engine, type FrameTiming } from '../../engine';
 import { describeAdapter } from '../../gpu';
 import { makeClip } from '../../media/video/make-clip';
 import type { MlTarget } from '../../ml/targets';
+import { linkOf } from '../../ml/remote/link';
 import { runBatch } from '../../perf/batch';
 import { planBatch, type ItemTiming } from '../../perf/batch-plan';
 import {
@@ -545,10 +546,7 @@ export class CompareState {
                 ? {
                     target: t,
                     ms,
-                    link: {
-                      outMs: trip.serializeMs + trip.networkQueueMs,
-                      backMs: trip.deserializeMs,
-                    },
+                    link: linkOf(trip),
                   }
                 : { target: t, ms },
             );
