@@ -4,7 +4,7 @@ import { findEntry } from '../effects/catalogue';
 import { LatencyModel, strategyAllows } from '../scheduler';
 import { isMlTarget } from '../ml/targets';
 import { linkOf } from '../ml/remote/link';
-import { APP_TARGETS, SchedulerPlacer } from './placer';
+import { APP_TARGETS, SchedulerPlacer, appTargets } from './placer';
 
 const stage = (effect: string, target?: string) => {
   const s = createStage(findEntry(effect)!);
@@ -23,6 +23,35 @@ describe('placing AI stages with the scheduler', () => {
     const withAccelerator = APP_TARGETS.filter((t) => strategyAllows('gpu+accelerator', t));
     expect(withAccelerator.map((t) => t.id)).toContain('ort-webnn');
     expect(withAccelerator.map((t) => t.id)).not.toContain('ort-wasm');
+  });
+
+  it('plans an endpoint on this machine on the CPU’s cores: a split with ort-wasm adds nothing', () => {
+    const fps = (localEndpoint: boolean) => {
+      let now = 0;
+      const placer = new SchedulerPlacer(
+        () => now,
+        'auto',
+        new LatencyModel(() => now),
+        () => ['remote', 'ort-wasm'],
+        undefined,
+        localEndpoint,
+      );
+      placer.setInFlight(2);
+      const chain = [stage('show-mask')];
+      placer.predict(chain, 256 * 256, 'auto');
+      for (let i = 0; i < 12; i++) {
+        placer.scheduler.report(0, 'remote', 100);
+        placer.scheduler.report(0, 'ort-wasm', 100);
+        placer.scheduler.reportTransfer('gpu', 'remote', 1);
+        placer.scheduler.reportTransfer('remote', 'gpu', 1);
+        now += 10;
+      }
+      now += 5000; // past the cached prediction
+      return placer.predict(chain, 256 * 256, 'auto')!.fps;
+    };
+    expect(appTargets(true).find((t) => t.id === 'remote')!.device).toBe('cpu');
+    expect(fps(true)).toBeLessThan(10.5); // one 100 ms model run at a time on the cores
+    expect(fps(false)).toBeGreaterThan(1.5 * fps(true)); // two devices: the split pays
   });
 
   it('puts an AI stage only on the ML targets available now, and pixel stages on gpu/cpu', () => {

@@ -69,18 +69,28 @@ export const pinnedPlacer: FramePlacer = {
  * AI stage but the endpoint's leaves the frame on the GPU as far as the scheduler is concerned:
  * segmentation composites on the GPU side (the engine uploads a frame in CPU memory first), and
  * super-resolution's round trip is inside its time.
+ *
+ * An endpoint on this machine (`localEndpoint`) computes on the same cores as ort-wasm and the CPU
+ * workers, so it is planned on the CPU's device: as a device of its own, a split between it and
+ * ort-wasm looked like twice the capacity (predicted +37–123% in the browser, on two cores) and
+ * ran slower than the endpoint alone.
  */
-export const APP_TARGETS: TargetInfo[] = [
-  { id: 'gpu', device: 'gpu', location: 'gpu' },
-  { id: 'cpu', device: 'cpu', location: 'cpu' },
-  ...(Object.entries(ML_TARGET_DEVICE) as [MlTarget, string][]).map(([id, device]) => ({
-    id,
-    device,
-    // The endpoint's tensors cross a network: that link is measured as transfers.
-    location: device === 'remote' ? 'remote' : 'gpu',
-    accelerator: device === 'npu' || device === 'remote',
-  })),
-];
+export function appTargets(localEndpoint = false): TargetInfo[] {
+  return [
+    { id: 'gpu', device: 'gpu', location: 'gpu' },
+    { id: 'cpu', device: 'cpu', location: 'cpu' },
+    ...(Object.entries(ML_TARGET_DEVICE) as [MlTarget, string][]).map(([id, device]) => ({
+      id,
+      device: device === 'remote' && localEndpoint ? 'cpu' : device,
+      // The endpoint's tensors cross a network: that link is measured as transfers.
+      location: device === 'remote' ? 'remote' : 'gpu',
+      accelerator: device === 'npu' || device === 'remote',
+    })),
+  ];
+}
+
+/** The targets with the endpoint elsewhere (where results live and which are accelerators). */
+export const APP_TARGETS: TargetInfo[] = appTargets();
 
 /** One frame in this many is timed cleanly after calibration (see `cleanTiming`). */
 const CLEAN_EVERY = 10;
@@ -102,7 +112,8 @@ export class SchedulerPlacer implements FramePlacer {
 
   /**
    * `mlTargets`: the ML targets available now (AI stages may run on any of them). `later` runs
-   * the scheduler's re-plans after the current task, never inside `place`.
+   * the scheduler's re-plans after the current task, never inside `place`. `localEndpoint`: the
+   * endpoint runs on this machine (see `appTargets`).
    */
   constructor(
     clock: () => number,
@@ -110,9 +121,11 @@ export class SchedulerPlacer implements FramePlacer {
     model: LatencyModel,
     mlTargets: () => readonly MlTarget[] = () => ['ort-wasm'],
     later: Defer = defer,
+    localEndpoint = false,
   ) {
     // The engine has one frame in flight unless told more (`setInFlight`).
-    this.scheduler = new Scheduler(clock, APP_TARGETS, { strategy, inFlight: 1 }, model);
+    const targets = appTargets(localEndpoint);
+    this.scheduler = new Scheduler(clock, targets, { strategy, inFlight: 1 }, model);
     this.#mlTargets = mlTargets;
     this.#defer = later;
   }

@@ -22,6 +22,7 @@ import { CpuPool } from '../../cpu';
 import { MlEffectRunner, type ModelStats } from '../../ml/effects/runner';
 import type { Availability } from '../../ml/runtime/ort';
 import { isMlTarget, type MlTarget } from '../../ml/targets';
+import { isLocalEndpoint } from '../../ml/remote/client';
 import type { RgbaImage } from '../../effects/image';
 import { bitmapPixels } from '../../gpu/upload';
 import { Engine, SchedulerPlacer, pinnedPlacer, type FrameStats } from '../../engine';
@@ -170,6 +171,7 @@ export class AppState {
   // Not reactive: placers are created on demand and kept.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #placers = new Map<Strategy, SchedulerPlacer>();
+  #endpointLocal = false;
   #recoveryAttempts = 0;
   /** Settles once the ML runtimes have moved to the current device. */
   #mlOnGpu: Promise<void> = Promise.resolve();
@@ -249,9 +251,11 @@ export class AppState {
     );
     this.endpoint = new EndpointState(options.storage, (client, health) => {
       this.#ml.setEndpoint(client, health);
+      this.#setEndpointLocal(isLocalEndpoint(client.settings.url));
       this.mlTargets = Object.fromEntries(this.#ml.availability);
       this.requestRender();
     });
+    this.#endpointLocal = isLocalEndpoint(this.endpoint.settings.url);
   }
 
   // ---- chain & history ----------------------------------------------------------------------
@@ -507,6 +511,17 @@ export class AppState {
     }
   }
 
+  /**
+   * An endpoint on this machine is planned on the CPU's cores (see `appTargets`): when that
+   * changes, the strategies' schedulers start again (the latency model keeps what it learned).
+   */
+  #setEndpointLocal(local: boolean): void {
+    if (local === this.#endpointLocal) return;
+    this.#endpointLocal = local;
+    this.#placers.clear();
+    this.#applyPlacement();
+  }
+
   /** The scheduler behind a strategy (one per strategy, all learning into one latency model). */
   placer(strategy: Strategy): SchedulerPlacer {
     let placer = this.#placers.get(strategy);
@@ -516,6 +531,8 @@ export class AppState {
         strategy,
         this.#latency,
         () => this.#ml.targets,
+        undefined,
+        this.#endpointLocal,
       );
       placer.setInFlight(this.framesInFlight);
       this.#placers.set(strategy, placer);

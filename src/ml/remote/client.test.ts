@@ -9,8 +9,15 @@ import {
   type TempRepository,
 } from '../../../server/test/models';
 import { spawnServer, type SpawnedServer } from '../../../server/test/spawn';
-import { DEFAULT_ENDPOINT, OipClient, RemoteError, type EndpointSettings } from './client';
+import {
+  DEFAULT_ENDPOINT,
+  OipClient,
+  RemoteError,
+  isLocalEndpoint,
+  type EndpointSettings,
+} from './client';
 import type { Tensor } from './codec';
+import { linkOf } from './link';
 import { RemoteModel } from './model';
 
 const WIDTH = 256;
@@ -76,6 +83,22 @@ describe('the endpoint client against a real server', () => {
     }
   });
 
+  it('says how long a request waited in the server’s queue, which the link’s time leaves out', async () => {
+    // Two requests at once on a model that runs one at a time: the later one waits for the other.
+    const [a, b] = await Promise.all([
+      client().infer('slow', [rows(1024)]),
+      client().infer('slow', [rows(1024)]),
+    ]);
+    const [first, second] = a.timing.queueMs <= b.timing.queueMs ? [a, b] : [b, a];
+    expect(second.timing.queueMs).toBeGreaterThan(first.timing.computeMs / 2);
+    const link = linkOf(second.timing);
+    expect(link.waitMs).toBeCloseTo(second.timing.queueMs);
+    expect(link.outMs).toBeCloseTo(
+      second.timing.serializeMs + second.timing.networkQueueMs - second.timing.queueMs,
+    );
+    expect(link.outMs).toBeLessThan(link.waitMs!);
+  });
+
   it('maps failures to kinds: unauthorized, not found, bad request, unreachable', async () => {
     expect((await failure(client({ token: 'wrong' }).infer('echo', [vector(4)]))).kind).toBe(
       'unauthorized',
@@ -126,5 +149,24 @@ describe('the endpoint client against a real server', () => {
     expect(trips.computeMs).toBeGreaterThan(0);
     expect(model.takeRoundTrips()).toBeNull();
     await model.release();
+  });
+});
+
+describe('where the endpoint runs', () => {
+  it('is this machine for loopback addresses only', () => {
+    for (const url of [
+      'http://127.0.0.1:8000',
+      'http://localhost:9000/',
+      'http://[::1]:8000',
+      'http://127.4.5.6',
+    ])
+      expect(isLocalEndpoint(url), url).toBe(true);
+    for (const url of [
+      'https://triton.example.com',
+      'http://192.168.1.20:8000',
+      'http://128.0.0.1',
+      'not a url',
+    ])
+      expect(isLocalEndpoint(url), url).toBe(false);
   });
 });

@@ -67,6 +67,25 @@ export interface ModelMetadata {
   outputs: { name: string; datatype: string; shape: number[] }[];
 }
 
+/**
+ * Whether an endpoint URL names this machine (loopback): its compute then shares the cores the
+ * page's own CPU work uses.
+ */
+export function isLocalEndpoint(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '[::1]' ||
+    /^127(\.\d{1,3}){3}$/.test(host)
+  );
+}
+
 function serverTiming(header: string | null): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of header?.split(',') ?? []) {
