@@ -97,15 +97,28 @@ try {
         // Even repeats run the strategies last to first: a machine that drifts during a row
         // (the endpoint warming, memory growing) does not always favour the same strategy.
         const reversed = repeat % 2 === 0;
-        const { row, table, autoChanges } = await page.evaluate(
-          async ([id, size, inFlight, reversed]) => {
+        const { row, table, autoChanges, offPlan, replanMs } = await page.evaluate(
+          async ([id, size, inFlight, reversed, strategies]) => {
             window.__triad.setFramesInFlight(inFlight);
+            const state = () => strategies.map((s) => window.__triad.schedulerState(s));
+            const before = state();
             const result = await window.__triad.runScenario(id, size, reversed);
+            const after = state();
+            // Per strategy, over this repeat: frames sent off the plan (probes, checks of a
+            // jumped estimate, exploration) and the re-plans' time on the page's thread.
+            const offPlan = {};
+            const replanMs = {};
+            strategies.forEach((s, k) => {
+              const was = before[k].offPlan;
+              const is = after[k].offPlan;
+              offPlan[s] = Object.fromEntries(Object.keys(is).map((w) => [w, is[w] - was[w]]));
+              replanMs[s] = after[k].replanTimes.slice(before[k].replanTimes.length);
+            });
             // Why Auto ran the plan it ran: its placement log (trials, measured gains).
             const changes = window.__triad.schedulerState('auto').changes.slice(-30);
-            return { ...result, autoChanges: changes };
+            return { ...result, autoChanges: changes, offPlan, replanMs };
           },
-          [id, size, inFlight, reversed],
+          [id, size, inFlight, reversed, STRATEGIES],
         );
         if (!row) throw new Error(`${id} did not run (see the page's notices)`);
         machine = table.machine;
@@ -118,7 +131,7 @@ try {
         const notices = await page.getByTestId('notice').allInnerTexts();
         const lost = notices.some((n) => n.includes('GPU device lost'));
         if (missing.length === 0 || !lost || attempt === 3) {
-          repeats.push({ ...row, autoChanges });
+          repeats.push({ ...row, autoChanges, offPlan, replanMs });
           break;
         }
         console.log(
@@ -198,6 +211,11 @@ function round(v) {
  * p95, n), each repeat's rate and their spread, what the scheduler predicted and the plan; then
  * Auto over the best fixed strategy, with how much it misses by and the run's own spread.
  */
+/** p50, p99 and count of some times (null when there are none). */
+function summary(ms) {
+  return ms.length ? { p50: median(ms), p99: percentile(ms, 99), n: ms.length } : null;
+}
+
 function resultsOf({ inFlight, repeats }) {
   const first = repeats[0];
   const scenario = first.scenario;
@@ -205,6 +223,7 @@ function resultsOf({ inFlight, repeats }) {
   const out = [];
   const rateOf = {};
   const spreadOf = {};
+  const planOf = {};
   for (const strategy of STRATEGIES) {
     const cells = repeats.map((r) => r.cells[strategy]);
     const ok = cells.filter((c) => c.rate !== null);
@@ -214,6 +233,7 @@ function resultsOf({ inFlight, repeats }) {
     const spread = rates.length > 1 ? (Math.max(...rates) - Math.min(...rates)) / rate : 0;
     rateOf[strategy] = rate;
     spreadOf[strategy] = spread;
+    planOf[strategy] = ok.at(-1)?.plan ?? null;
     const predicted = frames ? ok.map((c) => c.predicted?.fps).filter((v) => v) : [];
     const predictedFps = predicted.length ? median(predicted) : null;
     out.push({
@@ -246,6 +266,9 @@ function resultsOf({ inFlight, repeats }) {
       itemsInFlight: ok.at(-1)?.inFlight ?? null,
       slots: ok.at(-1)?.slots ?? null,
       error: cells.find((c) => c.error)?.error,
+      // Per repeat: frames sent off the plan (probe, verify, explore); re-plans' page time.
+      offPlanByRepeat: repeats.map((r) => r.offPlan?.[strategy] ?? null),
+      replanMs: summary(repeats.flatMap((r) => r.replanMs?.[strategy] ?? [])),
       // Auto's placement log at the end of each repeat (frame rows): the plans it tried and why.
       ...(strategy === 'auto' && frames
         ? { changes: repeats.map((r) => r.autoChanges ?? []) }
@@ -268,6 +291,10 @@ function resultsOf({ inFlight, repeats }) {
     bestFixed: best ?? null,
     missesBy: ratio !== null && ratio < 1 ? 1 - ratio : 0,
     spread: Math.max(spreadOf.auto, best ? spreadOf[best] : 0),
+    // Whether Auto ended on the best fixed strategy's plan (then a miss is what else Auto did:
+    // trials, frames sent off the plan, re-plans; or the machine's noise).
+    samePlanAsBestFixed:
+      best !== undefined && JSON.stringify(planOf.auto) === JSON.stringify(planOf[best]),
   });
   return out;
 }

@@ -413,6 +413,7 @@ export function createTestApi(app: AppState) {
         calibrating: s.calibrating,
         settling: s.settling,
         changes: s.changes,
+        offPlan: { ...s.offPlan },
         replanTimes: [...s.replanTimes],
         frameMs: s.frameMs,
       };

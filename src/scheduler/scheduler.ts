@@ -187,6 +187,11 @@ export class Scheduler {
   /** Estimates (model keys) that jumped, awaiting their next sample: the mean before the jump. */
   #jumpFrom = new Map<string, number>();
   planChanges = 0;
+  /**
+   * Frames sent off the plan, by why: a probe of a target whose back-off ended, a check of an
+   * estimate that jumped, a re-measure of a stale one (exploration). The bench reports them.
+   */
+  readonly offPlan = { probe: 0, verify: 0, explore: 0 };
   /** Plans searched, and the clock time each took (ms): the bench reports them. */
   readonly replanTimes: number[] = [];
   /** The latest placement changes, oldest first (at most `CHANGE_LOG` kept). */
@@ -717,7 +722,11 @@ export class Scheduler {
   decide(frame: number): string[] {
     if (this.#stages.length === 0) return [];
     const now = this.#clock();
-    const elapsed = this.#lastDecide === null ? 0 : Math.max(0, now - this.#lastDecide);
+    // Time between decisions, but a pause (another strategy ran, playback stopped) is not time
+    // this plan ran: exploration's budget would otherwise arrive full after it.
+    const gap = Math.max(EXPLORE_GAP_MS, 4 * (this.#plan?.period ?? 0));
+    const elapsed =
+      this.#lastDecide === null ? 0 : Math.min(gap, Math.max(0, now - this.#lastDecide));
     this.#lastDecide = now;
     if (this.policy === 'static') {
       return this.#stages.map((stage, s) =>
@@ -733,16 +742,18 @@ export class Scheduler {
     const targets = plan
       ? plan.cycle[this.#cursor++ % plan.cycle.length].slice()
       : this.#stages.map((_, s) => this.#fastest(s));
-    if (this.#probe(frame, targets) || this.#verify(targets)) return this.#measure(frame, targets);
+    if (this.#probe(frame, targets)) return this.#measure(frame, targets, 'probe');
+    if (this.#verify(targets)) return this.#measure(frame, targets, 'verify');
     // The budget grows with time, up to what the dearest re-measurement costs.
     this.#exploreBudget = Math.min(
       this.#exploreBudget + elapsed * this.options.exploreShare,
       this.#exploreCap,
     );
-    return this.#explore(targets) ? this.#measure(frame, targets) : targets;
+    return this.#explore(targets) ? this.#measure(frame, targets, 'explore') : targets;
   }
 
-  #measure(frame: number, targets: string[]): string[] {
+  #measure(frame: number, targets: string[], why: keyof Scheduler['offPlan']): string[] {
+    this.offPlan[why]++;
     this.#measuring.add(frame);
     // Frames that never report (lost with a device) are not kept for ever.
     if (this.#measuring.size > 64) this.#measuring.delete(this.#measuring.values().next().value!);
@@ -1114,6 +1125,8 @@ const TRY_EVERY = 100;
 const HOLD_WINDOWS = 3;
 /** A target or move this many times slower than the plan assumed ends its hold at once. */
 const HOLD_BREAK = 3;
+/** Longer between two decisions (or 4 plan periods) is a pause, not time the plan ran. */
+const EXPLORE_GAP_MS = 1000;
 const FIRST_PLAN = 'first plan, after calibration';
 /** The re-plan after a trial: its choice is measured, so no hysteresis holds the last plan. */
 const TRIAL_DONE = 'plans measured';

@@ -314,3 +314,29 @@ describe('moves between memories', () => {
     expect(scheduler.plan!.loads['link:gpu>remote'] ?? 0).toBe(0);
   });
 });
+
+describe('exploration', () => {
+  it('does not bank a pause: after ten idle minutes the next frames run the plan', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, { exploreShare: 0.005 });
+    scheduler.maintain();
+    let f = 0;
+    for (; f < 20; f++) {
+      clock.now += 20;
+      scheduler.decide(f);
+    }
+    // Another strategy ran, or playback stopped; every estimate is stale by now.
+    clock.now += 600_000;
+    const before = scheduler.offPlan.explore;
+    for (let k = 0; k < 5; k++, f++) {
+      clock.now += 20;
+      scheduler.decide(f);
+    }
+    expect(scheduler.offPlan.explore).toBe(before);
+    // Running time still buys re-measures: the same minutes spent deciding frames do.
+    for (let k = 0; k < 30_000; k++, f++) {
+      clock.now += 20;
+      scheduler.decide(f);
+    }
+    expect(scheduler.offPlan.explore).toBeGreaterThan(before);
+  });
+});
