@@ -55,6 +55,14 @@ test('npm run bench --small runs the three scenarios under the four strategies a
         // What the strategy's scheduler predicted, and the plan it ran.
         expect(r.predictedFps, r.case).toBeGreaterThan(0);
         expect((r.plan as unknown[]).length).toBeGreaterThan(0);
+        // Where its time went (every plan renders on the GPU), and what it sent off its plan.
+        const busy = (r.busyMsByRepeat as Record<string, number>[])[0];
+        expect(busy.gpu, r.case).toBeGreaterThan(0);
+        expect(Object.keys((r.offPlanByRepeat as object[])[0]).sort()).toEqual([
+          'explore',
+          'probe',
+          'verify',
+        ]);
       }
     }
     const summary = results.find((r) => r.case === `${scenario}: Auto / best fixed`)!;

@@ -268,6 +268,8 @@ function resultsOf({ inFlight, repeats }) {
       error: cells.find((c) => c.error)?.error,
       // Per repeat: frames sent off the plan (probe, verify, explore); re-plans' page time.
       offPlanByRepeat: repeats.map((r) => r.offPlan?.[strategy] ?? null),
+      // Per repeat: each target's time per timed frame (ms), as the engine measured it.
+      busyMsByRepeat: frames ? cells.map((c) => c.busyMs ?? null) : [],
       replanMs: summary(repeats.flatMap((r) => r.replanMs?.[strategy] ?? [])),
       // Auto's placement log at the end of each repeat (frame rows): the plans it tried and why.
       ...(strategy === 'auto' && frames

@@ -34,6 +34,11 @@ export interface CompareCell {
   predicted?: { fps: number; low: number; high: number; basis: 'model' | 'measured' } | null;
   /** Where each stage ran under the strategy's plan when its frames started ("gpu", "remote 75% + ort-wasm 25%"). */
   plan?: { stage: string; targets: string }[];
+  /**
+   * Frame rows: what each target ("gpu", "cpu", an ML target, "transfer") spent per timed frame
+   * on average (ms), as the engine measured it: where a strategy's time went.
+   */
+  busyMs?: Record<string, number>;
   /** A batch: items in flight at once (the planner's recommendation), and each target's share. */
   inFlight?: number;
   slots?: Record<string, number>;

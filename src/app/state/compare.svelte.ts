@@ -413,16 +413,21 @@ export class CompareState {
             if (timings.length >= app.framesInFlight)
               await timings[timings.length - app.framesInFlight];
           }
-          await Promise.all(timings).finally(
+          const done = await Promise.all(timings).finally(
             () => (placer.scheduler.options.exploreShare = explore),
           );
           const ms = performance.now() - t0;
           const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
+          const busyMs: Record<string, number> = {};
+          for (const { busy } of done)
+            for (const [k, v] of Object.entries(busy))
+              busyMs[k] = (busyMs[k] ?? 0) + v / done.length;
           return {
             rate: (size.frames * 1000) / ms,
             count: size.frames,
             ms,
             intervals,
+            busyMs,
             ...planned,
           };
         });
