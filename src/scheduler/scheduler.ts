@@ -624,10 +624,7 @@ export class Scheduler {
     if (changed) {
       this.#cursor = 0;
       this.#adoptedAt = this.#decisions;
-      this.#timer =
-        this.options.trialFrames > 0
-          ? new PlanTimer(this.options.trialFrames, this.options.inFlight)
-          : null;
+      this.#timer = this.#newTimer();
     }
     this.#basis = new Map();
     for (const name of Object.keys(plan.loads)) {
@@ -644,6 +641,12 @@ export class Scheduler {
     this.#explorable = this.#worthExploring(plan);
     this.#exploreCap = Math.max(0, ...this.#explorable.map((p) => p.cost));
     this.#exploreMin = Math.min(Infinity, ...this.#explorable.map((p) => p.cost));
+  }
+
+  /** A timer for the running plan's frames from the next decision on (none without trials). */
+  #newTimer(): PlanTimer | null {
+    const { trialFrames, inFlight } = this.options;
+    return trialFrames > 0 ? new PlanTimer(trialFrames, inFlight) : null;
   }
 
   #planUsable(): boolean {
@@ -725,9 +728,12 @@ export class Scheduler {
     // Time between decisions, but a pause (another strategy ran, playback stopped) is not time
     // this plan ran: exploration's budget would otherwise arrive full after it.
     const gap = Math.max(EXPLORE_GAP_MS, 4 * (this.#plan?.period ?? 0));
-    const elapsed =
-      this.#lastDecide === null ? 0 : Math.min(gap, Math.max(0, now - this.#lastDecide));
+    const since = this.#lastDecide === null ? 0 : Math.max(0, now - this.#lastDecide);
+    const elapsed = Math.min(gap, since);
     this.#lastDecide = now;
+    // Nor is it a frame time: a window timed across it measured the pause (a plan 20× slower
+    // than it ran, which Compare's next repeat then predicted and Auto ran away from).
+    if (since > gap && this.#timer) this.#timer = this.#newTimer();
     if (this.policy === 'static') {
       return this.#stages.map((stage, s) =>
         stage.pinned && this.allowed(stage.pinned) ? stage.pinned : this.#fastest(s),
@@ -928,8 +934,7 @@ export class Scheduler {
     this.#stale ??= `${what.replace(/^link:/, 'moving ')} ${factor.toFixed(1)}× slower`;
     // Its frames so far ran before: its next window starts afresh (a trial's windows run on, or
     // a plan crowded by its own trial would never be timed).
-    if (this.#timer && !this.#trial)
-      this.#timer = new PlanTimer(this.options.trialFrames, this.options.inFlight);
+    if (this.#timer && !this.#trial) this.#timer = this.#newTimer();
   }
 
   /** The running plan's record speaks for it now: nothing it uses became 3× slower since. */

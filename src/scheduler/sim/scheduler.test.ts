@@ -236,6 +236,24 @@ describe('the scheduler', () => {
       expect(p.high).toBeGreaterThanOrEqual(p.fps);
     }
   });
+
+  it('does not time a pause: frames shown on either side of one are not one window', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 2, strategy: 'gpu+accelerator' });
+    scheduler.maintain();
+    const period = scheduler.plan!.period;
+    // Frames at the model's rate, with a five-minute pause in the middle of a window (Compare
+    // ran the other strategies, or playback stopped), then on at the same rate.
+    for (let f = 0; f < 40; f++) {
+      if (f === 13) clock.now += 300_000;
+      scheduler.decide(f);
+      clock.now += period;
+      scheduler.shown(f);
+    }
+    clock.now += 2000; // past the predictions' cache
+    const p = scheduler.predict('gpu+accelerator')!;
+    expect(p.basis).toBe('model');
+    expect(p.fps * period).toBeCloseTo(1000, 0);
+  });
 });
 
 describe('the latency model under the scheduler', () => {
