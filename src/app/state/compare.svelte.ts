@@ -378,22 +378,41 @@ export class CompareState {
       timing.catch(() => {}); // awaited below; a failure is the cell's error
       return { done: timing };
     };
+    /**
+     * Runs frames while `go(i)` says so (up to `count`), as many in flight as the app keeps (a
+     * GPU-only frame's render resolves at submit: without the wait the queue would grow without
+     * bound); `started` sees each frame's timing as it starts. Resolves with them all.
+     */
+    const frames = async (
+      strategy: Strategy,
+      count: number,
+      go: (i: number) => boolean,
+      started: (done: Promise<FrameTiming>) => void = () => {},
+    ): Promise<FrameTiming[]> => {
+      const timings: Promise<FrameTiming>[] = [];
+      for (let i = 0; i < count && go(i); i++) {
+        const done = (await frame(strategy)).done;
+        timings.push(done);
+        started(done);
+        if (timings.length >= app.framesInFlight)
+          await timings[timings.length - app.framesInFlight];
+      }
+      return Promise.all(timings);
+    };
     for (const strategy of this.#order) {
       const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
       const attempt = () =>
         app.withPlacement(strategy, async (): Promise<CompareCell> => {
           await feed.restart();
           const placer = app.placer(strategy);
-          for (let i = 0; i < size.warmup + size.calibrationCap; i++) {
-            // Until the plan is settled: calibrated, and Auto's trial of close plans done.
-            if (i >= size.warmup && !placer.scheduler.settling) break;
+          // Until the plan is settled (calibrated, and Auto's trial of close plans done), at the
+          // frames in flight the timed frames run: one at a time, Auto's trial timed plans at a
+          // rate they would not run at, and a fixed strategy's prediction came from it.
+          await frames(strategy, size.warmup + size.calibrationCap, (i) => {
             this.running = `${label}, warm-up ${i + 1}`;
-            await (
-              await frame(strategy)
-            ).done;
-          }
+            return i < size.warmup || placer.scheduler.settling;
+          });
           await feed.restart();
-          const timings: Promise<FrameTiming>[] = [];
           const finished: number[] = [];
           // The plan is timed, not re-measuring: exploration costs ≤ 0.5% over time, but one
           // re-measure of a slow target inside a short timed run would count for 5–10% of it.
@@ -402,20 +421,16 @@ export class CompareState {
           // The prediction is made before its frames run (from what the scheduler knew then).
           const planned = this.#planOf(strategy);
           const t0 = performance.now();
-          for (let i = 0; i < size.frames; i++) {
-            this.running = `${label}, frame ${i + 1}/${size.frames}`;
-            this.progress = (this.#order.indexOf(strategy) + i / size.frames) / STRATEGIES.length;
-            const done = (await frame(strategy)).done;
-            timings.push(done);
-            void done.then(() => finished.push(performance.now())).catch(() => {});
-            // As many frames on the GPU as the app keeps in flight (a GPU-only frame's render
-            // resolves at submit: without this the queue would grow without bound).
-            if (timings.length >= app.framesInFlight)
-              await timings[timings.length - app.framesInFlight];
-          }
-          const done = await Promise.all(timings).finally(
-            () => (placer.scheduler.options.exploreShare = explore),
-          );
+          const done = await frames(
+            strategy,
+            size.frames,
+            (i) => {
+              this.running = `${label}, frame ${i + 1}/${size.frames}`;
+              this.progress = (this.#order.indexOf(strategy) + i / size.frames) / STRATEGIES.length;
+              return true;
+            },
+            (timing) => void timing.then(() => finished.push(performance.now())).catch(() => {}),
+          ).finally(() => (placer.scheduler.options.exploreShare = explore));
           const ms = performance.now() - t0;
           const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
           const busyMs: Record<string, number> = {};
