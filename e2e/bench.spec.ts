@@ -31,6 +31,10 @@ test('npm run bench --small runs the three scenarios under the four strategies a
   // The one benchmark shape (docs/BENCHMARKS.md).
   expect(Object.keys(out).sort()).toEqual(['benchmark', 'date', 'environment', 'results']);
   expect(out.environment.settings.small).toBe(true);
+  // One repeat, in the first order of the bench's Williams square.
+  expect(out.environment.settings.orders).toEqual([
+    ['gpu-only', 'gpu+accelerator', 'auto', 'cpu+gpu+accelerator'],
+  ]);
   expect(out.environment.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
   type Result = Record<string, unknown> & { case: string; scenario: string };
   const results = out.results as Result[];

@@ -29,6 +29,20 @@ const RUNS = [
 ].filter((r) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(r.id));
 const STRATEGIES = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'];
 const FIXED = STRATEGIES.filter((s) => s !== 'auto');
+/**
+ * The strategies' order in each repeat: the rows of a Williams square, taken so that two repeats
+ * are an order and its reverse (each strategy's mean slot the same under a steady drift) and four
+ * put every strategy once in every slot and once after each other strategy (a slot or a
+ * predecessor that slows the next strategy counts against each alike). Before, even repeats only
+ * reversed the order: Auto was always last, then first.
+ */
+const WILLIAMS = [
+  [0, 1, 3, 2],
+  [2, 3, 1, 0],
+  [1, 2, 0, 3],
+  [3, 0, 2, 1],
+];
+const orderOf = (repeat) => WILLIAMS[(repeat - 1) % WILLIAMS.length].map((i) => STRATEGIES[i]);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? (small ? 1 : 2));
 const dims = (v, d) => (v ? v.split('x').map(Number) : d);
 
@@ -94,15 +108,15 @@ try {
     for (let repeat = 1; repeat <= REPEATS; repeat++) {
       for (let attempt = 1; ; attempt++) {
         const started = Date.now();
-        // Even repeats run the strategies last to first: a machine that drifts during a row
-        // (the endpoint warming, memory growing) does not always favour the same strategy.
-        const reversed = repeat % 2 === 0;
+        // A machine that drifts during a row (the endpoint warming, memory growing) does not
+        // always favour the same strategy (see WILLIAMS).
+        const order = orderOf(repeat);
         const { row, table, autoChanges, offPlan, replanMs } = await page.evaluate(
-          async ([id, size, inFlight, reversed, strategies]) => {
+          async ([id, size, inFlight, order, strategies]) => {
             window.__triad.setFramesInFlight(inFlight);
             const state = () => strategies.map((s) => window.__triad.schedulerState(s));
             const before = state();
-            const result = await window.__triad.runScenario(id, size, reversed);
+            const result = await window.__triad.runScenario(id, size, order);
             const after = state();
             // Per strategy, over this repeat: frames sent off the plan (probes, checks of a
             // jumped estimate, exploration) and the re-plans' time on the page's thread.
@@ -118,7 +132,7 @@ try {
             const changes = window.__triad.schedulerState('auto').changes.slice(-30);
             return { ...result, autoChanges: changes, offPlan, replanMs };
           },
-          [id, size, inFlight, reversed, STRATEGIES],
+          [id, size, inFlight, order, STRATEGIES],
         );
         if (!row) throw new Error(`${id} did not run (see the page's notices)`);
         machine = table.machine;
@@ -162,7 +176,14 @@ try {
       ),
     })),
   };
-  environment.settings = { small, size, inFlight: IN_FLIGHT, repeats: REPEATS };
+  environment.settings = {
+    small,
+    size,
+    inFlight: IN_FLIGHT,
+    repeats: REPEATS,
+    // The strategies' order in each repeat.
+    orders: Array.from({ length: REPEATS }, (_, r) => orderOf(r + 1)),
+  };
   const out = { benchmark: 'scenarios', date: table.date, environment, results };
   mkdirSync(`${ROOT}bench-results`, { recursive: true });
   const file = `${ROOT}bench-results/scenarios${small ? '-small' : ''}.json`;

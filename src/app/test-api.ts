@@ -385,14 +385,17 @@ export function createTestApi(app: AppState) {
         timelinePoints: p.timeline.length,
       };
     },
-    /** Runs a built-in scenario under every strategy ('small': tiny frames, few of them). */
+    /**
+     * Runs a built-in scenario under every strategy ('small': tiny frames, few of them), in
+     * `order` (default: the UI's).
+     */
     async runScenario(
       id: ScenarioId,
       size: 'small' | 'full' | ScenarioSize = 'small',
-      reversed = false,
+      order?: Strategy[],
     ) {
       const chosen = size === 'small' ? SMALL_SIZE : size === 'full' ? FULL_SIZE : size;
-      const row = await app.compare.runScenario(id, chosen, reversed);
+      const row = await app.compare.runScenario(id, chosen, order);
       return { row, table: app.compare.table };
     },
     setFramesInFlight: (frames: number) => app.setFramesInFlight(frames),

@@ -105,16 +105,18 @@ export class CompareState {
   }
 
   /**
-   * Loads a scenario's source and chain, then compares it under every strategy. `reversed`
-   * runs the strategies last to first (a benchmark alternates, so a machine that drifts during
-   * a row does not always favour the same strategy).
+   * Loads a scenario's source and chain, then compares it under every strategy, in `order` (a
+   * benchmark varies it between repeats, so a machine that drifts during a row, or a slot that
+   * runs slower, does not always favour the same strategy).
    */
   async runScenario(
     id: ScenarioId,
     size: ScenarioSize = FULL_SIZE,
-    reversed = false,
+    order: readonly Strategy[] = STRATEGIES,
   ): Promise<CompareRow | null> {
-    this.#order = reversed ? [...STRATEGIES].reverse() : STRATEGIES;
+    if (order.length !== STRATEGIES.length || STRATEGIES.some((s) => !order.includes(s)))
+      throw new Error(`the order must name each strategy once: ${order.join(', ')}`);
+    this.#order = order;
     const info = SCENARIOS.find((s) => s.id === id)!;
     if (id === 'ai-batch') {
       return this.#guard(info.name, async (signal) => {
