@@ -2,20 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { ML_TARGETS } from '../src/ml/targets';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const STRATEGIES = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'];
 /** What a frame's time is counted against: each target, and the moves between memories. */
-const TIMED = [
-  'gpu',
-  'cpu',
-  'ort-wasm',
-  'ort-webgpu',
-  'tfjs-webgpu',
-  'ort-webnn',
-  'remote',
-  'transfer',
-];
+const TIMED = ['gpu', 'cpu', ...ML_TARGETS, 'transfer'];
 
 // `npm run bench` in its small mode (tiny frames, few of them), as CI runs it: its own browser,
 // its own endpoint process, the app as built for the other tests.

@@ -731,8 +731,8 @@ export class Scheduler {
     const since = this.#lastDecide === null ? 0 : Math.max(0, now - this.#lastDecide);
     const elapsed = Math.min(gap, since);
     this.#lastDecide = now;
-    // Nor is it a frame time: a window timed across it measured the pause (a plan 20× slower
-    // than it ran, which Compare's next repeat then predicted and Auto ran away from).
+    // Nor is it frame time: a window timed across it measured the pause (Compare's next repeat
+    // then predicted GPU only at 0.07 of what it ran).
     if (since > gap && this.#timer) this.#timer = this.#newTimer();
     if (this.policy === 'static') {
       return this.#stages.map((stage, s) =>
