@@ -7,6 +7,7 @@ export default ts.config(
   {
     ignores: [
       'dist/',
+      'dist-test/',
       'node_modules/',
       'bench-results/',
       'test-results/',
@@ -39,6 +40,66 @@ export default ts.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
+  // Folder boundaries (docs/ARCHITECTURE.md, "Who may import whom"). `npm run lint` also fails
+  // on any import cycle (scripts/check-cycles.mjs).
+  {
+    files: ['src/**/*.ts', 'workers/**/*.ts'],
+    ignores: ['src/app/**', 'src/testing/**', 'src/main.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/app/*', '**/app'], message: 'Only the UI imports src/app.' },
+            { group: ['**/testing/*'], message: 'Only the test build imports src/testing.' },
+            { group: ['svelte', 'svelte/*'], message: 'Below the UI, no Svelte.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/app/**/*.ts', 'src/app/**/*.svelte'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/testing/*'], message: 'Only the test build imports src/testing.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The shared vocabulary imports nothing of the app's; the scheduler only that vocabulary.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*'], message: 'src/core imports nothing outside itself.' }] },
+      ],
+    },
+  },
+  ...[
+    ['src/scheduler/*.ts', '../'],
+    ['src/scheduler/sim/*.ts', '../../'],
+  ].map(([files, up]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [`${up}*`, `!${up}core`, `!${up}core/*`],
+              message: 'The scheduler is pure TypeScript: it imports only src/core.',
+            },
+          ],
+        },
+      ],
+    },
+  })),
   {
     // The scheduler and effect math must stay pure: no timers or clocks inside.
     files: ['src/effects/**/*.ts', 'src/scheduler/**/*.ts'],

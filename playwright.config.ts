@@ -41,7 +41,7 @@ export default defineConfig({
       : [project('swiftshader', { testMatch: ['parity.spec.ts', 'ml-ops.spec.ts'] })]),
   ],
   webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
+    command: `npx vite build --mode testing --logLevel warn && npx vite preview --mode testing --port ${PORT} --strictPort`,
     url: `http://localhost:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,

@@ -44,16 +44,28 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-export default defineConfig({
+/**
+ * The test build (`--mode testing`, in `dist-test/`) is the app plus its test and benchmark API
+ * on `window.__triad` (src/testing/); every other build resolves `#test-api` to a no-op, so
+ * production bundles none of it.
+ */
+const TESTING = 'testing';
+const testApi = (mode: string) =>
+  fileURLToPath(
+    new URL(`./src/testing/${mode === TESTING ? 'install' : 'absent'}.ts`, import.meta.url),
+  );
+
+export default defineConfig(({ mode }) => ({
   plugins: [svelte(), onnxRuntimeAssets()],
+  resolve: { alias: { '#test-api': testApi(mode) } },
   // WGSL kernels are imported as text: `import code from '../../shaders/blur.wgsl?raw'`.
   assetsInclude: [],
   server: { headers: isolationHeaders, port: 5173 },
   preview: { headers: isolationHeaders, port: 4173 },
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true },
+  build: { target: 'es2022', sourcemap: true, outDir: mode === TESTING ? 'dist-test' : 'dist' },
   test: {
     include: ['src/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
   },
-});
+}));

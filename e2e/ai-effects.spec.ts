@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { planTiles, SR_OVERLAP, SR_TILE } from '../src/ml/tiling';
 import { fixture, TriadPage } from './pages/triad-page';
 import { maskIoU, psnr, referenceMask, referenceUpscale } from './support/reference-models';
+import { api } from './support/api';
 
 test.describe('AI effects', () => {
   let app: TriadPage;
@@ -15,11 +16,11 @@ test.describe('AI effects', () => {
     page,
   }) => {
     await app.addEffect('mask', 'show-mask');
-    const frame = (await page.evaluate(() => window.__triad.renderNow()))!;
+    const frame = (await api(page).renderNow())!;
     expect(frame.ran[0]).toMatchObject({ target: 'ort-wasm' });
     expect(frame.ran[0].skipped).toBeUndefined();
-    const result = await page.evaluate(() => window.__triad.renderResult());
-    const reference = await referenceMask(await page.evaluate(() => window.__triad.sourcePixels()));
+    const result = await api(page).renderResult();
+    const reference = await referenceMask(await api(page).sourcePixels());
     const { iou, coverage } = maskIoU(result, reference);
     expect(coverage).toBeGreaterThan(0.1);
     expect(iou).toBeGreaterThanOrEqual(0.98);
@@ -31,7 +32,7 @@ test.describe('AI effects', () => {
   }) => {
     await app.addEffect('background', 'background-blur');
     await app.setNumber(0, 'Blur radius', 16);
-    const source = await page.evaluate(() => window.__triad.sourcePixels());
+    const source = await api(page).sourcePixels();
     // A displayed frame and an export at once: one model session, two inferences, both done.
     const [frame, result] = await page.evaluate(() =>
       Promise.all([window.__triad.renderNow(), window.__triad.renderResult()]),
@@ -51,11 +52,11 @@ test.describe('AI effects', () => {
     };
     expect(diff((m) => m > 0.99)).toBeLessThan(1); // the person is untouched
     expect(diff((m) => m < 0.01)).toBeGreaterThan(3); // the background is blurred
-    expect(await page.evaluate(() => window.__triad.mlModelsLoaded())).toBe(1);
+    expect(await api(page).mlModelsLoaded()).toBe(1);
 
     await app.stage(0).getByTestId('stage.remove').click();
-    await page.evaluate(() => window.__triad.renderNow());
-    expect(await page.evaluate(() => window.__triad.mlModelsLoaded())).toBe(0);
+    await api(page).renderNow();
+    expect(await api(page).mlModelsLoaded()).toBe(0);
   });
 
   test('a missing model: the AI stage is skipped with a clear error, the rest of the chain runs', async ({
@@ -65,7 +66,7 @@ test.describe('AI effects', () => {
     await page.route('**/models/selfie-segmentation/**', (route) => route.fulfill({ status: 404 }));
     await app.addEffect('mask', 'show-mask');
     await app.addEffect('invert', 'invert');
-    const frame = (await page.evaluate(() => window.__triad.renderNow()))!;
+    const frame = (await api(page).renderNow())!;
     expect(frame.ran[0]).toMatchObject({ skipped: true });
     expect(frame.ran[1]).toMatchObject({ target: 'gpu' });
     await expect(app.notices.filter({ hasText: 'AI effect unavailable' })).toContainText(
@@ -80,9 +81,9 @@ test.describe('AI effects', () => {
   }) => {
     await app.addEffect('replace', 'background-replace');
     await app.stage(0).getByTestId('stage.param-color').fill('#ff0000');
-    const source = await page.evaluate(() => window.__triad.sourcePixels());
+    const source = await api(page).sourcePixels();
     const mask = await referenceMask(source);
-    let result = await page.evaluate(() => window.__triad.renderResult());
+    let result = await api(page).renderResult();
     const mean = (where: (m: number) => boolean, of: (i: number) => number) => {
       let sum = 0;
       let n = 0;
@@ -106,7 +107,7 @@ test.describe('AI effects', () => {
     // A dropped image replaces the colour (cover fit), computed the same on both sides.
     await app.dropFiles([{ name: 'chelsea.png', bytes: fixture('chelsea.png') }], app.stage(0));
     await expect(app.stage(0).getByTestId('stage.image-name')).toHaveText('chelsea.png');
-    result = await page.evaluate(() => window.__triad.renderResult());
+    result = await api(page).renderResult();
     expect(mean(backdrop, redDiff)).toBeGreaterThan(30); // no longer red
     expect(mean(person, sourceDiff)).toBeLessThan(1);
     const cpu = await page.evaluate(() =>
@@ -124,12 +125,12 @@ test.describe('AI effects', () => {
   }) => {
     await app.addEffect('super', 'super-resolution-x2');
     await app.addEffect('invert', 'invert');
-    const source = await page.evaluate(() => window.__triad.sourcePixels());
-    const frame = (await page.evaluate(() => window.__triad.renderNow()))!;
+    const source = await api(page).sourcePixels();
+    const frame = (await api(page).renderNow())!;
     expect(frame.size).toEqual([512, 512]);
     expect(frame.ran.map((r) => r.skipped)).toEqual([undefined, undefined]);
     await expect(page.getByTestId('viewer.image-info')).toContainText('→ 512×512');
-    const result = await page.evaluate(() => window.__triad.renderResult());
+    const result = await api(page).renderResult();
     const whole = await referenceUpscale(source, 2);
     const inverted = {
       ...whole,
@@ -150,10 +151,10 @@ test.describe('AI effects', () => {
   test('Super-resolution refuses a frame too large for it with a clear error; the rest runs', async ({
     page,
   }) => {
-    await page.evaluate(() => window.__triad.setSyntheticImage(2000, 1200));
+    await api(page).setSyntheticImage(2000, 1200);
     await app.addEffect('super', 'super-resolution-x4');
     await app.addEffect('invert', 'invert');
-    const frame = (await page.evaluate(() => window.__triad.renderNow()))!;
+    const frame = (await api(page).renderNow())!;
     expect(frame.ran[0]).toMatchObject({ skipped: true });
     expect(frame.ran[1]).toMatchObject({ target: 'gpu' });
     expect(frame.size).toEqual([2000, 1200]);

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
 import { maskIoU, psnr, referenceMask } from './support/reference-models';
+import { api } from './support/api';
 
 /** A chain of one AI stage pinned to a target (manual placement). */
 function chainJson(effect: string, target: string, params: Record<string, unknown> = {}): string {
@@ -8,7 +9,7 @@ function chainJson(effect: string, target: string, params: Record<string, unknow
 }
 
 async function setChain(page: Page, json: string) {
-  await page.evaluate((j) => window.__triad.setChain(j), json);
+  await api(page).setChain(json);
 }
 
 test.describe('AI effects on every ML target', () => {
@@ -23,16 +24,14 @@ test.describe('AI effects on every ML target', () => {
     test(`${target}: Show mask agrees with onnxruntime-node with GPU and with CPU pre/post-processing`, async ({
       page,
     }) => {
-      const reference = await referenceMask(
-        await page.evaluate(() => window.__triad.sourcePixels()),
-      );
+      const reference = await referenceMask(await api(page).sourcePixels());
       await setChain(page, chainJson('show-mask', target));
-      const frame = (await page.evaluate(() => window.__triad.renderNow()))!;
+      const frame = (await api(page).renderNow())!;
       expect(frame.ran[0]).toEqual({ stage: expect.any(String), target });
       // ort-webgpu keeps the tensors on the GPU: no readback at all; the others read back only
       // the model's 256×256 input, never the frame.
       expect(frame.readbacks).toBe(target === 'ort-webgpu' ? 0 : 1);
-      const gpuSide = await page.evaluate(() => window.__triad.renderResult());
+      const gpuSide = await api(page).renderResult();
       const cpuSide = await page.evaluate((t) => window.__triad.mlRunOnCpu('show-mask', t), target);
       for (const result of [gpuSide, cpuSide]) {
         const { iou, coverage } = maskIoU(result, reference);
@@ -51,7 +50,7 @@ test.describe('AI effects on every ML target', () => {
       expect(psnr(gpuSide, grey)).toBeGreaterThan(30);
       // Tensors crossed between the chain and the runtime without a validation error: both
       // work on the app's one device.
-      expect(await page.evaluate(() => window.__triad.mlMemory())).toMatchObject({ errors: 0 });
+      expect(await api(page).mlMemory()).toMatchObject({ errors: 0 });
       await expect(app.stage(0).getByTestId('stage.model-stats')).toContainText(
         `selfie-segmentation on ${target}: loaded in`,
       );
@@ -75,12 +74,12 @@ test.describe('AI effects on every ML target', () => {
         ],
       }),
     );
-    const frame = (await page.evaluate(() => window.__triad.renderNow()))!;
+    const frame = (await api(page).renderNow())!;
     expect(frame.ran.map((r) => r.target)).toEqual(['cpu', 'ort-wasm']);
     // The frame read back once for the CPU stage, then the model's 256×256 input: two.
     expect(frame.readbacks).toBe(2);
     // The mask of the inverted photo, as the runtime makes it with CPU pre/post-processing.
-    const gpuSide = await page.evaluate(() => window.__triad.renderResult());
+    const gpuSide = await api(page).renderResult();
     const inverted = await page.evaluate(async () => {
       const api = window.__triad;
       await api.setChain(
@@ -116,10 +115,8 @@ test.describe('AI effects on every ML target', () => {
     expect(counts.after).toEqual(counts.before);
 
     await setChain(page, chainJson('invert', 'gpu'));
-    await page.evaluate(() => window.__triad.renderNow());
-    await expect
-      .poll(() => page.evaluate(() => window.__triad.mlMemory()))
-      .toMatchObject({ models: 0, workerSessions: 0 });
+    await api(page).renderNow();
+    await expect.poll(() => api(page).mlMemory()).toMatchObject({ models: 0, workerSessions: 0 });
   });
 
   test('ort-webgpu keeps its tensors and buffers flat frame after frame', async ({ page }) => {
@@ -154,7 +151,7 @@ test.describe('AI effects on every ML target', () => {
     await expect(progress).toBeHidden({ timeout: 30_000 });
     await expect(app.stage(0).getByTestId('stage.model-stats')).toContainText(/first run \d+ ms/);
     // The WebAssembly session lives in the ort worker: the page thread never compiled it.
-    expect(await page.evaluate(() => window.__triad.mlMemory())).toMatchObject({
+    expect(await api(page).mlMemory()).toMatchObject({
       workerSessions: 1,
     });
   });
@@ -176,7 +173,7 @@ test.describe('AI effects on every ML target', () => {
       return targets;
     });
     for (const target of ran) expect(['ort-webgpu', 'tfjs-webgpu']).toContain(target);
-    const placement = await page.evaluate(() => window.__triad.placement());
+    const placement = await api(page).placement();
     expect(placement.mode).toBe('gpu-only');
   });
 });

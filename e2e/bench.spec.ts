@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { ML_TARGETS } from '../src/ml/targets';
+import { ML_TARGETS } from '../src/core/targets';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const STRATEGIES = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'];

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 test.describe('building and editing a chain', () => {
   let app: TriadPage;
@@ -31,7 +32,7 @@ test.describe('building and editing a chain', () => {
     await app.actualSize();
     await expectCanvasMatchesCpu();
     // The display path: one submit, no readback.
-    const frame = await page.evaluate(() => window.__triad.renderNow());
+    const frame = await api(page).renderNow();
     expect(frame).toMatchObject({ submits: 1, readbacks: 0 });
     expect(frame!.ran).toHaveLength(3);
   });
@@ -126,7 +127,7 @@ test.describe('building and editing a chain', () => {
     const before = await app.chain();
 
     await page.reload();
-    await page.evaluate(() => window.__triad.ready());
+    await api(page).ready();
     expect(await app.chain()).toEqual(before);
     await expect(app.stages).toHaveCount(2);
 
@@ -136,7 +137,7 @@ test.describe('building and editing a chain', () => {
     try {
       const shared = new TriadPage(await other.newPage());
       await shared.page.goto(link);
-      await shared.page.evaluate(() => window.__triad.ready());
+      await api(shared.page).ready();
       expect(await shared.chain()).toEqual(before);
       await expect(shared.stages.nth(1).getByTestId('stage.enabled')).not.toBeChecked();
     } finally {
@@ -148,7 +149,7 @@ test.describe('building and editing a chain', () => {
     await app.addEffect('invert', 'invert');
     await page.goto(`${page.url().split('#')[0]}#chain=not-a-chain`);
     await page.reload();
-    await page.evaluate(() => window.__triad.ready());
+    await api(page).ready();
     await expect(
       app.notices.filter({ hasText: 'The shared link could not be read' }),
     ).toBeVisible();

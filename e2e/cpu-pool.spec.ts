@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 /** The CPU worker pool, with real Web Workers in the browser. */
 test.describe('CPU worker pool', () => {
@@ -10,7 +11,7 @@ test.describe('CPU worker pool', () => {
   test('a transfer really transfers: the sender’s buffer is detached', async ({ page }) => {
     const result = await page.evaluate(async () => {
       const { WorkerPool, createCpuWorker, transfer } = window.__triad.lib;
-      const pool = new WorkerPool<import('../workers/cpu.worker').CpuWorkerApi>({
+      const pool = new WorkerPool<import('../src/cpu/protocol').CpuWorkerApi>({
         size: 1,
         create: createCpuWorker,
         timeoutMs: 10_000,
@@ -30,7 +31,7 @@ test.describe('CPU worker pool', () => {
   test('higher priority runs first; equal priorities in order', async ({ page }) => {
     const order = await page.evaluate(async () => {
       const { WorkerPool, createCpuWorker, transfer } = window.__triad.lib;
-      const pool = new WorkerPool<import('../workers/cpu.worker').CpuWorkerApi>({
+      const pool = new WorkerPool<import('../src/cpu/protocol').CpuWorkerApi>({
         size: 1,
         create: createCpuWorker,
         timeoutMs: 10_000,
@@ -77,7 +78,7 @@ test.describe('CPU worker pool', () => {
         };
         return worker;
       };
-      const pool = new WorkerPool<import('../workers/cpu.worker').CpuWorkerApi>({
+      const pool = new WorkerPool<import('../src/cpu/protocol').CpuWorkerApi>({
         size: 3,
         create,
         timeoutMs: 1500,
@@ -226,7 +227,7 @@ test('a stage switched from GPU to CPU in the UI gives the same picture', async 
 
   await app.stage(1).getByTestId('stage.target').selectOption('cpu');
   expect((await app.chain()).stages[1].target).toBe('cpu');
-  const frame = await page.evaluate(() => window.__triad.renderNow());
+  const frame = await api(page).renderNow();
   expect(frame!.ran.map((r) => r.target)).toEqual(['gpu', 'cpu', 'gpu']);
   // One excursion to the CPU: one readback, one extra submit.
   expect(frame).toMatchObject({ submits: 2, readbacks: 1 });
@@ -237,9 +238,9 @@ test('a stage switched from GPU to CPU in the UI gives the same picture', async 
   // All three on the CPU, then back: still the same picture.
   await app.stage(0).getByTestId('stage.target').selectOption('cpu');
   await app.stage(2).getByTestId('stage.target').selectOption('cpu');
-  expect((await page.evaluate(() => window.__triad.renderNow()))!.readbacks).toBe(1);
+  expect((await api(page).renderNow())!.readbacks).toBe(1);
   expect((await app.compareCanvasWithCpu()).over).toBe(0);
-  expect((await page.evaluate(() => window.__triad.cpuStats())).completed).toBeGreaterThan(0);
+  expect((await api(page).cpuStats()).completed).toBeGreaterThan(0);
 });
 
 test('the worker count can be changed in the UI, is remembered, and CPU stages still render right', async ({
@@ -248,10 +249,10 @@ test('the worker count can be changed in the UI, is remembered, and CPU stages s
   const app = new TriadPage(page);
   await app.gotoWithImage('chelsea.png');
   const defaultCount = await page.evaluate(() => Math.max(1, navigator.hardwareConcurrency - 1));
-  expect((await page.evaluate(() => window.__triad.cpuStats())).workers).toBe(defaultCount);
+  expect((await api(page).cpuStats()).workers).toBe(defaultCount);
   await page.getByTestId('app.workers').fill('3');
   await page.getByTestId('app.workers').press('Enter');
-  expect((await page.evaluate(() => window.__triad.cpuStats())).workers).toBe(3);
+  expect((await api(page).cpuStats()).workers).toBe(3);
 
   await app.addEffect('sobel', 'sobel');
   await app.stage(0).getByTestId('stage.target').selectOption('cpu');
@@ -259,7 +260,7 @@ test('the worker count can be changed in the UI, is remembered, and CPU stages s
   expect((await app.compareCanvasWithCpu()).over).toBe(0);
 
   await page.reload();
-  await page.evaluate(() => window.__triad.ready());
+  await api(page).ready();
   await expect(page.getByTestId('app.workers')).toHaveValue('3');
-  expect((await page.evaluate(() => window.__triad.cpuStats())).workers).toBe(3);
+  expect((await api(page).cpuStats()).workers).toBe(3);
 });

@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
 import { startEndpoint, type Endpoint } from './support/endpoint';
 import { maskIoU, referenceMask } from './support/reference-models';
+import { api } from './support/api';
 
 async function pointAt(page: Page, url: string) {
   await page.getByTestId('endpoint.toggle').click();
@@ -39,15 +40,15 @@ test.describe('the inference endpoint as an ML target', () => {
         }),
       ),
     );
-    const first = (await page.evaluate(() => window.__triad.renderNow()))!;
+    const first = (await api(page).renderNow())!;
     expect(first.ran[0]).toEqual({ stage: expect.any(String), target: 'remote' });
-    const reference = await referenceMask(await page.evaluate(() => window.__triad.sourcePixels()));
-    const { iou } = maskIoU(await page.evaluate(() => window.__triad.renderResult()), reference);
+    const reference = await referenceMask(await api(page).sourcePixels());
+    const { iou } = maskIoU(await api(page).renderResult(), reference);
     expect(iou).toBeGreaterThanOrEqual(0.98);
 
     // The server dies: the client reports it, the stage runs elsewhere, the frame is not lost.
     await endpoint.kill();
-    const during = (await page.evaluate(() => window.__triad.renderNow()))!;
+    const during = (await api(page).renderNow())!;
     expect(during.ran[0].skipped).toBeUndefined();
     expect(during.ran[0].target).not.toBe('remote');
     expect(during.ran[0].failedOver).toBe(true);
@@ -57,7 +58,7 @@ test.describe('the inference endpoint as an ML target', () => {
     endpoint = await startEndpoint(endpoint.port);
     await expect(page.getByTestId('endpoint.state')).toHaveText('ready', { timeout: 30_000 });
     await expect
-      .poll(async () => (await page.evaluate(() => window.__triad.renderNow()))!.ran[0].target, {
+      .poll(async () => (await api(page).renderNow())!.ran[0].target, {
         timeout: 30_000,
       })
       .toBe('remote');
@@ -78,19 +79,19 @@ test.describe('the inference endpoint as an ML target', () => {
     // After calibrating every allowed target, the plan settles on the endpoint (far faster here
     // than WebGPU on a software adapter).
     await expect
-      .poll(async () => (await page.evaluate(() => window.__triad.renderNow()))!.ran[0].target, {
+      .poll(async () => (await api(page).renderNow())!.ran[0].target, {
         timeout: 90_000,
         intervals: [0],
       })
       .toBe('remote');
     await endpoint.kill();
-    const during = (await page.evaluate(() => window.__triad.renderNow()))!;
+    const during = (await api(page).renderNow())!;
     expect(during.ran[0].skipped).toBeUndefined();
     expect(['ort-webgpu', 'tfjs-webgpu']).toContain(during.ran[0].target);
     endpoint = await startEndpoint(endpoint.port);
     await expect(page.getByTestId('endpoint.state')).toHaveText('ready', { timeout: 30_000 });
     await expect
-      .poll(async () => (await page.evaluate(() => window.__triad.renderNow()))!.ran[0].target, {
+      .poll(async () => (await api(page).renderNow())!.ran[0].target, {
         timeout: 90_000,
         intervals: [0],
       })

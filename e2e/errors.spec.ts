@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { TriadPage, fixture } from './pages/triad-page';
+import { api } from './support/api';
 
 /** Bad input gets a clear error naming the file and the reason, and nothing already open is lost. */
 test.describe('bad input', () => {
@@ -86,7 +87,7 @@ test.describe('bad input', () => {
     await expect(notice).toContainText(`${limit + 256}×8`);
     await expect(notice).toContainText(`${limit} px texture limit`);
     await app.expectImage(`wide.png · ${limit}×`);
-    expect((await page.evaluate(() => window.__triad.counters()))!.errors).toBe(0);
+    expect((await api(page).counters())!.errors).toBe(0);
   });
 });
 
@@ -167,7 +168,7 @@ test.describe('image formats', () => {
     await app.goto();
     await app.dropImage('green.webp', await app.paintedImage(30, 20, ['#0c0'], 'image/webp'));
     await app.expectImage('green.webp · 30×20');
-    const { data } = await page.evaluate(() => window.__triad.sourcePixels());
+    const { data } = await api(page).sourcePixels();
     expect(data[1]).toBeGreaterThan(180);
     expect(data[0]).toBeLessThan(40);
   });
@@ -220,7 +221,7 @@ test.describe('image formats', () => {
     ]);
     await app.dropImage('blink.gif', gif);
     await app.expectImage('blink.gif · 1×1');
-    const { data } = await page.evaluate(() => window.__triad.sourcePixels());
+    const { data } = await api(page).sourcePixels();
     expect(data.slice(0, 3)).toEqual([255, 0, 0]);
   });
 });

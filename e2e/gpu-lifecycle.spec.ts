@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 test.describe('GPU lifecycle', () => {
   let app: TriadPage;
@@ -19,10 +20,10 @@ test.describe('GPU lifecycle', () => {
     await app.actualSize();
     expect((await app.compareCanvasWithCpu()).over).toBe(0);
 
-    await page.evaluate(() => window.__triad.loseDevice());
+    await api(page).loseDevice();
     await expect(app.notices.filter({ hasText: 'GPU device lost' })).toBeVisible();
     await expect(page.getByTestId('app.gpu-status')).toHaveAttribute('data-status', 'ready');
-    expect((await page.evaluate(() => window.__triad.state())).deviceGeneration).toBe(2);
+    expect((await api(page).state()).deviceGeneration).toBe(2);
 
     // Same picture from the new device, and the chain and image survived.
     const result = await app.compareCanvasWithCpu();
@@ -39,7 +40,7 @@ test.describe('GPU lifecycle', () => {
   }) => {
     await app.addEffect('sobel', 'sobel');
     await app.stage(0).getByTestId('stage.target').selectOption('cpu');
-    await page.evaluate(() => window.__triad.renderNow());
+    await api(page).renderNow();
     const result = await page.evaluate(async () => {
       const frame = window.__triad.renderShared(); // waits on the CPU workers…
       const next = window.__triad.renderShared(); // (and a frame asked for beside it)

@@ -1,11 +1,12 @@
 import { expect, test } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 test('ML pre/post-processing: each WGSL kernel matches its CPU twin on a real photo', async ({
   page,
 }) => {
   await new TriadPage(page).goto();
-  const report = await page.evaluate(() => window.__triad.mlOpsParity('/__fixtures/chelsea.png'));
+  const report = await api(page).mlOpsParity('/__fixtures/chelsea.png');
   expect(report.errors).toBe(0);
   expect(report.leaked).toEqual({ textures: 0, buffers: 0 });
   const ops = Object.fromEntries(report.results.map((r) => [r.op, r.maxDiff]));

@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 const MODELS = fileURLToPath(new URL('../public/models/', import.meta.url));
 
@@ -44,7 +45,7 @@ test.describe('ML targets in the browser', () => {
   });
 
   test('each target says whether it can run here, and WebNN says why not', async ({ page }) => {
-    const targets = await page.evaluate(() => window.__triad.mlAvailability());
+    const targets = await api(page).mlAvailability();
     expect(targets['ort-wasm'].available).toBe(true);
     expect(targets['ort-wasm'].detail).toMatch(/threads/); // cross-origin isolated
     expect(targets['ort-webgpu'].available).toBe(true);
@@ -64,7 +65,7 @@ test.describe('ML targets in the browser', () => {
     await page.route('**/corrupt.onnx', (route) =>
       route.fulfill({ body: bytes.subarray(0, bytes.length / 3) }),
     );
-    const corrupt = await page.evaluate(() => window.__triad.mlLoad('/corrupt.onnx', 'ort-wasm'));
+    const corrupt = await api(page).mlLoad('/corrupt.onnx', 'ort-wasm');
     expect(corrupt).toMatch(/could not be loaded on ort-wasm \(corrupt or unsupported file\)/);
     // The app still works.
     expect(await app.status()).toBe('ready');
@@ -88,7 +89,7 @@ test.describe('ML targets in the browser', () => {
         target,
       );
       expect(result.dims).toEqual([1, 256, 256, 1]);
-      expect((await page.evaluate(() => window.__triad.counters()))!.errors, 'GPU errors').toBe(0);
+      expect((await api(page).counters())!.errors, 'GPU errors').toBe(0);
       expect(result.firstRunMs).toBeGreaterThan(0);
       const expected = await reference('selfie-segmentation', result.input, [1, 256, 256, 3]);
       expect(iou(result.output, expected)).toBeGreaterThanOrEqual(0.98);

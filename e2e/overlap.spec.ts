@@ -3,6 +3,7 @@
 // the order they started.
 import { expect, test } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 const STAGES = [
   { effect: 'film-grain', target: 'gpu' }, // seeded by the frame number
@@ -73,8 +74,8 @@ test.describe('frames in flight', () => {
     await app.stage(1).getByTestId('stage.target').selectOption('cpu');
     await app.addEffect('vignette', 'vignette');
     await expect(page.getByTestId('perf.in-flight')).toHaveValue('2');
-    await page.evaluate(() => window.__triad.renderNow());
-    const run = await page.evaluate(() => window.__triad.overlapRender(8));
+    await api(page).renderNow();
+    const run = await api(page).overlapRender(8);
     expect(run.peakRunning).toBe(2);
     const ascending = [...run.resolved].sort((a, b) => a - b);
     expect(run.resolved).toEqual(ascending);
@@ -90,8 +91,8 @@ test.describe('frames in flight', () => {
     await app.addEffect('sobel', 'sobel');
     await app.stage(0).getByTestId('stage.target').selectOption('cpu');
     await page.getByTestId('perf.in-flight').selectOption('1');
-    await page.evaluate(() => window.__triad.renderNow());
-    const run = await page.evaluate(() => window.__triad.overlapRender(6));
+    await api(page).renderNow();
+    const run = await api(page).overlapRender(6);
     expect(run.peakRunning).toBe(1);
     expect(run.presented).toEqual([...run.presented].sort((a, b) => a - b));
     await page.reload();

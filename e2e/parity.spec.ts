@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 /**
  * Every effect's WGSL kernel against its CPU reference, on real photos, pixels read back from the
@@ -73,7 +74,7 @@ test.describe('GPU kernels match their CPU references', () => {
   });
 
   test('runs on the adapter this project asked for', async ({ page }) => {
-    const { adapter } = await page.evaluate(() => window.__triad.state());
+    const { adapter } = await api(page).state();
     const expected = test.info().project.metadata.adapter;
     if (expected === 'lavapipe') expect(adapter!.featureLevel).toBe('compatibility');
     if (expected === 'swiftshader') {
@@ -85,7 +86,7 @@ test.describe('GPU kernels match their CPU references', () => {
   for (const c of CASES) {
     test(c.name, async ({ page }) => {
       for (const image of IMAGES) {
-        const result = await page.evaluate((req) => window.__triad.parity(req), {
+        const result = await api(page).parity({
           imageUrl: image.url,
           size: image.size,
           stages: c.stages,
@@ -133,7 +134,7 @@ test.describe('GPU kernels match their CPU references', () => {
     await expect(app.stage(0)).toHaveAttribute('data-effect', 'lut-3d');
     const { lut } = (await app.chain()).stages[0].params as { lut: { id: string } };
     for (const intensity of [100, 35]) {
-      const result = await page.evaluate((req) => window.__triad.parity(req), {
+      const result = await api(page).parity({
         imageUrl: '/__fixtures/chelsea.png',
         stages: [{ effect: 'lut-3d', params: { lut: { id: lut.id, name: 'x' }, intensity } }],
       });
@@ -143,7 +144,7 @@ test.describe('GPU kernels match their CPU references', () => {
   });
 
   test('a six-effect chain', async ({ page }) => {
-    const result = await page.evaluate((req) => window.__triad.parity(req), {
+    const result = await api(page).parity({
       imageUrl: '/__fixtures/chelsea.png',
       stages: [
         { effect: 'colour-adjust', params: { contrast: 20, saturation: 25 } },

@@ -3,6 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { parseCsv } from '../src/perf/report';
 import { fixture, TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 const STRATEGIES = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'] as const;
 
@@ -47,7 +48,7 @@ test.describe('the performance panel', () => {
       return read();
     };
     const start = await settled();
-    await page.evaluate(() => window.__triad.videoPlayFrames(40));
+    await api(page).videoPlayFrames(40);
     const { perf, engine } = await settled();
     // One frame counted per frame the engine ran.
     expect(perf.frames - start.perf.frames).toBe(
@@ -81,13 +82,13 @@ test.describe('the performance panel', () => {
     await expect
       .poll(
         async () => {
-          await page.evaluate(() => window.__triad.renderNow());
-          return (await page.evaluate(() => window.__triad.perfState())).changes.length;
+          await api(page).renderNow();
+          return (await api(page).perfState()).changes.length;
         },
         { timeout: 90_000 },
       )
       .toBeGreaterThan(0);
-    const perf = await page.evaluate(() => window.__triad.perfState());
+    const perf = await api(page).perfState();
     expect(perf.stageTimes.map((r) => r.effect)).toEqual(['gaussian-blur', 'film-grain']);
     for (const row of perf.stageTimes) {
       expect(row.times.gpu).toBeGreaterThan(0);
@@ -108,8 +109,8 @@ test.describe('the performance panel', () => {
     await expect(page.getByTestId('perf.panel')).toContainText('one frame at a time');
     await expect
       .poll(async () => {
-        await page.evaluate(() => window.__triad.renderNow());
-        const p = (await page.evaluate(() => window.__triad.perfState())).predicted.auto!;
+        await api(page).renderNow();
+        const p = (await api(page).perfState()).predicted.auto!;
         return p.fps === p.serialFps;
       })
       .toBe(true);
@@ -136,7 +137,7 @@ test.describe('the performance panel', () => {
     await expect(page.getByTestId('compare.running')).toBeVisible();
     await expect(page.getByTestId('compare.row')).toHaveCount(1, { timeout: 150_000 });
     await expect(page.getByTestId('compare.running')).toBeHidden();
-    const table = (await page.evaluate(() => window.__triad.compareTable()))!;
+    const table = (await api(page).compareTable())!;
     expect(table.rows).toHaveLength(1);
     const row = table.rows[0];
     expect(row.scenario).toBe('Current: chelsea.png, 451×300, 2 frames in flight');
@@ -162,7 +163,7 @@ test.describe('the performance panel', () => {
     );
     expect(md).toContain(`| ${row.scenario} | `);
     // The strategies' bars now show what compare mode measured.
-    const perf = await page.evaluate(() => window.__triad.perfState());
+    const perf = await api(page).perfState();
     for (const s of STRATEGIES) expect(perf.measured[s]).toBe(row.cells[s].rate);
   });
 
@@ -196,7 +197,7 @@ test.describe('the performance panel', () => {
     ]);
     await expect(app.notices.filter({ hasText: '1 file skipped' })).toContainText('notes.txt');
     await expect(page.getByTestId('compare.row')).toHaveCount(1, { timeout: 200_000 });
-    const row = (await page.evaluate(() => window.__triad.compareTable()))!.rows[0];
+    const row = (await api(page).compareTable())!.rows[0];
     expect(row).toMatchObject({
       scenario: 'AI batch: 2 dropped images, Super-resolution ×2',
       unit: 'items/s',
@@ -222,7 +223,7 @@ test.describe('the performance panel', () => {
         { name: 'a.png', mimeType: 'image/png', buffer: Buffer.from(pngs[0], 'base64') },
       ]);
     await expect(page.getByTestId('compare.row')).toHaveCount(2, { timeout: 200_000 });
-    const rows = (await page.evaluate(() => window.__triad.compareTable()))!.rows;
+    const rows = (await api(page).compareTable())!.rows;
     expect(rows[1].scenario).toBe('AI batch: 1 dropped image, Segmentation (mask)');
     for (const s of STRATEGIES) expect(rows[1].cells[s].rate, s).toBeGreaterThan(0);
     const masks = unzipSync(new Uint8Array(await download(page, 'compare.zip')));
@@ -240,7 +241,7 @@ test.describe('the performance panel', () => {
     await expect
       .poll(() => page.evaluate(() => window.__triad.sceneState().shown))
       .toBeGreaterThan(3);
-    const first = await page.evaluate(() => window.__triad.sceneState());
+    const first = await api(page).sceneState();
     await page.getByTestId('scene.play').click(); // pause
     const canvas = page.getByTestId('viewer.canvas');
     const box = (await canvas.boundingBox())!;
@@ -248,11 +249,11 @@ test.describe('the performance panel', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 20, { steps: 4 });
     await page.mouse.up();
-    const after = await page.evaluate(() => window.__triad.sceneState());
+    const after = await api(page).sceneState();
     expect(after.camera.yaw).not.toBeCloseTo(first.camera.yaw, 3);
     expect(after.time).toBeGreaterThan(0);
     // Not a flat picture.
-    const pixels = await page.evaluate(() => window.__triad.sourcePixels());
+    const pixels = await api(page).sourcePixels();
     expect([pixels.width, pixels.height]).toEqual([480, 270]);
     const lumas = new Set<number>();
     for (let i = 0; i < pixels.data.length; i += 4 * 97) lumas.add(pixels.data[i] >> 3);
@@ -264,7 +265,7 @@ test.describe('the performance panel', () => {
   test('nothing else renders while the AI batch is timed: a live 3D scene waits, then goes on', async ({
     page,
   }) => {
-    await page.evaluate(() => window.__triad.startScene(64, 36));
+    await api(page).startScene(64, 36);
     await expect
       .poll(() => page.evaluate(() => window.__triad.sceneState().shown))
       .toBeGreaterThan(3);
@@ -291,7 +292,7 @@ test.describe('the performance panel', () => {
   }) => {
     test.setTimeout(180_000);
     await app.addEffect('invert', 'invert');
-    const { row } = await page.evaluate(() => window.__triad.runScenario('preview-3d', 'small'));
+    const { row } = await api(page).runScenario('preview-3d', 'small');
     expect(row!.scenario).toBe('3D preview (3D scene, 64×36, 2 frames in flight)');
     for (const s of STRATEGIES) expect(row!.cells[s].rate, s).toBeGreaterThan(0);
     await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene · 64×36');
@@ -327,20 +328,20 @@ test.describe('the performance panel', () => {
     await app.addEffect('invert', 'invert');
     await app.dropFiles([{ name: 'realshort.mp4', bytes: fixture('realshort.mp4') }]);
     await expect.poll(() => page.evaluate(() => window.__triad.videoState().opened)).toBe(1);
-    await page.evaluate(() => window.__triad.videoSeek(0.5));
-    const before = await page.evaluate(() => window.__triad.videoState());
+    await api(page).videoSeek(0.5);
+    const before = await api(page).videoState();
     expect(before.time).toBeGreaterThan(0.4);
 
-    await page.evaluate(() => window.__triad.runScenario('preview-3d', 'small'));
+    await api(page).runScenario('preview-3d', 'small');
     await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene');
     await page.getByTestId('compare.restore').click();
     await expect(page.getByTestId('compare.restore')).toBeHidden(); // restored, seek included
     await expect(page.getByTestId('viewer.image-info')).toContainText('realshort.mp4');
-    const after = await page.evaluate(() => window.__triad.videoState());
+    const after = await api(page).videoState();
     expect(after.time).toBeCloseTo(before.time, 3);
     expect(after.info!.frameCount).toBe(before.info!.frameCount);
     const chain = await page.evaluate(() => window.__triad.state().chain.stages);
     expect(chain.map((s: { effect: string }) => s.effect)).toEqual(['invert']);
-    expect((await page.evaluate(() => window.__triad.sceneState())).active).toBe(false);
+    expect((await api(page).sceneState()).active).toBe(false);
   });
 });

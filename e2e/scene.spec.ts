@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 /**
  * The 3D preview's SDF scene: the WGSL ray marcher (shaders/sdf-scene.wgsl, through SceneRenderer)
@@ -42,7 +43,7 @@ test('the SDF scene kernel matches its CPU twin and moves with time', async ({ p
   await app.goto();
   expect(await app.status()).toBe('ready');
   const render = (time: number, camera: (typeof CASES)[number]['camera']) =>
-    page.evaluate((req) => window.__triad.sceneParity(req), { ...SIZE, time, camera });
+    api(page).sceneParity({ ...SIZE, time, camera });
 
   const images: Pixels[] = [];
   for (const c of CASES) {

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 test('Auto measures GPU and CPU, places every stage, and frames come out in order', async ({
   page,
@@ -32,7 +33,7 @@ test('Auto measures GPU and CPU, places every stage, and frames come out in orde
     const used = new Set(frames.map((f) => f.targets[s]));
     expect(used, `stage ${s}`).toEqual(new Set(['gpu', 'cpu']));
   }
-  const placement = await page.evaluate(() => window.__triad.placement());
+  const placement = await api(page).placement();
   expect(placement.mode).toBe('auto');
   expect(placement.plan).not.toBeNull();
   expect(placement.plan!.stages).toHaveLength(3);
@@ -57,10 +58,10 @@ test('a CPU stage whose workers fail runs on the GPU instead: the frame is not l
   await app.addEffect('sobel', 'sobel');
   await app.stage(0).getByTestId('stage.target').selectOption('cpu');
   await app.actualSize();
-  expect((await page.evaluate(() => window.__triad.renderNow()))!.ran[0].target).toBe('cpu');
+  expect((await api(page).renderNow())!.ran[0].target).toBe('cpu');
 
-  await page.evaluate(() => window.__triad.breakCpuPool());
-  const frame = (await page.evaluate(() => window.__triad.renderNow()))!;
+  await api(page).breakCpuPool();
+  const frame = (await api(page).renderNow())!;
   expect(frame.ran[0]).toMatchObject({ target: 'gpu', failedOver: true });
   await expect(app.notices.filter({ hasText: 'ran on the GPU instead' })).toBeVisible();
   expect((await app.compareCanvasWithCpu()).over).toBe(0);
@@ -68,7 +69,7 @@ test('a CPU stage whose workers fail runs on the GPU instead: the frame is not l
   // Resizing the pool brings fresh workers: the stage runs on the CPU again.
   await page.getByTestId('app.workers').fill('2');
   await page.getByTestId('app.workers').press('Enter');
-  expect((await page.evaluate(() => window.__triad.renderNow()))!.ran[0]).toEqual({
+  expect((await api(page).renderNow())!.ran[0]).toEqual({
     stage: expect.any(String),
     target: 'cpu',
   });

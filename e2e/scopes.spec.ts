@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
 
 test('scopes show the processed frame, computed on the workers, and can be hidden', async ({
   page,
@@ -15,11 +16,11 @@ test('scopes show the processed frame, computed on the workers, and can be hidde
   await app.addEffect('invert', 'invert');
   await expect
     .poll(async () => {
-      const s = await page.evaluate(() => window.__triad.scopes());
+      const s = await api(page).scopes();
       return s.histogram[0] === 64 * 32 && s.histogram[256 + 255] === 64 * 32;
     })
     .toBe(true);
-  const s = await page.evaluate(() => window.__triad.scopes());
+  const s = await api(page).scopes();
   expect(s.pixels).toBe(64 * 32);
   expect(s.error).toBeNull();
   // Luma of cyan (0, 255, 255) in Rec. 709: 0.7152·255 + 0.0722·255 = 200.8 → 201.
@@ -36,11 +37,11 @@ test('scopes show the processed frame, computed on the workers, and can be hidde
   expect(lit).toBeGreaterThan(0);
 
   // Scope readbacks ride along with frames only while the scopes are shown.
-  const shown = await page.evaluate(() => window.__triad.renderNow());
+  const shown = await api(page).renderNow();
   expect(shown!.readbacks).toBe(1);
   await app.canvas.click(); // leave the effect search field, where 's' is just a letter
   await page.keyboard.press('s');
   await expect(page.getByTestId('scopes.panel')).toHaveCount(0);
-  const hidden = await page.evaluate(() => window.__triad.renderNow());
+  const hidden = await api(page).renderNow();
   expect(hidden!.readbacks).toBe(0);
 });

@@ -3,6 +3,7 @@ import { expect, test, type Download, type Page } from '@playwright/test';
 import { fixture, TriadPage } from './pages/triad-page';
 import { audioOnlyWebm, hevcMp4 } from './support/bad-videos';
 import { psnr } from './support/reference-models';
+import { api } from './support/api';
 
 interface FixtureVideo {
   codec: string;
@@ -31,7 +32,7 @@ test.describe('video', () => {
       const expected = MANIFEST[name];
       await app.dropFiles([{ name, bytes: fixture(name) }]);
       await expect(page.getByTestId('video.controls')).toBeVisible();
-      const state = await page.evaluate(() => window.__triad.videoState());
+      const state = await api(page).videoState();
       expect(state.uploadPath).not.toBeNull();
       expect(state).toMatchObject({ decoder: 'webcodecs', decodeThread: 'worker' });
       await expect(page.getByTestId('video.info')).toContainText('via WebCodecs (worker)');
@@ -42,7 +43,7 @@ test.describe('video', () => {
         frameCount: expected.frameCount,
       });
       expect(state.info!.duration).toBeCloseTo(expected.duration, 3);
-      const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
+      const decoded = await api(page).videoTimestamps();
       expect(decoded).toHaveLength(expected.frameCount);
       decoded.forEach((t, i) => expect(t).toBeCloseTo(expected.timestamps[i], 5));
       // The first frame is on screen, through an upload path the viewer names.
@@ -63,19 +64,19 @@ test.describe('video', () => {
     await app.dropFiles([{ name, bytes: fixture(name) }]);
     await expect(page.getByTestId('video.controls')).toBeVisible();
     expect(videoWorkers()).toHaveLength(1);
-    const inWorker = await page.evaluate(() => window.__triad.videoFramePixels(20));
+    const inWorker = await api(page).videoFramePixels(20);
 
-    await page.evaluate(() => window.__triad.videoDecoder('page'));
+    await api(page).videoDecoder('page');
     await app.dropFiles([{ name, bytes: fixture(name) }]);
     await expect(page.getByTestId('video.info')).toContainText('via WebCodecs (page)');
     // Opening another video ended the first one's worker.
     await expect.poll(() => videoWorkers().length).toBe(0);
-    const state = await page.evaluate(() => window.__triad.videoState());
+    const state = await api(page).videoState();
     expect(state).toMatchObject({ decoder: 'webcodecs', decodeThread: 'page', liveFrames: 1 });
-    const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
+    const decoded = await api(page).videoTimestamps();
     expect(decoded).toHaveLength(expected.frameCount);
     decoded.forEach((t, i) => expect(t).toBeCloseTo(expected.timestamps[i], 5));
-    const onPage = await page.evaluate(() => window.__triad.videoFramePixels(20));
+    const onPage = await api(page).videoFramePixels(20);
     expect(onPage.timestamp).toBeCloseTo(inWorker.timestamp, 6);
     expect(psnr(onPage, inWorker)).toBe(Infinity);
   });
@@ -87,15 +88,15 @@ test.describe('video', () => {
     await expect(page.getByTestId('video.controls')).toBeVisible();
     // Between frames 100 and 101: frame 100 is the one shown.
     const at = (ts[100] + ts[101]) / 2;
-    await page.evaluate((t) => window.__triad.videoSeek(t), at);
-    let state = await page.evaluate(() => window.__triad.videoState());
+    await api(page).videoSeek(at);
+    let state = await api(page).videoState();
     expect(state.frameIndex).toBe(100);
     expect(state.time).toBeCloseTo(ts[100], 5);
-    const shown = await page.evaluate(() => window.__triad.sourcePixels());
-    const reference = await page.evaluate(() => window.__triad.videoFramePixels(100));
+    const shown = await api(page).sourcePixels();
+    const reference = await api(page).videoFramePixels(100);
     // The same frame (another frame of this clip is far below 35 dB), whatever path uploaded it.
     expect(psnr(shown, reference)).toBeGreaterThan(35);
-    const neighbour = await page.evaluate(() => window.__triad.videoFramePixels(110));
+    const neighbour = await api(page).videoFramePixels(110);
     expect(psnr(shown, neighbour)).toBeLessThan(psnr(shown, reference));
     await expect(page.getByTestId('video.time')).toContainText(`0:0${ts[100].toFixed(2)}`);
 
@@ -105,7 +106,7 @@ test.describe('video', () => {
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => page.evaluate(() => window.__triad.videoState().frameIndex)).toBe(99);
-    state = await page.evaluate(() => window.__triad.videoState());
+    state = await api(page).videoState();
     expect(state.time).toBeCloseTo(ts[99], 5);
   });
 
@@ -117,13 +118,13 @@ test.describe('video', () => {
     const name = 'realshort.mp4';
     await app.dropFiles([{ name, bytes: fixture(name) }]);
     await expect(page.getByTestId('video.controls')).toBeVisible();
-    const run = await page.evaluate(() => window.__triad.videoPlayFrames(1000));
+    const run = await api(page).videoPlayFrames(1000);
     expect(run.shown).toBeGreaterThanOrEqual(1000);
     expect(run.peakLive).toBeLessThanOrEqual(3);
     // Opening an image removes the video.
     await app.dropImage('washington.jpg');
     await expect(page.getByTestId('video.controls')).toBeHidden();
-    const state = await page.evaluate(() => window.__triad.videoState());
+    const state = await api(page).videoState();
     expect(state).toMatchObject({ liveFrames: 0, closedTwice: 0, info: null });
   });
 
@@ -132,23 +133,20 @@ test.describe('video', () => {
   }) => {
     const name = 'realshort.mp4';
     for (const path of ['importExternalTexture', 'copyExternalImageToTexture', 'copyTo'] as const) {
-      await page.evaluate((p) => window.__triad.forceUploadPath(p), path);
-      const opened = (await page.evaluate(() => window.__triad.videoState())).opened;
+      await api(page).forceUploadPath(path);
+      const opened = (await api(page).videoState()).opened;
       await app.dropFiles([{ name, bytes: fixture(name) }]);
       await expect
         .poll(() => page.evaluate(() => window.__triad.videoState().opened))
         .toBe(opened + 1);
-      await page.evaluate(() => window.__triad.videoSeek(0.5));
-      const state = await page.evaluate(() => window.__triad.videoState());
+      await api(page).videoSeek(0.5);
+      const state = await api(page).videoState();
       if (state.uploadPath !== path) {
         // This browser cannot use the path: the reason is recorded and a later path did the work.
         expect(state.uploadFailures[path], `${path} neither worked nor said why`).toBeTruthy();
       }
-      const shown = await page.evaluate(() => window.__triad.sourcePixels());
-      const reference = await page.evaluate(
-        (i) => window.__triad.videoFramePixels(i),
-        state.frameIndex,
-      );
+      const shown = await api(page).sourcePixels();
+      const reference = await api(page).videoFramePixels(state.frameIndex);
       // copyTo is the reference itself; the GPU paths convert YUV→RGB (and upsample chroma) on
       // the GPU, which rounds and filters differently (measured here: mean 1.1 levels).
       if (state.uploadPath === 'copyTo') expect(psnr(shown, reference)).toBe(Infinity);
@@ -162,23 +160,23 @@ test.describe('video', () => {
     test.setTimeout(120_000);
     const name = 'realshort.mp4';
     const expected = MANIFEST[name];
-    await page.evaluate(() => window.__triad.videoDecoder('element'));
+    await api(page).videoDecoder('element');
     await app.dropFiles([{ name, bytes: fixture(name) }]);
     await expect(page.getByTestId('video.info')).toContainText('via <video>');
-    const state = await page.evaluate(() => window.__triad.videoState());
+    const state = await api(page).videoState();
     expect(state.decoder).toBe('element');
-    const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
+    const decoded = await api(page).videoTimestamps();
     expect(decoded).toHaveLength(expected.frameCount);
     decoded.forEach((t, i) => expect(t).toBeCloseTo(expected.timestamps[i], 5));
     // Frame 20 through the element looks like frame 20 through WebCodecs.
-    await page.evaluate((t) => window.__triad.videoSeek(t), expected.timestamps[20]);
-    const viaElement = await page.evaluate(() => window.__triad.sourcePixels());
-    await page.evaluate(() => window.__triad.videoDecoder('auto'));
+    await api(page).videoSeek(expected.timestamps[20]);
+    const viaElement = await api(page).sourcePixels();
+    await api(page).videoDecoder('auto');
     await app.dropFiles([{ name, bytes: fixture(name) }]);
     await expect(page.getByTestId('video.info')).toContainText('via WebCodecs');
-    const viaWebCodecs = await page.evaluate(() => window.__triad.videoFramePixels(20));
+    const viaWebCodecs = await api(page).videoFramePixels(20);
     expect(psnr(viaElement, viaWebCodecs)).toBeGreaterThan(30);
-    const neighbour = await page.evaluate(() => window.__triad.videoFramePixels(26));
+    const neighbour = await api(page).videoFramePixels(26);
     expect(psnr(viaElement, neighbour)).toBeLessThan(psnr(viaElement, viaWebCodecs));
   });
 
@@ -189,14 +187,14 @@ test.describe('video', () => {
     const name = 'oa4_launch.webm';
     await app.dropFiles([{ name, bytes: fixture(name) }]);
     await expect(page.getByTestId('video.controls')).toBeVisible();
-    const opened = await page.evaluate(() => window.__triad.videoState());
+    const opened = await api(page).videoState();
     expect(opened.audio).toMatchObject({ codec: 'vorbis', heard: null });
     await page.getByTestId('video.play').click();
     await expect
-      .poll(async () => (await page.evaluate(() => window.__triad.videoState())).audio?.heard ?? 0)
+      .poll(async () => (await api(page).videoState()).audio?.heard ?? 0)
       .toBeGreaterThan(1.5);
     for (let i = 0; i < 5; i++) {
-      const s = await page.evaluate(() => window.__triad.videoState());
+      const s = await api(page).videoState();
       expect(s.playing).toBe(true);
       expect(s.audio!.scheduled).toBeGreaterThan(0);
       // The picture is the frame of the moment being heard (a frame is 42 ms; rendering adds some).
@@ -204,9 +202,7 @@ test.describe('video', () => {
       await page.waitForTimeout(200);
     }
     await page.getByTestId('video.play').click(); // pause
-    await expect
-      .poll(async () => (await page.evaluate(() => window.__triad.videoState())).audio?.heard)
-      .toBeNull();
+    await expect.poll(async () => (await api(page).videoState()).audio?.heard).toBeNull();
   });
 
   test('bad files: a clear message each, and the picture and page stay as they were', async ({
@@ -226,7 +222,7 @@ test.describe('video', () => {
       await expect(page.getByTestId('viewer.image-info')).toContainText('chelsea.png');
       expect(await app.status()).toBe('ready');
     }
-    expect((await page.evaluate(() => window.__triad.videoState())).liveFrames).toBe(0);
+    expect((await api(page).videoState()).liveFrames).toBe(0);
     // Still usable: a good video opens after all that.
     await app.dropFiles([{ name: 'realshort.mp4', bytes: good }]);
     await expect(page.getByTestId('video.controls')).toBeVisible();
@@ -255,10 +251,10 @@ async function startExport(
 
 /** Opens an exported file as the video source; resolves with what the app read of it. */
 async function reopen(page: Page, app: TriadPage, name: string, bytes: Buffer) {
-  const opened = (await page.evaluate(() => window.__triad.videoState())).opened;
+  const opened = (await api(page).videoState()).opened;
   await app.dropFiles([{ name, bytes }]);
   await expect.poll(() => page.evaluate(() => window.__triad.videoState().opened)).toBe(opened + 1);
-  return page.evaluate(() => window.__triad.videoState());
+  return api(page).videoState();
 }
 
 const invertedOf = (image: { width: number; height: number; data: number[] }) => ({
@@ -285,14 +281,14 @@ test.describe('video export', () => {
     );
 
     // Re-decoded: the same frames at the same times, and the effect in the pixels.
-    const source = await page.evaluate(() => window.__triad.videoFramePixels(20));
+    const source = await api(page).videoFramePixels(20);
     const state = await reopen(page, app, 'exported.webm', bytes);
     expect(state.info).toMatchObject({ codec: 'vp9', frameCount: expected.frameCount });
     expect(state.info!.duration).toBeCloseTo(expected.duration, 1);
     expect(state.info!.audio).not.toBeNull();
-    const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
+    const decoded = await api(page).videoTimestamps();
     decoded.forEach((t, i) => expect(t).toBeCloseTo(expected.timestamps[i], 2));
-    const exported = await page.evaluate(() => window.__triad.videoFramePixels(20));
+    const exported = await api(page).videoFramePixels(20);
     expect(psnr(exported, invertedOf(source))).toBeGreaterThan(28);
     expect(psnr(exported, source)).toBeLessThan(15);
   });
@@ -305,7 +301,7 @@ test.describe('video export', () => {
     const expected = MANIFEST[name];
     const app = new TriadPage(page);
     await app.gotoWithImage('chelsea.png');
-    await page.evaluate(() => window.__triad.setFramesInFlight(3));
+    await api(page).setFramesInFlight(3);
     await app.addEffect('invert', 'invert');
     // On the CPU: a frame waits on the workers while the next one starts.
     await app.stage(0).getByTestId('stage.target').selectOption('cpu');
@@ -319,7 +315,7 @@ test.describe('video export', () => {
     await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
       `${expected.frameCount} frames`,
     );
-    const after = await page.evaluate(() => window.__triad.videoState());
+    const after = await api(page).videoState();
     expect(after.exportInFlight).toBe(3);
     expect(after.exportPeakRunning).toBeGreaterThan(1);
     // Each frame where it belongs: frames 5 and 20 equal the inverse of the source's own.
@@ -328,9 +324,7 @@ test.describe('video export', () => {
       await window.__triad.videoFramePixels(20),
     ]);
     await reopen(page, app, 'exported.webm', bytes);
-    expect((await page.evaluate(() => window.__triad.videoState())).info!.frameCount).toBe(
-      expected.frameCount,
-    );
+    expect((await api(page).videoState()).info!.frameCount).toBe(expected.frameCount);
     const exported = await page.evaluate(async () => [
       await window.__triad.videoFramePixels(5),
       await window.__triad.videoFramePixels(20),
@@ -365,13 +359,10 @@ test.describe('video export', () => {
         { timeout: 120_000 },
       )
       .toBe(false);
-    const recommended = await page.evaluate(() => window.__triad.recommendInFlight('auto'));
+    const recommended = await api(page).recommendInFlight('auto');
     expect(recommended!.fps).toHaveLength(4);
     // The app's own setting differs: the export must follow the planner, not the setting.
-    await page.evaluate(
-      (n) => window.__triad.setFramesInFlight(n),
-      recommended!.inFlight === 1 ? 4 : 1,
-    );
+    await api(page).setFramesInFlight(recommended!.inFlight === 1 ? 4 : 1);
     await page.getByTestId('export-video.toggle').click();
     await page.getByTestId('export-video.format').selectOption('webm-vp9');
     const download = page.waitForEvent('download');
@@ -384,7 +375,7 @@ test.describe('video export', () => {
     // predict nearly the same rate as frames are measured: 3, then 4, then 2 seen in CI). It ran
     // what the planner answered then — the fewest frames within 3% of the fastest it predicted
     // — not the app's setting.
-    const state = await page.evaluate(() => window.__triad.videoState());
+    const state = await api(page).videoState();
     expect(state.exportRecommended).not.toBeNull();
     const asked = state.exportRecommended!;
     expect(asked.fps).toHaveLength(4);
@@ -404,7 +395,7 @@ test.describe('video export', () => {
     const state = await reopen(page, app, 'exported-av1.mp4', bytes);
     expect(state.info).toMatchObject({ codec: 'av1', frameCount: expected.frameCount });
     expect(state.decoder).toBe('webcodecs');
-    const decoded = await page.evaluate(() => window.__triad.videoTimestamps());
+    const decoded = await api(page).videoTimestamps();
     expect(decoded).toHaveLength(expected.frameCount);
   });
 
@@ -431,12 +422,12 @@ test.describe('video export', () => {
     await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
       `${expected.frameCount} frames`,
     );
-    expect((await page.evaluate(() => window.__triad.state())).deviceGeneration).toBe(2);
+    expect((await api(page).state()).deviceGeneration).toBe(2);
 
-    const source = await page.evaluate(() => window.__triad.videoFramePixels(30));
+    const source = await api(page).videoFramePixels(30);
     const state = await reopen(page, app, 'exported.webm', bytes);
     expect(state.info).toMatchObject({ codec: 'vp9', frameCount: expected.frameCount });
-    const exported = await page.evaluate(() => window.__triad.videoFramePixels(30));
+    const exported = await api(page).videoFramePixels(30);
     expect(psnr(exported, invertedOf(source))).toBeGreaterThan(28);
   });
 
@@ -468,13 +459,13 @@ test('the webcam (Chromium’s fake camera) is a live source: frames flow throug
   await app.addEffect('blur', 'gaussian-blur');
   await page.getByTestId('camera.toggle').click();
   await expect(page.getByTestId('camera.device').locator('option')).not.toHaveCount(1);
-  expect((await page.evaluate(() => window.__triad.cameraState())).on).toBe(false);
+  expect((await api(page).cameraState()).on).toBe(false);
   await page.getByTestId('camera.start').click();
   await expect(page.getByTestId('camera.status')).toBeVisible();
   await expect
     .poll(() => page.evaluate(() => window.__triad.cameraState().shown), { timeout: 30_000 })
     .toBeGreaterThan(20);
-  const running = await page.evaluate(() => window.__triad.cameraState());
+  const running = await api(page).cameraState();
   expect(running.on).toBe(true);
   expect(running.size![0]).toBeGreaterThan(0);
   expect(running.peakLive).toBeLessThanOrEqual(3);
@@ -482,17 +473,15 @@ test('the webcam (Chromium’s fake camera) is a live source: frames flow throug
     `${running.size![0]}×${running.size![1]}`,
   );
   // The picture on screen is the camera's, through the chain (not the photo any more).
-  const frame = await page.evaluate(() => window.__triad.renderNow());
+  const frame = await api(page).renderNow();
   expect(frame!.ran.map((r) => r.target)).toEqual(['gpu']);
   // Compare mode needs the same frames under each strategy: it says why a camera cannot.
   await page.getByTestId('compare.run').click();
   const refused = app.notices.filter({ hasText: 'Compare failed' });
   await expect(refused).toContainText('a camera’s frames differ from run to run');
-  expect(await page.evaluate(() => window.__triad.compareTable())).toBeNull();
+  expect(await api(page).compareTable()).toBeNull();
   await refused.getByTestId('notice.dismiss').click();
   await page.getByTestId('camera.stop').click();
-  await expect
-    .poll(() => page.evaluate(() => window.__triad.cameraState()))
-    .toMatchObject({ on: false, liveFrames: 0 });
+  await expect.poll(() => api(page).cameraState()).toMatchObject({ on: false, liveFrames: 0 });
   expect(await app.status()).toBe('ready');
 });

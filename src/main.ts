@@ -3,14 +3,9 @@ import { mount } from 'svelte';
 import App from './app/App.svelte';
 import './app/global.css';
 import { AppState, WORKERS_KEY } from './app/state/app.svelte';
-import { createTestApi, type TestApi } from './app/test-api';
+import { CompareState } from './app/state/compare.svelte';
+import { installTestApi } from '#test-api';
 import { defaultWorkerCount } from './cpu';
-
-declare global {
-  interface Window {
-    __triad: TestApi;
-  }
-}
 
 function storage(): Storage | null {
   try {
@@ -49,6 +44,10 @@ if (decoder === 'element' || decoder === 'page') app.video.decoderPreference = d
 const perf = params.get('perf');
 if (perf === 'off' || perf === 'on') app.perf.visible = perf === 'on';
 app.restoreChain(location.hash);
-mount(App, { target: document.getElementById('app')!, props: { app } });
-window.__triad = createTestApi(app);
+// Compare mode drives the app (it is not part of it): built here, beside it.
+const compare = new CompareState(app);
+mount(App, { target: document.getElementById('app')!, props: { app, compare } });
+// The test build (`vite build --mode testing`) installs the test API (src/testing/); in production
+// this is a no-op.
+installTestApi(app, compare);
 void app.start();

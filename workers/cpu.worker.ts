@@ -1,32 +1,12 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
-import { runBand, type Band } from '../src/cpu/bands';
+import { runBand } from '../src/cpu/bands';
+import type { BandRequest, BandResult, CpuWorkerApi, ScopesRequest } from '../src/cpu/protocol';
 import { findEffect } from '../src/effects/catalogue';
-import type { Lut } from '../src/effects/lut/lut';
-import type { ParamValues } from '../src/effects/params';
 import { computeScopes, type ScopeData } from '../src/scopes/compute';
 
-/** One band of one effect. `pixels` holds the band's input rows (with halo) and is transferred. */
-export interface BandRequest {
-  effect: string;
-  params: ParamValues;
-  frame: number;
-  width: number;
-  fullHeight: number;
-  band: Band;
-  pixels: ArrayBuffer;
-  /** Tables the stage refers to (3D LUTs), by id. */
-  luts: Lut[];
-}
-
-export interface BandResult {
-  band: Band;
-  /** The band's output rows, including halo rows (the caller crops them); transferred back. */
-  pixels: ArrayBuffer;
-}
-
-/** The CPU worker's API. Every call is typed; pixels cross as transferables. */
-const api = {
+/** The CPU worker's API (its protocol: src/cpu/protocol.ts). */
+const api: CpuWorkerApi = {
   runBand(request: BandRequest): BandResult {
     const effect = findEffect(request.effect);
     if (!effect) throw new Error(`unknown effect "${request.effect}"`);
@@ -53,12 +33,7 @@ const api = {
   },
 
   /** Histogram, waveform, parade and vectorscope of a (downscaled) frame; arrays transferred back. */
-  scopes(request: {
-    width: number;
-    height: number;
-    pixels: ArrayBuffer;
-    columns: number;
-  }): ScopeData {
+  scopes(request: ScopesRequest): ScopeData {
     const { width, height, pixels, columns } = request;
     const data = computeScopes({ width, height, data: new Uint8ClampedArray(pixels) }, columns);
     const buffers = [
@@ -97,7 +72,5 @@ const api = {
     }
   },
 };
-
-export type CpuWorkerApi = typeof api;
 
 Comlink.expose(api);

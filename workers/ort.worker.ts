@@ -4,6 +4,7 @@
 // GPUDevice is.
 import * as Comlink from 'comlink';
 import type * as Ort from 'onnxruntime-web';
+import type { OrtWorkerApi } from '../src/ml/runtime/ort-protocol';
 import type { TensorData } from '../src/ml/runtime/tensor-data';
 
 let runtime: Promise<typeof Ort> | null = null;
@@ -26,7 +27,7 @@ function session(id: number): Ort.InferenceSession {
   return s;
 }
 
-const api = {
+const api: OrtWorkerApi = {
   /** Creates a session from the model's bytes (transferred); returns its id and I/O names. */
   async load(
     bytes: Uint8Array,
@@ -76,5 +77,4 @@ const api = {
   },
 };
 
-export type OrtWorkerApi = typeof api;
 Comlink.expose(api);

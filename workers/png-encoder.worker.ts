@@ -1,8 +1,9 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
+import type { PngEncoderApi } from '../src/media/png-protocol';
 
 /** Encodes straight-alpha RGBA pixels as a PNG. Runs in a worker so export never blocks the UI. */
-const api = {
+const api: PngEncoderApi = {
   async encodePng(width: number, height: number, pixels: ArrayBuffer): Promise<Blob> {
     const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext('2d');
@@ -11,7 +12,5 @@ const api = {
     return canvas.convertToBlob({ type: 'image/png' });
   },
 };
-
-export type PngEncoderApi = typeof api;
 
 Comlink.expose(api);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { appQuery } from '../../scripts/chromium.mjs';
+import { api } from '../support/api';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -36,7 +37,7 @@ export class TriadPage {
       'data-status',
       'starting',
     );
-    await this.page.evaluate(() => window.__triad.ready());
+    await api(this.page).ready();
   }
 
   async status(): Promise<string> {
@@ -136,11 +137,11 @@ export class TriadPage {
   }
 
   async compareCanvasWithCpu() {
-    return this.page.evaluate(() => window.__triad.compareCanvasWithCpu());
+    return api(this.page).compareCanvasWithCpu();
   }
 
   async chain() {
-    return (await this.page.evaluate(() => window.__triad.state())).chain as {
+    return (await api(this.page).state()).chain as {
       stages: {
         effect: string;
         enabled: boolean;

@@ -10,8 +10,10 @@ import { adapterKind, appQuery, chromiumArgs, findChromium } from '../chromium.m
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function openApp() {
+  // The test build (`vite build --mode testing`): the app with its API on `window.__triad`.
   const server = await preview({
     root: ROOT,
+    mode: 'testing',
     preview: { port: 0, strictPort: false },
     logLevel: 'warn',
   });

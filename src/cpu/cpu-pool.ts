@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { BandResult, CpuWorkerApi } from '../../workers/cpu.worker';
+import type { BandResult, CpuWorkerApi } from './protocol';
 import { findEffect } from '../effects/catalogue';
 import type { EffectEnv } from '../effects/effect';
 import { createImage, type RgbaImage } from '../effects/image';

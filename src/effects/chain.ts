@@ -1,6 +1,6 @@
 import { findEntry } from './catalogue';
 import { isMlEffect, type CatalogueEntry } from './effect';
-import { ML_TARGETS, type MlTarget } from '../ml/targets';
+import { ML_TARGETS, PIXEL_TARGETS, type PixelTarget, type StageTarget } from '../core/targets';
 import {
   clampNumber,
   defaultParams,
@@ -9,11 +9,7 @@ import {
   type ParamValues,
 } from './params';
 
-/** Where a pixel effect can run: its WGSL kernel on the GPU, or its CPU kernel on the workers. */
-export type PixelTarget = 'gpu' | 'cpu';
-export const PIXEL_TARGETS: readonly PixelTarget[] = ['gpu', 'cpu'];
-/** Where the user pinned a stage to run: a pixel target, or an ML target for an AI effect. */
-export type StageTarget = PixelTarget | MlTarget;
+export { PIXEL_TARGETS, type PixelTarget, type StageTarget };
 
 /** The targets an effect can be pinned to, the first being its default. */
 export function targetsFor(effect: CatalogueEntry): readonly StageTarget[] {

@@ -1,13 +1,6 @@
-/** Straight (not premultiplied) 8-bit RGBA pixels, row-major, no padding. */
-export interface RgbaImage {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray<ArrayBuffer>;
-}
+import { createImage, type RgbaImage } from '../core/image';
 
-export function createImage(width: number, height: number): RgbaImage {
-  return { width, height, data: new Uint8ClampedArray(width * height * 4) };
-}
+export { createImage, type RgbaImage };
 
 /** Float in [0, 1] to a byte, rounding to nearest as a GPU's unorm8 store does. */
 export function toByte(v: number): number {

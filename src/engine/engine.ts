@@ -3,7 +3,7 @@ import type { Chain, PixelTarget, StageSpec, StageTarget } from '../effects/chai
 import { findEffect, findMlEffect } from '../effects/catalogue';
 import type { MlEffectRunner } from '../ml/effects/runner';
 import type { GpuFrameIo } from '../ml/effects/segmentation-gpu';
-import { ML_TARGET_DEVICE, isMlTarget, type MlTarget } from '../ml/targets';
+import { ML_TARGET_DEVICE, isMlTarget, type MlTarget } from '../core/targets';
 import { linkOf, ownMs } from '../ml/remote/link';
 import type { EffectEnv } from '../effects/effect';
 import type { RgbaImage } from '../effects/image';

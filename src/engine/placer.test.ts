@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createStage } from '../effects/chain';
 import { findEntry } from '../effects/catalogue';
 import { LatencyModel, strategyAllows } from '../scheduler';
-import { isMlTarget } from '../ml/targets';
+import { isMlTarget } from '../core/targets';
 import { linkOf } from '../ml/remote/link';
 import { APP_TARGETS, SchedulerPlacer, appTargets } from './placer';
 

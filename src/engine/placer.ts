@@ -1,9 +1,8 @@
 import { findMlEffect } from '../effects/catalogue';
 import type { StageSpec } from '../effects/chain';
-import { ML_TARGET_DEVICE, type MlTarget } from '../ml/targets';
+import { ML_TARGET_DEVICE, type MlTarget, type StageTarget as TargetKind } from '../core/targets';
 import { ownMs, type RemoteLink } from '../ml/remote/link';
 import { LatencyModel, Scheduler, type Strategy, type TargetInfo } from '../scheduler';
-import type { TargetKind } from './engine';
 
 /** What the engine measured while running one frame, for the placer to learn from. */
 export interface FrameMeasurement {

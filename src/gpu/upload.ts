@@ -1,4 +1,4 @@
-import type { RgbaImage } from '../effects/image';
+import type { RgbaImage } from '../core/image';
 import type { GpuContext } from './device';
 
 /** How pixels reached the GPU: zero-copy import where the browser allows it, else a CPU copy. */

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { RgbaImage } from '../effects/image';
-import type { PngEncoderApi } from '../../workers/png-encoder.worker';
+import type { PngEncoderApi } from './png-protocol';
 
 let encoder: Comlink.Remote<PngEncoderApi> | null = null;
 

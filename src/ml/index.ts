@@ -26,4 +26,4 @@ export {
   type Tile,
   type TiledOptions,
 } from './tiling';
-export { ML_TARGETS, ML_TARGET_LABELS, isMlTarget, type MlTarget } from './targets';
+export { ML_TARGETS, ML_TARGET_LABELS, isMlTarget, type MlTarget } from '../core/targets';

@@ -1,18 +1,6 @@
-import type { Strategy } from '../scheduler';
+import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../core/strategies';
 
-export const STRATEGIES: readonly Strategy[] = [
-  'gpu-only',
-  'gpu+accelerator',
-  'cpu+gpu+accelerator',
-  'auto',
-];
-
-export const STRATEGY_LABELS: Record<Strategy, string> = {
-  'gpu-only': 'GPU only',
-  'gpu+accelerator': 'GPU + accelerator',
-  'cpu+gpu+accelerator': 'CPU + GPU + accelerator',
-  auto: 'Auto',
-};
+export { STRATEGIES, STRATEGY_LABELS };
 
 export type RateUnit = 'fps' | 'items/s';
 

@@ -32,7 +32,7 @@ export interface StagePlacement {
   target: string;
 }
 
-export type Strategy = 'gpu-only' | 'gpu+accelerator' | 'cpu+gpu+accelerator' | 'auto';
+export type { Strategy } from '../core/strategies';
 
 /** A stage the plan moved, and why (the live panel's log). */
 export interface PlacementChange {

@@ -21,12 +21,13 @@ import {
 import { CpuPool } from '../../cpu';
 import { MlEffectRunner, type ModelStats } from '../../ml/effects/runner';
 import type { Availability } from '../../ml/runtime/ort';
-import { isMlTarget, type MlTarget } from '../../ml/targets';
+import { isMlTarget, type MlTarget } from '../../core/targets';
 import { isLocalEndpoint } from '../../ml/remote/client';
 import type { RgbaImage } from '../../effects/image';
 import { bitmapPixels } from '../../gpu/upload';
 import { Engine, SchedulerPlacer, pinnedPlacer, type FrameStats } from '../../engine';
-import { LatencyModel, MAX_IN_FLIGHT, type Strategy } from '../../scheduler';
+import { LatencyModel, MAX_IN_FLIGHT } from '../../scheduler';
+import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../../core';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
 import { MediaError, decodeImageFile, downloadBlob, encodePng, exportName } from '../../media';
 import { History } from './history';
@@ -39,7 +40,6 @@ import type { FrameUploadPath } from '../../gpu/upload-frame';
 import { CameraState } from './camera.svelte';
 import { PerfState } from './perf.svelte';
 import { SceneState } from './scene.svelte';
-import { CompareState } from './compare.svelte';
 import { looksLikeVideo } from '../../media/video/open-video';
 import { savedSource, type SavedSource } from './saved-source';
 import {
@@ -55,10 +55,7 @@ export type GpuStatus = 'starting' | 'ready' | 'recovering' | 'unavailable';
 export type PlacementMode = 'manual' | Strategy;
 export const PLACEMENT_MODES: { id: PlacementMode; label: string }[] = [
   { id: 'manual', label: 'Manual (per stage)' },
-  { id: 'gpu-only', label: 'GPU only' },
-  { id: 'gpu+accelerator', label: 'GPU + accelerator' },
-  { id: 'cpu+gpu+accelerator', label: 'CPU + GPU + accelerator' },
-  { id: 'auto', label: 'Auto' },
+  ...STRATEGIES.map((id) => ({ id, label: STRATEGY_LABELS[id] })),
 ];
 const PLACEMENT_KEY = 'triad.placement';
 const IN_FLIGHT_KEY = 'triad.framesInFlight';
@@ -112,8 +109,6 @@ export class AppState {
   readonly scopes: ScopesState;
   /** The live performance panel. */
   readonly perf: PerfState;
-  /** Compare mode and the built-in scenarios. */
-  readonly compare: CompareState;
 
   gpuStatus = $state<GpuStatus>('starting');
   gpuProblem = $state<string | null>(null);
@@ -241,7 +236,6 @@ export class AppState {
         this.view.fit();
       }),
     );
-    this.compare = new CompareState(this);
     this.scene = new SceneState(
       frameHost('3D scene stopped', () => {
         void this.video.remove();

@@ -6,7 +6,7 @@ import { sampleCube } from '../../effects/lut/cube';
 import { APP_TARGETS, Engine, type FrameTiming } from '../../engine';
 import { describeAdapter } from '../../gpu';
 import { makeClip } from '../../media/video/make-clip';
-import type { MlTarget } from '../../ml/targets';
+import type { MlTarget } from '../../core/targets';
 import { linkOf } from '../../ml/remote/link';
 import { runBatch } from '../../perf/batch';
 import { planBatch, type ItemTiming } from '../../perf/batch-plan';

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { VideoWorkerApi } from '../../../workers/video.worker';
+import type { VideoWorkerApi } from './protocol';
 import { Demuxer, type DemuxResult } from './demuxer';
 
 /** A Demuxer's calls, answered in a worker or on the page. */

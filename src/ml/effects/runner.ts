@@ -7,7 +7,7 @@ import { resizeBilinear } from '../resize';
 import { availability, type Availability } from '../runtime/ort';
 import { fetchManifest, loadModel, type ModelEntry } from '../runtime/load';
 import type { MlModel } from '../runtime/tensor-data';
-import { ML_TARGETS, type MlTarget } from '../targets';
+import { ML_TARGETS, type MlTarget } from '../../core/targets';
 import { imageToTensor } from '../tensor';
 import { SR_OVERLAP, SR_TILE, runTiled } from '../tiling';
 import { MODEL_INPUT, compositeCpu } from './backgrounds';

@@ -1,7 +1,7 @@
 import type { GpuContext } from '../../gpu/device';
 import type { OipClient } from '../remote/client';
 import { RemoteModel } from '../remote/model';
-import type { MlTarget } from '../targets';
+import type { MlTarget } from '../../core/targets';
 import { OrtModel, fetchModel, type LoadProgress } from './ort';
 import { OrtWorkerModel } from './ort-worker';
 import type { MlModel } from './tensor-data';

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { OrtWorkerApi } from '../../../workers/ort.worker';
+import type { OrtWorkerApi } from './ort-protocol';
 import type { MlModel, TensorData } from './tensor-data';
 
 let worker: { api: Comlink.Remote<OrtWorkerApi>; raw: Worker } | null = null;

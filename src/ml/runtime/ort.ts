@@ -1,10 +1,10 @@
 import type * as Ort from 'onnxruntime-web';
 import type { GpuContext } from '../../gpu/device';
 
-import type { MlTarget } from '../targets';
+import type { MlTarget } from '../../core/targets';
 import type { GpuTensor, MlModel, TensorData } from './tensor-data';
 
-export type { MlTarget } from '../targets';
+export type { MlTarget } from '../../core/targets';
 
 export interface Availability {
   available: boolean;

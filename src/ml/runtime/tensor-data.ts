@@ -1,4 +1,4 @@
-import type { MlTarget } from '../targets';
+import type { MlTarget } from '../../core/targets';
 
 /** A float32 tensor in CPU memory. */
 export interface TensorData {

@@ -30,3 +30,9 @@ export const ML_TARGET_DEVICE: Record<MlTarget, 'cpu' | 'gpu' | 'npu' | 'remote'
 export function isMlTarget(value: unknown): value is MlTarget {
   return ML_TARGETS.includes(value as MlTarget);
 }
+
+/** Where a pixel effect can run: its WGSL kernel on the GPU, or its CPU kernel on the workers. */
+export type PixelTarget = 'gpu' | 'cpu';
+export const PIXEL_TARGETS: readonly PixelTarget[] = ['gpu', 'cpu'];
+/** Where a stage runs (or the user pinned it): a pixel target, or an ML target for an AI effect. */
+export type StageTarget = PixelTarget | MlTarget;

@@ -13,9 +13,10 @@ import {
 import * as Comlink from 'comlink';
 import { CpuPool, WorkerPool, createCpuWorker } from '../cpu';
 import { Engine, diffImages, pinnedPlacer, runChainOnCpu } from '../engine';
-import type { AppState } from './state/app.svelte';
-import { mlOpsParity } from './test-ml-ops';
-import { sceneParity, type SceneParityRequest } from './test-scene';
+import type { AppState } from '../app/state/app.svelte';
+import type { CompareState } from '../app/state/compare.svelte';
+import { mlOpsParity } from './ml-ops';
+import { sceneParity, type SceneParityRequest } from './scene';
 import { FULL_SIZE, SMALL_SIZE, type ScenarioId, type ScenarioSize } from '../perf/scenarios';
 import { toMarkdown, type CompareTable } from '../perf/report';
 import type { Strategy } from '../scheduler';
@@ -26,7 +27,7 @@ import { computeScopes } from '../scopes/compute';
 import { liveFrames } from '../media/video/frames';
 import type { FrameUploadPath } from '../gpu/upload-frame';
 import type { DecoderPreference } from '../media/video/open-video';
-import { benchClip } from './test-video-bench';
+import { benchClip } from './video-bench';
 import { makeClip } from '../media/video/make-clip';
 import { resizeArea } from '../ml';
 
@@ -78,7 +79,7 @@ async function bitmapFromUrl(url: string, size?: [number, number]): Promise<Imag
   return createImageBitmap(blob, options);
 }
 
-export function createTestApi(app: AppState) {
+export function createTestApi(app: AppState, compare: CompareState) {
   const engine = () => {
     if (!app.engine) throw new Error(`GPU not ready (${app.gpuStatus})`);
     return app.engine;
@@ -395,16 +396,16 @@ export function createTestApi(app: AppState) {
       order?: Strategy[],
     ) {
       const chosen = size === 'small' ? SMALL_SIZE : size === 'full' ? FULL_SIZE : size;
-      const row = await app.compare.runScenario(id, chosen, order);
-      return { row, table: app.compare.table };
+      const row = await compare.runScenario(id, chosen, order);
+      return { row, table: compare.table };
     },
     setFramesInFlight: (frames: number) => app.setFramesInFlight(frames),
     /** Sets compare mode's frame counts (the UI's inputs). */
     compareFrames(frames: number, warmup: number) {
-      app.compare.frames = frames;
-      app.compare.warmup = warmup;
+      compare.frames = frames;
+      compare.warmup = warmup;
     },
-    compareTable: () => app.compare.table,
+    compareTable: () => compare.table,
     /** What a strategy's planner recommends for frames in flight (up to `max`). */
     recommendInFlight: (strategy: Strategy, max = 4) =>
       app.placer(strategy).scheduler.recommendInFlight(max),
@@ -421,7 +422,7 @@ export function createTestApi(app: AppState) {
         frameMs: s.frameMs,
       };
     },
-    compareMarkdown: () => app.compare.exports()?.markdown ?? null,
+    compareMarkdown: () => compare.exports()?.markdown ?? null,
     /** A table (e.g. rows gathered from several pages) as compare mode writes it in Markdown. */
     markdownOf: (table: CompareTable) => toMarkdown(table),
     /** The 3D scene as the source, at a size. */

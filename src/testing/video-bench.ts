@@ -3,7 +3,7 @@ import { Engine } from '../engine';
 import { FRAME_UPLOAD_PATHS } from '../gpu/upload-frame';
 import { exportVideo } from '../media/video/export-video';
 import { VideoFile } from '../media/video/open-video';
-import type { AppState } from './state/app.svelte';
+import type { AppState } from '../app/state/app.svelte';
 
 export interface VideoBenchResult {
   size: string;

@@ -1,0 +1,32 @@
+import type { Page } from '@playwright/test';
+import type { TestApi } from '../../src/testing/api';
+
+/** The test API as seen from a spec: each call runs in the page and resolves with its result. */
+export type PageApi = {
+  [K in keyof TestApi]: TestApi[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
+
+/**
+ * The page's test API (`window.__triad`, in the test build), typed: `api(page).renderNow()`
+ * rather than `page.evaluate(() => window.__triad.renderNow())`. Arguments cross into the page
+ * as Playwright serializes them (plain data); work that must stay in the page between calls
+ * (holding a handle, timing a sequence) still goes through `page.evaluate`.
+ */
+export function api(page: Page): PageApi {
+  return new Proxy({} as PageApi, {
+    get: (_, name) => {
+      if (typeof name !== 'string') return undefined;
+      return (...args: unknown[]) =>
+        page.evaluate(
+          ([method, params]) => {
+            const calls = window.__triad as unknown as Record<string, (...a: unknown[]) => unknown>;
+            if (typeof calls[method] !== 'function') throw new Error(`no test API call ${method}`);
+            return calls[method](...params);
+          },
+          [name, args] as const,
+        );
+    },
+  });
+}

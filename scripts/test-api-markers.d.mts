@@ -1,0 +1,1 @@
+export const TEST_API_MARKERS: readonly string[];
