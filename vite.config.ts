@@ -66,6 +66,12 @@ export default defineConfig(({ mode }) => ({
   build: { target: 'es2022', sourcemap: true, outDir: mode === TESTING ? 'dist-test' : 'dist' },
   test: {
     include: ['src/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts'],
+    // wgsl_reflect's `main` is a CommonJS file in an ES module package: use its ES module build.
+    alias: {
+      wgsl_reflect: fileURLToPath(
+        new URL('./node_modules/wgsl_reflect/wgsl_reflect.module.js', import.meta.url),
+      ),
+    },
     environment: 'node',
   },
 }));

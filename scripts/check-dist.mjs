@@ -1,5 +1,6 @@
-// Holds the production build (dist/) to carrying no test code: the test and benchmark API
-// (src/testing/) is bundled only by `vite build --mode testing`. Prints the bundle's sizes.
+// Holds the production build (dist/) to carrying no test code (the test and benchmark API in
+// src/testing/ is bundled only by `vite build --mode testing`), and its CPU worker to carrying no
+// GPU code. Prints the bundle's sizes.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,12 +30,24 @@ if (leaks.length > 0) {
   console.error(`check-dist: the build in ${DIST} carries test code:\n  ${leaks.join('\n  ')}`);
   process.exit(1);
 }
+// The CPU worker runs CPU kernels only: each effect's GPU side lives apart (src/effects/gpu/).
+const worker = code.find((f) => /^assets\/cpu\.worker-.*\.js$/.test(f));
+if (!worker) {
+  console.error('check-dist: no CPU worker bundle (assets/cpu.worker-*.js) in the build');
+  process.exit(1);
+}
+const gpuInWorker = ['@compute', 'createComputePipeline', 'createShaderModule'].filter((m) =>
+  readFileSync(join(DIST, worker), 'utf8').includes(m),
+);
+if (gpuInWorker.length > 0) {
+  console.error(`check-dist: the CPU worker bundles GPU code (${gpuInWorker.join(', ')})`);
+  process.exit(1);
+}
 const kib = (file) => Math.round(statSync(join(DIST, file)).size / 1024);
 const js = code.filter((f) => f.endsWith('.js'));
 const total = js.reduce((sum, f) => sum + kib(f), 0);
 const entry = js.find((f) => /^assets\/index-.*\.js$/.test(f));
-const worker = js.find((f) => /^assets\/cpu\.worker-.*\.js$/.test(f));
 console.log(
   `check-dist: no test code in dist/ (${js.length} scripts, ${total} KiB; ` +
-    `entry ${entry ? kib(entry) : '?'} KiB, CPU worker ${worker ? kib(worker) : '?'} KiB)`,
+    `entry ${entry ? kib(entry) : '?'} KiB, CPU worker ${kib(worker)} KiB, no GPU code)`,
 );

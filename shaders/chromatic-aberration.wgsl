@@ -1,8 +1,6 @@
 // Chromatic aberration: red is sampled `amount` pixels outward along the ray from the centre,
 // blue as far inward, green in place. Bilinear taps are done by hand (clamped at the edges) so the
 // CPU reference can match them exactly.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   amount: f32,
@@ -11,8 +9,6 @@ struct Params {
   _pad2: f32,
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 fn texel(p: vec2i, size: vec2i) -> vec4f {
@@ -33,7 +29,7 @@ fn bilinear(q: vec2f, size: vec2i) -> vec4f {
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = vec2i(textureDimensions(output));
-  if (i32(id.x) >= size.x || i32(id.y) >= size.y) { return; }
+  if (outside(id)) { return; }
   let centre = vec2f(size) * 0.5;
   let p = vec2f(id.xy) + 0.5;
   let dir = (p - centre) / length(centre);

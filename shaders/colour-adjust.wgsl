@@ -1,7 +1,5 @@
 // Colour adjust, in this order: gain (exposure × white balance), contrast around mid-grey,
 // a 3×3 colour matrix (hue rotation × saturation, built on the CPU), clamp, then gamma.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   gain: vec4f,      // xyz: per-channel multiplier
@@ -13,14 +11,11 @@ struct Params {
   _pad: vec2f,
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
-  let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let src = textureLoad(input, id.xy, 0);
   var c = src.rgb * params.gain.xyz;
   c = (c - 0.5) * params.contrast + 0.5;

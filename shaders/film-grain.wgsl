@@ -1,7 +1,5 @@
 // Film grain: triangular noise in [-1, 1] per grain cell (size × size pixels), from an integer
 // hash of (cell, seed, frame, channel), so a given seed and frame index always give the same grain.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   strength: f32,    // noise amplitude in [0, 1] units
@@ -12,8 +10,6 @@ struct Params {
   _pad: vec3u,
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 // PCG hash (Jarzynski & Olano, "Hash Functions for GPU Rendering", 2020).
@@ -35,7 +31,7 @@ fn noise(cell: vec2u, channel: u32) -> f32 {
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let c = textureLoad(input, id.xy, 0);
   let cell = id.xy / params.cell;
   let n0 = noise(cell, 0u);

@@ -1,7 +1,5 @@
 // Float32 RGB tensor (NCHW, or NHWC when channelsLast) → opaque RGBA texture, denormalized as
 // v · std + mean per channel.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   channelsLast: u32,  // 0: NCHW, 1: NHWC
@@ -12,14 +10,12 @@ struct Params {
   stdDev: vec4f, // xyz
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var<storage, read> tensor: array<f32>;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let p = id.y * size.x + id.x;
   let n = size.x * size.y;
   var v: vec3f;

@@ -1,7 +1,5 @@
 // One pass of a separable Gaussian blur along `axis` (0: x, 1: y), edges clamped.
 // weights[i] is the normalized weight of the taps at offsets ±i, packed four to a vec4.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 const MAX_RADIUS: u32 = 64u;
 
@@ -12,8 +10,6 @@ struct Params {
   weights: array<vec4f, 17>,   // 65 weights (offsets 0…64), 3 unused
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 fn weight(i: u32) -> f32 {
@@ -24,7 +20,7 @@ fn weight(i: u32) -> f32 {
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = vec2i(textureDimensions(output));
   let p = vec2i(id.xy);
-  if (p.x >= size.x || p.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let step = select(vec2i(1, 0), vec2i(0, 1), params.axis == 1u);
   var sum = textureLoad(input, p, 0) * weight(0u);
   let r = min(params.radius, MAX_RADIUS);

@@ -1,6 +1,4 @@
 // Grayscale: mixes each pixel toward its Rec. 709 luma by `amount`.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   amount: f32,
@@ -9,14 +7,11 @@ struct Params {
   _pad2: f32,
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
-  let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let c = textureLoad(input, id.xy, 0);
   let y = dot(c.rgb, vec3f(0.2126, 0.7152, 0.0722));
   textureStore(output, id.xy, vec4f(mix(c.rgb, vec3f(y), params.amount), c.a));

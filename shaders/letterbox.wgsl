@@ -1,7 +1,5 @@
 // Letterbox: the input, resized bilinearly (half-pixel centres, edges clamped) into the content
 // rectangle of the output; `pad` everywhere else.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   content: vec4f,   // x, y, width, height of the content rectangle, in output pixels
@@ -11,8 +9,6 @@ struct Params {
   pad: vec4f,       // rgba in [0, 1]
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 fn texel(p: vec2i) -> vec4f {
@@ -23,7 +19,7 @@ fn texel(p: vec2i) -> vec4f {
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let q = vec2f(id.xy) - params.content.xy;
   if (any(q < vec2f(0.0)) || any(q >= params.content.zw)) {
     textureStore(output, id.xy, params.pad);

@@ -1,8 +1,6 @@
 // 3D LUT with trilinear interpolation. The table is size³ entries, red fastest (the .cube order),
 // each packed into one u32 as 10-bit unorm R | G << 10 | B << 20. Inputs are mapped from
 // [domainMin, domainMax] to [0, 1] and clamped; `intensity` mixes the result with the input.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   size: u32,
@@ -12,8 +10,6 @@ struct Params {
   domainScale: vec4f,  // xyz: 1 / (domainMax − domainMin)
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 @group(0) @binding(3) var<storage, read> table: array<u32>;
 
@@ -25,7 +21,7 @@ fn entry(r: u32, g: u32, b: u32) -> vec3f {
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let c = textureLoad(input, id.xy, 0);
   let n = params.size;
   let x = clamp((c.rgb - params.domainMin.xyz) * params.domainScale.xyz, vec3f(0.0), vec3f(1.0))

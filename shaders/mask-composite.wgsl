@@ -1,15 +1,11 @@
 // out = background + (foreground − background) × mask, where the mask (a float32 buffer of
 // maskSize, values in [0, 1]) is upsampled bilinearly with half-pixel centres.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   maskSize: vec2u,
   scale: vec2f,   // mask pixels per output pixel
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var foreground: texture_2d<f32>;
 @group(0) @binding(3) var background: texture_2d<f32>;
 @group(0) @binding(4) var<storage, read> mask: array<f32>;
@@ -21,8 +17,7 @@ fn m(p: vec2i) -> f32 {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
-  let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let f = (vec2f(id.xy) + 0.5) * params.scale - 0.5;
   let base = floor(f);
   let t = f - base;

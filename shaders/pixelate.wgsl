@@ -1,7 +1,5 @@
 // Pixelate: one invocation per block averages the block (clipped at the image edge) and writes
 // the average to every pixel of it. Sums are exact integers of 8-bit values (≤ 128² × 255 < 2³²).
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   block: u32,
@@ -10,8 +8,6 @@ struct Params {
   _pad2: u32,
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 @compute @workgroup_size(WG_X, WG_Y)

@@ -1,7 +1,5 @@
 // Area (box) resize: each output pixel is the average of the input area it covers, with
 // fractional weights at the edges. Used for downscaling (scopes' previews, ML inputs).
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   scale: vec2f,   // input pixels per output pixel, per axis
@@ -9,14 +7,11 @@ struct Params {
   _pad1: f32,
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
-  let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let inSize = vec2f(textureDimensions(input));
   let start = vec2f(id.xy) * params.scale;
   let end = min(start + params.scale, inSize);

@@ -1,7 +1,5 @@
 // Bilinear resize with half-pixel centres (align_corners = false), edges clamped. Taps are done
 // by hand with textureLoad so the CPU twin (src/ml/resize.ts) matches exactly.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   scale: vec2f,   // input pixels per output pixel, per axis
@@ -9,8 +7,6 @@ struct Params {
   _pad1: f32,
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 fn texel(p: vec2i) -> vec4f {
@@ -21,7 +17,7 @@ fn texel(p: vec2i) -> vec4f {
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let f = (vec2f(id.xy) + 0.5) * params.scale - 0.5;
   let base = floor(f);
   let t = f - base;

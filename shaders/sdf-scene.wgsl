@@ -5,8 +5,6 @@
 // Its CPU twin is src/scene/sdf-scene-cpu.ts: every constant and formula here has a line there;
 // change both together. Everything is continuous where it can be (the checker is filtered, powers
 // are repeated squares) so the two agree up to float rounding.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   eye: vec3f,
@@ -18,9 +16,6 @@ struct Params {
   up: vec3f,
   _pad1: f32,
 }
-
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 
 const TAU: f32 = 6.28318530717959;
 // Every motion repeats after PERIOD seconds.
@@ -134,7 +129,7 @@ fn sky(rd: vec3f, sun: vec3f) -> vec3f {
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   animate(params.time);
   let w = f32(size.x);
   let h = f32(size.y);

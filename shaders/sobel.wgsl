@@ -1,7 +1,5 @@
 // Sobel edges on Rec. 709 luma (3×3, edges clamped). Magnitude / 4 maps a full black-to-white
 // step to 1; `strength` scales it, `invert` draws dark lines on white.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   strength: f32,
@@ -9,8 +7,6 @@ struct Params {
   _pad: vec2f,
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 fn luma(p: vec2i, size: vec2i) -> f32 {
@@ -22,7 +18,7 @@ fn luma(p: vec2i, size: vec2i) -> f32 {
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = vec2i(textureDimensions(output));
   let p = vec2i(id.xy);
-  if (p.x >= size.x || p.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let tl = luma(p + vec2i(-1, -1), size);
   let t = luma(p + vec2i(0, -1), size);
   let tr = luma(p + vec2i(1, -1), size);

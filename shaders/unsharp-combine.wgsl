@@ -1,7 +1,5 @@
 // Unsharp mask, final step: out = original + amount × (original − blurred), per channel, only
 // where the difference is at least `threshold` (in 8-bit levels). Alpha is kept.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   amount: f32,
@@ -9,15 +7,12 @@ struct Params {
   _pad: vec2f,
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var original: texture_2d<f32>;
 @group(0) @binding(3) var blurred: texture_2d<f32>;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
-  let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let o = textureLoad(original, id.xy, 0);
   let b = textureLoad(blurred, id.xy, 0);
   let d = o.rgb - b.rgb;

@@ -1,7 +1,5 @@
 // Vignette: darkens toward the corners. d is the distance from the centre, 0 there and 1 at the
 // corners; the falloff is a smoothstep centred on `midpoint` and `feather` wide.
-override WG_X: u32 = 8;
-override WG_Y: u32 = 8;
 
 struct Params {
   amount: f32,
@@ -10,14 +8,12 @@ struct Params {
   _pad: f32,
 }
 
-@group(0) @binding(0) var output: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var input: texture_2d<f32>;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = textureDimensions(output);
-  if (id.x >= size.x || id.y >= size.y) { return; }
+  if (outside(id)) { return; }
   let c = textureLoad(input, id.xy, 0);
   let centre = vec2f(size) * 0.5;
   let d = length(vec2f(id.xy) + 0.5 - centre) / length(centre);

@@ -1,5 +1,4 @@
-import type { GpuContext } from '../gpu/device';
-import type { FrameInfo, GpuStage } from '../gpu/stage';
+import type { FrameInfo } from '../gpu/stage';
 import type { RgbaImage } from './image';
 import type { Lut } from './lut/lut';
 import type { ParamSchema, ParamsOf } from './params';
@@ -28,8 +27,9 @@ export function wholeFrame(height: number): Region {
 }
 
 /**
- * A catalogue entry: parameters, and one implementation per kind of target. The CPU kernel is
- * the reference the GPU kernel is tested against, and later the CPU worker's implementation.
+ * A catalogue entry: parameters and the CPU kernel, the reference the GPU kernel is tested against
+ * and the CPU worker's implementation. Its GPU side is in src/effects/gpu/ (`GPU_EFFECTS`), apart,
+ * so that the worker bundles no GPU code.
  */
 export interface EffectDefinition<S extends ParamSchema = ParamSchema> {
   id: string;
@@ -53,7 +53,6 @@ export interface EffectDefinition<S extends ParamSchema = ParamSchema> {
   halo?(params: ParamsOf<S>): number;
   /** Bands must start on multiples of this many rows (default 1). */
   bandAlign?(params: ParamsOf<S>): number;
-  createGpuStage(gpu: GpuContext, env: EffectEnv): GpuStage<ParamsOf<S>>;
 }
 
 /** Erases the schema type so definitions of different effects fit in one catalogue. */

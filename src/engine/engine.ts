@@ -1,6 +1,7 @@
 import type { CpuPool } from '../cpu/cpu-pool';
 import type { Chain, PixelTarget, StageSpec, StageTarget } from '../effects/chain';
 import { findEffect, findMlEffect } from '../effects/catalogue';
+import { createGpuStage } from '../effects/gpu';
 import type { MlEffectRunner } from '../ml/effects/runner';
 import type { GpuFrameIo } from '../ml/effects/segmentation-gpu';
 import { ML_TARGET_DEVICE, isMlTarget, type MlTarget } from '../core/targets';
@@ -299,7 +300,7 @@ export class Engine {
     if (!effect) throw new Error(`unknown effect "${spec.effect}"`);
     const created: OwnedStage = {
       effect: spec.effect,
-      gpu: effect.createGpuStage(this.gpu, this.#env) as GpuStage<Record<string, unknown>>,
+      gpu: createGpuStage(effect.id, this.gpu, this.#env),
     };
     this.#stages.set(spec.id, created);
     return created;

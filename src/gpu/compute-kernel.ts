@@ -1,3 +1,5 @@
+import prelude from '../../shaders/prelude.wgsl?raw';
+
 /**
  * The owner of one WGSL compute kernel: its bind group layout and pipeline (cached per device),
  * and a `dispatch` that binds textures and buffers in the project-wide convention every kernel in
@@ -9,13 +11,26 @@
  *   @group(0) @binding(2 + inputs + j)  buffer j: storage, read     (j < storageBuffers)
  *
  * Workgroup sizes are WGSL `override` constants (WG_X, WG_Y) filled in here, not by editing text.
+ * The first two bindings, the overrides and the bounds guard `outside(id)` are declared once, in
+ * shaders/prelude.wgsl, which the owner prepends to the kernel's code (`kernelSource`).
  */
 export interface KernelSpec {
   label: string;
+  /** The kernel's own WGSL: `struct Params`, its inputs from binding 2, `main`. */
   code: string;
   inputs: number;
+  /**
+   * The size of the kernel's `Params` struct in 32-bit words: its uniform buffer's size
+   * (src/gpu/kernels.test.ts holds each kernel's to its WGSL).
+   */
+  uniformWords: number;
   storageBuffers?: number;
   workgroup?: [number, number];
+}
+
+/** The WGSL a kernel compiles: the prelude, then its own code. */
+export function kernelSource(spec: Pick<KernelSpec, 'code'>): string {
+  return `${prelude}\n${spec.code}`;
 }
 
 interface Compiled {
@@ -108,7 +123,7 @@ function compile(device: GPUDevice, spec: KernelSpec): Compiled {
       bindGroupLayouts: [layout],
     }),
     compute: {
-      module: device.createShaderModule({ label: `${label}.module`, code: spec.code }),
+      module: device.createShaderModule({ label: `${label}.module`, code: kernelSource(spec) }),
       entryPoint: 'main',
       constants: { WG_X: wx, WG_Y: wy },
     },

@@ -4,18 +4,18 @@ import type { GpuStage, StageIO } from './stage';
 import { UniformBlock } from './uniforms';
 
 /**
- * The common case: one kernel, one input texture, one uniform block filled from the stage's
- * parameters. `words` is the size of the WGSL Params struct in 32-bit words. `write` may return
- * the number of invocations in x and y when it is not one per output pixel.
+ * The common case: one kernel, one input texture, one uniform block (`spec.uniformWords`) filled
+ * from the stage's parameters. `write` may return the number of invocations in x and y when it
+ * is not one per output pixel.
  */
 export function singlePassStage<P>(
   gpu: GpuContext,
-  spec: Omit<KernelSpec, 'inputs'>,
-  words: number,
+  spec: KernelSpec,
   write: (uniforms: UniformBlock, params: P, io: StageIO) => [number, number] | void,
 ): GpuStage<P> {
-  const kernel = new ComputeKernel(gpu.device, { ...spec, inputs: 1 });
-  const uniforms = new UniformBlock(gpu, `${spec.label}.uniforms`, words);
+  if (spec.inputs !== 1) throw new Error(`${spec.label}: a single-pass stage has one input`);
+  const kernel = new ComputeKernel(gpu.device, spec);
+  const uniforms = new UniformBlock(gpu, `${spec.label}.uniforms`, spec.uniformWords);
   return {
     encode(io, params) {
       const invocations = write(uniforms.begin(), params, io) ?? undefined;

@@ -3,10 +3,40 @@ import fromTensorCode from '../../shaders/from-tensor.wgsl?raw';
 import letterboxCode from '../../shaders/letterbox.wgsl?raw';
 import maskCompositeCode from '../../shaders/mask-composite.wgsl?raw';
 import toTensorCode from '../../shaders/to-tensor.wgsl?raw';
-import { ComputeKernel } from '../gpu/compute-kernel';
+import { ComputeKernel, type KernelSpec } from '../gpu/compute-kernel';
 import type { GpuContext } from '../gpu/device';
 import { UniformBlock } from '../gpu/uniforms';
 import { letterboxRect, type TensorSpec } from './tensor';
+
+/** Letterbox: content rect (4), scale (2) + 2 pad, pad colour (4). */
+export const LETTERBOX_KERNEL: KernelSpec = {
+  label: 'Triad.letterbox',
+  code: letterboxCode,
+  inputs: 1,
+  uniformWords: 12,
+};
+/** A tensor (binding 2, storage) back to pixels. */
+export const FROM_TENSOR_KERNEL: KernelSpec = {
+  label: 'Triad.fromTensor',
+  code: fromTensorCode,
+  inputs: 0,
+  storageBuffers: 1,
+  uniformWords: 12,
+};
+/** Frame and background (inputs), the mask (binding 4, storage). */
+export const MASK_COMPOSITE_KERNEL: KernelSpec = {
+  label: 'Triad.maskComposite',
+  code: maskCompositeCode,
+  inputs: 2,
+  storageBuffers: 1,
+  uniformWords: 4,
+};
+export const FILL_KERNEL: KernelSpec = {
+  label: 'Triad.fill',
+  code: fillCode,
+  inputs: 0,
+  uniformWords: 4,
+};
 
 /** GPU twin of `letterbox`. */
 export class GpuLetterbox {
@@ -14,13 +44,12 @@ export class GpuLetterbox {
   readonly #uniforms: UniformBlock;
 
   constructor(gpu: GpuContext) {
-    this.#kernel = new ComputeKernel(gpu.device, {
-      label: 'Triad.letterbox',
-      code: letterboxCode,
-      inputs: 1,
-    });
-    // content (4), scale (2) + 2 pad, pad colour (4) = 12 words.
-    this.#uniforms = new UniformBlock(gpu, 'Triad.letterbox.uniforms', 12);
+    this.#kernel = new ComputeKernel(gpu.device, LETTERBOX_KERNEL);
+    this.#uniforms = new UniformBlock(
+      gpu,
+      'Triad.letterbox.uniforms',
+      LETTERBOX_KERNEL.uniformWords,
+    );
   }
 
   encode(
@@ -127,13 +156,12 @@ export class GpuFromTensor {
   readonly #uniforms: UniformBlock;
 
   constructor(gpu: GpuContext) {
-    this.#kernel = new ComputeKernel(gpu.device, {
-      label: 'Triad.fromTensor',
-      code: fromTensorCode,
-      inputs: 0,
-      storageBuffers: 1,
-    });
-    this.#uniforms = new UniformBlock(gpu, 'Triad.fromTensor.uniforms', 12);
+    this.#kernel = new ComputeKernel(gpu.device, FROM_TENSOR_KERNEL);
+    this.#uniforms = new UniformBlock(
+      gpu,
+      'Triad.fromTensor.uniforms',
+      FROM_TENSOR_KERNEL.uniformWords,
+    );
   }
 
   encode(
@@ -162,13 +190,12 @@ export class GpuMaskComposite {
   readonly #uniforms: UniformBlock;
 
   constructor(gpu: GpuContext) {
-    this.#kernel = new ComputeKernel(gpu.device, {
-      label: 'Triad.maskComposite',
-      code: maskCompositeCode,
-      inputs: 2,
-      storageBuffers: 1,
-    });
-    this.#uniforms = new UniformBlock(gpu, 'Triad.maskComposite.uniforms', 4);
+    this.#kernel = new ComputeKernel(gpu.device, MASK_COMPOSITE_KERNEL);
+    this.#uniforms = new UniformBlock(
+      gpu,
+      'Triad.maskComposite.uniforms',
+      MASK_COMPOSITE_KERNEL.uniformWords,
+    );
   }
 
   encode(
@@ -202,12 +229,8 @@ export class GpuFill {
   readonly #uniforms: UniformBlock;
 
   constructor(gpu: GpuContext) {
-    this.#kernel = new ComputeKernel(gpu.device, {
-      label: 'Triad.fill',
-      code: fillCode,
-      inputs: 0,
-    });
-    this.#uniforms = new UniformBlock(gpu, 'Triad.fill.uniforms', 4);
+    this.#kernel = new ComputeKernel(gpu.device, FILL_KERNEL);
+    this.#uniforms = new UniformBlock(gpu, 'Triad.fill.uniforms', FILL_KERNEL.uniformWords);
   }
 
   encode(encoder: GPUCommandEncoder, output: GPUTexture, rgba: readonly number[]): void {

@@ -1,9 +1,17 @@
 import code from '../../shaders/sdf-scene.wgsl?raw';
-import { ComputeKernel } from '../gpu/compute-kernel';
+import { ComputeKernel, type KernelSpec } from '../gpu/compute-kernel';
 import type { GpuContext } from '../gpu/device';
 import { UniformBlock } from '../gpu/uniforms';
 import type { OrbitCamera } from './orbit';
 import { SCENE_PARAM_WORDS, sceneParams } from './sdf-scene-cpu';
+
+/** The scene's one kernel: no input, its parameters laid out by `sceneParams`. */
+export const SCENE_KERNEL: KernelSpec = {
+  label: 'Triad.sdfScene',
+  code,
+  inputs: 0,
+  uniformWords: SCENE_PARAM_WORDS,
+};
 
 /**
  * Renders the animated SDF scene (shaders/sdf-scene.wgsl) into an rgba8unorm storage texture of
@@ -18,8 +26,8 @@ export class SceneRenderer {
   readonly #uniforms: UniformBlock;
 
   constructor(gpu: GpuContext) {
-    this.#kernel = new ComputeKernel(gpu.device, { label: 'Triad.sdfScene', code, inputs: 0 });
-    this.#uniforms = new UniformBlock(gpu, 'Triad.sdfScene.uniforms', SCENE_PARAM_WORDS);
+    this.#kernel = new ComputeKernel(gpu.device, SCENE_KERNEL);
+    this.#uniforms = new UniformBlock(gpu, 'Triad.sdfScene.uniforms', SCENE_KERNEL.uniformWords);
   }
 
   encode(encoder: GPUCommandEncoder, target: GPUTexture, time: number, camera: OrbitCamera): void {

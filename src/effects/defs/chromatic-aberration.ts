@@ -1,5 +1,3 @@
-import code from '../../../shaders/chromatic-aberration.wgsl?raw';
-import { singlePassStage } from '../../gpu/single-pass-stage';
 import { defineEffect, wholeFrame } from '../effect';
 import { loadClamped, mapRgb, type RgbaImage } from '../image';
 
@@ -50,13 +48,4 @@ export const chromaticAberration = defineEffect({
       top,
     );
   },
-  createGpuStage: (gpu) =>
-    singlePassStage<{ amount: number }>(
-      gpu,
-      { label: 'Triad.chromaticAberration', code },
-      4,
-      (u, p) => {
-        u.f32(p.amount);
-      },
-    ),
 });

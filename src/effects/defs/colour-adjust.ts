@@ -1,5 +1,3 @@
-import code from '../../../shaders/colour-adjust.wgsl?raw';
-import { singlePassStage } from '../../gpu/single-pass-stage';
 import { defineEffect } from '../effect';
 import { LUMA, mapRgb } from '../image';
 
@@ -110,13 +108,4 @@ export const colourAdjust = defineEffect({
       out[2] = clamp(m[6] * cr + m[7] * cg + m[8] * cb) ** invGamma;
     });
   },
-  createGpuStage: (gpu) =>
-    singlePassStage<ColourAdjustParams>(gpu, { label: 'Triad.colourAdjust', code }, 20, (u, p) => {
-      const { gain, contrast, matrix: m, invGamma } = resolveColourAdjust(p);
-      u.f32(...gain, 0)
-        .f32(m[0], m[1], m[2], 0)
-        .f32(m[3], m[4], m[5], 0)
-        .f32(m[6], m[7], m[8], 0)
-        .f32(contrast, invGamma);
-    }),
 });

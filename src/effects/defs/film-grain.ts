@@ -1,5 +1,3 @@
-import code from '../../../shaders/film-grain.wgsl?raw';
-import { singlePassStage } from '../../gpu/single-pass-stage';
 import { defineEffect, wholeFrame } from '../effect';
 import { mapRgb } from '../image';
 
@@ -10,10 +8,10 @@ const params = {
   mono: { kind: 'bool', label: 'Monochrome', default: true },
 } as const;
 
-type Params = { amount: number; size: number; seed: number; mono: boolean };
+export type Params = { amount: number; size: number; seed: number; mono: boolean };
 
 /** Full-strength grain moves a channel by at most this much (in [0, 1] units). */
-const MAX_STRENGTH = 0.25;
+export const MAX_STRENGTH = 0.25;
 
 /** PCG hash on u32, exactly as in film-grain.wgsl. */
 export function pcg(v: number): number {
@@ -62,8 +60,4 @@ export const filmGrain = defineEffect({
       region.top,
     );
   },
-  createGpuStage: (gpu) =>
-    singlePassStage<Params>(gpu, { label: 'Triad.filmGrain', code }, 12, (u, p, io) => {
-      u.f32((p.amount / 100) * MAX_STRENGTH).u32(p.size, p.seed, io.frame.index, p.mono ? 1 : 0);
-    }),
 });

@@ -1,6 +1,5 @@
-import { encodeCopy } from '../../gpu/single-pass-stage';
 import { defineEffect } from '../effect';
-import { BlurPasses, MAX_BLUR_RADIUS, blurCpu } from './blur-passes';
+import { MAX_BLUR_RADIUS, blurCpu } from './blur';
 
 const params = {
   radius: {
@@ -23,14 +22,4 @@ export const gaussianBlur = defineEffect({
   tolerance: 2,
   halo: (p) => p.radius,
   cpu: (src, p) => blurCpu(src, p.radius),
-  createGpuStage: (gpu) => {
-    const passes = new BlurPasses(gpu, 'Triad.gaussianBlur');
-    return {
-      encode(io, p: { radius: number }) {
-        if (p.radius === 0) encodeCopy(io);
-        else passes.encode(io.encoder, io.input, io.output, p.radius, io.pool);
-      },
-      destroy: () => passes.destroy(),
-    };
-  },
 });

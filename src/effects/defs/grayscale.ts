@@ -1,5 +1,3 @@
-import code from '../../../shaders/grayscale.wgsl?raw';
-import { singlePassStage } from '../../gpu/single-pass-stage';
 import { defineEffect } from '../effect';
 import { LUMA, mapRgb } from '../image';
 
@@ -23,8 +21,4 @@ export const grayscale = defineEffect({
       out[2] = b + (y - b) * a;
     });
   },
-  createGpuStage: (gpu) =>
-    singlePassStage<{ amount: number }>(gpu, { label: 'Triad.grayscale', code }, 4, (u, p) => {
-      u.f32(p.amount / 100);
-    }),
 });

@@ -1,5 +1,3 @@
-import code from '../../../shaders/invert.wgsl?raw';
-import { singlePassStage } from '../../gpu/single-pass-stage';
 import { defineEffect } from '../effect';
 import { mapRgb } from '../image';
 
@@ -15,9 +13,5 @@ export const invert = defineEffect({
       out[0] = 1 - r;
       out[1] = 1 - g;
       out[2] = 1 - b;
-    }),
-  createGpuStage: (gpu) =>
-    singlePassStage(gpu, { label: 'Triad.invert', code }, 4, (u) => {
-      u.f32(0);
     }),
 });

@@ -1,5 +1,3 @@
-import code from '../../../shaders/pixelate.wgsl?raw';
-import { singlePassStage } from '../../gpu/single-pass-stage';
 import { defineEffect } from '../effect';
 import { createImage } from '../image';
 
@@ -45,10 +43,4 @@ export const pixelate = defineEffect({
     }
     return dst;
   },
-  createGpuStage: (gpu) =>
-    singlePassStage<{ block: number }>(gpu, { label: 'Triad.pixelate', code }, 4, (u, p, io) => {
-      u.u32(p.block);
-      // One invocation per block, not per pixel.
-      return [Math.ceil(io.output.width / p.block), Math.ceil(io.output.height / p.block)];
-    }),
 });

@@ -1,5 +1,3 @@
-import code from '../../../shaders/posterize.wgsl?raw';
-import { singlePassStage } from '../../gpu/single-pass-stage';
 import { defineEffect } from '../effect';
 import { mapRgb } from '../image';
 
@@ -23,8 +21,4 @@ export const posterize = defineEffect({
       out[2] = q(b);
     });
   },
-  createGpuStage: (gpu) =>
-    singlePassStage<{ levels: number }>(gpu, { label: 'Triad.posterize', code }, 4, (u, p) => {
-      u.f32(p.levels);
-    }),
 });

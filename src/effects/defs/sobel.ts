@@ -1,5 +1,3 @@
-import code from '../../../shaders/sobel.wgsl?raw';
-import { singlePassStage } from '../../gpu/single-pass-stage';
 import { defineEffect } from '../effect';
 import { LUMA, createImage, loadClamped, toByte, type RgbaImage } from '../image';
 
@@ -8,7 +6,7 @@ const params = {
   invert: { kind: 'bool', label: 'Dark lines on white', default: false },
 } as const;
 
-type Params = { strength: number; invert: boolean };
+export type Params = { strength: number; invert: boolean };
 
 function lumaAt(img: RgbaImage, x: number, y: number): number {
   return (
@@ -42,8 +40,4 @@ export const sobel = defineEffect({
     }
     return dst;
   },
-  createGpuStage: (gpu) =>
-    singlePassStage<Params>(gpu, { label: 'Triad.sobel', code }, 4, (u, p) => {
-      u.f32(p.strength, p.invert ? 1 : 0);
-    }),
 });

@@ -1,9 +1,6 @@
-import code from '../../../shaders/unsharp-combine.wgsl?raw';
-import { ComputeKernel } from '../../gpu/compute-kernel';
-import { UniformBlock } from '../../gpu/uniforms';
 import { defineEffect } from '../effect';
 import { createImage, toByte } from '../image';
-import { BlurPasses, MAX_BLUR_RADIUS, blurCpu } from './blur-passes';
+import { MAX_BLUR_RADIUS, blurCpu } from './blur';
 
 const params = {
   amount: { kind: 'number', label: 'Amount', min: 0, max: 500, step: 1, default: 100, unit: '%' },
@@ -27,7 +24,7 @@ const params = {
   },
 } as const;
 
-type Params = { amount: number; radius: number; threshold: number };
+export type Params = { amount: number; radius: number; threshold: number };
 
 export const unsharpMask = defineEffect({
   id: 'unsharp-mask',
@@ -52,33 +49,5 @@ export const unsharpMask = defineEffect({
       dst.data[i] = toByte(levels >= p.threshold ? o + amount * d : o);
     }
     return dst;
-  },
-  createGpuStage: (gpu) => {
-    const passes = new BlurPasses(gpu, 'Triad.unsharpMask.blur');
-    const combine = new ComputeKernel(gpu.device, {
-      label: 'Triad.unsharpCombine',
-      code,
-      inputs: 2,
-    });
-    const uniforms = new UniformBlock(gpu, 'Triad.unsharpMask.uniforms', 4);
-    return {
-      encode(io, p: Params) {
-        const blurred = io.pool.acquire(io.input.width, io.input.height);
-        passes.encode(io.encoder, io.input, blurred, p.radius, io.pool);
-        combine.dispatch(io.encoder, {
-          output: io.output,
-          inputs: [io.input, blurred],
-          uniforms: uniforms
-            .begin()
-            .f32(p.amount / 100, p.threshold)
-            .upload(),
-        });
-        io.pool.release(blurred);
-      },
-      destroy() {
-        passes.destroy();
-        uniforms.destroy();
-      },
-    };
   },
 });

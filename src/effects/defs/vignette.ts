@@ -1,5 +1,3 @@
-import code from '../../../shaders/vignette.wgsl?raw';
-import { singlePassStage } from '../../gpu/single-pass-stage';
 import { defineEffect, wholeFrame } from '../effect';
 import { mapRgb } from '../image';
 
@@ -17,7 +15,7 @@ const params = {
   feather: { kind: 'number', label: 'Feather', min: 1, max: 100, step: 1, default: 50, unit: '%' },
 } as const;
 
-type Params = { amount: number; midpoint: number; feather: number };
+export type Params = { amount: number; midpoint: number; feather: number };
 
 export const vignette = defineEffect({
   id: 'vignette',
@@ -46,8 +44,4 @@ export const vignette = defineEffect({
       region.top,
     );
   },
-  createGpuStage: (gpu) =>
-    singlePassStage<Params>(gpu, { label: 'Triad.vignette', code }, 4, (u, p) => {
-      u.f32(p.amount / 100, p.midpoint / 100, p.feather / 100);
-    }),
 });

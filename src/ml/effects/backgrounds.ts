@@ -1,4 +1,4 @@
-import { blurCpu } from '../../effects/defs/blur-passes';
+import { blurCpu } from '../../effects/defs/blur';
 import type { EffectEnv, MlEffectDefinition } from '../../effects/effect';
 import type { RgbaImage } from '../../effects/image';
 import { parseHexColor, type ImageRef, type ParamValues } from '../../effects/params';

@@ -1,4 +1,4 @@
-import { gaussianBlur } from '../../effects/defs/gaussian-blur';
+import { gaussianBlurGpu } from '../../effects/gpu/gaussian-blur';
 import type { EffectEnv, MlEffectDefinition } from '../../effects/effect';
 import type { ParamValues } from '../../effects/params';
 import type { GpuContext } from '../../gpu/device';
@@ -61,7 +61,7 @@ export class SegmentationGpu {
     this.#fillPerson = new GpuFill(gpu);
     this.#fillBackground = new GpuFill(gpu);
     this.#resizeBackground = new GpuResize(gpu, 'bilinear');
-    this.#blur = gaussianBlur.createGpuStage(gpu, env) as GpuStage<{ radius: number }>;
+    this.#blur = gaussianBlurGpu.create(gpu, env) as GpuStage<{ radius: number }>;
   }
 
   /** A storage buffer of this role and size, kept for the next frames. */

@@ -1,8 +1,3 @@
-import code from '../../../shaders/gaussian-blur.wgsl?raw';
-import { ComputeKernel } from '../../gpu/compute-kernel';
-import type { GpuContext } from '../../gpu/device';
-import type { TextureLender } from '../../gpu/texture-pool';
-import { UniformBlock } from '../../gpu/uniforms';
 import { createImage, loadClamped, toByte, type RgbaImage } from '../image';
 
 export const MAX_BLUR_RADIUS = 64;
@@ -50,48 +45,4 @@ export function blurCpu(src: RgbaImage, radius: number): RgbaImage {
   if (radius === 0) return { ...src, data: src.data.slice() };
   const weights = gaussianWeights(radius);
   return blurPass(blurPass(src, radius, weights, 0), radius, weights, 1);
-}
-
-/** The two GPU passes of a separable blur, each with its own uniform block. */
-export class BlurPasses {
-  readonly #kernel: ComputeKernel;
-  readonly #horizontal: UniformBlock;
-  readonly #vertical: UniformBlock;
-
-  constructor(gpu: GpuContext, label: string) {
-    this.#kernel = new ComputeKernel(gpu.device, { label: 'Triad.gaussianBlur', code, inputs: 1 });
-    // Params: radius, axis, 2 pad words, then 17 vec4 of weights = 72 words.
-    this.#horizontal = new UniformBlock(gpu, `${label}.horizontal.uniforms`, 72);
-    this.#vertical = new UniformBlock(gpu, `${label}.vertical.uniforms`, 72);
-  }
-
-  /** Blurs `input` into `output` (radius ≥ 1) through a pooled intermediate texture. */
-  encode(
-    encoder: GPUCommandEncoder,
-    input: GPUTexture,
-    output: GPUTexture,
-    radius: number,
-    pool: TextureLender,
-  ): void {
-    const weights = Array.from(gaussianWeights(radius));
-    const h = this.#horizontal
-      .begin()
-      .u32(radius, 0, 0, 0)
-      .f32(...weights)
-      .upload();
-    const v = this.#vertical
-      .begin()
-      .u32(radius, 1, 0, 0)
-      .f32(...weights)
-      .upload();
-    const temp = pool.acquire(input.width, input.height);
-    this.#kernel.dispatch(encoder, { output: temp, inputs: [input], uniforms: h });
-    this.#kernel.dispatch(encoder, { output, inputs: [temp], uniforms: v });
-    pool.release(temp);
-  }
-
-  destroy(): void {
-    this.#horizontal.destroy();
-    this.#vertical.destroy();
-  }
 }

@@ -1,0 +1,45 @@
+import type { GpuContext } from '../../gpu/device';
+import type { GpuStage } from '../../gpu/stage';
+import type { EffectEnv } from '../effect';
+import { chromaticAberrationGpu } from './chromatic-aberration';
+import { colourAdjustGpu } from './colour-adjust';
+import { filmGrainGpu } from './film-grain';
+import { gaussianBlurGpu } from './gaussian-blur';
+import type { GpuEffect } from './gpu-effect';
+import { grayscaleGpu } from './grayscale';
+import { invertGpu } from './invert';
+import { lut3dGpu } from './lut-3d';
+import { pixelateGpu } from './pixelate';
+import { posterizeGpu } from './posterize';
+import { sobelGpu } from './sobel';
+import { unsharpMaskGpu } from './unsharp-mask';
+import { vignetteGpu } from './vignette';
+
+export type { GpuEffect } from './gpu-effect';
+
+/** Every pixel effect's GPU side (src/effects/gpu/gpu.test.ts: one per catalogue entry). */
+export const GPU_EFFECTS: readonly GpuEffect[] = [
+  invertGpu,
+  grayscaleGpu,
+  colourAdjustGpu,
+  posterizeGpu,
+  gaussianBlurGpu,
+  unsharpMaskGpu,
+  sobelGpu,
+  pixelateGpu,
+  vignetteGpu,
+  chromaticAberrationGpu,
+  filmGrainGpu,
+  lut3dGpu,
+];
+
+/** The GPU stage of the pixel effect `effect` (an id from the catalogue), on `gpu`. */
+export function createGpuStage(
+  effect: string,
+  gpu: GpuContext,
+  env: EffectEnv,
+): GpuStage<Record<string, unknown>> {
+  const found = GPU_EFFECTS.find((g) => g.effect === effect);
+  if (!found) throw new Error(`effect "${effect}" has no GPU stage`);
+  return found.create(gpu, env);
+}
