@@ -7,6 +7,11 @@ export interface GpuOptions {
    * SwiftShader. All kernels stay within compatibility limits, so both work.
    */
   compatibility?: boolean;
+  /**
+   * The WebGPU entry point (default: the browser's `navigator.gpu`). Outside a browser, e.g.
+   * Dawn's `create()` from the `webgpu` package in Node (src/engine/headless.dawn.test.ts).
+   */
+  gpu?: GPU;
 }
 
 export interface AdapterSummary {
@@ -51,7 +56,10 @@ export class GpuContext {
     onError: GpuErrorListener,
     onLost: GpuLostListener,
   ): Promise<GpuContext> {
-    if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu) {
+    const entry =
+      options.gpu ??
+      (typeof navigator !== 'undefined' && 'gpu' in navigator ? navigator.gpu : null);
+    if (!entry) {
       throw new GpuUnavailableError('This browser does not expose WebGPU (navigator.gpu).');
     }
     const request: GPURequestAdapterOptions = options.compatibility
@@ -62,7 +70,7 @@ export class GpuContext {
     // longer exists"). A fresh adapter a moment later works, so try a few times before giving up.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await GpuContext.#open(request, onError, onLost);
+        return await GpuContext.#open(entry, request, onError, onLost);
       } catch (error) {
         if (attempt >= RETRY_DELAYS_MS.length) throw error;
         await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
@@ -71,12 +79,13 @@ export class GpuContext {
   }
 
   static async #open(
+    entry: GPU,
     request: GPURequestAdapterOptions,
     onError: GpuErrorListener,
     onLost: GpuLostListener,
   ): Promise<GpuContext> {
     // Fallback (software) adapters are accepted on purpose: they are correct, only slow.
-    const adapter = await navigator.gpu.requestAdapter(request);
+    const adapter = await entry.requestAdapter(request);
     if (!adapter) throw new GpuUnavailableError('No WebGPU adapter is available on this machine.');
     const device = await adapter.requestDevice({
       label: 'Triad.device',
