@@ -27,6 +27,9 @@ import type { RgbaImage } from '../../effects/image';
 import { bitmapPixels } from '../../gpu/upload';
 import { Engine, SchedulerPlacer, pinnedPlacer, type FrameStats } from '../../engine';
 import { LatencyModel, MAX_IN_FLIGHT } from '../../scheduler';
+import { DeviceLifecycle, MAX_RECOVERY_ATTEMPTS, type DeviceStatus } from '../../session/device';
+import { FrameLoop } from '../../session/frame-loop';
+import { HOST_TIMERS } from '../../session/timers';
 import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../../core';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
 import { MediaError, decodeImageFile, downloadBlob, encodePng, exportName } from '../../media';
@@ -49,7 +52,7 @@ import {
   type ExportResult,
 } from '../../media/video/export-video';
 
-export type GpuStatus = 'starting' | 'ready' | 'recovering' | 'unavailable';
+export type GpuStatus = DeviceStatus;
 
 /** 'manual': each stage where its "run on" says; otherwise the scheduler under a strategy. */
 export type PlacementMode = 'manual' | Strategy;
@@ -81,7 +84,6 @@ const CHAIN_KEY = 'triad.chain';
 export const WORKERS_KEY = 'triad.workers';
 const HASH_KEY = 'chain=';
 /** Give up recreating a lost device after this many failures in a row. */
-const MAX_RECOVERY_ATTEMPTS = 3;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -141,19 +143,20 @@ export class AppState {
   readonly #options: AppOptions;
   readonly #history = new History<Chain>(EMPTY_CHAIN);
   #historyVersion = $state(0);
-  #gpu: GpuContext | null = null;
+  /** The GPU device's life: created, lost, recreated (src/session). */
+  readonly #device: DeviceLifecycle;
   #engine: Engine | null = null;
   #presenter: Presenter | null = null;
   #canvas: HTMLCanvasElement | null = null;
-  #frameRequested = false;
-  /** Frames started and not done (not state: nothing on screen follows it). */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly #inFlight = new Set<Promise<FrameStats | null>>();
-  /** Frames asked for that wait to start (`idle` waits for them too). */
-  #waiting = 0;
-  /** Set while a frame renders alone (`renderAlone`). */
-  #alone: Promise<void> | null = null;
-  #renderAgain = false;
+  /** The frames in flight: how many at once, the one that runs alone (src/session). */
+  readonly #loop = new FrameLoop<FrameStats | null>(
+    () => this.framesInFlight,
+    () => this.renderNow(),
+    (callback) =>
+      typeof requestAnimationFrame === 'undefined'
+        ? setTimeout(callback, 16)
+        : requestAnimationFrame(() => callback()),
+  );
   readonly #cpu: CpuPool;
   readonly #latency = new LatencyModel(() => performance.now());
   readonly #ml = new MlEffectRunner(import.meta.env.BASE_URL, (p) => {
@@ -167,17 +170,32 @@ export class AppState {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #placers = new Map<Strategy, SchedulerPlacer>();
   #endpointLocal = false;
-  #recoveryAttempts = 0;
   /** Settles once the ML runtimes have moved to the current device. */
   #mlOnGpu: Promise<void> = Promise.resolve();
   // Not reactive on purpose: it only filters repeats before they become notices.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #recentErrors = new Set<string>();
-  #disposed = false;
 
   constructor(options: AppOptions) {
     this.#options = options;
     this.luts = new LutStore(options.storage);
+    this.#device = new DeviceLifecycle(
+      options.gpu,
+      {
+        ready: (gpu) => this.#deviceReady(gpu),
+        lost: (_gpu, message, recovering) => this.#deviceLost(message, recovering),
+        error: (message) => this.#onGpuError(message),
+        status: (status, problem) => {
+          this.gpuStatus = status;
+          this.gpuProblem = problem;
+          if (status === 'ready') {
+            this.deviceGeneration = this.#device.generation;
+            this.requestRender();
+          }
+        },
+      },
+      HOST_TIMERS,
+    );
     this.workers = Math.max(1, options.workers);
     this.#cpu = new CpuPool(this.workers);
     this.scopes = new ScopesState(this.#cpu, options.storage);
@@ -339,24 +357,12 @@ export class AppState {
 
   // ---- GPU lifecycle ------------------------------------------------------------------------
 
-  async start(): Promise<void> {
-    await this.#createDevice();
+  start(): Promise<void> {
+    return this.#device.start();
   }
 
-  async #createDevice(): Promise<void> {
-    let gpu: GpuContext;
-    try {
-      gpu = await GpuContext.create(
-        this.#options.gpu,
-        (message) => this.#onGpuError(message),
-        (reason, message) => this.#onDeviceLost(gpu, reason, message),
-      );
-    } catch (error) {
-      this.gpuStatus = 'unavailable';
-      this.gpuProblem = messageOf(error);
-      return;
-    }
-    this.#gpu = gpu;
+  /** A device is ready (the first, or one after a loss): what lives on it, and the source. */
+  async #deviceReady(gpu: GpuContext): Promise<void> {
     this.#engine = new Engine(gpu, this.env, this.#cpu);
     this.#engine.framesInFlight = this.framesInFlight;
     if (this.#options.uploadPath) this.#engine.forceUploadPath(this.#options.uploadPath);
@@ -397,11 +403,6 @@ export class AppState {
     else if (this.camera.camera) await this.camera.restore().catch(() => {});
     else if (this.scene.active) this.scene.restore();
     if (this.#canvas) this.#presenter = new Presenter(gpu, this.#canvas);
-    this.gpuStatus = 'ready';
-    this.gpuProblem = null;
-    this.#recoveryAttempts = 0;
-    this.deviceGeneration++;
-    this.requestRender();
   }
 
   #onGpuError(message: string): void {
@@ -411,33 +412,24 @@ export class AppState {
     this.notices.error('GPU error', message);
   }
 
-  #onDeviceLost(lost: GpuContext, reason: string, message: string): void {
-    if (this.#disposed || lost !== this.#gpu) return;
+  #deviceLost(message: string, recovering: boolean): void {
     this.#engine?.destroy();
     this.#engine = null;
     this.#presenter = null;
-    this.#gpu = null;
-    if (this.#recoveryAttempts >= MAX_RECOVERY_ATTEMPTS) {
-      this.gpuStatus = 'unavailable';
-      this.gpuProblem = `The GPU device was lost ${MAX_RECOVERY_ATTEMPTS} times in a row (${message || reason}).`;
-      return;
-    }
-    this.#recoveryAttempts++;
-    this.gpuStatus = 'recovering';
-    this.notices.warning(
-      'GPU device lost',
-      `${message || reason}. Recreating it and rebuilding resources…`,
-    );
-    void this.#createDevice();
+    if (recovering)
+      this.notices.warning(
+        'GPU device lost',
+        `${message}. Recreating it and rebuilding resources…`,
+      );
   }
 
   /** Simulates losing the device (test hook; also a way to reset a wedged GPU). */
   loseDevice(): void {
-    this.#gpu?.loseDevice();
+    this.#device.lose();
   }
 
   get gpu(): GpuContext | null {
-    return this.#gpu;
+    return this.#device.gpu;
   }
 
   /** Resizes the CPU pool (1–32 workers) and remembers the choice. */
@@ -553,7 +545,7 @@ export class AppState {
 
   attachCanvas(canvas: HTMLCanvasElement): void {
     this.#canvas = canvas;
-    if (this.#gpu) this.#presenter = new Presenter(this.#gpu, canvas);
+    if (this.#device.gpu) this.#presenter = new Presenter(this.#device.gpu, canvas);
     this.requestRender();
   }
 
@@ -566,36 +558,20 @@ export class AppState {
   // ---- rendering ----------------------------------------------------------------------------
 
   requestRender(): void {
-    if (this.#frameRequested || typeof requestAnimationFrame === 'undefined') return;
-    this.#frameRequested = true;
-    requestAnimationFrame(() => {
-      this.#frameRequested = false;
-      // A frame with CPU stages spans several tasks: at most `framesInFlight` at once.
-      if (this.#inFlight.size >= this.framesInFlight) this.#renderAgain = true;
-      else void this.renderNow();
-    });
+    this.#loop.request();
   }
 
   /**
    * Resolves when no frame is in flight, asked for or waiting to start (tests sample counters
    * between frames).
    */
-  async idle({ waiting = true }: { waiting?: boolean } = {}): Promise<void> {
-    while (
-      this.#inFlight.size > 0 ||
-      this.#frameRequested ||
-      this.#renderAgain ||
-      (waiting && this.#waiting > 0)
-    ) {
-      await (this.#inFlight.size > 0
-        ? Promise.race(this.#inFlight)
-        : new Promise<void>((r) => requestAnimationFrame(() => r())));
-    }
+  idle(options: { waiting?: boolean } = {}): Promise<void> {
+    return this.#loop.idle(options);
   }
 
   /** Resolves when another frame may start (fewer than `framesInFlight` are in flight). */
-  async frameSlot(): Promise<void> {
-    while (this.#inFlight.size >= this.framesInFlight) await Promise.race(this.#inFlight);
+  frameSlot(): Promise<void> {
+    return this.#loop.slot();
   }
 
   /**
@@ -612,19 +588,11 @@ export class AppState {
    * counters, which are the device's during the frame). `use` runs on the result before any
    * other frame may start (one that reads the canvas sees this frame).
    */
-  async renderAlone<T = FrameStats | null>(use?: (stats: FrameStats | null) => T): Promise<T> {
-    while (this.#alone) await this.#alone;
-    let release!: () => void;
-    this.#alone = new Promise<void>((r) => (release = r));
-    try {
-      // Frames asked for from now on wait for this one (not counted: they wait for us).
-      await this.idle({ waiting: false });
+  renderAlone<T = FrameStats | null>(use?: (stats: FrameStats | null) => T): Promise<T> {
+    return this.#loop.alone(async () => {
       const stats = await (await this.startFrame({ alone: true })).done;
       return use ? use(stats) : (stats as T);
-    } finally {
-      this.#alone = null;
-      release();
-    }
+    });
   }
 
   /**
@@ -638,18 +606,12 @@ export class AppState {
   }: { retryAfterLoss?: boolean; alone?: boolean } = {}): Promise<{
     done: Promise<FrameStats | null>;
   }> {
-    // Another waiter may start one first: check again after each wait (and start the frame in
-    // the same task as the last check). A frame rendered alone holds the others back.
-    this.#waiting++;
-    try {
-      while (this.#inFlight.size >= this.framesInFlight || (this.#alone && !alone))
-        await Promise.race([...this.#inFlight, ...(alone || !this.#alone ? [] : [this.#alone])]);
-    } finally {
-      this.#waiting--;
-    }
+    // Another waiter may start one first: the loop checks again after each wait (and the frame
+    // starts in the same task as the last check). A frame rendered alone holds the others back.
+    await this.#loop.room({ alone });
     const engine = this.#engine;
     const canvas = this.#canvas;
-    const gpu = this.#gpu;
+    const gpu = this.#device.gpu;
     if (
       !engine ||
       !gpu ||
@@ -660,7 +622,7 @@ export class AppState {
     ) {
       // The device went away while this call waited for the frame before it: render on the new
       // one once it is ready (a caller asking for a frame should not get nothing for a loss).
-      if (retryAfterLoss && this.gpuStatus === 'recovering' && (await this.#whenDeviceReady(gpu)))
+      if (retryAfterLoss && this.gpuStatus === 'recovering' && (await this.#device.whenReady(gpu)))
         return this.startFrame({ retryAfterLoss: false, alone });
       return { done: Promise.resolve(null) };
     }
@@ -698,21 +660,14 @@ export class AppState {
           if (!gpu.isLost) this.#onGpuError(`Rendering failed: ${messageOf(error)}`);
           return null;
         },
-      )
-      .finally(() => {
-        this.#inFlight.delete(frame);
-        if (this.#renderAgain) {
-          this.#renderAgain = false;
-          this.requestRender();
-        }
-      });
-    this.#inFlight.add(frame);
+      );
+    this.#loop.track(frame);
     const done = frame.then(async (stats) => {
       if (
         stats === null &&
         retryAfterLoss &&
-        (await this.#wasLost(gpu)) &&
-        (await this.#whenDeviceReady(gpu))
+        (await this.#device.wasLost(gpu)) &&
+        (await this.#device.whenReady(gpu))
       ) {
         // The device was lost under this frame: render it again on the new one.
         return (await this.startFrame({ retryAfterLoss: false, alone })).done;
@@ -720,27 +675,6 @@ export class AppState {
       return stats;
     });
     return { done };
-  }
-
-  /** Whether a failed frame's device was lost (its `lost` promise settles a little later). */
-  #wasLost(gpu: GpuContext): Promise<boolean> {
-    if (gpu.isLost) return Promise.resolve(true);
-    return Promise.race([
-      gpu.device.lost.then(() => true),
-      // Generous: a busy CI machine can take a while to settle it.
-      new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
-    ]);
-  }
-
-  /** Resolves true once a device other than `lost` is ready, false if none comes in time. */
-  async #whenDeviceReady(lost: GpuContext | null, timeoutMs = 10_000): Promise<boolean> {
-    const start = performance.now();
-    while (performance.now() - start < timeoutMs) {
-      if (this.gpuStatus === 'ready' && this.#gpu && this.#gpu !== lost) return true;
-      if (this.gpuStatus === 'unavailable') return false;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return false;
   }
 
   // ---- files --------------------------------------------------------------------------------
@@ -776,7 +710,7 @@ export class AppState {
 
   /** Opens an image; on failure the current image stays and an error names the file and why. */
   async openImage(file: File): Promise<boolean> {
-    const maxDimension = this.#gpu?.adapter.maxTextureDimension2D ?? 8192;
+    const maxDimension = this.#device.gpu?.adapter.maxTextureDimension2D ?? 8192;
     this.busy = `Opening ${file.name}…`;
     try {
       const decoded = await decodeImageFile(file, maxDimension);
@@ -924,7 +858,7 @@ export class AppState {
 
   /** Decodes an image as the background of a Background replace stage. */
   async loadBackgroundImage(file: File, stageId: string): Promise<boolean> {
-    const maxDimension = this.#gpu?.adapter.maxTextureDimension2D ?? 8192;
+    const maxDimension = this.#device.gpu?.adapter.maxTextureDimension2D ?? 8192;
     this.busy = `Opening ${file.name}…`;
     try {
       const { bitmap } = await decodeImageFile(file, maxDimension);
@@ -978,7 +912,7 @@ export class AppState {
    */
   async exportVideo(options: Omit<ExportOptions, 'chainScale'>): Promise<ExportResult | null> {
     const file = this.video.file;
-    if (!file || !this.#gpu || this.#exportAbort) return null;
+    if (!file || !this.#device.gpu || this.#exportAbort) return null;
     const chain = this.#history.present;
     const chainScale = chain.stages
       .filter((s) => s.enabled)
@@ -990,7 +924,7 @@ export class AppState {
     let engine: Engine | null = null;
     /** An engine on the current device (a new one after a loss). */
     const engineNow = (): Engine => {
-      const gpu = this.#gpu;
+      const gpu = this.#device.gpu;
       if (!gpu) throw new Error('the GPU is not available');
       if (engine?.gpu !== gpu) {
         engine?.destroy();
@@ -1017,7 +951,7 @@ export class AppState {
         for (let losses = 0; ; losses++) {
           // With frames in flight, a frame can start between a loss and the new device: it
           // waits for the device instead of failing the export.
-          if (!this.#gpu && !(await this.#whenDeviceReady(null)))
+          if (!this.#device.gpu && !(await this.#device.whenReady(null)))
             throw new Error('the GPU is not available');
           const current = engineNow();
           try {
@@ -1031,8 +965,8 @@ export class AppState {
             const recovered =
               losses < MAX_RECOVERY_ATTEMPTS &&
               !abort.signal.aborted &&
-              (await this.#wasLost(current.gpu)) &&
-              (await this.#whenDeviceReady(current.gpu));
+              (await this.#device.wasLost(current.gpu)) &&
+              (await this.#device.whenReady(current.gpu));
             if (!recovered) throw error;
             await this.#mlOnGpu; // AI stages run on the new device too
           }
@@ -1095,10 +1029,9 @@ export class AppState {
   }
 
   dispose(): void {
-    this.#disposed = true;
     this.detachCanvas();
     this.#engine?.destroy();
-    this.#gpu?.device.destroy();
+    this.#device.dispose();
     this.#cpu.destroy();
     void this.#ml.destroy();
     this.endpoint.dispose();

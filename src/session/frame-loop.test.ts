@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { FrameLoop } from './frame-loop';
+
+/** A frame the test finishes by hand. */
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** A loop whose display frames the test runs by hand, and whose frames it finishes by hand. */
+function harness(limit: number) {
+  const frames: { resolve: () => void }[] = [];
+  const callbacks: (() => void)[] = [];
+  let started = 0;
+  const loop: FrameLoop<void> = new FrameLoop<void>(
+    () => limit,
+    async () => {
+      await loop.room();
+      const frame = deferred();
+      frames.push(frame);
+      started++;
+      loop.track(frame.promise);
+    },
+    (callback) => callbacks.push(callback),
+  );
+  const displayFrame = async () => {
+    for (const cb of callbacks.splice(0)) cb();
+    await Promise.resolve();
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+  return { loop, frames, displayFrame, settle, started: () => started };
+}
+
+describe('the frame loop', () => {
+  it('renders once per display frame however often it is asked', async () => {
+    const h = harness(2);
+    h.loop.request();
+    h.loop.request();
+    h.loop.request();
+    await h.displayFrame();
+    await h.settle();
+    expect(h.started()).toBe(1);
+  });
+
+  it('never has more frames in flight than the limit, and renders a frame asked for meanwhile once one ends', async () => {
+    const h = harness(2);
+    for (let i = 0; i < 3; i++) {
+      h.loop.request();
+      await h.displayFrame();
+      await h.settle();
+    }
+    expect(h.started()).toBe(2);
+    expect(h.loop.running).toBe(2);
+    h.frames[0].resolve();
+    await h.settle();
+    await h.displayFrame(); // the frame asked for while full
+    await h.settle();
+    expect(h.started()).toBe(3);
+    expect(h.loop.running).toBe(2);
+  });
+
+  it('`slot` waits for room; `idle` waits for every frame and request', async () => {
+    const h = harness(1);
+    h.loop.request();
+    await h.displayFrame();
+    await h.settle();
+    let slot = false;
+    void h.loop.slot().then(() => (slot = true));
+    let idle = false;
+    void h.loop.idle().then(() => (idle = true));
+    await h.settle();
+    expect([slot, idle]).toEqual([false, false]);
+    h.frames[0].resolve();
+    await h.settle();
+    expect(slot).toBe(true);
+    await h.displayFrame();
+    await h.settle();
+    expect(idle).toBe(true);
+  });
+
+  it('a frame run alone starts after the frames before it and before any asked for during it', async () => {
+    const h = harness(2);
+    h.loop.request();
+    await h.displayFrame();
+    await h.settle();
+    const order: string[] = [];
+    const alone = h.loop.alone(async () => {
+      await h.loop.room({ alone: true });
+      order.push(`alone starts with ${h.loop.running} in flight`);
+      const frame = deferred();
+      const tracked = h.loop.track(frame.promise);
+      setTimeout(() => frame.resolve(), 5);
+      await tracked;
+      order.push('alone done');
+    });
+    // Asked for while the alone frame waits or runs: must wait for it.
+    void h.loop.room().then(() => order.push('other may start'));
+    await h.settle();
+    expect(order).toEqual([]); // the first frame is still in flight
+    h.frames[0].resolve();
+    await alone;
+    await h.settle();
+    expect(order).toEqual(['alone starts with 0 in flight', 'alone done', 'other may start']);
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * The single owner of the frames in flight: how many may run at once, which are running, who
+ * waits for room, and the one frame that runs alone. Frames are promises (they settle when the
+ * frame is done); `render` starts one and `requestFrame` schedules work for the next display
+ * frame (requestAnimationFrame in a browser). No DOM and no Svelte.
+ */
+export class FrameLoop<T> {
+  /** Frames that may be in flight at once (1–4), read at each decision. */
+  readonly #limit: () => number;
+  readonly #render: () => unknown;
+  readonly #requestFrame: (callback: () => void) => void;
+  readonly #inFlight = new Set<Promise<T>>();
+  /** Callers waiting for room to start a frame. */
+  #waiting = 0;
+  /** A frame asked for while the loop was full: rendered when one finishes. */
+  #again = false;
+  #requested = false;
+  /** Held while a frame runs alone (no other frame before or during it). */
+  #alone: Promise<void> | null = null;
+
+  constructor(
+    limit: () => number,
+    render: () => unknown,
+    requestFrame: (callback: () => void) => void,
+  ) {
+    this.#limit = limit;
+    this.#render = render;
+    this.#requestFrame = requestFrame;
+  }
+
+  get running(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Renders at the next display frame (once, however often asked before it). */
+  request(): void {
+    if (this.#requested) return;
+    this.#requested = true;
+    this.#requestFrame(() => {
+      this.#requested = false;
+      // A frame with CPU stages spans several tasks: at most the limit at once.
+      if (this.#inFlight.size >= this.#limit()) this.#again = true;
+      else void this.#render();
+    });
+  }
+
+  /** Resolves when another frame may start (fewer than the limit are in flight). */
+  async slot(): Promise<void> {
+    while (this.#inFlight.size >= this.#limit()) await Promise.race(this.#inFlight);
+  }
+
+  /**
+   * Waits for room to start a frame: below the limit, and no frame running alone unless this is
+   * it. Resolves in the task the caller should start its frame in (then `track` it).
+   */
+  async room({ alone = false }: { alone?: boolean } = {}): Promise<void> {
+    this.#waiting++;
+    try {
+      while (this.#inFlight.size >= this.#limit() || (this.#alone && !alone))
+        await Promise.race([...this.#inFlight, ...(alone || !this.#alone ? [] : [this.#alone])]);
+    } finally {
+      this.#waiting--;
+    }
+  }
+
+  /** Counts `frame` in flight until it settles; then a frame asked for meanwhile is rendered. */
+  track(frame: Promise<T>): Promise<T> {
+    const tracked = frame.finally(() => {
+      this.#inFlight.delete(tracked);
+      if (this.#again) {
+        this.#again = false;
+        this.request();
+      }
+    });
+    this.#inFlight.add(tracked);
+    return tracked;
+  }
+
+  /**
+   * Resolves when no frame is in flight, asked for or (with `waiting`) waiting to start: tests
+   * sample counters between frames.
+   */
+  async idle({ waiting = true }: { waiting?: boolean } = {}): Promise<void> {
+    while (
+      this.#inFlight.size > 0 ||
+      this.#requested ||
+      this.#again ||
+      (waiting && this.#waiting > 0)
+    ) {
+      await (this.#inFlight.size > 0
+        ? Promise.race(this.#inFlight).catch(() => {})
+        : new Promise<void>((r) => this.#requestFrame(() => r())));
+    }
+  }
+
+  /**
+   * Runs `work` (which starts one frame with `room({ alone: true })`) with no other frame in
+   * flight before or during it; frames asked for meanwhile wait for it.
+   */
+  async alone<R>(work: () => Promise<R>): Promise<R> {
+    while (this.#alone) await this.#alone;
+    let release!: () => void;
+    this.#alone = new Promise<void>((r) => (release = r));
+    try {
+      // Frames asked for from now on wait for this one (not counted: they wait for us).
+      await this.idle({ waiting: false });
+      return await work();
+    } finally {
+      this.#alone = null;
+      release();
+    }
+  }
+}
