@@ -3,9 +3,7 @@ import type { Chain, PixelTarget, StageSpec, StageTarget } from '../effects/chai
 import { findEffect, findMlEffect } from '../effects/catalogue';
 import { createGpuStage } from '../effects/gpu';
 import type { MlEffectRunner } from '../ml/effects/runner';
-import type { GpuFrameIo } from '../ml/effects/segmentation-gpu';
-import { ML_TARGET_DEVICE, isMlTarget, type MlTarget } from '../core/targets';
-import { linkOf, ownMs } from '../ml/remote/link';
+import { ownMs } from '../ml/remote/link';
 import type { EffectEnv } from '../effects/effect';
 import type { RgbaImage } from '../effects/image';
 import type { GpuContext } from '../gpu/device';
@@ -13,6 +11,11 @@ import type { Presenter, ViewTransform } from '../gpu/presenter';
 import { readTexture, recordReadback } from '../gpu/readback';
 import { pinnedPlacer, type FrameMeasurement, type FramePlacer } from './placer';
 import { DeviceQueues, Turns, type Turn } from './turns';
+import { FrameRun } from './frame-run';
+import type { RunnerContext } from './runners/context';
+import { runCpuStage } from './runners/cpu';
+import { runGpuStage } from './runners/gpu';
+import { runMlStage } from './runners/ml';
 import { fitSize } from '../ml/resize';
 import { GpuResize } from '../ml/resize-gpu';
 import type { FrameInfo, GpuStage } from '../gpu/stage';
@@ -51,7 +54,7 @@ export interface FrameStats {
   timing: Promise<FrameTiming>;
 }
 
-/** One frame's wall-clock span and the time each target spent on it (ms, performance.now). */
+/** One frame's wall-clock span and the time each target spent on it (ms, the engine's clock). */
 export interface FrameTiming {
   sequence: number;
   startedAt: number;
@@ -90,26 +93,6 @@ const TIMINGS_KEPT = 240;
  * after super-resolution; more frames in flight than fit are not started.
  */
 export const FRAME_MEMORY_BUDGET = 512 * 2 ** 20;
-
-/** Where the frame's pixels are between stages. */
-type Pixels = { on: 'gpu'; texture: GPUTexture } | { on: 'cpu'; image: RgbaImage };
-
-/** The frame in flight, as an AI stage sees it. */
-interface MlStageFrame {
-  pixels(): Pixels;
-  set(pixels: Pixels): void;
-  toCpu(): Promise<RgbaImage>;
-  /** Brings the frame to the GPU (once), timed as a move. */
-  toGpu(): Promise<GPUTexture>;
-  release(texture: GPUTexture): void;
-  io: GpuFrameIo;
-  measurement: FrameMeasurement;
-  ran: FrameStats['ran'];
-  /** Time GPU targets to the end of their GPU work (see `clean` in #runChain). */
-  clean: boolean;
-  /** Other frames may be in flight (see `overlapping` in #runChain). */
-  overlapping: boolean;
-}
 
 /** A frame that ran: its result, the source it read (its own copy, or the engine's), timing. */
 interface ChainRun {
@@ -180,12 +163,43 @@ export class Engine {
   /** Debug: the video upload path to try first (tests cover each path with it). */
   #forcedUploadPath: FrameUploadPath | null = null;
   #previewResize: GpuResize | null = null;
+  readonly #now: () => number;
+  /** What the stage runners (src/engine/runners/) use of the engine. */
+  readonly #runners: RunnerContext;
 
-  constructor(gpu: GpuContext, env: EffectEnv, cpu: CpuPool | null = null) {
+  /**
+   * `clock`: milliseconds on a monotonic clock (the frames' timings and the stages' times);
+   * injected, so the engine runs and is timed the same anywhere.
+   */
+  constructor(
+    gpu: GpuContext,
+    env: EffectEnv,
+    cpu: CpuPool | null = null,
+    clock: () => number = () => performance.now(),
+  ) {
     this.gpu = gpu;
     this.#env = env;
     this.#cpu = cpu;
+    this.#now = clock;
     this.#pool = new TexturePool(gpu);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const engine = this;
+    this.#runners = {
+      get placer() {
+        return engine.placer;
+      },
+      get ml() {
+        return engine.ml;
+      },
+      get onStageFailure() {
+        return engine.onStageFailure;
+      },
+      devices: this.#devices,
+      cpu,
+      env,
+      gpuStage: (spec) => this.#stageFor(spec).gpu,
+      now: clock,
+    };
   }
 
   /**
@@ -384,258 +398,92 @@ export class Engine {
   ): Promise<ChainRun> {
     const current = this.#source;
     if (!current) throw new Error('no source image');
-    const now = () => performance.now();
+    const now = this.#now;
     const startedAt = now();
     const start = ++this.#starts;
     const aloneAtStart = this.running === 1 && this.framesOnGpu === 0;
-    const newEncoder = () =>
-      this.gpu.device.createCommandEncoder({ label: `Triad.frame${frame.index}` });
     // Without a worker pool, CPU pins run on the GPU.
     const sequence = ++this.#sequence;
     const targets = this.placer
       .place(enabled, sequence - 1, current.width * current.height)
       .map((t) => (t === 'cpu' && !this.#cpu ? 'gpu' : t));
-    /**
-     * Clean timing: on the frames the placer learns from (calibration, and one in ten after),
-     * each GPU segment starts on an idle queue and is timed to its completion, and an AI stage
-     * on the GPU is timed to the end of its GPU work. The completion callbacks cannot tell apart
-     * work that finishes together, so on other frames a segment's time also holds whatever was
-     * queued before it (the previous frame, a library's work): good enough for the live panel's
-     * busy share, not for the scheduler.
-     */
+    // Clean timing on the frames the placer learns from (calibration, and one in ten after):
+    // see `FrameRun`.
     const clean = this.placer.cleanTiming?.(sequence - 1) ?? false;
-    /**
-     * Several frames in flight: everything recorded into an encoder is submitted before the
-     * frame awaits anything, so another frame never sees a pool texture or a stage's uniforms
-     * that this frame's unsubmitted commands still use. A frame that awaits before presenting
-     * works from its own copy of the source (the next frame's may be written meanwhile).
-     */
     const overlapping = this.framesInFlight > 1;
+    // A frame that awaits before presenting works from its own copy of the source (the next
+    // frame's may be written meanwhile).
     const source =
       overlapping && (clean || targets.some((t) => t !== 'gpu') || !(turn?.isReady() ?? true))
         ? this.#pool.acquire(current.width, current.height)
         : current;
-    /** Textures an AI stage gives back return to the pool once its commands are submitted. */
-    const lender = overlapping ? new DeferredReleases(this.#pool) : null;
-    const measurement: FrameMeasurement = {
-      frame: sequence - 1,
-      cpu: [],
-      gpu: [],
-      ml: [],
-      transfers: [],
-    };
-    /** GPU stages recorded into the current encoder, timed together when it is submitted. */
-    let segment: number[] = [];
-    /** Segments submitted without waiting for them (the frame's timing waits for them). */
-    const submitted: Promise<number>[] = [];
-    const idle = () => this.gpu.device.queue.onSubmittedWorkDone();
-    /** Submits the encoder; resolves when its work is done, with the GPU stages timed. */
-    const submitTimed = (): Promise<number> => {
-      const submittedAt = now();
-      this.gpu.submit([encoder.finish()]);
-      dirty = false;
-      lender?.submitted();
-      const indices = segment;
-      segment = [];
-      if (indices.length === 0) return Promise.resolve(submittedAt);
-      return idle().then(() => {
-        const done = now();
-        measurement.gpu.push({ indices, ms: done - submittedAt, clean });
-        return done;
-      });
-    };
-    /** Submits what is recorded without waiting for it, and starts a new encoder. */
-    const flush = () => {
-      const done = submitTimed();
-      done.catch(() => {});
-      submitted.push(done);
-      encoder = newEncoder();
-    };
-    let encoder = newEncoder();
-    /** Whether the encoder holds commands (they are submitted before the frame awaits). */
-    let dirty = false;
+    const run = new FrameRun(
+      { gpu: this.gpu, pool: this.#pool, upload: (image) => this.#upload(image), now },
+      {
+        index: frame.index,
+        measurement: { frame: sequence - 1, cpu: [], gpu: [], ml: [], transfers: [] },
+        clean,
+        overlapping,
+        source,
+        lender: overlapping ? new DeferredReleases(this.#pool) : null,
+      },
+    );
     if (source !== current) {
       // Recorded first into the frame's encoder, which is submitted before the frame's first
       // await: the next frame's source is written only after this copy on the queue.
-      encoder.copyTextureToTexture({ texture: current }, { texture: source }, [
+      run.encoder.copyTextureToTexture({ texture: current }, { texture: source }, [
         current.width,
         current.height,
       ]);
-      dirty = true;
+      run.dirty = true;
     }
-    let pixels: Pixels = { on: 'gpu', texture: source };
-    const release = (texture: GPUTexture) => {
-      if (texture !== source) this.#pool.release(texture);
-    };
-    /** Uploads without waiting (the copy itself runs on the queue later: not timed whole). */
-    const upload = (image: RgbaImage) => {
-      const t0 = now();
-      const texture = this.#upload(image);
-      measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: now() - t0, clean: false });
-      return texture;
-    };
-    /** On a clean frame: from an idle queue to the copy done, so the move is timed whole. */
-    const uploadTimed = async (image: RgbaImage) => {
-      if (dirty) flush();
-      await idle();
-      const t0 = now();
-      const texture = this.#upload(image);
-      await idle();
-      measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: now() - t0, clean: true });
-      return texture;
-    };
-    /**
-     * Brings the frame to CPU memory (once), submitting the GPU work so far with the copy. On a
-     * clean frame the GPU stages are submitted and timed first, so the readback is timed whole
-     * (copy and map) and no stage's time holds it.
-     */
-    const toCpu = async (): Promise<RgbaImage> => {
-      if (pixels.on === 'cpu') return pixels.image;
-      if (clean && dirty) {
-        await submitTimed();
-        encoder = newEncoder();
-      }
-      const t0 = now();
-      const collect = recordReadback(this.gpu, encoder, pixels.texture);
-      const gpuDone = submitTimed();
-      encoder = newEncoder();
-      const image = await collect();
-      measurement.transfers.push({
-        from: 'gpu',
-        to: 'cpu',
-        ms: clean ? now() - t0 : now() - (await gpuDone),
-        clean,
-      });
-      release(pixels.texture);
-      pixels = { on: 'cpu', image };
-      return image;
-    };
-    /** Lends an AI stage the frame's encoder; it submits what is recorded when its model needs it. */
-    const io: GpuFrameIo = {
-      gpu: this.gpu,
-      pool: lender ?? this.#pool,
-      encoder: () => {
-        dirty = true;
-        return encoder;
-      },
-      flush,
-    };
-
+    const ctx = this.#runners;
     for (let i = 0; i < enabled.length; i++) {
       const spec = enabled[i];
       if (findMlEffect(spec.effect)) {
         if (clean) {
           // The GPU stages before it are timed on their own, then the queue is idle.
-          if (dirty) {
-            await submitTimed();
-            encoder = newEncoder();
-          }
-          await idle();
-        } else if (overlapping && dirty) {
-          flush(); // a model may await before it records (loading), see above
+          if (run.dirty) await run.submitAndWait();
+          await run.idle();
+        } else if (overlapping && run.dirty) {
+          run.flush(); // a model may await before it records (loading), see FrameRun
         }
-        await this.#runMlStage(spec, i, targets[i], {
-          clean,
-          overlapping,
-          pixels: () => pixels,
-          set: (p) => (pixels = p),
-          toCpu,
-          toGpu: async () => {
-            if (pixels.on === 'cpu')
-              pixels = {
-                on: 'gpu',
-                texture: clean ? await uploadTimed(pixels.image) : upload(pixels.image),
-              };
-            return pixels.texture;
-          },
-          release: (texture) => {
-            if (texture !== source) (lender ?? this.#pool).release(texture);
-          },
-          io,
-          measurement,
-          ran,
-        });
+        await runMlStage(ctx, this.gpu, run, spec, i, targets[i], ran);
         continue;
       }
-      let target = targets[i] as PixelTarget;
-      if (target === 'cpu') {
-        const image = await toCpu();
-        try {
-          const out = await this.#devices.run('cpu', async () => {
-            const t0 = now();
-            const out = await this.#cpu!.runEffect(
-              spec.effect,
-              image,
-              spec.params,
-              frame,
-              this.#env,
-            );
-            measurement.cpu.push({ index: i, ms: now() - t0 });
-            return out;
-          });
-          pixels = { on: 'cpu', image: out };
-        } catch (error) {
-          // The CPU failed this stage (a worker crashed or hung twice, the pool shut down): run
-          // it on the GPU instead, so the frame is not lost, and tell the placer.
-          const reason = error instanceof Error ? error.message : String(error);
-          this.placer.failed('cpu', reason);
-          this.onStageFailure?.(spec, 'cpu', reason, false);
-          pixels = { on: 'cpu', image };
-          target = 'gpu';
-        }
-      }
+      const placed = targets[i] as PixelTarget;
+      const target =
+        placed === 'cpu' && (await runCpuStage(ctx, run, spec, i, frame)) ? 'cpu' : 'gpu';
       if (target === 'gpu') {
-        // A clean segment starts on an idle queue (and is recorded and submitted without a wait).
-        if (clean && segment.length === 0) {
-          if (dirty) flush(); // the source copy: not part of the segment's time
-          await idle();
-        }
-        const input =
-          pixels.on === 'gpu'
-            ? pixels.texture
-            : clean
-              ? await uploadTimed(pixels.image)
-              : upload(pixels.image);
-        // Stages keep the size of their input (an AI stage before may have changed it).
-        const output = this.#pool.acquire(input.width, input.height);
-        this.#stageFor(spec).gpu.encode(
-          { encoder, input, output, pool: this.#pool, frame },
-          spec.params,
-        );
-        dirty = true;
-        release(input);
-        pixels = { on: 'gpu', texture: output };
-        segment.push(i);
+        // Awaited only when it waits for something (see runGpuStage).
+        const recording = runGpuStage(ctx, run, this.#pool, spec, i, frame);
+        if (recording) await recording;
       }
       ran.push(
-        target === targets[i]
+        target === placed
           ? { stage: spec.id, target }
           : { stage: spec.id, target, failedOver: true },
       );
     }
-    const result =
-      pixels.on === 'gpu'
-        ? pixels.texture
-        : clean
-          ? await uploadTimed(pixels.image)
-          : upload(pixels.image);
+    const result = run.pixels.on === 'gpu' ? run.pixels.texture : await run.toGpu();
     // On a clean frame the last GPU stages are timed without the present after them (it is the
     // same whichever target ran them).
-    if (clean && segment.length > 0) flush();
+    if (clean && run.segmentOpen) run.flush();
     if (turn && !turn.isReady()) {
       // Frames before this one have not presented yet: submit what is recorded, wait, present.
-      if (dirty) flush();
+      if (run.dirty) run.flush();
       await turn.ready();
     }
-    finish(encoder, result, source);
-    submitted.push(submitTimed());
+    finish(run.encoder, result, source);
+    run.submitted.push(run.submitTimed());
     turn?.done();
     // The segments are timed without holding up the frame: the placer learns when they are done.
     // Done when the GPU is (a frame whose last stage ran elsewhere still presents on it).
     const gpuDone = this.gpu.device.queue.onSubmittedWorkDone();
     this.framesOnGpu++;
     void gpuDone.finally(() => this.framesOnGpu--).catch(() => {});
-    const timing = Promise.all([...submitted, gpuDone]).then(() => {
+    const measurement = run.measurement;
+    const timing = Promise.all([...run.submitted, gpuDone]).then(() => {
       const finishedAt = now();
       // What a clean frame that ran alone spent beyond its stages and moves.
       if (clean && aloneAtStart && this.#starts === start)
@@ -648,117 +496,6 @@ export class Engine {
     });
     timing.catch(() => {}); // the device was lost mid-frame: nothing to learn from this one
     return { result, source, ownSource: source !== current, sequence, timing };
-  }
-
-  /**
-   * Runs an AI stage on its placed ML target, on whichever side of the machine the frame is (the
-   * segmentation effects keep a GPU frame on the GPU). A target that fails is reported to the
-   * placer and the next available one runs the stage; a problem with the input itself (a frame
-   * too large) or no working target skips the stage, and the frame goes on without it.
-   */
-  async #runMlStage(spec: StageSpec, index: number, placed: TargetKind, f: MlStageFrame) {
-    const ml = this.ml;
-    const available = ml?.targets ?? [];
-    // After the placed target: those the placement strategy allows (a failed one is no longer
-    // allowed), then any other, so the frame is not lost.
-    const allowed = (t: MlTarget) => this.placer.allows?.(t) ?? true;
-    const order = [placed, ...available.filter(allowed), ...available].filter(
-      (t, k, all): t is MlTarget => isMlTarget(t) && available.includes(t) && all.indexOf(t) === k,
-    );
-    let reason: string | null = null;
-    for (const target of order) {
-      const at = f.pixels().on;
-      const onGpu = ML_TARGET_DEVICE[target] === 'gpu';
-      try {
-        // Segmentation runs on the GPU side: a frame in CPU memory goes up first (a move the
-        // scheduler counts: these targets' location is the GPU). Its CPU twin composites on the
-        // page's thread, many times slower, and a stage whose cost hung on where the frame
-        // happened to be could not be planned (one estimate mixed both).
-        const gpuSide = ml!.runsOnGpu(spec.effect);
-        const texture = gpuSide ? await f.toGpu() : null;
-        // Super-resolution reads the frame back first (its round trip is the stage's time).
-        const r0 = performance.now();
-        const image = gpuSide ? null : await f.toCpu();
-        const readbackMs = performance.now() - r0;
-        /**
-         * Whether the stage's own work is on the GPU queue (a GPU target, or the GPU side's
-         * resize, readback and composite): it is then the stage's alone only on a clean frame,
-         * which starts it on an idle queue and times it to the end of its GPU work. A frame read
-         * back for super-resolution is learned on every frame, readback included (learned from
-         * clean frames only, the endpoint's round trip at two in flight came mostly from
-         * calibration, both frames at the endpoint together: predicted 1.4 fps, ran 2.4).
-         */
-        const usesGpu = onGpu || gpuSide;
-        let ms = 0;
-        const stage = async () => {
-          // A clean frame's stage starts on an idle queue (other frames submit meanwhile).
-          if (f.clean && usesGpu) await this.gpu.device.queue.onSubmittedWorkDone();
-          const t0 = performance.now();
-          if (texture) {
-            const out = await ml!.runOnGpu(
-              spec.effect,
-              target,
-              texture,
-              spec.params,
-              this.#env,
-              f.io,
-            );
-            f.release(texture);
-            f.set({ on: 'gpu', texture: out });
-            // Submitted before another frame may use the runner's GPU buffers.
-            if (f.overlapping) f.io.flush();
-          } else {
-            const max = this.gpu.adapter.maxTextureDimension2D;
-            const out = await ml!.runOnCpu(
-              spec.effect,
-              target,
-              image!,
-              spec.params,
-              this.#env,
-              max,
-            );
-            f.set({ on: 'cpu', image: out });
-          }
-          // On the GPU, a model's run can resolve before its work is done; the GPU side's
-          // composite is the stage's work too.
-          if (f.clean && usesGpu) await this.gpu.device.queue.onSubmittedWorkDone();
-          ms = readbackMs + performance.now() - t0;
-        };
-        // One frame at a time on each runtime (its GPU side keeps buffers between frames); the
-        // endpoint takes several.
-        const device = ML_TARGET_DEVICE[target] === 'remote' ? null : target;
-        await (device ? this.#devices.run(device, stage) : stage());
-        const clean = f.clean || !usesGpu;
-        const trip = await ml!.takeRoundTrips(spec.effect, target);
-        f.measurement.ml.push(
-          trip
-            ? {
-                index,
-                target,
-                ms,
-                clean,
-                at,
-                link: linkOf(trip),
-              }
-            : { index, target, ms, clean, at },
-        );
-        f.ran.push(
-          target === placed
-            ? { stage: spec.id, target }
-            : { stage: spec.id, target, failedOver: true },
-        );
-        return;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        reason ??= message; // the placed target's reason is the one to show
-        if (error instanceof RangeError) break; // the input, not the target: no use trying others
-        this.placer.failed(target, message);
-        if (target !== order.at(-1)) this.onStageFailure?.(spec, target, message, false);
-      }
-    }
-    reason ??= ml ? 'no ML target can run here' : 'no ML runner';
-    this.onStageFailure?.(spec, placed, reason, true);
-    f.ran.push({ stage: spec.id, target: placed, skipped: true, reason });
   }
 
   /** Gives the frame's textures back to the pool once its last work is submitted. */
