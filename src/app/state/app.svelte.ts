@@ -29,6 +29,8 @@ import { Engine, SchedulerPlacer, pinnedPlacer, type FrameStats } from '../../en
 import { LatencyModel, MAX_IN_FLIGHT } from '../../scheduler';
 import { DeviceLifecycle, MAX_RECOVERY_ATTEMPTS, type DeviceStatus } from '../../session/device';
 import { FrameLoop } from '../../session/frame-loop';
+import type { FrameSourceHost } from '../../session/frame-source-host';
+import { SourceSlot, type FrameSource } from '../../session/source-slot';
 import { HOST_TIMERS } from '../../session/timers';
 import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../../core';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
@@ -38,7 +40,7 @@ import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
-import { VideoState, type VideoHost } from './video.svelte';
+import { VideoState } from './video.svelte';
 import type { FrameUploadPath } from '../../gpu/upload-frame';
 import { CameraState } from './camera.svelte';
 import { PerfState } from './perf.svelte';
@@ -143,6 +145,16 @@ export class AppState {
   readonly #options: AppOptions;
   readonly #history = new History<Chain>(EMPTY_CHAIN);
   #historyVersion = $state(0);
+  /** The one source at a time, and the one whose frame a new device gets (src/session). */
+  readonly #sources = new SourceSlot();
+  /** The still image as a source: its bitmap is closed when another image replaces it. */
+  readonly #imageSource: FrameSource = {
+    kind: 'image',
+    restore: () => {
+      if (this.image?.bitmap) this.#engine?.setSource(this.image.bitmap);
+    },
+    release: () => {},
+  };
   /** The GPU device's life: created, lost, recreated (src/session). */
   readonly #device: DeviceLifecycle;
   #engine: Engine | null = null;
@@ -229,38 +241,46 @@ export class AppState {
       this.framesInFlight = inFlight;
     this.env = { lut: (id) => this.luts.get(id), image: (id) => this.#images.get(id) };
     const engine = () => this.#engine;
-    /** What a frame source (video, camera) needs of the app; `replacing` runs as it takes over. */
-    const frameHost = (stopped: string, replacing: () => void = () => {}): VideoHost => ({
+    /** What a frame source needs of the app; showing itself, it takes the one-source slot. */
+    const frameHost = (stopped: string, source: () => FrameSource): FrameSourceHost => ({
       get engine() {
         return engine();
       },
       renderNow: () => this.renderNow(),
       frameSlot: () => this.frameSlot(),
       startFrame: () => this.startFrame(),
-      showSource: (source) => {
-        replacing();
+      showSource: (shown) => {
+        if (shown) {
+          void this.#sources.take(source());
+          this.view.fit();
+        }
         const previous = this.image;
-        this.image = source ? { ...source, bitmap: null } : null;
+        this.image = shown ? { ...shown, bitmap: null } : null;
         previous?.bitmap?.close();
       },
       setFrameIndex: (index) => (this.#frameIndex = index),
       onError: (reason) => this.notices.error(stopped, reason),
     });
-    this.video = new VideoState(frameHost('Playback stopped'));
-    this.camera = new CameraState(
-      frameHost('Camera stopped', () => {
-        void this.video.remove();
-        this.scene.stop();
-        this.view.fit();
-      }),
-    );
-    this.scene = new SceneState(
-      frameHost('3D scene stopped', () => {
-        void this.video.remove();
-        this.camera.stop();
-        this.view.fit();
-      }),
-    );
+    const sources = {
+      video: {
+        kind: 'video',
+        restore: () => this.video.restore(),
+        release: () => this.video.remove(),
+      },
+      camera: {
+        kind: 'camera',
+        restore: () => this.camera.restore(),
+        release: () => this.camera.stop(),
+      },
+      scene: {
+        kind: 'scene',
+        restore: () => this.scene.restore(),
+        release: () => this.scene.stop(),
+      },
+    } satisfies Record<string, FrameSource>;
+    this.video = new VideoState(frameHost('Playback stopped', () => sources.video));
+    this.camera = new CameraState(frameHost('Camera stopped', () => sources.camera));
+    this.scene = new SceneState(frameHost('3D scene stopped', () => sources.scene));
     this.endpoint = new EndpointState(options.storage, (client, health) => {
       this.#ml.setEndpoint(client, health);
       this.#setEndpointLocal(isLocalEndpoint(client.settings.url));
@@ -398,10 +418,7 @@ export class AppState {
       this.requestRender();
     });
     this.adapter = gpu.adapter;
-    if (this.image?.bitmap) this.#engine.setSource(this.image.bitmap);
-    else if (this.video.file) await this.video.restore().catch(() => {});
-    else if (this.camera.camera) await this.camera.restore().catch(() => {});
-    else if (this.scene.active) this.scene.restore();
+    await this.#sources.restore();
     if (this.#canvas) this.#presenter = new Presenter(gpu, this.#canvas);
   }
 
@@ -695,9 +712,7 @@ export class AppState {
   async openVideo(file: File): Promise<boolean> {
     this.busy = `Opening ${file.name}…`;
     try {
-      await this.video.open(file);
-      this.camera.stop();
-      this.scene.stop();
+      await this.video.open(file); // it takes the source slot once its first frame is up
       this.view.fit();
       return true;
     } catch (error) {
@@ -741,9 +756,7 @@ export class AppState {
   /** Makes `bitmap` (uploaded already) the source, in place of any video, camera or scene. */
   async #showImage(name: string, bitmap: ImageBitmap): Promise<void> {
     const previous = this.image;
-    await this.video.remove();
-    this.camera.stop();
-    this.scene.stop();
+    await this.#sources.take(this.#imageSource);
     this.image = { name, bitmap, width: bitmap.width, height: bitmap.height };
     previous?.bitmap?.close();
     this.view.fit();

@@ -1,6 +1,6 @@
 import { Camera, listCameras, type CameraDevice } from '../../media/video/camera';
 import type { OwnedFrame } from '../../media/video/frames';
-import type { VideoHost } from './video.svelte';
+import type { FrameSourceHost } from '../../session/frame-source-host';
 
 /**
  * The webcam as a live source. Frames are read as fast as the camera makes them; one that arrives
@@ -12,12 +12,12 @@ export class CameraState {
   camera = $state.raw<Camera | null>(null);
   shown = $state(0);
   dropped = $state(0);
-  readonly #host: VideoHost;
+  readonly #host: FrameSourceHost;
   #current: OwnedFrame | null = null;
   #busy = false;
   #frameIndex = 0;
 
-  constructor(host: VideoHost) {
+  constructor(host: FrameSourceHost) {
     this.#host = host;
   }
 

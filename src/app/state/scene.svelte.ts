@@ -1,6 +1,6 @@
 import { DEFAULT_CAMERA, dragOrbit, zoomOrbit, type OrbitCamera } from '../../scene/orbit';
 import { SceneRenderer } from '../../scene/scene-renderer';
-import type { VideoHost } from './video.svelte';
+import type { FrameSourceHost } from '../../session/frame-source-host';
 
 export const SCENE_SIZES: readonly [number, number][] = [
   [480, 270],
@@ -22,14 +22,14 @@ export class SceneState {
   /** Scene time (seconds) of the frame on screen. */
   time = $state(0);
   shown = $state(0);
-  readonly #host: VideoHost;
+  readonly #host: FrameSourceHost;
   #renderer: SceneRenderer | null = null;
   #device: GPUDevice | null = null;
   #frameIndex = 0;
   #loop = 0;
   #clockStart = 0;
 
-  constructor(host: VideoHost) {
+  constructor(host: FrameSourceHost) {
     this.#host = host;
   }
 

@@ -1,25 +1,8 @@
-import type { Engine } from '../../engine';
+import type { FrameSourceHost } from '../../session/frame-source-host';
 import { MediaError } from '../../media/load-image';
 import type { OwnedFrame } from '../../media/video/frames';
 import { VideoFile, type DecoderPreference, type VideoInfo } from '../../media/video/open-video';
 import { AudioTrackPlayer } from '../../media/video/audio';
-
-/** What the video player needs from the app. */
-export interface VideoHost {
-  readonly engine: Engine | null;
-  /** Renders the current source now (resolves when the frame is done). */
-  renderNow(): Promise<unknown>;
-  /** Resolves when another frame may start (fewer than the most are in flight). */
-  frameSlot(): Promise<void>;
-  /** Starts a frame of the current source; resolves once it has taken the source. */
-  startFrame(): Promise<{ done: Promise<unknown> }>;
-  /** The source's name and size changed (a video was opened or removed). */
-  showSource(source: { name: string; width: number; height: number } | null): void;
-  /** Per-frame effects (grain) are seeded by the frame number. */
-  setFrameIndex(index: number): void;
-  /** Playback stopped on an error. */
-  onError(reason: string): void;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,7 +30,7 @@ export class VideoState {
   decoderPreference: DecoderPreference = 'auto';
   /** Videos opened so far (tests wait on it). */
   opened = $state(0);
-  readonly #host: VideoHost;
+  readonly #host: FrameSourceHost;
   #current: OwnedFrame | null = null;
   /** Bumped to stop a playback loop (pause, seek, remove). */
   #generation = 0;
@@ -59,7 +42,7 @@ export class VideoState {
   #audio: AudioTrackPlayer | null = null;
   #seekTicket = 0;
 
-  constructor(host: VideoHost) {
+  constructor(host: FrameSourceHost) {
     this.#host = host;
   }
 
