@@ -27,9 +27,10 @@ import type { RgbaImage } from '../../effects/image';
 import { bitmapPixels } from '../../gpu/upload';
 import { Engine, SchedulerPlacer, pinnedPlacer, type FrameStats } from '../../engine';
 import { LatencyModel, MAX_IN_FLIGHT } from '../../scheduler';
-import { DeviceLifecycle, MAX_RECOVERY_ATTEMPTS, type DeviceStatus } from '../../session/device';
+import { DeviceLifecycle, type DeviceStatus } from '../../session/device';
 import { FrameLoop } from '../../session/frame-loop';
 import type { FrameSourceHost } from '../../session/frame-source-host';
+import { exportThroughChain } from '../../session/export';
 import { SourceSlot, type FrameSource } from '../../session/source-slot';
 import { HOST_TIMERS } from '../../session/timers';
 import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../../core';
@@ -49,7 +50,6 @@ import { looksLikeVideo } from '../../media/video/open-video';
 import { savedSource, type SavedSource } from './saved-source';
 import {
   EXPORT_FORMATS,
-  exportVideo,
   type ExportOptions,
   type ExportResult,
 } from '../../media/video/export-video';
@@ -934,67 +934,28 @@ export class AppState {
     this.#exportAbort = abort;
     this.cancelBusy = () => abort.abort();
     await this.video.pause();
-    let engine: Engine | null = null;
-    /** An engine on the current device (a new one after a loss). */
-    const engineNow = (): Engine => {
-      const gpu = this.#device.gpu;
-      if (!gpu) throw new Error('the GPU is not available');
-      if (engine?.gpu !== gpu) {
-        engine?.destroy();
-        engine = new Engine(gpu, this.env, this.#cpu);
-        engine.ml = this.#ml;
-        // Stages go where the app places them (a strategy, or the user's pins).
-        engine.placer = this.placement === 'manual' ? pinnedPlacer : this.placer(this.placement);
-        engine.framesInFlight = this.exportInFlight;
-      }
-      return engine;
-    };
     this.busy = `Exporting ${file.name}…`;
     this.progress = 0;
     try {
       const inFlight = this.#exportInFlight(file.info, options.height, chainScale);
-      /** Frames take the source one at a time: set it, then start the frame that copies it. */
-      let sourceTurn: Promise<unknown> = Promise.resolve();
-      const takeSource = <T>(work: () => Promise<T>): Promise<T> => {
-        const run = sourceTurn.then(work);
-        sourceTurn = run.catch(() => {});
-        return run;
-      };
-      const render = async (frame: VideoFrame, index: number): Promise<RgbaImage> => {
-        for (let losses = 0; ; losses++) {
-          // With frames in flight, a frame can start between a loss and the new device: it
-          // waits for the device instead of failing the export.
-          if (!this.#device.gpu && !(await this.#device.whenReady(null)))
-            throw new Error('the GPU is not available');
-          const current = engineNow();
-          try {
-            const { done } = await takeSource(async () => {
-              await current.setSourceFrame(frame);
-              // Wrapped: the turn ends when the frame has taken its source, not when it is done.
-              return { done: current.renderToImage(chain, { index }) };
-            });
-            return await done;
-          } catch (error) {
-            const recovered =
-              losses < MAX_RECOVERY_ATTEMPTS &&
-              !abort.signal.aborted &&
-              (await this.#device.wasLost(current.gpu)) &&
-              (await this.#device.whenReady(current.gpu));
-            if (!recovered) throw error;
-            await this.#mlOnGpu; // AI stages run on the new device too
-          }
-        }
-      };
       this.exportInFlight = inFlight;
-      const result = await exportVideo(
-        file.source,
-        { ...options, chainScale, inFlight },
-        async (frame, index) => {
-          const done = render(frame, index);
-          // Started once it has taken its source (or failed trying).
-          await Promise.race([sourceTurn, done.catch(() => {})]);
-          return { done };
+      const { result, peakRunning } = await exportThroughChain(
+        {
+          device: this.#device,
+          createEngine: (gpu) => {
+            const engine = new Engine(gpu, this.env, this.#cpu);
+            engine.ml = this.#ml;
+            // Stages go where the app places them (a strategy, or the user's pins).
+            engine.placer =
+              this.placement === 'manual' ? pinnedPlacer : this.placer(this.placement);
+            engine.framesInFlight = inFlight;
+            return engine;
+          },
+          mlReady: () => this.#mlOnGpu,
         },
+        file.source,
+        chain,
+        { ...options, chainScale, inFlight },
         (p) => {
           this.progress = p.fraction;
           const eta = p.etaSeconds === null ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
@@ -1002,6 +963,7 @@ export class AppState {
         },
         abort.signal,
       );
+      this.exportPeakRunning = peakRunning;
       const ext = EXPORT_FORMATS[options.format].container;
       downloadBlob(result.blob, `${file.name.replace(/\.[^.]+$/, '')}-triad.${ext}`);
       this.notices.info(
@@ -1014,8 +976,6 @@ export class AppState {
       else this.notices.error('Export failed', `${messageOf(error)}. Nothing was saved.`);
       return null;
     } finally {
-      this.exportPeakRunning = (engine as Engine | null)?.peakRunning ?? 0;
-      (engine as Engine | null)?.destroy();
       this.#exportAbort = null;
       this.cancelBusy = null;
       this.busy = null;
