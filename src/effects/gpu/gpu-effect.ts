@@ -1,4 +1,5 @@
 import type { KernelSpec } from '../../gpu/compute-kernel';
+import { singlePassStage } from '../../gpu/single-pass-stage';
 import type { GpuContext } from '../../gpu/device';
 import type { GpuStage } from '../../gpu/stage';
 import type { EffectEnv } from '../effect';
@@ -19,4 +20,17 @@ export interface GpuEffect<P = Record<string, unknown>> {
 /** Erases the parameter type so every effect's GPU side fits in one registry. */
 export function gpuEffect<P>(def: GpuEffect<P>): GpuEffect {
   return def as unknown as GpuEffect;
+}
+
+/** The common case: one single-input kernel whose uniforms `write` fills from the parameters. */
+export function singlePassEffect<P>(
+  effect: string,
+  kernel: KernelSpec,
+  write: Parameters<typeof singlePassStage<P>>[2],
+): GpuEffect {
+  return gpuEffect({
+    effect,
+    kernels: [kernel],
+    create: (gpu) => singlePassStage<P>(gpu, kernel, write),
+  });
 }
