@@ -197,3 +197,14 @@ export function decodeChainFromUrl(token: string): { chain: Chain; problems: str
   }
   return parseChain(text);
 }
+
+/**
+ * A chain of enabled stages from plain descriptions (built-in scenarios, tests), validated like
+ * any untrusted chain: unknown effects are dropped and parameters clamped.
+ */
+export function chainFromStages(
+  stages: readonly { effect: string; target?: string; params?: Record<string, unknown> }[],
+): Chain {
+  return parseChain(JSON.stringify({ v: 1, stages: stages.map((s) => ({ ...s, enabled: true })) }))
+    .chain;
+}

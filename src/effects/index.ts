@@ -5,6 +5,7 @@ export {
   EMPTY_CHAIN,
   ChainFormatError,
   addStage,
+  chainFromStages,
   createStage,
   decodeChainFromUrl,
   encodeChainForUrl,

@@ -4,9 +4,9 @@ import {
   findEffect,
   findEntry,
   type ParamValues,
+  chainFromStages,
   parseChain,
   serializeChain,
-  type Chain,
   createImage,
   type RgbaImage,
 } from '../effects';
@@ -30,6 +30,7 @@ import type { DecoderPreference } from '../media/video/open-video';
 import { benchClip } from './video-bench';
 import { makeClip } from '../media/video/make-clip';
 import { resizeArea } from '../ml';
+import { bitmapPixels } from '../gpu/upload';
 
 /**
  * A typed test API on `window.__triad`, used by the Playwright specs and the benchmark scripts.
@@ -55,20 +56,14 @@ export interface ParityResult {
   gpuErrors: number;
 }
 
-function chainOf(stages: ParityRequest['stages']): Chain {
-  return parseChain(JSON.stringify({ v: 1, stages: stages.map((s) => ({ ...s, enabled: true })) }))
-    .chain;
-}
-
 /** Decodes an image URL into CPU pixels (optionally resized). */
 async function imageFromUrl(url: string, size?: [number, number]): Promise<RgbaImage> {
   const bitmap = await bitmapFromUrl(url, size);
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(bitmap, 0, 0);
-  const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-  bitmap.close();
-  return { width: canvas.width, height: canvas.height, data };
+  try {
+    return bitmapPixels(bitmap);
+  } finally {
+    bitmap.close();
+  }
 }
 
 async function bitmapFromUrl(url: string, size?: [number, number]): Promise<ImageBitmap> {
@@ -203,7 +198,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const results = [];
       for (const [width, height] of request.sizes) {
         const clip = await makeClip(photo, width, height, request.frames);
-        results.push(await benchClip(app, clip, chainOf(request.stages)));
+        results.push(await benchClip(app, clip, chainFromStages(request.stages)));
       }
       photo.close();
       return results;
@@ -594,7 +589,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
     async parity(request: ParityRequest): Promise<ParityResult> {
       const gpu = app.gpu;
       if (!gpu) throw new Error('GPU not ready');
-      const chain = chainOf(request.stages);
+      const chain = chainFromStages(request.stages);
       const tolerance = Math.max(1, ...chain.stages.map((s) => findEffect(s.effect)!.tolerance));
       const bitmap = await bitmapFromUrl(request.imageUrl, request.size);
       const scratch = new Engine(gpu, app.env);
@@ -634,7 +629,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
     }) {
       const gpu = app.gpu;
       if (!gpu) throw new Error('GPU not ready');
-      const chain = chainOf(request.stages);
+      const chain = chainFromStages(request.stages);
       const tolerance =
         request.reference === 'alone'
           ? 0
@@ -720,7 +715,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
     }) {
       const gpu = app.gpu;
       if (!gpu) throw new Error('GPU not ready');
-      const chain = chainOf(request.stages);
+      const chain = chainFromStages(request.stages);
       const bitmap = await bitmapFromUrl(request.imageUrl, request.size);
       const scratch = new Engine(gpu, app.env);
       scratch.ml = app.ml; // AI stages run on their pinned ML target

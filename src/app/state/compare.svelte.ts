@@ -1,5 +1,6 @@
 import { zipSync } from 'fflate';
-import { parseChain, type Chain } from '../../effects';
+import { chainFromStages } from '../../effects/chain';
+import { bitmapPixels } from '../../gpu/upload';
 import type { RgbaImage } from '../../effects/image';
 import { packLut } from '../../effects/lut/lut';
 import { sampleCube } from '../../effects/lut/cube';
@@ -30,7 +31,6 @@ import {
   type BatchEffect,
   type ScenarioId,
   type ScenarioSize,
-  type StageJson,
 } from '../../perf/scenarios';
 import { MAX_IN_FLIGHT, strategyAllows, type Strategy } from '../../scheduler';
 import type { AppState } from './app.svelte';
@@ -51,9 +51,6 @@ export interface BatchItem {
   name: string;
   image: RgbaImage;
 }
-
-const chainOf = (stages: StageJson[]): Chain =>
-  parseChain(JSON.stringify({ v: 1, stages: stages.map((s) => ({ ...s, enabled: true })) })).chain;
 
 /**
  * Compare mode: runs the current source and chain (or a built-in scenario) under each strategy
@@ -161,14 +158,14 @@ export class CompareState {
         if (!(await app.openVideo(clip))) throw new Error('the scenario clip could not be opened');
         const lut = packLut(sampleCube(17, tealOrange, 'Teal & orange'), 'teal-orange.cube');
         app.luts.add(lut);
-        const chain = chainOf(videoEditStages({ id: lut.id, name: 'teal-orange.cube' }));
+        const chain = chainFromStages(videoEditStages({ id: lut.id, name: 'teal-orange.cube' }));
         app.edit(() => chain); // one undo step: Undo gives the user's chain back
       } else {
         await app.video.remove();
         app.camera.stop();
         app.scene.setSize(size.scene[0], size.scene[1]);
         app.scene.start();
-        const chain = chainOf(preview3dStages());
+        const chain = chainFromStages(preview3dStages());
         app.edit(() => chain);
       }
       loaded = true;
@@ -676,14 +673,6 @@ async function imageFromFile(file: File): Promise<RgbaImage> {
   } finally {
     bitmap.close();
   }
-}
-
-function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(bitmap, 0, 0);
-  const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-  return { width: bitmap.width, height: bitmap.height, data };
 }
 
 function crop(image: RgbaImage, x: number, y: number, width: number, height: number): RgbaImage {
