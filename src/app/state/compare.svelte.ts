@@ -1,6 +1,5 @@
 import { zipSync } from 'fflate';
 import { chainFromStages } from '../../effects/chain';
-import { bitmapPixels } from '../../gpu/upload';
 import type { RgbaImage } from '../../effects/image';
 import { packLut } from '../../effects/lut/lut';
 import { sampleCube } from '../../effects/lut/cube';
@@ -35,6 +34,9 @@ import {
 import { MAX_IN_FLIGHT, strategyAllows, type Strategy } from '../../scheduler';
 import type { AppState } from './app.svelte';
 import type { SavedSource } from './saved-source';
+import { imageFromFile, pngOf, sampleBitmap, sampleImages, type BatchItem } from './batch-images';
+
+export type { BatchItem };
 
 /** The frames a comparison runs: the same ones under every strategy. */
 interface FrameFeed {
@@ -47,10 +49,6 @@ interface FrameFeed {
 }
 
 /** One image of a batch, and what the batch made of it. */
-export interface BatchItem {
-  name: string;
-  image: RgbaImage;
-}
 
 /**
  * Compare mode: runs the current source and chain (or a built-in scenario) under each strategy
@@ -117,7 +115,7 @@ export class CompareState {
     const info = SCENARIOS.find((s) => s.id === id)!;
     if (id === 'ai-batch') {
       return this.#guard(info.name, async (signal) => {
-        const items = await this.#sampleImages(size.batchImage, size.batchItems);
+        const items = await sampleImages(size.batchImage, size.batchItems);
         const what = BATCH_EFFECTS[this.batchEffect].label;
         return this.#measureBatch(
           `${info.name}: ${items.length} sample images, ${what}`,
@@ -614,83 +612,8 @@ export class CompareState {
     this.#outputsEffect = effect;
     return { scenario, unit: 'items/s', cells };
   }
-
-  /**
-   * `count` batch images from the three bundled photos: each photo scaled so its longer side is
-   * `longSide`, then cut into different crops (nine tenths of it, at shifting offsets), so no
-   * two items are the same picture.
-   */
-  async #sampleImages(longSide: number, count: number): Promise<BatchItem[]> {
-    const names = ['astronaut-256.png', 'chelsea.png', 'washington.jpg'];
-    const photos: RgbaImage[] = [];
-    for (const name of names) {
-      const bitmap = await sampleBitmap(name, longSide);
-      photos.push(bitmapPixels(bitmap));
-      bitmap.close();
-    }
-    return Array.from({ length: count }, (_, i) => {
-      const photo = photos[i % photos.length];
-      const round = Math.floor(i / photos.length);
-      const w = Math.max(1, Math.round(photo.width * 0.9));
-      const h = Math.max(1, Math.round(photo.height * 0.9));
-      const step = (round * 7) % 11;
-      const x = Math.round(((photo.width - w) * step) / 10);
-      const y = Math.round(((photo.height - h) * ((step * 3) % 11)) / 10);
-      const base = names[i % names.length].replace(/\.[^.]+$/, '');
-      return {
-        name: `${base}-${String(round + 1).padStart(2, '0')}.png`,
-        image: crop(photo, x, y, w, h),
-      };
-    });
-  }
 }
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** A bundled sample photo (public/samples), scaled so its longer side is `longSide`. */
-async function sampleBitmap(name: string, longSide?: number): Promise<ImageBitmap> {
-  const response = await fetch(`${import.meta.env.BASE_URL}samples/${name}`);
-  if (!response.ok) throw new Error(`sample ${name}: HTTP ${response.status}`);
-  const blob = await response.blob();
-  if (!longSide) return createImageBitmap(blob);
-  // Decoded once, then scaled from the decoded bitmap.
-  const full = await createImageBitmap(blob);
-  const k = longSide / Math.max(full.width, full.height);
-  const [width, height] = [full.width, full.height].map((v) => Math.max(1, Math.round(v * k)));
-  return createImageBitmap(full, {
-    resizeWidth: width,
-    resizeHeight: height,
-    resizeQuality: 'high',
-  }).finally(() => full.close());
-}
-
-async function imageFromFile(file: File): Promise<RgbaImage> {
-  const bitmap = await createImageBitmap(file);
-  try {
-    return bitmapPixels(bitmap);
-  } finally {
-    bitmap.close();
-  }
-}
-
-function crop(image: RgbaImage, x: number, y: number, width: number, height: number): RgbaImage {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let row = 0; row < height; row++) {
-    const from = ((y + row) * image.width + x) * 4;
-    data.set(image.data.subarray(from, from + width * 4), row * width * 4);
-  }
-  return { width, height, data };
-}
-
-async function pngOf(image: RgbaImage): Promise<Blob> {
-  const canvas = new OffscreenCanvas(image.width, image.height);
-  const ctx = canvas.getContext('2d')!;
-  ctx.putImageData(
-    new ImageData(new Uint8ClampedArray(image.data), image.width, image.height),
-    0,
-    0,
-  );
-  return canvas.convertToBlob({ type: 'image/png' });
 }
