@@ -229,6 +229,20 @@ test.describe('video', () => {
   });
 });
 
+/**
+ * The export's download; rejects at once with the app's own message when the export fails (a
+ * failed export downloads nothing: waiting for it would only end at the test's time-out).
+ */
+function exportDownload(page: Page): Promise<Download> {
+  const failed = page.getByTestId('notice').filter({ hasText: 'Export failed' });
+  return Promise.race([
+    page.waitForEvent('download', { timeout: 0 }),
+    failed.waitFor({ timeout: 0 }).then(async () => {
+      throw new Error(`the export failed: ${await failed.innerText()}`);
+    }),
+  ]);
+}
+
 /** Opens `name` over a photo with `effect` in the chain, and starts exporting it. */
 async function startExport(
   page: Page,
@@ -244,7 +258,7 @@ async function startExport(
   await page.getByTestId('export-video.toggle').click();
   await page.getByTestId('export-video.format').selectOption(format);
   await page.getByTestId('export-video.quality').selectOption(quality);
-  const download = page.waitForEvent('download');
+  const download = exportDownload(page);
   await page.getByTestId('export-video.start').click();
   return { app, download };
 }
@@ -309,7 +323,7 @@ test.describe('video export', () => {
     await page.getByTestId('export-video.toggle').click();
     await page.getByTestId('export-video.format').selectOption('webm-vp9');
     await page.getByTestId('export-video.quality').selectOption('high');
-    const download = page.waitForEvent('download');
+    const download = exportDownload(page);
     await page.getByTestId('export-video.start').click();
     const bytes = readFileSync((await (await download).path())!);
     await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
@@ -365,7 +379,7 @@ test.describe('video export', () => {
     await api(page).setFramesInFlight(recommended!.inFlight === 1 ? 4 : 1);
     await page.getByTestId('export-video.toggle').click();
     await page.getByTestId('export-video.format').selectOption('webm-vp9');
-    const download = page.waitForEvent('download');
+    const download = exportDownload(page);
     await page.getByTestId('export-video.start').click();
     await download;
     await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
