@@ -1,5 +1,6 @@
 import { Camera, listCameras, type CameraDevice } from '../../media/video/camera';
 import type { OwnedFrame } from '../../media/video/frames';
+import { FrameOnScreen } from '../../session/frame-on-screen';
 import type { FrameSourceHost } from '../../session/frame-source-host';
 
 /**
@@ -13,7 +14,8 @@ export class CameraState {
   shown = $state(0);
   dropped = $state(0);
   readonly #host: FrameSourceHost;
-  #current: OwnedFrame | null = null;
+  /** The one decoded frame kept: the one on screen. */
+  readonly #onScreen = new FrameOnScreen();
   #busy = false;
   #frameIndex = 0;
 
@@ -75,8 +77,7 @@ export class CameraState {
       frame.close(); // stopped while it was uploading
       return;
     }
-    this.#current?.close();
-    this.#current = frame;
+    this.#onScreen.hold(frame);
     this.shown++;
     this.#host.setFrameIndex(this.#frameIndex++);
     await this.#host.startFrame();
@@ -84,14 +85,12 @@ export class CameraState {
 
   /** Gives a new engine (after a device loss) the frame on screen. */
   async restore(): Promise<void> {
-    if (this.#current && this.#host.engine)
-      await this.#host.engine.setSourceFrame(this.#current.frame);
+    await this.#onScreen.restore(this.#host.engine);
   }
 
   stop(): void {
     this.camera?.stop();
     this.camera = null;
-    this.#current?.close();
-    this.#current = null;
+    this.#onScreen.release();
   }
 }

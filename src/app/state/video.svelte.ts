@@ -1,3 +1,4 @@
+import { FrameOnScreen } from '../../session/frame-on-screen';
 import type { FrameSourceHost } from '../../session/frame-source-host';
 import { MediaError } from '../../media/load-image';
 import type { OwnedFrame } from '../../media/video/frames';
@@ -31,7 +32,8 @@ export class VideoState {
   /** Videos opened so far (tests wait on it). */
   opened = $state(0);
   readonly #host: FrameSourceHost;
-  #current: OwnedFrame | null = null;
+  /** The one decoded frame kept: the one on screen. */
+  readonly #onScreen = new FrameOnScreen();
   /** Bumped to stop a playback loop (pause, seek, remove). */
   #generation = 0;
   #running: Promise<void> = Promise.resolve();
@@ -95,8 +97,7 @@ export class VideoState {
       frame.close();
       throw error;
     }
-    this.#current?.close();
-    this.#current = frame;
+    this.#onScreen.hold(frame);
     this.time = frame.timestamp;
     this.shown++;
     this.#host.setFrameIndex(this.frameIndex);
@@ -113,8 +114,7 @@ export class VideoState {
 
   /** Gives a new engine (after a device loss) the frame on screen. */
   async restore(): Promise<void> {
-    if (this.#current && this.#host.engine)
-      await this.#host.engine.setSourceFrame(this.#current.frame);
+    await this.#onScreen.restore(this.#host.engine);
   }
 
   play(): void {
@@ -229,8 +229,7 @@ export class VideoState {
   async remove(): Promise<void> {
     await this.pause();
     await this.#ops; // a seek in progress finishes before its frame is closed
-    this.#current?.close();
-    this.#current = null;
+    this.#onScreen.release();
     this.#audio?.close();
     this.#audio = null;
     this.file?.close();
