@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SourceSlot, type FrameSource, type SourceKind } from './source-slot';
+import { SourceSlot, type FrameSource } from './source-slot';
 
-function source(kind: SourceKind, log: string[], releaseMs = 0): FrameSource {
+function source(kind: string, log: string[], releaseMs = 0): FrameSource {
   return {
-    kind,
     restore: () => void log.push(`restore ${kind}`),
     release: async () => {
       log.push(`release ${kind}`);
@@ -61,7 +60,6 @@ describe('the source slot', () => {
   it('a release that fails does not block the next source', async () => {
     const slot = new SourceSlot();
     const broken: FrameSource = {
-      kind: 'camera',
       restore() {},
       release: () => Promise.reject(new Error('gone')),
     };

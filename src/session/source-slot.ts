@@ -1,9 +1,5 @@
-/** Where frames come from: a still image, a video file, a camera, or the 3D scene. */
-export type SourceKind = 'image' | 'video' | 'camera' | 'scene';
-
-/** A frame source as the slot sees it. */
+/** A frame source (a still image, a video file, a camera, the 3D scene) as the slot sees it. */
 export interface FrameSource {
-  readonly kind: SourceKind;
   /** Gives a new engine (after a device loss) the frame on screen. */
   restore(): Promise<void> | void;
   /** Stops and lets go of what it holds: another source takes over. */

@@ -85,8 +85,6 @@ export interface AppOptions {
 const CHAIN_KEY = 'triad.chain';
 export const WORKERS_KEY = 'triad.workers';
 const HASH_KEY = 'chain=';
-/** Give up recreating a lost device after this many failures in a row. */
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -149,7 +147,6 @@ export class AppState {
   readonly #sources = new SourceSlot();
   /** The still image as a source: its bitmap is closed when another image replaces it. */
   readonly #imageSource: FrameSource = {
-    kind: 'image',
     restore: () => {
       if (this.image?.bitmap) this.#engine?.setSource(this.image.bitmap);
     },
@@ -263,17 +260,14 @@ export class AppState {
     });
     const sources = {
       video: {
-        kind: 'video',
         restore: () => this.video.restore(),
         release: () => this.video.remove(),
       },
       camera: {
-        kind: 'camera',
         restore: () => this.camera.restore(),
         release: () => this.camera.stop(),
       },
       scene: {
-        kind: 'scene',
         restore: () => this.scene.restore(),
         release: () => this.scene.stop(),
       },
