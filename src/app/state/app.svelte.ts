@@ -1,18 +1,12 @@
 import {
-  ChainFormatError,
   CubeParseError,
-  EMPTY_CHAIN,
   LutStore,
   addStage,
-  decodeChainFromUrl,
-  encodeChainForUrl,
   findEffect,
   findEntry,
   findMlEffect,
   packLut,
-  parseChain,
   parseCube,
-  serializeChain,
   setParam,
   type Chain,
   type EffectEnv,
@@ -36,7 +30,7 @@ import { HOST_TIMERS } from '../../session/timers';
 import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../../core';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
 import { MediaError, decodeImageFile, downloadBlob, encodePng, exportName } from '../../media';
-import { History } from './history';
+import { ChainDocument } from '../../session/chain-document';
 import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
@@ -82,9 +76,7 @@ export interface AppOptions {
   uploadPath?: FrameUploadPath | null;
 }
 
-const CHAIN_KEY = 'triad.chain';
 export const WORKERS_KEY = 'triad.workers';
-const HASH_KEY = 'chain=';
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -141,7 +133,8 @@ export class AppState {
   lutVersion = $state(0);
 
   readonly #options: AppOptions;
-  readonly #history = new History<Chain>(EMPTY_CHAIN);
+  /** The chain with its undo history, saved and shared as it changes (src/session). */
+  readonly #doc: ChainDocument;
   #historyVersion = $state(0);
   /** The one source at a time, and the one whose frame a new device gets (src/session). */
   readonly #sources = new SourceSlot();
@@ -188,6 +181,21 @@ export class AppState {
   constructor(options: AppOptions) {
     this.#options = options;
     this.luts = new LutStore(options.storage);
+    this.#doc = new ChainDocument(
+      {
+        storage: options.storage,
+        writeHash:
+          typeof history === 'undefined'
+            ? undefined
+            : (hash) =>
+                history.replaceState(null, '', `${location.pathname}${location.search}${hash}`),
+      },
+      (chain) => {
+        this.#historyVersion++;
+        // The endpoint's health matters only while a stage may run a model.
+        this.endpoint.watch(chain.stages.some((s) => findMlEffect(s.effect)));
+      },
+    );
     this.#device = new DeviceLifecycle(
       options.gpu,
       {
@@ -284,89 +292,54 @@ export class AppState {
     this.#endpointLocal = isLocalEndpoint(this.endpoint.settings.url);
   }
 
-  // ---- chain & history ----------------------------------------------------------------------
+  // ---- chain & history (src/session/chain-document.ts) --------------------------------------
 
   get chain(): Chain {
     void this.#historyVersion;
-    return this.#history.present;
+    return this.#doc.chain;
   }
 
   get canUndo(): boolean {
     void this.#historyVersion;
-    return this.#history.canUndo;
+    return this.#doc.canUndo;
   }
 
   get canRedo(): boolean {
     void this.#historyVersion;
-    return this.#history.canRedo;
+    return this.#doc.canRedo;
   }
 
   /** Applies an edit as one undo step; edits sharing a `gesture` key merge into one. */
   edit(fn: (chain: Chain) => Chain, gesture?: string): void {
-    const next = fn(this.#history.present);
-    if (next === this.#history.present) return;
-    this.#history.push(next, gesture);
-    this.#chainChanged();
+    this.#doc.edit(fn, gesture);
   }
 
   /** Ends a slider drag or typing burst, so the next edit is a separate undo step. */
   endGesture(): void {
-    this.#history.endGesture();
+    this.#doc.endGesture();
   }
 
   undo(): void {
-    if (this.#history.undo()) this.#chainChanged();
+    this.#doc.undo();
   }
 
   redo(): void {
-    if (this.#history.redo()) this.#chainChanged();
+    this.#doc.redo();
   }
 
   /** Replaces the chain as a new document (a shared link, a test); clears undo. */
   replaceChain(chain: Chain): void {
-    this.#history.reset(chain);
-    this.#chainChanged();
-  }
-
-  #chainChanged(): void {
-    this.#historyVersion++;
-    this.#persist();
-    // The endpoint's health matters only while a stage may run a model.
-    this.endpoint.watch(this.#history.present.stages.some((s) => findMlEffect(s.effect)));
-  }
-
-  #persist(): void {
-    const chain = this.#history.present;
-    try {
-      this.#options.storage?.setItem(CHAIN_KEY, serializeChain(chain));
-    } catch {
-      // Storage full or blocked: the URL still carries the chain.
-    }
-    if (typeof history !== 'undefined') {
-      const hash = chain.stages.length ? `#${HASH_KEY}${encodeChainForUrl(chain)}` : '';
-      history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
-    }
+    this.#doc.replace(chain);
   }
 
   /** Restores the chain from a shared link if there is one, else from the last session. */
   restoreChain(hash: string): void {
-    const token = hash.startsWith(`#${HASH_KEY}`) ? hash.slice(HASH_KEY.length + 1) : null;
-    const stored = this.#options.storage?.getItem(CHAIN_KEY) ?? null;
-    const sources: [string, () => { chain: Chain; problems: string[] }][] = [];
-    if (token) sources.push(['The shared link', () => decodeChainFromUrl(token)]);
-    if (stored) sources.push(['The saved chain', () => parseChain(stored)]);
-    for (const [what, read] of sources) {
-      try {
-        const { chain, problems } = read();
-        if (problems.length) this.notices.warning(`${what} needed repairs`, problems.join('; '));
-        this.#history.reset(chain);
-        this.#chainChanged();
-        return;
-      } catch (error) {
-        const reason = error instanceof ChainFormatError ? error.message : messageOf(error);
-        this.notices.error(`${what} could not be read`, `${reason}. It was ignored.`);
-      }
-    }
+    this.#doc.restore(hash, {
+      repaired: (what, problems) =>
+        this.notices.warning(`${what} needed repairs`, problems.join('; ')),
+      unreadable: (what, reason) =>
+        this.notices.error(`${what} could not be read`, `${reason}. It was ignored.`),
+    });
   }
 
   // ---- GPU lifecycle ------------------------------------------------------------------------
@@ -461,7 +434,7 @@ export class AppState {
   get workload(): { stages: readonly StageSpec[]; pixels: number } | null {
     const size = this.#engine?.sourceSize;
     if (!size) return null;
-    const stages = this.#history.present.stages.filter((s) => s.enabled);
+    const stages = this.#doc.chain.stages.filter((s) => s.enabled);
     return { stages, pixels: size[0] * size[1] };
   }
 
@@ -645,7 +618,7 @@ export class AppState {
     const previewWidth = this.scopes.visible ? SCOPE_PREVIEW_WIDTH : 0;
     const frame = engine
       .render(
-        this.#history.present,
+        this.#doc.chain,
         { index: this.#frameIndex },
         this.#presenter,
         view,
@@ -762,7 +735,7 @@ export class AppState {
    * image is copied, a video kept as its file and time, the scene and a camera by their settings.
    */
   async saveSource(): Promise<SavedSource | null> {
-    const chain = this.#history.present;
+    const chain = this.#doc.chain;
     const back = (restore: () => Promise<boolean>) => async () => {
       if (!(await restore())) return false;
       this.edit(() => chain);
@@ -905,7 +878,7 @@ export class AppState {
     this.exportRecommended = null;
     if (this.placement === 'manual') return Math.min(fit, this.framesInFlight);
     const placer = this.placer(this.placement);
-    const stages = this.#history.present.stages.filter((s) => s.enabled);
+    const stages = this.#doc.chain.stages.filter((s) => s.enabled);
     placer.predict(stages, w * h, this.placement); // tells the scheduler the export's chain and size
     this.exportRecommended = placer.scheduler.recommendInFlight(fit);
     return this.exportRecommended?.inFlight ?? Math.min(fit, this.framesInFlight);
@@ -920,7 +893,7 @@ export class AppState {
   async exportVideo(options: Omit<ExportOptions, 'chainScale'>): Promise<ExportResult | null> {
     const file = this.video.file;
     if (!file || !this.#device.gpu || this.#exportAbort) return null;
-    const chain = this.#history.present;
+    const chain = this.#doc.chain;
     const chainScale = chain.stages
       .filter((s) => s.enabled)
       .reduce((k, s) => k * (findMlEffect(s.effect)?.scale ?? 1), 1);
@@ -983,7 +956,7 @@ export class AppState {
     if (!engine || !image) return null;
     this.busy = 'Exporting PNG…';
     try {
-      const pixels = await engine.renderToImage(this.#history.present, { index: 0 });
+      const pixels = await engine.renderToImage(this.#doc.chain, { index: 0 });
       const blob = await encodePng(pixels);
       downloadBlob(blob, exportName(image.name));
       return blob;
