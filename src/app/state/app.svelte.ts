@@ -19,18 +19,24 @@ import { isMlTarget, type MlTarget } from '../../core/targets';
 import { isLocalEndpoint } from '../../ml/remote/client';
 import type { RgbaImage } from '../../effects/image';
 import { bitmapPixels } from '../../gpu/upload';
-import { Engine, SchedulerPlacer, pinnedPlacer, type FrameStats } from '../../engine';
-import { LatencyModel, MAX_IN_FLIGHT } from '../../scheduler';
+import { Engine, SchedulerPlacer, type FrameStats } from '../../engine';
+import { MAX_IN_FLIGHT } from '../../scheduler';
 import { DeviceLifecycle, type DeviceStatus } from '../../session/device';
 import { FrameLoop } from '../../session/frame-loop';
 import type { FrameSourceHost } from '../../session/frame-source-host';
 import { exportThroughChain } from '../../session/export';
 import { SourceSlot, type FrameSource } from '../../session/source-slot';
 import { HOST_TIMERS } from '../../session/timers';
-import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../../core';
+import type { Strategy } from '../../core';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
 import { MediaError, decodeImageFile, downloadBlob, encodePng, exportName } from '../../media';
 import { ChainDocument } from '../../session/chain-document';
+import {
+  PLACEMENT_MODES,
+  Placements,
+  type InFlightAdvice,
+  type PlacementMode,
+} from '../../session/placement';
 import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
@@ -50,12 +56,7 @@ import {
 
 export type GpuStatus = DeviceStatus;
 
-/** 'manual': each stage where its "run on" says; otherwise the scheduler under a strategy. */
-export type PlacementMode = 'manual' | Strategy;
-export const PLACEMENT_MODES: { id: PlacementMode; label: string }[] = [
-  { id: 'manual', label: 'Manual (per stage)' },
-  ...STRATEGIES.map((id) => ({ id, label: STRATEGY_LABELS[id] })),
-];
+export { PLACEMENT_MODES, type PlacementMode };
 const PLACEMENT_KEY = 'triad.placement';
 const IN_FLIGHT_KEY = 'triad.framesInFlight';
 
@@ -160,7 +161,6 @@ export class AppState {
         : requestAnimationFrame(() => callback()),
   );
   readonly #cpu: CpuPool;
-  readonly #latency = new LatencyModel(() => performance.now());
   readonly #ml = new MlEffectRunner(import.meta.env.BASE_URL, (p) => {
     this.busy = p ? `${p.label}…` : null;
     this.progress = p?.fraction ?? null;
@@ -168,10 +168,8 @@ export class AppState {
   /** Background images dropped on AI stages, by id (this session only: they are not saved). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #images = new Map<string, RgbaImage>();
-  // Not reactive: placers are created on demand and kept.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly #placers = new Map<Strategy, SchedulerPlacer>();
-  #endpointLocal = false;
+  /** The strategies' schedulers (src/session). */
+  readonly #placements: Placements;
   /** Settles once the ML runtimes have moved to the current device. */
   #mlOnGpu: Promise<void> = Promise.resolve();
   // Not reactive on purpose: it only filters repeats before they become notices.
@@ -289,7 +287,12 @@ export class AppState {
       this.mlTargets = Object.fromEntries(this.#ml.availability);
       this.requestRender();
     });
-    this.#endpointLocal = isLocalEndpoint(this.endpoint.settings.url);
+    this.#placements = new Placements(
+      () => performance.now(),
+      () => this.#ml.targets,
+      () => this.framesInFlight,
+      isLocalEndpoint(this.endpoint.settings.url),
+    );
   }
 
   // ---- chain & history (src/session/chain-document.ts) --------------------------------------
@@ -444,7 +447,7 @@ export class AppState {
     const n = Math.min(MAX_IN_FLIGHT, Math.max(1, Math.round(frames)));
     this.framesInFlight = n;
     if (this.#engine) this.#engine.framesInFlight = n;
-    for (const placer of this.#placers.values()) placer.setInFlight(n);
+    this.#placements.inFlightChanged();
     try {
       this.#options.storage?.setItem(IN_FLIGHT_KEY, String(n));
     } catch {
@@ -481,38 +484,17 @@ export class AppState {
     }
   }
 
-  /**
-   * An endpoint on this machine is planned on the CPU's cores (see `appTargets`): when that
-   * changes, the strategies' schedulers start again (the latency model keeps what it learned).
-   */
   #setEndpointLocal(local: boolean): void {
-    if (local === this.#endpointLocal) return;
-    this.#endpointLocal = local;
-    this.#placers.clear();
-    this.#applyPlacement();
+    if (this.#placements.setEndpointLocal(local)) this.#applyPlacement();
   }
 
   /** The scheduler behind a strategy (one per strategy, all learning into one latency model). */
   placer(strategy: Strategy): SchedulerPlacer {
-    let placer = this.#placers.get(strategy);
-    if (!placer) {
-      placer = new SchedulerPlacer(
-        () => performance.now(),
-        strategy,
-        this.#latency,
-        () => this.#ml.targets,
-        undefined,
-        this.#endpointLocal,
-      );
-      placer.setInFlight(this.framesInFlight);
-      this.#placers.set(strategy, placer);
-    }
-    return placer;
+    return this.#placements.placer(strategy);
   }
 
   #applyPlacement(): void {
-    if (!this.#engine) return;
-    this.#engine.placer = this.placement === 'manual' ? pinnedPlacer : this.placer(this.placement);
+    if (this.#engine) this.#engine.placer = this.#placements.forMode(this.placement);
   }
 
   get cpu(): CpuPool {
@@ -860,29 +842,7 @@ export class AppState {
   exportInFlight = $state(1);
   exportPeakRunning = 0;
   /** What the planner answered when the export asked (null: it used the app's setting). */
-  exportRecommended: { inFlight: number; fps: number[] } | null = null;
-
-  /**
-   * Frames in flight for an export: what the strategy's planner recommends for the export's
-   * frame size, within what the engine's memory budget allows; under manual placement (no
-   * planner), or before the planner has measured this chain, the app's own setting.
-   */
-  #exportInFlight(
-    info: { width: number; height: number },
-    height: number | null,
-    chainScale: number,
-  ): number {
-    const scale = height ? height / info.height : 1;
-    const [w, h] = [Math.round(info.width * scale), Math.round(info.height * scale)];
-    const fit = Math.min(MAX_IN_FLIGHT, Engine.framesWithinBudget(w, h, chainScale));
-    this.exportRecommended = null;
-    if (this.placement === 'manual') return Math.min(fit, this.framesInFlight);
-    const placer = this.placer(this.placement);
-    const stages = this.#doc.chain.stages.filter((s) => s.enabled);
-    placer.predict(stages, w * h, this.placement); // tells the scheduler the export's chain and size
-    this.exportRecommended = placer.scheduler.recommendInFlight(fit);
-    return this.exportRecommended?.inFlight ?? Math.min(fit, this.framesInFlight);
-  }
+  exportRecommended: InFlightAdvice | null = null;
 
   /**
    * Exports the open video through the chain (every frame, on an engine of its own so the viewer
@@ -904,7 +864,15 @@ export class AppState {
     this.busy = `Exporting ${file.name}…`;
     this.progress = 0;
     try {
-      const inFlight = this.#exportInFlight(file.info, options.height, chainScale);
+      const stages = chain.stages.filter((s) => s.enabled);
+      const { inFlight, advice } = this.#placements.exportInFlight(
+        this.placement,
+        stages,
+        file.info,
+        options.height,
+        chainScale,
+      );
+      this.exportRecommended = advice;
       this.exportInFlight = inFlight;
       const { result, peakRunning } = await exportThroughChain(
         {
@@ -913,8 +881,7 @@ export class AppState {
             const engine = new Engine(gpu, this.env, this.#cpu);
             engine.ml = this.#ml;
             // Stages go where the app places them (a strategy, or the user's pins).
-            engine.placer =
-              this.placement === 'manual' ? pinnedPlacer : this.placer(this.placement);
+            engine.placer = this.#placements.forMode(this.placement);
             engine.framesInFlight = inFlight;
             return engine;
           },
