@@ -138,10 +138,16 @@ export class Engine {
   /** The last frames' timings, oldest first (the live panel's numbers are checked against it). */
   readonly timings: FrameTiming[] = [];
   /**
-   * The most frames the app has in flight at once. Above 1 a frame works from its own copy of
-   * the source when it awaits, submits what it records before awaiting, and presents in turn.
+   * The most frames the owner has in flight at once, read from the owner's one setting (the
+   * session's frame loop limits them; the engine only needs to know whether they may overlap).
+   * Above 1 a frame works from its own copy of the source when it awaits, submits what it
+   * records before awaiting, and presents in turn.
    */
-  framesInFlight = 1;
+  inFlightLimit: () => number = () => 1;
+
+  get framesInFlight(): number {
+    return this.inFlightLimit();
+  }
   /** Frames running now, and the most that ever ran at once (tests see the overlap). */
   running = 0;
   peakRunning = 0;

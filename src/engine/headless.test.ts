@@ -103,7 +103,7 @@ describe('the engine on Dawn in Node (no browser, no DOM)', () => {
 
   it('two frames in flight: each frame is its own, both right', async () => {
     const engine = new Engine(gpu, env);
-    engine.framesInFlight = 2;
+    engine.inFlightLimit = () => 2;
     try {
       engine.setSource(source);
       const chain = addStage(chainOf('film-grain', { amount: 80 }), findEntry('vignette')!);

@@ -103,4 +103,30 @@ describe('the frame loop', () => {
     await h.settle();
     expect(order).toEqual(['alone starts with 0 in flight', 'alone done', 'other may start']);
   });
+
+  it('lets no more than maxOnGpu finished frames still run on the GPU when another starts', async () => {
+    const gpuWork: { resolve: () => void }[] = [];
+    const loop = new FrameLoop<number>(() => 4, () => {}, () => {}, 2);
+    const tick = () => new Promise((r) => setTimeout(r, 0));
+    // Two frames that finish at once (GPU-only frames finish at submit), their GPU work pending.
+    for (let i = 0; i < 2; i++) {
+      await loop.room();
+      loop.track(Promise.resolve(i), () => {
+        const work = deferred();
+        gpuWork.push(work);
+        return work.promise;
+      });
+      await tick();
+    }
+    expect(loop.running).toBe(0);
+    expect(loop.onGpu).toBe(2);
+    let started = false;
+    void loop.room().then(() => (started = true));
+    await tick();
+    expect(started).toBe(false); // 2 on the GPU: full, though none is in flight
+    gpuWork[1].resolve();
+    await tick();
+    expect(started).toBe(true);
+    expect(loop.onGpu).toBe(1);
+  });
 });

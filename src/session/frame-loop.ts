@@ -3,6 +3,10 @@
  * waits for room, and the one frame that runs alone. Frames are promises (they settle when the
  * frame is done); `render` starts one and `requestFrame` schedules work for the next display
  * frame (requestAnimationFrame in a browser). No DOM and no Svelte.
+ *
+ * A frame that only records GPU work is done when it is submitted, long before the GPU has run
+ * it: so that the GPU's queue cannot grow without bound, at most `maxOnGpu` finished frames may
+ * still be running on the GPU when another starts (`track`'s `onGpu` says until when).
  */
 export class FrameLoop<T> {
   /** Frames that may be in flight at once (1–4), read at each decision. */
@@ -10,6 +14,9 @@ export class FrameLoop<T> {
   readonly #render: () => unknown;
   readonly #requestFrame: (callback: () => void) => void;
   readonly #inFlight = new Set<Promise<T>>();
+  readonly #maxOnGpu: number;
+  /** Frames done here whose GPU work is not finished yet. */
+  readonly #onGpu = new Set<Promise<unknown>>();
   /** Callers waiting for room to start a frame. */
   #waiting = 0;
   /** A frame asked for while the loop was full: rendered when one finishes. */
@@ -22,7 +29,9 @@ export class FrameLoop<T> {
     limit: () => number,
     render: () => unknown,
     requestFrame: (callback: () => void) => void,
+    maxOnGpu = Infinity,
   ) {
+    this.#maxOnGpu = maxOnGpu;
     this.#limit = limit;
     this.#render = render;
     this.#requestFrame = requestFrame;
@@ -39,14 +48,33 @@ export class FrameLoop<T> {
     this.#requestFrame(() => {
       this.#requested = false;
       // A frame with CPU stages spans several tasks: at most the limit at once.
-      if (this.#inFlight.size >= this.#limit()) this.#again = true;
+      if (this.#full()) this.#again = true;
       else void this.#render();
     });
   }
 
+  /** The most frames in flight now (the caller's one setting). */
+  get limit(): number {
+    return this.#limit();
+  }
+
+  /** Frames finished here whose GPU work is still running. */
+  get onGpu(): number {
+    return this.#onGpu.size;
+  }
+
+  #full(): boolean {
+    return this.#inFlight.size >= this.#limit() || this.#onGpu.size >= this.#maxOnGpu;
+  }
+
+  /** What to wait on while full: a frame in flight, or a frame's GPU work. */
+  #anyDone(): Promise<unknown> {
+    return Promise.race([...this.#inFlight, ...this.#onGpu]);
+  }
+
   /** Resolves when another frame may start (fewer than the limit are in flight). */
   async slot(): Promise<void> {
-    while (this.#inFlight.size >= this.#limit()) await Promise.race(this.#inFlight);
+    while (this.#full()) await this.#anyDone();
   }
 
   /**
@@ -56,15 +84,18 @@ export class FrameLoop<T> {
   async room({ alone = false }: { alone?: boolean } = {}): Promise<void> {
     this.#waiting++;
     try {
-      while (this.#inFlight.size >= this.#limit() || (this.#alone && !alone))
-        await Promise.race([...this.#inFlight, ...(alone || !this.#alone ? [] : [this.#alone])]);
+      while (this.#full() || (this.#alone && !alone))
+        await Promise.race([this.#anyDone(), ...(alone || !this.#alone ? [] : [this.#alone])]);
     } finally {
       this.#waiting--;
     }
   }
 
-  /** Counts `frame` in flight until it settles; then a frame asked for meanwhile is rendered. */
-  track(frame: Promise<T>): Promise<T> {
+  /**
+   * Counts `frame` in flight until it settles (then a frame asked for meanwhile is rendered), and
+   * on the GPU until the promise `onGpu` returns for its result settles.
+   */
+  track(frame: Promise<T>, onGpu?: (result: T) => Promise<unknown> | undefined): Promise<T> {
     const tracked = frame.finally(() => {
       this.#inFlight.delete(tracked);
       if (this.#again) {
@@ -73,6 +104,21 @@ export class FrameLoop<T> {
       }
     });
     this.#inFlight.add(tracked);
+    if (onGpu)
+      void frame.then((result) => {
+        const running = onGpu(result);
+        if (!running) return;
+        const held: Promise<unknown> = running
+          .catch(() => {})
+          .finally(() => {
+            this.#onGpu.delete(held);
+            if (!this.#full() && this.#again) {
+              this.#again = false;
+              this.request();
+            }
+          });
+        this.#onGpu.add(held);
+      }, () => {});
     return tracked;
   }
 

@@ -655,7 +655,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
           );
         }
         // Then both frames at once: the second source is written while the first is in flight.
-        scratch.framesInFlight = 2;
+        scratch.inFlightLimit = () => 2;
         scratch.peakRunning = 0;
         const frames = [];
         for (const [i, f] of videoFrames.entries()) {

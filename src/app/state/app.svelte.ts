@@ -21,11 +21,11 @@ import type { RgbaImage } from '../../effects/image';
 import { bitmapPixels } from '../../gpu/upload';
 import { Engine, SchedulerPlacer, type FrameStats } from '../../engine';
 import { MAX_IN_FLIGHT } from '../../scheduler';
-import { DeviceLifecycle, type DeviceStatus } from '../../session/device';
-import { FrameLoop } from '../../session/frame-loop';
+import type { DeviceStatus } from '../../session/device';
+import { Session, type FrameRequest } from '../../session/session';
 import type { FrameSourceHost } from '../../session/frame-source-host';
 import { exportThroughChain } from '../../session/export';
-import { SourceSlot, type FrameSource } from '../../session/source-slot';
+import type { FrameSource } from '../../session/source-slot';
 import { HOST_TIMERS } from '../../session/timers';
 import type { Strategy } from '../../core';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
@@ -137,29 +137,16 @@ export class AppState {
   /** The chain with its undo history, saved and shared as it changes (src/session). */
   readonly #doc: ChainDocument;
   #historyVersion = $state(0);
-  /** The one source at a time, and the one whose frame a new device gets (src/session). */
-  readonly #sources = new SourceSlot();
   /** The still image as a source: its bitmap is closed when another image replaces it. */
   readonly #imageSource: FrameSource = {
     restore: () => {
-      if (this.image?.bitmap) this.#engine?.setSource(this.image.bitmap);
+      if (this.image?.bitmap) this.#session.engine?.setSource(this.image.bitmap);
     },
     release: () => {},
   };
-  /** The GPU device's life: created, lost, recreated (src/session). */
-  readonly #device: DeviceLifecycle;
-  #engine: Engine | null = null;
-  #presenter: Presenter | null = null;
+  /** The device, the engine, the source slot and the frames in flight (src/session). */
+  readonly #session: Session;
   #canvas: HTMLCanvasElement | null = null;
-  /** The frames in flight: how many at once, the one that runs alone (src/session). */
-  readonly #loop = new FrameLoop<FrameStats | null>(
-    () => this.framesInFlight,
-    () => this.renderNow(),
-    (callback) =>
-      typeof requestAnimationFrame === 'undefined'
-        ? setTimeout(callback, 16)
-        : requestAnimationFrame(() => callback()),
-  );
   readonly #cpu: CpuPool;
   readonly #ml = new MlEffectRunner(import.meta.env.BASE_URL, (p) => {
     this.busy = p ? `${p.label}…` : null;
@@ -194,22 +181,41 @@ export class AppState {
         this.endpoint.watch(chain.stages.some((s) => findMlEffect(s.effect)));
       },
     );
-    this.#device = new DeviceLifecycle(
-      options.gpu,
+    this.#session = new Session(
       {
-        ready: (gpu) => this.#deviceReady(gpu),
-        lost: (_gpu, message, recovering) => this.#deviceLost(message, recovering),
+        gpu: options.gpu,
+        timers: HOST_TIMERS,
+        requestFrame: (callback) =>
+          typeof requestAnimationFrame === 'undefined'
+            ? setTimeout(callback, 16)
+            : requestAnimationFrame(() => callback()),
+        inFlight: () => this.framesInFlight,
+        createEngine: (gpu) => this.#createEngine(gpu),
+        frame: (size) => this.#frameRequest(size),
+      },
+      {
+        ready: (gpu) => {
+          this.#mlOnGpu = this.#ml.setGpu(gpu).then(() => {
+            this.mlTargets = Object.fromEntries(this.#ml.availability);
+            this.requestRender();
+          });
+          this.adapter = gpu.adapter;
+        },
+        lost: (message, recovering) => {
+          if (recovering)
+            this.notices.warning(
+              'GPU device lost',
+              `${message}. Recreating it and rebuilding resources…`,
+            );
+        },
         error: (message) => this.#onGpuError(message),
         status: (status, problem) => {
           this.gpuStatus = status;
           this.gpuProblem = problem;
-          if (status === 'ready') {
-            this.deviceGeneration = this.#device.generation;
-            this.requestRender();
-          }
+          if (status === 'ready') this.deviceGeneration = this.#session.device.generation;
         },
+        frame: (stats) => this.#framePresented(stats),
       },
-      HOST_TIMERS,
     );
     this.workers = Math.max(1, options.workers);
     this.#cpu = new CpuPool(this.workers);
@@ -233,7 +239,7 @@ export class AppState {
         return app.video.dropped + app.camera.dropped;
       },
       queueDepth: () => ({
-        gpu: this.#engine?.framesOnGpu ?? 0,
+        gpu: this.#session.engine?.framesOnGpu ?? 0,
         cpu: this.#cpu.pool.queued + this.#cpu.pool.busy,
       }),
     });
@@ -243,7 +249,7 @@ export class AppState {
     if (Number.isInteger(inFlight) && inFlight >= 1 && inFlight <= MAX_IN_FLIGHT)
       this.framesInFlight = inFlight;
     this.env = { lut: (id) => this.luts.get(id), image: (id) => this.#images.get(id) };
-    const engine = () => this.#engine;
+    const engine = () => this.#session.engine;
     /** What a frame source needs of the app; showing itself, it takes the one-source slot. */
     const frameHost = (stopped: string, source: () => FrameSource): FrameSourceHost => ({
       get engine() {
@@ -254,7 +260,7 @@ export class AppState {
       startFrame: () => this.startFrame(),
       showSource: (shown) => {
         if (shown) {
-          void this.#sources.take(source());
+          void this.#session.sources.take(source());
           this.view.fit();
         }
         const previous = this.image;
@@ -348,16 +354,15 @@ export class AppState {
   // ---- GPU lifecycle ------------------------------------------------------------------------
 
   start(): Promise<void> {
-    return this.#device.start();
+    return this.#session.device.start();
   }
 
-  /** A device is ready (the first, or one after a loss): what lives on it, and the source. */
-  async #deviceReady(gpu: GpuContext): Promise<void> {
-    this.#engine = new Engine(gpu, this.env, this.#cpu);
-    this.#engine.framesInFlight = this.framesInFlight;
-    if (this.#options.uploadPath) this.#engine.forceUploadPath(this.#options.uploadPath);
-    this.#engine.ml = this.#ml;
-    this.#engine.onStageFailure = (stage, target, reason, skipped) => {
+  /** The engine on a new device: stages placed as the app says, failures told once. */
+  #createEngine(gpu: GpuContext): Engine {
+    const engine = new Engine(gpu, this.env, this.#cpu);
+    if (this.#options.uploadPath) engine.forceUploadPath(this.#options.uploadPath);
+    engine.ml = this.#ml;
+    engine.onStageFailure = (stage, target, reason, skipped) => {
       const name = findEntry(stage.effect)?.name ?? stage.effect;
       // Once per stage and target: a broken pool would otherwise report every band of every frame.
       const key = `failover|${stage.id}|${target}|${skipped}`;
@@ -382,14 +387,8 @@ export class AppState {
         `${name} failed on the ${target.toUpperCase()} (${reason}); it ran on the GPU instead.`,
       );
     };
-    this.#applyPlacement();
-    this.#mlOnGpu = this.#ml.setGpu(gpu).then(() => {
-      this.mlTargets = Object.fromEntries(this.#ml.availability);
-      this.requestRender();
-    });
-    this.adapter = gpu.adapter;
-    await this.#sources.restore();
-    if (this.#canvas) this.#presenter = new Presenter(gpu, this.#canvas);
+    engine.placer = this.#placements.forMode(this.placement);
+    return engine;
   }
 
   #onGpuError(message: string): void {
@@ -399,24 +398,13 @@ export class AppState {
     this.notices.error('GPU error', message);
   }
 
-  #deviceLost(message: string, recovering: boolean): void {
-    this.#engine?.destroy();
-    this.#engine = null;
-    this.#presenter = null;
-    if (recovering)
-      this.notices.warning(
-        'GPU device lost',
-        `${message}. Recreating it and rebuilding resources…`,
-      );
-  }
-
   /** Simulates losing the device (test hook; also a way to reset a wedged GPU). */
   loseDevice(): void {
-    this.#device.lose();
+    this.#session.device.lose();
   }
 
   get gpu(): GpuContext | null {
-    return this.#device.gpu;
+    return this.#session.device.gpu;
   }
 
   /** Resizes the CPU pool (1–32 workers) and remembers the choice. */
@@ -435,7 +423,7 @@ export class AppState {
 
   /** The enabled stages of the chain and the source's pixel count (null: no source yet). */
   get workload(): { stages: readonly StageSpec[]; pixels: number } | null {
-    const size = this.#engine?.sourceSize;
+    const size = this.#session.engine?.sourceSize;
     if (!size) return null;
     const stages = this.#doc.chain.stages.filter((s) => s.enabled);
     return { stages, pixels: size[0] * size[1] };
@@ -446,7 +434,6 @@ export class AppState {
     if (!Number.isFinite(frames)) return;
     const n = Math.min(MAX_IN_FLIGHT, Math.max(1, Math.round(frames)));
     this.framesInFlight = n;
-    if (this.#engine) this.#engine.framesInFlight = n;
     this.#placements.inFlightChanged();
     try {
       this.#options.storage?.setItem(IN_FLIGHT_KEY, String(n));
@@ -494,7 +481,8 @@ export class AppState {
   }
 
   #applyPlacement(): void {
-    if (this.#engine) this.#engine.placer = this.#placements.forMode(this.placement);
+    const engine = this.#session.engine;
+    if (engine) engine.placer = this.#placements.forMode(this.placement);
   }
 
   get cpu(): CpuPool {
@@ -502,7 +490,7 @@ export class AppState {
   }
 
   get engine(): Engine | null {
-    return this.#engine;
+    return this.#session.engine;
   }
 
   get canvas(): HTMLCanvasElement | null {
@@ -511,20 +499,21 @@ export class AppState {
 
   attachCanvas(canvas: HTMLCanvasElement): void {
     this.#canvas = canvas;
-    if (this.#device.gpu) this.#presenter = new Presenter(this.#device.gpu, canvas);
-    this.requestRender();
+    this.#session.attachOutput({
+      size: () => [canvas.width, canvas.height],
+      presenter: (gpu) => new Presenter(gpu, canvas),
+    });
   }
 
   detachCanvas(): void {
-    this.#presenter?.destroy();
-    this.#presenter = null;
+    this.#session.detachOutput();
     this.#canvas = null;
   }
 
-  // ---- rendering ----------------------------------------------------------------------------
+  // ---- rendering (src/session/session.ts) ---------------------------------------------------
 
   requestRender(): void {
-    this.#loop.request();
+    this.#session.request();
   }
 
   /**
@@ -532,115 +521,54 @@ export class AppState {
    * between frames).
    */
   idle(options: { waiting?: boolean } = {}): Promise<void> {
-    return this.#loop.idle(options);
+    return this.#session.idle(options);
   }
 
   /** Resolves when another frame may start (fewer than `framesInFlight` are in flight). */
   frameSlot(): Promise<void> {
-    return this.#loop.slot();
+    return this.#session.frameSlot();
   }
 
-  /**
-   * Renders and presents one frame, if there is something to show; resolves when it is done. A
-   * GPU-only frame is submitted before this returns its promise; a frame with CPU stages
-   * resolves when its last part is.
-   */
-  async renderNow(retryAfterLoss = true): Promise<FrameStats | null> {
-    return (await this.startFrame({ retryAfterLoss })).done;
+  /** Renders and presents one frame, if there is something to show; resolves when it is done. */
+  renderNow(retryAfterLoss = true): Promise<FrameStats | null> {
+    return this.#session.renderNow(retryAfterLoss);
   }
 
-  /**
-   * Renders one frame with no other frame in flight, before or during it (tests read a frame's
-   * counters, which are the device's during the frame). `use` runs on the result before any
-   * other frame may start (one that reads the canvas sees this frame).
-   */
+  /** Renders one frame with no other frame in flight, before or during it (see `Session`). */
   renderAlone<T = FrameStats | null>(use?: (stats: FrameStats | null) => T): Promise<T> {
-    return this.#loop.alone(async () => {
-      const stats = await (await this.startFrame({ alone: true })).done;
-      return use ? use(stats) : (stats as T);
-    });
+    return this.#session.renderAlone(use);
   }
 
-  /**
-   * Starts a frame once there is room for it and resolves as soon as it has taken the source
-   * (the next one may be set then), with `done` for the frame itself. A frame whose device is
-   * lost under it is rendered again on the new device.
-   */
-  async startFrame({
-    retryAfterLoss = true,
-    alone = false,
-  }: { retryAfterLoss?: boolean; alone?: boolean } = {}): Promise<{
+  /** Starts a frame once there is room; resolves when it has taken the source (see `Session`). */
+  startFrame(options?: { retryAfterLoss?: boolean; alone?: boolean }): Promise<{
     done: Promise<FrameStats | null>;
   }> {
-    // Another waiter may start one first: the loop checks again after each wait (and the frame
-    // starts in the same task as the last check). A frame rendered alone holds the others back.
-    await this.#loop.room({ alone });
-    const engine = this.#engine;
-    const canvas = this.#canvas;
-    const gpu = this.#device.gpu;
-    if (
-      !engine ||
-      !gpu ||
-      !this.#presenter ||
-      !canvas ||
-      !this.image ||
-      this.gpuStatus !== 'ready'
-    ) {
-      // The device went away while this call waited for the frame before it: render on the new
-      // one once it is ready (a caller asking for a frame should not get nothing for a loss).
-      if (retryAfterLoss && this.gpuStatus === 'recovering' && (await this.#device.whenReady(gpu)))
-        return this.startFrame({ retryAfterLoss: false, alone });
-      return { done: Promise.resolve(null) };
-    }
-    if (canvas.width === 0 || canvas.height === 0) return { done: Promise.resolve(null) };
-    const view = this.view.transform(
-      [canvas.width, canvas.height],
-      [this.image.width, this.image.height],
+    return this.#session.startFrame(options);
+  }
+
+  /** What the next frame draws on a canvas of `size`: nothing without a source. */
+  #frameRequest(size: readonly [number, number]): FrameRequest | null {
+    if (!this.image) return null;
+    return {
+      chain: this.#doc.chain,
+      index: this.#frameIndex,
+      view: this.view.transform([size[0], size[1]], [this.image.width, this.image.height]),
+      previewWidth: this.scopes.visible ? SCOPE_PREVIEW_WIDTH : 0,
+    };
+  }
+
+  #framePresented(stats: FrameStats): void {
+    this.lastFrame = stats;
+    stats.timing.then(
+      (t) => this.perf.record(t),
+      () => {},
     );
-    const previewWidth = this.scopes.visible ? SCOPE_PREVIEW_WIDTH : 0;
-    const frame = engine
-      .render(
-        this.#doc.chain,
-        { index: this.#frameIndex },
-        this.#presenter,
-        view,
-        previewWidth,
-      )
-      .then(
-        (stats) => {
-          this.lastFrame = stats;
-          stats.timing.then(
-            (t) => this.perf.record(t),
-            () => {},
-          );
-          if (stats.preview) this.scopes.submit(stats.preview);
-          if (this.#ml.loaded > 0 || this.mlStats.length > 0)
-            void this.#ml.stats().then((s) => {
-              // Only when they changed: stage cards would otherwise redraw on every video frame.
-              if (JSON.stringify(s) !== JSON.stringify(this.mlStats)) this.mlStats = s;
-            });
-          return stats;
-        },
-        (error: unknown) => {
-          // A lost device fails the frame in flight; the loss handler reports and recovers.
-          if (!gpu.isLost) this.#onGpuError(`Rendering failed: ${messageOf(error)}`);
-          return null;
-        },
-      );
-    this.#loop.track(frame);
-    const done = frame.then(async (stats) => {
-      if (
-        stats === null &&
-        retryAfterLoss &&
-        (await this.#device.wasLost(gpu)) &&
-        (await this.#device.whenReady(gpu))
-      ) {
-        // The device was lost under this frame: render it again on the new one.
-        return (await this.startFrame({ retryAfterLoss: false, alone })).done;
-      }
-      return stats;
-    });
-    return { done };
+    if (stats.preview) this.scopes.submit(stats.preview);
+    if (this.#ml.loaded > 0 || this.mlStats.length > 0)
+      void this.#ml.stats().then((s) => {
+        // Only when they changed: stage cards would otherwise redraw on every video frame.
+        if (JSON.stringify(s) !== JSON.stringify(this.mlStats)) this.mlStats = s;
+      });
   }
 
   // ---- files --------------------------------------------------------------------------------
@@ -674,13 +602,13 @@ export class AppState {
 
   /** Opens an image; on failure the current image stays and an error names the file and why. */
   async openImage(file: File): Promise<boolean> {
-    const maxDimension = this.#device.gpu?.adapter.maxTextureDimension2D ?? 8192;
+    const maxDimension = this.#session.device.gpu?.adapter.maxTextureDimension2D ?? 8192;
     this.busy = `Opening ${file.name}…`;
     try {
       const decoded = await decodeImageFile(file, maxDimension);
       const { bitmap } = decoded;
       try {
-        this.#engine?.setSource(bitmap);
+        this.#session.engine?.setSource(bitmap);
       } catch (error) {
         bitmap.close();
         throw new MediaError(file.name, messageOf(error));
@@ -705,7 +633,7 @@ export class AppState {
   /** Makes `bitmap` (uploaded already) the source, in place of any video, camera or scene. */
   async #showImage(name: string, bitmap: ImageBitmap): Promise<void> {
     const previous = this.image;
-    await this.#sources.take(this.#imageSource);
+    await this.#session.sources.take(this.#imageSource);
     this.image = { name, bitmap, width: bitmap.width, height: bitmap.height };
     previous?.bitmap?.close();
     this.view.fit();
@@ -767,7 +695,7 @@ export class AppState {
       back(async () => {
         if (!kept) return false;
         try {
-          this.#engine?.setSource(kept);
+          this.#session.engine?.setSource(kept);
         } catch (error) {
           this.notices.error('Could not restore the image', messageOf(error));
           return false;
@@ -820,7 +748,7 @@ export class AppState {
 
   /** Decodes an image as the background of a Background replace stage. */
   async loadBackgroundImage(file: File, stageId: string): Promise<boolean> {
-    const maxDimension = this.#device.gpu?.adapter.maxTextureDimension2D ?? 8192;
+    const maxDimension = this.#session.device.gpu?.adapter.maxTextureDimension2D ?? 8192;
     this.busy = `Opening ${file.name}…`;
     try {
       const { bitmap } = await decodeImageFile(file, maxDimension);
@@ -852,7 +780,7 @@ export class AppState {
    */
   async exportVideo(options: Omit<ExportOptions, 'chainScale'>): Promise<ExportResult | null> {
     const file = this.video.file;
-    if (!file || !this.#device.gpu || this.#exportAbort) return null;
+    if (!file || !this.#session.device.gpu || this.#exportAbort) return null;
     const chain = this.#doc.chain;
     const chainScale = chain.stages
       .filter((s) => s.enabled)
@@ -876,13 +804,13 @@ export class AppState {
       this.exportInFlight = inFlight;
       const { result, peakRunning } = await exportThroughChain(
         {
-          device: this.#device,
+          device: this.#session.device,
           createEngine: (gpu) => {
             const engine = new Engine(gpu, this.env, this.#cpu);
             engine.ml = this.#ml;
             // Stages go where the app places them (a strategy, or the user's pins).
             engine.placer = this.#placements.forMode(this.placement);
-            engine.framesInFlight = inFlight;
+            engine.inFlightLimit = () => inFlight;
             return engine;
           },
           mlReady: () => this.#mlOnGpu,
@@ -918,7 +846,7 @@ export class AppState {
   }
 
   async exportPng(): Promise<Blob | null> {
-    const engine = this.#engine;
+    const engine = this.#session.engine;
     const image = this.image;
     if (!engine || !image) return null;
     this.busy = 'Exporting PNG…';
@@ -936,9 +864,7 @@ export class AppState {
   }
 
   dispose(): void {
-    this.detachCanvas();
-    this.#engine?.destroy();
-    this.#device.dispose();
+    this.#session.dispose();
     this.#cpu.destroy();
     void this.#ml.destroy();
     this.endpoint.dispose();

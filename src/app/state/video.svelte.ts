@@ -38,7 +38,6 @@ export class VideoState {
   #generation = 0;
   #running: Promise<void> = Promise.resolve();
   #ops: Promise<void> = Promise.resolve();
-  #gpuDone: Promise<void> = Promise.resolve();
   /** The last frame started (seeks and steps wait for it: they show one frame, done). */
   #rendering: Promise<unknown> = Promise.resolve();
   #audio: AudioTrackPlayer | null = null;
@@ -83,13 +82,10 @@ export class VideoState {
   /**
    * Uploads a frame as the source, closes the previous one and starts rendering it: the next
    * frame may be decoded and uploaded while this one's CPU and AI stages run (as many frames
-   * overlap as the app allows). At most two frames are on the GPU at once: a frame waits for the
-   * one before the last to finish (a GPU-only frame's render resolves at submit, so without this
-   * the queue would grow without bound).
+   * overlap as the app allows; the session's frame loop also keeps the GPU's queue short).
    */
   async #show(frame: OwnedFrame): Promise<void> {
     const engine = this.#host.engine;
-    await this.#gpuDone;
     await this.#host.frameSlot();
     try {
       if (engine) await engine.setSourceFrame(frame.frame);
@@ -102,8 +98,6 @@ export class VideoState {
     this.shown++;
     this.#host.setFrameIndex(this.frameIndex);
     this.#rendering = (await this.#host.startFrame()).done.catch(() => {});
-    this.#gpuDone =
-      engine?.gpu.device.queue.onSubmittedWorkDone().catch(() => {}) ?? Promise.resolve();
   }
 
   /** Shows a frame and waits until it is rendered (open, seek, step). */

@@ -1,0 +1,239 @@
+import type { Chain } from '../effects';
+import type { Engine, FrameStats } from '../engine';
+import type { GpuContext, GpuOptions, Presenter, ViewTransform } from '../gpu';
+import { DeviceLifecycle, type DeviceStatus } from './device';
+import { FrameLoop } from './frame-loop';
+import { SourceSlot } from './source-slot';
+import type { Timers } from './timers';
+
+/** Where frames are shown: a canvas in the browser, a texture in Node. */
+export interface FrameOutput {
+  /** The surface's size in pixels (a side of 0: nothing can be drawn now). */
+  size(): readonly [number, number];
+  /** Something that presents on it from `gpu`'s device (made again for a new device). */
+  presenter(gpu: GpuContext): Presenter;
+}
+
+/** What the next frame draws: the chain, the frame's number, the view of the output. */
+export interface FrameRequest {
+  chain: Chain;
+  index: number;
+  view: ViewTransform;
+  /** Width of the small copy read back for the scopes (0: none). */
+  previewWidth: number;
+}
+
+export interface SessionOptions {
+  gpu: GpuOptions;
+  timers: Timers;
+  /** Calls back at the next display frame (requestAnimationFrame in a browser). */
+  requestFrame(callback: () => void): void;
+  /** The most frames in flight (read at each decision: the one setting, owned by the caller). */
+  inFlight(): number;
+  /** Builds the engine on a new device (its placer, AI runner and failure reports wired). */
+  createEngine(gpu: GpuContext): Engine;
+  /** What to draw for an output of `size`, or null when there is nothing to show. */
+  frame(size: readonly [number, number]): FrameRequest | null;
+}
+
+export interface SessionEvents {
+  /** A device is ready and its engine built, before the source is put back on it. */
+  ready?(gpu: GpuContext, engine: Engine): Promise<void> | void;
+  /** The device was lost (its engine is gone); `recovering`: a new one is on its way. */
+  lost?(message: string, recovering: boolean): void;
+  status(status: DeviceStatus, problem: string | null): void;
+  /** A GPU error (uncaptured, or a frame that failed on a device that was not lost). */
+  error(message: string): void;
+  /** A frame was rendered and presented. */
+  frame?(stats: FrameStats): void;
+}
+
+/** At most this many frames submitted and not yet finished on the GPU (see `FrameLoop`). */
+export const MAX_FRAMES_ON_GPU = 2;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The app without its UI: the GPU device and the engine on it, the one source at a time, the
+ * frames in flight, and where they are shown. The UI's state classes hold the reactive copies and
+ * call it; Node drives it the same way on Dawn (src/session/session.test.ts).
+ */
+export class Session {
+  readonly device: DeviceLifecycle;
+  readonly loop: FrameLoop<FrameStats | null>;
+  /** The one source at a time, and the one whose frame a new device gets. */
+  readonly sources = new SourceSlot();
+  readonly #options: SessionOptions;
+  readonly #events: SessionEvents;
+  #engine: Engine | null = null;
+  #presenter: Presenter | null = null;
+  #output: FrameOutput | null = null;
+
+  constructor(options: SessionOptions, events: SessionEvents) {
+    this.#options = options;
+    this.#events = events;
+    this.loop = new FrameLoop<FrameStats | null>(
+      options.inFlight,
+      () => this.renderNow(),
+      options.requestFrame,
+      MAX_FRAMES_ON_GPU,
+    );
+    this.device = new DeviceLifecycle(
+      options.gpu,
+      {
+        ready: (gpu) => this.#ready(gpu),
+        lost: (_gpu, message, recovering) => {
+          this.#engine?.destroy();
+          this.#engine = null;
+          this.#presenter = null;
+          events.lost?.(message, recovering);
+        },
+        error: (message) => events.error(message),
+        status: (status, problem) => {
+          events.status(status, problem);
+          if (status === 'ready') this.request();
+        },
+      },
+      options.timers,
+    );
+  }
+
+  start(): Promise<void> {
+    return this.device.start();
+  }
+
+  get gpu(): GpuContext | null {
+    return this.device.gpu;
+  }
+
+  get engine(): Engine | null {
+    return this.#engine;
+  }
+
+  async #ready(gpu: GpuContext): Promise<void> {
+    const engine = this.#options.createEngine(gpu);
+    engine.inFlightLimit = this.#options.inFlight;
+    this.#engine = engine;
+    await this.#events.ready?.(gpu, engine);
+    await this.sources.restore();
+    if (this.#output) this.#presenter = this.#output.presenter(gpu);
+  }
+
+  /** Shows frames on `output` from now on. */
+  attachOutput(output: FrameOutput): void {
+    this.#output = output;
+    const gpu = this.device.gpu;
+    if (gpu && this.#engine) this.#presenter = output.presenter(gpu);
+    this.request();
+  }
+
+  detachOutput(): void {
+    this.#presenter?.destroy();
+    this.#presenter = null;
+    this.#output = null;
+  }
+
+  /** Renders at the next display frame (once, however often asked before it). */
+  request(): void {
+    this.loop.request();
+  }
+
+  /** Resolves when no frame is in flight, asked for or (with `waiting`) waiting to start. */
+  idle(options: { waiting?: boolean } = {}): Promise<void> {
+    return this.loop.idle(options);
+  }
+
+  /** Resolves when another frame may start. */
+  frameSlot(): Promise<void> {
+    return this.loop.slot();
+  }
+
+  /** Renders and presents one frame, if there is something to show; resolves when it is done. */
+  async renderNow(retryAfterLoss = true): Promise<FrameStats | null> {
+    return (await this.startFrame({ retryAfterLoss })).done;
+  }
+
+  /**
+   * Renders one frame with no other frame in flight, before or during it; `use` runs on the
+   * result before any other frame may start (one that reads the output sees this frame).
+   */
+  renderAlone<T = FrameStats | null>(use?: (stats: FrameStats | null) => T): Promise<T> {
+    return this.loop.alone(async () => {
+      const stats = await (await this.startFrame({ alone: true })).done;
+      return use ? use(stats) : (stats as T);
+    });
+  }
+
+  /**
+   * Starts a frame once there is room for it and resolves as soon as it has taken the source
+   * (the next one may be set then), with `done` for the frame itself. A frame whose device is
+   * lost under it is rendered again on the new device.
+   */
+  async startFrame({
+    retryAfterLoss = true,
+    alone = false,
+  }: { retryAfterLoss?: boolean; alone?: boolean } = {}): Promise<{
+    done: Promise<FrameStats | null>;
+  }> {
+    // Another waiter may start one first: the loop checks again after each wait (and the frame
+    // starts in the same task as the last check). A frame rendered alone holds the others back.
+    await this.loop.room({ alone });
+    const engine = this.#engine;
+    const presenter = this.#presenter;
+    const gpu = this.device.gpu;
+    const size = this.#output?.size();
+    const request = size && size[0] > 0 && size[1] > 0 ? this.#options.frame(size) : null;
+    if (!engine || !gpu || !presenter || this.device.status !== 'ready') {
+      // The device went away while this call waited for the frame before it: render on the new
+      // one once it is ready (a caller asking for a frame should not get nothing for a loss).
+      if (
+        retryAfterLoss &&
+        this.device.status === 'recovering' &&
+        (await this.device.whenReady(gpu))
+      )
+        return this.startFrame({ retryAfterLoss: false, alone });
+      return { done: Promise.resolve(null) };
+    }
+    if (!request) return { done: Promise.resolve(null) };
+    const frame = engine
+      .render(
+        request.chain,
+        { index: request.index },
+        presenter,
+        request.view,
+        request.previewWidth,
+      )
+      .then(
+        (stats) => {
+          this.#events.frame?.(stats);
+          return stats;
+        },
+        (error: unknown) => {
+          // A lost device fails the frame in flight; the loss handler reports and recovers.
+          if (!gpu.isLost) this.#events.error(`Rendering failed: ${messageOf(error)}`);
+          return null;
+        },
+      );
+    this.loop.track(frame, (stats) => stats?.timing);
+    const done = frame.then(async (stats) => {
+      if (
+        stats === null &&
+        retryAfterLoss &&
+        (await this.device.wasLost(gpu)) &&
+        (await this.device.whenReady(gpu))
+      ) {
+        // The device was lost under this frame: render it again on the new one.
+        return (await this.startFrame({ retryAfterLoss: false, alone })).done;
+      }
+      return stats;
+    });
+    return { done };
+  }
+
+  dispose(): void {
+    this.detachOutput();
+    this.#engine?.destroy();
+    this.#engine = null;
+    this.device.dispose();
+  }
+}
