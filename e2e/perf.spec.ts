@@ -39,8 +39,9 @@ test.describe('the performance panel', () => {
       await expect
         .poll(async () => {
           const { perf, engine } = await read();
-          const sequence = engine.timings.at(-1)?.sequence ?? 0;
-          const atRest = sequence === lastSequence;
+          // At rest: the last frame's timing is in (the first frame's lands after it shows).
+          const sequence = engine.timings.at(-1)?.sequence ?? -1;
+          const atRest = sequence >= 0 && sequence === lastSequence;
           lastSequence = sequence;
           return atRest && perf.frames === perf.recorded;
         })
