@@ -40,7 +40,10 @@ describe('ChainDocument', () => {
       { storage: memoryStorage({ 'triad.chain': serializeChain(saved) }) },
       () => {},
     );
-    doc.restore(`#chain=${encodeChainForUrl(shared)}`, { repaired: () => {}, unreadable: () => {} });
+    doc.restore(`#chain=${encodeChainForUrl(shared)}`, {
+      repaired: () => {},
+      unreadable: () => {},
+    });
     expect(doc.chain.stages.map((s) => s.effect)).toEqual(['grayscale']);
     expect(doc.canUndo).toBe(false);
   });

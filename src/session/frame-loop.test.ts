@@ -106,7 +106,12 @@ describe('the frame loop', () => {
 
   it('lets no more than maxOnGpu finished frames still run on the GPU when another starts', async () => {
     const gpuWork: { resolve: () => void }[] = [];
-    const loop = new FrameLoop<number>(() => 4, () => {}, () => {}, 2);
+    const loop = new FrameLoop<number>(
+      () => 4,
+      () => {},
+      () => {},
+      2,
+    );
     const tick = () => new Promise((r) => setTimeout(r, 0));
     // Two frames that finish at once (GPU-only frames finish at submit), their GPU work pending.
     for (let i = 0; i < 2; i++) {

@@ -105,20 +105,23 @@ export class FrameLoop<T> {
     });
     this.#inFlight.add(tracked);
     if (onGpu)
-      void frame.then((result) => {
-        const running = onGpu(result);
-        if (!running) return;
-        const held: Promise<unknown> = running
-          .catch(() => {})
-          .finally(() => {
-            this.#onGpu.delete(held);
-            if (!this.#full() && this.#again) {
-              this.#again = false;
-              this.request();
-            }
-          });
-        this.#onGpu.add(held);
-      }, () => {});
+      void frame.then(
+        (result) => {
+          const running = onGpu(result);
+          if (!running) return;
+          const held: Promise<unknown> = running
+            .catch(() => {})
+            .finally(() => {
+              this.#onGpu.delete(held);
+              if (!this.#full() && this.#again) {
+                this.#again = false;
+                this.request();
+              }
+            });
+          this.#onGpu.add(held);
+        },
+        () => {},
+      );
     return tracked;
   }
 

@@ -7,7 +7,12 @@ import { Placements } from './placement';
 describe('Placements', () => {
   it('keeps one scheduler per strategy, told the frames in flight as they change', () => {
     let inFlight = 2;
-    const placements = new Placements(() => 0, () => ['ort-wasm'], () => inFlight, false);
+    const placements = new Placements(
+      () => 0,
+      () => ['ort-wasm'],
+      () => inFlight,
+      false,
+    );
     const auto = placements.placer('auto');
     expect(placements.placer('auto')).toBe(auto);
     expect(placements.forMode('auto')).toBe(auto);
@@ -19,7 +24,12 @@ describe('Placements', () => {
   });
 
   it('starts the schedulers again when the endpoint moves on or off this machine', () => {
-    const placements = new Placements(() => 0, () => ['ort-wasm'], () => 2, false);
+    const placements = new Placements(
+      () => 0,
+      () => ['ort-wasm'],
+      () => 2,
+      false,
+    );
     const before = placements.placer('auto');
     expect(placements.setEndpointLocal(false)).toBe(false);
     expect(placements.placer('auto')).toBe(before);
@@ -28,7 +38,12 @@ describe('Placements', () => {
   });
 
   it("exports at the app's own setting under manual placement, within the memory budget", () => {
-    const placements = new Placements(() => 0, () => ['ort-wasm'], () => 2, false);
+    const placements = new Placements(
+      () => 0,
+      () => ['ort-wasm'],
+      () => 2,
+      false,
+    );
     const size = { width: 640, height: 360 };
     expect(placements.exportInFlight('manual', [], size, null, 1)).toEqual({
       inFlight: 2,

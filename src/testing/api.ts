@@ -110,9 +110,9 @@ export function createTestApi(app: AppState, compare: CompareState) {
         decodeThread: v.file?.thread ?? null,
         audio: v.audio,
         opened: v.opened,
-        exportInFlight: app.exportInFlight,
-        exportRecommended: app.exportRecommended,
-        exportPeakRunning: app.exportPeakRunning,
+        exportInFlight: app.exporter.inFlight,
+        exportRecommended: app.exporter.recommended,
+        exportPeakRunning: app.exporter.peakRunning,
         time: v.time,
         frameIndex: v.frameIndex,
         playing: v.playing,
@@ -460,7 +460,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
         adapter: app.adapter,
         deviceGeneration: app.deviceGeneration,
         /** Long work's progress (0–1), null when none runs. */
-        progress: app.progress,
+        progress: app.busy.progress,
         uploadPath: app.engine?.uploadPath ?? null,
         image: app.image
           ? { name: app.image.name, width: app.image.width, height: app.image.height }
@@ -492,7 +492,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
     },
     /** Opens bytes as if the user dropped a file with this name. */
     async openFile(name: string, bytes: number[] | Uint8Array, type = '') {
-      await app.openFiles([new File([new Uint8Array(bytes)], name, { type })]);
+      await app.files.openFiles([new File([new Uint8Array(bytes)], name, { type })]);
     },
     /** Replaces the source with a synthetic w×h gradient (memory tests). */
     setSyntheticImage(width: number, height: number) {

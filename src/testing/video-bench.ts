@@ -71,7 +71,7 @@ export async function benchClip(
     }
     // Decode + chain + present, every frame, through the app's own player.
     app.replaceChain(chain);
-    await app.openVideo(file);
+    await app.files.openVideo(file);
     const shownBefore = app.video.shown;
     let chainFrames = 0;
     const chainFps = await fps(async () => {

@@ -1,13 +1,7 @@
 import {
-  CubeParseError,
   LutStore,
-  addStage,
-  findEffect,
   findEntry,
   findMlEffect,
-  packLut,
-  parseCube,
-  setParam,
   type Chain,
   type EffectEnv,
   type StageSpec,
@@ -18,25 +12,20 @@ import type { Availability } from '../../ml/runtime/ort';
 import { isMlTarget, type MlTarget } from '../../core/targets';
 import { isLocalEndpoint } from '../../ml/remote/client';
 import type { RgbaImage } from '../../effects/image';
-import { bitmapPixels } from '../../gpu/upload';
 import { Engine, SchedulerPlacer, type FrameStats } from '../../engine';
 import { MAX_IN_FLIGHT } from '../../scheduler';
 import type { DeviceStatus } from '../../session/device';
 import { Session, type FrameRequest } from '../../session/session';
 import type { FrameSourceHost } from '../../session/frame-source-host';
-import { exportThroughChain } from '../../session/export';
 import type { FrameSource } from '../../session/source-slot';
 import { HOST_TIMERS } from '../../session/timers';
 import type { Strategy } from '../../core';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
-import { MediaError, decodeImageFile, downloadBlob, encodePng, exportName } from '../../media';
 import { ChainDocument } from '../../session/chain-document';
-import {
-  PLACEMENT_MODES,
-  Placements,
-  type InFlightAdvice,
-  type PlacementMode,
-} from '../../session/placement';
+import { PLACEMENT_MODES, Placements, type PlacementMode } from '../../session/placement';
+import { BusyState } from './busy.svelte';
+import { ExportState } from './exporter.svelte';
+import { Files } from './files';
 import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
@@ -46,13 +35,6 @@ import type { FrameUploadPath } from '../../gpu/upload-frame';
 import { CameraState } from './camera.svelte';
 import { PerfState } from './perf.svelte';
 import { SceneState } from './scene.svelte';
-import { looksLikeVideo } from '../../media/video/open-video';
-import { savedSource, type SavedSource } from './saved-source';
-import {
-  EXPORT_FORMATS,
-  type ExportOptions,
-  type ExportResult,
-} from '../../media/video/export-video';
 
 export type GpuStatus = DeviceStatus;
 
@@ -78,9 +60,6 @@ export interface AppOptions {
 }
 
 export const WORKERS_KEY = 'triad.workers';
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The application: GPU device and engine, the open image, the chain with its undo history, the
@@ -111,12 +90,12 @@ export class AppState {
   /** Increments each time a device is (re)created. */
   deviceGeneration = $state(0);
   image = $state.raw<SourceImage | null>(null);
-  busy = $state<string | null>(null);
-  /** How far the busy work is (0…1), when it can tell: model downloads, tiled inference. */
-  progress = $state<number | null>(null);
-  /** Stops the busy work, when it can be stopped (video export). */
-  cancelBusy = $state.raw<(() => void) | null>(null);
-  #exportAbort: AbortController | null = null;
+  /** The long work going on now (opening, exporting, loading a model), shown over the viewer. */
+  readonly busy = new BusyState();
+  /** Opening images, videos, LUTs and background images. */
+  readonly files: Files;
+  /** Exporting the video or the frame on screen. */
+  readonly exporter: ExportState;
   /** Each ML target's availability here, and why not. */
   mlTargets = $state.raw<Partial<Record<MlTarget, Availability>>>({});
   /** Load and inference times of the loaded models (AI stages show them). */
@@ -149,12 +128,12 @@ export class AppState {
   #canvas: HTMLCanvasElement | null = null;
   readonly #cpu: CpuPool;
   readonly #ml = new MlEffectRunner(import.meta.env.BASE_URL, (p) => {
-    this.busy = p ? `${p.label}…` : null;
-    this.progress = p?.fraction ?? null;
+    this.busy.label = p ? `${p.label}…` : null;
+    this.busy.progress = p?.fraction ?? null;
   });
   /** Background images dropped on AI stages, by id (this session only: they are not saved). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly #images = new Map<string, RgbaImage>();
+  readonly backgroundImages = new Map<string, RgbaImage>();
   /** The strategies' schedulers (src/session). */
   readonly #placements: Placements;
   /** Settles once the ML runtimes have moved to the current device. */
@@ -248,7 +227,7 @@ export class AppState {
     const inFlight = Number(options.storage?.getItem(IN_FLIGHT_KEY));
     if (Number.isInteger(inFlight) && inFlight >= 1 && inFlight <= MAX_IN_FLIGHT)
       this.framesInFlight = inFlight;
-    this.env = { lut: (id) => this.luts.get(id), image: (id) => this.#images.get(id) };
+    this.env = { lut: (id) => this.luts.get(id), image: (id) => this.backgroundImages.get(id) };
     const engine = () => this.#session.engine;
     /** What a frame source needs of the app; showing itself, it takes the one-source slot. */
     const frameHost = (stopped: string, source: () => FrameSource): FrameSourceHost => ({
@@ -299,6 +278,33 @@ export class AppState {
       () => this.framesInFlight,
       isLocalEndpoint(this.endpoint.settings.url),
     );
+    this.files = new Files(this);
+    this.exporter = new ExportState({
+      notices: this.notices,
+      busy: this.busy,
+      video: this.video,
+      device: this.#session.device,
+      get chain() {
+        return app.chain;
+      },
+      get engine() {
+        return app.engine;
+      },
+      get imageName() {
+        return app.image?.name ?? null;
+      },
+      inFlight: (stages, size, height, chainScale) =>
+        this.#placements.exportInFlight(this.placement, stages, size, height, chainScale),
+      createEngine: (gpu, inFlight) => {
+        const engine = new Engine(gpu, this.env, this.#cpu);
+        engine.ml = this.#ml;
+        // Stages go where the app places them (a strategy, or the user's pins).
+        engine.placer = this.#placements.forMode(this.placement);
+        engine.inFlightLimit = () => inFlight;
+        return engine;
+      },
+      mlReady: () => this.#mlOnGpu,
+    });
   }
 
   // ---- chain & history (src/session/chain-document.ts) --------------------------------------
@@ -571,67 +577,8 @@ export class AppState {
       });
   }
 
-  // ---- files --------------------------------------------------------------------------------
-
-  /**
-   * Opens dropped or picked files: `.cube` files load as LUTs, videos (by extension or type) as
-   * the video source, anything else as an image.
-   */
-  async openFiles(files: Iterable<File>, lutStageId?: string): Promise<void> {
-    for (const file of files) {
-      if (/\.cube$/i.test(file.name)) await this.loadLut(file, lutStageId);
-      else if (looksLikeVideo(file)) await this.openVideo(file);
-      else await this.openImage(file);
-    }
-  }
-
-  /** Opens a video; on failure the current source stays and an error names the file and why. */
-  async openVideo(file: File): Promise<boolean> {
-    this.busy = `Opening ${file.name}…`;
-    try {
-      await this.video.open(file); // it takes the source slot once its first frame is up
-      this.view.fit();
-      return true;
-    } catch (error) {
-      this.notices.error('Could not open video', messageOf(error));
-      return false;
-    } finally {
-      this.busy = null;
-    }
-  }
-
-  /** Opens an image; on failure the current image stays and an error names the file and why. */
-  async openImage(file: File): Promise<boolean> {
-    const maxDimension = this.#session.device.gpu?.adapter.maxTextureDimension2D ?? 8192;
-    this.busy = `Opening ${file.name}…`;
-    try {
-      const decoded = await decodeImageFile(file, maxDimension);
-      const { bitmap } = decoded;
-      try {
-        this.#session.engine?.setSource(bitmap);
-      } catch (error) {
-        bitmap.close();
-        throw new MediaError(file.name, messageOf(error));
-      }
-      if (decoded.downscaled) {
-        this.notices.warning(
-          'Image scaled down',
-          `“${file.name}” is ${decoded.originalSize.join('×')} px, larger than this GPU's ` +
-            `${maxDimension} px texture limit; it was scaled to ${bitmap.width}×${bitmap.height}.`,
-        );
-      }
-      await this.#showImage(file.name, bitmap);
-      return true;
-    } catch (error) {
-      this.notices.error('Could not open image', messageOf(error));
-      return false;
-    } finally {
-      this.busy = null;
-    }
-  }
-
   /** Makes `bitmap` (uploaded already) the source, in place of any video, camera or scene. */
-  async #showImage(name: string, bitmap: ImageBitmap): Promise<void> {
+  async showImage(name: string, bitmap: ImageBitmap): Promise<void> {
     const previous = this.image;
     await this.#session.sources.take(this.#imageSource);
     this.image = { name, bitmap, width: bitmap.width, height: bitmap.height };
@@ -640,227 +587,8 @@ export class AppState {
     this.requestRender();
   }
 
-  /**
-   * Keeps the current source and chain so they can be put back (a scenario replaces them): an
-   * image is copied, a video kept as its file and time, the scene and a camera by their settings.
-   */
-  async saveSource(): Promise<SavedSource | null> {
-    const chain = this.#doc.chain;
-    const back = (restore: () => Promise<boolean>) => async () => {
-      if (!(await restore())) return false;
-      this.edit(() => chain);
-      return true;
-    };
-    const file = this.video.file;
-    if (file) {
-      const time = this.video.time;
-      const blob = new File([file.source], file.name, { type: file.source.type });
-      return savedSource(
-        file.name,
-        back(async () => {
-          if (!(await this.openVideo(blob))) return false;
-          await this.video.seek(time);
-          return true;
-        }),
-      );
-    }
-    if (this.scene.active) {
-      const [w, h] = [this.scene.width, this.scene.height];
-      return savedSource(
-        '3D scene',
-        back(async () => {
-          this.scene.start(w, h);
-          return true;
-        }),
-      );
-    }
-    const camera = this.camera.camera;
-    if (camera) {
-      const id = camera.deviceId || undefined;
-      return savedSource(
-        camera.label,
-        back(() =>
-          this.camera.start(id).then(
-            () => true,
-            (error: unknown) => (this.notices.error('Camera', messageOf(error)), false),
-          ),
-        ),
-      );
-    }
-    const image = this.image;
-    if (!image?.bitmap) return null;
-    let kept: ImageBitmap | null = await createImageBitmap(image.bitmap);
-    return savedSource(
-      image.name,
-      back(async () => {
-        if (!kept) return false;
-        try {
-          this.#session.engine?.setSource(kept);
-        } catch (error) {
-          this.notices.error('Could not restore the image', messageOf(error));
-          return false;
-        }
-        await this.#showImage(image.name, kept);
-        kept = null; // the app owns it now
-        return true;
-      }),
-      () => {
-        kept?.close();
-        kept = null;
-      },
-    );
-  }
-
-  /**
-   * Loads a `.cube` LUT into the given LUT stage, else into the first LUT stage that has none,
-   * else into a new LUT stage at the end of the chain.
-   */
-  async loadLut(file: File, stageId?: string): Promise<boolean> {
-    let lutRef;
-    try {
-      if (file.size === 0) throw new CubeParseError(0, 'the file is empty (0 bytes)');
-      const lut = packLut(parseCube(await file.text()), file.name);
-      if (!this.luts.add(lut)) {
-        this.notices.warning(
-          'LUT kept for this session only',
-          `“${file.name}” is too large for browser storage.`,
-        );
-      }
-      lutRef = { id: lut.id, name: file.name };
-    } catch (error) {
-      const reason = error instanceof CubeParseError ? error.message : messageOf(error);
-      this.notices.error('Could not load LUT', `“${file.name}”: ${reason}`);
-      return false;
-    }
+  lutAdded(): void {
     this.lutVersion++;
-    const lutEffect = findEffect('lut-3d')!;
-    this.edit((chain) => {
-      let target =
-        stageId ?? chain.stages.find((s) => s.effect === 'lut-3d' && s.params.lut === null)?.id;
-      if (!target) {
-        chain = addStage(chain, lutEffect);
-        target = chain.stages[chain.stages.length - 1].id;
-      }
-      return setParam(chain, target, 'lut', lutRef);
-    });
-    return true;
-  }
-
-  /** Decodes an image as the background of a Background replace stage. */
-  async loadBackgroundImage(file: File, stageId: string): Promise<boolean> {
-    const maxDimension = this.#session.device.gpu?.adapter.maxTextureDimension2D ?? 8192;
-    this.busy = `Opening ${file.name}…`;
-    try {
-      const { bitmap } = await decodeImageFile(file, maxDimension);
-      const pixels = bitmapPixels(bitmap);
-      bitmap.close();
-      const id = `${file.name}|${file.size}|${file.lastModified}`;
-      this.#images.set(id, pixels);
-      this.edit((chain) => setParam(chain, stageId, 'image', { id, name: file.name }));
-      return true;
-    } catch (error) {
-      this.notices.error('Could not open background image', messageOf(error));
-      return false;
-    } finally {
-      this.busy = null;
-    }
-  }
-
-  /** Frames the running (or last) export renders at once, and the most that overlapped. */
-  exportInFlight = $state(1);
-  exportPeakRunning = 0;
-  /** What the planner answered when the export asked (null: it used the app's setting). */
-  exportRecommended: InFlightAdvice | null = null;
-
-  /**
-   * Exports the open video through the chain (every frame, on an engine of its own so the viewer
-   * is not disturbed) and downloads it. A GPU device lost under a frame: the export waits for the
-   * new device and renders that frame again on it, so the file still has every frame once.
-   * Cancelling or failing downloads nothing.
-   */
-  async exportVideo(options: Omit<ExportOptions, 'chainScale'>): Promise<ExportResult | null> {
-    const file = this.video.file;
-    if (!file || !this.#session.device.gpu || this.#exportAbort) return null;
-    const chain = this.#doc.chain;
-    const chainScale = chain.stages
-      .filter((s) => s.enabled)
-      .reduce((k, s) => k * (findMlEffect(s.effect)?.scale ?? 1), 1);
-    const abort = new AbortController();
-    this.#exportAbort = abort;
-    this.cancelBusy = () => abort.abort();
-    await this.video.pause();
-    this.busy = `Exporting ${file.name}…`;
-    this.progress = 0;
-    try {
-      const stages = chain.stages.filter((s) => s.enabled);
-      const { inFlight, advice } = this.#placements.exportInFlight(
-        this.placement,
-        stages,
-        file.info,
-        options.height,
-        chainScale,
-      );
-      this.exportRecommended = advice;
-      this.exportInFlight = inFlight;
-      const { result, peakRunning } = await exportThroughChain(
-        {
-          device: this.#session.device,
-          createEngine: (gpu) => {
-            const engine = new Engine(gpu, this.env, this.#cpu);
-            engine.ml = this.#ml;
-            // Stages go where the app places them (a strategy, or the user's pins).
-            engine.placer = this.#placements.forMode(this.placement);
-            engine.inFlightLimit = () => inFlight;
-            return engine;
-          },
-          mlReady: () => this.#mlOnGpu,
-        },
-        file.source,
-        chain,
-        { ...options, chainScale, inFlight },
-        (p) => {
-          this.progress = p.fraction;
-          const eta = p.etaSeconds === null ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
-          this.busy = `Exporting ${file.name}: frame ${p.frames}${eta}…`;
-        },
-        abort.signal,
-      );
-      this.exportPeakRunning = peakRunning;
-      const ext = EXPORT_FORMATS[options.format].container;
-      downloadBlob(result.blob, `${file.name.replace(/\.[^.]+$/, '')}-triad.${ext}`);
-      this.notices.info(
-        'Video exported',
-        `${result.frames} frames, ${(result.blob.size / 2 ** 20).toFixed(1)} MiB; audio ${result.audio}.`,
-      );
-      return result;
-    } catch (error) {
-      if (abort.signal.aborted) this.notices.info('Export cancelled', 'Nothing was saved.');
-      else this.notices.error('Export failed', `${messageOf(error)}. Nothing was saved.`);
-      return null;
-    } finally {
-      this.#exportAbort = null;
-      this.cancelBusy = null;
-      this.busy = null;
-      this.progress = null;
-    }
-  }
-
-  async exportPng(): Promise<Blob | null> {
-    const engine = this.#session.engine;
-    const image = this.image;
-    if (!engine || !image) return null;
-    this.busy = 'Exporting PNG…';
-    try {
-      const pixels = await engine.renderToImage(this.#doc.chain, { index: 0 });
-      const blob = await encodePng(pixels);
-      downloadBlob(blob, exportName(image.name));
-      return blob;
-    } catch (error) {
-      this.notices.error('Export failed', messageOf(error));
-      return null;
-    } finally {
-      this.busy = null;
-    }
   }
 
   dispose(): void {

@@ -143,7 +143,7 @@ export class CompareState {
   async #load(id: Exclude<ScenarioId, 'ai-batch'>, size: ScenarioSize): Promise<void> {
     const app = this.#app;
     const info = SCENARIOS.find((s) => s.id === id)!;
-    const saved = this.saved ? null : await app.saveSource();
+    const saved = this.saved ? null : await app.files.saveSource();
     let loaded = false;
     try {
       if (id === 'video-edit') {
@@ -153,7 +153,8 @@ export class CompareState {
         const clip = await makeClip(photo, size.video[0], size.video[1], frames, (done) => {
           this.progress = done / frames;
         }).finally(() => photo.close());
-        if (!(await app.openVideo(clip))) throw new Error('the scenario clip could not be opened');
+        if (!(await app.files.openVideo(clip)))
+          throw new Error('the scenario clip could not be opened');
         const lut = packLut(sampleCube(17, tealOrange, 'Teal & orange'), 'teal-orange.cube');
         app.luts.add(lut);
         const chain = chainFromStages(videoEditStages({ id: lut.id, name: 'teal-orange.cube' }));
