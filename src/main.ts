@@ -43,7 +43,7 @@ if (decoder === 'element' || decoder === 'page') app.video.decoderPreference = d
 // ?perf=off / ?perf=on: the performance panel closed or open (else as it was left).
 const perf = params.get('perf');
 if (perf === 'off' || perf === 'on') app.perf.visible = perf === 'on';
-app.restoreChain(location.hash);
+app.history.restore(location.hash);
 // Compare mode drives the app (it is not part of it): built here, beside it.
 const compare = new CompareState(app);
 mount(App, { target: document.getElementById('app')!, props: { app, compare } });

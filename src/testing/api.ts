@@ -99,7 +99,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const img = await engine().renderToImage(app.chain, { index: 0 });
       return { width: img.width, height: img.height, data: Array.from(img.data) };
     },
-    mlModelsLoaded: () => app.mlModelsLoaded,
+    mlModelsLoaded: () => app.ai.runner.loaded,
     /** The video source: what is open, where playback is, and the live decoded frames. */
     videoState() {
       const v = app.video;
@@ -207,12 +207,12 @@ export function createTestApi(app: AppState, compare: CompareState) {
       engine().forceUploadPath(path);
     },
     async mlMemory() {
-      await app.idle(); // between frames: nothing of a frame in flight is counted
+      await app.session.idle(); // between frames: nothing of a frame in flight is counted
       const counters = app.gpu?.counters;
       return {
         ortTensors: ortTensors.live,
         workerSessions: await ortWorkerSessions(),
-        models: app.mlModelsLoaded,
+        models: app.ai.runner.loaded,
         deviceBuffers: counters?.deviceBuffers ?? 0,
         liveBuffers: counters?.liveBuffers ?? 0,
         liveTextures: counters?.liveTextures ?? 0,
@@ -232,7 +232,8 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const entry = findEntry(request.effect);
       if (!entry) throw new Error(`no effect ${request.effect}`);
       const params = defaultParams(entry.params) as ParamValues;
-      const run = () => app.ml.runOnCpu(request.effect, request.target, image, params, app.env);
+      const run = () =>
+        app.ai.runner.runOnCpu(request.effect, request.target, image, params, app.env);
       for (let i = 0; i < request.warmup; i++) await run();
       const ms: number[] = [];
       for (let i = 0; i < request.frames; i++) {
@@ -248,7 +249,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const entry = findEntry(effect);
       if (!entry) throw new Error(`no effect ${effect}`);
       const values = { ...defaultParams(entry.params), ...params } as ParamValues;
-      const img = await app.ml.runOnCpu(effect, target, source, values, app.env);
+      const img = await app.ai.runner.runOnCpu(effect, target, source, values, app.env);
       return { width: img.width, height: img.height, data: Array.from(img.data) };
     },
     /** Loads a model file on a target and reports the error, if any (bad-input tests). */
@@ -318,9 +319,9 @@ export function createTestApi(app: AppState, compare: CompareState) {
     },
     /** The placement mode, and for a strategy its scheduler's plan and predictions. */
     placement() {
-      const mode = app.placement;
+      const mode = app.scheduling.mode;
       if (mode === 'manual') return { mode, plan: null, predictions: null };
-      const scheduler = app.placer(mode).scheduler;
+      const scheduler = app.scheduling.scheduler(mode).scheduler;
       const strategies = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'] as const;
       return {
         mode,
@@ -360,7 +361,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
         timings: timings.map((t) => ({ ...t })),
         shown: app.video.shown,
         dropped: app.video.dropped + app.camera.dropped,
-        placement: app.placement,
+        placement: app.scheduling.mode,
       };
     },
     /** The panel's own figures, unrounded. */
@@ -394,7 +395,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const row = await compare.runScenario(id, chosen, order);
       return { row, table: compare.table };
     },
-    setFramesInFlight: (frames: number) => app.setFramesInFlight(frames),
+    setFramesInFlight: (frames: number) => app.scheduling.setFramesInFlight(frames),
     /** Sets compare mode's frame counts (the UI's inputs). */
     compareFrames(frames: number, warmup: number) {
       compare.frames = frames;
@@ -403,10 +404,10 @@ export function createTestApi(app: AppState, compare: CompareState) {
     compareTable: () => compare.table,
     /** What a strategy's planner recommends for frames in flight (up to `max`). */
     recommendInFlight: (strategy: Strategy, max = 4) =>
-      app.placer(strategy).scheduler.recommendInFlight(max),
+      app.scheduling.scheduler(strategy).scheduler.recommendInFlight(max),
     /** A strategy's scheduler: its plan, whether it still calibrates, and its log. */
     schedulerState(strategy: Strategy) {
-      const s = app.placer(strategy).scheduler;
+      const s = app.scheduling.scheduler(strategy).scheduler;
       return {
         plan: s.plan,
         calibrating: s.calibrating,
@@ -488,7 +489,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
       return { width: img.width, height: img.height, data: Array.from(img.data) };
     },
     setChain(json: string) {
-      app.replaceChain(parseChain(json).chain);
+      app.history.replace(parseChain(json).chain);
     },
     /** Opens bytes as if the user dropped a file with this name. */
     async openFile(name: string, bytes: number[] | Uint8Array, type = '') {
@@ -510,9 +511,9 @@ export function createTestApi(app: AppState, compare: CompareState) {
     },
     /** Renders and presents one frame synchronously; returns its stats. */
     /** Renders a frame alone (none other in flight): its counters are its own. */
-    renderNow: () => app.renderAlone(),
+    renderNow: () => app.session.renderAlone(),
     /** Renders a frame the way the app does (others may overlap it). */
-    renderShared: () => app.renderNow(),
+    renderShared: () => app.session.renderNow(),
     async settle() {
       await app.gpu?.device.queue.onSubmittedWorkDone();
     },
@@ -527,7 +528,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
       if (!canvas || !image) throw new Error('no canvas or image');
       // Copy the canvas in the same task as the frame's last submit, before it is presented
       // and before any other frame may draw on it; the reference is the chain that frame ran.
-      const { frame, shown, chain, view } = await app.renderAlone((frame) => {
+      const { frame, shown, chain, view } = await app.session.renderAlone((frame) => {
         const copy = new OffscreenCanvas(canvas.width, canvas.height);
         const ctx = copy.getContext('2d', { willReadFrequently: true })!;
         ctx.drawImage(canvas, 0, 0);
@@ -638,7 +639,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
         request.imageUrls.map((u) => bitmapFromUrl(u, request.size)),
       );
       const scratch = new Engine(gpu, app.env, app.cpu);
-      scratch.ml = app.ml;
+      scratch.ml = app.ai.runner;
       if (request.clean) scratch.placer = { ...pinnedPlacer, cleanTiming: () => true };
       const errors = gpu.counters.errors;
       // Video frames of one size: each is written into the same source texture, as in playback.
@@ -686,7 +687,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
     async overlapRender(frames: number) {
       app.engine!.peakRunning = app.engine!.running; // the most at once from here on
       const started = [];
-      for (let i = 0; i < frames; i++) started.push((await app.startFrame()).done);
+      for (let i = 0; i < frames; i++) started.push((await app.session.startFrame()).done);
       const resolved: number[] = [];
       const stats = await Promise.all(
         started.map((done) =>
@@ -718,7 +719,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const chain = chainFromStages(request.stages);
       const bitmap = await bitmapFromUrl(request.imageUrl, request.size);
       const scratch = new Engine(gpu, app.env);
-      scratch.ml = app.ml; // AI stages run on their pinned ML target
+      scratch.ml = app.ai.runner; // AI stages run on their pinned ML target
       try {
         scratch.setSource(bitmap);
         for (let i = 0; i < request.warmup; i++) await scratch.run(chain, { index: i });

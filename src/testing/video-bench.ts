@@ -70,7 +70,7 @@ export async function benchClip(
       }
     }
     // Decode + chain + present, every frame, through the app's own player.
-    app.replaceChain(chain);
+    app.history.replace(chain);
     await app.files.openVideo(file);
     const shownBefore = app.video.shown;
     let chainFrames = 0;

@@ -1,46 +1,34 @@
-import {
-  LutStore,
-  findEntry,
-  findMlEffect,
-  type Chain,
-  type EffectEnv,
-  type StageSpec,
-} from '../../effects';
+import { LutStore, findMlEffect, type Chain, type EffectEnv, type StageSpec } from '../../effects';
 import { CpuPool } from '../../cpu';
-import { MlEffectRunner, type ModelStats } from '../../ml/effects/runner';
-import type { Availability } from '../../ml/runtime/ort';
-import { isMlTarget, type MlTarget } from '../../core/targets';
 import { isLocalEndpoint } from '../../ml/remote/client';
 import type { RgbaImage } from '../../effects/image';
-import { Engine, SchedulerPlacer, type FrameStats } from '../../engine';
-import { MAX_IN_FLIGHT } from '../../scheduler';
+import { Engine, type FrameStats } from '../../engine';
 import type { DeviceStatus } from '../../session/device';
 import { Session, type FrameRequest } from '../../session/session';
-import type { FrameSourceHost } from '../../session/frame-source-host';
 import type { FrameSource } from '../../session/source-slot';
 import { HOST_TIMERS } from '../../session/timers';
-import type { Strategy } from '../../core';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
-import { ChainDocument } from '../../session/chain-document';
-import { PLACEMENT_MODES, Placements, type PlacementMode } from '../../session/placement';
 import { BusyState } from './busy.svelte';
 import { ExportState } from './exporter.svelte';
+import { AiState } from './ai.svelte';
 import { Files } from './files';
+import { SchedulingState, remember } from './scheduling.svelte';
+import { createFrameSources } from './frame-sources';
+import { stageFailureNotices } from './stage-failures';
+import { HistoryState } from './history.svelte';
 import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
-import { VideoState } from './video.svelte';
+import type { VideoState } from './video.svelte';
 import type { FrameUploadPath } from '../../gpu/upload-frame';
-import { CameraState } from './camera.svelte';
+import type { CameraState } from './camera.svelte';
 import { PerfState } from './perf.svelte';
-import { SceneState } from './scene.svelte';
+import type { SceneState } from './scene.svelte';
 
 export type GpuStatus = DeviceStatus;
 
-export { PLACEMENT_MODES, type PlacementMode };
-const PLACEMENT_KEY = 'triad.placement';
-const IN_FLIGHT_KEY = 'triad.framesInFlight';
+export { PLACEMENT_MODES, type PlacementMode } from './scheduling.svelte';
 
 export interface SourceImage {
   name: string;
@@ -68,6 +56,8 @@ export const WORKERS_KEY = 'triad.workers';
  */
 export class AppState {
   readonly notices = new Notices();
+  /** The chain with its undo history, saved and shared as it changes. */
+  readonly history: HistoryState;
   readonly view = new ViewState();
   readonly luts: LutStore;
   readonly env: EffectEnv;
@@ -96,48 +86,34 @@ export class AppState {
   readonly files: Files;
   /** Exporting the video or the frame on screen. */
   readonly exporter: ExportState;
-  /** Each ML target's availability here, and why not. */
-  mlTargets = $state.raw<Partial<Record<MlTarget, Availability>>>({});
-  /** Load and inference times of the loaded models (AI stages show them). */
-  mlStats = $state.raw<ModelStats[]>([]);
+  /** The AI effects: their runner, the targets available here, the models' times. */
+  readonly ai: AiState;
   lastFrame = $state.raw<FrameStats | null>(null);
   /** CPU worker count (the pool's size). */
   workers = $state(1);
-  placement = $state<PlacementMode>('manual');
-  /**
-   * Frames the app has in flight at most: 2 lets one frame's CPU and AI stages overlap the next
-   * frame's (the scheduler plans for it); 1 runs one frame at a time.
-   */
-  framesInFlight = $state(2);
+  /** Where stages run (pins or a strategy) and how many frames overlap. */
+  readonly scheduling: SchedulingState;
   /** Bumped when a LUT arrives, so stages waiting for it re-render. */
   lutVersion = $state(0);
 
   readonly #options: AppOptions;
-  /** The chain with its undo history, saved and shared as it changes (src/session). */
-  readonly #doc: ChainDocument;
-  #historyVersion = $state(0);
   /** The still image as a source: its bitmap is closed when another image replaces it. */
   readonly #imageSource: FrameSource = {
     restore: () => {
-      if (this.image?.bitmap) this.#session.engine?.setSource(this.image.bitmap);
+      if (this.image?.bitmap) this.session.engine?.setSource(this.image.bitmap);
     },
     release: () => {},
   };
-  /** The device, the engine, the source slot and the frames in flight (src/session). */
-  readonly #session: Session;
+  /**
+   * The device, the engine, the source slot and the frames in flight (src/session): frames are
+   * rendered through it (`renderNow`, `renderAlone`, `startFrame`, `frameSlot`, `idle`).
+   */
+  readonly session: Session;
   #canvas: HTMLCanvasElement | null = null;
   readonly #cpu: CpuPool;
-  readonly #ml = new MlEffectRunner(import.meta.env.BASE_URL, (p) => {
-    this.busy.label = p ? `${p.label}…` : null;
-    this.busy.progress = p?.fraction ?? null;
-  });
   /** Background images dropped on AI stages, by id (this session only: they are not saved). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly backgroundImages = new Map<string, RgbaImage>();
-  /** The strategies' schedulers (src/session). */
-  readonly #placements: Placements;
-  /** Settles once the ML runtimes have moved to the current device. */
-  #mlOnGpu: Promise<void> = Promise.resolve();
   // Not reactive on purpose: it only filters repeats before they become notices.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #recentErrors = new Set<string>();
@@ -145,7 +121,8 @@ export class AppState {
   constructor(options: AppOptions) {
     this.#options = options;
     this.luts = new LutStore(options.storage);
-    this.#doc = new ChainDocument(
+    this.ai = new AiState(import.meta.env.BASE_URL, this.busy, () => this.requestRender());
+    this.history = new HistoryState(
       {
         storage: options.storage,
         writeHash:
@@ -154,13 +131,11 @@ export class AppState {
             : (hash) =>
                 history.replaceState(null, '', `${location.pathname}${location.search}${hash}`),
       },
-      (chain) => {
-        this.#historyVersion++;
-        // The endpoint's health matters only while a stage may run a model.
-        this.endpoint.watch(chain.stages.some((s) => findMlEffect(s.effect)));
-      },
+      this.notices,
+      // The endpoint's health matters only while a stage may run a model.
+      (chain) => this.endpoint.watch(chain.stages.some((s) => findMlEffect(s.effect))),
     );
-    this.#session = new Session(
+    this.session = new Session(
       {
         gpu: options.gpu,
         timers: HOST_TIMERS,
@@ -168,16 +143,13 @@ export class AppState {
           typeof requestAnimationFrame === 'undefined'
             ? setTimeout(callback, 16)
             : requestAnimationFrame(() => callback()),
-        inFlight: () => this.framesInFlight,
+        inFlight: () => this.scheduling.framesInFlight,
         createEngine: (gpu) => this.#createEngine(gpu),
         frame: (size) => this.#frameRequest(size),
       },
       {
         ready: (gpu) => {
-          this.#mlOnGpu = this.#ml.setGpu(gpu).then(() => {
-            this.mlTargets = Object.fromEntries(this.#ml.availability);
-            this.requestRender();
-          });
+          this.ai.setGpu(gpu);
           this.adapter = gpu.adapter;
         },
         lost: (message, recovering) => {
@@ -191,7 +163,7 @@ export class AppState {
         status: (status, problem) => {
           this.gpuStatus = status;
           this.gpuProblem = problem;
-          if (status === 'ready') this.deviceGeneration = this.#session.device.generation;
+          if (status === 'ready') this.deviceGeneration = this.session.device.generation;
         },
         frame: (stats) => this.#framePresented(stats),
       },
@@ -203,7 +175,7 @@ export class AppState {
     const app = this;
     this.perf = new PerfState({
       get placement() {
-        return app.placement === 'manual' ? 'manual' : app.placement;
+        return app.scheduling.mode;
       },
       get workload() {
         return app.workload;
@@ -213,77 +185,47 @@ export class AppState {
         // eslint-disable-next-line svelte/prefer-svelte-reactivity
         return new Map(app.lastFrame?.ran.map((r) => [r.stage, r.target]) ?? []);
       },
-      placer: (strategy) => this.placer(strategy),
+      placer: (strategy) => this.scheduling.scheduler(strategy),
       get dropped() {
         return app.video.dropped + app.camera.dropped;
       },
       queueDepth: () => ({
-        gpu: this.#session.engine?.framesOnGpu ?? 0,
+        gpu: this.session.engine?.framesOnGpu ?? 0,
         cpu: this.#cpu.pool.queued + this.#cpu.pool.busy,
       }),
     });
-    const saved = options.storage?.getItem(PLACEMENT_KEY);
-    if (PLACEMENT_MODES.some((m) => m.id === saved)) this.placement = saved as PlacementMode;
-    const inFlight = Number(options.storage?.getItem(IN_FLIGHT_KEY));
-    if (Number.isInteger(inFlight) && inFlight >= 1 && inFlight <= MAX_IN_FLIGHT)
-      this.framesInFlight = inFlight;
     this.env = { lut: (id) => this.luts.get(id), image: (id) => this.backgroundImages.get(id) };
-    const engine = () => this.#session.engine;
-    /** What a frame source needs of the app; showing itself, it takes the one-source slot. */
-    const frameHost = (stopped: string, source: () => FrameSource): FrameSourceHost => ({
-      get engine() {
-        return engine();
-      },
-      renderNow: () => this.renderNow(),
-      frameSlot: () => this.frameSlot(),
-      startFrame: () => this.startFrame(),
-      showSource: (shown) => {
-        if (shown) {
-          void this.#session.sources.take(source());
-          this.view.fit();
-        }
+    ({
+      video: this.video,
+      camera: this.camera,
+      scene: this.scene,
+    } = createFrameSources({
+      session: this.session,
+      notices: this.notices,
+      shown: (shown, fit) => {
+        if (fit) this.view.fit();
         const previous = this.image;
         this.image = shown ? { ...shown, bitmap: null } : null;
         previous?.bitmap?.close();
       },
       setFrameIndex: (index) => (this.#frameIndex = index),
-      onError: (reason) => this.notices.error(stopped, reason),
-    });
-    const sources = {
-      video: {
-        restore: () => this.video.restore(),
-        release: () => this.video.remove(),
-      },
-      camera: {
-        restore: () => this.camera.restore(),
-        release: () => this.camera.stop(),
-      },
-      scene: {
-        restore: () => this.scene.restore(),
-        release: () => this.scene.stop(),
-      },
-    } satisfies Record<string, FrameSource>;
-    this.video = new VideoState(frameHost('Playback stopped', () => sources.video));
-    this.camera = new CameraState(frameHost('Camera stopped', () => sources.camera));
-    this.scene = new SceneState(frameHost('3D scene stopped', () => sources.scene));
+    }));
     this.endpoint = new EndpointState(options.storage, (client, health) => {
-      this.#ml.setEndpoint(client, health);
-      this.#setEndpointLocal(isLocalEndpoint(client.settings.url));
-      this.mlTargets = Object.fromEntries(this.#ml.availability);
-      this.requestRender();
+      this.ai.setEndpoint(client, health);
+      this.scheduling.setEndpointLocal(isLocalEndpoint(client.settings.url));
     });
-    this.#placements = new Placements(
-      () => performance.now(),
-      () => this.#ml.targets,
-      () => this.framesInFlight,
+    this.scheduling = new SchedulingState(
+      options.storage,
+      () => this.ai.runner.targets,
       isLocalEndpoint(this.endpoint.settings.url),
+      (render) => this.#applyPlacement(render),
     );
     this.files = new Files(this);
     this.exporter = new ExportState({
       notices: this.notices,
       busy: this.busy,
       video: this.video,
-      device: this.#session.device,
+      device: this.session.device,
       get chain() {
         return app.chain;
       },
@@ -293,107 +235,37 @@ export class AppState {
       get imageName() {
         return app.image?.name ?? null;
       },
-      inFlight: (stages, size, height, chainScale) =>
-        this.#placements.exportInFlight(this.placement, stages, size, height, chainScale),
-      createEngine: (gpu, inFlight) => {
-        const engine = new Engine(gpu, this.env, this.#cpu);
-        engine.ml = this.#ml;
-        // Stages go where the app places them (a strategy, or the user's pins).
-        engine.placer = this.#placements.forMode(this.placement);
-        engine.inFlightLimit = () => inFlight;
-        return engine;
-      },
-      mlReady: () => this.#mlOnGpu,
+      inFlight: (...args) => this.scheduling.exportInFlight(...args),
+      createEngine: (gpu, inFlight) => this.#createEngine(gpu, inFlight),
+      mlReady: () => this.ai.onGpu,
     });
   }
 
-  // ---- chain & history (src/session/chain-document.ts) --------------------------------------
+  // ---- the chain (its undo history: `history`) ---------------------------------------------
 
   get chain(): Chain {
-    void this.#historyVersion;
-    return this.#doc.chain;
-  }
-
-  get canUndo(): boolean {
-    void this.#historyVersion;
-    return this.#doc.canUndo;
-  }
-
-  get canRedo(): boolean {
-    void this.#historyVersion;
-    return this.#doc.canRedo;
+    return this.history.chain;
   }
 
   /** Applies an edit as one undo step; edits sharing a `gesture` key merge into one. */
   edit(fn: (chain: Chain) => Chain, gesture?: string): void {
-    this.#doc.edit(fn, gesture);
-  }
-
-  /** Ends a slider drag or typing burst, so the next edit is a separate undo step. */
-  endGesture(): void {
-    this.#doc.endGesture();
-  }
-
-  undo(): void {
-    this.#doc.undo();
-  }
-
-  redo(): void {
-    this.#doc.redo();
-  }
-
-  /** Replaces the chain as a new document (a shared link, a test); clears undo. */
-  replaceChain(chain: Chain): void {
-    this.#doc.replace(chain);
-  }
-
-  /** Restores the chain from a shared link if there is one, else from the last session. */
-  restoreChain(hash: string): void {
-    this.#doc.restore(hash, {
-      repaired: (what, problems) =>
-        this.notices.warning(`${what} needed repairs`, problems.join('; ')),
-      unreadable: (what, reason) =>
-        this.notices.error(`${what} could not be read`, `${reason}. It was ignored.`),
-    });
+    this.history.edit(fn, gesture);
   }
 
   // ---- GPU lifecycle ------------------------------------------------------------------------
 
   start(): Promise<void> {
-    return this.#session.device.start();
+    return this.session.device.start();
   }
 
-  /** The engine on a new device: stages placed as the app says, failures told once. */
-  #createEngine(gpu: GpuContext): Engine {
+  /** An engine on `gpu`: stages placed as the app says, failures told once. */
+  #createEngine(gpu: GpuContext, inFlight?: number): Engine {
     const engine = new Engine(gpu, this.env, this.#cpu);
-    if (this.#options.uploadPath) engine.forceUploadPath(this.#options.uploadPath);
-    engine.ml = this.#ml;
-    engine.onStageFailure = (stage, target, reason, skipped) => {
-      const name = findEntry(stage.effect)?.name ?? stage.effect;
-      // Once per stage and target: a broken pool would otherwise report every band of every frame.
-      const key = `failover|${stage.id}|${target}|${skipped}`;
-      if (this.#recentErrors.has(key)) return;
-      this.#recentErrors.add(key);
-      if (skipped) {
-        this.notices.error(
-          'AI effect unavailable',
-          `${name}: ${reason}. The stage is skipped; the rest of the chain runs.`,
-        );
-        return;
-      }
-      if (isMlTarget(target)) {
-        this.notices.warning(
-          'AI stage moved',
-          `${name} failed on ${target} (${reason}); it ran on another target instead.`,
-        );
-        return;
-      }
-      this.notices.warning(
-        'Stage moved to the GPU',
-        `${name} failed on the ${target.toUpperCase()} (${reason}); it ran on the GPU instead.`,
-      );
-    };
-    engine.placer = this.#placements.forMode(this.placement);
+    engine.ml = this.ai.runner;
+    engine.placer = this.scheduling.placer;
+    engine.onStageFailure = stageFailureNotices(this.notices, this.#recentErrors);
+    if (inFlight !== undefined) engine.inFlightLimit = () => inFlight;
+    else if (this.#options.uploadPath) engine.forceUploadPath(this.#options.uploadPath);
     return engine;
   }
 
@@ -406,11 +278,11 @@ export class AppState {
 
   /** Simulates losing the device (test hook; also a way to reset a wedged GPU). */
   loseDevice(): void {
-    this.#session.device.lose();
+    this.session.device.lose();
   }
 
   get gpu(): GpuContext | null {
-    return this.#session.device.gpu;
+    return this.session.device.gpu;
   }
 
   /** Resizes the CPU pool (1–32 workers) and remembers the choice. */
@@ -419,76 +291,22 @@ export class AppState {
     if (!Number.isFinite(n)) return;
     this.workers = n;
     this.#cpu.resize(n);
-    try {
-      this.#options.storage?.setItem(WORKERS_KEY, String(n));
-    } catch {
-      // not persisted
-    }
+    remember(this.#options.storage, WORKERS_KEY, String(n));
     this.requestRender();
   }
 
   /** The enabled stages of the chain and the source's pixel count (null: no source yet). */
   get workload(): { stages: readonly StageSpec[]; pixels: number } | null {
-    const size = this.#session.engine?.sourceSize;
+    const size = this.session.engine?.sourceSize;
     if (!size) return null;
-    const stages = this.#doc.chain.stages.filter((s) => s.enabled);
+    const stages = this.history.chain.stages.filter((s) => s.enabled);
     return { stages, pixels: size[0] * size[1] };
   }
 
-  /** Sets how many frames may be in flight at once (1–4), and remembers it. */
-  setFramesInFlight(frames: number): void {
-    if (!Number.isFinite(frames)) return;
-    const n = Math.min(MAX_IN_FLIGHT, Math.max(1, Math.round(frames)));
-    this.framesInFlight = n;
-    this.#placements.inFlightChanged();
-    try {
-      this.#options.storage?.setItem(IN_FLIGHT_KEY, String(n));
-    } catch {
-      // not persisted
-    }
-    this.requestRender();
-  }
-
-  /** Chooses manual placement or a scheduling strategy, and remembers it. */
-  setPlacement(mode: PlacementMode): void {
-    this.placement = mode;
-    try {
-      this.#options.storage?.setItem(PLACEMENT_KEY, mode);
-    } catch {
-      // not persisted
-    }
-    this.#applyPlacement();
-    this.requestRender();
-  }
-
-  /**
-   * Runs `work` with stages placed under `mode` (compare mode), then puts the user's choice back;
-   * nothing is saved.
-   */
-  async withPlacement<T>(mode: PlacementMode, work: () => Promise<T>): Promise<T> {
-    const chosen = this.placement;
-    this.placement = mode;
-    this.#applyPlacement();
-    try {
-      return await work();
-    } finally {
-      this.placement = chosen;
-      this.#applyPlacement();
-    }
-  }
-
-  #setEndpointLocal(local: boolean): void {
-    if (this.#placements.setEndpointLocal(local)) this.#applyPlacement();
-  }
-
-  /** The scheduler behind a strategy (one per strategy, all learning into one latency model). */
-  placer(strategy: Strategy): SchedulerPlacer {
-    return this.#placements.placer(strategy);
-  }
-
-  #applyPlacement(): void {
-    const engine = this.#session.engine;
-    if (engine) engine.placer = this.#placements.forMode(this.placement);
+  #applyPlacement(render: boolean): void {
+    const engine = this.session.engine;
+    if (engine) engine.placer = this.scheduling.placer;
+    if (render) this.requestRender();
   }
 
   get cpu(): CpuPool {
@@ -496,7 +314,7 @@ export class AppState {
   }
 
   get engine(): Engine | null {
-    return this.#session.engine;
+    return this.session.engine;
   }
 
   get canvas(): HTMLCanvasElement | null {
@@ -505,58 +323,28 @@ export class AppState {
 
   attachCanvas(canvas: HTMLCanvasElement): void {
     this.#canvas = canvas;
-    this.#session.attachOutput({
+    this.session.attachOutput({
       size: () => [canvas.width, canvas.height],
       presenter: (gpu) => new Presenter(gpu, canvas),
     });
   }
 
   detachCanvas(): void {
-    this.#session.detachOutput();
+    this.session.detachOutput();
     this.#canvas = null;
   }
 
-  // ---- rendering (src/session/session.ts) ---------------------------------------------------
+  // ---- rendering (frames are the session's) -------------------------------------------------
 
   requestRender(): void {
-    this.#session.request();
-  }
-
-  /**
-   * Resolves when no frame is in flight, asked for or waiting to start (tests sample counters
-   * between frames).
-   */
-  idle(options: { waiting?: boolean } = {}): Promise<void> {
-    return this.#session.idle(options);
-  }
-
-  /** Resolves when another frame may start (fewer than `framesInFlight` are in flight). */
-  frameSlot(): Promise<void> {
-    return this.#session.frameSlot();
-  }
-
-  /** Renders and presents one frame, if there is something to show; resolves when it is done. */
-  renderNow(retryAfterLoss = true): Promise<FrameStats | null> {
-    return this.#session.renderNow(retryAfterLoss);
-  }
-
-  /** Renders one frame with no other frame in flight, before or during it (see `Session`). */
-  renderAlone<T = FrameStats | null>(use?: (stats: FrameStats | null) => T): Promise<T> {
-    return this.#session.renderAlone(use);
-  }
-
-  /** Starts a frame once there is room; resolves when it has taken the source (see `Session`). */
-  startFrame(options?: { retryAfterLoss?: boolean; alone?: boolean }): Promise<{
-    done: Promise<FrameStats | null>;
-  }> {
-    return this.#session.startFrame(options);
+    this.session.request();
   }
 
   /** What the next frame draws on a canvas of `size`: nothing without a source. */
   #frameRequest(size: readonly [number, number]): FrameRequest | null {
     if (!this.image) return null;
     return {
-      chain: this.#doc.chain,
+      chain: this.history.chain,
       index: this.#frameIndex,
       view: this.view.transform([size[0], size[1]], [this.image.width, this.image.height]),
       previewWidth: this.scopes.visible ? SCOPE_PREVIEW_WIDTH : 0,
@@ -570,17 +358,13 @@ export class AppState {
       () => {},
     );
     if (stats.preview) this.scopes.submit(stats.preview);
-    if (this.#ml.loaded > 0 || this.mlStats.length > 0)
-      void this.#ml.stats().then((s) => {
-        // Only when they changed: stage cards would otherwise redraw on every video frame.
-        if (JSON.stringify(s) !== JSON.stringify(this.mlStats)) this.mlStats = s;
-      });
+    this.ai.refreshStats();
   }
 
   /** Makes `bitmap` (uploaded already) the source, in place of any video, camera or scene. */
   async showImage(name: string, bitmap: ImageBitmap): Promise<void> {
     const previous = this.image;
-    await this.#session.sources.take(this.#imageSource);
+    await this.session.sources.take(this.#imageSource);
     this.image = { name, bitmap, width: bitmap.width, height: bitmap.height };
     previous?.bitmap?.close();
     this.view.fit();
@@ -592,21 +376,11 @@ export class AppState {
   }
 
   dispose(): void {
-    this.#session.dispose();
+    this.session.dispose();
     this.#cpu.destroy();
-    void this.#ml.destroy();
+    void this.ai.runner.destroy();
     this.endpoint.dispose();
     void this.video.remove();
     this.camera.stop();
-  }
-
-  /** Models loaded (or loading) for AI effects. */
-  get mlModelsLoaded(): number {
-    return this.#ml.loaded;
-  }
-
-  /** The AI effects' runner (tests run its CPU path directly). */
-  get ml(): MlEffectRunner {
-    return this.#ml;
   }
 }

@@ -176,7 +176,7 @@ export class CompareState {
 
   /** What a row measured: the source, and how many frames were in flight. */
   #label(feed: FrameFeed): string {
-    const n = this.#app.framesInFlight;
+    const n = this.#app.scheduling.framesInFlight;
     return `${feed.name}, ${n} frame${n > 1 ? 's' : ''} in flight`;
   }
 
@@ -355,9 +355,9 @@ export class CompareState {
      */
     const frame = async (strategy: Strategy): Promise<{ done: Promise<FrameTiming> }> => {
       signal.throwIfAborted();
-      await app.frameSlot();
+      await app.session.frameSlot();
       await feed.next();
-      const { done } = await app.startFrame();
+      const { done } = await app.session.startFrame();
       const timing = done.then((stats) => {
         if (!stats) throw new Error('the frame could not be rendered');
         const skipped = stats.ran.find((r) => r.skipped);
@@ -392,17 +392,17 @@ export class CompareState {
         const done = (await frame(strategy)).done;
         timings.push(done);
         started(done);
-        if (timings.length >= app.framesInFlight)
-          await timings[timings.length - app.framesInFlight];
+        if (timings.length >= app.scheduling.framesInFlight)
+          await timings[timings.length - app.scheduling.framesInFlight];
       }
       return Promise.all(timings);
     };
     for (const strategy of this.#order) {
       const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
       const attempt = () =>
-        app.withPlacement(strategy, async (): Promise<CompareCell> => {
+        app.scheduling.withMode(strategy, async (): Promise<CompareCell> => {
           await feed.restart();
-          const placer = app.placer(strategy);
+          const placer = app.scheduling.scheduler(strategy);
           // Until the plan is settled (calibrated, and Auto's trial of close plans done), at the
           // frames in flight the timed frames run: one at a time, Auto's trial timed plans at a
           // rate they would not run at, and a fixed strategy's prediction came from it.
@@ -459,7 +459,7 @@ export class CompareState {
     const app = this.#app;
     const work = app.workload;
     if (!work) return { predicted: null, plan: [] };
-    const p = app.placer(strategy).predict(work.stages, work.pixels, strategy);
+    const p = app.scheduling.scheduler(strategy).predict(work.stages, work.pixels, strategy);
     return {
       predicted: p && { fps: p.fps, low: p.low, high: p.high, basis: p.basis },
       plan: (p?.plan.stages ?? []).map((shares, i) => ({
@@ -533,12 +533,12 @@ export class CompareState {
     try {
       for (const strategy of this.#order) {
         const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
-        const targets = app.ml.targets.filter((t) => this.#allows(strategy, t));
+        const targets = app.ai.runner.targets.filter((t) => this.#allows(strategy, t));
         const attempt = async (): Promise<CompareCell> => {
           if (targets.length === 0)
             throw new Error('no ML target this strategy allows is available');
           const run = (target: MlTarget, image: RgbaImage) =>
-            app.ml.runOnCpu(effect, target, image, {}, app.env);
+            app.ai.runner.runOnCpu(effect, target, image, {}, app.env);
           // Warm-up: each target loads the model and runs it once (not timed).
           const ready: MlTarget[] = [];
           for (const t of targets) {
@@ -554,11 +554,11 @@ export class CompareState {
           const timings: ItemTiming[] = [];
           for (const t of ready) {
             this.running = `${label}: timing ${t}`;
-            await app.ml.takeRoundTrips(effect, t); // the warm-up's round trips are not this item's
+            await app.ai.runner.takeRoundTrips(effect, t); // the warm-up's round trips are not this item's
             const t0 = performance.now();
             await run(t, items[1 % items.length].image);
             const ms = performance.now() - t0;
-            const trip = await app.ml.takeRoundTrips(effect, t);
+            const trip = await app.ai.runner.takeRoundTrips(effect, t);
             timings.push(
               trip
                 ? {
