@@ -1,0 +1,111 @@
+import type { MlTarget } from '../../core/targets';
+import type { RgbaImage } from '../../effects/image';
+import { Engine } from '../../engine';
+import { linkOf } from '../../ml/remote/link';
+import { runBatch } from '../../perf/batch';
+import { planBatch, type ItemTiming } from '../../perf/batch-plan';
+import { STRATEGIES, STRATEGY_LABELS, type CompareCell, type CompareRow } from '../../perf/report';
+import type { BatchEffect } from '../../perf/scenarios';
+import { MAX_IN_FLIGHT, type Strategy } from '../../scheduler';
+import type { BatchItem } from './batch-images';
+import { allows, type CompareRun } from './compare-measure';
+import { withRecovery } from './compare-recovery';
+
+/**
+ * Runs the batch under each strategy on the ML targets it allows, all at once. Nothing else
+ * renders while it is timed: a live 3D scene is held and a playing video paused (the scene
+ * comes back after), since either would take the same cores and GPU.
+ */
+export async function measureBatch(
+  run: CompareRun,
+  scenario: string,
+  items: BatchItem[],
+  effect: BatchEffect,
+  signal: AbortSignal,
+): Promise<{ row: CompareRow; outputs: BatchItem[] }> {
+  const { app, order, status } = run;
+  const cells = {} as Record<Strategy, CompareCell>;
+  let outputs: BatchItem[] = [];
+  await app.video.pause();
+  const scene = app.scene.active;
+  if (scene) app.scene.hold();
+  try {
+    for (const strategy of order) {
+      const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
+      const targets = app.ai.runner.targets.filter((t) => allows(strategy, t));
+      const attempt = async (): Promise<CompareCell> => {
+        if (targets.length === 0) throw new Error('no ML target this strategy allows is available');
+        const run = (target: MlTarget, image: RgbaImage) =>
+          app.ai.runner.runOnCpu(effect, target, image, {}, app.env);
+        // Warm-up: each target loads the model and runs it once (not timed).
+        const ready: MlTarget[] = [];
+        for (const t of targets) {
+          status.running = `${label}: warming up ${t}`;
+          await run(t, items[0].image).then(
+            () => ready.push(t),
+            () => {},
+          );
+        }
+        if (ready.length === 0) throw new Error('every target failed to warm up');
+        // One timed item per target (the endpoint's round trip apart): what the planner needs
+        // to say how many items in flight pay, and where.
+        const timings: ItemTiming[] = [];
+        for (const t of ready) {
+          status.running = `${label}: timing ${t}`;
+          await app.ai.runner.takeRoundTrips(effect, t); // the warm-up's round trips are not this item's
+          const t0 = performance.now();
+          await run(t, items[1 % items.length].image);
+          const ms = performance.now() - t0;
+          const trip = await app.ai.runner.takeRoundTrips(effect, t);
+          timings.push(
+            trip
+              ? {
+                  target: t,
+                  ms,
+                  link: linkOf(trip),
+                }
+              : { target: t, ms },
+          );
+        }
+        const { width, height } = items[0].image;
+        const scale = effect === 'super-resolution-x2' ? 2 : 1;
+        const budget = Math.min(MAX_IN_FLIGHT, Engine.framesWithinBudget(width, height, scale));
+        const plan = planBatch(timings, budget);
+        const finished: number[] = [];
+        const t0 = performance.now();
+        const result = await runBatch(
+          items,
+          ready.map((t) => ({
+            id: t,
+            run: (item: BatchItem) => run(t, item.image),
+            slots: plan.slots[t] ?? 1,
+          })),
+          {
+            clock: () => performance.now(),
+            tailAware: strategy === 'auto',
+            signal,
+            onItem: (done, total) => {
+              finished.push(performance.now());
+              status.running = `${label}: ${done}/${total}`;
+              status.progress = (order.indexOf(strategy) + done / total) / STRATEGIES.length;
+            },
+          },
+        );
+        outputs = items.map((item, i) => ({ name: item.name, image: result.outputs[i] }));
+        const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
+        return {
+          rate: (items.length * 1000) / result.ms,
+          count: items.length,
+          ms: result.ms,
+          intervals,
+          inFlight: plan.inFlight,
+          slots: plan.slots,
+        };
+      };
+      cells[strategy] = await withRecovery(app, attempt, signal);
+    }
+  } finally {
+    if (scene) app.scene.resume();
+  }
+  return { row: { scenario, unit: 'items/s', cells }, outputs };
+}

@@ -1,0 +1,144 @@
+import { APP_TARGETS, type FrameTiming } from '../../engine';
+import { STRATEGIES, STRATEGY_LABELS, type CompareCell, type CompareRow } from '../../perf/report';
+import { strategyAllows, type Strategy } from '../../scheduler';
+import type { AppState } from './app.svelte';
+import type { FrameFeed } from './compare-feed';
+import { withRecovery } from './compare-recovery';
+
+/** A comparison in progress: the app, the strategies' order, and where it says how far it is. */
+export interface CompareRun {
+  app: AppState;
+  order: readonly Strategy[];
+  status: { running: string | null; progress: number | null };
+}
+
+/** Runs `feed` under each strategy: warm-up (and calibration), then the timed frames. */
+export async function measureFrames(
+  run: CompareRun,
+  scenario: string,
+  feed: FrameFeed,
+  signal: AbortSignal,
+  size: { frames: number; warmup: number; calibrationCap: number },
+): Promise<CompareRow> {
+  const { app, order, status } = run;
+  const cells = {} as Record<Strategy, CompareCell>;
+  /**
+   * Starts the next frame (as many overlap as the app allows); resolves once it has taken its
+   * source, with when it will be done.
+   */
+  const frame = async (strategy: Strategy): Promise<{ done: Promise<FrameTiming> }> => {
+    signal.throwIfAborted();
+    await app.session.frameSlot();
+    await feed.next();
+    const { done } = await app.session.startFrame();
+    const timing = done.then((stats) => {
+      if (!stats) throw new Error('the frame could not be rendered');
+      const skipped = stats.ran.find((r) => r.skipped);
+      if (skipped) throw new Error(`a stage could not run (${skipped.reason ?? skipped.stage})`);
+      // A stage its targets failed ran elsewhere, so the frame was not lost — but that rate
+      // is not this strategy's.
+      const outside = stats.ran.find((r) => r.failedOver && !allows(strategy, r.target));
+      if (outside) {
+        const effect = app.workload?.stages.find((s) => s.id === outside.stage)?.effect;
+        throw new Error(
+          `${STRATEGY_LABELS[strategy]} could not run ${effect ?? 'a stage'}: its own targets failed, and ${outside.target} is not one of them`,
+        );
+      }
+      return stats.timing;
+    });
+    timing.catch(() => {}); // awaited below; a failure is the cell's error
+    return { done: timing };
+  };
+  /**
+   * Runs frames while `go(i)` says so (up to `count`), as many in flight as the app keeps (a
+   * GPU-only frame's render resolves at submit: without the wait the queue would grow without
+   * bound); `started` sees each frame's timing as it starts. Resolves with them all.
+   */
+  const frames = async (
+    strategy: Strategy,
+    count: number,
+    go: (i: number) => boolean,
+    started: (done: Promise<FrameTiming>) => void = () => {},
+  ): Promise<FrameTiming[]> => {
+    const timings: Promise<FrameTiming>[] = [];
+    for (let i = 0; i < count && go(i); i++) {
+      const done = (await frame(strategy)).done;
+      timings.push(done);
+      started(done);
+      if (timings.length >= app.scheduling.framesInFlight)
+        await timings[timings.length - app.scheduling.framesInFlight];
+    }
+    return Promise.all(timings);
+  };
+  for (const strategy of order) {
+    const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
+    const attempt = () =>
+      app.scheduling.withMode(strategy, async (): Promise<CompareCell> => {
+        await feed.restart();
+        const placer = app.scheduling.scheduler(strategy);
+        // Until the plan is settled (calibrated, and Auto's trial of close plans done), at the
+        // frames in flight the timed frames run: one at a time, Auto's trial timed plans at a
+        // rate they would not run at, and a fixed strategy's prediction came from it.
+        await frames(strategy, size.warmup + size.calibrationCap, (i) => {
+          status.running = `${label}, warm-up ${i + 1}`;
+          return i < size.warmup || placer.scheduler.settling;
+        });
+        await feed.restart();
+        const finished: number[] = [];
+        // The plan is timed, not re-measuring: exploration costs ≤ 0.5% over time, but one
+        // re-measure of a slow target inside a short timed run would count for 5–10% of it.
+        const explore = placer.scheduler.options.exploreShare;
+        placer.scheduler.options.exploreShare = 0;
+        // The prediction is made before its frames run (from what the scheduler knew then).
+        const planned = planOf(app, strategy);
+        const t0 = performance.now();
+        const done = await frames(
+          strategy,
+          size.frames,
+          (i) => {
+            status.running = `${label}, frame ${i + 1}/${size.frames}`;
+            status.progress = (order.indexOf(strategy) + i / size.frames) / STRATEGIES.length;
+            return true;
+          },
+          (timing) => void timing.then(() => finished.push(performance.now())).catch(() => {}),
+        ).finally(() => (placer.scheduler.options.exploreShare = explore));
+        const ms = performance.now() - t0;
+        const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
+        const busyMs: Record<string, number> = {};
+        for (const { busy } of done)
+          for (const [k, v] of Object.entries(busy)) busyMs[k] = (busyMs[k] ?? 0) + v / done.length;
+        return {
+          rate: (size.frames * 1000) / ms,
+          count: size.frames,
+          ms,
+          intervals,
+          busyMs,
+          ...planned,
+        };
+      });
+    cells[strategy] = await withRecovery(app, attempt, signal);
+  }
+  return { scenario, unit: 'fps', cells };
+}
+
+/** Whether `strategy` may run a stage on `target`. */
+export function allows(strategy: Strategy, target: string): boolean {
+  const info = APP_TARGETS.find((t) => t.id === target);
+  return !!info && strategyAllows(strategy, info);
+}
+
+/** The strategy's prediction for the chain about to run, and its plan stage by stage. */
+function planOf(app: AppState, strategy: Strategy): Pick<CompareCell, 'predicted' | 'plan'> {
+  const work = app.workload;
+  if (!work) return { predicted: null, plan: [] };
+  const p = app.scheduling.scheduler(strategy).predict(work.stages, work.pixels, strategy);
+  return {
+    predicted: p && { fps: p.fps, low: p.low, high: p.high, basis: p.basis },
+    plan: (p?.plan.stages ?? []).map((shares, i) => ({
+      stage: work.stages[i]?.effect ?? `stage ${i}`,
+      targets: shares
+        .map((x) => `${x.target}${x.share < 1 ? ` ${Math.round(x.share * 100)}%` : ''}`)
+        .join(' + '),
+    })),
+  };
+}

@@ -1,0 +1,48 @@
+import type { CompareCell } from '../../perf/report';
+import type { AppState } from './app.svelte';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs one strategy's measurement; if the GPU device was lost under it (the app makes a new
+ * one), waits for the new device and runs it once more. Failures become the cell's error.
+ */
+export async function withRecovery(
+  app: AppState,
+  attempt: () => Promise<CompareCell>,
+  signal: AbortSignal,
+): Promise<CompareCell> {
+  for (let tries = 0; ; tries++) {
+    const generation = app.deviceGeneration;
+    const gpu = app.gpu;
+    try {
+      return await attempt();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // A lost device's promise settles a little after the work that failed on it.
+      await new Promise((r) => setTimeout(r, 300));
+      const lost =
+        !!gpu?.isLost || app.deviceGeneration !== generation || app.gpuStatus !== 'ready';
+      if (!lost || tries >= 2 || !(await gpuReady(app, signal)))
+        return { rate: null, count: 0, ms: 0, error: messageOf(error) };
+    }
+  }
+}
+
+/**
+ * Waits (up to 20 s) for a working GPU device after a loss, and a moment more: the ML runtimes
+ * move to the new device just after it is ready.
+ */
+async function gpuReady(app: AppState, signal: AbortSignal): Promise<boolean> {
+  for (let waited = 0; waited < 20_000; waited += 100) {
+    signal.throwIfAborted();
+    if (app.gpuStatus === 'ready' && !app.gpu?.isLost) {
+      await new Promise((r) => setTimeout(r, 1000));
+      return app.gpuStatus === 'ready';
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
