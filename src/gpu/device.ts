@@ -9,7 +9,7 @@ export interface GpuOptions {
   compatibility?: boolean;
   /**
    * The WebGPU entry point (default: the browser's `navigator.gpu`). Outside a browser, e.g.
-   * Dawn's `create()` from the `webgpu` package in Node (src/engine/headless.dawn.test.ts).
+   * Dawn's `create()` from the `webgpu` package in Node (src/engine/headless.test.ts, src/session/session.test.ts).
    */
   gpu?: GPU;
 }

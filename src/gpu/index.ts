@@ -7,7 +7,13 @@ export {
   type AdapterSummary,
   type GpuOptions,
 } from './device';
-export { Presenter, fitZoom, type ViewTransform } from './presenter';
+export {
+  Presenter,
+  fitZoom,
+  textureTarget,
+  type PresentTarget,
+  type ViewTransform,
+} from './presenter';
 export { readTexture } from './readback';
 export type { FrameInfo, GpuStage, StageIO } from './stage';
 export { TexturePool } from './texture-pool';

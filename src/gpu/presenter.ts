@@ -39,19 +39,17 @@ function compile(device: GPUDevice, format: GPUTextureFormat): Compiled {
  * of the frame's command encoder, so showing a frame never reads pixels back to the CPU.
  */
 export class Presenter {
-  readonly context: GPUCanvasContext;
+  readonly #target: PresentTarget;
   readonly #gpu: GpuContext;
   readonly #format: GPUTextureFormat;
   readonly #compiled: Compiled;
   readonly #view: UniformBlock;
 
-  constructor(gpu: GpuContext, canvas: HTMLCanvasElement | OffscreenCanvas) {
+  /** Presents into a canvas, or into any `PresentTarget` (a texture in Node: `textureTarget`). */
+  constructor(gpu: GpuContext, into: HTMLCanvasElement | OffscreenCanvas | PresentTarget) {
     this.#gpu = gpu;
-    const context = canvas.getContext('webgpu');
-    if (!context) throw new Error('This canvas cannot show WebGPU output.');
-    this.context = context;
-    this.#format = navigator.gpu.getPreferredCanvasFormat();
-    context.configure({ device: gpu.device, format: this.#format, alphaMode: 'opaque' });
+    this.#target = 'texture' in into ? into : canvasTarget(gpu, into);
+    this.#format = this.#target.format;
     let perDevice = compiled.get(gpu.device);
     if (!perDevice) compiled.set(gpu.device, (perDevice = new Map()));
     let entry = perDevice.get(this.#format);
@@ -67,7 +65,7 @@ export class Presenter {
     after: GPUTexture,
     view: ViewTransform,
   ): void {
-    const target = this.context.getCurrentTexture();
+    const target = this.#target.texture();
     const uniforms = this.#view
       .begin()
       .f32(target.width, target.height, before.width, before.height)
@@ -97,8 +95,46 @@ export class Presenter {
 
   destroy(): void {
     this.#view.destroy();
-    this.context.unconfigure();
+    this.#target.release?.();
   }
+}
+
+/** Where a presenter draws: the texture to draw this frame into, and its format. */
+export interface PresentTarget {
+  readonly format: GPUTextureFormat;
+  texture(): GPUTexture;
+  release?(): void;
+}
+
+/** A canvas's WebGPU context as a present target (the browser's preferred format). */
+function canvasTarget(gpu: GpuContext, canvas: HTMLCanvasElement | OffscreenCanvas): PresentTarget {
+  const context = canvas.getContext('webgpu');
+  if (!context) throw new Error('This canvas cannot show WebGPU output.');
+  const format = navigator.gpu.getPreferredCanvasFormat();
+  context.configure({ device: gpu.device, format, alphaMode: 'opaque' });
+  return {
+    format,
+    texture: () => context.getCurrentTexture(),
+    release: () => context.unconfigure(),
+  };
+}
+
+/**
+ * A texture of its own as the present target (Node has no canvas): what was presented can be
+ * read back from `texture` (rgba8unorm).
+ */
+export function textureTarget(
+  gpu: GpuContext,
+  width: number,
+  height: number,
+): PresentTarget & { readonly target: GPUTexture } {
+  const target = gpu.device.createTexture({
+    label: 'Triad.present.offscreen',
+    size: [width, height],
+    format: 'rgba8unorm',
+    usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
+  });
+  return { format: 'rgba8unorm', target, texture: () => target, release: () => target.destroy() };
 }
 
 /** The zoom that fits an image inside a canvas, never enlarging past 1:1. */

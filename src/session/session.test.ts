@@ -1,0 +1,152 @@
+// The session without a browser: its frame loop on a real GPUDevice from Dawn in Node
+// (src/gpu/dawn-node.ts), CPU stages on real worker threads running the browser's CPU worker
+// (src/headless/cpu-worker.ts), frames presented into a texture and read back, checked against
+// the CPU reference kernels.
+import { dawnGpu } from '../gpu/dawn-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImage, type RgbaImage } from '../core/image';
+import { CpuPool } from '../cpu';
+import { EMPTY_CHAIN, addStage, setParam, setTarget, type Chain } from '../effects/chain';
+import { findEntry } from '../effects/catalogue';
+import type { EffectEnv } from '../effects/effect';
+import { Engine, diffImages, runChainOnCpu, type FrameStats } from '../engine';
+import { Presenter, readTexture, textureTarget } from '../gpu';
+import { nodeCpuWorker } from '../headless/cpu-worker';
+import type { DeviceStatus } from './device';
+import { Session } from './session';
+import { HOST_TIMERS } from './timers';
+
+const [W, H] = [64, 48];
+const env: EffectEnv = { lut: () => undefined };
+
+/** An opaque test picture (the presenter composites transparency over a checkerboard). */
+function picture(): RgbaImage {
+  const image = createImage(W, H);
+  let seed = 11;
+  const noise = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const i = (y * W + x) * 4;
+      image.data.set([(x * 255) / W, (y * 255) / H, noise(), 255], i);
+    }
+  return image;
+}
+
+/** Grain on the GPU, invert on the CPU workers, vignette on the GPU: two excursions of pixels. */
+function mixedChain(): Chain {
+  let chain = EMPTY_CHAIN;
+  for (const id of ['film-grain', 'invert', 'vignette']) chain = addStage(chain, findEntry(id)!);
+  const [grain, invert, vignette] = chain.stages;
+  chain = setParam(chain, grain.id, 'amount', 60);
+  chain = setTarget(chain, grain.id, 'gpu');
+  chain = setTarget(chain, invert.id, 'cpu');
+  return setTarget(chain, vignette.id, 'gpu');
+}
+
+let entry: GPU | null = dawnGpu();
+const cpu = new CpuPool(2, { create: nodeCpuWorker });
+const source = picture();
+const chain = mixedChain();
+let index = 0;
+const statuses: DeviceStatus[] = [];
+const errors: string[] = [];
+const presented: FrameStats[] = [];
+const targets: ReturnType<typeof textureTarget>[] = [];
+const session = new Session(
+  {
+    gpu: { compatibility: true, gpu: entry! },
+    timers: HOST_TIMERS,
+    requestFrame: (callback) => setTimeout(callback, 0),
+    inFlight: () => 2,
+    createEngine: (gpu) => new Engine(gpu, env, cpu),
+    frame: () => ({
+      chain,
+      index,
+      view: { zoom: 1, centre: [W / 2, H / 2], split: null },
+      previewWidth: 0,
+    }),
+  },
+  {
+    status: (status) => statuses.push(status),
+    error: (message) => errors.push(message),
+    frame: (stats) => presented.push(stats),
+  },
+);
+/** The still image as the session's one source: a new device gets it again. */
+const still = { restore: () => session.engine?.setSource(source), release: () => {} };
+
+/** What the output shows now, and what the CPU reference makes of frame `index`. */
+async function shownAndExpected(frame: number): Promise<[RgbaImage, RgbaImage]> {
+  const gpu = session.gpu!;
+  const shown = await readTexture(gpu, targets.at(-1)!.target);
+  const input = await session.engine!.readSource();
+  return [shown, runChainOnCpu(chain, input, { index: frame }, env)];
+}
+
+beforeAll(async () => {
+  session.attachOutput({
+    size: () => [W, H],
+    presenter: (gpu) => {
+      const target = textureTarget(gpu, W, H);
+      targets.push(target);
+      return new Presenter(gpu, target);
+    },
+  });
+  await session.start();
+  session.engine!.setSource(source);
+  await session.sources.take(still);
+});
+
+afterAll(() => {
+  session.dispose();
+  cpu.destroy();
+  entry = null; // dawn.node keeps Node alive while its instance is referenced
+});
+
+describe('the session on Dawn in Node (no browser, no DOM)', () => {
+  it('renders a mixed GPU/CPU chain through its frame loop and presents the CPU reference’s pixels', async () => {
+    index = 5;
+    const stats = await session.renderAlone();
+    expect(stats?.ran.map((r) => r.target)).toEqual(['gpu', 'cpu', 'gpu']);
+    expect(stats?.readbacks).toBeGreaterThan(0); // the CPU stage's pixels really left the GPU
+    const [shown, expected] = await shownAndExpected(5);
+    const diff = diffImages(shown, expected, 2);
+    expect(diff.over, JSON.stringify(diff.firstOver)).toBe(0);
+    expect(diffImages(shown, source, 0).over).toBeGreaterThan(0); // not the source itself
+    expect(errors).toEqual([]);
+  });
+
+  it('two frames in flight: the second starts while the first waits on the CPU, each presented in turn', async () => {
+    const engine = session.engine!;
+    engine.peakRunning = 0;
+    index = 1;
+    const first = await session.startFrame();
+    index = 2;
+    const second = await session.startFrame();
+    const [a, b] = await Promise.all([first.done, second.done]);
+    expect(engine.peakRunning).toBe(2);
+    expect([a?.frame, b?.frame]).toEqual([1, 2]);
+    expect(presented.slice(-2).map((s) => s.frame)).toEqual([1, 2]);
+    // Presented in order: the output shows the second frame, right to the last pixel.
+    const [shown, expected] = await shownAndExpected(2);
+    expect(diffImages(shown, expected, 2).over).toBe(0);
+    // Grain is seeded by the frame: frame 1 would differ.
+    const [, other] = await shownAndExpected(1);
+    expect(diffImages(shown, other, 0).over).toBeGreaterThan(0);
+  });
+
+  it('after a device loss, a frame asked for is rendered on the new device with the source restored', async () => {
+    const lost = session.gpu!;
+    index = 7;
+    session.device.lose();
+    const stats = await session.renderNow();
+    expect(stats).not.toBeNull();
+    expect(session.gpu).not.toBe(lost);
+    expect(session.device.generation).toBe(2);
+    expect(statuses).toContain('recovering');
+    expect(statuses.at(-1)).toBe('ready');
+    const [shown, expected] = await shownAndExpected(7);
+    expect(diffImages(shown, expected, 2).over).toBe(0);
+    expect(diffImages(await session.engine!.readSource(), source, 0).over).toBe(0);
+  });
+});
