@@ -71,26 +71,31 @@ export class Files {
     }
   }
 
+  /**
+   * Runs `work` on `file` showing "Opening …": true when it worked; on failure an error titled
+   * `failed` says why, and nothing changes.
+   */
+  async #opening(file: File, failed: string, work: () => Promise<void>): Promise<boolean> {
+    return this.#app.busy.while(`Opening ${file.name}…`, () =>
+      work().then(
+        () => true,
+        (error: unknown) => (this.#app.notices.error(failed, messageOf(error)), false),
+      ),
+    );
+  }
+
   /** Opens a video; on failure the current source stays and an error names the file and why. */
-  async openVideo(file: File): Promise<boolean> {
-    this.#app.busy.label = `Opening ${file.name}…`;
-    try {
+  openVideo(file: File): Promise<boolean> {
+    return this.#opening(file, 'Could not open video', async () => {
       await this.#app.video.open(file); // it takes the source slot once its first frame is up
       this.#app.view.fit();
-      return true;
-    } catch (error) {
-      this.#app.notices.error('Could not open video', messageOf(error));
-      return false;
-    } finally {
-      this.#app.busy.clear();
-    }
+    });
   }
 
   /** Opens an image; on failure the current image stays and an error names the file and why. */
-  async openImage(file: File): Promise<boolean> {
+  openImage(file: File): Promise<boolean> {
     const maxDimension = this.#app.gpu?.adapter.maxTextureDimension2D ?? 8192;
-    this.#app.busy.label = `Opening ${file.name}…`;
-    try {
+    return this.#opening(file, 'Could not open image', async () => {
       const decoded = await decodeImageFile(file, maxDimension);
       const { bitmap } = decoded;
       try {
@@ -107,13 +112,7 @@ export class Files {
         );
       }
       await this.#app.showImage(file.name, bitmap);
-      return true;
-    } catch (error) {
-      this.#app.notices.error('Could not open image', messageOf(error));
-      return false;
-    } finally {
-      this.#app.busy.clear();
-    }
+    });
   }
 
   /**
@@ -223,22 +222,15 @@ export class Files {
   }
 
   /** Decodes an image as the background of a Background replace stage. */
-  async loadBackgroundImage(file: File, stageId: string): Promise<boolean> {
+  loadBackgroundImage(file: File, stageId: string): Promise<boolean> {
     const maxDimension = this.#app.gpu?.adapter.maxTextureDimension2D ?? 8192;
-    this.#app.busy.label = `Opening ${file.name}…`;
-    try {
+    return this.#opening(file, 'Could not open background image', async () => {
       const { bitmap } = await decodeImageFile(file, maxDimension);
       const pixels = bitmapPixels(bitmap);
       bitmap.close();
       const id = `${file.name}|${file.size}|${file.lastModified}`;
       this.#app.backgroundImages.set(id, pixels);
       this.#app.edit((chain) => setParam(chain, stageId, 'image', { id, name: file.name }));
-      return true;
-    } catch (error) {
-      this.#app.notices.error('Could not open background image', messageOf(error));
-      return false;
-    } finally {
-      this.#app.busy.clear();
-    }
+    });
   }
 }
