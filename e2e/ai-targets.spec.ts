@@ -32,7 +32,7 @@ test.describe('AI effects on every ML target', () => {
       // the model's 256×256 input, never the frame.
       expect(frame.readbacks).toBe(target === 'ort-webgpu' ? 0 : 1);
       const gpuSide = await api(page).renderResult();
-      const cpuSide = await page.evaluate((t) => window.__triad.mlRunOnCpu('show-mask', t), target);
+      const cpuSide = await api(page).mlRunOnCpu('show-mask', target);
       for (const result of [gpuSide, cpuSide]) {
         const { iou, coverage } = maskIoU(result, reference);
         expect(coverage).toBeGreaterThan(0.1);

@@ -66,7 +66,9 @@ test.describe('building and editing a chain', () => {
     await app.stage(2).getByTestId('stage.enabled').uncheck();
     expect((await app.chain()).stages[2].enabled).toBe(false);
     await expectCanvasMatchesCpu();
-    const ran = await page.evaluate(async () => (await window.__triad.renderNow())!.ran.length);
+    const ran = await api(page)
+      .renderNow()
+      .then((f) => f!.ran.length);
     expect(ran).toBe(2);
 
     await page.getByTestId('app.undo').click();

@@ -102,10 +102,22 @@ test.describe('video', () => {
 
     await page.getByTestId('viewer.canvas').click();
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.evaluate(() => window.__triad.videoState().frameIndex)).toBe(101);
+    await expect
+      .poll(() =>
+        api(page)
+          .videoState()
+          .then((s) => s.frameIndex),
+      )
+      .toBe(101);
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
-    await expect.poll(() => page.evaluate(() => window.__triad.videoState().frameIndex)).toBe(99);
+    await expect
+      .poll(() =>
+        api(page)
+          .videoState()
+          .then((s) => s.frameIndex),
+      )
+      .toBe(99);
     state = await api(page).videoState();
     expect(state.time).toBeCloseTo(ts[99], 5);
   });
@@ -137,7 +149,11 @@ test.describe('video', () => {
       const opened = (await api(page).videoState()).opened;
       await app.dropFiles([{ name, bytes: fixture(name) }]);
       await expect
-        .poll(() => page.evaluate(() => window.__triad.videoState().opened))
+        .poll(() =>
+          api(page)
+            .videoState()
+            .then((s) => s.opened),
+        )
         .toBe(opened + 1);
       await api(page).videoSeek(0.5);
       const state = await api(page).videoState();
@@ -267,7 +283,13 @@ async function startExport(
 async function reopen(page: Page, app: TriadPage, name: string, bytes: Buffer) {
   const opened = (await api(page).videoState()).opened;
   await app.dropFiles([{ name, bytes }]);
-  await expect.poll(() => page.evaluate(() => window.__triad.videoState().opened)).toBe(opened + 1);
+  await expect
+    .poll(() =>
+      api(page)
+        .videoState()
+        .then((s) => s.opened),
+    )
+    .toBe(opened + 1);
   return api(page).videoState();
 }
 
@@ -477,7 +499,13 @@ test('the webcam (Chromium’s fake camera) is a live source: frames flow throug
   await page.getByTestId('camera.start').click();
   await expect(page.getByTestId('camera.status')).toBeVisible();
   await expect
-    .poll(() => page.evaluate(() => window.__triad.cameraState().shown), { timeout: 30_000 })
+    .poll(
+      () =>
+        api(page)
+          .cameraState()
+          .then((s) => s.shown),
+      { timeout: 30_000 },
+    )
     .toBeGreaterThan(20);
   const running = await api(page).cameraState();
   expect(running.on).toBe(true);
