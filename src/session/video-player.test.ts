@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../engine';
+import type { OwnedFrame } from '../media/video/frames';
+import type { FrameSourceHost } from './frame-source-host';
+import type { Timers } from './timers';
+import { VideoPlayer, type PlayableVideo, type PlayerState } from './video-player';
+
+/** A clip of `count` frames at `fps`, decoded on demand; counts frames open now and closed twice. */
+function clip(count: number, fps = 10) {
+  const open = new Set<number>();
+  let closedTwice = 0;
+  const timestamps = Array.from({ length: count }, (_, i) => i / fps);
+  const frame = (i: number): OwnedFrame => {
+    open.add(i);
+    let closed = false;
+    return {
+      frame: { index: i } as unknown as VideoFrame,
+      timestamp: timestamps[i],
+      duration: 1 / fps,
+      close: () => {
+        if (closed) closedTwice++;
+        closed = true;
+        open.delete(i);
+      },
+    };
+  };
+  const indexAt = (t: number) =>
+    Math.max(
+      0,
+      timestamps.findLastIndex((ts) => ts <= t + 1e-9),
+    );
+  const video: PlayableVideo = {
+    name: 'clip.mp4',
+    info: { width: 64, height: 36, duration: count / fps },
+    timestamps,
+    async *frames(start = 0) {
+      for (let i = indexAt(start); i < count; i++) yield frame(i);
+    },
+    frameAt: async (t) => frame(indexAt(t)),
+    indexAt,
+    close: () => {},
+  };
+  return { video, open, closedTwice: () => closedTwice, first: () => frame(0) };
+}
+
+/** A host whose engine records the frames it was given; frames render at once. */
+function host() {
+  const uploaded: number[] = [];
+  const errors: string[] = [];
+  const engine = {
+    setSourceFrame: async (f: { index: number }) => void uploaded.push(f.index),
+  } as unknown as Engine;
+  const h: FrameSourceHost = {
+    engine,
+    renderNow: async () => null,
+    frameSlot: async () => {},
+    startFrame: async () => ({ done: Promise.resolve(null) }),
+    showSource: () => {},
+    setFrameIndex: () => {},
+    onError: (reason) => errors.push(reason),
+  };
+  return { h, uploaded, errors };
+}
+
+/** A clock the test moves: `sleep` advances it, `lag` jumps it ahead (a slow frame). */
+function clock() {
+  let now = 0;
+  const timers: Timers = {
+    now: () => now,
+    sleep: async (ms) => void (now += ms),
+  };
+  return { timers, lag: (ms: number) => (now += ms) };
+}
+
+const state = (): PlayerState<PlayableVideo> => ({
+  file: null,
+  info: null,
+  playing: false,
+  loop: false,
+  everyFrame: false,
+  time: 0,
+  shown: 0,
+  dropped: 0,
+  opened: 0,
+});
+
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !done(); i++) await new Promise((r) => setTimeout(r, 0));
+  expect(done()).toBe(true);
+}
+
+describe('VideoPlayer', () => {
+  it('every frame: shows each frame once, in order, holding only the one on screen', async () => {
+    const c = clip(12);
+    const { h, uploaded } = host();
+    const player = new VideoPlayer(h, { ...state(), everyFrame: true }, clock().timers);
+    await player.load(c.video, c.first(), async () => null);
+    expect(player.state.opened).toBe(1);
+    player.play();
+    await until(() => !player.state.playing);
+    // The first frame on open, then from the start: playing from 0 shows frame 0 on the clock.
+    expect(uploaded).toEqual([0, ...Array(12).keys()]);
+    expect(player.state.shown).toBe(13);
+    expect(player.state.dropped).toBe(0);
+    expect([...c.open]).toEqual([11]); // the frame on screen, nothing else
+    await player.remove();
+    expect(c.open.size).toBe(0);
+    expect(c.closedTwice()).toBe(0);
+  });
+
+  it('on the clock: a frame later than its duration is dropped and counted, the rest shown', async () => {
+    const c = clip(10);
+    const { h, uploaded } = host();
+    const time = clock();
+    let shownSoFar = 0;
+    // The fourth frame shown takes 250 ms: the frames due next are late past their 100 ms.
+    const slow: FrameSourceHost = {
+      ...h,
+      startFrame: async () => {
+        if (++shownSoFar === 4) time.lag(250);
+        return { done: Promise.resolve(null) };
+      },
+    };
+    const player = new VideoPlayer(slow, state(), time.timers);
+    await player.load(c.video, c.first(), async () => null);
+    player.play();
+    await until(() => !player.state.playing);
+    expect(player.state.dropped).toBeGreaterThan(0);
+    expect(player.state.shown + player.state.dropped).toBe(11); // frame 0 on open, then 10
+    expect(uploaded).toEqual([...uploaded].sort((a, b) => a - b)); // never out of order
+    expect(uploaded.at(-1)).toBe(9);
+    await player.remove();
+    expect(c.open.size).toBe(0);
+  });
+
+  it('seek shows the frame at that time; step moves one frame from where the last landed', async () => {
+    const c = clip(20);
+    const { h, uploaded } = host();
+    const player = new VideoPlayer(h, state(), clock().timers);
+    await player.load(c.video, c.first(), async () => null);
+    await player.seek(1.05);
+    expect(player.frameIndex).toBe(10);
+    await Promise.all([player.step(1), player.step(1), player.step(-1)]);
+    expect(player.frameIndex).toBe(11);
+    await player.step(-100);
+    expect(player.frameIndex).toBe(0);
+    expect(uploaded).toEqual([0, 10, 11, 12, 11, 0]);
+    await player.remove();
+    expect(c.open.size).toBe(0);
+    expect(c.closedTwice()).toBe(0);
+  });
+});

@@ -1,0 +1,255 @@
+import type { OwnedFrame } from '../media/video/frames';
+import { FrameOnScreen } from './frame-on-screen';
+import type { FrameSourceHost } from './frame-source-host';
+import type { Timers } from './timers';
+
+/** A video the player can play (`VideoFile` in the browser: WebCodecs or a <video> element). */
+export interface PlayableVideo {
+  readonly name: string;
+  readonly info: { width: number; height: number; duration: number };
+  /** Frame timestamps in presentation order (seconds). */
+  readonly timestamps: readonly number[];
+  /** Decoded frames in presentation order from `start` (seconds); the caller closes each. */
+  frames(start?: number): AsyncGenerator<OwnedFrame>;
+  frameAt(time: number): Promise<OwnedFrame | null>;
+  indexAt(time: number): number;
+  close(): void;
+}
+
+/** The video's sound (`AudioTrackPlayer` in the browser): when it plays, it is the clock. */
+export interface PlayableAudio {
+  readonly codec: string;
+  readonly scheduled: number;
+  /** Starts the sound at `mediaTime`; false when it cannot (the wall clock paces the frames). */
+  play(mediaTime: number): Promise<boolean>;
+  /** The media time being heard (null: not playing). */
+  now(): number | null;
+  stop(): void;
+  close(): void;
+}
+
+/** What the player shows and is told (the UI's reactive state, or a plain object in Node). */
+export interface PlayerState<V extends PlayableVideo> {
+  file: V | null;
+  info: V['info'] | null;
+  playing: boolean;
+  loop: boolean;
+  everyFrame: boolean;
+  /** Presentation time of the frame on screen (seconds). */
+  time: number;
+  /** Frames shown and dropped since the video was opened. */
+  shown: number;
+  dropped: number;
+  /** Videos opened so far. */
+  opened: number;
+}
+
+/**
+ * Plays a video through the session: frames are decoded in order and shown at their own
+ * timestamps on the media clock — the sound being heard when there is sound, else the wall
+ * clock (late frames are dropped and counted) — or every frame as fast as the chain allows
+ * ("process every frame"). Holds exactly one decoded frame, the one on screen (a new GPU device
+ * is given it again); every other frame is closed as soon as it is uploaded or dropped. Seeks
+ * and steps run one at a time, in order. No DOM: the clock is injected, the video and its sound
+ * are handed in.
+ */
+export class VideoPlayer<V extends PlayableVideo> {
+  readonly state: PlayerState<V>;
+  readonly #host: FrameSourceHost;
+  readonly #timers: Timers;
+  readonly #onScreen = new FrameOnScreen();
+  /** Bumped to stop a playback loop (pause, seek, remove). */
+  #generation = 0;
+  #running: Promise<void> = Promise.resolve();
+  #ops: Promise<void> = Promise.resolve();
+  /** The last frame started (seeks and steps wait for it: they show one frame, done). */
+  #rendering: Promise<unknown> = Promise.resolve();
+  #audio: PlayableAudio | null = null;
+  #seekTicket = 0;
+
+  constructor(host: FrameSourceHost, state: PlayerState<V>, timers: Timers) {
+    this.#host = host;
+    this.state = state;
+    this.#timers = timers;
+  }
+
+  get duration(): number {
+    return this.state.info?.duration ?? 0;
+  }
+
+  /** The index of the frame on screen among the file's frames. */
+  get frameIndex(): number {
+    return this.state.file?.indexAt(this.state.time) ?? 0;
+  }
+
+  get audio(): PlayableAudio | null {
+    return this.#audio;
+  }
+
+  /**
+   * Makes `video` the one playing, in place of any before it, and shows `first` (its first
+   * frame, decoded already); `audio` opens its sound meanwhile (null: silent).
+   */
+  async load(
+    video: V,
+    first: OwnedFrame,
+    audio: () => Promise<PlayableAudio | null>,
+  ): Promise<void> {
+    await this.remove();
+    const state = this.state;
+    state.shown = 0;
+    state.dropped = 0;
+    this.#host.showSource({ name: video.name, width: video.info.width, height: video.info.height });
+    await this.#showNow(first);
+    this.#audio = await audio().catch(() => null);
+    // Published once its first frame is up.
+    state.file = video;
+    state.info = video.info;
+    state.opened++;
+  }
+
+  /**
+   * Uploads a frame as the source, closes the previous one and starts rendering it: the next
+   * frame may be decoded and uploaded while this one's CPU and AI stages run (as many frames
+   * overlap as the session allows; its frame loop also keeps the GPU's queue short).
+   */
+  async #show(frame: OwnedFrame): Promise<void> {
+    const engine = this.#host.engine;
+    await this.#host.frameSlot();
+    try {
+      if (engine) await engine.setSourceFrame(frame.frame);
+    } catch (error) {
+      frame.close();
+      throw error;
+    }
+    this.#onScreen.hold(frame);
+    this.state.time = frame.timestamp;
+    this.state.shown++;
+    this.#host.setFrameIndex(this.frameIndex);
+    this.#rendering = (await this.#host.startFrame()).done.catch(() => {});
+  }
+
+  /** Shows a frame and waits until it is rendered (open, seek, step). */
+  async #showNow(frame: OwnedFrame): Promise<void> {
+    await this.#show(frame);
+    await this.#rendering;
+  }
+
+  /** Gives a new engine (after a device loss) the frame on screen. */
+  async restore(): Promise<void> {
+    await this.#onScreen.restore(this.#host.engine);
+  }
+
+  play(): void {
+    if (!this.state.file || this.state.playing) return;
+    this.state.playing = true;
+    const generation = ++this.#generation;
+    this.#running = this.#run(generation).catch((error: unknown) => {
+      if (generation !== this.#generation) return;
+      this.state.playing = false;
+      this.#host.onError(error instanceof Error ? error.message : String(error));
+    });
+  }
+
+  async pause(): Promise<void> {
+    this.#generation++;
+    this.state.playing = false;
+    this.#audio?.stop();
+    await this.#running;
+    await this.#rendering; // paused: the frame on screen is done
+  }
+
+  async #run(generation: number): Promise<void> {
+    const state = this.state;
+    const file = state.file!;
+    const { now, sleep } = this.#timers;
+    // From the end, play starts over.
+    let start = state.time >= file.timestamps[file.timestamps.length - 1] - 1e-6 ? 0 : state.time;
+    for (;;) {
+      // The clock: the sound being heard when there is sound (the picture follows it), else the
+      // wall clock. "Every frame" runs unpaced and silent.
+      const audio = !state.everyFrame && (await this.#audio?.play(start)) ? this.#audio : null;
+      const wallStart = now();
+      const clock = () => audio?.now() ?? start + (now() - wallStart) / 1000;
+      // Resuming mid-video: the frame on screen (at `start`) was shown already.
+      const after = start > 0 ? start + 1e-6 : -Infinity;
+      for await (const frame of file.frames(start)) {
+        if (generation !== this.#generation) {
+          frame.close();
+          return;
+        }
+        if (frame.timestamp <= after) {
+          frame.close();
+          continue;
+        }
+        if (!state.everyFrame) {
+          const late = (clock() - frame.timestamp) * 1000;
+          if (late > Math.max(frame.duration * 1000, 1)) {
+            frame.close(); // too late to show: keep to the clock
+            state.dropped++;
+            continue;
+          }
+          if (late < 0) await sleep(-late);
+          if (generation !== this.#generation) {
+            frame.close();
+            return;
+          }
+        }
+        await this.#show(frame);
+      }
+      if (!state.loop || generation !== this.#generation) break;
+      start = 0;
+    }
+    if (generation === this.#generation) state.playing = false;
+  }
+
+  /**
+   * Shows the frame at `time` (seconds); playback, if on, goes on from there. Seeks and steps run
+   * one at a time, in order (a step counts from where the one before it landed).
+   */
+  seek(time: number): Promise<void> {
+    // While scrubbing, only the latest position waiting in line is worth decoding.
+    const ticket = ++this.#seekTicket;
+    return this.#enqueue(() =>
+      ticket === this.#seekTicket ? this.#seek(time) : Promise.resolve(),
+    );
+  }
+
+  /** One frame forward (+1) or back (−1). */
+  step(delta: number): Promise<void> {
+    return this.#enqueue(() => {
+      const ts = this.state.file?.timestamps ?? [];
+      if (ts.length === 0) return Promise.resolve();
+      return this.#seek(ts[Math.min(ts.length - 1, Math.max(0, this.frameIndex + delta))]);
+    });
+  }
+
+  #enqueue(op: () => Promise<void>): Promise<void> {
+    const result = this.#ops.then(op);
+    this.#ops = result.catch(() => {});
+    return result;
+  }
+
+  async #seek(time: number): Promise<void> {
+    const file = this.state.file;
+    if (!file) return;
+    const wasPlaying = this.state.playing;
+    await this.pause();
+    const frame = await file.frameAt(Math.min(Math.max(0, time), this.duration));
+    if (frame) await this.#showNow(frame);
+    if (wasPlaying) this.play();
+  }
+
+  /** Closes the video and every frame it holds. */
+  async remove(): Promise<void> {
+    await this.pause();
+    await this.#ops; // a seek in progress finishes before its frame is closed
+    this.#onScreen.release();
+    this.#audio?.close();
+    this.#audio = null;
+    this.state.file?.close();
+    this.state.file = null;
+    this.state.info = null;
+    this.state.time = 0;
+  }
+}
