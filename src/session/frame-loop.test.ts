@@ -104,7 +104,7 @@ describe('the frame loop', () => {
     expect(order).toEqual(['alone starts with 0 in flight', 'alone done', 'other may start']);
   });
 
-  it('lets no more than maxOnGpu finished frames still run on the GPU when another starts', async () => {
+  it('a source waits in slot while maxOnGpu finished frames still run on the GPU; a single frame does not', async () => {
     const gpuWork: { resolve: () => void }[] = [];
     const loop = new FrameLoop<number>(
       () => 4,
@@ -115,7 +115,7 @@ describe('the frame loop', () => {
     const tick = () => new Promise((r) => setTimeout(r, 0));
     // Two frames that finish at once (GPU-only frames finish at submit), their GPU work pending.
     for (let i = 0; i < 2; i++) {
-      await loop.room();
+      await loop.slot();
       loop.track(Promise.resolve(i), () => {
         const work = deferred();
         gpuWork.push(work);
@@ -125,13 +125,16 @@ describe('the frame loop', () => {
     }
     expect(loop.running).toBe(0);
     expect(loop.onGpu).toBe(2);
-    let started = false;
-    void loop.room().then(() => (started = true));
+    let sourceMayGo = false;
+    let singleMayGo = false;
+    void loop.slot().then(() => (sourceMayGo = true));
+    void loop.room().then(() => (singleMayGo = true));
     await tick();
-    expect(started).toBe(false); // 2 on the GPU: full, though none is in flight
+    expect(sourceMayGo).toBe(false); // 2 on the GPU: full for a source, though none is in flight
+    expect(singleMayGo).toBe(true);
     gpuWork[1].resolve();
     await tick();
-    expect(started).toBe(true);
+    expect(sourceMayGo).toBe(true);
     expect(loop.onGpu).toBe(1);
   });
 });

@@ -5,8 +5,10 @@
  * frame (requestAnimationFrame in a browser). No DOM and no Svelte.
  *
  * A frame that only records GPU work is done when it is submitted, long before the GPU has run
- * it: so that the GPU's queue cannot grow without bound, at most `maxOnGpu` finished frames may
- * still be running on the GPU when another starts (`track`'s `onGpu` says until when).
+ * it: so that a source producing frames without pause (video playback, the 3D scene, a camera)
+ * cannot grow the GPU's queue without bound, `slot` also waits while `maxOnGpu` finished frames
+ * are still running on the GPU (`track`'s `onGpu` says until when). A single frame asked for
+ * (`request`, `room`) does not wait for the GPU.
  */
 export class FrameLoop<T> {
   /** Frames that may be in flight at once (1–4), read at each decision. */
@@ -48,7 +50,7 @@ export class FrameLoop<T> {
     this.#requestFrame(() => {
       this.#requested = false;
       // A frame with CPU stages spans several tasks: at most the limit at once.
-      if (this.#full()) this.#again = true;
+      if (this.#inFlight.size >= this.#limit()) this.#again = true;
       else void this.#render();
     });
   }
@@ -63,6 +65,7 @@ export class FrameLoop<T> {
     return this.#onGpu.size;
   }
 
+  /** No room for a source's next frame: the limit in flight, or the GPU's queue full. */
   #full(): boolean {
     return this.#inFlight.size >= this.#limit() || this.#onGpu.size >= this.#maxOnGpu;
   }
@@ -72,7 +75,10 @@ export class FrameLoop<T> {
     return Promise.race([...this.#inFlight, ...this.#onGpu]);
   }
 
-  /** Resolves when another frame may start (fewer than the limit are in flight). */
+  /**
+   * Resolves when a source may make its next frame: fewer than the limit in flight, and fewer
+   * than `maxOnGpu` finished frames still on the GPU.
+   */
   async slot(): Promise<void> {
     while (this.#full()) await this.#anyDone();
   }
@@ -84,8 +90,8 @@ export class FrameLoop<T> {
   async room({ alone = false }: { alone?: boolean } = {}): Promise<void> {
     this.#waiting++;
     try {
-      while (this.#full() || (this.#alone && !alone))
-        await Promise.race([this.#anyDone(), ...(alone || !this.#alone ? [] : [this.#alone])]);
+      while (this.#inFlight.size >= this.#limit() || (this.#alone && !alone))
+        await Promise.race([...this.#inFlight, ...(alone || !this.#alone ? [] : [this.#alone])]);
     } finally {
       this.#waiting--;
     }
@@ -111,13 +117,7 @@ export class FrameLoop<T> {
           if (!running) return;
           const held: Promise<unknown> = running
             .catch(() => {})
-            .finally(() => {
-              this.#onGpu.delete(held);
-              if (!this.#full() && this.#again) {
-                this.#again = false;
-                this.request();
-              }
-            });
+            .finally(() => this.#onGpu.delete(held));
           this.#onGpu.add(held);
         },
         () => {},

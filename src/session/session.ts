@@ -48,7 +48,7 @@ export interface SessionEvents {
   frame?(stats: FrameStats): void;
 }
 
-/** At most this many frames submitted and not yet finished on the GPU (see `FrameLoop`). */
+/** A source waits (`frameSlot`) while this many finished frames still run on the GPU (see `FrameLoop`). */
 export const MAX_FRAMES_ON_GPU = 2;
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
