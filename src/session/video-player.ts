@@ -82,6 +82,11 @@ export class VideoPlayer<V extends PlayableVideo> {
     return this.state.file?.indexAt(this.state.time) ?? 0;
   }
 
+  /** How frames reach the GPU on the current engine (the path in use, failures, timings). */
+  get uploader() {
+    return this.#host.engine?.frameUploader ?? null;
+  }
+
   get audio(): PlayableAudio | null {
     return this.#audio;
   }

@@ -49,6 +49,19 @@ export class VideoState implements PlayerState<VideoFile> {
     return a ? { codec: a.codec, heard: a.now(), scheduled: a.scheduled } : null;
   }
 
+  /**
+   * How frames reach the GPU (the upload path in use; paths that failed and why, and each path's
+   * time), for the controls' tooltip; null before the first frame. Read after each frame.
+   */
+  get upload(): { path: string; details: string } | null {
+    void this.shown;
+    const uploader = this.#player.uploader;
+    if (!uploader?.path) return null;
+    const failed = [...uploader.failures].map(([p, why]) => `${p} failed: ${why}`);
+    const timed = Object.entries(uploader.timings).map(([p, ms]) => `${p}: ${ms.toFixed(1)} ms`);
+    return { path: uploader.path, details: [...failed, ...timed].join('\n') };
+  }
+
   /** Opens a video and shows its first frame; on failure nothing changes. */
   async open(file: File): Promise<void> {
     const video = await VideoFile.open(file, { decoder: this.decoderPreference });
