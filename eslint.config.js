@@ -3,6 +3,18 @@ import ts from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
+/** The page's globals, which nothing below the UI may use (it must run in Node as well). */
+const DOM_GLOBALS = [
+  'window',
+  'document',
+  'navigator',
+  'localStorage',
+  'sessionStorage',
+  'location',
+  'history',
+  'requestAnimationFrame',
+].map((name) => ({ name, message: `${name} is the page's: below the UI, have it injected.` }));
+
 export default ts.config(
   {
     ignores: [
@@ -101,7 +113,13 @@ export default ts.config(
     },
   })),
   {
-    // The scheduler and effect math must stay pure: no timers or clocks inside.
+    // Below the UI nothing touches the page: the session and the engine run in Node on Dawn
+    // (src/session/session.test.ts), their clock and display-frame callback injected.
+    files: ['src/session/**/*.ts', 'src/engine/**/*.ts'],
+    rules: { 'no-restricted-globals': ['error', ...DOM_GLOBALS] },
+  },
+  {
+    // The scheduler and effect math must stay pure: no timers or clocks inside, and no page.
     files: ['src/effects/**/*.ts', 'src/scheduler/**/*.ts'],
     rules: {
       'no-restricted-globals': [
@@ -110,6 +128,7 @@ export default ts.config(
         'setInterval',
         'requestAnimationFrame',
         'performance',
+        ...DOM_GLOBALS,
       ],
     },
   },
