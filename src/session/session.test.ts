@@ -15,6 +15,9 @@ import { nodeCpuWorker } from '../headless/cpu-worker';
 import type { DeviceStatus } from './device';
 import { Session } from './session';
 import { HOST_TIMERS } from './timers';
+import { ScenePlayer } from './scene-player';
+import type { FrameSourceHost } from './frame-source-host';
+import { DEFAULT_CAMERA } from '../scene/orbit';
 
 const [W, H] = [64, 48];
 const env: EffectEnv = { lut: () => undefined };
@@ -148,5 +151,47 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
     const [shown, expected] = await shownAndExpected(7);
     expect(diffImages(shown, expected, 2).over).toBe(0);
     expect(diffImages(await session.engine!.readSource(), source, 0).over).toBe(0);
+  });
+
+  it('the 3D scene as the source: the frame loop animates it through the chain until held', async () => {
+    const host: FrameSourceHost = {
+      get engine() {
+        return session.engine;
+      },
+      renderNow: () => session.renderNow(),
+      frameSlot: () => session.frameSlot(),
+      startFrame: () => session.startFrame(),
+      showSource: () => {},
+      setFrameIndex: (i) => (index = i),
+      onError: (reason) => errors.push(reason),
+    };
+    const state = {
+      active: false,
+      playing: true,
+      width: W,
+      height: H,
+      camera: { ...DEFAULT_CAMERA },
+      time: 0,
+      shown: 0,
+    };
+    const scene = new ScenePlayer(host, state, HOST_TIMERS, (callback) => setTimeout(callback, 0));
+    await session.sources.take({ restore: () => scene.restore(), release: () => scene.stop() });
+    const before = presented.length;
+    scene.start();
+    await expect.poll(() => presented.length - before, { timeout: 20_000 }).toBeGreaterThan(4);
+    scene.hold();
+    await session.idle();
+    const held = presented.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(presented.length).toBe(held); // held: nothing more is drawn or rendered
+    expect(state.shown).toBeGreaterThanOrEqual(held - before);
+    expect(state.time).toBeGreaterThan(0);
+    const last = presented.at(-1)!;
+    expect(last.ran.map((r) => r.target)).toEqual(['gpu', 'cpu', 'gpu']);
+    // The last frame drawn is the source now, and what is shown is the chain's output of it.
+    const [shown, expected] = await shownAndExpected(last.frame);
+    expect(diffImages(shown, expected, 2).over).toBe(0);
+    expect(errors).toEqual([]);
+    scene.stop();
   });
 });
