@@ -355,16 +355,10 @@ test.describe('video export', () => {
     expect(after.exportInFlight).toBe(3);
     expect(after.exportPeakRunning).toBeGreaterThan(1);
     // Each frame where it belongs: frames 5 and 20 equal the inverse of the source's own.
-    const sources = await page.evaluate(async () => [
-      await window.__triad.videoFramePixels(5),
-      await window.__triad.videoFramePixels(20),
-    ]);
+    const sources = [await api(page).videoFramePixels(5), await api(page).videoFramePixels(20)];
     await reopen(page, app, 'exported.webm', bytes);
     expect((await api(page).videoState()).info!.frameCount).toBe(expected.frameCount);
-    const exported = await page.evaluate(async () => [
-      await window.__triad.videoFramePixels(5),
-      await window.__triad.videoFramePixels(20),
-    ]);
+    const exported = [await api(page).videoFramePixels(5), await api(page).videoFramePixels(20)];
     expect(psnr(exported[0], invertedOf(sources[0]))).toBeGreaterThan(28);
     expect(psnr(exported[1], invertedOf(sources[1]))).toBeGreaterThan(28);
     expect(psnr(exported[1], invertedOf(sources[0]))).toBeLessThan(
@@ -387,10 +381,10 @@ test.describe('video export', () => {
     await expect
       .poll(
         async () => {
-          await page.evaluate(async () => {
-            for (let i = 0; i < 10; i++) await window.__triad.renderNow();
-          });
-          return page.evaluate(() => window.__triad.schedulerState('auto').calibrating);
+          for (let i = 0; i < 10; i++) await api(page).renderNow();
+          return api(page)
+            .schedulerState('auto')
+            .then((s) => s.calibrating);
         },
         { timeout: 120_000 },
       )
