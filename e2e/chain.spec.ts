@@ -11,10 +11,9 @@ test.describe('building and editing a chain', () => {
   });
 
   async function expectCanvasMatchesCpu() {
-    const result = await app.compareCanvasWithCpu();
+    const result = await app.expectCanvasMatchesCpu();
     expect(result.compared, 'canvas pixels showing the image').toBeGreaterThan(400 * 280);
     expect(result.gpuErrors).toBe(0);
-    expect(result.over, `first differing pixel ${JSON.stringify(result.firstOver)}`).toBe(0);
   }
 
   test('a three-effect chain built in the UI shows its result on the canvas', async ({ page }) => {
@@ -214,6 +213,6 @@ test.describe('building and editing a chain', () => {
     await app.stage(0).getByTestId('stage.remove').click();
     expect(await app.effectOrder()).toEqual(['grayscale']);
     await app.actualSize();
-    expect((await app.compareCanvasWithCpu()).over).toBe(0);
+    await app.expectCanvasMatchesCpu();
   });
 });

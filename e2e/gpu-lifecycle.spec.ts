@@ -18,7 +18,7 @@ test.describe('GPU lifecycle', () => {
     // rounding differences past the per-kernel tolerance (parity.spec covers each kernel alone).
     await app.addEffect('blur', 'gaussian-blur');
     await app.actualSize();
-    expect((await app.compareCanvasWithCpu()).over).toBe(0);
+    await app.expectCanvasMatchesCpu();
 
     await api(page).loseDevice();
     await expect(app.notices.filter({ hasText: 'GPU device lost' })).toBeVisible();
@@ -32,7 +32,7 @@ test.describe('GPU lifecycle', () => {
     expect(result.gpuErrors).toBe(0);
     // Editing keeps working on the new device.
     await app.setNumber(0, 'Hue', -45);
-    expect((await app.compareCanvasWithCpu()).over).toBe(0);
+    await app.expectCanvasMatchesCpu();
   });
 
   test('a frame in flight when the device is lost is rendered again on the new device', async ({
@@ -54,7 +54,7 @@ test.describe('GPU lifecycle', () => {
     });
     expect(result).toEqual({ ran: ['cpu'], next: ['cpu'], generation: 2 });
     await app.actualSize();
-    expect((await app.compareCanvasWithCpu()).over).toBe(0);
+    await app.expectCanvasMatchesCpu();
   });
 
   test('1000 frames while the chain and image size change leave no GPU objects behind', async ({

@@ -39,7 +39,7 @@ test('Auto measures GPU and CPU, places every stage, and frames come out in orde
   expect(placement.plan!.stages).toHaveLength(3);
   expect(placement.predictions!['gpu-only']!.fps).toBeGreaterThan(0);
   // Whatever it chose, the picture is right, and each card says where its stage ran.
-  expect((await app.compareCanvasWithCpu()).over).toBe(0);
+  await app.expectCanvasMatchesCpu();
   await expect(app.stage(1).getByTestId('stage.ran-on')).toHaveText(/GPU|CPU/);
 
   // Back to manual: the stages run where they are pinned again.
@@ -64,7 +64,7 @@ test('a CPU stage whose workers fail runs on the GPU instead: the frame is not l
   const frame = (await api(page).renderNow())!;
   expect(frame.ran[0]).toMatchObject({ target: 'gpu', failedOver: true });
   await expect(app.notices.filter({ hasText: 'ran on the GPU instead' })).toBeVisible();
-  expect((await app.compareCanvasWithCpu()).over).toBe(0);
+  await app.expectCanvasMatchesCpu();
 
   // Resizing the pool brings fresh workers: the stage runs on the CPU again.
   await page.getByTestId('app.workers').fill('2');

@@ -140,6 +140,19 @@ export class TriadPage {
     return api(this.page).compareCanvasWithCpu();
   }
 
+  /**
+   * Asserts the canvas shows its chain's CPU reference, pixel for pixel; a mismatch says where,
+   * and what else was true (source read back as zeros, a device or engine change, GPU errors).
+   */
+  async expectCanvasMatchesCpu() {
+    const result = await this.compareCanvasWithCpu();
+    expect(
+      result.over,
+      `first differing pixel ${JSON.stringify(result.firstOver)}; ${JSON.stringify(result.diagnosis)}`,
+    ).toBe(0);
+    return result;
+  }
+
   async chain() {
     return (await api(this.page).state()).chain as {
       stages: {

@@ -56,6 +56,19 @@ export interface ParityResult {
   gpuErrors: number;
 }
 
+/** What else was true when a canvas was compared with its CPU reference (read on a mismatch). */
+export interface CanvasDiagnosis {
+  /** The source read back as zeros (the reference was made from nothing). */
+  sourceAllZero: boolean;
+  canvasAllZero: boolean;
+  /** A new device (or engine) came between the frame and the source's readback. */
+  deviceChanged: boolean;
+  engineChanged: boolean;
+  lost: boolean;
+  /** GPU errors raised while it ran, counted once the queue was idle. */
+  errorsMeanwhile: number;
+}
+
 /** Decodes an image URL into CPU pixels (optionally resized). */
 async function imageFromUrl(url: string, size?: [number, number]): Promise<RgbaImage> {
   const bitmap = await bitmapFromUrl(url, size);
@@ -522,10 +535,15 @@ export function createTestApi(app: AppState, compare: CompareState) {
      * canvas into a 2D canvas. Returns the canvas pixels compared with the CPU reference chain at
      * the current view, which must be at 100% zoom.
      */
-    async compareCanvasWithCpu(): Promise<ParityResult & { compared: number }> {
+    async compareCanvasWithCpu(): Promise<
+      ParityResult & { compared: number; diagnosis: CanvasDiagnosis }
+    > {
       const canvas = app.canvas;
       const image = app.image;
       if (!canvas || !image) throw new Error('no canvas or image');
+      const generation = app.deviceGeneration;
+      const engineBefore = app.engine;
+      const errorsBefore = app.gpu?.counters.errors ?? 0;
       // Copy the canvas in the same task as the frame's last submit, before it is presented
       // and before any other frame may draw on it; the reference is the chain that frame ran.
       const { frame, shown, chain, view } = await app.session.renderAlone((frame) => {
@@ -537,9 +555,22 @@ export function createTestApi(app: AppState, compare: CompareState) {
         return { frame, shown, chain: app.chain, view };
       });
       if (!frame) throw new Error(`no frame was rendered (GPU ${app.gpuStatus})`);
-      const source = await engine().readSource();
+      const sourceEngine = engine();
+      const source = await sourceEngine.readSource();
       const expected = runChainOnCpu(chain, source, { index: 0 }, app.env);
       if (view.zoom !== 1) throw new Error('compareCanvasWithCpu needs 100% zoom');
+      // What else happened meanwhile (a mismatch of every pixel was seen in CI: issue 15). GPU
+      // errors are reported after the work that raised them: let them arrive before counting.
+      await app.gpu?.device.queue.onSubmittedWorkDone().catch(() => {});
+      await new Promise((r) => setTimeout(r, 0));
+      const diagnosis: CanvasDiagnosis = {
+        sourceAllZero: source.data.every((v) => v === 0),
+        canvasAllZero: shown.every((v) => v === 0),
+        deviceChanged: app.deviceGeneration !== generation,
+        engineChanged: sourceEngine !== engineBefore,
+        lost: !!app.gpu?.isLost,
+        errorsMeanwhile: (app.gpu?.counters.errors ?? 0) - errorsBefore,
+      };
       const got = createImage(image.width, image.height);
       const want = createImage(image.width, image.height);
       let compared = 0;
@@ -571,6 +602,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
         tolerance,
         compared,
         gpuErrors: app.gpu?.counters.errors ?? 0,
+        diagnosis,
       };
     },
     /** Compares pixels (e.g. a decoded export) with the CPU reference of the current chain. */
