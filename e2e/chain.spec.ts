@@ -163,25 +163,22 @@ test.describe('building and editing a chain', () => {
     await page.getByTestId('viewer.split').fill('0.5');
     await app.actualSize();
     await expect(page.getByTestId('viewer.zoom')).toHaveText('100%');
-    const colours = await page.evaluate(async () => {
-      await window.__triad.renderNow();
-      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="viewer.canvas"]')!;
-      const c2 = new OffscreenCanvas(canvas.width, canvas.height);
-      const ctx = c2.getContext('2d')!;
-      ctx.drawImage(canvas, 0, 0);
-      const y = Math.floor(canvas.height / 2);
-      const at = (x: number) => Array.from(ctx.getImageData(x, y, 1, 1).data);
-      const src = await window.__triad.sourcePixels();
-      const view = { cx: Math.floor(src.width / 2), cy: Math.floor(src.height / 2) };
-      const left = Math.floor(canvas.width / 2) - 60;
-      const right = Math.floor(canvas.width / 2) + 60;
-      const srcAt = (x: number) => {
-        const ix = x - Math.floor(canvas.width / 2) + view.cx;
-        const i = (view.cy * src.width + ix) * 4;
-        return src.data.slice(i, i + 4);
-      };
-      return { left: at(left), right: at(right), srcLeft: srcAt(left), srcRight: srcAt(right) };
-    });
+    // The canvas's middle row as it showed the frame, and the source row it shows.
+    const { width, row } = await api(page).renderCanvasRow();
+    const src = await api(page).sourcePixels();
+    const at = (x: number) => row.slice(x * 4, x * 4 + 4);
+    const srcAt = (x: number) => {
+      const ix = x - Math.floor(width / 2) + Math.floor(src.width / 2);
+      const i = (Math.floor(src.height / 2) * src.width + ix) * 4;
+      return src.data.slice(i, i + 4);
+    };
+    const [left, right] = [Math.floor(width / 2) - 60, Math.floor(width / 2) + 60];
+    const colours = {
+      left: at(left),
+      right: at(right),
+      srcLeft: srcAt(left),
+      srcRight: srcAt(right),
+    };
     // Left of the split: the original; right: the inverted result.
     expect(colours.left.slice(0, 3)).toEqual(colours.srcLeft.slice(0, 3));
     expect(colours.right.slice(0, 3)).toEqual(colours.srcRight.slice(0, 3).map((v) => 255 - v));

@@ -531,6 +531,22 @@ export function createTestApi(app: AppState, compare: CompareState) {
       await app.gpu?.device.queue.onSubmittedWorkDone();
     },
     /**
+     * Renders a frame alone and returns the canvas's middle row as it showed that frame (copied
+     * in the frame's own task, before anything else may draw on the canvas).
+     */
+    async renderCanvasRow(): Promise<{ width: number; height: number; row: number[] }> {
+      const canvas = app.canvas;
+      if (!canvas) throw new Error('no canvas');
+      return app.session.renderAlone(() => {
+        const copy = new OffscreenCanvas(canvas.width, canvas.height);
+        const ctx = copy.getContext('2d', { willReadFrequently: true })!;
+        ctx.drawImage(canvas, 0, 0);
+        const y = Math.floor(canvas.height / 2);
+        const row = Array.from(ctx.getImageData(0, y, canvas.width, 1).data);
+        return { width: canvas.width, height: canvas.height, row };
+      });
+    },
+    /**
      * Renders a frame and, in the same task (before the canvas is presented), copies the WebGPU
      * canvas into a 2D canvas. Returns the canvas pixels compared with the CPU reference chain at
      * the current view, which must be at 100% zoom.
