@@ -47,6 +47,9 @@ interface Loaded {
  * - `runOnCpu` (every effect, frame in CPU memory): the CPU twins; super-resolution is tiled with
  *   overlap so seams do not show.
  */
+/** The ML targets that run on the app's GPU device (their models go with it). */
+const GPU_TARGETS: ReadonlySet<MlTarget> = new Set<MlTarget>(['ort-webgpu', 'tfjs-webgpu']);
+
 export class MlEffectRunner {
   readonly #base: string;
   readonly #report: ProgressReporter;
@@ -61,6 +64,8 @@ export class MlEffectRunner {
    */
   readonly #gpuKits = new Map<MlTarget, SegmentationGpu>();
   #gpu: GpuContext | null = null;
+  /** Settles once what lived on the previous device is released. */
+  #gpuReleased: Promise<void> = Promise.resolve();
   #endpoint: OipClient | null = null;
 
   constructor(base: string, report: ProgressReporter) {
@@ -68,8 +73,13 @@ export class MlEffectRunner {
     this.#report = report;
   }
 
-  /** Learns which targets can run with this GPU device (null: none). */
+  /**
+   * Learns which targets can run with this GPU device (null: none). A new device (after a loss):
+   * the models and GPU kits of the old one are released now, before anything loads on the new
+   * one (tfjs-webgpu then binds its backend to the new device).
+   */
   async setGpu(gpu: GpuContext | null): Promise<void> {
+    if (this.#gpu && gpu !== this.#gpu) this.#gpuReleased = this.#releaseGpuSide();
     this.#gpu = gpu;
     await Promise.all(
       ML_TARGETS.filter((t) => t !== 'remote').map(async (t) =>
@@ -117,6 +127,19 @@ export class MlEffectRunner {
     return ML_TARGETS.filter((t) => this.#availability.get(t)?.available);
   }
 
+  /** Releases the models and kits that live on the GPU device (it was lost or replaced). */
+  async #releaseGpuSide(): Promise<void> {
+    for (const kit of this.#gpuKits.values()) kit.destroy();
+    this.#gpuKits.clear();
+    const releases: Promise<void>[] = [];
+    for (const [key, loaded] of this.#models) {
+      if (!GPU_TARGETS.has(key.split('|')[1] as MlTarget)) continue;
+      this.#models.delete(key);
+      releases.push(loaded.then((l) => l.model.release()).catch(() => {}));
+    }
+    await Promise.all(releases);
+  }
+
   #entry(model: string): Promise<ModelEntry> {
     this.#manifest ??= fetchManifest(this.#base);
     this.#manifest.catch(() => (this.#manifest = null));
@@ -133,6 +156,7 @@ export class MlEffectRunner {
     if (!loaded) {
       loaded = (async () => {
         const entry = await this.#entry(id);
+        if (GPU_TARGETS.has(target)) await this.#gpuReleased;
         const label = `Loading ${id} on ${target}`;
         this.#report({ label, fraction: 0 });
         const t0 = performance.now();

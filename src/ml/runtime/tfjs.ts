@@ -9,17 +9,17 @@ let loaded: { device: GPUDevice; tf: Promise<Tf> } | null = null;
 /**
  * Loads TensorFlow.js lazily with its WebGPU backend on the app's own device: the package
  * registers a 'webgpu' backend that would request an adapter of its own, so it is replaced by one
- * made with our device (the kernels are registered under that name).
+ * made with our device (the kernels are registered under that name). After a device loss the
+ * backend is made again on the new device — every model of the old one must have been released
+ * first (their tensors belong to the backend being removed).
  */
 export function loadTfjs(device: GPUDevice): Promise<Tf> {
-  if (loaded && loaded.device !== device) {
-    return Promise.reject(
-      new Error('tfjs-webgpu is bound to an earlier GPU device (lost since); reload the page'),
-    );
-  }
-  loaded ??= {
+  if (loaded?.device === device) return loaded.tf;
+  const before = loaded?.tf.catch(() => null) ?? Promise.resolve(null);
+  loaded = {
     device,
     tf: (async () => {
+      await before; // a binding still being made finishes first
       const tf = await import('@tensorflow/tfjs-core');
       const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
       if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
