@@ -1,5 +1,4 @@
 import {
-  ChainFormatError,
   EMPTY_CHAIN,
   decodeChainFromUrl,
   encodeChainForUrl,
@@ -94,13 +93,8 @@ export class ChainDocument {
         this.replace(chain);
         return;
       } catch (error) {
-        const reason =
-          error instanceof ChainFormatError
-            ? error.message
-            : error instanceof Error
-              ? error.message
-              : String(error);
-        problems.unreadable(what, reason);
+        // A ChainFormatError says what is wrong with the text; anything else, what failed.
+        problems.unreadable(what, error instanceof Error ? error.message : String(error));
       }
     }
   }

@@ -181,8 +181,6 @@ export class Session {
     const engine = this.#engine;
     const presenter = this.#presenter;
     const gpu = this.device.gpu;
-    const size = this.#output?.size();
-    const request = size && size[0] > 0 && size[1] > 0 ? this.#options.frame(size) : null;
     if (!engine || !gpu || !presenter || this.device.status !== 'ready') {
       // The device went away while this call waited for the frame before it: render on the new
       // one once it is ready (a caller asking for a frame should not get nothing for a loss).
@@ -194,6 +192,8 @@ export class Session {
         return this.startFrame({ retryAfterLoss: false, alone });
       return { done: Promise.resolve(null) };
     }
+    const size = this.#output?.size();
+    const request = size && size[0] > 0 && size[1] > 0 ? this.#options.frame(size) : null;
     if (!request) return { done: Promise.resolve(null) };
     const frame = engine
       .render(
