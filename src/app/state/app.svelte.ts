@@ -7,6 +7,7 @@ import type { DeviceStatus } from '../../session/device';
 import { Session, type FrameRequest } from '../../session/session';
 import type { FrameSource } from '../../session/source-slot';
 import { HOST_TIMERS } from '../../session/timers';
+import { displayFrame } from './display-frame';
 import { GpuContext, Presenter, type AdapterSummary, type GpuOptions } from '../../gpu';
 import { BusyState } from './busy.svelte';
 import { ExportState } from './exporter.svelte';
@@ -139,10 +140,7 @@ export class AppState {
       {
         gpu: options.gpu,
         timers: HOST_TIMERS,
-        requestFrame: (callback) =>
-          typeof requestAnimationFrame === 'undefined'
-            ? setTimeout(callback, 16)
-            : requestAnimationFrame(() => callback()),
+        requestFrame: displayFrame,
         inFlight: () => this.scheduling.framesInFlight,
         createEngine: (gpu) => this.#createEngine(gpu),
         frame: (size) => this.#frameRequest(size),
@@ -202,8 +200,8 @@ export class AppState {
     } = createFrameSources({
       session: this.session,
       notices: this.notices,
-      shown: (shown, fit) => {
-        if (fit) this.view.fit();
+      shown: (shown) => {
+        if (shown) this.view.fit();
         const previous = this.image;
         this.image = shown ? { ...shown, bitmap: null } : null;
         previous?.bitmap?.close();

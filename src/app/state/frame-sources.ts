@@ -11,7 +11,7 @@ export interface FrameSourcesHost {
   readonly session: Session;
   readonly notices: Notices;
   /** A source now shows (its name and size), or none does: the app's image and view follow. */
-  shown(source: { name: string; width: number; height: number } | null, fit: boolean): void;
+  shown(source: { name: string; width: number; height: number } | null): void;
   /** Per-frame effects (grain) are seeded by the frame number. */
   setFrameIndex(index: number): void;
 }
@@ -35,7 +35,7 @@ export function createFrameSources(app: FrameSourcesHost): {
     startFrame: () => session.startFrame(),
     showSource: (shown) => {
       if (shown) void session.sources.take(source());
-      app.shown(shown, shown !== null);
+      app.shown(shown);
     },
     setFrameIndex: (index) => app.setFrameIndex(index),
     onError: (reason) => app.notices.error(stopped, reason),

@@ -2,18 +2,13 @@ import { DEFAULT_CAMERA, type OrbitCamera } from '../../scene/orbit';
 import type { FrameSourceHost } from '../../session/frame-source-host';
 import { ScenePlayer, type SceneState as PlayerState } from '../../session/scene-player';
 import { HOST_TIMERS } from '../../session/timers';
+import { displayFrame } from './display-frame';
 
 export const SCENE_SIZES: readonly [number, number][] = [
   [480, 270],
   [960, 540],
   [1920, 1080],
 ];
-
-/** The browser's display-frame callback (a timer where there is none). */
-const displayFrame = (callback: () => void) =>
-  typeof requestAnimationFrame === 'undefined'
-    ? void setTimeout(callback, 16)
-    : void requestAnimationFrame(() => callback());
 
 /**
  * The 3D preview source as the UI sees it: reactive state the session's `ScenePlayer` writes (the
