@@ -80,9 +80,7 @@ test.describe('bad input', () => {
   });
 
   test('an image larger than the GPU allows is scaled down with a notice', async ({ page }) => {
-    const limit = await api(page)
-      .state()
-      .then((s) => s.adapter!.maxTextureDimension2D);
+    const limit = (await api(page).state()).adapter!.maxTextureDimension2D;
     await app.dropImage('wide.png', await app.paintedImage(limit + 256, 8, ['#3a7'], 'image/png'));
     const notice = app.notices.filter({ hasText: 'wide.png' });
     await expect(notice).toHaveAttribute('data-kind', 'warning');

@@ -239,13 +239,7 @@ test.describe('the performance panel', () => {
     await page.getByTestId('scene.size').selectOption('480x270');
     await page.getByTestId('scene.start').click();
     await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene · 480×270');
-    await expect
-      .poll(() =>
-        api(page)
-          .sceneState()
-          .then((s) => s.shown),
-      )
-      .toBeGreaterThan(3);
+    await expect.poll(async () => (await api(page).sceneState()).shown).toBeGreaterThan(3);
     const first = await api(page).sceneState();
     await page.getByTestId('scene.play').click(); // pause
     const canvas = page.getByTestId('viewer.canvas');
@@ -271,13 +265,7 @@ test.describe('the performance panel', () => {
     page,
   }) => {
     await api(page).startScene(64, 36);
-    await expect
-      .poll(() =>
-        api(page)
-          .sceneState()
-          .then((s) => s.shown),
-      )
-      .toBeGreaterThan(3);
+    await expect.poll(async () => (await api(page).sceneState()).shown).toBeGreaterThan(3);
     const { started, ended, frames } = await page.evaluate(async () => {
       const t = window.__triad;
       const started = performance.now();
@@ -290,16 +278,8 @@ test.describe('the performance panel', () => {
     expect(ended - started).toBeGreaterThan(1000);
     expect(during).toEqual([]);
     // The scene carries on after.
-    const shown = await api(page)
-      .sceneState()
-      .then((s) => s.shown);
-    await expect
-      .poll(() =>
-        api(page)
-          .sceneState()
-          .then((s) => s.shown),
-      )
-      .toBeGreaterThan(shown + 2);
+    const shown = (await api(page).sceneState()).shown;
+    await expect.poll(async () => (await api(page).sceneState()).shown).toBeGreaterThan(shown + 2);
   });
 
   test('a scenario loads its own source and chain as one undo step, and fills its row', async ({
@@ -342,13 +322,7 @@ test.describe('the performance panel', () => {
     test.setTimeout(180_000);
     await app.addEffect('invert', 'invert');
     await app.dropFiles([{ name: 'realshort.mp4', bytes: fixture('realshort.mp4') }]);
-    await expect
-      .poll(() =>
-        api(page)
-          .videoState()
-          .then((s) => s.opened),
-      )
-      .toBe(1);
+    await expect.poll(async () => (await api(page).videoState()).opened).toBe(1);
     await api(page).videoSeek(0.5);
     const before = await api(page).videoState();
     expect(before.time).toBeGreaterThan(0.4);
@@ -361,9 +335,7 @@ test.describe('the performance panel', () => {
     const after = await api(page).videoState();
     expect(after.time).toBeCloseTo(before.time, 3);
     expect(after.info!.frameCount).toBe(before.info!.frameCount);
-    const chain = await api(page)
-      .state()
-      .then((s) => s.chain.stages);
+    const chain = (await api(page).state()).chain.stages;
     expect(chain.map((s: { effect: string }) => s.effect)).toEqual(['invert']);
     expect((await api(page).sceneState()).active).toBe(false);
   });

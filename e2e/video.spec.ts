@@ -102,22 +102,10 @@ test.describe('video', () => {
 
     await page.getByTestId('viewer.canvas').click();
     await page.keyboard.press('ArrowRight');
-    await expect
-      .poll(() =>
-        api(page)
-          .videoState()
-          .then((s) => s.frameIndex),
-      )
-      .toBe(101);
+    await expect.poll(async () => (await api(page).videoState()).frameIndex).toBe(101);
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
-    await expect
-      .poll(() =>
-        api(page)
-          .videoState()
-          .then((s) => s.frameIndex),
-      )
-      .toBe(99);
+    await expect.poll(async () => (await api(page).videoState()).frameIndex).toBe(99);
     state = await api(page).videoState();
     expect(state.time).toBeCloseTo(ts[99], 5);
   });
@@ -148,13 +136,7 @@ test.describe('video', () => {
       await api(page).forceUploadPath(path);
       const opened = (await api(page).videoState()).opened;
       await app.dropFiles([{ name, bytes: fixture(name) }]);
-      await expect
-        .poll(() =>
-          api(page)
-            .videoState()
-            .then((s) => s.opened),
-        )
-        .toBe(opened + 1);
+      await expect.poll(async () => (await api(page).videoState()).opened).toBe(opened + 1);
       await api(page).videoSeek(0.5);
       const state = await api(page).videoState();
       if (state.uploadPath !== path) {
@@ -283,13 +265,7 @@ async function startExport(
 async function reopen(page: Page, app: TriadPage, name: string, bytes: Buffer) {
   const opened = (await api(page).videoState()).opened;
   await app.dropFiles([{ name, bytes }]);
-  await expect
-    .poll(() =>
-      api(page)
-        .videoState()
-        .then((s) => s.opened),
-    )
-    .toBe(opened + 1);
+  await expect.poll(async () => (await api(page).videoState()).opened).toBe(opened + 1);
   return api(page).videoState();
 }
 
@@ -382,9 +358,7 @@ test.describe('video export', () => {
       .poll(
         async () => {
           for (let i = 0; i < 10; i++) await api(page).renderNow();
-          return api(page)
-            .schedulerState('auto')
-            .then((s) => s.calibrating);
+          return (await api(page).schedulerState('auto')).calibrating;
         },
         { timeout: 120_000 },
       )
@@ -493,13 +467,7 @@ test('the webcam (Chromium’s fake camera) is a live source: frames flow throug
   await page.getByTestId('camera.start').click();
   await expect(page.getByTestId('camera.status')).toBeVisible();
   await expect
-    .poll(
-      () =>
-        api(page)
-          .cameraState()
-          .then((s) => s.shown),
-      { timeout: 30_000 },
-    )
+    .poll(async () => (await api(page).cameraState()).shown, { timeout: 30_000 })
     .toBeGreaterThan(20);
   const running = await api(page).cameraState();
   expect(running.on).toBe(true);
