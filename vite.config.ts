@@ -7,11 +7,13 @@ import type { Plugin } from 'vite';
 /**
  * onnxruntime-web loads its WebAssembly (and the glue module for it) at run time from
  * `env.wasm.wasmPaths`. This serves them at /ort/ in development and emits them under ort/ in
- * the build, from the installed package, so the versions always match.
+ * the build, from the installed package, so the versions always match. Two builds are used: the
+ * plain WebAssembly one (ort-wasm, in its worker) and the WebGPU one (asyncify, on the page).
  */
 function onnxRuntimeAssets(): Plugin {
   const dist = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
-  const files = () => readdirSync(dist).filter((f) => /^ort-wasm.*\.(wasm|mjs)$/.test(f));
+  const files = () =>
+    readdirSync(dist).filter((f) => /^ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/.test(f));
   return {
     name: 'triad:onnxruntime-assets',
     configureServer(server) {

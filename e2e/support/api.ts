@@ -30,3 +30,13 @@ export function api(page: Page): PageApi {
     },
   });
 }
+
+/** A full garbage collection in the page (Chromium's DevTools protocol). */
+export async function collectGarbage(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.collectGarbage');
+  } finally {
+    await cdp.detach();
+  }
+}

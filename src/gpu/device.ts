@@ -135,6 +135,19 @@ export class GpuContext {
     return this.#lost;
   }
 
+  /**
+   * Whether work that just failed on this device failed because the device is being lost: its
+   * `lost` promise settles a while after the work that failed with it (~250 ms after a
+   * `destroy()` on lavapipe, whose mapAsync calls fail at once), so this waits up to `waitMs`.
+   */
+  lostUnder(waitMs = 2000): Promise<boolean> {
+    if (this.#lost) return Promise.resolve(true);
+    return Promise.race([
+      this.device.lost.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs)),
+    ]);
+  }
+
   createTexture(descriptor: GPUTextureDescriptor): GPUTexture {
     const texture = this.device.createTexture(descriptor);
     this.#live.add(texture);

@@ -87,6 +87,8 @@ async function bitmapFromUrl(url: string, size?: [number, number]): Promise<Imag
   return createImageBitmap(blob, options);
 }
 
+const watchedDevices: WeakRef<GPUDevice>[] = [];
+
 export function createTestApi(app: AppState, compare: CompareState) {
   const engine = () => {
     if (!app.engine) throw new Error(`GPU not ready (${app.gpuStatus})`);
@@ -494,6 +496,17 @@ export function createTestApi(app: AppState, compare: CompareState) {
       };
     },
     loseDevice: () => app.loseDevice(),
+    /**
+     * Watches the current GPU device (before a loss): `deviceCollected` then says whether the
+     * page still holds it (a buffer, texture or pipeline of it holds it: each refers to its
+     * device). The test forces a garbage collection first.
+     */
+    watchDevice(): number {
+      const device = app.gpu?.device;
+      if (!device) throw new Error('no GPU device to watch');
+      return watchedDevices.push(new WeakRef(device)) - 1;
+    },
+    deviceCollected: (id: number) => watchedDevices[id].deref() === undefined,
     /** Fault injection: shuts the CPU workers down, so CPU stages fail until the pool is resized. */
     breakCpuPool: () => app.cpu.pool.destroy(),
     /** The source pixels as uploaded (small images only: they cross to the test as JSON). */

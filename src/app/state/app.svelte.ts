@@ -154,7 +154,7 @@ export class AppState {
           if (recovering)
             this.notices.warning(
               'GPU device lost',
-              `${message}. Recreating it and rebuilding resources…`,
+              `${message.replace(/\.+$/, '')}. Recreating it and rebuilding resources…`,
             );
         },
         error: (message) => this.#onGpuError(message),

@@ -9,7 +9,8 @@ import type { Ran, RunnerContext } from './context';
  * Runs an AI stage on its placed ML target, on whichever side of the machine the frame is (the
  * segmentation effects keep a GPU frame on the GPU). A target that fails is reported to the
  * placer and the next available one runs the stage; a problem with the input itself (a frame
- * too large) or no working target skips the stage, and the frame goes on without it.
+ * too large) or no working target skips the stage, and the frame goes on without it. A device
+ * lost under the frame fails the frame, not the target.
  */
 export async function runMlStage(
   ctx: RunnerContext,
@@ -99,6 +100,11 @@ export async function runMlStage(
       );
       return;
     } catch (error) {
+      // The device was lost under the frame: no target failed, the frame did (the session
+      // renders it again on the new device). Trying the others would load models for nothing
+      // and count a failure against a target that works. Only work on the GPU waits to learn it.
+      const onDevice = ML_TARGET_DEVICE[target] === 'gpu' || ml!.runsOnGpu(spec.effect);
+      if (gpu.isLost || (onDevice && (await gpu.lostUnder()))) throw error;
       const message = error instanceof Error ? error.message : String(error);
       reason ??= message; // the placed target's reason is the one to show
       if (error instanceof RangeError) break; // the input, not the target: no use trying others

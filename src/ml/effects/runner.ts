@@ -208,12 +208,10 @@ export class MlEffectRunner {
     if (effect.task !== 'segmentation') throw new Error(`${effect.name} runs on the CPU side`);
     const { model } = await this.#model(effect.model, target);
     const entry = await this.#entry(effect.model);
-    // A new device (after a loss): nothing of the old one is kept.
-    for (const [t, old] of this.#gpuKits)
-      if (old.gpu !== io.gpu) {
-        old.destroy();
-        this.#gpuKits.delete(t);
-      }
+    // A frame of a device replaced since (it was lost under the frame) must not touch the kits:
+    // they are the new device's now (a frame that did destroyed the new frame's buffers). The
+    // kits of an old device were released when the runner moved to the new one.
+    if (io.gpu !== this.#gpu) throw new Error('the GPU device was replaced during the frame');
     let kit = this.#gpuKits.get(target);
     if (!kit) {
       kit = new SegmentationGpu(io.gpu, env);

@@ -93,10 +93,11 @@ describe('the endpoint client against a real server', () => {
     expect(second.timing.queueMs).toBeGreaterThan(first.timing.computeMs / 2);
     const link = linkOf(second.timing);
     expect(link.waitMs).toBeCloseTo(second.timing.queueMs);
+    // The link's time is what is left once the queue's wait is taken out (not compared with
+    // the wait itself: which is longer depends on how loaded the machine is).
     expect(link.outMs).toBeCloseTo(
       second.timing.serializeMs + second.timing.networkQueueMs - second.timing.queueMs,
     );
-    expect(link.outMs).toBeLessThan(link.waitMs!);
   });
 
   it('maps failures to kinds: unauthorized, not found, bad request, unreachable', async () => {

@@ -14,9 +14,14 @@ export interface Availability {
 
 let runtime: Promise<typeof Ort> | null = null;
 
-/** Loads onnxruntime-web once, on first use (it is large), with its WebAssembly served at ort/. */
+/**
+ * Loads onnxruntime-web once, on first use (it is large), with its WebAssembly served at ort/.
+ * The WebGPU build (its native WebGPU execution provider) takes the GPU device per session, so
+ * a session made after a device loss runs on the new device; the JSEP build of `/all` bound
+ * itself to the first device for the page's life.
+ */
 export function loadOrt(): Promise<typeof Ort> {
-  runtime ??= import('onnxruntime-web/all').then((ort) => {
+  runtime ??= import('onnxruntime-web/webgpu').then((ort) => {
     ort.env.wasm.wasmPaths = `${import.meta.env.BASE_URL}ort/`;
     ort.env.logLevel = 'error';
     return ort;
@@ -40,8 +45,6 @@ export async function availability(
     case 'ort-webgpu':
     case 'tfjs-webgpu':
       if (!gpu) return { available: false, detail: 'no WebGPU device' };
-      if (target === 'ort-webgpu' && sharedDevice && sharedDevice !== gpu.device)
-        return { available: false, detail: 'bound to a GPU device lost since: reload the page' };
       return { available: true, detail: 'WebGPU, on the app’s own device' };
     case 'remote':
       // The endpoint's health is polled by its monitor (src/ml/remote/monitor.ts).
@@ -67,31 +70,34 @@ export async function availability(
   }
 }
 
-let sharedDevice: GPUDevice | null = null;
+/**
+ * Session creation on the WebGPU provider, one at a time: the runtime registers the session's
+ * device during creation and refuses a second creation meanwhile ("another WebGPU EP inference
+ * session is being created").
+ */
+let creating: Promise<unknown> = Promise.resolve();
+
+function createSession(
+  ort: typeof Ort,
+  bytes: Uint8Array,
+  options: Ort.InferenceSession.SessionOptions,
+): Promise<Ort.InferenceSession> {
+  const session = creating.then(() => ort.InferenceSession.create(bytes, options));
+  creating = session.catch(() => {});
+  return session;
+}
 
 /**
- * Gives onnxruntime-web the app's device, so tensors can stay on the GPU between the chain and
- * the model. Its WebGPU backend ignores `env.webgpu.device` and asks `env.webgpu.adapter` for a
- * device of its own (buffers of one device are invalid on another), so it gets an adapter whose
- * `requestDevice` answers with ours, and whose features and limits are our device's (so it asks
- * for nothing ours lacks). The runtime binds to one device for the life of the page: after a
- * device loss it cannot follow the app to the new one, and says so.
+ * Where a session runs. On ort-webgpu it is given the app's device (buffers of one device are
+ * invalid on another), so tensors stay on the GPU between the chain and the model; after a device
+ * loss, the sessions made again are given the new one.
  */
-async function shareDevice(ort: typeof Ort, device: GPUDevice): Promise<void> {
-  if (sharedDevice === device) return;
-  if (sharedDevice) {
-    throw new Error(
-      'ort-webgpu is bound to an earlier GPU device (lost since); reload the page to use it',
-    );
-  }
-  const adapter = {
-    features: device.features,
-    limits: device.limits,
-    info: (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo,
-    requestDevice: async () => device,
-  };
-  ort.env.webgpu.adapter = adapter as unknown as GPUAdapter;
-  sharedDevice = device;
+function provider(
+  target: MlTarget,
+  gpu: GpuContext | null,
+): Ort.InferenceSession.ExecutionProviderConfig {
+  if (target === 'ort-webgpu') return { name: 'webgpu', device: gpu!.device };
+  return target === 'ort-webnn' ? 'webnn' : 'wasm';
 }
 
 export interface LoadProgress {
@@ -164,14 +170,12 @@ export class OrtModel implements MlModel {
     const ort = await loadOrt();
     const state = await availability(target, gpu);
     if (!state.available) throw new Error(`${target} is not available: ${state.detail}`);
-    if (target === 'ort-webgpu') await shareDevice(ort, gpu!.device);
     if (target === 'tfjs-webgpu')
       throw new Error('tfjs-webgpu runs the original tfjs model: use TfjsModel');
-    const provider = target === 'ort-webgpu' ? 'webgpu' : target === 'ort-webnn' ? 'webnn' : 'wasm';
     let session: Ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: [provider],
+      session = await createSession(ort, bytes, {
+        executionProviders: [provider(target, gpu)],
         graphOptimizationLevel: 'all',
         ...(target === 'ort-webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       });
