@@ -40,3 +40,16 @@ export async function collectGarbage(page: Page): Promise<void> {
     await cdp.detach();
   }
 }
+
+/**
+ * Crashes the browser's GPU process (DevTools protocol): the way a driver reset or a software
+ * adapter's crash takes the device, and whatever else lives in that process, away.
+ */
+export async function crashGpuProcess(page: Page): Promise<void> {
+  const cdp = await page.context().browser()!.newBrowserCDPSession();
+  try {
+    await cdp.send('Browser.crashGpuProcess');
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}

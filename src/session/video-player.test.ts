@@ -3,7 +3,13 @@ import type { Engine } from '../engine';
 import type { OwnedFrame } from '../media/video/frames';
 import type { FrameSourceHost } from './frame-source-host';
 import type { Timers } from './timers';
-import { VideoPlayer, type PlayableVideo, type PlayerState } from './video-player';
+import {
+  DROP_LATE,
+  DROP_LOST,
+  VideoPlayer,
+  type PlayableVideo,
+  type PlayerState,
+} from './video-player';
 
 /** A clip of `count` frames at `fps`, decoded on demand; counts frames open now and closed twice. */
 function clip(count: number, fps = 10) {
@@ -54,7 +60,7 @@ function host() {
     engine,
     renderNow: async () => null,
     frameSlot: async () => {},
-    startFrame: async () => ({ done: Promise.resolve(null) }),
+    startFrame: async () => ({ done: Promise.resolve({}) }),
     showSource: () => {},
     setFrameIndex: () => {},
     onError: (reason) => errors.push(reason),
@@ -79,8 +85,10 @@ const state = (): PlayerState<PlayableVideo> => ({
   loop: false,
   everyFrame: false,
   time: 0,
+  decoded: 0,
   shown: 0,
   dropped: 0,
+  dropReasons: {},
   opened: 0,
 });
 
@@ -118,7 +126,7 @@ describe('VideoPlayer', () => {
       ...h,
       startFrame: async () => {
         if (++shownSoFar === 4) time.lag(250);
-        return { done: Promise.resolve(null) };
+        return { done: Promise.resolve({}) };
       },
     };
     const player = new VideoPlayer(slow, state(), time.timers);
@@ -127,6 +135,8 @@ describe('VideoPlayer', () => {
     await until(() => !player.state.playing);
     expect(player.state.dropped).toBeGreaterThan(0);
     expect(player.state.shown + player.state.dropped).toBe(11); // frame 0 on open, then 10
+    expect(player.state.decoded).toBe(11);
+    expect(player.state.dropReasons).toEqual({ [DROP_LATE]: player.state.dropped });
     expect(uploaded).toEqual([...uploaded].sort((a, b) => a - b)); // never out of order
     expect(uploaded.at(-1)).toBe(9);
     await player.remove();
@@ -145,6 +155,66 @@ describe('VideoPlayer', () => {
     await player.step(-100);
     expect(player.frameIndex).toBe(0);
     expect(uploaded).toEqual([0, 10, 11, 12, 11, 0]);
+    await player.remove();
+    expect(c.open.size).toBe(0);
+    expect(c.closedTwice()).toBe(0);
+  });
+
+  it('a decoder that fails mid-play is made again from the frame on screen: playback goes on', async () => {
+    const c = clip(12);
+    let calls = 0;
+    const failing: PlayableVideo = {
+      ...c.video,
+      // The first decoder dies after frame 5 (as one does when the GPU process goes away).
+      async *frames(start = 0) {
+        const first = ++calls === 1;
+        for await (const f of c.video.frames(start)) {
+          if (first && c.video.indexAt(f.timestamp) === 6) {
+            f.close();
+            throw new Error('Decoding error.');
+          }
+          yield f;
+        }
+      },
+    };
+    const { h, uploaded, errors } = host();
+    const player = new VideoPlayer(h, { ...state(), everyFrame: true }, clock().timers);
+    await player.load(failing, c.first(), async () => null);
+    player.play();
+    await until(() => !player.state.playing);
+    expect(errors).toEqual([]);
+    expect(calls).toBe(2);
+    // Each frame once, in order: the new decoder starts after the frame on screen (5).
+    expect(uploaded).toEqual([0, ...Array(12).keys()]);
+    expect(player.state.decoded).toBe(player.state.shown + player.state.dropped);
+    await player.remove();
+    expect(c.open.size).toBe(0);
+    expect(c.closedTwice()).toBe(0);
+  });
+
+  it('a frame whose upload meets a lost device is dropped with that reason; playback goes on', async () => {
+    const c = clip(8);
+    const { h, uploaded, errors } = host();
+    const lostAt = 3;
+    const engine = {
+      setSourceFrame: async (f: { index: number }) => {
+        if (f.index === lostAt) throw new Error('Device was destroyed.');
+        uploaded.push(f.index);
+      },
+      gpu: { lostUnder: async () => true },
+    } as unknown as Engine;
+    const player = new VideoPlayer(
+      { ...h, engine },
+      { ...state(), everyFrame: true },
+      clock().timers,
+    );
+    await player.load(c.video, c.first(), async () => null);
+    player.play();
+    await until(() => !player.state.playing);
+    expect(errors).toEqual([]);
+    expect(uploaded).toEqual([0, 0, 1, 2, 4, 5, 6, 7]);
+    expect(player.state).toMatchObject({ decoded: 9, shown: 8, dropped: 1 });
+    expect(player.state.dropReasons).toEqual({ [DROP_LOST]: 1 });
     await player.remove();
     expect(c.open.size).toBe(0);
     expect(c.closedTwice()).toBe(0);

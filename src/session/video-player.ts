@@ -37,12 +37,26 @@ export interface PlayerState<V extends PlayableVideo> {
   everyFrame: boolean;
   /** Presentation time of the frame on screen (seconds). */
   time: number;
-  /** Frames shown and dropped since the video was opened. */
+  /**
+   * Since the video was opened: frames taken from the decoder to show (`decoded`), those shown,
+   * and those dropped, with the count for each reason; decoded = shown + dropped once no frame
+   * is in flight.
+   */
+  decoded: number;
   shown: number;
   dropped: number;
+  dropReasons: Record<string, number>;
   /** Videos opened so far. */
   opened: number;
 }
+
+/** Why frames were dropped (the panel and the tests read `dropReasons`). */
+export const DROP_LATE = 'late for its time';
+export const DROP_LOST = 'GPU device lost';
+export const DROP_NOT_RENDERED = 'not rendered (no GPU device ready)';
+export const DROP_FAILED = 'could not be shown';
+/** Decoders made again in a row at one place before playback gives up. */
+const DECODE_RETRIES = 2;
 
 /**
  * Plays a video through the session: frames are decoded in order and shown at their own
@@ -102,8 +116,10 @@ export class VideoPlayer<V extends PlayableVideo> {
   ): Promise<void> {
     await this.remove();
     const state = this.state;
+    state.decoded = 0;
     state.shown = 0;
     state.dropped = 0;
+    state.dropReasons = {};
     this.#host.showSource({ name: video.name, width: video.info.width, height: video.info.height });
     await this.#showNow(first);
     this.#audio = await audio().catch(() => null);
@@ -119,19 +135,37 @@ export class VideoPlayer<V extends PlayableVideo> {
    * overlap as the session allows; its frame loop also keeps the GPU's queue short).
    */
   async #show(frame: OwnedFrame): Promise<void> {
-    const engine = this.#host.engine;
+    this.state.decoded++;
     await this.#host.frameSlot();
+    const engine = this.#host.engine;
     try {
       if (engine) await engine.setSourceFrame(frame.frame);
     } catch (error) {
       frame.close();
+      // The device went away under the upload: this frame is dropped, playback goes on (the
+      // next frame goes to the new device).
+      if (engine && (await engine.gpu.lostUnder())) return this.#drop(DROP_LOST);
+      this.#drop(DROP_FAILED);
       throw error;
     }
     this.#onScreen.hold(frame);
     this.state.time = frame.timestamp;
-    this.state.shown++;
     this.#host.setFrameIndex(this.frameIndex);
-    this.#rendering = (await this.#host.startFrame()).done.catch(() => {});
+    const { done } = await this.#host.startFrame();
+    // Counted once rendered: a frame the session could not render (its device lost, and the
+    // new one not ready in time) is a drop, not a frame shown.
+    this.#rendering = done.then(
+      (stats) => (stats === null ? this.#drop(DROP_NOT_RENDERED) : void this.state.shown++),
+      () => this.#drop(DROP_FAILED),
+    );
+  }
+
+  #drop(reason: string): void {
+    this.state.dropped++;
+    this.state.dropReasons = {
+      ...this.state.dropReasons,
+      [reason]: (this.state.dropReasons[reason] ?? 0) + 1,
+    };
   }
 
   /** Shows a frame and waits until it is rendered (open, seek, step). */
@@ -170,6 +204,7 @@ export class VideoPlayer<V extends PlayableVideo> {
     const { now, sleep } = this.#timers;
     // From the end, play starts over.
     let start = state.time >= file.timestamps[file.timestamps.length - 1] - 1e-6 ? 0 : state.time;
+    let failures = 0;
     for (;;) {
       // The clock: the sound being heard when there is sound (the picture follows it), else the
       // wall clock. "Every frame" runs unpaced and silent.
@@ -178,29 +213,41 @@ export class VideoPlayer<V extends PlayableVideo> {
       const clock = () => audio?.now() ?? start + (now() - wallStart) / 1000;
       // Resuming mid-video: the frame on screen (at `start`) was shown already.
       const after = start > 0 ? start + 1e-6 : -Infinity;
-      for await (const frame of file.frames(start)) {
-        if (generation !== this.#generation) {
-          frame.close();
-          return;
-        }
-        if (frame.timestamp <= after) {
-          frame.close();
-          continue;
-        }
-        if (!state.everyFrame) {
-          const late = (clock() - frame.timestamp) * 1000;
-          if (late > Math.max(frame.duration * 1000, 1)) {
-            frame.close(); // too late to show: keep to the clock
-            state.dropped++;
-            continue;
-          }
-          if (late < 0) await sleep(-late);
+      try {
+        for await (const frame of file.frames(start)) {
           if (generation !== this.#generation) {
             frame.close();
             return;
           }
+          if (frame.timestamp <= after) {
+            frame.close();
+            continue;
+          }
+          if (!state.everyFrame) {
+            const late = (clock() - frame.timestamp) * 1000;
+            if (late > Math.max(frame.duration * 1000, 1)) {
+              frame.close(); // too late to show: keep to the clock
+              state.decoded++;
+              this.#drop(DROP_LATE);
+              continue;
+            }
+            if (late < 0) await sleep(-late);
+            if (generation !== this.#generation) {
+              frame.close();
+              return;
+            }
+          }
+          await this.#show(frame);
+          failures = 0;
         }
-        await this.#show(frame);
+      } catch (error) {
+        // The decoder failed (a GPU process that went away takes hardware decoders with it): a
+        // new one goes on from the frame on screen; only one failing again and again stops.
+        if (generation !== this.#generation) return;
+        audio?.stop();
+        if (++failures > DECODE_RETRIES) throw error;
+        start = state.time;
+        continue;
       }
       if (!state.loop || generation !== this.#generation) break;
       start = 0;

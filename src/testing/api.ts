@@ -60,6 +60,10 @@ export interface ParityResult {
 export interface CanvasDiagnosis {
   /** The source read back as zeros (the reference was made from nothing). */
   sourceAllZero: boolean;
+  /** Source pixels that differ when it is read back a second time. */
+  sourceReadAgainDiffers: number;
+  /** Source pixels that differ from the image decoded on the CPU (null: not a still image). */
+  sourceDiffersFromFile: number | null;
   canvasAllZero: boolean;
   /** A new device (or engine) came between the frame and the source's readback. */
   deviceChanged: boolean;
@@ -67,6 +71,20 @@ export interface CanvasDiagnosis {
   lost: boolean;
   /** GPU errors raised while it ran, counted once the queue was idle. */
   errorsMeanwhile: number;
+}
+
+/** Pixels (RGBA) that differ by more than 2 in a channel. */
+function differing(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    for (let c = 0; c < 4; c++) {
+      if (Math.abs(a[i + c] - b[i + c]) > 2) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
 }
 
 /** Decodes an image URL into CPU pixels (optionally resized). */
@@ -131,8 +149,10 @@ export function createTestApi(app: AppState, compare: CompareState) {
         time: v.time,
         frameIndex: v.frameIndex,
         playing: v.playing,
+        decoded: v.decoded,
         shown: v.shown,
         dropped: v.dropped,
+        dropReasons: v.dropReasons,
         liveFrames: liveFrames.count,
         closedTwice: liveFrames.closedTwice,
         uploadPath: uploader?.path ?? null,
@@ -177,6 +197,12 @@ export function createTestApi(app: AppState, compare: CompareState) {
       app.video.decoderPreference = preference;
     },
     videoStep: (delta: number) => app.video.step(delta),
+    /** Plays the video (looping) at its own pace, as the play button does. */
+    videoPlay() {
+      app.video.loop = true;
+      app.video.play();
+    },
+    videoPause: () => app.video.pause(),
     /** Plays until `frames` more frames were shown (every-frame mode, looping), then pauses. */
     async videoPlayFrames(frames: number) {
       const v = app.video;
@@ -575,14 +601,18 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const errorsBefore = app.gpu?.counters.errors ?? 0;
       // Copy the canvas in the same task as the frame's last submit, before it is presented
       // and before any other frame may draw on it; the reference is the chain that frame ran.
-      const { frame, shown, chain, view } = await app.session.renderAlone((frame) => {
+      const snapshot = () => {
         const copy = new OffscreenCanvas(canvas.width, canvas.height);
         const ctx = copy.getContext('2d', { willReadFrequently: true })!;
         ctx.drawImage(canvas, 0, 0);
-        const shown = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        const view = app.view.transform([canvas.width, canvas.height], [image.width, image.height]);
-        return { frame, shown, chain: app.chain, view };
-      });
+        return ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      };
+      const { frame, shown, chain, view } = await app.session.renderAlone((frame) => ({
+        frame,
+        shown: snapshot(),
+        chain: app.chain,
+        view: app.view.transform([canvas.width, canvas.height], [image.width, image.height]),
+      }));
       if (!frame) throw new Error(`no frame was rendered (GPU ${app.gpuStatus})`);
       const sourceEngine = engine();
       const source = await sourceEngine.readSource();
@@ -592,8 +622,15 @@ export function createTestApi(app: AppState, compare: CompareState) {
       // errors are reported after the work that raised them: let them arrive before counting.
       await app.gpu?.device.queue.onSubmittedWorkDone().catch(() => {});
       await new Promise((r) => setTimeout(r, 0));
+      const again = await sourceEngine.readSource();
+      const decoded = image.bitmap ? bitmapPixels(image.bitmap) : null;
       const diagnosis: CanvasDiagnosis = {
         sourceAllZero: source.data.every((v) => v === 0),
+        sourceReadAgainDiffers: differing(again.data, source.data),
+        sourceDiffersFromFile:
+          decoded && decoded.width === source.width && decoded.height === source.height
+            ? differing(decoded.data, source.data)
+            : null,
         canvasAllZero: shown.every((v) => v === 0),
         deviceChanged: app.deviceGeneration !== generation,
         engineChanged: sourceEngine !== engineBefore,

@@ -18,9 +18,11 @@ export class VideoState implements PlayerState<VideoFile> {
   everyFrame = $state(false);
   /** Presentation time of the frame on screen (seconds). */
   time = $state(0);
-  /** Frames shown and dropped since the video was opened. */
+  /** Since the video was opened: frames decoded to show, shown, dropped (and why). */
+  decoded = $state(0);
   shown = $state(0);
   dropped = $state(0);
+  dropReasons = $state.raw<Record<string, number>>({});
   /** Videos opened so far (tests wait on it). */
   opened = $state(0);
   /**

@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test';
+import { fixture, TriadPage } from './pages/triad-page';
+import { api } from './support/api';
+
+/**
+ * Nothing stops for long: playback goes on through GPU device losses, and every decoded frame is
+ * accounted for (shown, or dropped with a reason).
+ */
+test('playback with an AI stage goes on through three device losses; every decoded frame is shown or dropped with a reason', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const app = new TriadPage(page);
+  await app.gotoWithImage('chelsea.png');
+  await api(page).setChain(
+    JSON.stringify({
+      v: 1,
+      stages: [
+        { effect: 'invert', enabled: true, target: 'gpu', params: {} },
+        { effect: 'show-mask', enabled: true, target: 'ort-wasm', params: {} },
+      ],
+    }),
+  );
+  const name = 'realshort.mp4';
+  await app.dropFiles([{ name, bytes: fixture(name) }]);
+  await expect(page.getByTestId('video.controls')).toBeVisible();
+  await api(page).videoPlay();
+  // (A GPU process crash, `crashGpuProcess`, is the soak's: the browser is not the same after
+  // one, and the tests after it share the browser.)
+  for (let loss = 1; loss <= 3; loss++) {
+    const before = (await api(page).videoState()).shown;
+    await api(page).loseDevice();
+    await expect
+      .poll(async () => (await api(page).state()).deviceGeneration, { timeout: 30_000 })
+      .toBe(loss + 1);
+    // Playback carries on on the new device: it did not stop, and new frames are shown.
+    await expect
+      .poll(async () => (await api(page).videoState()).shown, { timeout: 30_000 })
+      .toBeGreaterThan(before + 3);
+    const state = await api(page).videoState();
+    expect(state.playing).toBe(true);
+  }
+  await api(page).videoPause();
+  const state = await api(page).videoState();
+  // Every frame taken from the decoder was shown or dropped, and each drop has its reason.
+  expect(state.shown + state.dropped).toBe(state.decoded);
+  expect(Object.values(state.dropReasons).reduce((a, b) => a + b, 0)).toBe(state.dropped);
+  expect(state.liveFrames).toBeLessThanOrEqual(1); // the frame on screen
+  await expect(app.notices.filter({ hasText: 'Playback stopped' })).toHaveCount(0);
+});
