@@ -84,6 +84,15 @@ test.describe('AI effects on every ML target', () => {
       // One model (the one on the new device), and no GPU error on the new device: nothing of
       // the old device (a buffer, a tensor, a session) was used on it.
       expect(await api(page).mlMemory()).toMatchObject({ models: 1, errors: 0 });
+      // The panel's recovery log: what was lost, and each part back, with how long it took.
+      const log = page.getByTestId('perf.recovery');
+      for (const part of ['GPU device', 'Frames', target]) {
+        await expect(log.locator(`li[data-event=lost][data-part="${part}"]`)).toHaveCount(1);
+        await expect(log.locator(`li[data-event=back][data-part="${part}"]`)).toContainText(
+          `${part} back after`,
+        );
+      }
+      await expect(page.getByTestId('perf.timeline-outages')).toBeVisible();
       // Nothing holds the lost device: no buffer, texture, pipeline or session of it is left.
       // onnxruntime-web (1.30) keeps every device it was given in its WebAssembly module's
       // handle table for the page's life (one destroyed device's wrapper per loss, its GPU memory

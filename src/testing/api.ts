@@ -522,6 +522,8 @@ export function createTestApi(app: AppState, compare: CompareState) {
       };
     },
     loseDevice: () => app.loseDevice(),
+    /** The recovery log: what was lost and what came back, with how long it was out (ms). */
+    recoveryLog: () => app.recovery.events,
     /**
      * Watches the current GPU device (before a loss): `deviceCollected` then says whether the
      * page still holds it (a buffer, texture or pipeline of it holds it: each refers to its

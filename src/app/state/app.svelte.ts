@@ -21,6 +21,7 @@ import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
+import { RecoveryState } from './recovery.svelte';
 import type { VideoState } from './video.svelte';
 import type { FrameUploadPath } from '../../gpu/upload-frame';
 import type { CameraState } from './camera.svelte';
@@ -64,6 +65,8 @@ export class AppState {
   readonly env: EffectEnv;
   /** The inference endpoint (the remote ML target). */
   readonly endpoint: EndpointState;
+  /** What failed and what came back (the panel's recovery log, the timeline's outages). */
+  readonly recovery = new RecoveryState();
   /** The video source and its playback (when a video is open). */
   readonly video: VideoState;
   /** The webcam, when it is the source. */
@@ -151,6 +154,7 @@ export class AppState {
           this.adapter = gpu.adapter;
         },
         lost: (message, recovering) => {
+          this.recovery.deviceLost(message, this.lastFrame);
           if (recovering)
             this.notices.warning(
               'GPU device lost',
@@ -161,7 +165,10 @@ export class AppState {
         status: (status, problem) => {
           this.gpuStatus = status;
           this.gpuProblem = problem;
-          if (status === 'ready') this.deviceGeneration = this.session.device.generation;
+          if (status === 'ready') {
+            this.deviceGeneration = this.session.device.generation;
+            this.recovery.deviceReady(this.deviceGeneration);
+          }
         },
         frame: (stats) => this.#framePresented(stats),
       },
@@ -210,6 +217,7 @@ export class AppState {
     }));
     this.endpoint = new EndpointState(options.storage, (client, health) => {
       this.ai.setEndpoint(client, health);
+      this.recovery.endpointHealth(health);
       this.scheduling.setEndpointLocal(isLocalEndpoint(client.settings.url));
     });
     this.scheduling = new SchedulingState(
@@ -351,6 +359,7 @@ export class AppState {
 
   #framePresented(stats: FrameStats): void {
     this.lastFrame = stats;
+    this.recovery.framePresented(stats);
     stats.timing.then(
       (t) => this.perf.record(t),
       () => {},

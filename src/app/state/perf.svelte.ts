@@ -154,6 +154,11 @@ export class PerfState {
     this.timelineVersion++;
   }
 
+  /** A clock time (ms) as a timeline time (s since the panel started). */
+  timelineSeconds(ms: number): number {
+    return (ms - this.#origin) / 1000;
+  }
+
   /** Compare mode's measurements become each strategy's last measured FPS. */
   setMeasured(strategy: Strategy, fps: number): void {
     if (this.#trailing !== null) this.#publish(); // live figures from before, not after, this
