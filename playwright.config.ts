@@ -35,10 +35,15 @@ export default defineConfig({
   projects: [
     // Everything on the main adapter (lavapipe in compatibility mode unless TRIAD_ADAPTER says).
     project(main),
-    // Kernel parity (effects and ML ops) again on core WebGPU (SwiftShader): both feature levels.
+    // Kernel parity (effects and ML ops) again on core WebGPU (SwiftShader): both feature levels;
+    // and the chaos test: recovery on the other software adapter too.
     ...(main === 'swiftshader'
       ? []
-      : [project('swiftshader', { testMatch: ['parity.spec.ts', 'ml-ops.spec.ts'] })]),
+      : [
+          project('swiftshader', {
+            testMatch: ['parity.spec.ts', 'ml-ops.spec.ts', 'chaos.spec.ts'],
+          }),
+        ]),
   ],
   webServer: {
     command: `npx vite build --mode testing --logLevel warn && npx vite preview --mode testing --port ${PORT} --strictPort`,

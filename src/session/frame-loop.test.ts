@@ -137,4 +137,29 @@ describe('the frame loop', () => {
     expect(sourceMayGo).toBe(true);
     expect(loop.onGpu).toBe(1);
   });
+
+  it('GPU work lost with its device no longer holds the queue shut (it may never settle)', async () => {
+    const loop = new FrameLoop<number>(
+      () => 4,
+      () => {},
+      () => {},
+      2,
+    );
+    const tick = () => new Promise((r) => setTimeout(r, 0));
+    // Two frames whose GPU work never settles: the device went away under them (seen in the
+    // chaos test: after a second loss a clip stopped showing frames for good).
+    for (let i = 0; i < 2; i++) {
+      loop.track(Promise.resolve(i), () => new Promise<void>(() => {}));
+      await tick();
+    }
+    expect(loop.onGpu).toBe(2);
+    let sourceMayGo = false;
+    void loop.slot().then(() => (sourceMayGo = true));
+    await tick();
+    expect(sourceMayGo).toBe(false);
+    loop.gpuWorkLost();
+    await tick();
+    expect(sourceMayGo).toBe(true);
+    expect(loop.onGpu).toBe(0);
+  });
 });

@@ -21,6 +21,8 @@ export class FrameLoop<T> {
   readonly #onGpu = new Set<Promise<unknown>>();
   /** Callers waiting for room to start a frame. */
   #waiting = 0;
+  /** Settles when `gpuWorkLost` clears the GPU queue's count (one for every waiter). */
+  #cleared: { promise: Promise<void>; resolve: () => void } | null = null;
   /** A frame asked for while the loop was full: rendered when one finishes. */
   #again = false;
   #requested = false;
@@ -80,7 +82,16 @@ export class FrameLoop<T> {
    * than `maxOnGpu` finished frames still on the GPU.
    */
   async slot(): Promise<void> {
-    while (this.#full()) await this.#anyDone();
+    while (this.#full()) await Promise.race([this.#anyDone(), this.#whenCleared()]);
+  }
+
+  #whenCleared(): Promise<void> {
+    if (!this.#cleared) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#cleared = { promise, resolve };
+    }
+    return this.#cleared.promise;
   }
 
   /**
@@ -123,6 +134,16 @@ export class FrameLoop<T> {
         () => {},
       );
     return tracked;
+  }
+
+  /**
+   * The device was lost: the GPU work of its frames is gone with it. Its promises may never
+   * settle (a lost device's work can stay pending), and two of them held `slot` shut for good.
+   */
+  gpuWorkLost(): void {
+    this.#onGpu.clear();
+    this.#cleared?.resolve();
+    this.#cleared = null;
   }
 
   /**

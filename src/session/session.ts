@@ -83,6 +83,7 @@ export class Session {
       {
         ready: (gpu) => this.#ready(gpu),
         lost: (_gpu, message, recovering) => {
+          this.loop.gpuWorkLost();
           this.#engine?.destroy();
           this.#engine = null;
           this.#presenter = null;

@@ -535,6 +535,13 @@ export function createTestApi(app: AppState, compare: CompareState) {
       return watchedDevices.push(new WeakRef(device)) - 1;
     },
     deviceCollected: (id: number) => watchedDevices[id].deref() === undefined,
+    /**
+     * Fault injection: a CPU worker throws outside any call (it "crashes"); the pool replaces it.
+     * Resolves once the pool has seen it (the injected task itself fails).
+     */
+    async crashCpuWorker() {
+      await app.cpu.pool.run((remote) => remote.crash()).catch(() => {});
+    },
     /** Fault injection: shuts the CPU workers down, so CPU stages fail until the pool is resized. */
     breakCpuPool: () => app.cpu.pool.destroy(),
     /** The source pixels as uploaded (small images only: they cross to the test as JSON). */
