@@ -4,8 +4,9 @@ import { api } from './api';
 /** What a chaos run does, and how often (seconds; 0 or absent: never). */
 export interface ChaosPlan {
   seconds: number;
-  /** A GPU device loss every this many seconds. */
+  /** A GPU device loss every this many seconds (the first at `firstLossAt`, default the same). */
   loseDeviceEvery?: number;
+  firstLossAt?: number;
   /** A CPU worker crash every this many seconds. */
   crashWorkerEvery?: number;
   /** The endpoint killed and started again every this many seconds (`restartEndpoint`). */
@@ -45,7 +46,7 @@ export async function runChaos(page: Page, plan: ChaosPlan): Promise<ChaosReport
   const elapsed = () => (Date.now() - started) / 1000;
   const faults: Fault[] = [];
   const next = {
-    loss: plan.loseDeviceEvery || Infinity,
+    loss: (plan.loseDeviceEvery && plan.firstLossAt) || plan.loseDeviceEvery || Infinity,
     crash: plan.crashWorkerEvery || Infinity,
     endpoint: plan.restartEndpointEvery || Infinity,
     sample: plan.sampleEvery || Infinity,

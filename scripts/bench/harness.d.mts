@@ -1,0 +1,21 @@
+// Types for harness.mjs (the benchmarks in TypeScript import it through tsx).
+import type { Page } from '@playwright/test';
+
+export interface Environment {
+  browser: string;
+  adapter: Record<string, unknown>;
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  platform: string;
+  node: string;
+  [key: string]: unknown;
+}
+
+export function openApp(): Promise<{
+  page: Page;
+  environment: Environment;
+  close(): Promise<void>;
+}>;
+export function percentile(values: number[], p: number): number;
+export function report(name: string, environment: Environment, results: object[]): void;
