@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { fixture, TriadPage } from './pages/triad-page';
 import { api } from './support/api';
-import { runChaos, type ChaosReport } from './support/chaos';
+import { chaosChain, runChaos, type ChaosReport } from './support/chaos';
 import { startEndpoint, type Endpoint } from './support/endpoint';
 
 /**
@@ -15,16 +15,7 @@ const SECONDS = Number(process.env.TRIAD_CHAOS_SECONDS ?? 45);
 
 async function openClip(page: Page, aiTarget: string) {
   await new TriadPage(page).gotoWithImage('chelsea.png');
-  await api(page).setChain(
-    JSON.stringify({
-      v: 1,
-      stages: [
-        { effect: 'invert', enabled: true, target: 'gpu', params: {} },
-        { effect: 'colour-adjust', enabled: true, target: 'cpu', params: { saturation: 30 } },
-        { effect: 'show-mask', enabled: true, target: aiTarget, params: {} },
-      ],
-    }),
-  );
+  await api(page).setChain(chaosChain(aiTarget));
   const name = 'realshort.mp4';
   await new TriadPage(page).dropFiles([{ name, bytes: fixture(name) }]);
   await expect(page.getByTestId('video.controls')).toBeVisible();

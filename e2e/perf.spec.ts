@@ -168,6 +168,34 @@ test.describe('the performance panel', () => {
     for (const s of STRATEGIES) expect(perf.measured[s]).toBe(row.cells[s].rate);
   });
 
+  test('a GPU device lost during Compare: the interrupted strategy is measured again on the new device, and its cell says so', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await app.addEffect('blur', 'gaussian-blur');
+    await page.getByTestId('compare.frames').fill('6');
+    await page.getByTestId('compare.warmup').fill('1');
+    await page.getByTestId('compare.run').click();
+    // A third of the way in (a strategy's frames are running), the device goes away.
+    await page.evaluate(async () => {
+      const api = window.__triad;
+      while ((api.compareProgress() ?? 0) < 0.3) await new Promise((r) => setTimeout(r, 5));
+      api.loseDevice();
+    });
+    await expect(page.getByTestId('compare.row')).toHaveCount(1, { timeout: 150_000 });
+    const row = (await api(page).compareTable())!.rows[0];
+    // Every strategy has its figure (no cell lost to the loss), and the one interrupted says so.
+    for (const s of STRATEGIES) {
+      expect(row.cells[s].error, s).toBeUndefined();
+      expect(row.cells[s].count, s).toBe(6);
+    }
+    const again = STRATEGIES.filter((s) => row.cells[s].remeasured);
+    expect(again).toHaveLength(1);
+    expect(row.cells[again[0]].remeasured).toContain('measured again on the new device');
+    await expect(page.getByTestId('compare.remeasured')).toHaveCount(1);
+    expect((await api(page).state()).deviceGeneration).toBe(2);
+  });
+
   test('AI batch on dropped images: a rate per strategy and the results as a zip of PNGs at twice the size', async ({
     page,
   }) => {

@@ -85,3 +85,18 @@ test('the SDF scene kernel matches its CPU twin and moves with time', async ({ p
     expect(nextLoop.data).toEqual(images[0].data);
   });
 });
+
+test('the live 3D scene renders on after a device loss', async ({ page }) => {
+  await new TriadPage(page).gotoWithImage('chelsea.png');
+  await api(page).startScene(160, 90);
+  await expect.poll(async () => (await api(page).sceneState()).shown).toBeGreaterThan(5);
+  const before = await api(page).sceneState();
+  await api(page).loseDevice();
+  await expect.poll(async () => (await api(page).state()).deviceGeneration).toBe(2);
+  await expect
+    .poll(async () => (await api(page).sceneState()).shown, { timeout: 30_000 })
+    .toBeGreaterThan(before.shown + 5);
+  const after = await api(page).sceneState();
+  expect(after.active).toBe(true);
+  expect(after.time).toBeGreaterThan(before.time); // still animated, not a frozen frame
+});

@@ -454,7 +454,7 @@ test.describe('video export', () => {
   });
 });
 
-test('the webcam (Chromium’s fake camera) is a live source: frames flow through the chain, late ones are dropped, stopping closes them all', async ({
+test('the webcam (Chromium’s fake camera) is a live source: frames flow through the chain (and on after a device loss), late ones are dropped, stopping closes them all', async ({
   page,
 }) => {
   test.setTimeout(120_000);
@@ -485,6 +485,16 @@ test('the webcam (Chromium’s fake camera) is a live source: frames flow throug
   await expect(refused).toContainText('a camera’s frames differ from run to run');
   expect(await api(page).compareTable()).toBeNull();
   await refused.getByTestId('notice.dismiss').click();
+  // A device loss: the stream stays attached and its frames flow on the new device.
+  const before = (await api(page).cameraState()).shown;
+  await api(page).loseDevice();
+  await expect.poll(async () => (await api(page).state()).deviceGeneration).toBe(2);
+  await expect
+    .poll(async () => (await api(page).cameraState()).shown, { timeout: 30_000 })
+    .toBeGreaterThan(before + 10);
+  expect((await api(page).cameraState()).on).toBe(true);
+  for (const dismiss of await app.notices.getByTestId('notice.dismiss').all())
+    await dismiss.click();
   await page.getByTestId('camera.stop').click();
   await expect.poll(() => api(page).cameraState()).toMatchObject({ on: false, liveFrames: 0 });
   expect(await app.status()).toBe('ready');

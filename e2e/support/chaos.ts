@@ -1,6 +1,18 @@
 import type { Page } from '@playwright/test';
 import { api } from './api';
 
+/** The chaos runs' chain: a GPU, a CPU and an AI stage (the AI one on `aiTarget`). */
+export function chaosChain(aiTarget: string): string {
+  return JSON.stringify({
+    v: 1,
+    stages: [
+      { effect: 'invert', enabled: true, target: 'gpu', params: {} },
+      { effect: 'colour-adjust', enabled: true, target: 'cpu', params: { saturation: 30 } },
+      { effect: 'show-mask', enabled: true, target: aiTarget, params: {} },
+    ],
+  });
+}
+
 /** What a chaos run does, and how often (seconds; 0 or absent: never). */
 export interface ChaosPlan {
   seconds: number;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { api } from '../../e2e/support/api';
-import { runChaos } from '../../e2e/support/chaos';
+import { chaosChain, runChaos } from '../../e2e/support/chaos';
 import { openApp, percentile, report } from './harness.mjs';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
@@ -45,16 +45,7 @@ async function sample(page: Page, minute: number): Promise<Sample> {
 
 const { page, environment, close } = await openApp();
 try {
-  await api(page).setChain(
-    JSON.stringify({
-      v: 1,
-      stages: [
-        { effect: 'invert', enabled: true, target: 'gpu', params: {} },
-        { effect: 'colour-adjust', enabled: true, target: 'cpu', params: { saturation: 30 } },
-        { effect: 'show-mask', enabled: true, target: 'ort-wasm', params: {} },
-      ],
-    }),
-  );
+  await api(page).setChain(chaosChain('ort-wasm'));
   await api(page).openFile('realshort.mp4', Array.from(readFileSync(CLIP)), 'video/mp4');
   while ((await api(page).videoState()).opened === 0) await page.waitForTimeout(100);
   console.log(`soak: ${MINUTES} min of playback, a device loss every ${LOSS_EVERY} s`);
@@ -65,7 +56,10 @@ try {
     firstLossAt: LOSS_EVERY / 2, // losses between the minute marks: samples see a settled page
     sampleEvery: 60,
     sample: async (s) => {
+      // Read between frames: paused for the moment (a frame being decoded is not a leak).
+      await api(page).videoPause();
       samples.push(await sample(page, Math.round(s / 60)));
+      await api(page).videoPlay();
       console.log(`soak: ${JSON.stringify(samples.at(-1))}`);
     },
   });

@@ -12,6 +12,8 @@ export interface CompareCell {
   count: number;
   ms: number;
   error?: string;
+  /** Set when the strategy's run was interrupted (a GPU device loss) and measured again. */
+  remeasured?: string;
   /** Time between consecutive results (ms): the first from the start, then frame to frame. */
   intervals?: number[];
   /**
@@ -138,7 +140,8 @@ export function toMarkdown(table: CompareTable): string {
       const cell = row.cells[s];
       if (cell.rate === null) return `— (${cell.error ?? 'not run'})`.replaceAll('|', '/');
       const r = ratio(row, s);
-      return `${formatRate(cell.rate)} ${row.unit}${r === null ? '' : ` (×${r.toFixed(2)})`}`;
+      const again = cell.remeasured ? ' (measured again after a GPU device loss)' : '';
+      return `${formatRate(cell.rate)} ${row.unit}${r === null ? '' : ` (×${r.toFixed(2)})`}${again}`;
     });
     lines.push(`| ${[row.scenario.replaceAll('|', '/'), ...cells].join(' | ')} |`);
   }

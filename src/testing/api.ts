@@ -443,6 +443,8 @@ export function createTestApi(app: AppState, compare: CompareState) {
       compare.warmup = warmup;
     },
     compareTable: () => compare.table,
+    /** Compare mode's progress (0–1) while it runs, null otherwise. */
+    compareProgress: () => compare.progress,
     /** What a strategy's planner recommends for frames in flight (up to `max`). */
     recommendInFlight: (strategy: Strategy, max = 4) =>
       app.scheduling.scheduler(strategy).scheduler.recommendInFlight(max),

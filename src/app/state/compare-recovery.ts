@@ -7,7 +7,8 @@ function messageOf(error: unknown): string {
 
 /**
  * Runs one strategy's measurement; if the GPU device was lost under it (the app makes a new
- * one), waits for the new device and runs it once more. Failures become the cell's error.
+ * one), waits for the new device and runs it again (the cell says so). Failures become the
+ * cell's error: that strategy's cell, not the whole Compare.
  */
 export async function withRecovery(
   app: AppState,
@@ -18,7 +19,19 @@ export async function withRecovery(
     const generation = app.deviceGeneration;
     const gpu = app.gpu;
     try {
-      return await attempt();
+      const cell = await attempt();
+      // Frames lost with the device are rendered again on the new one, so the run can finish
+      // through a loss: its times then hold the outage. Measured again, unless the loss keeps
+      // coming back.
+      if (app.deviceGeneration !== generation && tries < 2) {
+        if (await gpuReady(app, signal)) continue;
+      }
+      return tries === 0
+        ? cell
+        : {
+            ...cell,
+            remeasured: `The GPU device was lost during this strategy's run: it was measured again on the new device (${tries === 1 ? 'once' : `${tries} times`}).`,
+          };
     } catch (error) {
       if (signal.aborted) throw error;
       // A lost device's promise settles a little after the work that failed on it.
