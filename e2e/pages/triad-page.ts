@@ -146,9 +146,15 @@ export class TriadPage {
    */
   async expectCanvasMatchesCpu() {
     const result = await this.compareCanvasWithCpu();
+    const d = result.diagnosis;
+    // The same source texture, no device change, its file decoding right, yet read as zeros:
+    // the browser corrupted it (docs/ARCHITECTURE.md, Headless Chromium facts; issue 15).
+    const corrupted =
+      d.sourceAllZero && !d.deviceChanged && !d.engineChanged && !!d.sourceDiffersFromFile;
     expect(
       result.over,
-      `first differing pixel ${JSON.stringify(result.firstOver)}; ${JSON.stringify(result.diagnosis)}`,
+      `first differing pixel ${JSON.stringify(result.firstOver)}; ${JSON.stringify(d)}` +
+        (corrupted ? '; the source texture itself was corrupted (see docs/ARCHITECTURE.md)' : ''),
     ).toBe(0);
     return result;
   }

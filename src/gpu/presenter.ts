@@ -44,11 +44,19 @@ export class Presenter {
   readonly #format: GPUTextureFormat;
   readonly #compiled: Compiled;
   readonly #view: UniformBlock;
+  #drawn: GPUTexture | null = null;
 
-  /** Presents into a canvas, or into any `PresentTarget` (a texture in Node: `textureTarget`). */
-  constructor(gpu: GpuContext, into: HTMLCanvasElement | OffscreenCanvas | PresentTarget) {
+  /**
+   * Presents into a canvas, or into any `PresentTarget` (a texture in Node: `textureTarget`).
+   * `readable`: the canvas's textures can be copied from (the test build reads frames back).
+   */
+  constructor(
+    gpu: GpuContext,
+    into: HTMLCanvasElement | OffscreenCanvas | PresentTarget,
+    { readable = false }: { readable?: boolean } = {},
+  ) {
     this.#gpu = gpu;
-    this.#target = 'texture' in into ? into : canvasTarget(gpu, into);
+    this.#target = 'texture' in into ? into : canvasTarget(gpu, into, readable);
     this.#format = this.#target.format;
     let perDevice = compiled.get(gpu.device);
     if (!perDevice) compiled.set(gpu.device, (perDevice = new Map()));
@@ -66,6 +74,7 @@ export class Presenter {
     view: ViewTransform,
   ): void {
     const target = this.#target.texture();
+    this.#drawn = target;
     const uniforms = this.#view
       .begin()
       .f32(target.width, target.height, before.width, before.height)
@@ -93,7 +102,16 @@ export class Presenter {
     pass.end();
   }
 
+  /**
+   * The texture the last frame was drawn into. A canvas's is only valid until the browser shows
+   * it (the end of the task that drew it), and can be copied from only if `readable`.
+   */
+  get drawn(): GPUTexture | null {
+    return this.#drawn;
+  }
+
   destroy(): void {
+    this.#drawn = null;
     this.#view.destroy();
     this.#target.release?.();
   }
@@ -107,11 +125,16 @@ export interface PresentTarget {
 }
 
 /** A canvas's WebGPU context as a present target (the browser's preferred format). */
-function canvasTarget(gpu: GpuContext, canvas: HTMLCanvasElement | OffscreenCanvas): PresentTarget {
+function canvasTarget(
+  gpu: GpuContext,
+  canvas: HTMLCanvasElement | OffscreenCanvas,
+  readable: boolean,
+): PresentTarget {
   const context = canvas.getContext('webgpu');
   if (!context) throw new Error('This canvas cannot show WebGPU output.');
   const format = navigator.gpu.getPreferredCanvasFormat();
-  context.configure({ device: gpu.device, format, alphaMode: 'opaque' });
+  const usage = GPUTextureUsage.RENDER_ATTACHMENT | (readable ? GPUTextureUsage.COPY_SRC : 0);
+  context.configure({ device: gpu.device, format, alphaMode: 'opaque', usage });
   return {
     format,
     texture: () => context.getCurrentTexture(),

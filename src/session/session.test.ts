@@ -116,6 +116,8 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
     const diff = diffImages(shown, expected, 2);
     expect(diff.over, JSON.stringify(diff.firstOver)).toBe(0);
     expect(diffImages(shown, source, 0).over).toBeGreaterThan(0); // not the source itself
+    // What the test build reads a canvas frame back from: the texture the frame was drawn into.
+    expect(session.presenter?.drawn).toBe(targets.at(-1)!.target);
     expect(errors).toEqual([]);
   });
 

@@ -111,6 +111,10 @@ export class Session {
     return this.#engine;
   }
 
+  get presenter(): Presenter | null {
+    return this.#presenter;
+  }
+
   async #ready(gpu: GpuContext): Promise<void> {
     const engine = this.#options.createEngine(gpu);
     engine.inFlightLimit = this.#options.inFlight;

@@ -31,6 +31,7 @@ import { benchClip } from './video-bench';
 import { makeClip } from '../media/video/make-clip';
 import { resizeArea } from '../ml';
 import { bitmapPixels } from '../gpu/upload';
+import { readDrawn } from './canvas-readback';
 
 /**
  * A typed test API on `window.__triad`, used by the Playwright specs and the benchmark scripts.
@@ -111,6 +112,12 @@ export function createTestApi(app: AppState, compare: CompareState) {
   const engine = () => {
     if (!app.engine) throw new Error(`GPU not ready (${app.gpuStatus})`);
     return app.engine;
+  };
+  /** In the task that drew a frame: the canvas's pixels for it (read back from its texture). */
+  const readFrame = (): Promise<Uint8ClampedArray> => {
+    const [gpu, presenter] = [app.gpu, app.session.presenter];
+    if (!gpu || !presenter) throw new Error(`no frame was drawn (GPU ${app.gpuStatus})`);
+    return readDrawn(gpu, presenter);
   };
 
   return {
@@ -581,25 +588,25 @@ export function createTestApi(app: AppState, compare: CompareState) {
       await app.gpu?.device.queue.onSubmittedWorkDone();
     },
     /**
-     * Renders a frame alone and returns the canvas's middle row as it showed that frame (copied
-     * in the frame's own task, before anything else may draw on the canvas).
+     * Renders a frame alone and returns the canvas's middle row as it showed that frame (read in
+     * the frame's own task, before anything else may draw on the canvas).
      */
     async renderCanvasRow(): Promise<{ width: number; height: number; row: number[] }> {
       const canvas = app.canvas;
       if (!canvas) throw new Error('no canvas');
-      return app.session.renderAlone(() => {
-        const copy = new OffscreenCanvas(canvas.width, canvas.height);
-        const ctx = copy.getContext('2d', { willReadFrequently: true })!;
-        ctx.drawImage(canvas, 0, 0);
-        const y = Math.floor(canvas.height / 2);
-        const row = Array.from(ctx.getImageData(0, y, canvas.width, 1).data);
-        return { width: canvas.width, height: canvas.height, row };
-      });
+      const { width, height } = canvas;
+      const pixels = await app.session.renderAlone(() => readFrame());
+      const y = Math.floor(height / 2);
+      return {
+        width,
+        height,
+        row: Array.from(pixels.subarray(y * width * 4, (y + 1) * width * 4)),
+      };
     },
     /**
-     * Renders a frame and, in the same task (before the canvas is presented), copies the WebGPU
-     * canvas into a 2D canvas. Returns the canvas pixels compared with the CPU reference chain at
-     * the current view, which must be at 100% zoom.
+     * Renders a frame and, in the same task (before the canvas is presented), reads it back from
+     * the canvas's texture. Returns the canvas pixels compared with the CPU reference chain at the
+     * current view, which must be at 100% zoom.
      */
     async compareCanvasWithCpu(): Promise<
       ParityResult & { compared: number; diagnosis: CanvasDiagnosis }
@@ -610,21 +617,17 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const generation = app.deviceGeneration;
       const engineBefore = app.engine;
       const errorsBefore = app.gpu?.counters.errors ?? 0;
-      // Copy the canvas in the same task as the frame's last submit, before it is presented
-      // and before any other frame may draw on it; the reference is the chain that frame ran.
-      const snapshot = () => {
-        const copy = new OffscreenCanvas(canvas.width, canvas.height);
-        const ctx = copy.getContext('2d', { willReadFrequently: true })!;
-        ctx.drawImage(canvas, 0, 0);
-        return ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      };
-      const { frame, shown, chain, view } = await app.session.renderAlone((frame) => ({
+      // Read the canvas in the same task as the frame's last submit, before it is presented and
+      // before any other frame may draw on it; the reference is the chain that frame ran.
+      const drawn = await app.session.renderAlone((frame) => ({
         frame,
-        shown: snapshot(),
+        shown: frame ? readFrame() : null,
         chain: app.chain,
         view: app.view.transform([canvas.width, canvas.height], [image.width, image.height]),
       }));
-      if (!frame) throw new Error(`no frame was rendered (GPU ${app.gpuStatus})`);
+      const { frame, chain, view } = drawn;
+      if (!frame || !drawn.shown) throw new Error(`no frame was rendered (GPU ${app.gpuStatus})`);
+      const shown = await drawn.shown;
       const sourceEngine = engine();
       const source = await sourceEngine.readSource();
       const expected = runChainOnCpu(chain, source, { index: 0 }, app.env);

@@ -331,7 +331,9 @@ export class AppState {
     this.#canvas = canvas;
     this.session.attachOutput({
       size: () => [canvas.width, canvas.height],
-      presenter: (gpu) => new Presenter(gpu, canvas),
+      // The test build reads frames back from the canvas's own texture (see src/testing).
+      presenter: (gpu) =>
+        new Presenter(gpu, canvas, { readable: import.meta.env.MODE === 'testing' }),
     });
   }
 
