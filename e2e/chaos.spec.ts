@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { fixture, TriadPage } from './pages/triad-page';
-import { api } from './support/api';
+import { api, liveObjects } from './support/api';
 import { chaosChain, runChaos, type ChaosReport } from './support/chaos';
 import { startEndpoint, type Endpoint } from './support/endpoint';
 
@@ -32,6 +32,8 @@ async function levels(page: Page) {
     ortTensors: memory.ortTensors,
     workerSessions: memory.workerSessions,
     videoFrames: video.liveFrames,
+    // Held at all, open or closed (a closed frame still reachable is a leak of its memory).
+    videoFrameObjects: await liveObjects(page, 'VideoFrame'),
   };
 }
 
@@ -61,6 +63,10 @@ async function expectSurvived(page: Page, report: ChaosReport, baseline: Levels)
     videoFrames: baseline.videoFrames,
     ortTensors: baseline.ortTensors,
   });
+  // Nothing per frame stays reachable either: before the fix, every frame the video worker sent
+  // did (through Promise.race on a long-lived promise: 30 → 1 233 VideoFrame objects here).
+  console.log(`chaos: objects before ${JSON.stringify(baseline)}, after ${JSON.stringify(after)}`);
+  expect(after.videoFrameObjects).toBeLessThanOrEqual(baseline.videoFrameObjects + 4);
   // GPU objects and worker sessions are caches (a pool, a model loaded where a stage failed
   // over): the levels hold steady once faults stop, frame after frame.
   await api(page).videoPlay();
@@ -68,11 +74,13 @@ async function expectSurvived(page: Page, report: ChaosReport, baseline: Levels)
   await expect.poll(async () => (await api(page).videoState()).shown).toBeGreaterThan(shown + 10);
   await api(page).videoPause();
   const again = await levels(page);
-  expect({ ...again, liveTextures: 0, liveBuffers: 0 }).toEqual({
-    ...after,
+  const steady = (l: Levels) => ({
+    ...l,
     liveTextures: 0,
     liveBuffers: 0,
+    videoFrameObjects: 0,
   });
+  expect(steady(again)).toEqual(steady(after));
   // The texture pool keeps what overlapping frames needed: a frame or two's worth either way.
   expect(again.liveTextures).toBeLessThanOrEqual(after.liveTextures + 2);
   expect(again.liveBuffers).toBeLessThanOrEqual(after.liveBuffers + 2);

@@ -53,3 +53,33 @@ export async function crashGpuProcess(page: Page): Promise<void> {
     await cdp.detach().catch(() => {});
   }
 }
+
+/**
+ * How many objects of a class (`VideoFrame`, `ArrayBuffer`) the page still holds after a full
+ * collection, closed or not (DevTools' `queryObjects`). A count that grows with frames played is a
+ * leak even when every frame was closed (issue 15: every frame a worker ever sent stayed
+ * reachable from a long-lived promise).
+ */
+export async function liveObjects(page: Page, className: string): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { result: prototype } = await cdp.send('Runtime.evaluate', {
+      expression: `${className}.prototype`,
+      objectGroup: 'liveObjects',
+    });
+    const { objects } = await cdp.send('Runtime.queryObjects', {
+      prototypeObjectId: prototype.objectId!,
+      objectGroup: 'liveObjects',
+    });
+    const { result } = await cdp.send('Runtime.callFunctionOn', {
+      objectId: objects.objectId!,
+      functionDeclaration: 'function () { return this.length; }',
+      returnByValue: true,
+    });
+    await cdp.send('Runtime.releaseObjectGroup', { objectGroup: 'liveObjects' });
+    return result.value as number;
+  } finally {
+    await cdp.detach();
+  }
+}

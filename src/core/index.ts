@@ -10,4 +10,5 @@ export {
   type PixelTarget,
   type StageTarget,
 } from './targets';
+export { Tripwire } from './tripwire';
 export { STRATEGIES, STRATEGY_LABELS, type Strategy } from './strategies';

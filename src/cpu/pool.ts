@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import { Tripwire } from '../core/tripwire';
 
 /** Timers the pool uses for task time-outs; injected so tests can step time by hand. */
 export interface PoolTimers {
@@ -61,8 +62,8 @@ interface Slot<Api> {
   busy: boolean;
   /** The task running on this worker, if any. */
   current: Queued<Api> | null;
-  /** Rejects when the worker reports an uncaught error (a crash). */
-  crashed: Promise<never>;
+  /** Trips when the worker reports an uncaught error (a crash). */
+  crashed: Tripwire;
 }
 
 interface Queued<Api> {
@@ -147,15 +148,13 @@ export class WorkerPool<Api> {
 
   #spawn(): Slot<Api> {
     const worker = this.#options.create();
-    let fail: (error: Error) => void = () => {};
-    const crashed = new Promise<never>((_, reject) => (fail = reject));
-    crashed.catch(() => {}); // observed through Promise.race; never unhandled
+    const crashed = new Tripwire();
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      fail(new WorkerFault(`worker crashed: ${event.message || 'uncaught error'}`));
+      crashed.trip(new WorkerFault(`worker crashed: ${event.message || 'uncaught error'}`));
     });
     worker.addEventListener('messageerror', () =>
-      fail(new WorkerFault('worker sent a message that could not be read')),
+      crashed.trip(new WorkerFault('worker sent a message that could not be read')),
     );
     return {
       id: this.#nextId++,
@@ -231,7 +230,8 @@ export class WorkerPool<Api> {
     });
     let fault: WorkerFault | null = null;
     try {
-      const value = await Promise.race([entry.run(slot.remote), slot.crashed, hung]);
+      // `hung` lives only for this call; the crash wire for the worker's life (no race on it).
+      const value = await Promise.race([slot.crashed.guard(entry.run(slot.remote)), hung]);
       this.#settle(entry, 'completed', value);
     } catch (error) {
       if (error instanceof WorkerFault) {

@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import { Tripwire } from '../../core/tripwire';
 import type { VideoWorkerApi } from './protocol';
 import { Demuxer, type DemuxResult } from './demuxer';
 
@@ -38,16 +39,15 @@ export function workerBackend(): DemuxBackend {
     name: 'Triad video',
   });
   const api = Comlink.wrap<VideoWorkerApi>(raw);
-  let fail!: (error: Error) => void;
-  const failed = new Promise<never>((_, reject) => (fail = reject));
-  failed.catch(() => {});
+  // Not Promise.race with a long-lived "failed" promise: that kept every frame ever sent (Tripwire).
+  const failed = new Tripwire();
   raw.addEventListener('error', (event) =>
-    fail(new Error(`the video worker failed: ${event.message || 'it could not start'}`)),
+    failed.trip(new Error(`the video worker failed: ${event.message || 'it could not start'}`)),
   );
   raw.addEventListener('messageerror', () =>
-    fail(new Error('the video worker sent a message that could not be read')),
+    failed.trip(new Error('the video worker sent a message that could not be read')),
   );
-  const call = <T>(answer: Promise<T>): Promise<T> => Promise.race([answer, failed]);
+  const call = <T>(answer: Promise<T>): Promise<T> => failed.guard(answer);
   return {
     thread: 'worker',
     // Comlink's Remote type splits the union; the value is a DemuxResult as sent.
@@ -57,7 +57,7 @@ export function workerBackend(): DemuxBackend {
     next: (id) => call(api.next(id)),
     stopFrames: (id) => call(api.stopFrames(id)),
     close() {
-      fail(new Error('the video was closed'));
+      failed.trip(new Error('the video was closed'));
       api[Comlink.releaseProxy]();
       raw.terminate();
     },
