@@ -1,18 +1,22 @@
 // npm run soak: the chaos test's long version. A clip plays for SOAK_MINUTES (default 30) through
 // a GPU, a CPU and an AI stage while the GPU device is lost every SOAK_LOSS_EVERY seconds
 // (default 20); every minute the page's memory is sampled (JS heap after a collection, live GPU
-// buffers and textures, VideoFrames, ML tensors). Writes bench-results/soak.json in the one
-// benchmark shape: each level's first and last sample and its growth, and how soon frames
-// flowed again after each loss.
+// buffers and textures, VideoFrames, ML tensors). The AI stage runs on SOAK_AI_TARGET (default
+// ort-wasm; ort-webgpu and tfjs-webgpu put the model itself on the lost device). Writes
+// bench-results/soak.json in the one benchmark shape: each level's first and last sample and its
+// growth, how soon frames flowed again after each loss, and how long each part (the device,
+// frames, the AI target) was out by the app's own recovery log.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { api } from '../../e2e/support/api';
+import { api, liveObjects } from '../../e2e/support/api';
+import type { OutageEvent } from '../../src/session/outages';
 import { chaosChain, runChaos } from '../../e2e/support/chaos';
 import { openApp, percentile, report } from './harness.mjs';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const LOSS_EVERY = Number(process.env.SOAK_LOSS_EVERY ?? 20);
+const AI_TARGET = process.env.SOAK_AI_TARGET ?? 'ort-wasm';
 const CLIP = fileURLToPath(new URL('../../e2e/fixtures/realshort.mp4', import.meta.url));
 
 interface Sample {
@@ -21,6 +25,8 @@ interface Sample {
   liveBuffers: number;
   liveTextures: number;
   videoFrames: number;
+  /** VideoFrame objects held at all, open or closed (closed but reachable: a leak). */
+  videoFrameObjects: number;
   ortTensors: number;
 }
 
@@ -36,6 +42,7 @@ async function sample(page: Page, minute: number): Promise<Sample> {
       liveBuffers: memory.liveBuffers,
       liveTextures: memory.liveTextures,
       videoFrames: video.liveFrames,
+      videoFrameObjects: await liveObjects(page, 'VideoFrame'),
       ortTensors: memory.ortTensors,
     };
   } finally {
@@ -43,12 +50,43 @@ async function sample(page: Page, minute: number): Promise<Sample> {
   }
 }
 
+/** The recovery log keeps its latest 200 steps: gathered at every sample so none is missed. */
+const outages = new Map<string, OutageEvent>();
+async function gatherOutages(page: Page): Promise<void> {
+  for (const e of await api(page).recoveryLog()) outages.set(`${e.at} ${e.part} ${e.event}`, e);
+}
+
+/** Per part of the machine: how many outages ended, and how long they lasted (s). */
+function outageResults() {
+  const byPart = new Map<string, number[]>();
+  for (const e of outages.values()) {
+    if (e.event !== 'back' || e.outMs === undefined) continue;
+    byPart.set(e.part, [...(byPart.get(e.part) ?? []), e.outMs / 1000]);
+  }
+  const stillOut = (part: string) =>
+    [...outages.values()].filter((e) => e.part === part && e.event === 'lost').length -
+    (byPart.get(part)?.length ?? 0);
+  return [...byPart].map(([part, seconds]) => ({
+    case: 'outage',
+    metric: part,
+    unit: 's',
+    median: percentile(seconds, 50),
+    p95: percentile(seconds, 95),
+    n: seconds.length,
+    max: Math.max(...seconds),
+    over2s: seconds.filter((s) => s > 2).length,
+    neverBack: stillOut(part),
+  }));
+}
+
 const { page, environment, close } = await openApp();
 try {
-  await api(page).setChain(chaosChain('ort-wasm'));
+  await api(page).setChain(chaosChain(AI_TARGET));
   await api(page).openFile('realshort.mp4', Array.from(readFileSync(CLIP)), 'video/mp4');
   while ((await api(page).videoState()).opened === 0) await page.waitForTimeout(100);
-  console.log(`soak: ${MINUTES} min of playback, a device loss every ${LOSS_EVERY} s`);
+  console.log(
+    `soak: ${MINUTES} min of playback (AI stage on ${AI_TARGET}), a device loss every ${LOSS_EVERY} s`,
+  );
   const samples: Sample[] = [await sample(page, 0)];
   const chaos = await runChaos(page, {
     seconds: MINUTES * 60,
@@ -59,12 +97,14 @@ try {
       // Read between frames: paused for the moment (a frame being decoded is not a leak).
       await api(page).videoPause();
       samples.push(await sample(page, Math.round(s / 60)));
+      await gatherOutages(page);
       await api(page).videoPlay();
       console.log(`soak: ${JSON.stringify(samples.at(-1))}`);
     },
   });
   await api(page).videoPause();
   samples.push(await sample(page, MINUTES));
+  await gatherOutages(page);
   const video = await api(page).videoState();
   const first = samples[1] ?? samples[0]; // after a minute: warm caches are not growth
   const last = samples.at(-1)!;
@@ -83,37 +123,47 @@ try {
     };
   };
   const resumed = chaos.faults.flatMap((f) => (f.resumedAfterS === null ? [] : [f.resumedAfterS]));
-  report('soak', { ...environment, settings: { minutes: MINUTES, lossEvery: LOSS_EVERY } }, [
-    level('jsHeapMB', 'MB'),
-    level('liveBuffers', 'buffers'),
-    level('liveTextures', 'textures'),
-    level('videoFrames', 'frames'),
-    level('ortTensors', 'tensors'),
+  report(
+    'soak',
     {
-      case: 'recovery',
-      metric: 'framesAgainAfterLoss',
-      unit: 's',
-      median: percentile(resumed, 50),
-      p95: percentile(resumed, 95),
-      n: resumed.length,
-      losses: chaos.faults.length,
-      neverResumed: chaos.faults.length - resumed.length,
-      stoppedSamples: chaos.stoppedSamples,
-      pageErrors: chaos.errors.length,
+      ...environment,
+      settings: { minutes: MINUTES, lossEvery: LOSS_EVERY, aiTarget: AI_TARGET },
     },
-    {
-      case: 'frames',
-      metric: 'accounted',
-      unit: 'frames',
-      median: video.decoded,
-      p95: video.decoded,
-      n: 1,
-      decoded: video.decoded,
-      shown: video.shown,
-      dropped: video.dropped,
-      dropReasons: video.dropReasons,
-    },
-  ]);
+    [
+      level('jsHeapMB', 'MB'),
+      level('liveBuffers', 'buffers'),
+      level('liveTextures', 'textures'),
+      level('videoFrames', 'frames'),
+      level('videoFrameObjects', 'objects'),
+      level('ortTensors', 'tensors'),
+      {
+        case: 'recovery',
+        metric: 'framesAgainAfterLoss',
+        unit: 's',
+        median: percentile(resumed, 50),
+        p95: percentile(resumed, 95),
+        n: resumed.length,
+        losses: chaos.faults.length,
+        neverResumed: chaos.faults.length - resumed.length,
+        stoppedSamples: chaos.stoppedSamples,
+        pageErrors: chaos.errors.length,
+        pageErrorMessages: [...new Set(chaos.errors)].slice(0, 5),
+      },
+      {
+        case: 'frames',
+        metric: 'accounted',
+        unit: 'frames',
+        median: video.decoded,
+        p95: video.decoded,
+        n: 1,
+        decoded: video.decoded,
+        shown: video.shown,
+        dropped: video.dropped,
+        dropReasons: video.dropReasons,
+      },
+      ...outageResults(),
+    ],
+  );
 } finally {
   await close();
 }
