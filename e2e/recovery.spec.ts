@@ -48,3 +48,36 @@ test('playback with an AI stage goes on through three device losses; every decod
   expect(state.liveFrames).toBeLessThanOrEqual(1); // the frame on screen
   await expect(app.notices.filter({ hasText: 'Playback stopped' })).toHaveCount(0);
 });
+
+test('the video worker dies mid-playback: a new one takes over from the frame on screen, twice over', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const app = new TriadPage(page);
+  await app.gotoWithImage('chelsea.png');
+  await app.addEffect('invert', 'invert');
+  const name = 'realshort.mp4';
+  await app.dropFiles([{ name, bytes: fixture(name) }]);
+  await expect(page.getByTestId('video.controls')).toBeVisible();
+  expect((await api(page).videoState()).decodeThread).toBe('worker');
+  await api(page).videoPlay();
+  for (let crash = 1; crash <= 2; crash++) {
+    const before = await api(page).videoState();
+    await api(page).crashVideoWorker();
+    // Playback goes on: a new worker opened the file again and frames flow from where it was.
+    await expect
+      .poll(async () => (await api(page).videoState()).workerRestarts, { timeout: 30_000 })
+      .toBe(crash);
+    await expect
+      .poll(async () => (await api(page).videoState()).shown, { timeout: 30_000 })
+      .toBeGreaterThan(before.shown + 3);
+    const after = await api(page).videoState();
+    expect(after.playing).toBe(true);
+    expect(after.decodeThread).toBe('worker');
+  }
+  await api(page).videoPause();
+  const state = await api(page).videoState();
+  expect(state.shown + state.dropped).toBe(state.decoded);
+  expect(state.liveFrames).toBeLessThanOrEqual(1);
+  await expect(app.notices.filter({ hasText: 'Playback stopped' })).toHaveCount(0);
+});

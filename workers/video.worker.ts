@@ -18,6 +18,11 @@ const api: VideoWorkerApi = {
   next: async (id: number) => give(await demuxer.next(id)),
   stopFrames: (id: number) => demuxer.stopFrames(id),
   close: () => demuxer.close(),
+  crash: () => {
+    setTimeout(() => {
+      throw new Error('injected crash');
+    });
+  },
 };
 
 Comlink.expose(api);

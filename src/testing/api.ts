@@ -148,6 +148,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
         info: v.info,
         decoder: v.file?.decoder ?? null,
         decodeThread: v.file?.thread ?? null,
+        workerRestarts: v.file?.workerRestarts ?? 0,
         audio: v.audio,
         opened: v.opened,
         exportInFlight: app.exporter.inFlight,
@@ -550,6 +551,12 @@ export function createTestApi(app: AppState, compare: CompareState) {
      */
     async crashCpuWorker() {
       await app.cpu.pool.run((remote) => remote.crash()).catch(() => {});
+    },
+    /** Fault injection: the open video's decoding worker dies (an uncaught error in it). */
+    crashVideoWorker() {
+      const file = app.video.file;
+      if (!file) throw new Error('no video');
+      file.crashWorker();
     },
     /** Fault injection: shuts the CPU workers down, so CPU stages fail until the pool is resized. */
     breakCpuPool: () => app.cpu.pool.destroy(),

@@ -12,6 +12,10 @@ export interface DemuxBackend {
   next(id: number): Promise<VideoFrame | null>;
   stopFrames(id: number): Promise<void>;
   close(): void;
+  /** The worker died (an uncaught error, an unreadable message): a new backend must take over. */
+  readonly failed: boolean;
+  /** Fault injection (tests): the worker dies. */
+  crash(): void;
 }
 
 /** The Demuxer on the page (where no worker can start, or forced by ?decoder=page). */
@@ -25,6 +29,10 @@ export function pageBackend(): DemuxBackend {
     next: (id) => demuxer.next(id),
     stopFrames: (id) => demuxer.stopFrames(id),
     close: () => demuxer.close(),
+    failed: false,
+    crash: () => {
+      throw new Error('decoding on the page: there is no worker to crash');
+    },
   };
 }
 
@@ -39,15 +47,17 @@ export function workerBackend(): DemuxBackend {
     name: 'Triad video',
   });
   const api = Comlink.wrap<VideoWorkerApi>(raw);
-  // Not Promise.race with a long-lived "failed" promise: that kept every frame ever sent (Tripwire).
-  const failed = new Tripwire();
-  raw.addEventListener('error', (event) =>
-    failed.trip(new Error(`the video worker failed: ${event.message || 'it could not start'}`)),
-  );
+  // Not Promise.race with a long-lived "died" promise: that kept every frame ever sent (Tripwire).
+  const died = new Tripwire();
+  raw.addEventListener('error', (event) => {
+    event.preventDefault(); // reported as the video's problem, not as the page's
+    died.trip(new Error(`the video worker failed: ${event.message || 'it could not start'}`));
+  });
   raw.addEventListener('messageerror', () =>
-    failed.trip(new Error('the video worker sent a message that could not be read')),
+    died.trip(new Error('the video worker sent a message that could not be read')),
   );
-  const call = <T>(answer: Promise<T>): Promise<T> => failed.guard(answer);
+  const call = <T>(answer: Promise<T>): Promise<T> => died.guard(answer);
+  let closed = false;
   return {
     thread: 'worker',
     // Comlink's Remote type splits the union; the value is a DemuxResult as sent.
@@ -56,8 +66,13 @@ export function workerBackend(): DemuxBackend {
     startFrames: (start) => call(api.startFrames(start)),
     next: (id) => call(api.next(id)),
     stopFrames: (id) => call(api.stopFrames(id)),
+    get failed() {
+      return died.tripped && !closed;
+    },
+    crash: () => void api.crash(),
     close() {
-      failed.trip(new Error('the video was closed'));
+      closed = true;
+      died.trip(new Error('the video was closed'));
       api[Comlink.releaseProxy]();
       raw.terminate();
     },

@@ -29,11 +29,12 @@ export class VideoFile {
   readonly timestamps: readonly number[];
   /** How frames are decoded: WebCodecs, or a <video> element when WebCodecs cannot. */
   readonly decoder: 'webcodecs' | 'element';
-  /** Where demuxing (and WebCodecs decoding) runs. */
-  readonly thread: 'worker' | 'page';
-  readonly #backend: DemuxBackend;
+  #backend: DemuxBackend;
+  #reviving: Promise<DemuxBackend> | null = null;
   readonly #element: ElementDecoder | null;
   #closed = false;
+  /** Video workers started again after one died (each takes over from where the last stopped). */
+  workerRestarts = 0;
 
   private constructor(
     source: Blob & { name: string },
@@ -46,7 +47,6 @@ export class VideoFile {
     this.#backend = backend;
     this.#element = element;
     this.decoder = element ? 'element' : 'webcodecs';
-    this.thread = backend.thread;
     this.info = opened.info;
     this.timestamps = opened.timestamps;
   }
@@ -86,6 +86,11 @@ export class VideoFile {
     return new VideoFile(file, backend, result, element);
   }
 
+  /** Where demuxing (and WebCodecs decoding) runs. */
+  get thread(): 'worker' | 'page' {
+    return this.#backend.thread;
+  }
+
   /** The frame shown at `time` (seconds): the last one starting at or before it. */
   async frameAt(time: number): Promise<OwnedFrame | null> {
     this.#check();
@@ -93,7 +98,7 @@ export class VideoFile {
     if (this.#element) return this.#elementFrame(index);
     // The frame's own timestamp: a time read back from a frame (whole microseconds) can be a
     // hair before the container's, and would land on the frame before.
-    const frame = await this.#backend.frameAt(this.timestamps[index] ?? time);
+    const frame = await (await this.#live()).frameAt(this.timestamps[index] ?? time);
     return frame ? this.#own(frame) : null;
   }
 
@@ -107,11 +112,12 @@ export class VideoFile {
       }
       return;
     }
-    const id = await this.#backend.startFrames(start);
+    const backend = await this.#live();
+    const id = await backend.startFrames(start);
     let ended = false;
     try {
       for (;;) {
-        const frame = await this.#backend.next(id);
+        const frame = await backend.next(id);
         if (!frame) {
           ended = true;
           return;
@@ -119,7 +125,7 @@ export class VideoFile {
         yield this.#own(frame);
       }
     } finally {
-      if (!ended && !this.#closed) await this.#backend.stopFrames(id).catch(() => {});
+      if (!ended && !this.#closed) await backend.stopFrames(id).catch(() => {});
     }
   }
 
@@ -149,6 +155,38 @@ export class VideoFile {
       throw new Error('the video was closed');
     }
     return own(frame);
+  }
+
+  /**
+   * The backend to ask: after its worker died, a new worker opens the file again (the player asks
+   * again from the frame on screen; calls in flight failed with the old one).
+   */
+  #live(): Promise<DemuxBackend> {
+    if (!this.#backend.failed) return Promise.resolve(this.#backend);
+    this.#reviving ??= (async () => {
+      this.#backend.close();
+      const backend = startWorker();
+      try {
+        const opened = await backend.open(this.source, { decode: true });
+        if (!opened.ok) throw new MediaError(this.name, opened.reason);
+      } catch (error) {
+        backend.close();
+        throw error;
+      }
+      if (this.#closed) {
+        backend.close();
+        throw new Error('the video was closed');
+      }
+      this.#backend = backend;
+      this.workerRestarts++;
+      return backend;
+    })().finally(() => (this.#reviving = null));
+    return this.#reviving;
+  }
+
+  /** Fault injection (tests): the video worker dies, as one that throws outside a call does. */
+  crashWorker(): void {
+    this.#backend.crash();
   }
 
   #check(): void {

@@ -12,4 +12,6 @@ export interface VideoWorkerApi {
   next(id: number): Promise<VideoFrame | null>;
   stopFrames(id: number): Promise<void>;
   close(): void;
+  /** Fault injection (tests): throws outside any call, as a worker that dies does. */
+  crash(): void;
 }
