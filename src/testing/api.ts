@@ -602,7 +602,10 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const canvas = app.canvas;
       if (!canvas) throw new Error('no canvas');
       const { width, height } = canvas;
-      const pixels = await app.session.renderAlone(() => readFrame());
+      const pixels = await app.session.renderAlone((frame) => {
+        if (!frame) throw new Error(`no frame was rendered (GPU ${app.gpuStatus})`);
+        return readFrame();
+      });
       const y = Math.floor(height / 2);
       return {
         width,
