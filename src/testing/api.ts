@@ -32,6 +32,7 @@ import { makeClip } from '../media/video/make-clip';
 import { resizeArea } from '../ml';
 import { bitmapPixels } from '../gpu/upload';
 import { readDrawn } from './canvas-readback';
+import { holdFirstCpuStage } from './hold-cpu';
 
 /**
  * A typed test API on `window.__triad`, used by the Playwright specs and the benchmark scripts.
@@ -760,7 +761,10 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const bitmaps = await Promise.all(
         request.imageUrls.map((u) => bitmapFromUrl(u, request.size)),
       );
-      const scratch = new Engine(gpu, app.env, app.cpu);
+      // Frame 1's first CPU stage is held until frame 2 has started, so the two overlap however
+      // fast frame 1 would run (the chain must have a CPU stage).
+      const hold = holdFirstCpuStage(app.cpu);
+      const scratch = new Engine(gpu, app.env, hold.cpu);
       scratch.ml = app.ai.runner;
       if (request.clean) scratch.placer = { ...pinnedPlacer, cleanTiming: () => true };
       const errors = gpu.counters.errors;
@@ -780,11 +784,13 @@ export function createTestApi(app: AppState, compare: CompareState) {
         // Then both frames at once: the second source is written while the first is in flight.
         scratch.inFlightLimit = () => 2;
         scratch.peakRunning = 0;
+        hold.arm();
         const frames = [];
         for (const [i, f] of videoFrames.entries()) {
           await scratch.setSourceFrame(f);
           frames.push(scratch.renderToImage(chain, { index: 3 + i }));
         }
+        hold.release();
         const results = [];
         for (const [i, frame] of frames.entries())
           results.push(diffImages(await frame, expected[i], tolerance));
@@ -796,6 +802,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
           gpuErrors: gpu.counters.errors - errors,
         };
       } finally {
+        hold.release();
         for (const f of videoFrames) f.close();
         scratch.destroy();
         for (const b of bitmaps) b.close();
