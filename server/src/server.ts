@@ -19,6 +19,7 @@ import {
   preflightHeaders,
 } from './security.ts';
 import { publicShape } from './config.ts';
+import { parseJsonBody } from './protocol/json-body.ts';
 
 export interface ServerOptions {
   /** Default 127.0.0.1: loopback only. */
@@ -318,12 +319,7 @@ function outcomeOf(e: unknown): Outcome {
 /** `POST /v2/repository/index` takes an empty body or `{"ready": bool}` to filter. */
 function parseIndexRequest(body: Buffer): boolean | undefined {
   if (body.length === 0) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw new HttpError(400, `request JSON is invalid: ${(e as Error).message}`);
-  }
+  const raw = parseJsonBody(body);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new HttpError(400, 'request must be a JSON object');
   const ready = (raw as Record<string, unknown>).ready;

@@ -6,6 +6,7 @@ import { badRequest } from './errors.ts';
 import { decodeBinary, splitBody } from './protocol/binary.ts';
 import { elementCount, elementSize, type Datatype, type TensorData } from './protocol/datatypes.ts';
 import { decodeJson } from './protocol/json.ts';
+import { parseJsonBody, preview } from './protocol/json-body.ts';
 
 export interface InputTensor {
   name: string;
@@ -44,12 +45,7 @@ export function parseInferRequest(
 ): InferRequest {
   const { json, binary } = splitBody(body, headerLength);
   if (json.length === 0) throw badRequest('request body is empty; expected a JSON object');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json.toString('utf8'));
-  } catch (e) {
-    throw badRequest(`request JSON is invalid: ${(e as Error).message}`);
-  }
+  const raw = parseJsonBody(json);
   if (!isObject(raw)) throw badRequest('request must be a JSON object');
   if (raw.id !== undefined && typeof raw.id !== 'string') throw badRequest('id must be a string');
   const params = orEmpty(raw.parameters);
@@ -76,7 +72,7 @@ export function parseInferRequest(
     if (byName.has(spec.name)) throw badRequest(`${at}.name '${spec.name}' is given twice`);
     if (input.datatype !== spec.data_type)
       throw badRequest(
-        `${at}.datatype must be '${spec.data_type}' for input '${spec.name}', got ${JSON.stringify(input.datatype)?.slice(0, 40)}`,
+        `${at}.datatype must be '${spec.data_type}' for input '${spec.name}', got ${preview(input.datatype)}`,
       );
     const shape = checkShape(input.shape, spec, config, at);
     if (batching) {
@@ -154,7 +150,7 @@ function checkShape(
     );
   value.forEach((d: unknown, k) => {
     if (!Number.isSafeInteger(d) || (d as number) < 1)
-      throw badRequest(`${at}.shape[${k}] must be a positive integer, got ${JSON.stringify(d)}`);
+      throw badRequest(`${at}.shape[${k}] must be a positive integer, got ${preview(d)}`);
     if (expected[k] !== -1 && d !== expected[k])
       throw badRequest(
         `${at}.shape[${k}] must be ${expected[k]} (input '${spec.name}' dims [${expected}]), got ${d}`,

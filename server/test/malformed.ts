@@ -252,6 +252,19 @@ const binaryMutations: fc.Arbitrary<[string, (c: BinaryCase) => void]>[] = [
   ]),
 ];
 
+/** Where a deeply nested value goes, replacing the marker `DEEP` once serialised. */
+const DEEP = '@deep@';
+const NEST_PLACES: [string, (r: Json, value: string) => void][] = [
+  ['datatype', (r, v) => void (input(r).datatype = v)],
+  ['a shape element', (r, v) => void ((input(r).shape as unknown[])[0] = v)],
+  ['data', (r, v) => void (input(r).data = [v])],
+  ['id', (r, v) => void (r.id = v)],
+  ['a request parameter', (r, v) => void (r.parameters = { extra: v })],
+  ['an input parameter', (r, v) => void (input(r).parameters = { extra: v })],
+  ['an output name', (r, v) => void ((r.outputs as Json[])[0].name = v)],
+  ['an unknown field', (r, v) => void (r.extra = v)],
+];
+
 const METHOD_ROUTES: [string, string][] = [
   ['/v2', 'GET'],
   ['/v2/health/live', 'GET'],
@@ -332,6 +345,23 @@ export const malformedRequest: fc.Arbitrary<{ label: string; request: RawRequest
         };
       }),
   ),
+  // A valid request with one value nested deeper than any request needs (the server once
+  // recursed over such values: a 10 KB body answered 500).
+  fc
+    .tuple(
+      fc.constantFrom(...TARGETS),
+      fc.constantFrom(...NEST_PLACES),
+      fc.oneof(fc.integer({ min: 65, max: 200 }), fc.integer({ min: 1_000, max: 60_000 })),
+    )
+    .map(([t, [place, put], depth]) => {
+      const r = validRequest(t);
+      put(r, DEEP);
+      const body = JSON.stringify(r).replace(`"${DEEP}"`, '['.repeat(depth) + ']'.repeat(depth));
+      return {
+        label: `${t.model}: ${place} nested ${depth} deep`,
+        request: { method: 'POST', path: `/v2/models/${t.model}/infer`, body },
+      };
+    }),
   // A valid binary request with one thing broken.
   weight(
     3,
