@@ -22,6 +22,7 @@ class ManualClock implements Clock {
 
 const POLICY: BatchPolicy = {
   merge: true,
+  adaptive: false,
   maxBatchSize: 8,
   maxQueueDelayMs: 10,
   preferredBatchSizes: [4],
@@ -41,7 +42,32 @@ function setup(policy: Partial<BatchPolicy> = {}) {
   return { clock, batches, finish, batcher, settle };
 }
 
-describe('Batcher', () => {
+describe('Batcher, adaptive', () => {
+  test('a request that finds the model idle runs at once, without waiting for a batch', () => {
+    const { batches, batcher } = setup({ adaptive: true });
+    batcher.submit('a', 'k', 1);
+    expect(batches).toEqual([['a']]);
+  });
+
+  test('what arrived during a run goes together as soon as the run ends, up to the max size', async () => {
+    const { batches, batcher, finish, settle } = setup({ adaptive: true, maxBatchSize: 3 });
+    batcher.submit('a', 'k', 1);
+    for (const p of ['b', 'c', 'd', 'e']) batcher.submit(p, 'k', 1);
+    batcher.submit('x', 'other', 1);
+    expect(batches).toEqual([['a']]);
+    finish[0]();
+    await settle();
+    expect(batches[1]).toEqual(['b', 'c', 'd']);
+    finish[1]();
+    await settle();
+    expect(batches[2]).toEqual(['e']); // the head's key first, then the other key
+    finish[2]();
+    await settle();
+    expect(batches[3]).toEqual(['x']);
+  });
+});
+
+describe('Batcher, waiting (Triton-like)', () => {
   test('a lone request runs alone once the queue delay has passed', async () => {
     const { clock, batches, batcher } = setup();
     batcher.submit('a', 'k', 1);

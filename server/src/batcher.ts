@@ -1,8 +1,12 @@
 // Dynamic batching for one model. Requests wait in a bounded FIFO queue; while the model is idle
 // the oldest request and the queued requests compatible with it (same key: same non-batch shapes)
-// form a batch of at most maxBatchSize rows. A batch goes at once when it reaches maxBatchSize or
-// a preferred size, otherwise when its oldest request has waited maxQueueDelayMs. One batch runs
-// at a time, so requests that arrive during a run gather into the next batch.
+// form a batch of at most maxBatchSize rows. One batch runs at a time, so requests that arrive
+// during a run gather into the next batch.
+// - adaptive (the server's policy): a batch goes as soon as the model is idle, with whatever is
+//   queued. A request that finds the model idle runs at once, so batching never costs latency at
+//   low load; under load, what arrived during a run goes together.
+// - waiting (Triton's dynamic batcher): a batch goes at once when it reaches maxBatchSize or a
+//   preferred size, otherwise when its oldest request has waited maxQueueDelayMs.
 // Time comes from an injected clock, so tests step it by hand.
 
 export interface Clock {
@@ -20,6 +24,8 @@ export const systemClock: Clock = {
 export interface BatchPolicy {
   /** false: every request runs alone (no dynamic batching, or max_batch_size 0). */
   merge: boolean;
+  /** true: never wait for a batch to fill while the model is idle (see the file's comment). */
+  adaptive: boolean;
   maxBatchSize: number;
   maxQueueDelayMs: number;
   preferredBatchSizes: readonly number[];
@@ -59,6 +65,8 @@ export interface Submission<R> {
 export interface BatcherHooks {
   /** The queue depth changed. */
   onDepth?(depth: number): void;
+  /** A batch of `rows` rows started. */
+  onStart?(rows: number): void;
   /** A batch of `rows` rows finished (successfully or not) after `computeMs`. */
   onBatch?(rows: number, computeMs: number): void;
 }
@@ -171,6 +179,7 @@ export class Batcher<T, R> {
       if (preferredBatchSizes.includes(rows)) preferredAt = picked.length;
       if (rows === maxBatchSize) return picked;
     }
+    if (this.#policy.adaptive) return picked;
     if (preferredAt > 0) return picked.slice(0, preferredAt);
     if (this.#clock.now() - head.enqueuedAt >= maxQueueDelayMs) return picked;
     return undefined;
@@ -182,6 +191,7 @@ export class Batcher<T, R> {
     this.#onChange();
     const start = this.#clock.now();
     const rows = batch.reduce((n, e) => n + e.rows, 0);
+    this.#hooks.onStart?.(rows);
     try {
       const results = await this.#execute(batch.map((e) => e.payload));
       const end = this.#clock.now();

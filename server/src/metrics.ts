@@ -54,6 +54,12 @@ export class Metrics {
     labelNames: ['model'] as const,
     registers: [this.registry],
   });
+  readonly runningRows = new Gauge({
+    name: 'triad_running_rows',
+    help: 'Rows in the batch a model is running now (0: idle).',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
   readonly modelReady = new Gauge({
     name: 'triad_model_ready',
     help: 'Model load state: 1 ready, 0 unavailable.',

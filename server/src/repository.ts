@@ -97,6 +97,7 @@ async function loadModel(folder: string, name: string, options: LoadOptions): Pr
       batcher: new Batcher<InferRequest, Outputs>(
         {
           merge: config.max_batch_size > 0 && config.dynamic_batching !== undefined,
+          adaptive: true,
           maxBatchSize: Math.max(1, config.max_batch_size),
           maxQueueDelayMs: (config.dynamic_batching?.max_queue_delay_microseconds ?? 0) / 1000,
           preferredBatchSizes: config.dynamic_batching?.preferred_batch_size ?? [],

@@ -70,7 +70,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     clock,
     hooks: (model) => ({
       onDepth: (depth) => metrics.queueDepth.set({ model }, depth),
+      onStart: (rows) => metrics.runningRows.set({ model }, rows),
       onBatch: (rows, ms) => {
+        metrics.runningRows.set({ model }, 0);
         metrics.batchSize.observe({ model }, rows);
         metrics.computeDuration.observe({ model }, ms / 1000);
       },
@@ -78,7 +80,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   for (const m of models.values()) {
     metrics.modelReady.set({ model: m.name }, m.state === 'READY' ? 1 : 0);
-    if (m.state === 'READY') metrics.queueDepth.set({ model: m.name }, 0);
+    if (m.state !== 'READY') continue;
+    metrics.queueDepth.set({ model: m.name }, 0);
+    metrics.runningRows.set({ model: m.name }, 0);
   }
 
   let draining = false;

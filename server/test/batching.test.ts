@@ -1,9 +1,9 @@
-// Dynamic batching and queue bounds on a real server: merged requests get their own slices
-// back, preferred and max sizes flush early, lone requests wait no longer than the delay, a
+// Dynamic batching and queue bounds on a real server: a request on an idle model runs at once,
+// requests that arrive during a run go together and get their own slices back, a
 // full queue answers 503 + Retry-After and a request over --timeout answers 504. Assertions lean
 // on metrics and Server-Timing, not on wall-clock races.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { inferRows, json, metric, raw, type Reply } from './client.ts';
+import { decodeResponse, inferRows, json, metric, raw, type Reply } from './client.ts';
 import {
   identityConfig,
   identityModel,
@@ -33,10 +33,18 @@ beforeAll(async () => {
     output: [{ name: 'y', data_type: 'FP32', dims: [-1, WIDTH] }],
   });
   repo = makeRepository({
-    // A 10 s delay: only a preferred or full batch can answer within the test timeout.
-    preferred: { config: batching(10_000_000, { preferred_batch_size: [3] }), model: identity },
-    full: { config: batching(10_000_000), model: identity },
+    // A 10 s delay: a batcher that waited for a batch to fill would answer after the test's end.
+    idle: { config: batching(10_000_000, { preferred_batch_size: [3] }), model: identity },
     lone: { config: batching(300_000), model: identity },
+    gather: {
+      config: {
+        max_batch_size: 1024,
+        dynamic_batching: { max_queue_delay_microseconds: 10_000_000 },
+        input: [{ name: 'x', data_type: 'FP32', dims: [WIDTH] }],
+        output: [{ name: 'y', data_type: 'FP32', dims: [WIDTH] }],
+      },
+      model: slow,
+    },
     unbatched: { config: identityConfig('FP32', [-1], { max_batch_size: 4 }), model: identity },
     tiny_queue: { config: slowConfig(2), model: slow },
     long_queue: { config: slowConfig(64), model: slow },
@@ -71,47 +79,41 @@ const batches = (model: string) => metric(server.url, 'triad_batch_size_count', 
 const rowsRun = (model: string) => metric(server.url, 'triad_batch_size_sum', { model });
 
 describe('dynamic batching', () => {
-  test('concurrent requests reaching a preferred size run as one batch, each getting its own rows', async () => {
-    const replies = await Promise.all([
-      infer('preferred', [[1, 1]]),
-      infer('preferred', [[2, 2]]),
-      infer('preferred', [[3, 3]]),
-    ]);
-    replies.forEach((r, i) => {
-      expect(r.status).toBe(200);
-      expect(json(r).outputs).toEqual([
-        { name: 'y', datatype: 'FP32', shape: [1, 2], data: [i + 1, i + 1] },
-      ]);
-    });
-    expect(await batches('preferred')).toBe(1);
-    expect(await rowsRun('preferred')).toBe(3);
-    expect(
-      await metric(server.url, 'triad_batch_size_bucket', { model: 'preferred', le: '2' }),
-    ).toBe(0);
-  });
-
-  test('requests filling max_batch_size run at once, multi-row requests sliced back whole', async () => {
-    const replies = await Promise.all([infer('full', [[1], [2], [3]]), infer('full', [[4]])]);
-    expect(json(replies[0]).outputs).toMatchObject([{ shape: [3, 1], data: [1, 2, 3] }]);
-    expect(json(replies[1]).outputs).toMatchObject([{ shape: [1, 1], data: [4] }]);
-    expect(await batches('full')).toBe(1);
-    expect(await rowsRun('full')).toBe(4);
-  });
-
-  test('a lone request waits about max_queue_delay, not longer', async () => {
-    const reply = await infer('lone', [[7]]);
+  test('a request that finds the model idle runs at once, though max_queue_delay is 10 s', async () => {
+    const reply = await infer('idle', [[7]]);
     expect(reply.status).toBe(200);
-    const { queue } = timing(reply);
-    expect(queue).toBeGreaterThanOrEqual(290);
-    expect(queue).toBeLessThan(300 + 1000);
+    expect(json(reply).outputs).toEqual([{ name: 'y', datatype: 'FP32', shape: [1, 1], data: [7] }]);
+    // A batcher that waited for a batch to fill would have held it for the full 10 s.
+    expect(timing(reply).queue).toBeLessThan(5_000);
+  });
+
+  test('requests that arrive while the model is busy run together as soon as it is free, each getting its own rows', async () => {
+    // A runs alone (the model was idle) and for long: B, C and D arrive during its run.
+    const a = inferSlow('gather', 1024);
+    await expect
+      .poll(() => metric(server.url, 'triad_running_rows', { model: 'gather' }), { intervals: [5] })
+      .toBe(1024);
+    const rest = [2, 3, 4].map((fill) =>
+      inferRows(server.url, 'gather', 1, WIDTH, { fill }).then((r) => ({ r, fill })),
+    );
+    expect((await a).status).toBe(200);
+    for (const { r, fill } of await Promise.all(rest)) {
+      expect(r.status).toBe(200);
+      const y = decodeResponse(r).binary.get('y')!;
+      const out = new Float32Array(y.buffer.slice(y.byteOffset, y.byteOffset + y.byteLength));
+      expect(out.length).toBe(WIDTH);
+      expect(out.every((v) => v === fill)).toBe(true);
+    }
+    expect(await batches('gather')).toBe(2);
+    expect(await rowsRun('gather')).toBe(1024 + 3);
   });
 
   test('requests whose shapes differ beyond dimension 0 are not merged', async () => {
     const replies = await Promise.all([infer('lone', [[1, 2]]), infer('lone', [[1, 2, 3]])]);
     expect(replies.map((r) => r.status)).toEqual([200, 200]);
     expect(json(replies[1]).outputs).toMatchObject([{ shape: [1, 3], data: [1, 2, 3] }]);
-    expect(await batches('lone')).toBe(3);
-    expect(await rowsRun('lone')).toBe(3);
+    expect(await batches('lone')).toBe(2);
+    expect(await rowsRun('lone')).toBe(2);
   });
 
   test('a batching model without dynamic_batching runs each request on its own', async () => {
