@@ -91,7 +91,7 @@ describe('dynamic batching', () => {
     // A runs alone (the model was idle) and for long: B, C and D arrive during its run.
     const a = inferSlow('gather', 1024);
     await expect
-      .poll(() => metric(server.url, 'triad_running_rows', { model: 'gather' }), { intervals: [5] })
+      .poll(() => metric(server.url, 'triad_running_rows', { model: 'gather' }), { interval: 5 })
       .toBe(1024);
     const rest = [2, 3, 4].map((fill) =>
       inferRows(server.url, 'gather', 1, WIDTH, { fill }).then((r) => ({ r, fill })),
