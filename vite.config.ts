@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createReadStream, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Plugin } from 'vite';
+import type { Connect, Plugin } from 'vite';
+import type { ServerResponse } from 'node:http';
 
 /**
  * onnxruntime-web loads its WebAssembly (and the glue module for it) at run time from
@@ -39,6 +40,32 @@ function onnxRuntimeAssets(): Plugin {
   };
 }
 
+/**
+ * Vite's static server sends files it has no type for (`.onnx`, the models) with an empty
+ * Content-Type; those answers say application/octet-stream. Only answers whose type is still
+ * empty change (a missing model's SPA fallback stays text/html).
+ */
+function modelContentType(): Plugin {
+  const fill: Connect.NextHandleFunction = (_req, res, next) => {
+    const writeHead = res.writeHead;
+    res.writeHead = function (
+      this: ServerResponse,
+      ...args: Parameters<ServerResponse['writeHead']>
+    ) {
+      const headers = args.find((a) => typeof a === 'object' && a !== null && !Array.isArray(a));
+      if (headers && (headers as Record<string, unknown>)['Content-Type'] === '')
+        (headers as Record<string, unknown>)['Content-Type'] = 'application/octet-stream';
+      return writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+    next();
+  };
+  return {
+    name: 'triad:model-content-type',
+    configureServer: (server) => void server.middlewares.use(fill),
+    configurePreviewServer: (server) => void server.middlewares.use(fill),
+  };
+}
+
 // Cross-origin isolation (COOP/COEP) makes SharedArrayBuffer and wasm threads available,
 // which the CPU pool and onnxruntime-web rely on in later stages.
 const isolationHeaders = {
@@ -58,7 +85,7 @@ const testApi = (mode: string) =>
   );
 
 export default defineConfig(({ mode }) => ({
-  plugins: [svelte(), onnxRuntimeAssets()],
+  plugins: [svelte(), onnxRuntimeAssets(), modelContentType()],
   resolve: { alias: { '#test-api': testApi(mode) } },
   // WGSL kernels are imported as text: `import code from '../../shaders/blur.wgsl?raw'`.
   assetsInclude: [],

@@ -116,3 +116,13 @@ test.describe('ML targets in the browser', () => {
     });
   }
 });
+
+test('the app server sends models as application/octet-stream (Vite knows no type for .onnx), and a missing one as the page', async ({
+  request,
+}) => {
+  const model = await request.get('/models/esrgan-slim-x2/model.onnx');
+  expect(model.status()).toBe(200);
+  expect(model.headers()['content-type']).toBe('application/octet-stream');
+  const missing = await request.get('/models/no-such-model.onnx');
+  expect(missing.headers()['content-type']).toMatch(/^text\/html/);
+});

@@ -10,6 +10,9 @@ export const USAGE = `Usage: tsx server/src/main.ts [options]
   --port <n>            port, 0 for any free one (default 8000)
   --repository <dir>    model repository (default server/model-repository)
   --token <secret>      require "Authorization: Bearer <secret>" (or env TRIAD_ENDPOINT_TOKEN)
+  --insecure            allow a non-loopback --host without a token
+  --allowed-hosts <a,b> names the server answers to in the Host header, '*' for any (default
+                        the loopback names and --host; any with --token or --insecure)
   --cors <a,b>          allowed browser origins, '*' for any (default the app's own)
   --max-body <bytes>    request body limit; suffixes k, m (MiB) (default 64m)
   --rate-limit <n>      requests per second per client address, 0 = off (default 1000)
@@ -36,6 +39,14 @@ function bytes(value: string | undefined): number | undefined {
   return Number(m[1]) * scale;
 }
 
+/** A comma-separated flag's items. */
+function list(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /** Options from argv, or 'help' for --help. */
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): ServerOptions | 'help' {
   let values;
@@ -49,6 +60,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): ServerOptions 
         repository: { type: 'string' },
         token: { type: 'string' },
         cors: { type: 'string' },
+        'allowed-hosts': { type: 'string' },
+        insecure: { type: 'boolean' },
         'max-body': { type: 'string' },
         'rate-limit': { type: 'string' },
         timeout: { type: 'string' },
@@ -72,10 +85,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): ServerOptions 
     port,
     repository: values.repository,
     token,
-    cors: values.cors
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    cors: list(values.cors),
+    allowedHosts: list(values['allowed-hosts'])?.map((h) => h.toLowerCase()),
+    insecure: values.insecure,
     maxBodyBytes: bytes(values['max-body']),
     rateLimit: count('rate-limit', values['rate-limit']),
     timeoutMs: count('timeout', values.timeout, 1),

@@ -29,8 +29,6 @@ async function main(): Promise<void> {
     await server.close();
     process.exit(1);
   }
-  const n = server.readyModels;
-  console.log(`Triad endpoint listening on ${server.url} (${n} model${n === 1 ? '' : 's'} ready)`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1); // a second signal: give up draining
@@ -46,6 +44,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Announced once a signal drains: a supervisor may send one the moment it reads this line.
+  const n = server.readyModels;
+  console.log(`Triad endpoint listening on ${server.url} (${n} model${n === 1 ? '' : 's'} ready)`);
 }
 
 main().catch((e: unknown) => {

@@ -75,11 +75,14 @@ async function loadModel(folder: string, name: string, options: LoadOptions): Pr
     try {
       loaded = await ModelRunner.start(file, options.provider);
     } catch (e) {
-      const message = (e as Error).message.split('\n')[0];
+      // Clients read the reason (readiness, repository index): the file's path stays out of it;
+      // the server's log has it.
+      const message = (e as Error).message.split('\n')[0].replaceAll(file, 'the model file');
+      console.error(`model '${name}': cannot load ${file}: ${message}`);
       throw new Error(
         options.provider === 'cpu'
-          ? `cannot load ${config.model_file}: ${message}`
-          : `cannot load ${config.model_file} with execution provider '${options.provider}' (is it available in this onnxruntime-node build?): ${message}`,
+          ? `cannot load its model file: ${message}`
+          : `cannot load its model file with execution provider '${options.provider}' (is it available in this onnxruntime-node build?): ${message}`,
       );
     }
     const { runner } = loaded;

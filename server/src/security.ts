@@ -1,4 +1,5 @@
-// Bearer tokens, CORS and per-client rate limiting. Pure functions and a clock-injected limiter.
+// Bearer tokens, Host and CORS checks, per-client rate limiting. Pure functions and a
+// clock-injected limiter.
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 export const DEFAULT_CORS_ORIGINS = [
@@ -7,6 +8,25 @@ export const DEFAULT_CORS_ORIGINS = [
   'http://localhost:5173',
   'http://127.0.0.1:5173',
 ];
+
+/** The names a loopback server answers to (any port). */
+export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'];
+
+/** Whether `host` (a bind address) only listens on this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Whether a request's Host header names this server: its name without the port is in
+ * `allowList` ('*' allows any). A page on another origin that reaches 127.0.0.1 through DNS
+ * rebinding sends its own name, so it is refused. A request without Host (HTTP/1.0) passes.
+ */
+export function hostAllowed(host: string | undefined, allowList: readonly string[]): boolean {
+  if (host === undefined || allowList.includes('*')) return true;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0];
+  return allowList.includes(name.toLowerCase());
+}
 
 /** True when `authorization` is `Bearer <token>`; compared in constant time. */
 export function hasToken(authorization: string | undefined, token: string): boolean {

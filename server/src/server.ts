@@ -1,6 +1,7 @@
 // The HTTP server: CORS, rate limit, auth and routing around the handlers, plus graceful
 // shutdown. `startServer` is the in-process API; main.ts is the CLI around it.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from './batcher.ts';
@@ -13,8 +14,11 @@ import { METHODS, OPEN_ROUTES, matchRoute, type Route } from './routes.ts';
 import {
   DEFAULT_CORS_ORIGINS,
   RateLimiter,
+  LOOPBACK_HOSTS,
   corsHeaders,
   hasToken,
+  hostAllowed,
+  isLoopback,
   originAllowed,
   preflightHeaders,
 } from './security.ts';
@@ -30,6 +34,13 @@ export interface ServerOptions {
   repository?: string;
   /** When set, every route but the health probes needs `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * Names the server answers to in the Host header ('*': any). Default: the loopback names and
+   * the bind address; any when a token is set or `insecure` (the token is then the protection).
+   */
+  allowedHosts?: readonly string[];
+  /** Listen on a non-loopback address without a token (refused otherwise). */
+  insecure?: boolean;
   /** Allowed browser origins; '*' allows any. Default: the app's own dev and preview origins. */
   cors?: readonly string[];
   /** Request body limit in bytes; default 64 MiB. */
@@ -57,6 +68,13 @@ export const EXTENSIONS = ['binary_tensor_data', 'model_configuration'];
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && options.token === undefined && !options.insecure)
+    throw new Error(
+      `refusing to listen on ${host} without a token: anyone who can reach it could use the models and read their metrics. Give --token (or TRIAD_ENDPOINT_TOKEN), or --insecure to do it anyway`,
+    );
+  const allowedHosts =
+    options.allowedHosts ??
+    (options.token !== undefined || options.insecure ? ['*'] : [...LOOPBACK_HOSTS, host]);
   const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const cors = options.cors ?? DEFAULT_CORS_ORIGINS;
@@ -174,11 +192,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       }
       case 'model-config': {
         const model = findModel(route);
-        if (model.state === 'UNAVAILABLE' && !model.config)
-          throw new HttpError(503, `model '${model.name}' has no valid config: ${model.reason}`);
-        return sendJson(res, 200, model.config, headers);
+        if (!model.config)
+          throw new HttpError(
+            503,
+            `model '${model.name}' has no valid config: ${model.state === 'UNAVAILABLE' ? model.reason : ''}`,
+          );
+        // The model file's path stays on the server.
+        const { model_file: _file, ...config } = model.config;
+        return sendJson(res, 200, config, headers);
       }
       case 'infer': {
+        if (draining)
+          throw new HttpError(503, 'server is shutting down; send the request elsewhere', {
+            'Retry-After': '1',
+          });
         const model = ready(findModel(route));
         const start = clock.now();
         let outcome: Outcome = 'success';
@@ -205,6 +232,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     res.on('finish', () => metrics.http.inc({ code: String(res.statusCode) }));
     const headers: Record<string, string> = draining ? { Connection: 'close' } : {};
     try {
+      if (!hostAllowed(req.headers.host, allowedHosts))
+        throw new HttpError(
+          403,
+          `this server does not answer to the host '${(req.headers.host ?? '').slice(0, 100)}' (allowed: ${allowedHosts.join(', ')}; see --allowed-hosts)`,
+        );
       const origin = req.headers.origin;
       if (origin !== undefined) {
         if (!originAllowed(origin, cors))
@@ -266,9 +298,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Idle keep-alive connections stay open longer than clients keep them (undici: ~4 s less than
   // the server's hint; browsers longer), so a client never writes into a socket the server has
   // just closed (EPIPE) — seen between two 1080p JSON requests a few seconds apart.
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
+  // Node checks headers and request timeouts every connectionsCheckingInterval (30 s by default).
+  const server = createServer(
+    { keepAliveTimeout: 65_000, connectionsCheckingInterval: 1_000 },
+    (req, res) => void handle(req, res),
+  );
   server.headersTimeout = Math.min(timeoutMs, 60_000);
   server.requestTimeout = timeoutMs + 5_000;
+  // What Node's HTTP parser refuses before a handler runs gets an {"error"} body too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const response = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || response?.headersSent)
+      return void socket.destroy();
+    const status = clientErrorStatus(error.code);
+    const body = JSON.stringify({ error: clientErrorMessage(status, error.code, timeoutMs) });
+    metrics.http.inc({ code: String(status) });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8000, host, () => {
@@ -286,10 +334,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     readyModels: [...models.values()].filter((m) => m.state === 'READY').length,
     close() {
       closing ??= (async () => {
+        // Draining: still listening, so readiness answers 503 (a load balancer takes the server
+        // out) and new inference requests 503, while the requests it has finish.
         draining = true;
         // Answers still to be written tell their clients to hang up.
         for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         if (inFlight.size > 0) {
           const done = new Promise<void>((resolve) => (drained = resolve));
@@ -300,6 +349,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           ]);
           clearTimeout(timer);
         }
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;
         for (const m of models.values())
@@ -318,6 +368,19 @@ function outcomeOf(e: unknown): Outcome {
   if (e.status === 503) return 'rejected';
   if (e.status === 504) return 'timeout';
   return e.status < 500 ? 'invalid' : 'error';
+}
+
+/** The status for an error Node's HTTP parser raised (its `code`). */
+function clientErrorStatus(code: string | undefined): number {
+  if (code === 'HPE_HEADER_OVERFLOW') return 431;
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
+  return 400;
+}
+
+function clientErrorMessage(status: number, code: string | undefined, timeoutMs: number): string {
+  if (status === 431) return 'request headers are too large';
+  if (status === 408) return `request not received within ${timeoutMs} ms`;
+  return `malformed HTTP request (${code ?? 'unknown parse error'})`;
 }
 
 /** `POST /v2/repository/index` takes an empty body or `{"ready": bool}` to filter. */

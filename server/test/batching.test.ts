@@ -82,7 +82,9 @@ describe('dynamic batching', () => {
   test('a request that finds the model idle runs at once, though max_queue_delay is 10 s', async () => {
     const reply = await infer('idle', [[7]]);
     expect(reply.status).toBe(200);
-    expect(json(reply).outputs).toEqual([{ name: 'y', datatype: 'FP32', shape: [1, 1], data: [7] }]);
+    expect(json(reply).outputs).toEqual([
+      { name: 'y', datatype: 'FP32', shape: [1, 1], data: [7] },
+    ]);
     // A batcher that waited for a batch to fill would have held it for the full 10 s.
     expect(timing(reply).queue).toBeLessThan(5_000);
   });

@@ -20,9 +20,11 @@ function run(args: string[]): Promise<{ code: number | null; output: string }> {
     { cwd: ROOT },
   );
   let output = '';
+  let stopped = false;
   child.stdout.on('data', (d: Buffer) => {
     output += d.toString();
-    if (output.includes('listening on')) child.kill('SIGTERM');
+    // Once: a second signal makes the server give up draining and exit 1.
+    if (!stopped && output.includes('listening on')) stopped = child.kill('SIGTERM');
   });
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
@@ -37,6 +39,8 @@ test('--help prints the flags and exits 0', async () => {
     '--repository',
     '--token',
     '--cors',
+    '--allowed-hosts',
+    '--insecure',
     '--max-body',
     '--rate-limit',
     '--timeout',
@@ -56,7 +60,16 @@ test('--provider cuda fails clearly at load where onnxruntime-node has no CUDA',
   if (output.includes('listening on')) return; // a machine with the CUDA provider installed
   expect(code).toBe(1);
   expect(output).toMatch(
-    /model 'echo' is not ready: cannot load 1\/model\.onnx with execution provider 'cuda'/,
+    /model 'echo' is not ready: cannot load its model file with execution provider 'cuda'/,
   );
   expect(output).toMatch(/error: no model could load with --provider cuda/);
+}, 20_000);
+
+test('a non-loopback --host without a token is refused, unless --insecure', async () => {
+  const refused = await run(['--repository', repo.dir, '--host', '0.0.0.0']);
+  expect(refused.code).toBe(1);
+  expect(refused.output).toMatch(/refusing to listen on 0\.0\.0\.0 without a token.*--insecure/);
+  const insecure = await run(['--repository', repo.dir, '--host', '0.0.0.0', '--insecure']);
+  expect(insecure.output).toMatch(/listening on http:\/\/0\.0\.0\.0:\d+/);
+  expect(insecure.code, insecure.output).toBe(0);
 }, 20_000);

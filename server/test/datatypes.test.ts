@@ -284,7 +284,7 @@ describe('models that fail to load', () => {
     wrong_type: /input 'x' is INT32 in config but FP32 in the model/,
     wrong_rank: /do not match its rank/,
     fixed_batch: /fixed first dimension 1.*max_batch_size to 0/,
-    no_file: /cannot load 1\/model\.onnx/,
+    no_file: /cannot load its model file/,
     bad_json: /max_batch_size must be an integer/,
   };
 
@@ -314,5 +314,14 @@ describe('models that fail to load', () => {
     );
     expect(index.map((m) => m.name).sort()).toEqual(Object.keys(reasons).sort());
     for (const m of index) expect(m.reason).toMatch(reasons[m.name]);
+    // No file path reaches a client; the server's own log names the file.
+    expect(JSON.stringify(index)).not.toMatch(/model\.onnx|\/tmp\//);
+    expect(server.output()).toMatch(/model 'no_file': cannot load \/\S+\/1\/model\.onnx/);
+  });
+
+  test("a model's config leaves out the model file's path", async () => {
+    const config = json(await raw(server.url, { path: '/v2/models/wrong_type/config' }));
+    expect(config).toMatchObject({ name: 'wrong_type' });
+    expect(config).not.toHaveProperty('model_file');
   });
 });

@@ -1,5 +1,6 @@
 // Bearer token, CORS allow-list and preflight, body limit (413), slow bodies (408) and the
-// per-client rate limit (429), against a server started with all of them set.
+// per-client rate limit (429), against a server started with all of them set; then the defaults
+// of a server with no token (Host allow-list) and what Node's HTTP parser refuses.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { json, raw, type Reply } from './client.ts';
@@ -179,9 +180,61 @@ describe('request limits', () => {
   });
 });
 
+describe('a loopback server without a token', () => {
+  let open: SpawnedServer;
+  beforeAll(async () => {
+    open = await spawnServer(['--repository', repo.dir, '--timeout', '1000']);
+  }, 40_000);
+  afterAll(async () => {
+    expect(await open.stop()).toBe(0);
+  });
+  const get = (path: string, host: string) =>
+    rawSocket(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, open.url);
+
+  test('answers only to its own names: a DNS-rebound page (another Host) gets 403', async () => {
+    const { port } = new URL(open.url);
+    for (const path of ['/metrics', '/v2/models/echo/config', '/v2/health/ready']) {
+      const evil = await get(path, `evil.example:${port}`);
+      expect(evil, path).toMatch(/^HTTP\/1\.1 403 /);
+      expect(evil, path).toMatch(
+        /"error":"this server does not answer to the host 'evil.example:\d+'/,
+      );
+      for (const name of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])
+        expect(await get(path, name), `${path} ${name}`).toMatch(/^HTTP\/1\.1 200 /);
+    }
+  });
+
+  test('requests Node refuses before any handler still get an {"error"} body', async () => {
+    const cases: [string, RegExp, RegExp][] = [
+      [
+        'GET /v2 HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n',
+        /^HTTP\/1\.1 400 /,
+        /malformed HTTP request/,
+      ],
+      [
+        `GET /v2 HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        /^HTTP\/1\.1 431 /,
+        /headers are too large/,
+      ],
+      [
+        'GET /v2 HTTP/1.1\r\nHost: localhost\r\n',
+        /^HTTP\/1\.1 408 /,
+        /not received within 1000 ms/,
+      ],
+    ];
+    for (const [request, status, message] of cases) {
+      const reply = await rawSocket(request, open.url);
+      expect(reply).toMatch(status);
+      expect(reply).toMatch(/Content-Type: application\/json/i);
+      const body = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as { error: string };
+      expect(body.error).toMatch(message);
+    }
+  }, 20_000);
+});
+
 /** Writes `request` to a fresh socket and resolves with everything the server sends back. */
-function rawSocket(request: string): Promise<string> {
-  const { hostname, port } = new URL(server.url);
+function rawSocket(request: string, url = server.url): Promise<string> {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => socket.write(request));
     let text = '';
