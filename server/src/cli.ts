@@ -15,6 +15,9 @@ export const USAGE = `Usage: tsx server/src/main.ts [options]
                         the loopback names and --host; any with --token or --insecure)
   --cors <a,b>          allowed browser origins, '*' for any (default the app's own)
   --max-body <bytes>    request body limit; suffixes k, m (MiB) (default 64m)
+  --max-elements <n>    input elements per request, for models whose config sets no
+                        cost.max_input_elements (default 16777216)
+  --max-json-elements <n> elements one output may have in a JSON answer (default 1048576)
   --rate-limit <n>      requests per second per client address, 0 = off (default 1000)
   --timeout <ms>        body receipt (408) and queue + inference (504) limit (default 30000)
   --provider <cpu|cuda> onnxruntime execution provider (default cpu)`;
@@ -64,6 +67,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): ServerOptions 
         insecure: { type: 'boolean' },
         'max-body': { type: 'string' },
         'rate-limit': { type: 'string' },
+        'max-elements': { type: 'string' },
+        'max-json-elements': { type: 'string' },
         timeout: { type: 'string' },
         provider: { type: 'string' },
         help: { type: 'boolean' },
@@ -90,6 +95,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): ServerOptions 
     insecure: values.insecure,
     maxBodyBytes: bytes(values['max-body']),
     rateLimit: count('rate-limit', values['rate-limit']),
+    maxInputElements: count('max-elements', values['max-elements'], 1),
+    maxJsonElements: count('max-json-elements', values['max-json-elements'], 1),
     timeoutMs: count('timeout', values.timeout, 1),
     provider: provider as Provider,
   };

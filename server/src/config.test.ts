@@ -33,3 +33,13 @@ test('each bad field is named in the error', () => {
   );
   expect(() => parseModelConfig('{', 'm')).toThrow(/not valid JSON/);
 });
+
+test('cost: a budget and an output ratio, each checked', () => {
+  expect(
+    parse({ cost: { max_input_elements: 786432, output_elements_per_input_element: 16 } }).cost,
+  ).toEqual({ max_input_elements: 786432, output_elements_per_input_element: 16 });
+  expect(parse({}).cost).toBeUndefined();
+  expect(() => parse({ cost: [] })).toThrow('cost must be an object');
+  expect(() => parse({ cost: { max_input_elements: 0 } })).toThrow(/max_input_elements/);
+  expect(() => parse({ cost: { output_elements_per_input_element: -1 } })).toThrow(/ratio|> 0/);
+});

@@ -15,6 +15,16 @@ export interface DynamicBatching {
   preferred_batch_size?: number[];
 }
 
+/**
+ * What one request may cost (a Triad field; Triton has none): the inputs' elements, and how
+ * many output elements each input element makes when the config's dims cannot say (an image
+ * model ×4 makes 16), so a JSON answer too large to encode is refused before the model runs.
+ */
+export interface CostConfig {
+  max_input_elements?: number;
+  output_elements_per_input_element?: number;
+}
+
 export interface ModelConfig {
   name: string;
   platform: 'onnxruntime_onnx';
@@ -24,6 +34,7 @@ export interface ModelConfig {
   dynamic_batching?: DynamicBatching;
   /** Requests waiting (not yet executing) before new ones are refused with 503. */
   max_queue_size: number;
+  cost?: CostConfig;
 }
 
 export interface ParsedModelConfig extends ModelConfig {
@@ -51,7 +62,8 @@ export function parseModelConfig(text: string, folderName: string): ParsedModelC
     throw new Error(`config.json is not valid JSON: ${(e as Error).message}`);
   }
   if (!isObject(raw)) throw new Error('config.json must be a JSON object');
-  const { name, platform, model_file, max_batch_size, dynamic_batching, max_queue_size } = raw;
+  const { name, platform, model_file, max_batch_size, dynamic_batching, max_queue_size, cost } =
+    raw;
   if (typeof name !== 'string' || !MODEL_NAME.test(name))
     throw new Error(`name must be a string matching ${MODEL_NAME}`);
   if (name !== folderName)
@@ -72,6 +84,7 @@ export function parseModelConfig(text: string, folderName: string): ParsedModelC
     input: tensors(raw.input, 'input'),
     output: tensors(raw.output, 'output'),
   };
+  if (cost !== undefined) config.cost = parseCost(cost);
   if (dynamic_batching !== undefined) {
     if (!isObject(dynamic_batching)) throw new Error('dynamic_batching must be an object');
     if (max_batch_size === 0)
@@ -93,6 +106,19 @@ export function parseModelConfig(text: string, folderName: string): ParsedModelC
     };
   }
   return config;
+}
+
+function parseCost(value: unknown): CostConfig {
+  if (!isObject(value)) throw new Error('cost must be an object');
+  const { max_input_elements: max, output_elements_per_input_element: ratio } = value;
+  if (max !== undefined && (!isCount(max) || max < 1))
+    throw new Error('cost.max_input_elements must be an integer ≥ 1');
+  if (ratio !== undefined && (typeof ratio !== 'number' || !(ratio > 0) || !Number.isFinite(ratio)))
+    throw new Error('cost.output_elements_per_input_element must be a number > 0');
+  return {
+    ...(max !== undefined ? { max_input_elements: max } : {}),
+    ...(ratio !== undefined ? { output_elements_per_input_element: ratio } : {}),
+  };
 }
 
 function tensors(value: unknown, field: 'input' | 'output'): TensorConfig[] {

@@ -1,6 +1,7 @@
 // POST …/infer: validate, queue, run, answer (JSON or Triton binary framing).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { QueueFullError } from './batcher.ts';
+import { checkCost, checkJsonOutput, type CostLimits } from './cost.ts';
 import { HttpError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import { HEADER_LENGTH, encodeBinary } from './protocol/binary.ts';
@@ -17,6 +18,7 @@ export interface InferContext {
   metrics: Metrics;
   /** Milliseconds left for queueing and inference. */
   deadlineMs: number;
+  limits: CostLimits;
 }
 
 /** Writes the response; throws HttpError (400 invalid, 503 queue full, 504 late, 500 model failure). */
@@ -24,6 +26,7 @@ export async function handleInfer(ctx: InferContext): Promise<void> {
   const { model, metrics, res } = ctx;
   const name = model.name;
   const request = parseInferRequest(ctx.body, ctx.req.headers[HEADER_LENGTH], model.config);
+  checkCost(request, model.config, ctx.limits);
   let submission;
   try {
     submission = model.batcher.submit(request, batchKey(request), request.batchSize);
@@ -56,7 +59,7 @@ export async function handleInfer(ctx: InferContext): Promise<void> {
     clearTimeout(timer);
   }
   metrics.queueDuration.observe({ model: name }, outcome.queueMs / 1000);
-  const { json, binary } = encodeResponse(model, request, outcome.result);
+  const { json, binary } = encodeResponse(model, request, outcome.result, ctx.limits);
   const headers: Record<string, string> = {
     ...ctx.headers,
     'Server-Timing': `queue;dur=${outcome.queueMs.toFixed(3)}, compute;dur=${outcome.computeMs.toFixed(3)}`,
@@ -91,13 +94,17 @@ function encodeResponse(
   model: ReadyModel,
   request: InferRequest,
   outputs: Outputs,
+  limits: CostLimits,
 ): EncodedResponse {
   const binary: Uint8Array[] = [];
   const list = request.outputs.map(({ name, binary: asBinary }) => {
     const t = outputs.get(name);
     if (!t) throw new HttpError(500, `model '${model.name}' produced no output '${name}'`);
     const head = { name, datatype: t.datatype, shape: t.shape };
-    if (!asBinary) return { ...head, data: encodeJson(t.datatype, t.data) };
+    if (!asBinary) {
+      checkJsonOutput(name, t.shape, limits);
+      return { ...head, data: encodeJson(t.datatype, t.data) };
+    }
     const bytes = encodeBinary(t.data);
     binary.push(bytes);
     return { ...head, parameters: { binary_data_size: bytes.length } };

@@ -24,6 +24,7 @@ import {
 } from './security.ts';
 import { publicShape } from './config.ts';
 import { parseJsonBody } from './protocol/json-body.ts';
+import { DEFAULT_COST_LIMITS, type CostLimits } from './cost.ts';
 
 export interface ServerOptions {
   /** Default 127.0.0.1: loopback only. */
@@ -49,6 +50,10 @@ export interface ServerOptions {
   rateLimit?: number;
   /** Limit for receiving a body (408) and for queue + inference (504), ms; default 30 000. */
   timeoutMs?: number;
+  /** Input elements per request for models whose config sets no cost.max_input_elements. */
+  maxInputElements?: number;
+  /** Elements one output may have in a JSON answer (larger ones must be asked for in binary). */
+  maxJsonElements?: number;
   provider?: Provider;
   clock?: Clock;
 }
@@ -79,6 +84,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const timeoutMs = options.timeoutMs ?? 30_000;
   const cors = options.cors ?? DEFAULT_CORS_ORIGINS;
   const clock = options.clock ?? systemClock;
+  const limits: CostLimits = {
+    maxInputElements: options.maxInputElements ?? DEFAULT_COST_LIMITS.maxInputElements,
+    maxJsonElements: options.maxJsonElements ?? DEFAULT_COST_LIMITS.maxJsonElements,
+  };
   const rate = options.rateLimit ?? 1000;
   const limiter =
     rate > 0 ? new RateLimiter(rate, Math.max(1, rate), () => clock.now()) : undefined;
@@ -211,7 +220,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         let outcome: Outcome = 'success';
         try {
           const body = await readBody(req, maxBody, timeoutMs);
-          await handleInfer({ model, body, req, res, headers, metrics, deadlineMs: timeoutMs });
+          await handleInfer({
+            model,
+            body,
+            req,
+            res,
+            headers,
+            metrics,
+            deadlineMs: timeoutMs,
+            limits,
+          });
         } catch (e) {
           outcome = outcomeOf(e);
           throw e;
