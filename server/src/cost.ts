@@ -46,11 +46,7 @@ export function checkCost(
 }
 
 /** After the run, for outputs whose size the config could not foretell. */
-export function checkJsonOutput(
-  name: string,
-  shape: readonly number[],
-  limits: CostLimits,
-): void {
+export function checkJsonOutput(name: string, shape: readonly number[], limits: CostLimits): void {
   const elements = elementCount(shape);
   if (elements > limits.maxJsonElements) throw jsonTooLarge(name, elements, limits, 'has');
 }

@@ -1,4 +1,5 @@
 // POST …/infer: validate, queue, run, answer (JSON or Triton binary framing).
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { QueueFullError } from './batcher.ts';
 import { checkCost, checkJsonOutput, type CostLimits } from './cost.ts';
@@ -6,7 +7,8 @@ import { HttpError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import { HEADER_LENGTH, encodeBinary } from './protocol/binary.ts';
 import { encodeJson } from './protocol/json.ts';
-import { batchKey, type Outputs, type ReadyModel } from './repository.ts';
+import { batchKey, type OutputTensor, type Outputs, type ReadyModel } from './repository.ts';
+import type { TensorData } from './protocol/datatypes.ts';
 import { parseInferRequest, type InferRequest } from './validate.ts';
 
 export interface InferContext {
@@ -59,7 +61,7 @@ export async function handleInfer(ctx: InferContext): Promise<void> {
     clearTimeout(timer);
   }
   metrics.queueDuration.observe({ model: name }, outcome.queueMs / 1000);
-  const { json, binary } = encodeResponse(model, request, outcome.result, ctx.limits);
+  const { json, binary } = await encodeResponse(model, request, outcome.result, ctx.limits);
   const headers: Record<string, string> = {
     ...ctx.headers,
     'Server-Timing': `queue;dur=${outcome.queueMs.toFixed(3)}, compute;dur=${outcome.computeMs.toFixed(3)}`,
@@ -90,20 +92,26 @@ interface EncodedResponse {
   binary: Uint8Array[];
 }
 
-function encodeResponse(
+/** Elements of one output encoded to JSON between two turns of the event loop (~5 ms). */
+const JSON_CHUNK = 16_384;
+
+async function encodeResponse(
   model: ReadyModel,
   request: InferRequest,
   outputs: Outputs,
   limits: CostLimits,
-): EncodedResponse {
+): Promise<EncodedResponse> {
   const binary: Uint8Array[] = [];
+  const jsonData: OutputTensor[] = [];
+  const nonce = randomUUID();
   const list = request.outputs.map(({ name, binary: asBinary }) => {
     const t = outputs.get(name);
     if (!t) throw new HttpError(500, `model '${model.name}' produced no output '${name}'`);
     const head = { name, datatype: t.datatype, shape: t.shape };
     if (!asBinary) {
       checkJsonOutput(name, t.shape, limits);
-      return { ...head, data: encodeJson(t.datatype, t.data) };
+      jsonData.push(t);
+      return { ...head, data: dataMarker(jsonData.length - 1, nonce) };
     }
     const bytes = encodeBinary(t.data);
     binary.push(bytes);
@@ -115,5 +123,25 @@ function encodeResponse(
     model_version: '1',
     outputs: list,
   };
-  return { json: Buffer.from(JSON.stringify(body)), binary };
+  // The outputs' data goes in where their markers are, encoded a chunk at a time so that other
+  // requests (a health probe) are served between chunks.
+  const parts: Buffer[] = [];
+  let text = JSON.stringify(body);
+  for (const [i, t] of jsonData.entries()) {
+    const [before, after] = text.split(JSON.stringify(dataMarker(i, nonce)));
+    parts.push(Buffer.from(`${before}[`));
+    for (let at = 0; at < t.data.length; at += JSON_CHUNK) {
+      if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice = encodeJson(t.datatype, t.data.slice(at, at + JSON_CHUNK) as TensorData);
+      const items = JSON.stringify(slice);
+      parts.push(Buffer.from(at === 0 ? items.slice(1, -1) : `,${items.slice(1, -1)}`));
+    }
+    parts.push(Buffer.from(']'));
+    text = after;
+  }
+  parts.push(Buffer.from(text));
+  return { json: Buffer.concat(parts), binary };
 }
+
+/** A placeholder for an output's data: a client's id cannot guess it. */
+const dataMarker = (i: number, nonce: string) => `\u0000data${i}:${nonce}`;

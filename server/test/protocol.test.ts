@@ -192,6 +192,37 @@ describe('inference', () => {
     expect([...values]).toEqual(viaJson.outputs[0].data);
   });
 
+  test('a JSON answer encoded in many chunks (×4 of 40×40: 76 800 numbers) equals the binary one, and an id that mimics the encoder is echoed as sent', async () => {
+    const pixels = Float32Array.from({ length: 40 * 40 * 3 }, (_, i) => (i * 37) % 256);
+    const input = { name: 'input', shape: [1, 40, 40, 3], datatype: 'FP32' };
+    const { body, headerLength } = binaryBody(
+      {
+        inputs: [{ ...input, parameters: { binary_data_size: pixels.byteLength } }],
+        outputs: [{ name: 'output', parameters: { binary_data: true } }],
+      },
+      [bytesOf(pixels)],
+    );
+    const reply = await raw(url, {
+      method: 'POST',
+      path: '/v2/models/esrgan-slim-x4/infer',
+      headers: { 'Inference-Header-Content-Length': String(headerLength) },
+      body,
+    });
+    const out = decodeResponse(reply).binary.get('output') as Buffer;
+    const values = new Float32Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.length));
+    const id = '\u0000data0:x "quoted" ]';
+    const res = await post('/v2/models/esrgan-slim-x4/infer', {
+      id,
+      inputs: [{ ...input, data: [...pixels] }],
+    });
+    expect(res.status).toBe(200);
+    const viaJson = (await res.json()) as InferResponse;
+    expect(viaJson.id).toBe(id);
+    expect(viaJson.outputs[0].shape).toEqual([1, 160, 160, 3]);
+    expect(viaJson.outputs[0].data).toHaveLength(values.length);
+    expect(viaJson.outputs[0].data).toEqual([...values]);
+  });
+
   test('binary_data_output makes every output binary', async () => {
     const res = await post('/v2/models/selfie-segmentation/infer', {
       parameters: { binary_data_output: true },
