@@ -9,7 +9,8 @@ import { HEADER_LENGTH, encodeBinary } from './protocol/binary.ts';
 import { encodeJson } from './protocol/json.ts';
 import { batchKey, type OutputTensor, type Outputs, type ReadyModel } from './repository.ts';
 import type { TensorData } from './protocol/datatypes.ts';
-import { parseInferRequest, type InferRequest } from './validate.ts';
+import type { InferRequest } from './validate.ts';
+import type { RequestDecoder } from './decode/decoder.ts';
 
 export interface InferContext {
   model: ReadyModel;
@@ -21,13 +22,14 @@ export interface InferContext {
   /** Milliseconds left for queueing and inference. */
   deadlineMs: number;
   limits: CostLimits;
+  decoder: RequestDecoder;
 }
 
 /** Writes the response; throws HttpError (400 invalid, 503 queue full, 504 late, 500 model failure). */
 export async function handleInfer(ctx: InferContext): Promise<void> {
   const { model, metrics, res } = ctx;
   const name = model.name;
-  const request = parseInferRequest(ctx.body, ctx.req.headers[HEADER_LENGTH], model.config);
+  const request = await ctx.decoder.decode(ctx.body, ctx.req.headers[HEADER_LENGTH], model.config);
   checkCost(request, model.config, ctx.limits);
   let submission;
   try {

@@ -25,6 +25,7 @@ import {
 import { publicShape } from './config.ts';
 import { parseJsonBody } from './protocol/json-body.ts';
 import { DEFAULT_COST_LIMITS, type CostLimits } from './cost.ts';
+import { RequestDecoder } from './decode/decoder.ts';
 
 export interface ServerOptions {
   /** Default 127.0.0.1: loopback only. */
@@ -84,6 +85,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const timeoutMs = options.timeoutMs ?? 30_000;
   const cors = options.cors ?? DEFAULT_CORS_ORIGINS;
   const clock = options.clock ?? systemClock;
+  const decoder = new RequestDecoder();
   const limits: CostLimits = {
     maxInputElements: options.maxInputElements ?? DEFAULT_COST_LIMITS.maxInputElements,
     maxJsonElements: options.maxJsonElements ?? DEFAULT_COST_LIMITS.maxJsonElements,
@@ -229,6 +231,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             metrics,
             deadlineMs: timeoutMs,
             limits,
+            decoder,
           });
         } catch (e) {
           outcome = outcomeOf(e);
@@ -375,6 +378,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             await m.batcher.idle();
             await m.runner.close();
           }
+        await decoder.close();
       })();
       return closing;
     },

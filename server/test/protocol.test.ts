@@ -11,6 +11,7 @@ import {
   type InferResponse,
 } from './client.ts';
 import { spawnServer, type SpawnedServer } from './spawn.ts';
+import { INLINE_JSON_BYTES } from '../src/decode/decoder.ts';
 
 let server: SpawnedServer;
 let url: string;
@@ -192,9 +193,10 @@ describe('inference', () => {
     expect([...values]).toEqual(viaJson.outputs[0].data);
   });
 
-  test('a JSON answer encoded in many chunks (×4 of 40×40: 76 800 numbers) equals the binary one, and an id that mimics the encoder is echoed as sent', async () => {
-    const pixels = Float32Array.from({ length: 40 * 40 * 3 }, (_, i) => (i * 37) % 256);
-    const input = { name: 'input', shape: [1, 40, 40, 3], datatype: 'FP32' };
+  test('a large JSON request (decoded off the HTTP thread) and its JSON answer (encoded in chunks) carry the same numbers as binary, and an id that mimics the encoder is echoed as sent', async () => {
+    // ×2 of 150×150: 67 500 numbers in (~1.2 MB of JSON), 270 000 out.
+    const pixels = Float32Array.from({ length: 150 * 150 * 3 }, (_, i) => ((i * 37) % 256) / 3);
+    const input = { name: 'input', shape: [1, 150, 150, 3], datatype: 'FP32' };
     const { body, headerLength } = binaryBody(
       {
         inputs: [{ ...input, parameters: { binary_data_size: pixels.byteLength } }],
@@ -204,24 +206,23 @@ describe('inference', () => {
     );
     const reply = await raw(url, {
       method: 'POST',
-      path: '/v2/models/esrgan-slim-x4/infer',
+      path: '/v2/models/esrgan-slim-x2/infer',
       headers: { 'Inference-Header-Content-Length': String(headerLength) },
       body,
     });
     const out = decodeResponse(reply).binary.get('output') as Buffer;
     const values = new Float32Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.length));
     const id = '\u0000data0:x "quoted" ]';
-    const res = await post('/v2/models/esrgan-slim-x4/infer', {
-      id,
-      inputs: [{ ...input, data: [...pixels] }],
-    });
+    const request = JSON.stringify({ id, inputs: [{ ...input, data: [...pixels] }] });
+    expect(request.length).toBeGreaterThan(INLINE_JSON_BYTES);
+    const res = await post('/v2/models/esrgan-slim-x2/infer', JSON.parse(request) as object);
     expect(res.status).toBe(200);
     const viaJson = (await res.json()) as InferResponse;
     expect(viaJson.id).toBe(id);
-    expect(viaJson.outputs[0].shape).toEqual([1, 160, 160, 3]);
+    expect(viaJson.outputs[0].shape).toEqual([1, 300, 300, 3]);
     expect(viaJson.outputs[0].data).toHaveLength(values.length);
     expect(viaJson.outputs[0].data).toEqual([...values]);
-  });
+  }, 30_000);
 
   test('binary_data_output makes every output binary', async () => {
     const res = await post('/v2/models/selfie-segmentation/infer', {

@@ -1,8 +1,6 @@
 // ModelRunner: the main-thread owner of one model's worker. Runs are matched to answers by
 // increasing ids; a worker that dies fails its pending runs and every later one.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { InferenceSession } from 'onnxruntime-node';
 import {
   transferables,
@@ -12,24 +10,9 @@ import {
   type WireTensor,
   type WorkerInit,
 } from './messages.ts';
+import { spawnWorker } from '../worker-thread.ts';
 
-const WORKER = new URL(
-  import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
-  import.meta.url,
-);
-
-/**
- * Worker threads do not inherit tsx's loader hooks on Node 20, so a .ts worker starts from a
- * one-line bootstrap that registers tsx first.
- */
-function spawnWorker(init: WorkerInit): Worker {
-  if (!WORKER.pathname.endsWith('.ts')) return new Worker(WORKER, { workerData: init });
-  const api = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const code = `import(${JSON.stringify(pathToFileURL(api).href)}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER.href)}); });`;
-  return new Worker(code, { eval: true, workerData: init });
-}
+const WORKER = new URL('./worker.ts', import.meta.url);
 
 export interface LoadedRunner {
   runner: ModelRunner;
@@ -55,7 +38,7 @@ export class ModelRunner {
 
   /** Starts a worker and loads the model; rejects with onnxruntime's message on failure. */
   static start(file: string, provider: Provider): Promise<LoadedRunner> {
-    const worker = spawnWorker({ file, provider });
+    const worker = spawnWorker(WORKER, { file, provider } satisfies WorkerInit);
     const runner = new ModelRunner(worker);
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromWorker) => {
