@@ -25,6 +25,9 @@ export interface InferContext {
   decoder: RequestDecoder;
 }
 
+/** The status logged for a request whose client hung up before its answer (nginx's 499). */
+export const CLIENT_GONE = 499;
+
 /** Writes the response; throws HttpError (400 invalid, 503 queue full, 504 late, 500 model failure). */
 export async function handleInfer(ctx: InferContext): Promise<void> {
   const { model, metrics, res } = ctx;
@@ -53,6 +56,12 @@ export async function handleInfer(ctx: InferContext): Promise<void> {
       Math.max(1, ctx.deadlineMs),
     );
   });
+  // A client that hangs up no longer waits: its request leaves the queue, or stops the run.
+  const gone = () => {
+    if (!res.writableEnded)
+      submission.cancel(new HttpError(CLIENT_GONE, 'the client disconnected'));
+  };
+  res.once('close', gone);
   let outcome;
   try {
     outcome = await Promise.race([submission.done, timeout]);
@@ -60,6 +69,7 @@ export async function handleInfer(ctx: InferContext): Promise<void> {
     if (e instanceof HttpError) throw e;
     throw new HttpError(500, `model '${name}' failed: ${(e as Error).message}`);
   } finally {
+    res.off('close', gone);
     clearTimeout(timer);
   }
   metrics.queueDuration.observe({ model: name }, outcome.queueMs / 1000);

@@ -2,7 +2,7 @@
 // in one process (tests, benchmarks) do not share counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type Outcome = 'success' | 'invalid' | 'rejected' | 'timeout' | 'error';
+export type Outcome = 'success' | 'invalid' | 'rejected' | 'timeout' | 'cancelled' | 'error';
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from './batcher.ts';
 import { HttpError } from './errors.ts';
 import { readBody, sendError, sendJson } from './http.ts';
-import { handleInfer } from './infer.ts';
+import { CLIENT_GONE, handleInfer } from './infer.ts';
 import { Metrics, type Outcome } from './metrics.ts';
 import { loadRepository, type Model, type Provider, type ReadyModel } from './repository.ts';
 import { METHODS, OPEN_ROUTES, matchRoute, type Route } from './routes.ts';
@@ -389,6 +389,7 @@ function outcomeOf(e: unknown): Outcome {
   if (!(e instanceof HttpError)) return 'error';
   if (e.status === 503) return 'rejected';
   if (e.status === 504) return 'timeout';
+  if (e.status === CLIENT_GONE) return 'cancelled';
   return e.status < 500 ? 'invalid' : 'error';
 }
 

@@ -2,6 +2,7 @@
 // requests that arrive during a run go together and get their own slices back, a
 // full queue answers 503 + Retry-After and a request over --timeout answers 504. Assertions lean
 // on metrics and Server-Timing, not on wall-clock races.
+import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeResponse, inferRows, json, metric, raw, type Reply } from './client.ts';
 import {
@@ -147,6 +148,31 @@ describe('queue bounds', () => {
     // Every batch of a max_batch_size 0 model holds exactly one request.
     expect(await rowsRun('tiny_queue')).toBe(await batches('tiny_queue'));
     expect(await metric(server.url, 'triad_queue_depth', { model: 'tiny_queue' })).toBe(0);
+  });
+
+  test('a request whose client hangs up leaves the queue at once', async () => {
+    const ranBefore = await batches('long_queue');
+    const running = inferSlow('long_queue', 4096);
+    const rowsRunning = () => metric(server.url, 'triad_running_rows', { model: 'long_queue' });
+    const depth = () => metric(server.url, 'triad_queue_depth', { model: 'long_queue' });
+    await expect.poll(rowsRunning, { interval: 5 }).toBe(1); // one request (max_batch_size 0)
+    const agent = new Agent({ keepAlive: true });
+    const abandoned = inferRows(server.url, 'long_queue', 1, WIDTH, { agent }).catch(
+      (e: Error) => e,
+    );
+    await expect.poll(depth, { interval: 5 }).toBe(1);
+    agent.destroy(); // the client hangs up
+    await expect.poll(depth, { interval: 5 }).toBe(0);
+    expect(await abandoned).toBeInstanceOf(Error);
+    expect((await running).status).toBe(200);
+    // Only the request ahead of it ran.
+    expect(await batches('long_queue')).toBe(ranBefore + 1);
+    expect(
+      await metric(server.url, 'triad_inference_requests_total', {
+        model: 'long_queue',
+        outcome: 'cancelled',
+      }),
+    ).toBe(1);
   });
 
   test('requests still queued when --timeout runs out answer 504', async () => {
