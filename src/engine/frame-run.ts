@@ -174,6 +174,8 @@ export class FrameRun {
     const t0 = now();
     const collect = recordReadback(this.#host.gpu, this.encoder, pixels.texture);
     const gpuDone = this.submitTimed();
+    // Awaited below only on some paths, and not at all when the copy fails (a lost device).
+    gpuDone.catch(() => {});
     this.encoder = this.#newEncoder();
     const image = await collect();
     this.measurement.transfers.push({
