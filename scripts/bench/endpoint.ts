@@ -2,10 +2,13 @@
 // own client (src/ml/remote): throughput and p50/p95 latency at concurrency 1, 8 and 32; dynamic
 // batching on vs off; JSON vs binary tensors for a 1080p frame; the server's overhead against
 // onnxruntime-node in-process on the same model; the server's resident memory before and after
-// 10 000 requests. Writes bench-results/endpoint.json. BENCH_QUICK=1 runs a small version.
+// 10 000 requests; health probe latency while large requests are served. Writes
+// bench-results/endpoint.json. BENCH_QUICK=1 runs a small version.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { DEFAULT_ENDPOINT, OipClient, type RoundTrip } from '../../src/ml/remote/client';
 import { encodeRequest, type Tensor } from '../../src/ml/remote/codec';
@@ -80,14 +83,18 @@ for (const [batching, args] of [
     await load(c, MODEL, 8, 4); // warm-up
     for (const concurrency of [1, 8, 32]) {
       const total = QUICK ? concurrency * 2 : Math.max(64, concurrency * 8);
+      const rssBefore = await residentBytes(server);
       const { latencies, seconds } = await load(c, MODEL, total, concurrency);
       results.push({
         case: `${MODEL} ${SIZE}×${SIZE}, batching ${batching}, concurrency ${concurrency}`,
-        throughput: total / seconds,
-        unit: 'req/s',
-        p50: percentile(latencies, 50),
+        metric: 'latency',
+        unit: 'ms',
+        median: percentile(latencies, 50),
         p95: percentile(latencies, 95),
         n: total,
+        throughputPerS: total / seconds,
+        rssBeforeMiB: rssBefore / 2 ** 20,
+        rssAfterMiB: (await residentBytes(server)) / 2 ** 20,
       });
     }
   } finally {
@@ -95,6 +102,21 @@ for (const [batching, args] of [
   }
 }
 noBatching.remove();
+// Batching's gain (or cost) at each concurrency, from the two servers above in this run.
+for (const concurrency of [1, 8, 32]) {
+  const rate = (b: string) =>
+    results.find(
+      (r) => r.case === `${MODEL} ${SIZE}×${SIZE}, batching ${b}, concurrency ${concurrency}`,
+    )?.throughputPerS as number;
+  results.push({
+    case: `${MODEL} ${SIZE}×${SIZE}, batching on / off, concurrency ${concurrency}`,
+    metric: 'throughput ratio',
+    unit: '×',
+    median: rate('on') / rate('off'),
+    p95: null,
+    n: 1,
+  });
+}
 
 // 2. JSON vs binary for a 1080p RGB frame: client encode/decode cost, body size, round trip
 // through an identity model.
@@ -115,6 +137,8 @@ const idServer = await spawnServer([
   identity.dir,
   '--max-body',
   '512m',
+  '--max-json-elements',
+  String(1080 * 1920 * 3),
   '--rate-limit',
   '0',
 ]);
@@ -226,6 +250,71 @@ try {
   } finally {
     await server.stop();
     small.remove();
+  }
+}
+
+/** A health probe every 10 ms until told to stop; posts 'ready', then the latencies (ms). */
+const PROBER = `
+const { parentPort, workerData } = require('node:worker_threads');
+let busy = true;
+parentPort.once('message', () => (busy = false));
+(async () => {
+  const probes = [];
+  parentPort.postMessage('ready');
+  while (busy) {
+    const t0 = performance.now();
+    await fetch(workerData);
+    probes.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  parentPort.postMessage(probes);
+})();
+`;
+
+// 5. Health probe latency while large requests are served: a probe every 10 ms while the server
+// takes JSON requests whose decoding (1.2 MB in) and encoding (270 000 numbers out) used to run on
+// its one HTTP thread, and while it runs a ×4 super-resolution in binary.
+{
+  const server = await spawnServer(['--rate-limit', '0']);
+  try {
+    const pixels = Float32Array.from({ length: 150 * 150 * 3 }, (_, i) => ((i * 37) % 256) / 3);
+    const big = (mode: 'binary' | 'json', model: string): Promise<unknown> =>
+      client(server.url, mode).infer(model, [
+        { name: 'input', datatype: 'FP32', shape: [1, 150, 150, 3], data: pixels },
+      ]);
+    for (const [label, work] of [
+      ['idle', () => new Promise((r) => setTimeout(r, 3000))],
+      [
+        'esrgan-slim-x2 150×150 in JSON, 3 in a row',
+        async () => {
+          for (let i = 0; i < 3; i++) await big('json', 'esrgan-slim-x2');
+        },
+      ],
+      ['esrgan-slim-x4 150×150 in binary', () => big('binary', 'esrgan-slim-x4')],
+    ] as const) {
+      // The probes run in a thread of their own: this thread's client encodes and decodes the
+      // big JSON bodies, which would delay a probe here and be counted as the server's.
+      const prober = new Worker(PROBER, {
+        eval: true,
+        workerData: `${server.url}/v2/health/ready`,
+      });
+      await once(prober, 'message'); // probing
+      await work();
+      prober.postMessage('stop');
+      const [probes] = (await once(prober, 'message')) as [number[]];
+      results.push({
+        case: `while serving: ${label}`,
+        metric: 'health probe latency',
+        unit: 'ms',
+        median: percentile(probes, 50),
+        p95: percentile(probes, 95),
+        n: probes.length,
+        p99: percentile(probes, 99),
+        max: Math.max(...probes),
+      });
+    }
+  } finally {
+    await server.stop();
   }
 }
 
