@@ -43,3 +43,18 @@ test('cost: a budget and an output ratio, each checked', () => {
   expect(() => parse({ cost: { max_input_elements: 0 } })).toThrow(/max_input_elements/);
   expect(() => parse({ cost: { output_elements_per_input_element: -1 } })).toThrow(/ratio|> 0/);
 });
+
+test('tiling: a tile, an overlap and a scale, for one NHWC FP32 image in and out', () => {
+  const image = {
+    input: [{ name: 'x', data_type: 'FP32', dims: [-1, -1, 3] }],
+    output: [{ name: 'y', data_type: 'FP32', dims: [-1, -1, 3] }],
+  };
+  expect(parse({ ...image, tiling: { tile: 128, overlap: 6, scale: 4 } }).tiling).toEqual({
+    tile: 128,
+    overlap: 6,
+    scale: 4,
+  });
+  expect(() => parse({ ...image, tiling: { tile: 16, overlap: 8, scale: 2 } })).toThrow(/overlap/);
+  expect(() => parse({ ...image, tiling: { tile: 128, overlap: 6, scale: 0 } })).toThrow(/scale/);
+  expect(() => parse({ tiling: { tile: 128, overlap: 6, scale: 2 } })).toThrow(/NHWC/); // rank 2
+});

@@ -25,6 +25,16 @@ export interface CostConfig {
   output_elements_per_input_element?: number;
 }
 
+/**
+ * An image-to-image model (NHWC FP32 in, NHWC `scale` times larger out) that may run tile by tile:
+ * `tile` px squares with `overlap` px of context (a Triad field, like `cost`).
+ */
+export interface TilingConfig {
+  tile: number;
+  overlap: number;
+  scale: number;
+}
+
 export interface ModelConfig {
   name: string;
   platform: 'onnxruntime_onnx';
@@ -35,6 +45,7 @@ export interface ModelConfig {
   /** Requests waiting (not yet executing) before new ones are refused with 503. */
   max_queue_size: number;
   cost?: CostConfig;
+  tiling?: TilingConfig;
 }
 
 export interface ParsedModelConfig extends ModelConfig {
@@ -64,6 +75,7 @@ export function parseModelConfig(text: string, folderName: string): ParsedModelC
   if (!isObject(raw)) throw new Error('config.json must be a JSON object');
   const { name, platform, model_file, max_batch_size, dynamic_batching, max_queue_size, cost } =
     raw;
+  const { tiling } = raw;
   if (typeof name !== 'string' || !MODEL_NAME.test(name))
     throw new Error(`name must be a string matching ${MODEL_NAME}`);
   if (name !== folderName)
@@ -85,6 +97,7 @@ export function parseModelConfig(text: string, folderName: string): ParsedModelC
     output: tensors(raw.output, 'output'),
   };
   if (cost !== undefined) config.cost = parseCost(cost);
+  if (tiling !== undefined) config.tiling = parseTiling(tiling, config);
   if (dynamic_batching !== undefined) {
     if (!isObject(dynamic_batching)) throw new Error('dynamic_batching must be an object');
     if (max_batch_size === 0)
@@ -119,6 +132,27 @@ function parseCost(value: unknown): CostConfig {
     ...(max !== undefined ? { max_input_elements: max } : {}),
     ...(ratio !== undefined ? { output_elements_per_input_element: ratio } : {}),
   };
+}
+
+function parseTiling(value: unknown, config: ParsedModelConfig): TilingConfig {
+  if (!isObject(value)) throw new Error('tiling must be an object');
+  const { tile, overlap, scale } = value;
+  if (!isCount(tile) || tile < 8) throw new Error('tiling.tile must be an integer ≥ 8');
+  if (!isCount(overlap) || 2 * overlap >= tile)
+    throw new Error('tiling.overlap must be an integer ≥ 0 and less than half of tiling.tile');
+  if (!isCount(scale) || scale < 1) throw new Error('tiling.scale must be an integer ≥ 1');
+  const [input, output] = [config.input, config.output];
+  const rank = config.max_batch_size > 0 ? 3 : 4; // the image's [N,] H, W, C
+  if (
+    input.length !== 1 ||
+    output.length !== 1 ||
+    input[0].data_type !== 'FP32' ||
+    output[0].data_type !== 'FP32' ||
+    input[0].dims.length !== rank ||
+    output[0].dims.length !== rank
+  )
+    throw new Error('tiling needs one FP32 NHWC image input and one FP32 NHWC image output');
+  return { tile, overlap, scale };
 }
 
 function tensors(value: unknown, field: 'input' | 'output'): TensorConfig[] {

@@ -1,7 +1,8 @@
 // POST …/infer: validate, queue, run, answer (JSON or Triton binary framing).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { QueueFullError } from './batcher.ts';
+import { QueueFullError, type Submission } from './batcher.ts';
+import { needsTiles, runTiled } from './tiling.ts';
 import { checkCost, checkJsonOutput, type CostLimits } from './cost.ts';
 import { HttpError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
@@ -34,14 +35,30 @@ export async function handleInfer(ctx: InferContext): Promise<void> {
   const name = model.name;
   const request = await ctx.decoder.decode(ctx.body, ctx.req.headers[HEADER_LENGTH], model.config);
   checkCost(request, model.config, ctx.limits);
-  let submission;
-  try {
-    submission = model.batcher.submit(request, batchKey(request), request.batchSize);
-  } catch (e) {
-    if (e instanceof QueueFullError)
-      throw new HttpError(503, `model '${name}': ${e.message}`, { 'Retry-After': '1' });
-    throw e;
-  }
+  // Every submission of this request still queued or running (a tiled image has several).
+  const live = new Set<Submission<Outputs>>();
+  let stopped: HttpError | null = null; // once set, nothing more is submitted (a tile's lane stops)
+  const submit = async (r: InferRequest) => {
+    if (stopped) throw stopped;
+    let submission;
+    try {
+      submission = model.batcher.submit(r, batchKey(r), r.batchSize);
+    } catch (e) {
+      if (e instanceof QueueFullError)
+        throw new HttpError(503, `model '${name}': ${e.message}`, { 'Retry-After': '1' });
+      throw e;
+    }
+    live.add(submission);
+    try {
+      return await submission.done;
+    } finally {
+      live.delete(submission);
+    }
+  };
+  const cancelAll = (reason: HttpError) => {
+    stopped = reason;
+    for (const s of live) s.cancel(reason);
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -50,25 +67,30 @@ export async function handleInfer(ctx: InferContext): Promise<void> {
           504,
           `model '${name}' did not answer within ${Math.round(ctx.deadlineMs)} ms (queue and inference)`,
         );
-        submission.cancel(error);
+        cancelAll(error);
         reject(error);
       },
       Math.max(1, ctx.deadlineMs),
     );
   });
-  // A client that hangs up no longer waits: its request leaves the queue, or stops the run.
+  // A client that hangs up no longer waits: what it queued leaves the queue.
   const gone = () => {
-    if (!res.writableEnded)
-      submission.cancel(new HttpError(CLIENT_GONE, 'the client disconnected'));
+    if (!res.writableEnded) cancelAll(new HttpError(CLIENT_GONE, 'the client disconnected'));
   };
   res.once('close', gone);
+  const tiling = model.config.tiling;
+  const work =
+    tiling && needsTiles(request, tiling)
+      ? runTiled(request, tiling, model.config.output[0].name, submit)
+      : submit(request);
   let outcome;
   try {
-    outcome = await Promise.race([submission.done, timeout]);
+    outcome = await Promise.race([work, timeout]);
   } catch (e) {
     if (e instanceof HttpError) throw e;
     throw new HttpError(500, `model '${name}' failed: ${(e as Error).message}`);
   } finally {
+    work.catch(() => {}); // settles after a timeout: nobody waits for it
     res.off('close', gone);
     clearTimeout(timer);
   }
