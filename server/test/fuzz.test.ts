@@ -1,5 +1,6 @@
 // 10,000 generated malformed requests (bad JSON, wrong names, datatypes, shapes, data lengths,
-// binary sizes, header lengths, path escapes, wrong methods): each must get a 4xx `{error}`,
+// binary sizes, header lengths, path escapes, wrong methods, values nested too deep, inputs over
+// the element budget): each must get a 4xx `{error}`,
 // none a 5xx, and the server must still answer a valid request correctly afterwards.
 import fc from 'fast-check';
 import { Agent } from 'node:http';
@@ -39,7 +40,14 @@ beforeAll(async () => {
       model: pairModel(['len']),
     },
   });
-  server = await spawnServer(['--repository', repo.dir, '--rate-limit', '0']);
+  server = await spawnServer([
+    '--repository',
+    repo.dir,
+    '--rate-limit',
+    '0',
+    '--max-elements',
+    '1000',
+  ]);
 }, 40_000);
 afterAll(async () => {
   agent.destroy();

@@ -362,6 +362,19 @@ export const malformedRequest: fc.Arbitrary<{ label: string; request: RawRequest
         request: { method: 'POST', path: `/v2/models/${t.model}/infer`, body },
       };
     }),
+  // A valid request over the server's element budget (--max-elements 1000 in fuzz.test.ts).
+  fc
+    .tuple(fc.constantFrom('bits', 'text'), fc.integer({ min: 1001, max: 20_000 }))
+    .map(([model, n]) => {
+      const t = TARGETS.find((x) => x.model === model)!;
+      const r = validRequest(t);
+      input(r).shape = model === 'bits' ? [2, Math.ceil(n / 2)] : [n];
+      input(r).data = Array.from({ length: count(input(r).shape as number[]) }, t.element);
+      return {
+        label: `${model}: ${n} elements, over the budget`,
+        request: { method: 'POST', path: `/v2/models/${model}/infer`, body: JSON.stringify(r) },
+      };
+    }),
   // A valid binary request with one thing broken.
   weight(
     3,
