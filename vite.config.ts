@@ -43,7 +43,7 @@ function onnxRuntimeAssets(): Plugin {
 /**
  * Vite's static server sends files it has no type for (`.onnx`, the models) with an empty
  * Content-Type; those answers say application/octet-stream. Only answers whose type is still
- * empty change (a missing model's SPA fallback stays text/html).
+ * empty change (a missing model's SPA fallback stays text/html), compressed or not.
  */
 function modelContentType(): Plugin {
   const fill: Connect.NextHandleFunction = (_req, res, next) => {
@@ -55,6 +55,9 @@ function modelContentType(): Plugin {
       const headers = args.find((a) => typeof a === 'object' && a !== null && !Array.isArray(a));
       if (headers && (headers as Record<string, unknown>)['Content-Type'] === '')
         (headers as Record<string, unknown>)['Content-Type'] = 'application/octet-stream';
+      // Vite's compression middleware (for clients that accept gzip) sets them one by one first.
+      if (this.getHeader('Content-Type') === '')
+        this.setHeader('Content-Type', 'application/octet-stream');
       return writeHead.apply(this, args);
     } as ServerResponse['writeHead'];
     next();

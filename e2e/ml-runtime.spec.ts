@@ -120,6 +120,7 @@ test.describe('ML targets in the browser', () => {
 test('the app server sends models as application/octet-stream (Vite knows no type for .onnx), and a missing one as the page', async ({
   request,
 }) => {
+  // Playwright asks for gzip, as browsers do: the compressed answer is the one to check.
   const model = await request.get('/models/esrgan-slim-x2/model.onnx');
   expect(model.status()).toBe(200);
   expect(model.headers()['content-type']).toBe('application/octet-stream');
