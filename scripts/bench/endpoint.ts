@@ -4,8 +4,6 @@
 // onnxruntime-node in-process on the same model; the server's resident memory before and after
 // 10 000 requests; health probe latency while large requests are served. Writes
 // bench-results/endpoint.json. BENCH_QUICK=1 runs a small version.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -14,6 +12,7 @@ import { DEFAULT_ENDPOINT, OipClient, type RoundTrip } from '../../src/ml/remote
 import { encodeRequest, type Tensor } from '../../src/ml/remote/codec';
 import { identityConfig, identityModel, makeRepository } from '../../server/test/models';
 import { ROOT, spawnServer, type SpawnedServer } from '../../server/test/spawn';
+import { machine, report } from './harness.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const MODEL = 'esrgan-slim-x2';
@@ -318,23 +317,4 @@ parentPort.once('message', () => (busy = false));
   }
 }
 
-const round = (v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v);
-const out = {
-  benchmark: 'endpoint',
-  date: new Date().toISOString(),
-  environment: {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown',
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    quick: QUICK,
-  },
-  results,
-};
-mkdirSync(`${ROOT}bench-results`, { recursive: true });
-writeFileSync(`${ROOT}bench-results/endpoint.json`, JSON.stringify(out, null, 2) + '\n');
-console.log(`\nendpoint — ${os.cpus().length} CPUs, Node ${process.version}`);
-console.table(
-  results.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]))),
-);
-console.log(`wrote ${ROOT}bench-results/endpoint.json`);
+report('endpoint', { ...machine(), quick: QUICK }, results);

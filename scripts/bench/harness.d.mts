@@ -1,6 +1,15 @@
 // Types for harness.mjs (the benchmarks in TypeScript import it through tsx).
 import type { Page } from '@playwright/test';
 
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  platform: string;
+  node: string;
+  [key: string]: unknown;
+}
+
 export interface Environment {
   browser: string;
   adapter: Record<string, unknown>;
@@ -17,5 +26,6 @@ export function openApp(): Promise<{
   environment: Environment;
   close(): Promise<void>;
 }>;
+export function machine(): Machine;
 export function percentile(values: number[], p: number): number;
-export function report(name: string, environment: Environment, results: object[]): void;
+export function report(name: string, environment: Environment | Machine, results: object[]): void;

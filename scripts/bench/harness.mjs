@@ -34,11 +34,7 @@ export async function openApp() {
   const environment = {
     browser: `Chromium ${browser.version()}`,
     adapter: { kind: adapterKind(), ...state.adapter },
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown',
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    platform: `${os.platform()} ${os.release()}`,
-    node: process.version,
+    ...machine(),
   };
   return {
     page,
@@ -47,6 +43,17 @@ export async function openApp() {
       await browser.close();
       await server.close();
     },
+  };
+}
+
+/** This machine, as every benchmark's `environment` describes it. */
+export function machine() {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()}`,
+    node: process.version,
   };
 }
 
@@ -66,9 +73,10 @@ export function report(name, environment, results) {
   mkdirSync(`${ROOT}bench-results`, { recursive: true });
   const file = `${ROOT}bench-results/${name}.json`;
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
-  console.log(
-    `\n${name} — ${environment.browser}, adapter ${environment.adapter.kind}, ${environment.cpus} CPUs`,
-  );
+  const where = environment.browser
+    ? `${environment.browser}, adapter ${environment.adapter.kind}`
+    : `Node ${environment.node}`;
+  console.log(`\n${name} — ${where}, ${environment.cpus} CPUs`);
   console.table(
     results.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]))),
   );

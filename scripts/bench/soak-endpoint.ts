@@ -4,10 +4,9 @@
 // is sampled after each. Goal (issue 16): RSS after any sequence of accepted requests ≤ 1.5× the
 // idle RSS + the largest allowed request's working set (its input and answer, twice: the tensor
 // and the response buffer). Writes bench-results/soak-endpoint.json. SOAK_ROUNDS (default 3).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { binaryBody, bytesOf, metric, raw } from '../../server/test/client';
-import { ROOT, spawnServer } from '../../server/test/spawn';
+import { inferImage, metric } from '../../server/test/client';
+import { spawnServer } from '../../server/test/spawn';
+import { machine, report } from './harness.mjs';
 
 const ROUNDS = Number(process.env.SOAK_ROUNDS ?? 3);
 const CASES: [model: string, size: number, scale: number][] = [
@@ -35,27 +34,8 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [model, size, scale] of CASES) {
       const x = new Float32Array(size * size * 3).map((_, i) => (i * 37) % 256);
-      const { body, headerLength } = binaryBody(
-        {
-          inputs: [
-            {
-              name: 'input',
-              datatype: 'FP32',
-              shape: [1, size, size, 3],
-              parameters: { binary_data_size: x.byteLength },
-            },
-          ],
-          outputs: [{ name: 'output', parameters: { binary_data: true } }],
-        },
-        [bytesOf(x)],
-      );
       const t0 = performance.now();
-      const reply = await raw(server.url, {
-        method: 'POST',
-        path: `/v2/models/${model}/infer`,
-        headers: { 'Inference-Header-Content-Length': String(headerLength) },
-        body,
-      });
+      const reply = await inferImage(server.url, model, x, [1, size, size, 3]);
       const seconds = (performance.now() - t0) / 1000;
       if (reply.status !== 200) throw new Error(`${model} ${size}: ${reply.status} ${reply.body}`);
       const workingSet = (2 * (x.byteLength + x.byteLength * scale * scale)) / MiB;
@@ -95,24 +75,4 @@ try {
   await server.stop();
 }
 
-const out = {
-  benchmark: 'soak-endpoint',
-  date: new Date().toISOString(),
-  environment: {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown',
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-  },
-  results,
-};
-mkdirSync(`${ROOT}bench-results`, { recursive: true });
-writeFileSync(`${ROOT}bench-results/soak-endpoint.json`, JSON.stringify(out, null, 2) + '\n');
-console.table(
-  results.map((r) =>
-    Object.fromEntries(
-      Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 10) / 10 : v]),
-    ),
-  ),
-);
-console.log(`wrote ${ROOT}bench-results/soak-endpoint.json`);
+report('soak-endpoint', machine(), results);

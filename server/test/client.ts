@@ -183,3 +183,32 @@ export function inferRows(
     agent: options.agent,
   });
 }
+
+/** An NHWC FP32 image through a super-resolution-like model ('input' → 'output'), in binary. */
+export function inferImage(
+  base: string,
+  model: string,
+  pixels: Float32Array,
+  shape: [number, number, number, number],
+): Promise<Reply> {
+  const { body, headerLength } = binaryBody(
+    {
+      inputs: [
+        {
+          name: 'input',
+          datatype: 'FP32',
+          shape,
+          parameters: { binary_data_size: pixels.byteLength },
+        },
+      ],
+      outputs: [{ name: 'output', parameters: { binary_data: true } }],
+    },
+    [bytesOf(pixels)],
+  );
+  return raw(base, {
+    method: 'POST',
+    path: `/v2/models/${model}/infer`,
+    headers: { 'Inference-Header-Content-Length': String(headerLength) },
+    body,
+  });
+}

@@ -4,7 +4,7 @@
 // model after the tiles already running.
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { binaryBody, bytesOf, decodeResponse, json, metric, raw, type Reply } from './client.ts';
+import { decodeResponse, inferImage, json, metric, type Reply } from './client.ts';
 import { ROOT, spawnServer, type SpawnedServer } from './spawn.ts';
 
 let server: SpawnedServer;
@@ -30,29 +30,8 @@ function photo(width: number, height: number): Float32Array {
   });
 }
 
-function infer(on: SpawnedServer, model: string, width: number, height: number): Promise<Reply> {
-  const x = photo(width, height);
-  const { body, headerLength } = binaryBody(
-    {
-      inputs: [
-        {
-          name: 'input',
-          datatype: 'FP32',
-          shape: [1, height, width, 3],
-          parameters: { binary_data_size: x.byteLength },
-        },
-      ],
-      outputs: [{ name: 'output', parameters: { binary_data: true } }],
-    },
-    [bytesOf(x)],
-  );
-  return raw(on.url, {
-    method: 'POST',
-    path: `/v2/models/${model}/infer`,
-    headers: { 'Inference-Header-Content-Length': String(headerLength) },
-    body,
-  });
-}
+const infer = (on: SpawnedServer, model: string, width: number, height: number) =>
+  inferImage(on.url, model, photo(width, height), [1, height, width, 3]);
 
 const floats = (reply: Reply) => {
   const y = decodeResponse(reply).binary.get('output') as Buffer;
