@@ -17,8 +17,8 @@ function stop(code) {
   setTimeout(() => process.exit(code), 5000).unref();
 }
 
-function run(name, command, args) {
-  const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
+function run(name, command, args, env = process.env) {
+  const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env });
   children.add(child);
   child.on('exit', (code, signal) => {
     children.delete(child);
@@ -32,12 +32,17 @@ function run(name, command, args) {
 
 if (process.env.TRIAD_ENDPOINT !== 'off') {
   // node --import tsx runs the server in this child itself (the tsx launcher would add a grandchild).
-  run('the endpoint', process.execPath, [
-    '--import',
-    'tsx',
-    'server/src/main.ts',
-    ...process.argv.slice(2),
-  ]);
+  run(
+    'the endpoint',
+    process.execPath,
+    ['--import', 'tsx', 'server/src/main.ts', ...process.argv.slice(2)],
+    {
+      // Two glibc malloc arenas, not one per onnxruntime thread: less memory kept after large
+      // requests (docs/DEPLOY.md, npm run soak:endpoint).
+      ...process.env,
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+    },
+  );
 }
 run('the app server', bin('vite'), ['preview', '--strictPort']);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(0));
