@@ -160,12 +160,15 @@ try {
       );
     results.push({
       case: `1080p RGB FP32 frame through an identity model, ${mode}`,
+      metric: 'round trip',
+      unit: 'ms',
+      median: percentile(totals, 50),
+      p95: percentile(totals, 95),
       requestMiB: encodeRequest([frame], { binary: mode === 'binary' }).body.byteLength / 2 ** 20,
       serializeMs: median('serializeMs'),
       networkQueueMs: median('networkQueueMs'),
       computeMs: median('computeMs'),
       deserializeMs: median('deserializeMs'),
-      roundTripMs: percentile(totals, 50),
       n: runs,
     });
   }
@@ -194,9 +197,12 @@ try {
     const { latencies } = await load(c, MODEL, QUICK ? 10 : 100, 1);
     results.push({
       case: `${MODEL} ${SIZE}×${SIZE}: in-process onnxruntime-node vs the endpoint (concurrency 1)`,
+      metric: 'latency overhead',
+      unit: 'ms',
+      median: percentile(latencies, 50) - percentile(local, 50),
+      p95: percentile(latencies, 95) - percentile(local, 95),
       inProcessP50: percentile(local, 50),
       endpointP50: percentile(latencies, 50),
-      overheadMs: percentile(latencies, 50) - percentile(local, 50),
       n: latencies.length,
     });
   } finally {
@@ -236,6 +242,11 @@ try {
     const mib = (b: number) => b / 2 ** 20;
     results.push({
       case: `resident memory over ${total} requests (MiB at start, after each quarter)`,
+      metric: 'resident memory after',
+      unit: 'MiB',
+      median: mib(quarters[3]),
+      p95: null,
+      n: 1,
       beforeMiB: mib(before),
       q1MiB: mib(quarters[0]),
       q2MiB: mib(quarters[1]),
@@ -243,8 +254,7 @@ try {
       afterMiB: mib(quarters[3]),
       secondHalfGrowthMiB: mib(quarters[3] - quarters[1]),
       heapUsedMiB: mib(await gauge(server, 'triad_nodejs_heap_size_used_bytes')),
-      throughput: total / seconds,
-      unit: 'req/s',
+      throughputPerS: total / seconds,
     });
   } finally {
     await server.stop();
