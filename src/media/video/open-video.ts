@@ -167,7 +167,8 @@ export class VideoFile {
       this.#backend.close();
       const backend = startWorker();
       try {
-        const opened = await backend.open(this.source, { decode: true });
+        // As first opened: with the element decoder the worker only demuxes.
+        const opened = await backend.open(this.source, { decode: this.decoder === 'webcodecs' });
         if (!opened.ok) throw new MediaError(this.name, opened.reason);
       } catch (error) {
         backend.close();
