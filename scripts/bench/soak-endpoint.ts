@@ -3,7 +3,9 @@
 // element budget (×4 1024×1024, ×2 2048×2048, in binary), several rounds, and its resident memory
 // is sampled after each. Goal (issue 16): RSS after any sequence of accepted requests ≤ 1.5× the
 // idle RSS + the largest allowed request's working set (its input and answer, twice: the tensor
-// and the response buffer). Writes bench-results/soak-endpoint.json. SOAK_ROUNDS (default 3).
+// and the response buffer). The server runs with MALLOC_ARENA_MAX=2 as `npm start` and
+// `npm run endpoint` start it (set MALLOC_ARENA_MAX to compare). Writes
+// bench-results/soak-endpoint.json. SOAK_ROUNDS (default 3).
 import { inferImage, metric } from '../../server/test/client';
 import { spawnServer } from '../../server/test/spawn';
 import { machine, report } from './harness.mjs';
@@ -17,14 +19,12 @@ const CASES: [model: string, size: number, scale: number][] = [
 ];
 const MiB = 2 ** 20;
 
-const server = await spawnServer([
-  '--rate-limit',
-  '0',
-  '--max-body',
-  '256m',
-  '--timeout',
-  '600000',
-]);
+// As `npm start` and `npm run endpoint` start it: two glibc malloc arenas unless set otherwise.
+const MALLOC_ARENA_MAX = process.env.MALLOC_ARENA_MAX ?? '2';
+const server = await spawnServer(
+  ['--rate-limit', '0', '--max-body', '256m', '--timeout', '600000'],
+  { MALLOC_ARENA_MAX },
+);
 const rss = async () => (await metric(server.url, 'triad_process_resident_memory_bytes')) / MiB;
 const results: Record<string, unknown>[] = [];
 try {
@@ -75,4 +75,4 @@ try {
   await server.stop();
 }
 
-report('soak-endpoint', machine(), results);
+report('soak-endpoint', { ...machine(), MALLOC_ARENA_MAX }, results);
