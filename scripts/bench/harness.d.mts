@@ -10,15 +10,9 @@ export interface Machine {
   [key: string]: unknown;
 }
 
-export interface Environment {
+export interface Environment extends Machine {
   browser: string;
   adapter: Record<string, unknown>;
-  cpus: number;
-  cpuModel: string;
-  memoryGiB: number;
-  platform: string;
-  node: string;
-  [key: string]: unknown;
 }
 
 export function openApp(): Promise<{

@@ -152,6 +152,39 @@ export async function metric(
   return total;
 }
 
+/**
+ * One FP32 tensor in, one output back, both in binary (the Triton extension): `input` and
+ * `output` name them.
+ */
+function inferOneFloat(
+  base: string,
+  model: string,
+  tensor: { input: string; output: string; shape: number[]; data: Float32Array },
+  agent?: Agent,
+): Promise<Reply> {
+  const { body, headerLength } = binaryBody(
+    {
+      inputs: [
+        {
+          name: tensor.input,
+          datatype: 'FP32',
+          shape: tensor.shape,
+          parameters: { binary_data_size: tensor.data.byteLength },
+        },
+      ],
+      outputs: [{ name: tensor.output, parameters: { binary_data: true } }],
+    },
+    [bytesOf(tensor.data)],
+  );
+  return raw(base, {
+    method: 'POST',
+    path: `/v2/models/${model}/infer`,
+    headers: { 'Inference-Header-Content-Length': String(headerLength) },
+    body,
+    agent,
+  });
+}
+
 /** A binary FP32 request of `rows` × `width` (all `fill`) to a model with input x, output y. */
 export function inferRows(
   base: string,
@@ -160,28 +193,13 @@ export function inferRows(
   width: number,
   options: { fill?: number; agent?: Agent } = {},
 ): Promise<Reply> {
-  const x = new Float32Array(rows * width).fill(options.fill ?? 1);
-  const { body, headerLength } = binaryBody(
-    {
-      inputs: [
-        {
-          name: 'x',
-          datatype: 'FP32',
-          shape: [rows, width],
-          parameters: { binary_data_size: x.byteLength },
-        },
-      ],
-      outputs: [{ name: 'y', parameters: { binary_data: true } }],
-    },
-    [bytesOf(x)],
+  const data = new Float32Array(rows * width).fill(options.fill ?? 1);
+  return inferOneFloat(
+    base,
+    model,
+    { input: 'x', output: 'y', shape: [rows, width], data },
+    options.agent,
   );
-  return raw(base, {
-    method: 'POST',
-    path: `/v2/models/${model}/infer`,
-    headers: { 'Inference-Header-Content-Length': String(headerLength) },
-    body,
-    agent: options.agent,
-  });
 }
 
 /** An NHWC FP32 image through a super-resolution-like model ('input' → 'output'), in binary. */
@@ -191,24 +209,5 @@ export function inferImage(
   pixels: Float32Array,
   shape: [number, number, number, number],
 ): Promise<Reply> {
-  const { body, headerLength } = binaryBody(
-    {
-      inputs: [
-        {
-          name: 'input',
-          datatype: 'FP32',
-          shape,
-          parameters: { binary_data_size: pixels.byteLength },
-        },
-      ],
-      outputs: [{ name: 'output', parameters: { binary_data: true } }],
-    },
-    [bytesOf(pixels)],
-  );
-  return raw(base, {
-    method: 'POST',
-    path: `/v2/models/${model}/infer`,
-    headers: { 'Inference-Header-Content-Length': String(headerLength) },
-    body,
-  });
+  return inferOneFloat(base, model, { input: 'input', output: 'output', shape, data: pixels });
 }

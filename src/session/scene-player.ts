@@ -32,6 +32,8 @@ export class ScenePlayer {
   #frameIndex = 0;
   #loop = 0;
   #clockStart = 0;
+  /** The last hold, on the injected clock (ms): `to` is null while it lasts. */
+  lastHold: { from: number; to: number | null } | null = null;
 
   constructor(
     host: FrameSourceHost,
@@ -134,9 +136,11 @@ export class ScenePlayer {
   /** Pauses the animation loop (compare mode drives frames itself); `resume` restarts it. */
   hold(): void {
     this.#loop++;
+    this.lastHold = { from: this.#timers.now(), to: null };
   }
 
   resume(): void {
+    if (this.lastHold && this.lastHold.to === null) this.lastHold.to = this.#timers.now();
     if (this.state.active && this.state.playing) {
       this.#clockStart = this.#seconds() - this.state.time;
       this.#animate();

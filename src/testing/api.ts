@@ -484,6 +484,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
       time: app.scene.time,
       camera: app.scene.camera,
       size: [app.scene.width, app.scene.height],
+      lastHold: app.scene.lastHold ? { ...app.scene.lastHold } : null,
     }),
     /** The SDF scene kernel against its CPU twin (e2e/scene.spec.ts). */
     async sceneParity(request: SceneParityRequest) {

@@ -66,6 +66,11 @@ export class SceneState implements PlayerState {
     this.#player.hold();
   }
 
+  /** The last hold (performance.now() ms; `to` null while it lasts): tests time it. */
+  get lastHold(): { from: number; to: number | null } | null {
+    return this.#player.lastHold;
+  }
+
   resume(): void {
     this.#player.resume();
   }
