@@ -34,12 +34,22 @@ function setup(policy: Partial<BatchPolicy> = {}) {
   const clock = new ManualClock();
   const batches: string[][] = [];
   const finish: (() => void)[] = [];
-  const batcher = new Batcher<string, string>({ ...POLICY, ...policy }, clock, (payloads) => {
-    batches.push(payloads);
-    return new Promise((resolve) => finish.push(() => resolve(payloads.map((p) => `${p}!`))));
-  });
+  const signals: AbortSignal[] = [];
+  const batcher = new Batcher<string, string>(
+    { ...POLICY, ...policy },
+    clock,
+    (payloads, signal) => {
+      batches.push(payloads);
+      signals.push(signal);
+      return new Promise((resolve, reject) => {
+        finish.push(() => resolve(payloads.map((p) => `${p}!`)));
+        // A runner that can stop: the run ends when its signal fires.
+        signal.addEventListener('abort', () => reject(signal.reason));
+      });
+    },
+  );
   const settle = () => new Promise((r) => setImmediate(r));
-  return { clock, batches, finish, batcher, settle };
+  return { clock, batches, finish, signals, batcher, settle };
 }
 
 describe('Batcher, adaptive', () => {
@@ -158,6 +168,37 @@ describe('Batcher, waiting (Triton-like)', () => {
     clock.advance(20);
     expect(batches).toEqual([]);
     expect(batcher.depth).toBe(0);
+  });
+
+  test('a running request cancelled alone aborts its run, and the next batch starts at once', async () => {
+    const { batches, signals, batcher, settle } = setup({ adaptive: true });
+    const a = batcher.submit('a', 'k', 1);
+    const b = batcher.submit('b', 'k', 1);
+    expect(batches).toEqual([['a']]);
+    expect(a.cancel(new Error('client gone'))).toBe(true);
+    await expect(a.done).rejects.toThrow('client gone');
+    expect(signals[0].aborted).toBe(true);
+    await settle();
+    expect(batches).toEqual([['a'], ['b']]);
+    expect(signals[1].aborted).toBe(false);
+    expect(a.cancel(new Error('again'))).toBe(false);
+    void b;
+  });
+
+  test('a batch goes on while any request in it is still waited for', async () => {
+    const { batches, signals, batcher, finish, settle } = setup({ adaptive: true });
+    batcher.submit('first', 'k', 1);
+    const a = batcher.submit('a', 'k', 1);
+    const b = batcher.submit('b', 'k', 1);
+    finish[0]();
+    await settle();
+    expect(batches[1]).toEqual(['a', 'b']);
+    a.cancel(new Error('late'));
+    await expect(a.done).rejects.toThrow('late');
+    expect(signals[1].aborted).toBe(false);
+    finish[1]();
+    expect((await b.done).result).toBe('b!');
+    expect(b.cancel(new Error('after'))).toBe(false);
   });
 
   test('idle resolves once queued and running work is done', async () => {

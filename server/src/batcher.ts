@@ -7,6 +7,8 @@
 //   low load; under load, what arrived during a run goes together.
 // - waiting (Triton's dynamic batcher): a batch goes at once when it reaches maxBatchSize or a
 //   preferred size, otherwise when its oldest request has waited maxQueueDelayMs.
+// A request cancelled while its batch runs is answered at once; the batch's AbortSignal fires
+// when every request in it has been cancelled, so a runner that can stop a run frees the model.
 // Time comes from an injected clock, so tests step it by hand.
 
 export interface Clock {
@@ -58,8 +60,19 @@ interface Entry<T, R> {
 
 export interface Submission<R> {
   done: Promise<BatchOutcome<R>>;
-  /** Removes the request if it is still queued (rejecting `done` with `reason`). */
+  /**
+   * Rejects `done` with `reason`: a queued request leaves the queue; a running one stops being
+   * waited for, and its batch is aborted once no request in it is waited for. False when the
+   * request had already finished.
+   */
   cancel(reason: Error): boolean;
+}
+
+/** The batch running now: its requests, those cancelled, and the signal to stop it. */
+interface Running<T, R> {
+  entries: Entry<T, R>[];
+  cancelled: Set<Entry<T, R>>;
+  controller: AbortController;
 }
 
 export interface BatcherHooks {
@@ -74,9 +87,9 @@ export interface BatcherHooks {
 export class Batcher<T, R> {
   readonly #policy: BatchPolicy;
   readonly #clock: Clock;
-  readonly #execute: (payloads: T[]) => Promise<R[]>;
+  readonly #execute: (payloads: T[], signal: AbortSignal) => Promise<R[]>;
   readonly #queue: Entry<T, R>[] = [];
-  #busy = false;
+  #running: Running<T, R> | undefined;
   #timer: unknown = undefined;
   #idleWaiters: (() => void)[] = [];
   readonly #hooks: BatcherHooks;
@@ -84,7 +97,7 @@ export class Batcher<T, R> {
   constructor(
     policy: BatchPolicy,
     clock: Clock,
-    execute: (payloads: T[]) => Promise<R[]>,
+    execute: (payloads: T[], signal: AbortSignal) => Promise<R[]>,
     hooks: BatcherHooks = {},
   ) {
     this.#policy = policy;
@@ -103,12 +116,12 @@ export class Batcher<T, R> {
   }
 
   get busy(): boolean {
-    return this.#busy;
+    return this.#running !== undefined;
   }
 
   /** Resolves once nothing is queued or running (a timed-out batch may still be running). */
   idle(): Promise<void> {
-    if (!this.#busy && this.#queue.length === 0) return Promise.resolve();
+    if (!this.busy && this.#queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -127,11 +140,18 @@ export class Batcher<T, R> {
       done,
       cancel: (reason) => {
         const i = this.#queue.indexOf(entry);
-        if (i < 0) return false;
-        this.#queue.splice(i, 1);
-        this.#onChange();
+        if (i >= 0) {
+          this.#queue.splice(i, 1);
+          this.#onChange();
+          entry.reject(reason);
+          this.#pump();
+          return true;
+        }
+        const running = this.#running;
+        if (!running?.entries.includes(entry) || running.cancelled.has(entry)) return false;
+        running.cancelled.add(entry);
         entry.reject(reason);
-        this.#pump();
+        if (running.cancelled.size === running.entries.length) running.controller.abort(reason);
         return true;
       },
     };
@@ -142,7 +162,7 @@ export class Batcher<T, R> {
       this.#clock.clearTimer(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#busy) return;
+    if (this.busy) return;
     if (this.#queue.length === 0) {
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
       return;
@@ -187,13 +207,17 @@ export class Batcher<T, R> {
 
   async #run(batch: Entry<T, R>[]): Promise<void> {
     for (const e of batch) this.#queue.splice(this.#queue.indexOf(e), 1);
-    this.#busy = true;
+    const controller = new AbortController();
+    this.#running = { entries: batch, cancelled: new Set(), controller };
     this.#onChange();
     const start = this.#clock.now();
     const rows = batch.reduce((n, e) => n + e.rows, 0);
     this.#hooks.onStart?.(rows);
     try {
-      const results = await this.#execute(batch.map((e) => e.payload));
+      const results = await this.#execute(
+        batch.map((e) => e.payload),
+        controller.signal,
+      );
       const end = this.#clock.now();
       this.#hooks.onBatch?.(rows, end - start);
       batch.forEach((e, i) =>
@@ -208,7 +232,7 @@ export class Batcher<T, R> {
       this.#hooks.onBatch?.(rows, this.#clock.now() - start);
       for (const e of batch) e.reject(error);
     } finally {
-      this.#busy = false;
+      this.#running = undefined;
       this.#onChange();
       this.#pump();
     }

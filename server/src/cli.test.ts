@@ -19,6 +19,8 @@ test('flags become server options', () => {
         '500',
         '--provider',
         'cuda',
+        '--log-level',
+        'info',
       ],
       {},
     ),
@@ -30,6 +32,7 @@ test('flags become server options', () => {
     rateLimit: 0,
     timeoutMs: 500,
     provider: 'cuda',
+    logLevel: 'info',
   });
 });
 
@@ -46,4 +49,5 @@ test('bad flags are refused with a message naming the flag', () => {
   expect(() => parseCli(['--provider', 'tpu'], {})).toThrow(/--provider must be one of cpu, cuda/);
   expect(() => parseCli(['--max-body', '1g'], {})).toThrow(/--max-body/);
   expect(() => parseCli(['--bogus'], {})).toThrow(/bogus/);
+  expect(() => parseCli(['--log-level', 'loud'], {})).toThrow(/--log-level must be one of/);
 });

@@ -20,7 +20,11 @@ export const USAGE = `Usage: tsx server/src/main.ts [options]
   --max-json-elements <n> elements one output may have in a JSON answer (default 1048576)
   --rate-limit <n>      requests per second per client address, 0 = off (default 1000)
   --timeout <ms>        body receipt (408) and queue + inference (504) limit (default 30000)
-  --provider <cpu|cuda> onnxruntime execution provider (default cpu)`;
+  --provider <cpu|cuda> onnxruntime execution provider (default cpu)
+  --log-level <level>   structured JSON log on stdout: fatal, error, warn, info (every
+                        request), debug, trace or silent (default warn)`;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 function fail(message: string): never {
   throw new CliError(message);
@@ -71,6 +75,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): ServerOptions 
         'max-json-elements': { type: 'string' },
         timeout: { type: 'string' },
         provider: { type: 'string' },
+        'log-level': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -81,6 +86,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): ServerOptions 
   const provider = values.provider ?? 'cpu';
   if (!(PROVIDERS as readonly string[]).includes(provider))
     fail(`--provider must be one of ${PROVIDERS.join(', ')}, got '${provider}'`);
+  const logLevel = values['log-level'] ?? 'warn';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
   const token = values.token ?? env.TRIAD_ENDPOINT_TOKEN;
   if (token !== undefined && token.trim() === '') fail('--token must not be empty');
   const port = count('port', values.port);
@@ -99,5 +107,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): ServerOptions 
     maxJsonElements: count('max-json-elements', values['max-json-elements'], 1),
     timeoutMs: count('timeout', values.timeout, 1),
     provider: provider as Provider,
+    logLevel,
   };
 }

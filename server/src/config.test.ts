@@ -11,8 +11,13 @@ const base = {
 const parse = (extra: Record<string, unknown>) =>
   parseModelConfig(JSON.stringify({ ...base, ...extra }), 'm');
 
-test('defaults fill model_file and max_queue_size', () => {
-  expect(parse({})).toMatchObject({ model_file: '1/model.onnx', max_queue_size: 64 });
+test('defaults fill model_file, max_queue_size and isolation', () => {
+  expect(parse({})).toMatchObject({
+    model_file: '1/model.onnx',
+    max_queue_size: 64,
+    isolation: 'thread',
+  });
+  expect(parse({ isolation: 'process' }).isolation).toBe('process');
 });
 
 test('each bad field is named in the error', () => {
@@ -32,6 +37,7 @@ test('each bad field is named in the error', () => {
     /needs max_batch_size > 0/,
   );
   expect(() => parseModelConfig('{', 'm')).toThrow(/not valid JSON/);
+  expect(() => parse({ isolation: 'vm' })).toThrow(/isolation must be one of thread, process/);
 });
 
 test('cost: a budget and an output ratio, each checked', () => {

@@ -35,6 +35,15 @@ export interface TilingConfig {
   scale: number;
 }
 
+/**
+ * Where the model's session runs (a Triad field): 'thread' (default) a worker thread — no copy
+ * of tensors on the way, but a run cannot be stopped once started; 'process' a child process —
+ * tensors are copied through its IPC pipe, and a run whose requests are all gone (timed out,
+ * client disconnected) is stopped by ending the process, which is then started again.
+ */
+export type Isolation = 'thread' | 'process';
+export const ISOLATIONS: readonly Isolation[] = ['thread', 'process'];
+
 export interface ModelConfig {
   name: string;
   platform: 'onnxruntime_onnx';
@@ -46,6 +55,7 @@ export interface ModelConfig {
   max_queue_size: number;
   cost?: CostConfig;
   tiling?: TilingConfig;
+  isolation: Isolation;
 }
 
 export interface ParsedModelConfig extends ModelConfig {
@@ -75,7 +85,7 @@ export function parseModelConfig(text: string, folderName: string): ParsedModelC
   if (!isObject(raw)) throw new Error('config.json must be a JSON object');
   const { name, platform, model_file, max_batch_size, dynamic_batching, max_queue_size, cost } =
     raw;
-  const { tiling } = raw;
+  const { tiling, isolation } = raw;
   if (typeof name !== 'string' || !MODEL_NAME.test(name))
     throw new Error(`name must be a string matching ${MODEL_NAME}`);
   if (name !== folderName)
@@ -87,12 +97,15 @@ export function parseModelConfig(text: string, folderName: string): ParsedModelC
   if (!isCount(max_batch_size)) throw new Error('max_batch_size must be an integer ≥ 0');
   if (max_queue_size !== undefined && (!isCount(max_queue_size) || max_queue_size < 1))
     throw new Error('max_queue_size must be an integer ≥ 1');
+  if (isolation !== undefined && !(ISOLATIONS as unknown[]).includes(isolation))
+    throw new Error(`isolation must be one of ${ISOLATIONS.join(', ')}`);
   const config: ParsedModelConfig = {
     name,
     platform,
     model_file: model_file ?? DEFAULT_MODEL_FILE,
     max_batch_size,
     max_queue_size: max_queue_size ?? DEFAULT_MAX_QUEUE_SIZE,
+    isolation: (isolation as Isolation | undefined) ?? 'thread',
     input: tensors(raw.input, 'input'),
     output: tensors(raw.output, 'output'),
   };

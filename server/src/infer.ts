@@ -1,6 +1,7 @@
 // POST …/infer: validate, queue, run, answer (JSON or Triton binary framing).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { QueueFullError, type Submission } from './batcher.ts';
 import { needsTiles, runTiled } from './tiling.ts';
 import { checkCost, checkJsonOutput, type CostLimits } from './cost.ts';
@@ -17,8 +18,8 @@ export interface InferContext {
   model: ReadyModel;
   body: Buffer;
   req: IncomingMessage;
+  /** Watched for the client hanging up; the answer is written by the caller. */
   res: ServerResponse;
-  headers: Record<string, string>;
   metrics: Metrics;
   /** Milliseconds left for queueing and inference. */
   deadlineMs: number;
@@ -29,8 +30,14 @@ export interface InferContext {
 /** The status logged for a request whose client hung up before its answer (nginx's 499). */
 export const CLIENT_GONE = 499;
 
-/** Writes the response; throws HttpError (400 invalid, 503 queue full, 504 late, 500 model failure). */
-export async function handleInfer(ctx: InferContext): Promise<void> {
+/** A 200 answer: JSON, or the binary extension's JSON header followed by the tensors' bytes. */
+export interface InferAnswer {
+  headers: Record<string, string>;
+  body: Buffer | Readable;
+}
+
+/** The answer; throws HttpError (400 invalid, 503 queue full, 504 late, 500 model failure). */
+export async function handleInfer(ctx: InferContext): Promise<InferAnswer> {
   const { model, metrics, res } = ctx;
   const name = model.name;
   const request = await ctx.decoder.decode(ctx.body, ctx.req.headers[HEADER_LENGTH], model.config);
@@ -96,29 +103,22 @@ export async function handleInfer(ctx: InferContext): Promise<void> {
   }
   metrics.queueDuration.observe({ model: name }, outcome.queueMs / 1000);
   const { json, binary } = await encodeResponse(model, request, outcome.result, ctx.limits);
-  const headers: Record<string, string> = {
-    ...ctx.headers,
-    'Server-Timing': `queue;dur=${outcome.queueMs.toFixed(3)}, compute;dur=${outcome.computeMs.toFixed(3)}`,
-  };
-  if (binary.length === 0) {
-    res.writeHead(200, {
-      ...headers,
-      'Content-Type': 'application/json',
-      'Content-Length': json.length,
-    });
-    res.end(json);
-  } else {
-    const total = binary.reduce((n, b) => n + b.length, json.length);
-    res.writeHead(200, {
-      ...headers,
+  const timing = `queue;dur=${outcome.queueMs.toFixed(3)}, compute;dur=${outcome.computeMs.toFixed(3)}`;
+  if (binary.length === 0)
+    return {
+      headers: { 'Server-Timing': timing, 'Content-Type': 'application/json' },
+      body: json,
+    };
+  return {
+    headers: {
+      'Server-Timing': timing,
       'Content-Type': 'application/octet-stream',
       'Inference-Header-Content-Length': String(json.length),
-      'Content-Length': total,
-    });
-    res.write(json);
-    for (const b of binary) res.write(b);
-    res.end();
-  }
+      'Content-Length': String(binary.reduce((n, b) => n + b.length, json.length)),
+    },
+    // Streamed as they are: no copy of the (large) tensors into one buffer.
+    body: Readable.from([json, ...binary], { objectMode: false }),
+  };
 }
 
 interface EncodedResponse {

@@ -60,6 +60,12 @@ export class Metrics {
     labelNames: ['model'] as const,
     registers: [this.registry],
   });
+  readonly runsStopped = new Counter({
+    name: 'triad_runs_stopped_total',
+    help: 'Runs stopped midway because every request in them was gone (isolation: process).',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
   readonly modelReady = new Gauge({
     name: 'triad_model_ready',
     help: 'Model load state: 1 ready, 0 unavailable.',

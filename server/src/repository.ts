@@ -48,8 +48,8 @@ export type Model = ReadyModel | UnavailableModel;
 export interface LoadOptions {
   provider: Provider;
   clock: Clock;
-  /** Per-model batcher hooks (metrics). */
-  hooks?: (model: string) => BatcherHooks;
+  /** Per-model batcher hooks (metrics), and a stopped run (a process model's, see runner.ts). */
+  hooks?: (model: string) => BatcherHooks & { onStopped?(): void };
 }
 
 export async function loadRepository(
@@ -71,9 +71,14 @@ async function loadModel(folder: string, name: string, options: LoadOptions): Pr
     const configPath = join(folder, 'config.json');
     config = parseModelConfig(await readFile(configPath, 'utf8'), name);
     const file = resolve(dirname(configPath), config.model_file);
+    const hooks = options.hooks?.(name);
     let loaded;
     try {
-      loaded = await ModelRunner.start(file, options.provider);
+      loaded = await ModelRunner.start(file, {
+        provider: options.provider,
+        isolation: config.isolation,
+        onStopped: hooks?.onStopped,
+      });
     } catch (e) {
       // Clients read the reason (readiness, repository index): the file's path stays out of it;
       // the server's log has it.
@@ -107,8 +112,8 @@ async function loadModel(folder: string, name: string, options: LoadOptions): Pr
           maxQueueSize: config.max_queue_size,
         },
         options.clock,
-        (requests) => runBatch(ready, requests),
-        options.hooks?.(name),
+        (requests, signal) => runBatch(ready, requests, signal),
+        hooks,
       ),
     };
     return ready;
@@ -170,7 +175,11 @@ export function checkAgainstModel(
 }
 
 /** Runs requests as one batch: inputs concatenated along dimension 0, outputs split back. */
-async function runBatch(model: ReadyModel, requests: InferRequest[]): Promise<Outputs[]> {
+async function runBatch(
+  model: ReadyModel,
+  requests: InferRequest[],
+  signal: AbortSignal,
+): Promise<Outputs[]> {
   const { config, runner } = model;
   const feeds: Record<string, WireTensor> = {};
   const rows = requests.map((r) => (config.max_batch_size > 0 ? r.inputs[0].shape[0] : 0));
@@ -184,6 +193,7 @@ async function runBatch(model: ReadyModel, requests: InferRequest[]): Promise<Ou
   const results = await runner.run(
     feeds,
     config.output.map((t) => t.name),
+    signal,
   );
   const outs: Outputs[] = requests.map(() => new Map());
   for (const t of config.output) {

@@ -1,80 +1,245 @@
-// Maps a raw request path onto a route. Paths are parsed without URL normalisation, so dot
-// segments and encoded separators are refused rather than resolved, and a model can only be
-// named by a segment that matches MODEL_NAME.
-import { MODEL_NAME } from './config.ts';
-import { badRequest } from './errors.ts';
+// The Open Inference Protocol's routes on the fastify instance (http.ts guards them): metadata,
+// health, the repository index, model metadata / readiness / config, inference, and /metrics.
+// Every path answers 405 with Allow to the methods it does not take.
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { Clock } from './batcher.ts';
+import { MODEL_NAME, publicShape } from './config.ts';
+import type { CostLimits } from './cost.ts';
+import type { RequestDecoder } from './decode/decoder.ts';
+import { HttpError, badRequest } from './errors.ts';
+import { sendJson } from './http.ts';
+import { CLIENT_GONE, handleInfer } from './infer.ts';
+import type { Metrics, Outcome } from './metrics.ts';
+import { parseJsonBody } from './protocol/json-body.ts';
+import type { Model, ReadyModel } from './repository.ts';
 
-export type Route =
-  | { kind: 'server-metadata' }
-  | { kind: 'live' }
-  | { kind: 'ready' }
-  | { kind: 'metrics' }
-  | { kind: 'repository-index' }
-  | {
-      kind: 'model-metadata' | 'model-ready' | 'model-config' | 'infer';
-      model: string;
-      version?: string;
-    };
+export const SERVER_NAME = 'triad';
+export const SERVER_VERSION = '0.1.0';
+export const EXTENSIONS = ['binary_tensor_data', 'model_configuration'];
 
-/** The methods each route answers (OPTIONS is handled before routing). */
-export const METHODS: Record<Route['kind'], readonly string[]> = {
-  'server-metadata': ['GET'],
-  live: ['GET'],
-  ready: ['GET'],
-  metrics: ['GET'],
-  'repository-index': ['POST'],
-  'model-metadata': ['GET'],
-  'model-ready': ['GET'],
-  'model-config': ['GET'],
-  infer: ['POST'],
-};
+export interface RouteContext {
+  models: ReadonlyMap<string, Model>;
+  metrics: Metrics;
+  limits: CostLimits;
+  decoder: RequestDecoder;
+  clock: Clock;
+  /** Limit for queue + inference (504), ms. */
+  timeoutMs: number;
+  /** True once the server drains: not ready, no new inference. */
+  draining(): boolean;
+}
 
-/** Routes that answer without a bearer token: liveness and readiness probes. */
-export const OPEN_ROUTES: ReadonlySet<Route['kind']> = new Set(['live', 'ready']);
+type Params = { model?: string; version?: string };
+type Request = FastifyRequest<{ Params: Params }>;
+type Handler = (request: Request, reply: FastifyReply) => Promise<unknown> | unknown;
 
-/** The route for `url` (path and query), undefined when none; throws 400 on unsafe paths. */
-export function matchRoute(url: string): Route | undefined {
-  const path = url.split('?')[0];
-  if (!path.startsWith('/')) return undefined;
-  const segments = path
-    .slice(1)
-    .split('/')
-    .map((raw) => {
-      let s: string;
-      try {
-        s = decodeURIComponent(raw);
-      } catch {
-        throw badRequest(`path segment '${raw.slice(0, 64)}' is not valid percent-encoding`);
-      }
-      // eslint-disable-next-line no-control-regex
-      if (s === '.' || s === '..' || /[/\\\u0000-\u001f\u007f]/.test(s))
-        throw badRequest(`path segment '${raw.slice(0, 64)}' is not allowed`);
-      return s;
-    });
-  const [root, a, b, ...rest] = segments;
-  if (root === 'metrics' && segments.length === 1) return { kind: 'metrics' };
-  if (root !== 'v2') return undefined;
-  if (segments.length === 1) return { kind: 'server-metadata' };
-  if (a === 'health' && rest.length === 0) {
-    if (b === 'live') return { kind: 'live' };
-    if (b === 'ready') return { kind: 'ready' };
-    return undefined;
+interface RouteSpec {
+  method: 'GET' | 'POST';
+  /** Paths under /v2/models/:model also answer under /v2/models/:model/versions/:version. */
+  path: string;
+  /** Answers without a bearer token. */
+  open?: boolean;
+  handler: Handler;
+}
+
+/** Methods a path that does not take them answers 405 to (OPTIONS is CORS's). */
+const OTHER_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'];
+
+export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  for (const spec of routes(ctx)) {
+    const paths = spec.path.startsWith('/v2/models/:model')
+      ? [spec.path, spec.path.replace(':model', ':model/versions/:version')]
+      : [spec.path];
+    // A GET route answers HEAD too (fastify's exposeHeadRoutes).
+    const allowed = spec.method === 'GET' ? ['GET', 'HEAD'] : [spec.method];
+    const refused = OTHER_METHODS.filter((m) => !allowed.includes(m));
+    const allow = [spec.method, 'OPTIONS'].join(', ');
+    for (const url of paths) {
+      app.route({ method: spec.method, url, config: { open: spec.open }, handler: spec.handler });
+      app.route({
+        method: refused,
+        url,
+        config: { open: true },
+        handler: async (request) => {
+          throw new HttpError(405, `${request.method} is not allowed here; use ${spec.method}`, {
+            Allow: allow,
+          });
+        },
+      });
+    }
   }
-  if (a === 'repository' && b === 'index' && rest.length === 0) return { kind: 'repository-index' };
-  if (a !== 'models' || b === undefined) return undefined;
-  if (!MODEL_NAME.test(b)) throw badRequest(`model name '${b.slice(0, 64)}' is not valid`);
-  let tail = rest;
-  let version: string | undefined;
-  if (tail[0] === 'versions') {
-    if (tail.length < 2 || tail[1] === '') return undefined;
-    version = tail[1];
-    tail = tail.slice(2);
-  }
-  const model = { model: b, ...(version !== undefined ? { version } : {}) };
-  if (tail.length === 0) return { kind: 'model-metadata', ...model };
-  if (tail.length > 1) return undefined;
-  if (tail[0] === 'ready') return { kind: 'model-ready', ...model };
-  if (tail[0] === 'infer') return { kind: 'infer', ...model };
-  if (tail[0] === 'config') return { kind: 'model-config', ...model };
-  return undefined;
+}
+
+function routes(ctx: RouteContext): RouteSpec[] {
+  const { models, metrics } = ctx;
+  const json = (reply: FastifyReply, body: unknown) => sendJson(reply, 200, body);
+  const model = (request: Request): Model => findModel(models, request.params);
+  const ready = (request: Request): ReadyModel => {
+    const m = model(request);
+    if (m.state !== 'READY')
+      throw new HttpError(503, `model '${m.name}' is not ready: ${m.reason}`);
+    if (m.runner.failure && !ctx.draining())
+      throw new HttpError(503, `model '${m.name}' is not ready: ${m.runner.failure}`);
+    return m;
+  };
+  return [
+    {
+      method: 'GET',
+      path: '/v2',
+      handler: (_, reply) =>
+        json(reply, { name: SERVER_NAME, version: SERVER_VERSION, extensions: EXTENSIONS }),
+    },
+    {
+      method: 'GET',
+      path: '/v2/health/live',
+      open: true,
+      handler: (_, r) => json(r, { live: true }),
+    },
+    {
+      method: 'GET',
+      path: '/v2/health/ready',
+      open: true,
+      handler: (_, reply) => {
+        if (ctx.draining()) throw new HttpError(503, 'server is shutting down');
+        return json(reply, { ready: true });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_, reply) => {
+        const text = await metrics.registry.metrics();
+        return reply.type(metrics.registry.contentType).send(text);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v2/repository/index',
+      handler: (request, reply) => {
+        const filter = parseIndexRequest(bodyOf(request));
+        const list = [...models.values()]
+          .filter((m) => filter === undefined || (m.state === 'READY') === filter)
+          .map((m) => ({
+            name: m.name,
+            version: '1',
+            state: m.state,
+            ...(m.state === 'UNAVAILABLE' ? { reason: m.reason } : {}),
+          }));
+        return json(reply, list);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v2/models/:model',
+      handler: (request, reply) => {
+        const { config } = ready(request);
+        const tensor = (t: (typeof config.input)[number]) => ({
+          name: t.name,
+          datatype: t.data_type,
+          shape: publicShape(config, t),
+        });
+        return json(reply, {
+          name: config.name,
+          versions: ['1'],
+          platform: config.platform,
+          inputs: config.input.map(tensor),
+          outputs: config.output.map(tensor),
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v2/models/:model/ready',
+      handler: (request, reply) => {
+        const m = ready(request);
+        if (ctx.draining()) throw new HttpError(503, 'server is shutting down');
+        return json(reply, { name: m.name, ready: true });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v2/models/:model/config',
+      handler: (request, reply) => {
+        const m = model(request);
+        if (!m.config)
+          throw new HttpError(
+            503,
+            `model '${m.name}' has no valid config: ${m.state === 'UNAVAILABLE' ? m.reason : ''}`,
+          );
+        // The model file's path stays on the server.
+        const { model_file: _file, ...config } = m.config;
+        return json(reply, config);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v2/models/:model/infer',
+      handler: async (request, reply) => {
+        if (ctx.draining())
+          throw new HttpError(503, 'server is shutting down; send the request elsewhere', {
+            'Retry-After': '1',
+          });
+        const m = ready(request);
+        const start = ctx.clock.now();
+        let outcome: Outcome = 'success';
+        try {
+          const answer = await handleInfer({
+            model: m,
+            body: bodyOf(request),
+            req: request.raw,
+            res: reply.raw,
+            metrics,
+            deadlineMs: ctx.timeoutMs,
+            limits: ctx.limits,
+            decoder: ctx.decoder,
+          });
+          return reply.code(200).headers(answer.headers).send(answer.body);
+        } catch (e) {
+          outcome = outcomeOf(e);
+          throw e;
+        } finally {
+          metrics.requests.inc({ model: m.name, outcome });
+          metrics.requestDuration.observe({ model: m.name }, (ctx.clock.now() - start) / 1000);
+        }
+      },
+    },
+  ];
+}
+
+function findModel(models: ReadonlyMap<string, Model>, params: Params): Model {
+  const name = params.model ?? '';
+  if (!MODEL_NAME.test(name)) throw badRequest(`model name '${name.slice(0, 64)}' is not valid`);
+  const model = models.get(name);
+  if (!model) throw new HttpError(404, `unknown model '${name}'`);
+  if (params.version !== undefined && params.version !== '1')
+    throw new HttpError(
+      404,
+      `model '${name}' has no version '${params.version.slice(0, 32)}' (versions: 1)`,
+    );
+  return model;
+}
+
+/** The raw body (http.ts parses every content type as bytes); empty when there was none. */
+function bodyOf(request: FastifyRequest): Buffer {
+  return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+}
+
+function outcomeOf(e: unknown): Outcome {
+  if (!(e instanceof HttpError)) return 'error';
+  if (e.status === 503) return 'rejected';
+  if (e.status === 504) return 'timeout';
+  if (e.status === CLIENT_GONE) return 'cancelled';
+  return e.status < 500 ? 'invalid' : 'error';
+}
+
+/** `POST /v2/repository/index` takes an empty body or `{"ready": bool}` to filter. */
+function parseIndexRequest(body: Buffer): boolean | undefined {
+  if (body.length === 0) return undefined;
+  const raw = parseJsonBody(body);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new HttpError(400, 'request must be a JSON object');
+  const ready = (raw as Record<string, unknown>).ready;
+  if (ready !== undefined && typeof ready !== 'boolean')
+    throw new HttpError(400, 'ready must be a boolean');
+  return ready;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { RateLimiter, hasToken, hostAllowed, isLoopback, originAllowed } from './security.ts';
+import { checkPath, hasToken, hostAllowed, isLoopback, originAllowed } from './security.ts';
 
 test('a bearer token matches only exactly', () => {
   expect(hasToken('Bearer abc', 'abc')).toBe(true);
@@ -15,14 +15,19 @@ test('the CORS allow-list matches whole origins; * allows any', () => {
   expect(originAllowed('https://x.example', ['*'])).toBe(true);
 });
 
-test('the rate limiter allows a burst, then one request per 1/rate seconds, per client', () => {
-  let now = 0;
-  const limiter = new RateLimiter(2, 2, () => now);
-  expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([0, 0, 1]);
-  expect(limiter.take('b')).toBe(0);
-  now += 500;
-  expect(limiter.take('a')).toBe(0);
-  expect(limiter.take('a')).toBe(1);
+test('dot segments, encoded separators and bad escapes are refused, not resolved', () => {
+  for (const path of [
+    '/v2/models/../x',
+    '/v2/models/%2E%2E',
+    '/v2/models/a%2Fb/ready',
+    '/v2/models/a%5Cb',
+    '/v2/%zz',
+    '/v2/models/a%00',
+    '/v2/models/./m',
+  ])
+    expect(() => checkPath(path), path).toThrow(/not allowed|percent-encoding/);
+  for (const path of ['/', '/v2', '/v2/models/m.v1/versions/1/infer?x=../..', '/v2/models/a%20b'])
+    expect(() => checkPath(path), path).not.toThrow();
 });
 
 describe('Host check', () => {

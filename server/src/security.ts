@@ -1,6 +1,7 @@
-// Bearer tokens, Host and CORS checks, per-client rate limiting. Pure functions and a
-// clock-injected limiter.
+// Bearer tokens, Host, origin and path checks: pure functions the HTTP layer (http.ts) applies to
+// every request. CORS headers and rate limiting are fastify's official plugins'.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { badRequest } from './errors.ts';
 
 export const DEFAULT_CORS_ORIGINS = [
   'http://localhost:4173',
@@ -44,59 +45,21 @@ export function originAllowed(origin: string, allowList: readonly string[]): boo
   return allowList.includes('*') || allowList.includes(origin);
 }
 
-/** Headers for a response to an allowed cross-origin request. */
-export function corsHeaders(origin: string): Record<string, string> {
-  return {
-    'Access-Control-Allow-Origin': origin,
-    'Access-Control-Expose-Headers': EXPOSED_HEADERS,
-    Vary: 'Origin',
-  };
-}
-
-/** Headers answering an allowed preflight (OPTIONS) request. */
-export function preflightHeaders(origin: string, privateNetwork: boolean): Record<string, string> {
-  return {
-    ...corsHeaders(origin),
-    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-    'Access-Control-Allow-Headers': ALLOWED_HEADERS,
-    'Access-Control-Max-Age': '600',
-    ...(privateNetwork ? { 'Access-Control-Allow-Private-Network': 'true' } : {}),
-  };
-}
-
 /**
- * A token bucket per client: `rate` requests a second on average, bursts up to `burst`.
- * `take` answers 0 when the request may go, else the seconds until a token is back.
+ * Throws 400 for a path fastify would route by its decoded segments but that no client of ours
+ * sends: dot segments, encoded separators, control characters, bad percent-encoding. They are
+ * refused rather than resolved, so a model can only be named by a plain segment.
  */
-export class RateLimiter {
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
-  readonly #rate: number;
-  readonly #burst: number;
-  readonly #now: () => number;
-
-  constructor(rate: number, burst: number, now: () => number) {
-    this.#rate = rate;
-    this.#burst = burst;
-    this.#now = now;
-  }
-
-  take(client: string): number {
-    const now = this.#now();
-    const b = this.#buckets.get(client) ?? { tokens: this.#burst, at: now };
-    b.tokens = Math.min(this.#burst, b.tokens + ((now - b.at) / 1000) * this.#rate);
-    b.at = now;
-    this.#buckets.set(client, b);
-    if (this.#buckets.size > 10_000) this.#prune(now);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
+export function checkPath(url: string): void {
+  for (const raw of url.split('?')[0].split('/').slice(1)) {
+    let s: string;
+    try {
+      s = decodeURIComponent(raw);
+    } catch {
+      throw badRequest(`path segment '${raw.slice(0, 64)}' is not valid percent-encoding`);
     }
-    return Math.ceil((1 - b.tokens) / this.#rate);
-  }
-
-  /** Forgets clients whose buckets have refilled: they would start full anyway. */
-  #prune(now: number): void {
-    for (const [k, b] of this.#buckets)
-      if (b.tokens + ((now - b.at) / 1000) * this.#rate >= this.#burst) this.#buckets.delete(k);
+    // eslint-disable-next-line no-control-regex
+    if (s === '.' || s === '..' || /[/\\\u0000-\u001f\u007f]/.test(s))
+      throw badRequest(`path segment '${raw.slice(0, 64)}' is not allowed`);
   }
 }

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { identityConfig, identityModel, makeRepository, type TempRepository } from './models.ts';
-import { ROOT } from './spawn.ts';
+import { ROOT, spawnServer } from './spawn.ts';
 
 let repo: TempRepository;
 beforeAll(() => {
@@ -45,6 +45,7 @@ test('--help prints the flags and exits 0', async () => {
     '--rate-limit',
     '--timeout',
     '--provider',
+    '--log-level',
   ])
     expect(output).toContain(flag);
 });
@@ -73,3 +74,22 @@ test('a non-loopback --host without a token is refused, unless --insecure', asyn
   expect(insecure.output).toMatch(/listening on http:\/\/0\.0\.0\.0:\d+/);
   expect(insecure.code, insecure.output).toBe(0);
 }, 20_000);
+
+test('--log-level info logs every request as one JSON line on stdout', async () => {
+  const server = await spawnServer(['--repository', repo.dir, '--log-level', 'info']);
+  try {
+    expect((await fetch(`${server.url}/v2/models/nope`)).status).toBe(404);
+    await expect
+      .poll(() =>
+        server
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { res?: { statusCode: number }; reqId?: string })
+          .find((entry) => entry.res?.statusCode === 404),
+      )
+      .toMatchObject({ reqId: expect.any(String), res: { statusCode: 404 } });
+  } finally {
+    expect(await server.stop()).toBe(0);
+  }
+}, 30_000);

@@ -124,6 +124,20 @@ describe('CORS', () => {
     expect(reply.headers['access-control-expose-headers']).toContain('Server-Timing');
   });
 
+  test("a preflight asking for private-network access (Chrome's PNA) is allowed it", async () => {
+    const preflight = (extra: Record<string, string>) =>
+      raw(server.url, {
+        method: 'OPTIONS',
+        path: '/v2/models/echo/infer',
+        headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', ...extra },
+      });
+    const asked = await preflight({ 'Access-Control-Request-Private-Network': 'true' });
+    expect(asked.status).toBe(204);
+    expect(asked.headers['access-control-allow-private-network']).toBe('true');
+    const plain = await preflight({});
+    expect(plain.headers['access-control-allow-private-network']).toBeUndefined();
+  });
+
   test('a preflight from a disallowed origin is 403', async () => {
     const reply = await raw(server.url, {
       method: 'OPTIONS',
@@ -162,7 +176,7 @@ describe('request limits', () => {
       `POST /v2/models/echo/infer HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 100\r\n\r\n{"inputs":`,
     );
     expect(reply).toMatch(/^HTTP\/1\.1 408 /);
-    expect(reply).toMatch(/"error":"request body not received within 1000 ms"/);
+    expect(reply).toMatch(/"error":"request not received within 1000 ms"/);
     expect(performance.now() - started).toBeGreaterThanOrEqual(900);
   });
 

@@ -4,7 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ParsedModelConfig } from '../config.ts';
 import { HttpError } from '../errors.ts';
 import { parseInferRequest, type InferRequest } from '../validate.ts';
-import { spawnWorker } from '../worker-thread.ts';
+import { spawnWorker } from '../workers.ts';
 import type { DecodeJob, Decoded } from './messages.ts';
 
 const WORKER = new URL('./worker.ts', import.meta.url);

@@ -1,18 +1,17 @@
-// ModelRunner: the main-thread owner of one model's worker. Runs are matched to answers by
-// increasing ids; a worker that dies fails its pending runs and every later one.
-import type { Worker } from 'node:worker_threads';
+// ModelRunner: the main-thread owner of one model's worker (a thread, or a child process — see
+// config.ts `isolation`). Runs are matched to answers by increasing ids; a worker that dies fails
+// its pending runs and every later one. A run whose signal fires is stopped where the worker is
+// a process: the process is ended and a fresh one loads the model for the runs that follow.
 import type { InferenceSession } from 'onnxruntime-node';
+import type { Isolation } from '../config.ts';
+import { openChannel, type Channel } from './channel.ts';
 import {
   transferables,
   type FromWorker,
   type Provider,
-  type ToWorker,
   type WireTensor,
   type WorkerInit,
 } from './messages.ts';
-import { spawnWorker } from '../worker-thread.ts';
-
-const WORKER = new URL('./worker.ts', import.meta.url);
 
 export interface LoadedRunner {
   runner: ModelRunner;
@@ -20,42 +19,45 @@ export interface LoadedRunner {
   outputs: InferenceSession.ValueMetadata[];
 }
 
+export interface RunnerOptions {
+  provider: Provider;
+  isolation: Isolation;
+  /** A run was stopped (its process ended) because nobody waited for it any more. */
+  onStopped?(): void;
+}
+
 interface Pending {
   resolve(outputs: Record<string, WireTensor>): void;
   reject(error: Error): void;
 }
 
+interface Loaded {
+  inputs: InferenceSession.ValueMetadata[];
+  outputs: InferenceSession.ValueMetadata[];
+}
+
 export class ModelRunner {
-  readonly #worker: Worker;
+  readonly #init: WorkerInit;
+  readonly #options: RunnerOptions;
   readonly #pending = new Map<number, Pending>();
+  #channel!: Channel;
+  /** Settles once the current worker has loaded the model. */
+  #loaded!: Promise<Loaded>;
   #nextId = 0;
   #failure: string | undefined;
   #closed: (() => void) | undefined;
 
-  private constructor(worker: Worker) {
-    this.#worker = worker;
+  private constructor(init: WorkerInit, options: RunnerOptions) {
+    this.#init = init;
+    this.#options = options;
+    this.#open();
   }
 
   /** Starts a worker and loads the model; rejects with onnxruntime's message on failure. */
-  static start(file: string, provider: Provider): Promise<LoadedRunner> {
-    const worker = spawnWorker(WORKER, { file, provider } satisfies WorkerInit);
-    const runner = new ModelRunner(worker);
-    return new Promise((resolve, reject) => {
-      worker.on('message', (m: FromWorker) => {
-        if (m.kind === 'loaded') resolve({ runner, inputs: m.inputs, outputs: m.outputs });
-        else if (m.kind === 'load-failed') reject(new Error(m.message));
-        else runner.#onMessage(m);
-      });
-      worker.on('error', (e) => {
-        reject(e);
-        runner.#fail(`model worker crashed: ${e.message}`);
-      });
-      worker.on('exit', (code) => {
-        reject(new Error(`model worker exited (${code}) while loading`));
-        runner.#fail(`model worker exited (${code})`);
-        runner.#closed?.();
-      });
-    });
+  static async start(file: string, options: RunnerOptions): Promise<LoadedRunner> {
+    const runner = new ModelRunner({ file, provider: options.provider }, options);
+    const { inputs, outputs } = await runner.#loaded;
+    return { runner, inputs, outputs };
   }
 
   /** Why the worker can no longer run anything, once it cannot. */
@@ -63,13 +65,32 @@ export class ModelRunner {
     return this.#failure;
   }
 
-  run(feeds: Record<string, WireTensor>, fetches: string[]): Promise<Record<string, WireTensor>> {
-    if (this.#failure) return Promise.reject(new Error(this.#failure));
+  /** Whether a run can be stopped once started (see config.ts `isolation`). */
+  get stoppable(): boolean {
+    return this.#options.isolation === 'process';
+  }
+
+  async run(
+    feeds: Record<string, WireTensor>,
+    fetches: string[],
+    signal?: AbortSignal,
+  ): Promise<Record<string, WireTensor>> {
+    if (this.#failure) throw new Error(this.#failure);
+    await this.#loaded;
+    signal?.throwIfAborted();
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
+    const result = new Promise<Record<string, WireTensor>>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#post({ kind: 'run', id, feeds, fetches }, transferables(feeds));
+      this.#channel.post({ kind: 'run', id, feeds, fetches }, transferables(feeds));
     });
+    if (!signal || !this.stoppable) return result;
+    const stop = () => this.#stop(id, signal.reason as Error);
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      return await result;
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
   }
 
   /** Releases the session and ends the worker. */
@@ -77,18 +98,56 @@ export class ModelRunner {
     if (this.#failure) return Promise.resolve();
     return new Promise((resolve) => {
       this.#closed = resolve;
-      this.#post({ kind: 'close' });
+      this.#loaded.then(
+        () => this.#channel.post({ kind: 'close' }),
+        () => resolve(),
+      );
     });
   }
 
-  #post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
-    this.#worker.postMessage(message, transfer);
+  /** Starts a worker and has `#loaded` settle with its load. */
+  #open(): void {
+    let loaded!: (value: Loaded) => void;
+    let failed!: (error: Error) => void;
+    this.#loaded = new Promise((resolve, reject) => {
+      loaded = resolve;
+      failed = reject;
+    });
+    // A restart's load is waited for by the next run; no unhandled rejection in between.
+    this.#loaded.catch(() => {});
+    const channel = openChannel(this.#options.isolation, this.#init, {
+      onMessage: (m) => {
+        if (m.kind === 'loaded') loaded({ inputs: m.inputs, outputs: m.outputs });
+        else if (m.kind === 'load-failed') failed(new Error(m.message));
+        else this.#onMessage(m, channel);
+      },
+      onExit: (reason) => {
+        failed(new Error(`${reason} while loading`));
+        this.#fail(reason);
+        this.#closed?.();
+      },
+    });
+    this.#channel = channel;
   }
 
-  #onMessage(m: FromWorker): void {
+  /** Ends the worker in the middle of run `id` and starts a fresh one. */
+  #stop(id: number, reason: Error): void {
+    const pending = this.#pending.get(id);
+    if (!pending || this.#failure) return;
+    this.#channel.kill();
+    // Only one run is posted at a time (the batcher runs one batch per model).
+    for (const p of this.#pending.values()) p.reject(reason);
+    this.#pending.clear();
+    this.#options.onStopped?.();
+    this.#open();
+  }
+
+  #onMessage(m: FromWorker, from: Channel): void {
+    if (from !== this.#channel) return; // a stopped worker's last words
     if (m.kind === 'closed') {
       this.#failure = 'model runner closed';
-      void this.#worker.terminate();
+      from.kill();
+      this.#closed?.();
       return;
     }
     if (m.kind !== 'result' && m.kind !== 'failed') return;

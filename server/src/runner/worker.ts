@@ -1,5 +1,6 @@
-// Worker thread owning one model's onnxruntime session. onnxruntime-node runs inference
-// synchronously on the calling thread, so each model runs here to keep the HTTP thread free.
+// The worker owning one model's onnxruntime session: a worker thread, or a child process (see
+// config.ts `isolation`). onnxruntime-node runs inference synchronously on the calling thread,
+// so each model runs here to keep the HTTP thread free.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { TensorData } from '../protocol/datatypes.ts';
@@ -11,11 +12,44 @@ import {
   type WorkerInit,
 } from './messages.ts';
 
-const port = parentPort;
-if (!port) throw new Error('runner/worker.ts must run in a worker thread');
-const post = (message: FromWorker, transfer: ArrayBuffer[] = []) =>
-  port.postMessage(message, transfer);
-const init = workerData as WorkerInit;
+interface Port {
+  post(message: FromWorker, transfer?: ArrayBuffer[]): void;
+  onMessage(handler: (message: ToWorker) => void): void;
+  close(): void;
+  /** Sends a last message, then ends this worker. */
+  exit(message: FromWorker): void;
+}
+
+function threadPort(): Port | undefined {
+  const port = parentPort;
+  if (!port) return undefined;
+  return {
+    post: (message, transfer = []) => port.postMessage(message, transfer),
+    onMessage: (handler) => port.on('message', handler),
+    close: () => port.close(),
+    exit: (message) => {
+      port.postMessage(message);
+      process.exit(0); // in a worker thread: ends the thread
+    },
+  };
+}
+
+function processPort(): Port {
+  if (!process.send) throw new Error('runner/worker.ts must run in a worker thread or a fork');
+  // The server went away (killed): nothing will ever ask this process for anything again.
+  process.on('disconnect', () => process.exit(0));
+  return {
+    post: (message) => process.send!(message),
+    onMessage: (handler) => process.on('message', (m) => handler(m as ToWorker)),
+    close: () => process.disconnect(),
+    exit: (message) => process.send!(message, () => process.exit(0)),
+  };
+}
+
+const thread = threadPort();
+const port = thread ?? processPort();
+const post = port.post;
+const init = (thread ? workerData : JSON.parse(process.argv[2])) as WorkerInit;
 
 let session: ort.InferenceSession;
 try {
@@ -26,11 +60,10 @@ try {
     outputs: [...session.outputMetadata],
   });
 } catch (e) {
-  post({ kind: 'load-failed', message: (e as Error).message.split('\n')[0] });
-  process.exit(0);
+  port.exit({ kind: 'load-failed', message: (e as Error).message.split('\n')[0] });
 }
 
-port.on('message', (message: ToWorker) => {
+port.onMessage((message) => {
   if (message.kind === 'close') {
     void session.release().finally(() => {
       post({ kind: 'closed' });
