@@ -1,7 +1,6 @@
 // POST …/infer: validate, queue, run, answer (JSON or Triton binary framing).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { QueueFullError, type Submission } from './batcher.ts';
 import { needsTiles, runTiled } from './tiling.ts';
 import { checkCost, checkJsonOutput, type CostLimits } from './cost.ts';
@@ -33,7 +32,8 @@ export const CLIENT_GONE = 499;
 /** A 200 answer: JSON, or the binary extension's JSON header followed by the tensors' bytes. */
 export interface InferAnswer {
   headers: Record<string, string>;
-  body: Buffer | Readable;
+  /** Written one after the other (a binary answer's tensors are not copied into one buffer). */
+  body: Uint8Array[];
 }
 
 /** The answer; throws HttpError (400 invalid, 503 queue full, 504 late, 500 model failure). */
@@ -107,7 +107,7 @@ export async function handleInfer(ctx: InferContext): Promise<InferAnswer> {
   if (binary.length === 0)
     return {
       headers: { 'Server-Timing': timing, 'Content-Type': 'application/json' },
-      body: json,
+      body: [json],
     };
   return {
     headers: {
@@ -116,8 +116,7 @@ export async function handleInfer(ctx: InferContext): Promise<InferAnswer> {
       'Inference-Header-Content-Length': String(json.length),
       'Content-Length': String(binary.reduce((n, b) => n + b.length, json.length)),
     },
-    // Streamed as they are: no copy of the (large) tensors into one buffer.
-    body: Readable.from([json, ...binary], { objectMode: false }),
+    body: [json, ...binary],
   };
 }
 

@@ -3,7 +3,7 @@
 // of a server with no token (Host allow-list) and what Node's HTTP parser refuses.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { json, raw, type Reply } from './client.ts';
+import { binaryBody, bytesOf, decodeResponse, json, metric, raw, type Reply } from './client.ts';
 import { identityConfig, identityModel, makeRepository, type TempRepository } from './models.ts';
 import { spawnServer, type SpawnedServer } from './spawn.ts';
 
@@ -92,6 +92,39 @@ describe('CORS', () => {
       'Inference-Header-Content-Length, Server-Timing, Retry-After',
     );
     expect(reply.headers.vary).toBe('Origin');
+  });
+
+  test('a binary answer (written past fastify) carries the CORS headers and is counted', async () => {
+    const counted = () => metric(server.url, 'triad_http_responses_total', { code: '200' }, auth);
+    const before = await counted();
+    const { body, headerLength } = binaryBody(
+      {
+        inputs: [{ name: 'x', datatype: 'FP32', shape: [2], parameters: { binary_data_size: 8 } }],
+        outputs: [{ name: 'y', parameters: { binary_data: true } }],
+      },
+      [bytesOf(new Float32Array([1.5, -2]))],
+    );
+    const reply = await raw(server.url, {
+      method: 'POST',
+      path: '/v2/models/echo/infer',
+      headers: {
+        ...auth,
+        Origin: ORIGIN,
+        'Inference-Header-Content-Length': String(headerLength),
+      },
+      body,
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(reply.headers['access-control-expose-headers']).toContain(
+      'Inference-Header-Content-Length',
+    );
+    const y = decodeResponse(reply).binary.get('y')!;
+    expect([...new Float32Array(y.buffer.slice(y.byteOffset, y.byteOffset + 8))]).toEqual([
+      1.5, -2,
+    ]);
+    // This request, and the metrics request before it.
+    expect(await counted()).toBe(before + 2);
   });
 
   test('a disallowed origin is refused with 403 and no CORS headers', async () => {
