@@ -71,31 +71,19 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, not async ones: no promise per hook per request.
+  app.addHook('onRequest', (request, reply, done) => {
     options.onRequest(reply.raw);
-    const host = request.headers.host;
-    if (!hostAllowed(host, options.allowedHosts))
-      throw new HttpError(
-        403,
-        `this server does not answer to the host '${(host ?? '').slice(0, 100)}' (allowed: ${options.allowedHosts.join(', ')}; see --allowed-hosts)`,
-      );
-    const origin = request.headers.origin;
-    if (origin !== undefined && !originAllowed(origin, options.cors))
-      throw new HttpError(403, `origin '${origin.slice(0, 100)}' is not allowed (see --cors)`);
-    checkPath(request.raw.url ?? '/');
+    try {
+      guard(request, reply, options);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
   });
-  app.addHook('onResponse', async (_request, reply) => {
+  app.addHook('onResponse', (_request, reply, done) => {
     metrics.http.inc({ code: String(reply.statusCode) });
-  });
-
-  // Chrome's Private Network Access: a public page may reach a loopback endpoint once allowed.
-  // Before CORS's hook: that one answers the preflight.
-  app.addHook('onRequest', async (request, reply) => {
-    if (
-      request.method === 'OPTIONS' &&
-      request.headers['access-control-request-private-network'] === 'true'
-    )
-      reply.header('Access-Control-Allow-Private-Network', 'true');
+    done();
   });
 
   await app.register(cors, {
@@ -119,12 +107,14 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   if (token !== undefined)
     app.addHook('onRoute', (route) => {
       if (route.config?.open || route.method === 'OPTIONS') return;
-      const check = async (request: FastifyRequest) => {
-        if (!hasToken(request.headers.authorization, token))
-          throw new HttpError(401, 'missing or wrong bearer token', {
-            'WWW-Authenticate': 'Bearer realm="triad"',
-          });
-      };
+      const check = (request: FastifyRequest, _reply: FastifyReply, done: (e?: Error) => void) =>
+        done(
+          hasToken(request.headers.authorization, token)
+            ? undefined
+            : new HttpError(401, 'missing or wrong bearer token', {
+                'WWW-Authenticate': 'Bearer realm="triad"',
+              }),
+        );
       route.onRequest = [route.onRequest ?? []].flat().concat(check);
     });
 
@@ -140,6 +130,26 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     );
   });
   return app;
+}
+
+/** Host, Origin and path checks; PNA for preflights (before CORS's hook, which answers them). */
+function guard(request: FastifyRequest, reply: FastifyReply, options: AppOptions): void {
+  const host = request.headers.host;
+  if (!hostAllowed(host, options.allowedHosts))
+    throw new HttpError(
+      403,
+      `this server does not answer to the host '${(host ?? '').slice(0, 100)}' (allowed: ${options.allowedHosts.join(', ')}; see --allowed-hosts)`,
+    );
+  const origin = request.headers.origin;
+  if (origin !== undefined && !originAllowed(origin, options.cors))
+    throw new HttpError(403, `origin '${origin.slice(0, 100)}' is not allowed (see --cors)`);
+  checkPath(request.raw.url ?? '/');
+  // Chrome's Private Network Access: a public page may reach a loopback endpoint once allowed.
+  if (
+    request.method === 'OPTIONS' &&
+    request.headers['access-control-request-private-network'] === 'true'
+  )
+    reply.header('Access-Control-Allow-Private-Network', 'true');
 }
 
 export function sendJson(
