@@ -48,6 +48,13 @@ async function load(client: OipClient, model: string, total: number, concurrency
   return { latencies, seconds: (performance.now() - t0) / 1000 };
 }
 
+interface Run {
+  latencies: number[];
+  seconds: number;
+  rssBefore: number;
+  rssAfter: number;
+}
+
 /** A gauge of the server's own /metrics (process memory). */
 async function gauge(server: SpawnedServer, name: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -72,50 +79,56 @@ const noBatching = makeRepository({
     },
   },
 });
-for (const [batching, args] of [
-  ['on', []],
-  ['off', ['--repository', noBatching.dir]],
-] as const) {
-  const server = await spawnServer([...args, '--rate-limit', '0']);
-  try {
-    const c = client(server.url);
-    await load(c, MODEL, 8, 4); // warm-up
-    for (const concurrency of [1, 8, 32]) {
-      const total = QUICK ? concurrency * 2 : Math.max(64, concurrency * 8);
-      const rssBefore = await residentBytes(server);
-      const { latencies, seconds } = await load(c, MODEL, total, concurrency);
+// Both servers run side by side and take turns, round by round (the order alternating), so
+// the machine's drift falls on both alike; the ratio is the median of the rounds' ratios.
+const ROUNDS = QUICK ? 2 : 6; // even: each server goes first equally often
+const servers = {
+  on: await spawnServer(['--rate-limit', '0']),
+  off: await spawnServer(['--repository', noBatching.dir, '--rate-limit', '0']),
+};
+try {
+  for (const server of Object.values(servers)) await load(client(server.url), MODEL, 8, 4); // warm-up
+  for (const concurrency of [1, 8, 32]) {
+    const total = QUICK ? concurrency * 2 : Math.max(256, concurrency * 8);
+    const runs = { on: [] as Run[], off: [] as Run[] };
+    for (let round = 0; round < ROUNDS; round++)
+      for (const batching of round % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+        const server = servers[batching];
+        const rssBefore = await residentBytes(server);
+        const run = await load(client(server.url), MODEL, total, concurrency);
+        runs[batching].push({ ...run, rssBefore, rssAfter: await residentBytes(server) });
+      }
+    for (const batching of ['on', 'off'] as const) {
+      const rs = runs[batching];
+      const latencies = rs.flatMap((r) => r.latencies);
       results.push({
         case: `${MODEL} ${SIZE}×${SIZE}, batching ${batching}, concurrency ${concurrency}`,
         metric: 'latency',
         unit: 'ms',
         median: percentile(latencies, 50),
         p95: percentile(latencies, 95),
-        n: total,
-        throughputPerS: total / seconds,
-        rssBeforeMiB: rssBefore / 2 ** 20,
-        rssAfterMiB: (await residentBytes(server)) / 2 ** 20,
+        n: latencies.length,
+        throughputPerS: latencies.length / rs.reduce((t, r) => t + r.seconds, 0),
+        rssBeforeMiB: rs[0].rssBefore / 2 ** 20,
+        rssAfterMiB: rs[rs.length - 1].rssAfter / 2 ** 20,
       });
     }
-  } finally {
-    await server.stop();
+    // Batching's gain (or cost): each round's ratio of rates, and their median.
+    const ratios = runs.on.map((r, i) => runs.off[i].seconds / r.seconds); // same requests
+    results.push({
+      case: `${MODEL} ${SIZE}×${SIZE}, batching on / off, concurrency ${concurrency}`,
+      metric: 'throughput ratio',
+      unit: '×',
+      median: percentile(ratios, 50),
+      p95: null,
+      n: ratios.length,
+      rounds: ratios,
+    });
   }
+} finally {
+  await Promise.all(Object.values(servers).map((s) => s.stop()));
 }
 noBatching.remove();
-// Batching's gain (or cost) at each concurrency, from the two servers above in this run.
-for (const concurrency of [1, 8, 32]) {
-  const rate = (b: string) =>
-    results.find(
-      (r) => r.case === `${MODEL} ${SIZE}×${SIZE}, batching ${b}, concurrency ${concurrency}`,
-    )?.throughputPerS as number;
-  results.push({
-    case: `${MODEL} ${SIZE}×${SIZE}, batching on / off, concurrency ${concurrency}`,
-    metric: 'throughput ratio',
-    unit: '×',
-    median: rate('on') / rate('off'),
-    p95: null,
-    n: 1,
-  });
-}
 
 // 2. JSON vs binary for a 1080p RGB frame: client encode/decode cost, body size, round trip
 // through an identity model.
