@@ -301,9 +301,12 @@ parentPort.once('message', () => (busy = false));
 
 // 5. Health probe latency while large requests are served: a probe every 10 ms while the server
 // takes JSON requests whose decoding (1.2 MB in) and encoding (270 000 numbers out) used to run on
-// its one HTTP thread, and while it runs a ×4 super-resolution in binary.
+// its one HTTP thread, and while it runs a ×4 super-resolution in binary. The control: the same
+// binary work, probing a second server that does nothing — what the machine's two shared cores
+// alone add to a probe.
 {
   const server = await spawnServer(['--rate-limit', '0']);
+  const bystander = await spawnServer(['--rate-limit', '0']);
   try {
     const pixels = Float32Array.from({ length: 150 * 150 * 3 }, (_, i) => ((i * 37) % 256) / 3);
     const big = (mode: 'binary' | 'json', model: string): Promise<unknown> =>
@@ -325,12 +328,18 @@ parentPort.once('message', () => (busy = false));
           for (let i = 0; i < 5; i++) await big('binary', 'esrgan-slim-x4');
         },
       ],
+      [
+        'esrgan-slim-x4 150×150 in binary, 5 in a row — probing an idle second server (control)',
+        async () => {
+          for (let i = 0; i < 5; i++) await big('binary', 'esrgan-slim-x4');
+        },
+      ],
     ] as const) {
       // The probes run in a thread of their own: this thread's client encodes and decodes the
       // big JSON bodies, which would delay a probe here and be counted as the server's.
       const prober = new Worker(PROBER, {
         eval: true,
-        workerData: `${server.url}/v2/health/ready`,
+        workerData: `${label.endsWith('(control)') ? bystander.url : server.url}/v2/health/ready`,
       });
       await once(prober, 'message'); // probing
       await work();
@@ -348,7 +357,7 @@ parentPort.once('message', () => (busy = false));
       });
     }
   } finally {
-    await server.stop();
+    await Promise.all([server.stop(), bystander.stop()]);
   }
 }
 
