@@ -25,6 +25,23 @@ test.describe('the inference endpoint as an ML target', () => {
     endpoint = null;
   });
 
+  test('its health is checked when the app opens, before any AI effect: ready, or unreachable', async ({
+    page,
+  }) => {
+    endpoint = await startEndpoint();
+    const settings = { url: endpoint.url, token: '', mode: 'binary', timeoutMs: 30_000 };
+    await page.addInitScript(
+      (saved) => localStorage.setItem('triad.endpoint', saved),
+      JSON.stringify(settings),
+    );
+    await new TriadPage(page).goto();
+    await expect(page.getByTestId('endpoint.state')).toHaveText('ready');
+    // The same page with nothing listening there says so, unasked.
+    await endpoint.kill();
+    await page.reload();
+    await expect(page.getByTestId('endpoint.state')).toHaveText('unreachable');
+  });
+
   test('runs an AI effect on the endpoint; when the server dies the stage moves, and it comes back with the server', async ({
     page,
   }) => {

@@ -51,12 +51,22 @@ test.describe('the performance panel', () => {
     const start = await settled();
     await api(page).videoPlayFrames(40);
     const { perf, engine } = await settled();
-    // One frame counted per frame the engine ran.
-    expect(perf.frames - start.perf.frames).toBe(
+    // One frame counted per frame the engine ran while the video played (the paused first frame
+    // before it was a still: the stream's count starts with the stream).
+    expect(start.perf.live).toBe(false);
+    expect(perf.live).toBe(true);
+    expect(perf.frames).toBe(
       engine.timings.at(-1)!.sequence - start.engine.timings.at(-1)!.sequence,
     );
-    const t = engine.timings;
-    expect(t.length).toBe(perf.window);
+    // Busy shares are of the window's time: two frames in flight on one target count once.
+    for (const [target, share] of Object.entries(perf.utilization)) {
+      expect(share, target).toBeGreaterThanOrEqual(0);
+      expect(share, target).toBeLessThanOrEqual(1);
+    }
+    expect(perf.utilization.gpu).toBeGreaterThan(0);
+    // The window: the stream's frames only (the engine's list also has the stills before it).
+    expect(perf.window).toBe(Math.min(perf.frames, 60));
+    const t = engine.timings.slice(-perf.window);
     expect(t.length).toBeGreaterThanOrEqual(30);
     const fps = ((t.length - 1) * 1000) / (t.at(-1)!.finishedAt - t[0].finishedAt);
     const frameMs = t.reduce((a, x) => a + x.finishedAt - x.startedAt, 0) / t.length;
@@ -71,6 +81,29 @@ test.describe('the performance panel', () => {
     expect(perf.measured.manual).toBeCloseTo(perf.fps, 9);
     expect(perf.timelinePoints).toBeGreaterThan(0);
     await expect(page.locator('[data-testid="perf.timeline"] canvas')).toHaveCount(1);
+  });
+
+  test('a still image shows its frame time and says "still image": no rate, no busy share, nothing measured', async ({
+    page,
+  }) => {
+    await app.addEffect('grain', 'film-grain');
+    // Renders a second apart: a rate over them (the issue saw "5263.2 FPS") would be nonsense.
+    for (let i = 0; i < 3; i++) {
+      await api(page).renderNow();
+      await page.waitForTimeout(300);
+    }
+    await expect.poll(async () => (await api(page).perfState()).frames).toBe(1);
+    const perf = await api(page).perfState();
+    const last = (await page.evaluate(() => window.__triad.engineFrames())).timings.at(-1)!;
+    expect(perf.live).toBe(false);
+    expect(perf.fps).toBe(0);
+    expect(perf.frameMs).toBeCloseTo(last.finishedAt - last.startedAt, 9);
+    expect(perf.measured.manual).toBeUndefined();
+    await expect(page.getByTestId('perf.fps')).toHaveText('still image');
+    await expect(page.getByTestId('perf.frame-ms')).toHaveText(`${perf.frameMs.toFixed(1)} ms`);
+    await expect(
+      page.locator('[data-testid="perf.targets"] tr[data-target="gpu"] td').nth(1),
+    ).toHaveText('—');
   });
 
   test('under a strategy it shows each stage’s measured time per target, the target chosen, predictions, and the placement log', async ({
@@ -98,6 +131,11 @@ test.describe('the performance panel', () => {
     }
     const chosen = page.locator('[data-testid="perf.stage-times"] td.chosen');
     await expect(chosen).toHaveCount(2);
+    // Nothing in the panel runs past its edge (the tables wrap rather than cut).
+    const overflow = await page
+      .getByTestId('perf.panel')
+      .evaluate((panel) => panel.scrollWidth - panel.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
     expect(perf.predicted['gpu-only']!.serialFps).toBeGreaterThan(0);
     // The same plan with more frames in flight is never slower (equal when one device does all:
     // the two runs of the pipeline model then agree to the last few bits).
@@ -123,7 +161,7 @@ test.describe('the performance panel', () => {
       page.locator(
         '[data-testid="perf.strategy"][data-strategy="auto"] [data-testid="perf.predicted"]',
       ),
-    ).not.toHaveText('—');
+    ).toHaveText(/^\d+(\.\d+)? \(\d+(\.\d+)?–\d+(\.\d+)?\)$/); // the rate and its likely range
   });
 
   test('compare mode fills every cell for every strategy; its CSV and JSON read back to the same numbers', async ({
@@ -166,6 +204,33 @@ test.describe('the performance panel', () => {
     // The strategies' bars now show what compare mode measured.
     const perf = await api(page).perfState();
     for (const s of STRATEGIES) expect(perf.measured[s]).toBe(row.cells[s].rate);
+    // Beside each, the prediction's error against it, in words a person reads (read from the
+    // page at one moment: the prediction may move as frames are learned from).
+    const shown = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="perf.strategy"]')].map((li) => ({
+        strategy: li.getAttribute('data-strategy')!,
+        measured: Number(
+          li.querySelector('[data-testid="perf.measured"]')!.getAttribute('data-value'),
+        ),
+        predicted: li.querySelector('[data-testid="perf.predicted"]')!.getAttribute('data-value'),
+        error: li
+          .querySelector('[data-testid="perf.prediction-error"]')
+          ?.getAttribute('data-value'),
+        text: li.querySelector('[data-testid="perf.prediction-error"]')?.textContent,
+      })),
+    );
+    expect(shown.map((r) => r.strategy)).toEqual([...STRATEGIES]);
+    for (const r of shown) {
+      expect(r.measured, r.strategy).toBe(
+        row.cells[r.strategy as (typeof STRATEGIES)[number]].rate,
+      );
+      if (!r.predicted) continue;
+      const expected = Number(r.predicted) / r.measured - 1;
+      expect(Number(r.error), r.strategy).toBeCloseTo(expected, 12);
+      expect(r.text, r.strategy).toBe(
+        `predicted ${expected >= 0 ? '+' : '−'}${Math.abs(Math.round(expected * 100))}% vs measured`,
+      );
+    }
   });
 
   test('a GPU device lost during Compare: the interrupted strategy is measured again on the new device, and its cell says so', async ({

@@ -4,6 +4,7 @@ import { findEffect, findMlEffect } from '../effects/catalogue';
 import { createGpuStage } from '../effects/gpu';
 import type { MlEffectRunner } from '../ml/effects/runner';
 import { ownMs } from '../ml/remote/link';
+import { spansOf, type Spans } from './spans';
 import type { EffectEnv } from '../effects/effect';
 import type { RgbaImage } from '../effects/image';
 import type { GpuContext } from '../gpu/device';
@@ -61,6 +62,8 @@ export interface FrameTiming {
   finishedAt: number;
   /** By target ("gpu", "cpu", an ML target) and "transfer" (readbacks, uploads, the network). */
   busy: Record<string, number>;
+  /** When each target was at work on the frame (clock ms, [start, end]), keyed as `busy`. */
+  spans: Spans;
 }
 
 /** What each target spent on a frame, from the engine's own measurement. */
@@ -495,7 +498,13 @@ export class Engine {
       if (clean && aloneAtStart && this.#starts === start)
         measurement.frameMs = Math.max(0, finishedAt - startedAt - partsMs(measurement));
       this.placer.measured(measurement);
-      const t: FrameTiming = { sequence, startedAt, finishedAt, busy: busyOf(measurement) };
+      const t: FrameTiming = {
+        sequence,
+        startedAt,
+        finishedAt,
+        busy: busyOf(measurement),
+        spans: spansOf(measurement),
+      };
       this.timings.push(t);
       if (this.timings.length > TIMINGS_KEPT) this.timings.shift();
       return t;

@@ -98,7 +98,7 @@ export class FrameRun {
     const clean = this.clean;
     return this.idle().then(() => {
       const done = now();
-      this.measurement.gpu.push({ indices, ms: done - submittedAt, clean });
+      this.measurement.gpu.push({ indices, ms: done - submittedAt, clean, endedAt: done });
       return done;
     });
   }
@@ -142,7 +142,14 @@ export class FrameRun {
     if (!this.clean) {
       const t0 = now();
       const texture = this.#host.upload(image);
-      this.measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: now() - t0, clean: false });
+      const endedAt = now();
+      this.measurement.transfers.push({
+        from: 'cpu',
+        to: 'gpu',
+        ms: endedAt - t0,
+        clean: false,
+        endedAt,
+      });
       return texture;
     }
     if (this.dirty) this.flush();
@@ -150,7 +157,14 @@ export class FrameRun {
     const t0 = now();
     const texture = this.#host.upload(image);
     await this.idle();
-    this.measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: now() - t0, clean: true });
+    const endedAt = now();
+    this.measurement.transfers.push({
+      from: 'cpu',
+      to: 'gpu',
+      ms: endedAt - t0,
+      clean: true,
+      endedAt,
+    });
     return texture;
   }
 
@@ -178,11 +192,14 @@ export class FrameRun {
     gpuDone.catch(() => {});
     this.encoder = this.#newEncoder();
     const image = await collect();
+    const start = this.clean ? t0 : await gpuDone;
+    const endedAt = now();
     this.measurement.transfers.push({
       from: 'gpu',
       to: 'cpu',
-      ms: this.clean ? now() - t0 : now() - (await gpuDone),
+      ms: endedAt - start,
       clean: this.clean,
+      endedAt,
     });
     this.release(pixels.texture);
     this.pixels = { on: 'cpu', image };

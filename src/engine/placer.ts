@@ -4,24 +4,32 @@ import { ML_TARGET_DEVICE, type MlTarget, type StageTarget as TargetKind } from 
 import { ownMs, type RemoteLink } from '../ml/remote/link';
 import { LatencyModel, Scheduler, type Strategy, type TargetInfo } from '../scheduler';
 
+/**
+ * When a measured part ended (clock ms). With its `ms` it is the interval the live panel's busy
+ * shares are made of (parts of overlapping frames overlap; a share is their union).
+ */
+export interface Ended {
+  endedAt?: number;
+}
+
 /** What the engine measured while running one frame, for the placer to learn from. */
 export interface FrameMeasurement {
   /** The frame's sequence number as `place` was given it (the scheduler times its plans). */
   frame?: number;
   /** CPU stages, timed one by one (index into the frame's enabled stages). */
-  cpu: { index: number; ms: number }[];
+  cpu: ({ index: number; ms: number } & Ended)[];
   /**
    * GPU segments: consecutive GPU stages submitted together, timed together. clean: submitted to
    * an idle queue (the time is theirs alone); otherwise it may include work queued before them.
    */
-  gpu: { indices: number[]; ms: number; clean: boolean }[];
+  gpu: ({ indices: number[]; ms: number; clean: boolean } & Ended)[];
   /**
    * AI stages, timed one by one on their ML target (pre/post-processing included). On the
    * endpoint, `link` is the part spent getting tensors there (serialize, network) and back
    * (deserialize), which the scheduler learns as transfers, and the wait in the server's queue,
    * which is no one's work.
    */
-  ml: {
+  ml: ({
     index: number;
     target: MlTarget;
     ms: number;
@@ -30,12 +38,12 @@ export interface FrameMeasurement {
     link?: RemoteLink;
     /** Where the frame was when the stage ran: the endpoint's round trip starts and ends there. */
     at?: 'gpu' | 'cpu';
-  }[];
+  } & Ended)[];
   /**
    * Moves between memories. clean: timed whole on an idle queue (copy included); otherwise the
    * time may leave out the copy (the panel's busy share only).
    */
-  transfers: { from: 'gpu' | 'cpu'; to: 'gpu' | 'cpu'; ms: number; clean?: boolean }[];
+  transfers: ({ from: 'gpu' | 'cpu'; to: 'gpu' | 'cpu'; ms: number; clean?: boolean } & Ended)[];
   /**
    * A clean frame that ran alone: its time beyond its stages and moves (recording, submitting,
    * presenting, waiting for callbacks) — work every plan pays once a frame.

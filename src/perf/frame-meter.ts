@@ -4,14 +4,16 @@ export interface FrameSample {
   finishedAt: number;
   /** From the frame's start to its end (ms). */
   ms: number;
-  /** Time each target spent on the frame (ms): "gpu", "cpu", an ML target, "link". */
-  busy: Record<string, number>;
+  /** When each target worked on the frame ([start, end], clock ms): "gpu", "cpu", an ML target, "transfer". */
+  spans: Record<string, readonly (readonly [number, number])[]>;
 }
 
 /**
  * Frames per second, frame time and per-target busy share over the last `window` frames.
  * FPS is frames finished over the time they took: (n − 1) intervals between the first and the
- * last finish. Pure: the caller stamps the samples with its clock.
+ * last finish. A busy share is the part of that time a target was at work on any frame — the
+ * union of the frames' intervals, so a target serving two frames at once is busy once, and no
+ * share can pass 100%. Pure: the caller stamps the samples with its clock.
  */
 export class FrameMeter {
   readonly window: number;
@@ -56,17 +58,36 @@ export class FrameMeter {
     return s.length === 0 ? 0 : s.reduce((a, x) => a + x.ms, 0) / s.length;
   }
 
-  /**
-   * Each target's busy time as a share of the window's span: the frames after the first (the
-   * first one's work lies before the span starts).
-   */
+  /** Each target's busy share of the window's span, in [0, 1] (see the class comment). */
   utilization(): Record<string, number> {
+    const s = this.#samples;
     const span = this.span;
     const out: Record<string, number> = {};
     if (span <= 0) return out;
-    for (const sample of this.#samples.slice(1))
-      for (const [target, ms] of Object.entries(sample.busy))
-        out[target] = (out[target] ?? 0) + ms / span;
+    const from = s[0].finishedAt;
+    const to = s[s.length - 1].finishedAt;
+    const byTarget = new Map<string, [number, number][]>();
+    for (const sample of s)
+      for (const [target, spans] of Object.entries(sample.spans)) {
+        const list = byTarget.get(target) ?? [];
+        for (const [a, b] of spans)
+          if (b > from && a < to) list.push([Math.max(a, from), Math.min(b, to)]);
+        byTarget.set(target, list);
+      }
+    for (const [target, list] of byTarget) out[target] = unionLength(list) / span;
     return out;
   }
+}
+
+/** The total length covered by intervals that may overlap. */
+export function unionLength(intervals: [number, number][]): number {
+  const sorted = [...intervals].sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of sorted) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
 }

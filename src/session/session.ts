@@ -21,6 +21,11 @@ export interface FrameRequest {
   view: ViewTransform;
   /** Width of the small copy read back for the scopes (0: none). */
   previewWidth: number;
+  /**
+   * A frame of a stream (a playing video, the camera, the 3D scene running): frames per second
+   * mean something only for these. False or absent: a still (an image, a paused video).
+   */
+  live?: boolean;
 }
 
 export interface SessionOptions {
@@ -44,8 +49,8 @@ export interface SessionEvents {
   status(status: DeviceStatus, problem: string | null): void;
   /** A GPU error (uncaptured, or a frame that failed on a device that was not lost). */
   error(message: string): void;
-  /** A frame was rendered and presented. */
-  frame?(stats: FrameStats): void;
+  /** A frame was rendered and presented (`request`: what it was asked to draw). */
+  frame?(stats: FrameStats, request: FrameRequest): void;
 }
 
 /** A source waits (`frameSlot`) while this many finished frames still run on the GPU (see `FrameLoop`). */
@@ -210,7 +215,7 @@ export class Session {
       )
       .then(
         (stats) => {
-          this.#events.frame?.(stats);
+          this.#events.frame?.(stats, request);
           return stats;
         },
         (error: unknown) => {

@@ -418,9 +418,11 @@ export function createTestApi(app: AppState, compare: CompareState) {
     perfState() {
       const p = app.perf;
       return {
+        live: p.live,
         fps: p.fps,
         frameMs: p.frameMs,
         frames: p.frames,
+        utilization: p.utilization,
         /** Frames the meter has taken in (the panel shows them at its next update). */
         recorded: p.meter.frames,
         dropped: p.dropped,

@@ -170,7 +170,7 @@ export class AppState {
             this.recovery.deviceReady(this.deviceGeneration);
           }
         },
-        frame: (stats) => this.#framePresented(stats),
+        frame: (stats, request) => this.#framePresented(stats, request.live === true),
       },
     );
     this.workers = Math.max(1, options.workers);
@@ -261,6 +261,9 @@ export class AppState {
   // ---- GPU lifecycle ------------------------------------------------------------------------
 
   start(): Promise<void> {
+    // Whether the endpoint answers is known from the start ("npm start" runs one), not only once
+    // an AI effect is added.
+    void this.endpoint.check();
     return this.session.device.start();
   }
 
@@ -356,14 +359,22 @@ export class AppState {
       index: this.#frameIndex,
       view: this.view.transform([size[0], size[1]], [this.image.width, this.image.height]),
       previewWidth: this.scopes.visible ? SCOPE_PREVIEW_WIDTH : 0,
+      live: this.streaming,
     };
   }
 
-  #framePresented(stats: FrameStats): void {
+  /** Whether frames come from a stream now: a video playing, the camera, the 3D scene running. */
+  get streaming(): boolean {
+    return (
+      this.video.playing || this.camera.camera !== null || (this.scene.active && this.scene.playing)
+    );
+  }
+
+  #framePresented(stats: FrameStats, live: boolean): void {
     this.lastFrame = stats;
     this.recovery.framePresented(stats);
     stats.timing.then(
-      (t) => this.perf.record(t),
+      (t) => this.perf.record(t, live),
       () => {},
     );
     if (stats.preview) this.scopes.submit(stats.preview);

@@ -91,8 +91,10 @@ export class EndpointState {
   /** Checks the endpoint now. */
   async check(): Promise<EndpointHealth> {
     if (this.#monitor) return this.#monitor.check();
-    const health = await this.#client.health();
-    this.#update(health);
+    const client = this.#client;
+    const health = await client.health();
+    // A check of settings since replaced says nothing about the endpoint now.
+    if (client === this.#client) this.#update(health);
     return health;
   }
 
@@ -104,8 +106,11 @@ export class EndpointState {
   /** Polls the endpoint's health while something needs it (AI stages in the chain). */
   watch(on: boolean): void {
     if (on && !this.#monitor) {
-      this.#monitor = new EndpointMonitor(this.#client, (h) => this.#update(h));
-      void this.#monitor.check();
+      const monitor = new EndpointMonitor(this.#client, (h) => {
+        if (this.#monitor === monitor) this.#update(h); // not a stopped one's last answer
+      });
+      this.#monitor = monitor;
+      void monitor.check();
     } else if (!on && this.#monitor) {
       this.#monitor.stop();
       this.#monitor = null;

@@ -47,9 +47,18 @@ const SAMPLE_MS = 250;
  */
 export class PerfState {
   visible = $state(true);
+  /**
+   * Whether the last frame came from a stream (a playing video, the camera, the 3D scene). Only
+   * then is there a rate: for a still, `fps` is 0, `frameMs` is that frame's time and the panel
+   * says "still image".
+   */
+  live = $state(false);
   fps = $state(0);
   frameMs = $state(0);
-  /** Frames measured since the meter last started over (a strategy change starts it over). */
+  /**
+   * Frames measured since the meter last started over (a strategy change, a stream starting or
+   * stopping, or a still frame starts it over).
+   */
   frames = $state(0);
   dropped = $state(0);
   utilization = $state.raw<Record<string, number>>({});
@@ -70,6 +79,9 @@ export class PerfState {
   readonly #host: PerfHost;
   readonly #clock: () => number;
   #mode: string | null = null;
+  #live = false;
+  /** The last frame's own time (ms), what a still shows. */
+  #lastMs = 0;
   #lastSample = -Infinity;
   #trailing: ReturnType<typeof setTimeout> | null = null;
   readonly #origin: number;
@@ -85,16 +97,21 @@ export class PerfState {
    * published at most every `SAMPLE_MS` (and once more after the last frame), so a fast source
    * does not redraw the panel on every frame.
    */
-  record(timing: FrameTiming): void {
+  record(timing: FrameTiming, live = false): void {
     const mode = this.#host.placement;
-    if (mode !== this.#mode) {
+    // A stream's window starts over with a new strategy, and when a stream starts or stops; a
+    // still is a window of its own: two stills a second apart are not a rate, nor is a still
+    // beside the frames of a video.
+    if (mode !== this.#mode || live !== this.#live || !live) {
       this.#mode = mode;
+      this.#live = live;
       this.meter.reset();
     }
+    this.#lastMs = timing.finishedAt - timing.startedAt;
     this.meter.record({
       finishedAt: timing.finishedAt,
       ms: timing.finishedAt - timing.startedAt,
-      busy: timing.busy,
+      spans: timing.spans,
     });
     const wait = this.#lastSample + SAMPLE_MS - this.#clock();
     if (wait <= 0) this.#publish();
@@ -106,11 +123,13 @@ export class PerfState {
     this.#trailing = null;
     this.#lastSample = this.#clock();
     const mode = this.#mode ?? this.#host.placement;
-    this.fps = this.meter.fps;
-    this.frameMs = this.meter.frameMs;
+    this.live = this.#live;
+    this.fps = this.#live ? this.meter.fps : 0;
+    this.frameMs = this.#live ? this.meter.frameMs : this.#lastMs;
     this.frames = this.meter.frames;
     this.dropped = this.#host.dropped;
-    if (this.meter.samples.length >= 2) this.measured = { ...this.measured, [mode]: this.fps };
+    if (this.#live && this.meter.samples.length >= 2)
+      this.measured = { ...this.measured, [mode]: this.fps };
     this.refresh();
   }
 

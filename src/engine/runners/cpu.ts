@@ -21,7 +21,8 @@ export async function runCpuStage(
     const out = await ctx.devices.run('cpu', async () => {
       const t0 = ctx.now();
       const out = await ctx.cpu!.runEffect(spec.effect, image, spec.params, frame, ctx.env);
-      run.measurement.cpu.push({ index, ms: ctx.now() - t0 });
+      const endedAt = ctx.now();
+      run.measurement.cpu.push({ index, ms: endedAt - t0, endedAt });
       return out;
     });
     run.pixels = { on: 'cpu', image: out };

@@ -55,6 +55,7 @@ export async function runMlStage(
        */
       const usesGpu = onGpu || gpuSide;
       let ms = 0;
+      let endedAt = 0;
       const stage = async () => {
         // A clean frame's stage starts on an idle queue (other frames submit meanwhile).
         if (run.clean && usesGpu) await run.idle();
@@ -73,7 +74,8 @@ export async function runMlStage(
         // On the GPU, a model's run can resolve before its work is done; the GPU side's
         // composite is the stage's work too.
         if (run.clean && usesGpu) await run.idle();
-        ms = readbackMs + ctx.now() - t0;
+        endedAt = ctx.now();
+        ms = readbackMs + endedAt - t0;
       };
       // One frame at a time on each runtime (its GPU side keeps buffers between frames); the
       // endpoint takes several.
@@ -90,8 +92,9 @@ export async function runMlStage(
               clean,
               at,
               link: linkOf(trip),
+              endedAt,
             }
-          : { index, target, ms, clean, at },
+          : { index, target, ms, clean, at, endedAt },
       );
       ran.push(
         target === placed
