@@ -35,6 +35,10 @@ export interface Fault {
   atS: number;
   /** Seconds until two more frames were shown (null: not before the next fault or the end). */
   resumedAfterS: number | null;
+  /** Seconds the injection itself took (an endpoint restart: until the new one listens). */
+  injectS?: number;
+  /** Frames shown while the fault was being injected (the page does not wait for it). */
+  shownDuringInjection?: number;
 }
 
 export interface ChaosReport {
@@ -69,8 +73,11 @@ export async function runChaos(page: Page, plan: ChaosPlan): Promise<ChaosReport
   const inject = async (kind: Fault['kind'], run: () => Promise<unknown>) => {
     const fault: Fault = { kind, atS: elapsed(), resumedAfterS: null };
     faults.push(fault);
-    watch.current = { fault, shown: (await api(page).videoState()).shown };
+    const shown = (await api(page).videoState()).shown;
+    watch.current = { fault, shown };
     await run();
+    fault.injectS = elapsed() - fault.atS;
+    fault.shownDuringInjection = (await api(page).videoState()).shown - shown;
   };
   try {
     while (elapsed() < plan.seconds) {
