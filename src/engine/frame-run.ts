@@ -139,32 +139,16 @@ export class FrameRun {
    */
   async upload(image: RgbaImage): Promise<GPUTexture> {
     const { now } = this.#host;
-    if (!this.clean) {
-      const t0 = now();
-      const texture = this.#host.upload(image);
-      const endedAt = now();
-      this.measurement.transfers.push({
-        from: 'cpu',
-        to: 'gpu',
-        ms: endedAt - t0,
-        clean: false,
-        endedAt,
-      });
-      return texture;
+    const clean = this.clean;
+    if (clean) {
+      if (this.dirty) this.flush();
+      await this.idle();
     }
-    if (this.dirty) this.flush();
-    await this.idle();
     const t0 = now();
     const texture = this.#host.upload(image);
-    await this.idle();
+    if (clean) await this.idle();
     const endedAt = now();
-    this.measurement.transfers.push({
-      from: 'cpu',
-      to: 'gpu',
-      ms: endedAt - t0,
-      clean: true,
-      endedAt,
-    });
+    this.measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: endedAt - t0, clean, endedAt });
     return texture;
   }
 
