@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { TriadPage } from './pages/triad-page';
+import { fixture, TriadPage } from './pages/triad-page';
 import { startEndpoint, type Endpoint } from './support/endpoint';
 import { maskIoU, referenceMask } from './support/reference-models';
 import { api } from './support/api';
@@ -79,6 +79,51 @@ test.describe('the inference endpoint as an ML target', () => {
         timeout: 30_000,
       })
       .toBe('remote');
+  });
+
+  test('a playing video whose endpoint dies goes on without the AI stage while ort-wasm loads the model, then runs it there', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    endpoint = await startEndpoint();
+    await openWith(page, endpoint);
+    await api(page).setChain(
+      JSON.stringify({ v: 1, stages: [{ effect: 'show-mask', enabled: true, target: 'remote' }] }),
+    );
+    await new TriadPage(page).dropFiles([
+      { name: 'realshort.mp4', bytes: fixture('realshort.mp4') },
+    ]);
+    await expect(page.getByTestId('video.controls')).toBeVisible();
+    await api(page).videoPlay();
+    const ranOn = async () => (await api(page).state()).lastFrame?.ran[0];
+    await expect.poll(async () => (await ranOn())?.target, { timeout: 60_000 }).toBe('remote');
+    expect(await api(page).mlModelsLoaded()).toBe(1); // only the endpoint's: ort-wasm is cold
+
+    // The endpoint dies: the frames do not wait for ort-wasm's first load (seconds), they go on
+    // without the stage and say why; once the model is loaded, the stage runs there.
+    await endpoint.kill();
+    await expect
+      .poll(async () => (await ranOn())?.skipped ?? false, { timeout: 30_000, intervals: [50] })
+      .toBe(true);
+    expect((await ranOn())?.reason).toMatch(/ort-wasm is loading the model/);
+    // Until the stage runs on ort-wasm: frames shown meanwhile, each without the stage.
+    const firstSkipped = (await api(page).videoState()).shown;
+    let shownSkipped = firstSkipped;
+    await expect
+      .poll(
+        async () => {
+          const [frame, video] = [await ranOn(), await api(page).videoState()];
+          if (frame?.skipped) shownSkipped = Math.max(shownSkipped, video.shown);
+          return frame?.target === 'ort-wasm' && !frame.skipped;
+        },
+        { timeout: 60_000, intervals: [50] },
+      )
+      .toBe(true);
+    expect((await ranOn())?.failedOver).toBe(true);
+    expect(shownSkipped).toBeGreaterThan(firstSkipped);
+    const video = await api(page).videoState();
+    expect(video.playing).toBe(true);
+    expect(video.shown + video.dropped).toBeLessThanOrEqual(video.decoded);
   });
 
   test('under GPU + accelerator the scheduler uses the endpoint, routes around it while it is down, and returns to it', async ({

@@ -430,6 +430,7 @@ export class Engine {
       { gpu: this.gpu, pool: this.#pool, upload: (image) => this.#upload(image), now },
       {
         index: frame.index,
+        live: frame.live ?? false,
         measurement: { frame: sequence - 1, cpu: [], gpu: [], ml: [], transfers: [] },
         clean,
         overlapping,

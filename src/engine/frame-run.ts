@@ -35,6 +35,8 @@ export class FrameRun {
   readonly measurement: FrameMeasurement;
   readonly clean: boolean;
   readonly overlapping: boolean;
+  /** A frame of a stream (see `FrameInfo.live`). */
+  readonly live: boolean;
   /** The texture the frame reads its source from (its own copy, or the engine's). */
   readonly source: GPUTexture;
   /** Textures an AI stage gives back return to the pool once its commands are submitted. */
@@ -54,6 +56,7 @@ export class FrameRun {
     host: FrameRunHost,
     options: {
       index: number;
+      live?: boolean;
       measurement: FrameMeasurement;
       clean: boolean;
       overlapping: boolean;
@@ -66,6 +69,7 @@ export class FrameRun {
     this.measurement = options.measurement;
     this.clean = options.clean;
     this.overlapping = options.overlapping;
+    this.live = options.live ?? false;
     this.source = options.source;
     this.lender = options.lender;
     this.encoder = this.#newEncoder();

@@ -3,6 +3,12 @@ import type { TextureLender } from './texture-pool';
 export interface FrameInfo {
   /** Frame number within the source (0 for a still image); seeds per-frame effects like grain. */
   index: number;
+  /**
+   * A frame of a stream (a playing video, the camera): it does not wait for a model to load on a
+   * target an AI stage fails over to (the stage is skipped until the model is ready). Export and
+   * stills wait.
+   */
+  live?: boolean;
 }
 
 /** What one stage gets to record its GPU work into the frame's single command encoder. */

@@ -208,7 +208,7 @@ export class Session {
     const frame = engine
       .render(
         request.chain,
-        { index: request.index },
+        { index: request.index, live: request.live },
         presenter,
         request.view,
         request.previewWidth,

@@ -54,6 +54,8 @@ export class MlEffectRunner {
   readonly #base: string;
   readonly #report: ProgressReporter;
   readonly #models = new Map<string, Promise<Loaded>>();
+  /** The keys of `#models` whose load has finished (a frame can run on them without waiting). */
+  readonly #ready = new Set<string>();
   readonly #availability = new Map<MlTarget, Availability>([
     ['ort-wasm', { available: true, detail: 'WebAssembly' }],
   ]);
@@ -97,7 +99,7 @@ export class MlEffectRunner {
       this.#endpoint = client;
       for (const [key, loaded] of this.#models) {
         if (!key.endsWith('|remote')) continue;
-        this.#models.delete(key);
+        this.#forget(key);
         void loaded.then((l) => l.model.release()).catch(() => {});
       }
     }
@@ -134,7 +136,7 @@ export class MlEffectRunner {
     const releases: Promise<void>[] = [];
     for (const [key, loaded] of this.#models) {
       if (!GPU_TARGETS.has(key.split('|')[1] as MlTarget)) continue;
-      this.#models.delete(key);
+      this.#forget(key);
       releases.push(loaded.then((l) => l.model.release()).catch(() => {}));
     }
     await Promise.all(releases);
@@ -178,11 +180,30 @@ export class MlEffectRunner {
           this.#report(null);
         }
       })();
+      const current = loaded;
       // A failed load is forgotten, so a later frame tries again.
-      loaded.catch(() => this.#models.delete(key));
-      this.#models.set(key, loaded);
+      current.then(
+        () => this.#models.get(key) === current && this.#ready.add(key),
+        () => this.#models.get(key) === current && this.#forget(key),
+      );
+      this.#models.set(key, current);
     }
     return loaded;
+  }
+
+  #forget(key: string): void {
+    this.#models.delete(key);
+    this.#ready.delete(key);
+  }
+
+  /** Whether the effect's model is loaded on the target (a frame would not wait for a load). */
+  isReady(effectId: string, target: MlTarget): boolean {
+    return this.#ready.has(`${this.#effect(effectId).model}|${target}`);
+  }
+
+  /** Starts loading the effect's model on the target, without waiting for it. */
+  warm(effectId: string, target: MlTarget): void {
+    this.#model(this.#effect(effectId).model, target).catch(() => {});
   }
 
   #effect(effectId: string): MlEffectDefinition {
@@ -280,7 +301,7 @@ export class MlEffectRunner {
   async retain(modelIds: ReadonlySet<string>): Promise<void> {
     for (const [key, loaded] of this.#models) {
       if (modelIds.has(key.split('|')[0])) continue;
-      this.#models.delete(key);
+      this.#forget(key);
       await loaded.then((l) => l.model.release()).catch(() => {});
     }
   }
