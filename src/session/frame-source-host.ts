@@ -10,8 +10,12 @@ export interface FrameSourceHost {
   renderNow(): Promise<unknown>;
   /** Resolves when another frame may start (fewer than the most are in flight). */
   frameSlot(): Promise<void>;
-  /** Starts a frame of the current source; resolves once it has taken the source. */
-  startFrame(): Promise<{ done: Promise<unknown> }>;
+  /**
+   * Starts a frame of the current source; resolves once it has taken the source. `live`: a frame
+   * of the source's stream, even when the stream stops before the frame starts (the frame being
+   * uploaded when the video is paused is the stream's last, not a still).
+   */
+  startFrame(options?: { live?: boolean }): Promise<{ done: Promise<unknown> }>;
   /** The source's name and size changed (a video was opened or removed). */
   showSource(source: { name: string; width: number; height: number } | null): void;
   /** Per-frame effects (grain) are seeded by the frame number. */

@@ -105,7 +105,7 @@ export class ScenePlayer {
         await this.#host.frameSlot();
         if (!running()) return;
         this.draw(this.#seconds() - this.#clockStart);
-        await this.#host.startFrame();
+        await this.#host.startFrame({ live: true });
       } catch (error) {
         this.#host.onError(error instanceof Error ? error.message : String(error));
       }

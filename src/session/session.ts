@@ -182,7 +182,13 @@ export class Session {
   async startFrame({
     retryAfterLoss = true,
     alone = false,
-  }: { retryAfterLoss?: boolean; alone?: boolean } = {}): Promise<{
+    live,
+  }: {
+    retryAfterLoss?: boolean;
+    alone?: boolean;
+    /** A frame of a stream, whatever the source's state when it starts (see `FrameSourceHost`). */
+    live?: boolean;
+  } = {}): Promise<{
     done: Promise<FrameStats | null>;
   }> {
     // Another waiter may start one first: the loop checks again after each wait (and the frame
@@ -199,12 +205,13 @@ export class Session {
         this.device.status === 'recovering' &&
         (await this.device.whenReady(gpu))
       )
-        return this.startFrame({ retryAfterLoss: false, alone });
+        return this.startFrame({ retryAfterLoss: false, alone, live });
       return { done: Promise.resolve(null) };
     }
     const size = this.#output?.size();
-    const request = size && size[0] > 0 && size[1] > 0 ? this.#options.frame(size) : null;
-    if (!request) return { done: Promise.resolve(null) };
+    const asked = size && size[0] > 0 && size[1] > 0 ? this.#options.frame(size) : null;
+    if (!asked) return { done: Promise.resolve(null) };
+    const request = live === undefined ? asked : { ...asked, live };
     const frame = engine
       .render(
         request.chain,
@@ -233,7 +240,7 @@ export class Session {
         (await this.device.whenReady(gpu))
       ) {
         // The device was lost under this frame: render it again on the new one.
-        return (await this.startFrame({ retryAfterLoss: false, alone })).done;
+        return (await this.startFrame({ retryAfterLoss: false, alone, live })).done;
       }
       return stats;
     });

@@ -143,6 +143,38 @@ describe('VideoPlayer', () => {
     expect(c.open.size).toBe(0);
   });
 
+  it('a frame of playback is live even when the pause comes while it waits for its slot; open and seek are stills', async () => {
+    const c = clip(20);
+    const { h } = host();
+    const started: { live: boolean | undefined }[] = [];
+    let slot: (() => void) | null = null;
+    let held = false;
+    const paused: FrameSourceHost = {
+      ...h,
+      // The fourth frame of playback waits for room, and the video is paused meanwhile.
+      frameSlot: () =>
+        held || started.length < 4
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => ((held = true), (slot = resolve))),
+      startFrame: async (options) => {
+        started.push({ live: options?.live });
+        return { done: Promise.resolve({}) };
+      },
+    };
+    const player = new VideoPlayer(paused, { ...state(), everyFrame: true }, clock().timers);
+    await player.load(c.video, c.first(), async () => null);
+    player.play();
+    await until(() => slot !== null);
+    const pausing = player.pause();
+    slot!();
+    await pausing;
+    await player.seek(1);
+    // Open, three frames of playback, the one the pause caught (the stream's last), the seek.
+    expect(started.map((s) => s.live ?? false)).toEqual([false, true, true, true, true, false]);
+    expect(player.state.playing).toBe(false);
+    await player.remove();
+  });
+
   it('seek shows the frame at that time; step moves one frame from where the last landed', async () => {
     const c = clip(20);
     const { h, uploaded } = host();

@@ -132,9 +132,10 @@ export class VideoPlayer<V extends PlayableVideo> {
   /**
    * Uploads a frame as the source, closes the previous one and starts rendering it: the next
    * frame may be decoded and uploaded while this one's CPU and AI stages run (as many frames
-   * overlap as the session allows; its frame loop also keeps the GPU's queue short).
+   * overlap as the session allows; its frame loop also keeps the GPU's queue short). `live`: a
+   * frame of playback.
    */
-  async #show(frame: OwnedFrame): Promise<void> {
+  async #show(frame: OwnedFrame, live = false): Promise<void> {
     this.state.decoded++;
     await this.#host.frameSlot();
     const engine = this.#host.engine;
@@ -151,7 +152,7 @@ export class VideoPlayer<V extends PlayableVideo> {
     this.#onScreen.hold(frame);
     this.state.time = frame.timestamp;
     this.#host.setFrameIndex(this.frameIndex);
-    const { done } = await this.#host.startFrame();
+    const { done } = await this.#host.startFrame({ live });
     // Counted once rendered: a frame the session could not render (its device lost, and the
     // new one not ready in time) is a drop, not a frame shown.
     this.#rendering = done.then(
@@ -237,7 +238,7 @@ export class VideoPlayer<V extends PlayableVideo> {
               return;
             }
           }
-          await this.#show(frame);
+          await this.#show(frame, true); // the stream's, even if paused before it starts
           failures = 0;
         }
       } catch (error) {

@@ -80,7 +80,7 @@ export class CameraState {
     this.#onScreen.hold(frame);
     this.shown++;
     this.#host.setFrameIndex(this.#frameIndex++);
-    await this.#host.startFrame();
+    await this.#host.startFrame({ live: true });
   }
 
   /** Gives a new engine (after a device loss) the frame on screen. */

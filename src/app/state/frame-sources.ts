@@ -32,7 +32,7 @@ export function createFrameSources(app: FrameSourcesHost): {
     },
     renderNow: () => session.renderNow(),
     frameSlot: () => session.frameSlot(),
-    startFrame: () => session.startFrame(),
+    startFrame: (options) => session.startFrame(options),
     showSource: (shown) => {
       if (shown) void session.sources.take(source());
       app.shown(shown);
