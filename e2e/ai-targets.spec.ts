@@ -62,10 +62,10 @@ test.describe('AI effects on every ML target', () => {
     test(`after a GPU device loss, ${target} runs again on the new device, without a reload`, async ({
       page,
     }) => {
-      const reference = await referenceMask(await api(page).sourcePixels());
+      const source = await api(page).sourcePixels();
+      const reference = await referenceMask(source);
       await setChain(page, chainJson('show-mask', target));
       expect((await api(page).renderNow())!.ran[0].target).toBe(target);
-      page.on('console', (m) => console.log('CONSOLE', m.type(), m.text().slice(0, 400)));
       const lost = await api(page).watchDevice();
       await api(page).loseDevice();
       await expect
@@ -79,6 +79,10 @@ test.describe('AI effects on every ML target', () => {
       // the frames asked for while the device was replaced did not fail over either.
       const frame = (await api(page).renderNow())!;
       expect(frame.ran[0]).toEqual({ stage: expect.any(String), target });
+      // The new device has the same picture (a mask from another one would be wrong pixels too;
+      // CI once had IoU 0.37 here, and this tells the two apart).
+      const restored = await api(page).sourcePixels();
+      expect(restored.data.filter((v, i) => v !== source.data[i]).length).toBe(0);
       const { iou } = maskIoU(await api(page).renderResult(), reference);
       expect(iou).toBeGreaterThanOrEqual(0.98);
       // One model (the one on the new device), and no GPU error on the new device: nothing of
