@@ -225,3 +225,52 @@ test.describe('image formats', () => {
     expect(data.slice(0, 3)).toEqual([255, 0, 0]);
   });
 });
+
+test.describe('notices', () => {
+  test('the same failure again is one card with a count; the detail is behind "Details"; cards stay off the viewer’s centre; the header’s log keeps them all', async ({
+    page,
+  }) => {
+    const app = new TriadPage(page);
+    await app.gotoWithImage('chelsea.png');
+    const png = fixture('chelsea.png');
+    const corrupt = Buffer.concat([png.subarray(0, 8), Buffer.alloc(4000, 0x5a)]);
+    for (let i = 0; i < 3; i++) {
+      await app.dropImage('broken.png', corrupt);
+      await expect(app.notices.first()).toHaveAttribute('data-count', String(i + 1));
+    }
+    const broken = app.notices.filter({ hasText: 'broken.png' });
+    await expect(broken).toHaveCount(1);
+    await expect(broken.getByTestId('notice.count')).toHaveText('3 times');
+
+    // A device loss: one plain sentence, the browser's own words behind "Details".
+    await api(page).loseDevice();
+    const lost = app.notices.filter({ hasText: 'GPU device lost' });
+    await expect(lost.getByTestId('notice.message')).toContainText('starting it again');
+    const detail = lost.getByTestId('notice.detail');
+    await expect(detail).toBeHidden();
+    await lost.getByText('Details').click();
+    await expect(detail).toBeVisible();
+    await expect(detail).not.toBeEmpty();
+
+    // No card reaches the middle of the viewer.
+    const viewer = (await page.getByTestId('viewer.canvas').boundingBox())!;
+    for (const card of await app.notices.all()) {
+      const box = (await card.boundingBox())!;
+      expect(box.x).toBeGreaterThan(viewer.x + viewer.width / 2);
+    }
+
+    // Dismissed, they are still in the log, newest first; the header says how many are new.
+    await expect(page.getByTestId('notices.unseen')).toHaveText('4');
+    while ((await app.notices.count()) > 0)
+      await app.notices.first().getByTestId('notice.dismiss').click();
+    await expect(app.notices).toHaveCount(0);
+    await page.getByTestId('notices.toggle').click();
+    const entries = page.getByTestId('notices.entry');
+    await expect(entries).toHaveCount(2);
+    await expect(entries.first()).toContainText('GPU device lost');
+    await expect(entries.nth(1)).toContainText('3 times');
+    await expect(page.getByTestId('notices.unseen')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('notices.log')).toHaveCount(0);
+  });
+});

@@ -158,7 +158,8 @@ export class AppState {
           if (recovering)
             this.notices.warning(
               'GPU device lost',
-              `${message.replace(/\.+$/, '')}. Recreating it and rebuilding resources…`,
+              'The GPU stopped working for this page; the app is starting it again and will go on where it was.',
+              message,
             );
         },
         error: (message) => this.#onGpuError(message),
@@ -282,7 +283,11 @@ export class AppState {
     // A broken kernel would report the same error every frame: show each message once.
     if (this.#recentErrors.has(message)) return;
     this.#recentErrors.add(message);
-    this.notices.error('GPU error', message);
+    this.notices.error(
+      'GPU error',
+      'The GPU reported an error; the app carried on. If the picture looks wrong, reload the page.',
+      message,
+    );
   }
 
   /** Simulates losing the device (test hook; also a way to reset a wedged GPU). */

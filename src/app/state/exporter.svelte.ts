@@ -126,7 +126,7 @@ export class ExportState {
         downloadBlob(blob, exportName(name));
         return blob;
       } catch (error) {
-        app.notices.error('Export failed', messageOf(error));
+        app.notices.error('Export failed', `${messageOf(error)}. Nothing was saved.`);
         return null;
       }
     });

@@ -157,7 +157,14 @@ export class Files {
         back(() =>
           this.#app.camera.start(id).then(
             () => true,
-            (error: unknown) => (this.#app.notices.error('Camera', messageOf(error)), false),
+            (error: unknown) => (
+              this.#app.notices.error(
+                'Camera',
+                'The camera could not be started again; the app shows what it had.',
+                messageOf(error),
+              ),
+              false
+            ),
           ),
         ),
       );

@@ -38,7 +38,8 @@ export function createFrameSources(app: FrameSourcesHost): {
       app.shown(shown);
     },
     setFrameIndex: (index) => app.setFrameIndex(index),
-    onError: (reason) => app.notices.error(stopped, reason),
+    onError: (reason) =>
+      app.notices.error(stopped, 'It stopped on an error; the last frame stays on screen.', reason),
   });
   const video: VideoState = new VideoState(
     host('Playback stopped', () => ({

@@ -16,17 +16,20 @@ export function stageFailureNotices(notices: Notices, seen: Set<string>) {
     if (skipped)
       notices.error(
         'AI effect unavailable',
-        `${name}: ${reason}. The stage is skipped; the rest of the chain runs.`,
+        `${name} is skipped for now; the rest of the chain runs. Its card says why.`,
+        reason,
       );
     else if (isMlTarget(target))
       notices.warning(
         'AI stage moved',
-        `${name} failed on ${target} (${reason}); it ran on another target instead.`,
+        `${name} could not run on ${target}; it ran on another target instead.`,
+        reason,
       );
     else
       notices.warning(
         'Stage moved to the GPU',
-        `${name} failed on the ${target.toUpperCase()} (${reason}); it ran on the GPU instead.`,
+        `${name} could not run on the ${target.toUpperCase()}; it ran on the GPU instead.`,
+        reason,
       );
   };
 }
