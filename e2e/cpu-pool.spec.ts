@@ -248,8 +248,7 @@ test('the worker count can be changed in the UI, is remembered, and CPU stages s
   await app.gotoWithImage('chelsea.png');
   const defaultCount = await page.evaluate(() => Math.max(1, navigator.hardwareConcurrency - 1));
   expect((await api(page).cpuStats()).workers).toBe(defaultCount);
-  await page.getByTestId('app.workers').fill('3');
-  await page.getByTestId('app.workers').press('Enter');
+  await app.setWorkers(3);
   expect((await api(page).cpuStats()).workers).toBe(3);
 
   await app.addEffect('sobel', 'sobel');
@@ -259,6 +258,6 @@ test('the worker count can be changed in the UI, is remembered, and CPU stages s
 
   await page.reload();
   await api(page).ready();
-  await expect(page.getByTestId('app.workers')).toHaveValue('3');
+  await expect(await app.workersField()).toHaveValue('3');
   expect((await api(page).cpuStats()).workers).toBe(3);
 });

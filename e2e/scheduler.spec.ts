@@ -67,8 +67,7 @@ test('a CPU stage whose workers fail runs on the GPU instead: the frame is not l
   await app.expectCanvasMatchesCpu();
 
   // Resizing the pool brings fresh workers: the stage runs on the CPU again.
-  await page.getByTestId('app.workers').fill('2');
-  await page.getByTestId('app.workers').press('Enter');
+  await app.setWorkers(2);
   expect((await api(page).renderNow())!.ran[0]).toEqual({
     stage: expect.any(String),
     target: 'cpu',

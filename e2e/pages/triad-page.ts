@@ -66,6 +66,20 @@ export class TriadPage {
     await on.dispatchEvent('drop', { dataTransfer });
   }
 
+  /** The CPU worker count field, in the header's "More" menu (opened if it is not). */
+  async workersField(): Promise<Locator> {
+    const field = this.page.getByTestId('app.workers');
+    if (!(await field.isVisible())) await this.page.getByTestId('app.more').click();
+    return field;
+  }
+
+  /** Sets the CPU worker count as a user does: type it and press Enter. */
+  async setWorkers(count: number): Promise<void> {
+    const field = await this.workersField();
+    await field.fill(String(count));
+    await field.press('Enter');
+  }
+
   async dropImage(name: string, bytes: Buffer | Uint8Array = fixture(name)): Promise<void> {
     await this.dropFiles([{ name, bytes }]);
   }

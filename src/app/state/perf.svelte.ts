@@ -47,6 +47,8 @@ const SAMPLE_MS = 250;
  */
 export class PerfState {
   visible = $state(true);
+  /** Shown as a one-line strip under the viewer instead of a column beside it. */
+  compact = $state(false);
   /**
    * Whether the last frame came from a stream (a playing video, the camera, the 3D scene). Only
    * then is there a rate: for a still, `fps` is 0, `frameMs` is that frame's time and the panel
@@ -186,5 +188,15 @@ export class PerfState {
 
   toggle(): void {
     this.visible = !this.visible;
+  }
+
+  /** Between the full panel and the compact strip (both keep measuring). */
+  toggleCompact(): void {
+    this.compact = !this.compact;
+  }
+
+  /** Whether the full panel is beside the viewer. */
+  get panelOpen(): boolean {
+    return this.visible && !this.compact;
   }
 }
