@@ -233,6 +233,40 @@ test.describe('the performance panel', () => {
     }
   });
 
+  test('Compare stops each strategy at its seconds when its frames would take longer, says how long is left, and Cancel adds nothing', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await app.addEffect('blur', 'gaussian-blur');
+    // More frames than could run in a second: the seconds bound each strategy's timed run.
+    await page.getByTestId('compare.frames').fill('1000');
+    await page.getByTestId('compare.seconds').fill('1');
+    await page.getByTestId('compare.warmup').fill('1');
+    await page.getByTestId('compare.run').click();
+    const eta = page.getByTestId('compare.eta');
+    await expect(eta).toHaveText('estimating time left…');
+    // Once a strategy has finished, the time left is an estimate from it.
+    await expect(eta).toHaveText(/^about \d+ (s|min \d+ s) left$/, { timeout: 60_000 });
+    await expect(page.getByTestId('compare.row')).toHaveCount(1, { timeout: 150_000 });
+    const row = (await api(page).compareTable())!.rows[0];
+    for (const s of STRATEGIES) {
+      const cell = row.cells[s];
+      expect(cell.error, s).toBeUndefined();
+      expect(cell.count, s).toBeGreaterThanOrEqual(5);
+      expect(cell.count, s).toBeLessThan(1000);
+      expect(cell.rate, s).toBeCloseTo((cell.count * 1000) / cell.ms, 9);
+    }
+    // Cancelled midway: the run stops, says so, and the table keeps only what it had.
+    await page.getByTestId('compare.run').click();
+    await expect(page.getByTestId('compare.running')).toBeVisible();
+    await page.getByTestId('compare.cancel').click();
+    await expect(page.getByTestId('compare.running')).toBeHidden();
+    await expect(app.notices.filter({ hasText: 'Compare cancelled' })).toContainText(
+      'No row was added.',
+    );
+    expect((await api(page).compareTable())!.rows).toEqual([row]);
+  });
+
   test('a GPU device lost during Compare: the interrupted strategy is measured again on the new device, and its cell says so', async ({
     page,
   }) => {

@@ -44,7 +44,18 @@ export interface ScenarioSize {
   warmup: number;
   /** Frames the warm-up may add while the scheduler is still measuring targets. */
   calibrationCap: number;
+  /**
+   * The most seconds each strategy's timed frames run (fewer frames then, at least
+   * `MIN_TIMED_FRAMES`); absent: all `frames` (the benchmarks time a fixed count).
+   */
+  seconds?: number;
 }
+
+/** A time-bounded run still times at least this many frames per strategy. */
+export const MIN_TIMED_FRAMES = 5;
+
+/** Compare's default bound in the app: a few seconds per strategy, whichever comes first. */
+export const COMPARE_SECONDS = 4;
 
 export const FULL_SIZE: ScenarioSize = {
   video: [1920, 1080],

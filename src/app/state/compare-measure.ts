@@ -1,5 +1,7 @@
 import { APP_TARGETS, type FrameTiming } from '../../engine';
 import { STRATEGIES, STRATEGY_LABELS, type CompareCell, type CompareRow } from '../../perf/report';
+import { etaOf } from '../../perf/eta';
+import { MIN_TIMED_FRAMES } from '../../perf/scenarios';
 import { strategyAllows, type Strategy } from '../../scheduler';
 import type { AppState } from './app.svelte';
 import type { FrameFeed } from './compare-feed';
@@ -9,7 +11,7 @@ import { withRecovery } from './compare-recovery';
 export interface CompareRun {
   app: AppState;
   order: readonly Strategy[];
-  status: { running: string | null; progress: number | null };
+  status: { running: string | null; progress: number | null; etaS: number | null };
 }
 
 /** Runs `feed` under each strategy: warm-up (and calibration), then the timed frames. */
@@ -18,10 +20,12 @@ export async function measureFrames(
   scenario: string,
   feed: FrameFeed,
   signal: AbortSignal,
-  size: { frames: number; warmup: number; calibrationCap: number },
+  size: { frames: number; warmup: number; calibrationCap: number; seconds?: number },
 ): Promise<CompareRow> {
   const { app, order, status } = run;
   const cells = {} as Record<Strategy, CompareCell>;
+  const eta = etaOf(order.length);
+  status.etaS = null;
   /**
    * Starts the next frame (as many overlap as the app allows); resolves once it has taken its
    * source, with when it will be done.
@@ -72,6 +76,7 @@ export async function measureFrames(
   };
   for (const strategy of order) {
     const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
+    eta.start();
     const attempt = () =>
       app.scheduling.withMode(strategy, async (): Promise<CompareCell> => {
         await feed.restart();
@@ -81,6 +86,7 @@ export async function measureFrames(
         // rate they would not run at, and a fixed strategy's prediction came from it.
         await frames(strategy, size.warmup + size.calibrationCap, (i) => {
           status.running = `${label}, warm-up ${i + 1}`;
+          status.etaS = eta.left();
           return i < size.warmup || placer.scheduler.settling;
         });
         await feed.restart();
@@ -92,12 +98,17 @@ export async function measureFrames(
         // The prediction is made before its frames run (from what the scheduler knew then).
         const planned = planOf(app, strategy);
         const t0 = performance.now();
+        // Time-bounded: the frames or the seconds, whichever come first.
+        const until = size.seconds === undefined ? Infinity : t0 + size.seconds * 1000;
         const done = await frames(
           strategy,
           size.frames,
           (i) => {
+            if (i >= MIN_TIMED_FRAMES && performance.now() >= until) return false;
+            const share = Math.max(i / size.frames, (performance.now() - t0) / (until - t0));
             status.running = `${label}, frame ${i + 1}/${size.frames}`;
-            status.progress = (order.indexOf(strategy) + i / size.frames) / STRATEGIES.length;
+            status.progress = (order.indexOf(strategy) + share) / STRATEGIES.length;
+            status.etaS = eta.left();
             return true;
           },
           (timing) => void timing.then(() => finished.push(performance.now())).catch(() => {}),
@@ -108,8 +119,8 @@ export async function measureFrames(
         for (const { busy } of done)
           for (const [k, v] of Object.entries(busy)) busyMs[k] = (busyMs[k] ?? 0) + v / done.length;
         return {
-          rate: (size.frames * 1000) / ms,
-          count: size.frames,
+          rate: (done.length * 1000) / ms,
+          count: done.length,
           ms,
           intervals,
           busyMs,
@@ -117,7 +128,9 @@ export async function measureFrames(
         };
       });
     cells[strategy] = await withRecovery(app, attempt, signal);
+    eta.done();
   }
+  status.etaS = null;
   return { scenario, unit: 'fps', cells };
 }
 

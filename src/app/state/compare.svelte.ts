@@ -14,6 +14,7 @@ import {
 } from '../../perf/report';
 import {
   BATCH_EFFECTS,
+  COMPARE_SECONDS,
   FULL_SIZE,
   SCENARIOS,
   preview3dStages,
@@ -43,6 +44,8 @@ export class CompareState {
   /** What is running now ("Video edit + render: Auto, frame 12/30"), or null. */
   running = $state<string | null>(null);
   progress = $state<number | null>(null);
+  /** Seconds the run has left, from the strategies done so far (null: not known yet). */
+  etaS = $state<number | null>(null);
   /** The last batch's results (PNG files for the zip), by item name. */
   batchOutputs = $state.raw<BatchItem[]>([]);
   /** What the AI batch runs on each image. */
@@ -53,6 +56,8 @@ export class CompareState {
   #outputsEffect: BatchEffect = 'super-resolution-x2';
   frames = $state(FULL_SIZE.frames);
   warmup = $state(FULL_SIZE.warmup);
+  /** Each strategy's timed frames stop after this many seconds if `frames` take longer. */
+  seconds = $state(COMPARE_SECONDS);
   readonly #app: AppState;
   #abort: AbortController | null = null;
   /** The order the next comparison runs the strategies in. */
@@ -89,6 +94,7 @@ export class CompareState {
           frames: this.frames,
           warmup: this.warmup,
           calibrationCap: FULL_SIZE.calibrationCap,
+          seconds: this.seconds,
         });
       } finally {
         await feed.close();
@@ -252,6 +258,7 @@ export class CompareState {
       this.#order = STRATEGIES;
       this.running = null;
       this.progress = null;
+      this.etaS = null;
     }
   }
 
