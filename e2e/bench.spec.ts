@@ -83,6 +83,13 @@ test('npm run bench --small runs the three scenarios under the four strategies a
         Math.max(...row.filter((r) => r.strategy !== 'auto').map((r) => r.rate as number)),
       9,
     );
+    // The page's long tasks while the row ran, one count per repeat (Chromium has the API).
+    const tasks = results.find((r) => r.case === `${scenario}: long tasks`)!;
+    expect(tasks.n, scenario).toBe(1);
+    const [count] = tasks.countByRepeat as number[];
+    expect(Number.isInteger(count) && count >= 0).toBe(true);
+    expect(tasks.median).toBe((tasks.longestMsByRepeat as number[])[0]);
+    if (count > 0) expect(tasks.median as number).toBeGreaterThan(50);
   }
   // The printed table is the same table, as Markdown.
   expect(run.stdout).toContain(

@@ -267,6 +267,37 @@ test.describe('the performance panel', () => {
     expect((await api(page).compareTable())!.rows).toEqual([row]);
   });
 
+  test('long tasks are counted: a task that holds the page’s thread shows with its length; opening a clip and playing it are reported', async ({
+    page,
+  }) => {
+    const since = () => page.evaluate(() => window.__triad.now());
+    const longTasks = (t0: number) => page.evaluate((t) => window.__triad.longTasks(t), t0);
+    const t0 = await since();
+    // A task of the page's own (work run from the test's evaluate is not one of its tasks).
+    await page.evaluate(() =>
+      setTimeout(() => {
+        const end = performance.now() + 150;
+        while (performance.now() < end);
+      }),
+    );
+    await expect.poll(async () => (await longTasks(t0)).count).toBeGreaterThanOrEqual(1);
+    const held = await longTasks(t0);
+    expect(held.supported).toBe(true);
+    expect(held.longestMs).toBeGreaterThanOrEqual(140);
+    // The figures of a new user's first steps, for the report (benchmarks judge them).
+    const t1 = await since();
+    await app.dropFiles([{ name: 'realshort.mp4', bytes: fixture('realshort.mp4') }]);
+    await expect(page.getByTestId('video.controls')).toBeVisible();
+    const opening = await longTasks(t1);
+    const t2 = await since();
+    await api(page).videoPlayFrames(30);
+    const playing = await longTasks(t2);
+    for (const [span, tasks] of Object.entries({ opening, playing }))
+      test
+        .info()
+        .annotations.push({ type: `long tasks: ${span}`, description: JSON.stringify(tasks) });
+  });
+
   test('a GPU device lost during Compare: the interrupted strategy is measured again on the new device, and its cell says so', async ({
     page,
   }) => {

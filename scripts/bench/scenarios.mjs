@@ -111,12 +111,15 @@ try {
         // A machine that drifts during a row (the endpoint warming, memory growing) does not
         // always favour the same strategy (see WILLIAMS).
         const order = orderOf(repeat);
-        const { row, table, autoChanges, offPlan, replanMs } = await page.evaluate(
+        const { row, table, autoChanges, offPlan, replanMs, longTasks } = await page.evaluate(
           async ([id, size, inFlight, order, strategies]) => {
             window.__triad.setFramesInFlight(inFlight);
             const state = () => strategies.map((s) => window.__triad.schedulerState(s));
             const before = state();
+            const t0 = window.__triad.now();
             const result = await window.__triad.runScenario(id, size, order);
+            // Tasks that held the page's thread over 50 ms while the row ran (issue 17).
+            const longTasks = window.__triad.longTasks(t0);
             const after = state();
             // Per strategy, over this repeat: frames sent off the plan (probes, checks of a
             // jumped estimate, exploration) and the re-plans' time on the page's thread.
@@ -130,7 +133,7 @@ try {
             });
             // Why Auto ran the plan it ran: its placement log (trials, measured gains).
             const changes = window.__triad.schedulerState('auto').changes.slice(-30);
-            return { ...result, autoChanges: changes, offPlan, replanMs };
+            return { ...result, autoChanges: changes, offPlan, replanMs, longTasks };
           },
           [id, size, inFlight, order, STRATEGIES],
         );
@@ -142,10 +145,11 @@ try {
         // A GPU device lost under a strategy whose AI runtimes cannot follow it to a new device:
         // measure the row again in a fresh page. Seen with Dawn's GL backend on lavapipe.
         const missing = STRATEGIES.filter((s) => row.cells[s].rate === null);
-        const notices = await page.getByTestId('notice').allInnerTexts();
-        const lost = notices.some((n) => n.includes('GPU device lost'));
+        // The session's notices (a card on screen may have faded by now).
+        const notices = await page.evaluate(() => window.__triad.noticeLog());
+        const lost = notices.some((n) => n.title === 'GPU device lost');
         if (missing.length === 0 || !lost || attempt === 3) {
-          repeats.push({ ...row, autoChanges, offPlan, replanMs });
+          repeats.push({ ...row, autoChanges, offPlan, replanMs, longTasks });
           break;
         }
         console.log(
@@ -204,14 +208,22 @@ try {
       plan: r.plan?.map((p) => `${p.stage} → ${p.targets}`).join(', '),
     })),
   );
+  console.log('Main-thread tasks over 50 ms while each row ran (count per repeat, longest):');
+  console.table(
+    results
+      .filter((r) => r.metric === 'longest main-thread task')
+      .map((r) => ({ case: r.case, count: r.countByRepeat.join(', '), longestMs: r.p95 })),
+  );
   console.log(`wrote ${file}`);
   const missing = results.filter((r) => r.strategy && r.rate === null);
   if (missing.length) {
     console.error(
       `cells without a measurement:\n  ${missing.map((r) => `${r.case}: ${r.error}`).join('\n  ')}`,
     );
-    const notices = await page.getByTestId('notice').allInnerTexts();
-    console.error(`the page's notices:\n  ${notices.join('\n  ').replaceAll('\n', ' ')}`);
+    const notices = await page.evaluate(() => window.__triad.noticeLog());
+    console.error(
+      `the page's notices:\n  ${notices.map((n) => `${n.title}: ${n.message}`).join('\n  ')}`,
+    );
     process.exitCode = 1;
   }
 } finally {
@@ -318,6 +330,23 @@ function resultsOf({ inFlight, repeats }) {
     // trials, frames sent off the plan, re-plans; or the machine's noise).
     samePlanAsBestFixed:
       best !== undefined && JSON.stringify(planOf.auto) === JSON.stringify(planOf[best]),
+  });
+  // The page's responsiveness while the row ran (all four strategies, warm-up included): tasks
+  // that held its thread over 50 ms (the Long Tasks API), per repeat.
+  const tasks = repeats.map((r) => r.longTasks).filter((t) => t?.supported);
+  const longest = tasks.map((t) => t.longestMs);
+  out.push({
+    case: `${scenario}: long tasks`,
+    scenario,
+    inFlight: frames ? inFlight : null,
+    metric: 'longest main-thread task',
+    unit: 'ms',
+    median: longest.length ? median(longest) : null,
+    p95: longest.length ? Math.max(...longest) : null,
+    n: tasks.length,
+    countByRepeat: tasks.map((t) => t.count),
+    longestMsByRepeat: longest,
+    totalMsByRepeat: tasks.map((t) => Math.round(t.totalMs)),
   });
   return out;
 }

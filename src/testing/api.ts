@@ -33,6 +33,7 @@ import { resizeArea } from '../ml';
 import { bitmapPixels } from '../gpu/upload';
 import { readDrawn } from './canvas-readback';
 import { holdFirstCpuStage } from './hold-cpu';
+import { LongTasks } from '../perf/long-tasks';
 
 /**
  * A typed test API on `window.__triad`, used by the Playwright specs and the benchmark scripts.
@@ -110,6 +111,8 @@ async function bitmapFromUrl(url: string, size?: [number, number]): Promise<Imag
 const watchedDevices: WeakRef<GPUDevice>[] = [];
 
 export function createTestApi(app: AppState, compare: CompareState) {
+  // From before the app starts: opening the first file is measured too.
+  const longTasks = new LongTasks();
   const engine = () => {
     if (!app.engine) throw new Error(`GPU not ready (${app.gpuStatus})`);
     return app.engine;
@@ -135,6 +138,16 @@ export function createTestApi(app: AppState, compare: CompareState) {
       runChainOnCpu,
     },
     cpuStats: () => ({ workers: app.cpu.size, ...app.cpu.pool.stats }),
+    /** The page's clock (performance.now()), to mark the start of a span for `longTasks`. */
+    now: () => performance.now(),
+    /** Main-thread tasks over 50 ms that started since `fromMs` (see `now`). */
+    longTasks: (fromMs: number) => ({
+      supported: longTasks.supported,
+      ...longTasks.between(fromMs),
+    }),
+    /** Every notice of the session (faded and dismissed ones too): kind, title, message. */
+    noticeLog: () =>
+      app.notices.log.map(({ kind, title, message, count }) => ({ kind, title, message, count })),
     /** The current chain's full-resolution result (small images only: it crosses as JSON). */
     async renderResult() {
       const img = await engine().renderToImage(app.chain, { index: 0 });
