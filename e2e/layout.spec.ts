@@ -110,3 +110,39 @@ for (const [width, height] of [
     await api(page).videoPause();
   });
 }
+
+test('an empty app offers a photo, a clip and the 3D scene in one click, and the scenarios, with what the strategies mean', async ({
+  page,
+}) => {
+  const app = new TriadPage(page);
+  await app.goto();
+  const first = page.getByTestId('first-run');
+  await expect(first).toContainText('Auto');
+  // Nothing has been drawn: the panel has no figure to show, not a 0 ms frame.
+  await expect(page.getByTestId('perf.fps')).toHaveText('—');
+  await expect(page.getByTestId('perf.frame-ms')).toHaveText('—');
+  await expect(page.getByTestId('first-run.scenario')).toHaveCount(3);
+  // A scenario starts from here (and can be cancelled: it is the panel's own run).
+  await page.locator('[data-testid="first-run.scenario"][data-scenario="video-edit"]').click();
+  await expect(page.getByTestId('compare.running')).toBeVisible();
+  await page.getByTestId('compare.cancel').click();
+  await expect(page.getByTestId('compare.running')).toBeHidden();
+
+  const sample = (id: string) =>
+    page.locator(`[data-testid="first-run.sample"][data-sample="${id}"]`);
+  await app.goto();
+  await sample('photo').click();
+  await app.expectImage('chelsea.png · 451×300');
+  await expect(first).toHaveCount(0);
+
+  await app.goto();
+  await sample('clip').click();
+  await expect(page.getByTestId('video.controls')).toBeVisible();
+  await expect(page.getByTestId('viewer.image-info')).toContainText('oa4_launch.webm');
+  expect((await api(page).videoState()).info?.width).toBe(640);
+
+  await app.goto();
+  await sample('scene').click();
+  await expect(page.getByTestId('viewer.image-info')).toContainText('3D scene');
+  await expect.poll(async () => (await api(page).sceneState()).shown).toBeGreaterThan(1);
+});
