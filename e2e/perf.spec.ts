@@ -131,6 +131,10 @@ test.describe('the performance panel', () => {
     }
     const chosen = page.locator('[data-testid="perf.stage-times"] td.chosen');
     await expect(chosen).toHaveCount(2);
+    // The frames-in-flight menu: each setting's predicted rate with its likely range.
+    await expect(page.getByTestId('perf.in-flight-option').nth(1)).toHaveText(
+      /^2 · [\d.]+ fps \([\d.]+–[\d.]+\)$/,
+    );
     // Nothing in the panel runs past its edge (the tables wrap rather than cut).
     const overflow = await page
       .getByTestId('perf.panel')

@@ -111,6 +111,8 @@ export interface Prediction {
   pipelinedFps: number;
   /** The same plan at 1, 2, 3 and 4 frames in flight (what each extra frame buys). */
   byInFlight: number[];
+  /** Each of those with its range ([low, high], as `low` and `high`). */
+  byInFlightRange: [number, number][];
   /** ms a frame spends moving between memories under the plan (readbacks, uploads, network). */
   transferMs: number;
   utilization: Record<string, number>;
@@ -1069,16 +1071,20 @@ export class Scheduler {
     if (!plan) return null;
     const scale = this.#measuredScale(plan, !!own);
     const rate = (period: number) => 1000 / (period * scale);
-    // The same plan at other frames in flight (cheap: no search).
+    const [slower, faster] = [this.#shifted(1), this.#shifted(-1)];
+    // The same plan at other frames in flight (cheap: no search), each with its range.
     const byInFlight: number[] = [];
+    const byInFlightRange: [number, number][] = [];
     for (let n = 1; n <= MAX_IN_FLIGHT; n++) {
       const p = n === plan.inFlight ? plan : rescore(problem, this.costs, plan, n);
       byInFlight.push(p ? rate(p.period) : 0);
+      const slow = rescore(problem, slower, plan, n)?.period ?? p?.period;
+      const fast = rescore(problem, faster, plan, n)?.period ?? p?.period;
+      byInFlightRange.push(slow && fast ? [rate(slow), rate(fast)] : [0, 0]);
     }
     const pipelined = rescore(problem, this.costs, plan, UNBOUNDED);
-    const range = (sigmas: number) => rescore(problem, this.#shifted(sigmas), plan)?.period;
-    const slow = range(1);
-    const fast = range(-1);
+    const slow = rescore(problem, slower, plan)?.period;
+    const fast = rescore(problem, faster, plan)?.period;
     return {
       fps: rate(plan.period),
       low: rate(slow ?? plan.period),
@@ -1086,6 +1092,7 @@ export class Scheduler {
       serialFps: byInFlight[0],
       pipelinedFps: rate(pipelined?.period ?? plan.period),
       byInFlight,
+      byInFlightRange,
       transferMs: Object.entries(plan.loads)
         .filter(([r]) => r.startsWith('link:'))
         .reduce((sum, [, ms]) => sum + ms, 0),

@@ -177,6 +177,14 @@ describe('the scheduler', () => {
     expect(auto.byInFlight[1]).toBeCloseTo(auto.fps, 6);
     expect(auto.low).toBeLessThanOrEqual(auto.fps);
     expect(auto.high).toBeGreaterThanOrEqual(auto.fps);
+    // Each frames-in-flight figure has its range; the app's own is the prediction's.
+    expect(auto.byInFlightRange[1][0]).toBeCloseTo(auto.low, 6);
+    expect(auto.byInFlightRange[1][1]).toBeCloseTo(auto.high, 6);
+    auto.byInFlight.forEach((fps, n) => {
+      const [low, high] = auto.byInFlightRange[n];
+      expect(low, `${n + 1} in flight`).toBeLessThanOrEqual(fps * (1 + 1e-9));
+      expect(high, `${n + 1} in flight`).toBeGreaterThanOrEqual(fps * (1 - 1e-9));
+    });
     const gpu = scheduler.predict('gpu-only')!;
     for (const frame of gpu.plan.cycle)
       for (const t of frame) expect(['gpu', 'ort-webgpu', 'tfjs-webgpu']).toContain(t);
