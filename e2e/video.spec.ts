@@ -493,8 +493,13 @@ test('the webcam (Chromium’s fake camera) is a live source: frames flow throug
     .poll(async () => (await api(page).cameraState()).shown, { timeout: 30_000 })
     .toBeGreaterThan(before + 10);
   expect((await api(page).cameraState()).on).toBe(true);
-  for (const dismiss of await app.notices.getByTestId('notice.dismiss').all())
-    await dismiss.click();
+  // One at a time (a card may fade meanwhile: a list taken first would go stale).
+  while ((await app.notices.count()) > 0)
+    await app.notices
+      .first()
+      .getByTestId('notice.dismiss')
+      .click({ timeout: 5_000 })
+      .catch(() => {}); // it faded first: the count says whether any is left
   await page.getByTestId('camera.stop').click();
   await expect.poll(() => api(page).cameraState()).toMatchObject({ on: false, liveFrames: 0 });
   expect(await app.status()).toBe('ready');
