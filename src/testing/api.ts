@@ -33,7 +33,7 @@ import { resizeArea } from '../ml';
 import { bitmapPixels } from '../gpu/upload';
 import { readDrawn } from './canvas-readback';
 import { holdFirstCpuStage } from './hold-cpu';
-import { LongTasks } from '../perf/long-tasks';
+import { LongTasks } from './long-tasks';
 
 /**
  * A typed test API on `window.__triad`, used by the Playwright specs and the benchmark scripts.
