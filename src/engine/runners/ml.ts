@@ -35,9 +35,8 @@ export async function runMlStage(
   for (const target of order) {
     // A frame of a stream does not wait for a model to load where the stage fails over to: an
     // endpoint that restarted froze the picture for the 6.5 s ort-wasm took to load the model.
-    // The first such target loads meanwhile, and the stream goes on without the stage.
+    // A target further on whose model is ready runs it; else the first cold one loads (below).
     if (target !== placed && run.live && !ml!.isReady(spec.effect, target)) {
-      if (warming === null) ml!.warm(spec.effect, target);
       warming ??= target;
       continue;
     }
@@ -124,8 +123,12 @@ export async function runMlStage(
       if (target !== order.at(-1)) ctx.onStageFailure?.(spec, target, message, false);
     }
   }
-  if (warming)
+  if (warming) {
+    // Nothing could run the stage now: the first cold target loads, and the stream goes on
+    // without the stage meanwhile.
+    ml!.warm(spec.effect, warming);
     reason = `${reason ?? `${placed} is not available`}; ${warming} is loading the model, and the video goes on without the stage until it has`;
+  }
   reason ??= ml ? 'no ML target can run here' : 'no ML runner';
   ctx.onStageFailure?.(spec, placed, reason, true);
   ran.push({ stage: spec.id, target: placed, skipped: true, reason });
