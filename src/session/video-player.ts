@@ -133,9 +133,10 @@ export class VideoPlayer<V extends PlayableVideo> {
    * Uploads a frame as the source, closes the previous one and starts rendering it: the next
    * frame may be decoded and uploaded while this one's CPU and AI stages run (as many frames
    * overlap as the session allows; its frame loop also keeps the GPU's queue short). `live`: a
-   * frame of playback.
+   * frame of playback, a stream's even if paused before it starts; absent (open, seek, step), the
+   * app's state says (a seek while playing is part of the stream).
    */
-  async #show(frame: OwnedFrame, live = false): Promise<void> {
+  async #show(frame: OwnedFrame, live?: true): Promise<void> {
     this.state.decoded++;
     await this.#host.frameSlot();
     const engine = this.#host.engine;
