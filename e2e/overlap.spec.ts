@@ -98,4 +98,22 @@ test.describe('frames in flight', () => {
     await page.reload();
     await expect(page.getByTestId('perf.in-flight')).toHaveValue('1');
   });
+
+  test('with three frames in flight, 150 frames through a CPU stage each come back with their own pixels', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    // As an export runs them: the next frame's source is written while the frames before it are
+    // in their CPU round trip. On lavapipe, about one run in four had frames come back with
+    // another frame's pixels (and every frame after them) while the texture pool destroyed
+    // textures under work still running; it now waits for the queue (src/gpu/texture-pool.ts).
+    const run = await api(page).overlappedRoundTrips({
+      frames: 150,
+      inFlight: 3,
+      width: 320,
+      height: 240,
+    });
+    expect(run.peakRunning).toBe(3);
+    expect(run.wrong).toEqual([]);
+  });
 });

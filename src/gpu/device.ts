@@ -170,6 +170,15 @@ export class GpuContext {
     resource.destroy();
   }
 
+  /**
+   * Destroys `resource` once the queue has done the work submitted so far (see `TexturePool`):
+   * for resources given up while other work may still use the device.
+   */
+  destroyWhenDone(resource: GPUTexture | GPUBuffer): void {
+    const destroy = () => this.destroy(resource);
+    void this.device.queue.onSubmittedWorkDone().then(destroy, destroy);
+  }
+
   submit(commands: GPUCommandBuffer[]): void {
     this.device.queue.submit(commands);
     this.counters.submits++;

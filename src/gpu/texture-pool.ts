@@ -12,6 +12,13 @@ export const WORK_FORMAT: GPUTextureFormat = 'rgba8unorm';
 /** Free textures kept across frames, at most, whatever the chain needed. */
 export const MAX_FREE_TEXTURES = 8;
 
+/**
+ * Frames over which the pool remembers how many textures of a size were held at once. With frames
+ * in flight, one frame's end sees fewer held than the frames together need: trimming to that
+ * made the pool destroy a texture at one frame's end and create one at the next frame's start.
+ */
+export const PEAK_WINDOW_FRAMES = 16;
+
 function keyOf(width: number, height: number): string {
   return `${width}x${height}`;
 }
@@ -19,9 +26,14 @@ function keyOf(width: number, height: number): string {
 /**
  * Recycles same-sized work textures between stages and frames. The pool owns every texture it
  * hands out; callers give them back with `release`. At `endFrame` the pool keeps only as many free
- * textures of each size as the frame needed at once (never more than MAX_FREE_TEXTURES in all),
- * and destroys sizes the frame did not use, so memory follows the current chain and image size
- * instead of growing with history.
+ * textures of each size as were held at once over the last PEAK_WINDOW_FRAMES frames (never more
+ * than MAX_FREE_TEXTURES in all), and destroys the rest, so memory follows the current chain,
+ * image size and frames in flight instead of growing with history.
+ *
+ * A texture trimmed is destroyed once the queue has done the work submitted before (other frames
+ * may still be running): on Chromium's OpenGL ES backend (lavapipe), destroying one while that
+ * work ran made later writes to other textures go missing — an export with three frames in flight
+ * wrote another frame's pixels (e2e/overlap.spec.ts, "150 frames through a CPU stage").
  */
 export class TexturePool {
   readonly #gpu: GpuContext;
@@ -29,6 +41,8 @@ export class TexturePool {
   readonly #inUse = new Set<GPUTexture>();
   /** Per size: textures held at once during this frame (the high-water mark). */
   readonly #peak = new Map<string, number>();
+  /** The high-water marks of the last frames, oldest first. */
+  readonly #recentPeaks: Map<string, number>[] = [];
   readonly #held = new Map<string, number>();
   #serial = 0;
   #destroyed = false;
@@ -66,14 +80,21 @@ export class TexturePool {
     this.#free.set(key, list);
   }
 
-  /** Trims free textures to what the last frame needed at once; call after each submit. */
+  /** Trims free textures to what the last frames needed at once; call after each submit. */
   endFrame(): void {
+    this.#recentPeaks.push(new Map(this.#peak));
+    if (this.#recentPeaks.length > PEAK_WINDOW_FRAMES) this.#recentPeaks.shift();
+    const peakOf = (key: string) => Math.max(0, ...this.#recentPeaks.map((p) => p.get(key) ?? 0));
     let budget = MAX_FREE_TEXTURES;
-    for (const [key, list] of this.#free) {
-      const wanted = Math.max(0, (this.#peak.get(key) ?? 0) - (this.#held.get(key) ?? 0));
+    // Sizes this frame used take the budget first.
+    const sizes = [...this.#free].sort(
+      ([a], [b]) => Number(this.#peak.has(b)) - Number(this.#peak.has(a)),
+    );
+    for (const [key, list] of sizes) {
+      const wanted = Math.max(0, peakOf(key) - (this.#held.get(key) ?? 0));
       const keep = Math.min(wanted, budget);
       budget -= keep;
-      while (list.length > keep) this.#gpu.destroy(list.shift()!);
+      while (list.length > keep) this.#gpu.destroyWhenDone(list.shift()!);
       if (list.length === 0) this.#free.delete(key);
     }
     this.#peak.clear();
@@ -98,6 +119,7 @@ export class TexturePool {
     this.#inUse.clear();
     this.#held.clear();
     this.#peak.clear();
+    this.#recentPeaks.length = 0;
   }
 }
 

@@ -28,6 +28,7 @@ import { liveFrames } from '../media/video/frames';
 import type { FrameUploadPath } from '../gpu/upload-frame';
 import type { DecoderPreference } from '../media/video/open-video';
 import { benchClip } from './video-bench';
+import { overlappedRoundTrips } from './round-trips';
 import { makeClip } from '../media/video/make-clip';
 import { resizeArea } from '../ml';
 import { bitmapPixels } from '../gpu/upload';
@@ -610,6 +611,8 @@ export function createTestApi(app: AppState, compare: CompareState) {
     renderShared: () => app.session.renderNow(),
     async settle() {
       await app.gpu?.device.queue.onSubmittedWorkDone();
+      // Resources waiting on the queue (`GpuContext.destroyWhenDone`) are gone too.
+      await new Promise((resolve) => setTimeout(resolve, 0));
     },
     /**
      * Renders a frame alone and returns the canvas's middle row as it showed that frame (read in
@@ -823,6 +826,11 @@ export function createTestApi(app: AppState, compare: CompareState) {
         scratch.destroy();
         for (const b of bitmaps) b.close();
       }
+    },
+    /** See `overlappedRoundTrips`: frames whose CPU round trip came back with wrong pixels. */
+    overlappedRoundTrips(request: Parameters<typeof overlappedRoundTrips>[3]) {
+      if (!app.gpu) throw new Error(`GPU not ready (${app.gpuStatus})`);
+      return overlappedRoundTrips(app.gpu, app.env, app.cpu, request);
     },
     /**
      * Starts `frames` frames of the current source and chain as fast as the app lets them in:
