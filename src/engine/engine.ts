@@ -293,9 +293,9 @@ export class Engine {
     return this.#source;
   }
 
-  /** Destroys a replaced source once no frame in flight can still read it. */
+  /** Destroys a replaced source once no frame in flight can still read it and the queue is done. */
   #retire(texture: GPUTexture): void {
-    if (this.running === 0) this.gpu.destroy(texture);
+    if (this.running === 0) this.gpu.destroyWhenDone(texture);
     else this.#retired.push(texture);
   }
 
@@ -394,7 +394,7 @@ export class Engine {
       turn?.done(); // a frame that failed gives up its turn
       this.running--;
       this.#use(enabled, -1);
-      if (this.running === 0) for (const t of this.#retired.splice(0)) this.gpu.destroy(t);
+      if (this.running === 0) for (const t of this.#retired.splice(0)) this.gpu.destroyWhenDone(t);
     }
   }
 
