@@ -435,6 +435,22 @@ test.describe('video export', () => {
     expect(psnr(exported, invertedOf(source))).toBeGreaterThan(28);
   });
 
+  test('an export whose frame never finishes stops with a message saying where, instead of waiting forever', async ({
+    page,
+  }) => {
+    const app = new TriadPage(page);
+    await app.gotoWithImage('chelsea.png');
+    await app.dropFiles([{ name: 'realshort.mp4', bytes: fixture('realshort.mp4') }]);
+    await expect.poll(async () => (await api(page).videoState()).info).not.toBeNull();
+    // A frame that never finishes, as after a GPU process or decoder that stopped answering (a
+    // CI export once waited four minutes for one); the limit is 60 s in the app, 3 s here.
+    const ended = await api(page).exportThatStalls(7, 3);
+    expect(ended.error).toBe('no frame finished for 3 s, so the export stopped at frame 8');
+    expect(ended.seconds).toBeLessThan(60); // stopped by the watchdog, not the test's timeout
+    // Without the stuck frame the same export finishes.
+    expect((await api(page).exportThatStalls(1000, 3)).error).toBeNull();
+  });
+
   test('a cancelled export saves nothing and says so', async ({ page }) => {
     test.setTimeout(120_000);
     const app = new TriadPage(page);

@@ -30,6 +30,7 @@ import type { DecoderPreference } from '../media/video/open-video';
 import { benchClip } from './video-bench';
 import { overlappedRoundTrips } from './round-trips';
 import { makeClip } from '../media/video/make-clip';
+import { exportVideo } from '../media/video/export-video';
 import { resizeArea } from '../ml';
 import { bitmapPixels } from '../gpu/upload';
 import { readDrawn } from './canvas-readback';
@@ -215,6 +216,37 @@ export function createTestApi(app: AppState, compare: CompareState) {
       throw new Error(`the video has no frame ${index}`);
     },
     videoSeek: (time: number) => app.video.seek(time),
+    /**
+     * Exports the open video through a chain whose frame `stuckAt` never finishes (as after a
+     * decoder or GPU process that stops answering), with a stall limit of `stallSeconds`: how it
+     * ended and after how long.
+     */
+    async exportThatStalls(stuckAt: number, stallSeconds: number) {
+      const file = app.video.file;
+      if (!file) throw new Error('no video');
+      const t0 = performance.now();
+      const finish = (error: string | null) => ({
+        error,
+        seconds: (performance.now() - t0) / 1000,
+      });
+      try {
+        await exportVideo(
+          file.source,
+          { format: 'webm-vp9', height: null, quality: 'low', chainScale: 1, stallSeconds },
+          async (frame, index) => ({
+            done:
+              index < stuckAt
+                ? Promise.resolve(createImage(frame.displayWidth, frame.displayHeight))
+                : new Promise<never>(() => {}),
+          }),
+          () => {},
+          new AbortController().signal,
+        );
+        return finish(null);
+      } catch (error) {
+        return finish(error instanceof Error ? error.message : String(error));
+      }
+    },
     /** Decode the next videos with a <video> element (the fallback) or the best available. */
     videoDecoder(preference: DecoderPreference) {
       app.video.decoderPreference = preference;

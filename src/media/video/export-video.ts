@@ -38,7 +38,15 @@ export interface ExportOptions {
    * is decoded and started. Frames are still encoded in order, each once.
    */
   inFlight?: number;
+  /**
+   * How long the export may go without a frame finishing before it stops with an error (default
+   * STALL_SECONDS): a decoder or device that stops answering must not hold the export forever.
+   */
+  stallSeconds?: number;
 }
+
+/** See `ExportOptions.stallSeconds`: longer than the slowest frame seen on a software GPU. */
+export const STALL_SECONDS = 60;
 
 /**
  * Starts one frame through the chain; resolves once the frame has taken its source (the next
@@ -95,6 +103,8 @@ export async function exportVideo(
     const width = even(track.displayWidth * scale);
     const height = even(track.displayHeight * scale);
     let frames = 0;
+    /** Something moved: a frame arrived or finished (see `stallWatch`). */
+    let beat = () => {};
     const inFlight = Math.max(1, Math.round(options.inFlight ?? 1));
     // The last frame flushes the frames still rendering, so the count must be known up front.
     const total = inFlight > 1 ? (await track.computePacketStats()).packetCount : Infinity;
@@ -121,6 +131,7 @@ export async function exportVideo(
         processedWidth: width * options.chainScale,
         processedHeight: height * options.chainScale,
         process: async (sample) => {
+          beat();
           const frame = sample.toVideoFrame(); // its own reference: outlives the sample
           let started;
           try {
@@ -129,7 +140,10 @@ export async function exportVideo(
             frame.close();
             throw error;
           }
-          const done = started.done.finally(() => frame.close());
+          const done = started.done.finally(() => {
+            frame.close();
+            beat();
+          });
           done.catch(() => {}); // awaited in turn below
           rendering.push({ done, timestamp: sample.timestamp, duration: sample.duration });
           // Hand over the oldest once `inFlight` frames are rendering, and all at the last.
@@ -159,6 +173,8 @@ export async function exportVideo(
         ? `dropped (${audioDiscarded.reason.replaceAll('_', ' ')})`
         : 'kept';
     const started = performance.now();
+    const watchdog = stallWatch((options.stallSeconds ?? STALL_SECONDS) * 1000, () => frames);
+    beat = watchdog.beat;
     conversion.onProgress = (fraction) => {
       const elapsed = (performance.now() - started) / 1000;
       onProgress({
@@ -170,9 +186,16 @@ export async function exportVideo(
     const cancel = () => void conversion.cancel();
     signal.addEventListener('abort', cancel);
     try {
-      await conversion.execute();
+      await Promise.race([
+        conversion.execute(),
+        watchdog.stalled.then((error) => {
+          void conversion.cancel();
+          throw error;
+        }),
+      ]);
     } finally {
       signal.removeEventListener('abort', cancel);
+      watchdog.stop();
     }
     signal.throwIfAborted();
     if (rendering.length > 0)
@@ -188,4 +211,31 @@ export async function exportVideo(
   } finally {
     input.dispose();
   }
+}
+
+/**
+ * Rejects `stalled` once `limitMs` pass without a `beat()`, saying at which frame: the export
+ * then stops instead of waiting on a decoder or a device that will not answer.
+ */
+function stallWatch(
+  limitMs: number,
+  frame: () => number,
+): { beat(): void; stalled: Promise<never>; stop(): void } {
+  let last = performance.now();
+  let fail: (error: Error) => void = () => {};
+  const stalled = new Promise<never>((_, reject) => (fail = reject));
+  stalled.catch(() => {}); // raced by the caller; unobserved once the export is done
+  const timer = setInterval(
+    () => {
+      if (performance.now() - last < limitMs) return;
+      clearInterval(timer);
+      fail(
+        new Error(
+          `no frame finished for ${Math.round(limitMs / 1000)} s, so the export stopped at frame ${frame()}`,
+        ),
+      );
+    },
+    Math.min(1000, limitMs / 4),
+  );
+  return { beat: () => (last = performance.now()), stalled, stop: () => clearInterval(timer) };
 }
