@@ -101,7 +101,13 @@ test.describe('chaos', () => {
     });
     expect(report.faults.filter((f) => f.kind === 'device loss').length).toBeGreaterThanOrEqual(2);
     await expectSurvived(page, report, baseline);
-    expect((await api(page).state()).deviceGeneration).toBe(1 + report.faults.length);
+    // One new device per loss, never two: the losses forced here, and any the software adapter
+    // had of its own (lavapipe's GL backend loses devices under load now and then).
+    const losses = (await api(page).recoveryLog()).filter(
+      (e) => e.part === 'GPU device' && e.event === 'lost',
+    ).length;
+    expect(losses).toBeGreaterThanOrEqual(report.faults.length);
+    expect((await api(page).state()).deviceGeneration).toBe(1 + losses);
   });
 
   test('the endpoint restarted and CPU workers crashing while a clip plays: playback goes on, nothing leaks', async ({
