@@ -186,9 +186,11 @@ export async function exportVideo(
     const cancel = () => void conversion.cancel();
     signal.addEventListener('abort', cancel);
     try {
+      const executing = conversion.execute();
+      executing.catch(() => {}); // cancelled below when the watchdog stops the export first
       await Promise.race([
-        conversion.execute(),
-        watchdog.stalled.then((error) => {
+        executing,
+        watchdog.stalled.catch((error: unknown) => {
           void conversion.cancel();
           throw error;
         }),
