@@ -156,7 +156,9 @@ test.describe('AI effects on every ML target', () => {
     await setChain(page, chainJson('background-blur', 'ort-wasm', { radius: 6 }));
     const counts = await page.evaluate(async () => {
       const api = window.__triad;
-      for (let i = 0; i < 5; i++) await api.renderNow(); // warm: pools and caches filled
+      // Warm: caches filled, and past the texture pool's 16-frame window (what frames before
+      // this chain held is trimmed by then).
+      for (let i = 0; i < 20; i++) await api.renderNow();
       const before = await api.mlMemory();
       for (let i = 0; i < 500; i++) {
         const frame = await api.renderNow();
@@ -178,7 +180,8 @@ test.describe('AI effects on every ML target', () => {
     await setChain(page, chainJson('background-blur', 'ort-webgpu', { radius: 6 }));
     const counts = await page.evaluate(async () => {
       const api = window.__triad;
-      for (let i = 0; i < 3; i++) await api.renderNow();
+      // Warm, and past the texture pool's 16-frame window (see the test above).
+      for (let i = 0; i < 17; i++) await api.renderNow();
       const before = await api.mlMemory();
       for (let i = 0; i < 12; i++) {
         const frame = await api.renderNow();
