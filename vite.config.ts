@@ -8,13 +8,16 @@ import type { ServerResponse } from 'node:http';
 /**
  * onnxruntime-web loads its WebAssembly (and the glue module for it) at run time from
  * `env.wasm.wasmPaths`. This serves them at /ort/ in development and emits them under ort/ in
- * the build, from the installed package, so the versions always match. Two builds are used: the
- * plain WebAssembly one (ort-wasm, in its worker) and the WebGPU one (asyncify, on the page).
+ * the build, from the installed package, so the versions always match. Three builds are used, each
+ * in a worker: the plain WebAssembly one (ort-wasm), and for ort-webgpu the JSPI one where the
+ * browser has JSPI, the asyncify one elsewhere (WebNN, on the page, uses the plain one).
  */
 function onnxRuntimeAssets(): Plugin {
   const dist = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
   const files = () =>
-    readdirSync(dist).filter((f) => /^ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/.test(f));
+    readdirSync(dist).filter((f) =>
+      /^ort-wasm-simd-threaded(\.asyncify|\.jspi)?\.(wasm|mjs)$/.test(f),
+    );
   return {
     name: 'triad:onnxruntime-assets',
     configureServer(server) {

@@ -28,9 +28,9 @@ test.describe('AI effects on every ML target', () => {
       await setChain(page, chainJson('show-mask', target));
       const frame = (await api(page).renderNow())!;
       expect(frame.ran[0]).toEqual({ stage: expect.any(String), target });
-      // ort-webgpu keeps the tensors on the GPU: no readback at all; the others read back only
-      // the model's 256×256 input, never the frame.
-      expect(frame.readbacks).toBe(target === 'ort-webgpu' ? 0 : 1);
+      // Every target reads back only the model's 256×256 input, never the frame (ort-webgpu too:
+      // it runs in a worker on a device of its own).
+      expect(frame.readbacks).toBe(1);
       const gpuSide = await api(page).renderResult();
       const cpuSide = await api(page).mlRunOnCpu('show-mask', target);
       for (const result of [gpuSide, cpuSide]) {
@@ -98,11 +98,8 @@ test.describe('AI effects on every ML target', () => {
       }
       await expect(page.getByTestId('perf.timeline-outages')).toBeVisible();
       // Nothing holds the lost device: no buffer, texture, pipeline or session of it is left.
-      // onnxruntime-web (1.30) keeps every device it was given in its WebAssembly module's
-      // handle table for the page's life (one destroyed device's wrapper per loss, its GPU memory
-      // freed by the loss), so on ort-webgpu the page cannot drop it (heap snapshot: the only
-      // path from a root runs through that table).
-      if (target === 'ort-webgpu') return;
+      // (ort-webgpu runs on a device of its own in its worker: the page's never reaches
+      // onnxruntime, which kept every device it was given for the module's life.)
       await expect
         .poll(async () => {
           await collectGarbage(page);
@@ -111,6 +108,51 @@ test.describe('AI effects on every ML target', () => {
         .toBe(true);
     });
   }
+
+  test('when ort-webgpu’s own device is lost, its worker starts again on a new one and the stage runs there again, without a reload', async ({
+    page,
+  }) => {
+    const reference = await referenceMask(await api(page).sourcePixels());
+    await setChain(page, chainJson('show-mask', 'ort-webgpu'));
+    expect((await api(page).renderNow())!.ran[0].target).toBe('ort-webgpu');
+    const generation = (await api(page).state()).deviceGeneration;
+    await api(page).loseOrtWebGpuDevice();
+    // Frames go on meanwhile (the app's device is not touched); within a few frames the stage
+    // runs on ort-webgpu again, in a fresh worker, with the same mask.
+    const ran = await page.evaluate(async () => {
+      const targets: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const frame = (await window.__triad.renderNow())!;
+        targets.push(frame.ran[0].skipped ? 'skipped' : frame.ran[0].target);
+        if (i > 0 && targets.at(-1) === 'ort-webgpu') break;
+      }
+      return targets;
+    });
+    expect(ran.at(-1)).toBe('ort-webgpu');
+    expect((await api(page).state()).deviceGeneration).toBe(generation);
+    const { iou } = maskIoU(await api(page).renderResult(), reference);
+    expect(iou).toBeGreaterThanOrEqual(0.98);
+    // A session per loaded model (the frames between may have failed over to ort-wasm, whose
+    // model stays loaded): the old worker went with its sessions.
+    const memory = await api(page).mlMemory();
+    expect(memory.workerSessions).toBe(memory.models);
+    expect(memory.errors).toBe(0);
+    test.info().annotations.push({ type: 'frames after the loss', description: ran.join(', ') });
+  });
+
+  test('ort-webgpu runs in a worker: the page itself never loads onnxruntime’s WebAssembly', async ({
+    page,
+  }) => {
+    await setChain(page, chainJson('show-mask', 'ort-webgpu'));
+    expect((await api(page).renderNow())!.ran[0].target).toBe('ort-webgpu');
+    // The page's own resource timeline (a worker's fetches are in the worker's): on the page,
+    // onnxruntime's first session held the thread 0.4–0.8 s compiling its WebAssembly.
+    const fetched = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((e) => e.name),
+    );
+    expect(fetched.filter((url) => /ort-wasm-simd-threaded/.test(url))).toEqual([]);
+    expect(await api(page).mlMemory()).toMatchObject({ workerSessions: 1 });
+  });
 
   test('after a CPU stage, segmentation still runs on the GPU side: the frame goes up, only the model input comes down', async ({
     page,

@@ -49,7 +49,7 @@ try {
     }
   }
   // AI effects in the chain: the whole stage (pre-processing, inference, composite) with the
-  // frame on the GPU (WGSL pre/post; ort-webgpu without readback) and in CPU memory (CPU twins).
+  // frame on the GPU (WGSL pre/post; only the model input is read back) and in CPU memory (CPU twins).
   const FRAME = [1280, 720];
   for (const [target, state] of Object.entries(targets)) {
     if (!state.available) continue;

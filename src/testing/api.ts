@@ -20,9 +20,9 @@ import { sceneParity, type SceneParityRequest } from './scene';
 import { FULL_SIZE, SMALL_SIZE, type ScenarioId, type ScenarioSize } from '../perf/scenarios';
 import { toMarkdown, type CompareTable } from '../perf/report';
 import type { Strategy } from '../scheduler';
-import { OrtModel, availability, fetchModel, ortTensors, type MlTarget } from '../ml/runtime/ort';
-import { fetchManifest, loadModel } from '../ml/runtime/load';
-import { OrtWorkerModel, ortWorkerSessions } from '../ml/runtime/ort-worker';
+import { availability, fetchModel, ortTensors, type MlTarget } from '../ml/runtime/ort';
+import { fetchManifest, loadModel, loadOnnx } from '../ml/runtime/load';
+import { loseOrtWebGpuDevice, ortWorkerSessions } from '../ml/runtime/ort-worker';
 import { computeScopes } from '../scopes/compute';
 import { liveFrames } from '../media/video/frames';
 import type { FrameUploadPath } from '../gpu/upload-frame';
@@ -352,10 +352,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
     async mlLoad(url: string, target: MlTarget): Promise<string | null> {
       try {
         const bytes = await fetchModel(url);
-        const model =
-          target === 'ort-wasm'
-            ? await OrtWorkerModel.load(bytes)
-            : await OrtModel.load(bytes, target, app.gpu);
+        const model = await loadOnnx(bytes, target, app.gpu);
         await model.release();
         return null;
       } catch (error) {
@@ -582,6 +579,8 @@ export function createTestApi(app: AppState, compare: CompareState) {
       };
     },
     loseDevice: () => app.loseDevice(),
+    /** Loses ort-webgpu's own device (in its worker), not the app's. */
+    loseOrtWebGpuDevice,
     /** The recovery log: what was lost and what came back, with how long it was out (ms). */
     recoveryLog: () => app.recovery.events,
     /**

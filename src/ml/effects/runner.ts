@@ -42,20 +42,25 @@ interface Loaded {
  * first use with progress and a warm-up inference, and released when no stage needs it.
  *
  * Two paths, so either side of the machine can do the pre- and post-processing:
- * - `runOnGpu` (segmentation effects, frame on the GPU): resize, tensor, composite in WGSL; on
- *   ort-webgpu the tensors stay in GPU buffers (no readback).
+ * - `runOnGpu` (segmentation effects, frame on the GPU): resize, tensor, composite in WGSL; only
+ *   the model's small input is read back (tfjs-webgpu shares the app's device, ort-webgpu runs in
+ *   a worker on a device of its own).
  * - `runOnCpu` (every effect, frame in CPU memory): the CPU twins; super-resolution is tiled with
  *   overlap so seams do not show.
  */
-/** The ML targets that run on the app's GPU device (their models go with it). */
-const GPU_TARGETS: ReadonlySet<MlTarget> = new Set<MlTarget>(['ort-webgpu', 'tfjs-webgpu']);
+/**
+ * The ML targets that run on the app's GPU device (their models go with it). ort-webgpu has a
+ * device of its own in its worker: a loss of that one restarts the worker, and its models are
+ * then `stale` and load again.
+ */
+const GPU_TARGETS: ReadonlySet<MlTarget> = new Set<MlTarget>(['tfjs-webgpu']);
 
 export class MlEffectRunner {
   readonly #base: string;
   readonly #report: ProgressReporter;
   readonly #models = new Map<string, Promise<Loaded>>();
   /** The keys of `#models` whose load has finished (a frame can run on them without waiting). */
-  readonly #ready = new Set<string>();
+  readonly #ready = new Map<string, MlModel>();
   readonly #availability = new Map<MlTarget, Availability>([
     ['ort-wasm', { available: true, detail: 'WebAssembly' }],
   ]);
@@ -183,12 +188,21 @@ export class MlEffectRunner {
       const current = loaded;
       // A failed load is forgotten, so a later frame tries again.
       current.then(
-        () => this.#models.get(key) === current && this.#ready.add(key),
+        (l) => this.#models.get(key) === current && this.#ready.set(key, l.model),
         () => this.#models.get(key) === current && this.#forget(key),
       );
       this.#models.set(key, current);
     }
-    return loaded;
+    const current = loaded;
+    // A model whose runtime was restarted since (its own GPU device was lost) loads again.
+    return current.then((l) => {
+      if (!l.model.stale) return l;
+      if (this.#models.get(key) === current) {
+        this.#forget(key);
+        void l.model.release().catch(() => {});
+      }
+      return this.#model(id, target);
+    });
   }
 
   #forget(key: string): void {
@@ -198,7 +212,8 @@ export class MlEffectRunner {
 
   /** Whether the effect's model is loaded on the target (a frame would not wait for a load). */
   isReady(effectId: string, target: MlTarget): boolean {
-    return this.#ready.has(`${this.#effect(effectId).model}|${target}`);
+    const model = this.#ready.get(`${this.#effect(effectId).model}|${target}`);
+    return model !== undefined && !model.stale;
   }
 
   /** Starts loading the effect's model on the target, without waiting for it. */

@@ -6,7 +6,7 @@ import { recordReadback } from '../../gpu/readback';
 import type { GpuStage } from '../../gpu/stage';
 import type { TextureLender } from '../../gpu/texture-pool';
 import { uploadImage } from '../../gpu/upload';
-import { GpuFill, GpuMaskComposite, GpuToTensor } from '../ops-gpu';
+import { GpuFill, GpuMaskComposite } from '../ops-gpu';
 import { GpuResize } from '../resize-gpu';
 import type { MlModel } from '../runtime/tensor-data';
 import { coverCrop, imageToTensor, type TensorSpec } from '../tensor';
@@ -34,15 +34,14 @@ const TENSOR: TensorSpec = MODEL_INPUT;
 
 /**
  * The GPU side of the segmentation effects: the frame is resized to the model's input on the GPU;
- * ort-webgpu takes it as a GPU tensor and leaves its mask in a GPU buffer (no readback at all);
- * the other targets read back only the small model input and send up only the mask. The
+ * only that small input is read back and only the mask is sent up (no runtime shares the app's
+ * device: ort-webgpu runs in a worker on a device of its own). The
  * composite (mask upsampling, blur, colour or image background) runs on the GPU, so the frame
  * itself never leaves it. Owns its kernels and buffers for one device.
  */
 export class SegmentationGpu {
   readonly gpu: GpuContext;
   readonly #resize: GpuResize;
-  readonly #toTensor: GpuToTensor;
   readonly #composite: GpuMaskComposite;
   // One kernel object per use in a frame: each owns its uniforms, and uniform writes land before
   // the submit, so one object used twice in an encoder would run twice with the last values.
@@ -56,7 +55,6 @@ export class SegmentationGpu {
   constructor(gpu: GpuContext, env: EffectEnv) {
     this.gpu = gpu;
     this.#resize = new GpuResize(gpu, 'bilinear');
-    this.#toTensor = new GpuToTensor(gpu);
     this.#composite = new GpuMaskComposite(gpu);
     this.#fillPerson = new GpuFill(gpu);
     this.#fillBackground = new GpuFill(gpu);
@@ -89,14 +87,6 @@ export class SegmentationGpu {
     const small = io.pool.acquire(width, height);
     this.#resize.encode(io.encoder(), frame, small);
     const dims = [1, height, width, 3];
-    if (model.runOnGpu) {
-      const tensor = this.#buffer('input', width * height * 3 * 4);
-      this.#toTensor.encode(io.encoder(), small, tensor, TENSOR);
-      io.pool.release(small);
-      io.flush();
-      const out = await model.runOnGpu(tensor, dims);
-      return { buffer: out.buffer, width, height, dispose: () => out.dispose() };
-    }
     const collect = recordReadback(this.gpu, io.encoder(), small);
     io.pool.release(small);
     io.flush();
@@ -161,7 +151,6 @@ export class SegmentationGpu {
 
   destroy(): void {
     this.#resize.destroy();
-    this.#toTensor.destroy();
     this.#composite.destroy();
     this.#fillPerson.destroy();
     this.#fillBackground.destroy();

@@ -25,8 +25,8 @@ export async function fetchManifest(base: string): Promise<ModelEntry[]> {
 }
 
 /**
- * Loads a model on a target: the ONNX conversion on onnxruntime-web (ort-wasm in its worker,
- * ort-webgpu and ort-webnn on the page), the original tfjs model on tfjs-webgpu, or the same
+ * Loads a model on a target: the ONNX conversion on onnxruntime-web (ort-wasm and ort-webgpu each
+ * in a worker of its own, ort-webnn on the page), the original tfjs model on tfjs-webgpu, or the same
  * model served by the inference endpoint (remote).
  */
 export async function loadModel(
@@ -48,5 +48,19 @@ export async function loadModel(
     return TfjsModel.load(`${base}models/${entry.files.tfjs}`, format, gpu.device, onProgress);
   }
   const bytes = await fetchModel(`${base}models/${entry.files.onnx}`, onProgress);
-  return target === 'ort-wasm' ? OrtWorkerModel.load(bytes) : OrtModel.load(bytes, target, gpu);
+  return loadOnnx(bytes, target, gpu);
+}
+
+/** An ONNX model's bytes on an onnxruntime-web target. */
+export function loadOnnx(
+  bytes: Uint8Array,
+  target: MlTarget,
+  gpu: GpuContext | null,
+): Promise<MlModel> {
+  if (target === 'ort-wasm') return OrtWorkerModel.load(bytes, target);
+  if (target === 'ort-webgpu') {
+    if (!gpu) return Promise.reject(new Error('ort-webgpu is not available: no WebGPU device'));
+    return OrtWorkerModel.load(bytes, target, gpu.adapter.featureLevel);
+  }
+  return OrtModel.load(bytes, target);
 }

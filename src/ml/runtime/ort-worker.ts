@@ -1,24 +1,69 @@
 import * as Comlink from 'comlink';
-import type { OrtWorkerApi } from './ort-protocol';
+import type { OrtWorkerApi, OrtWorkerBackend } from './ort-protocol';
 import type { MlModel, TensorData } from './tensor-data';
 
-let worker: { api: Comlink.Remote<OrtWorkerApi>; raw: Worker } | null = null;
+/** The targets onnxruntime-web runs in a worker of their own. */
+export type OrtWorkerTarget = 'ort-wasm' | 'ort-webgpu';
 
-/** The one worker that runs onnxruntime-web's WebAssembly backend (started on first use). */
-function ortWorker(): Comlink.Remote<OrtWorkerApi> {
+interface RunningWorker {
+  api: Comlink.Remote<OrtWorkerApi>;
+  raw: Worker;
+  /** Rejects when the worker is ended: a call still waiting on it then fails instead of hanging. */
+  ended: Promise<never>;
+  end(reason: Error): void;
+}
+
+/** A call into the worker that fails if the worker is ended meanwhile. */
+function call<T>(
+  worker: RunningWorker,
+  work: (api: Comlink.Remote<OrtWorkerApi>) => Promise<T>,
+): Promise<T> {
+  return Promise.race([work(worker.api), worker.ended]);
+}
+
+const workers = new Map<OrtWorkerTarget, RunningWorker>();
+
+/** The target's worker (started on first use). */
+function ortWorker(target: OrtWorkerTarget): RunningWorker {
+  let worker = workers.get(target);
   if (!worker) {
     const raw = new Worker(new URL('../../../workers/ort.worker.ts', import.meta.url), {
       type: 'module',
-      name: 'Triad ort-wasm',
+      name: `Triad ${target}`,
     });
-    worker = { raw, api: Comlink.wrap<OrtWorkerApi>(raw) };
+    let end: (reason: Error) => void = () => {};
+    const ended = new Promise<never>((_, reject) => (end = reject));
+    ended.catch(() => {});
+    worker = { raw, api: Comlink.wrap<OrtWorkerApi>(raw), ended, end };
+    workers.set(target, worker);
   }
-  return worker.api;
+  return worker;
 }
 
-/** Sessions alive in the worker (0 when it never started). */
-export function ortWorkerSessions(): Promise<number> {
-  return worker ? worker.api.live() : Promise.resolve(0);
+/**
+ * Ends the target's worker and everything in it (its sessions, its GPU device); the next load
+ * starts a fresh one. ort-webgpu's worker is restarted after a GPU device loss: a new module
+ * instance on a new device.
+ */
+export function restartOrtWorker(target: OrtWorkerTarget): void {
+  const worker = workers.get(target);
+  if (!worker) return;
+  workers.delete(target);
+  worker.raw.terminate();
+  worker.end(new Error(`${target} was restarted`));
+}
+
+/** Destroys ort-webgpu's own GPU device, as a loss would (the recovery tests). */
+export async function loseOrtWebGpuDevice(): Promise<void> {
+  const worker = workers.get('ort-webgpu');
+  if (!worker) throw new Error('ort-webgpu has not started');
+  await call(worker, (api) => api.loseDevice());
+}
+
+/** Sessions alive in the workers (0 when none started). */
+export async function ortWorkerSessions(): Promise<number> {
+  const counts = await Promise.all([...workers.values()].map((w) => call(w, (api) => api.live())));
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /** Threads for onnxruntime's WebAssembly backend: several only when the page can share memory. */
@@ -29,39 +74,67 @@ function threads(): number {
 }
 
 /**
- * A model on ort-wasm, run in a worker: compiling and running it never block the page. Calls are
- * queued (a session runs one inference at a time).
+ * A model on ort-wasm or ort-webgpu, run in the target's worker: compiling and running it never
+ * block the page. Calls are queued (a session runs one inference at a time). On ort-webgpu the
+ * worker has a GPU device of its own: the input crosses as a small CPU tensor (the model's input
+ * size, not the frame), like ort-wasm's.
  */
 export class OrtWorkerModel implements MlModel {
-  readonly target = 'ort-wasm' as const;
+  readonly target: OrtWorkerTarget;
   firstRunMs: number | null = null;
   lastRunMs: number | null = null;
   readonly #id: number;
+  readonly #worker: RunningWorker;
   readonly #outputName: string;
   readonly #inputName: string;
   #queue: Promise<unknown> = Promise.resolve();
   #released = false;
 
-  private constructor(id: number, inputName: string, outputName: string) {
+  private constructor(
+    target: OrtWorkerTarget,
+    worker: RunningWorker,
+    id: number,
+    names: { input: string; output: string },
+  ) {
+    this.target = target;
+    this.#worker = worker;
     this.#id = id;
-    this.#inputName = inputName;
-    this.#outputName = outputName;
+    this.#inputName = names.input;
+    this.#outputName = names.output;
   }
 
-  static async load(bytes: Uint8Array): Promise<OrtWorkerModel> {
-    const api = ortWorker();
+  /** Whether its worker was restarted since it loaded (it must load again). */
+  get stale(): boolean {
+    return workers.get(this.target) !== this.#worker;
+  }
+
+  static async load(
+    bytes: Uint8Array,
+    target: OrtWorkerTarget,
+    featureLevel: 'core' | 'compatibility' = 'core',
+  ): Promise<OrtWorkerModel> {
+    const worker = ortWorker(target);
+    const backend: OrtWorkerBackend =
+      target === 'ort-wasm'
+        ? { kind: 'wasm', threads: threads() }
+        : { kind: 'webgpu', featureLevel };
     try {
       const copy = bytes.slice();
-      const { id, inputNames, outputNames } = await api.load(
-        Comlink.transfer(copy, [copy.buffer]),
-        new URL(`${import.meta.env.BASE_URL}ort/`, location.href).href,
-        threads(),
+      const { id, inputNames, outputNames } = await call(worker, (api) =>
+        api.load(
+          Comlink.transfer(copy, [copy.buffer]),
+          new URL(`${import.meta.env.BASE_URL}ort/`, location.href).href,
+          backend,
+        ),
       );
-      return new OrtWorkerModel(id, inputNames[0], outputNames[0]);
+      return new OrtWorkerModel(target, worker, id, {
+        input: inputNames[0],
+        output: outputNames[0],
+      });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(
-        `the model could not be loaded on ort-wasm (corrupt or unsupported file): ${reason}`,
+        `the model could not be loaded on ${target} (corrupt or unsupported file): ${reason}`,
       );
     }
   }
@@ -69,11 +142,22 @@ export class OrtWorkerModel implements MlModel {
   run(input: TensorData): Promise<TensorData> {
     const result = this.#queue.then(async () => {
       if (this.#released) throw new Error('the model was released');
+      if (this.stale) throw new Error(`${this.target} was restarted: the model loads again`);
       const t0 = performance.now();
       const copy = input.data.slice();
-      const out = await ortWorker().run(this.#id, {
-        [this.#inputName]: Comlink.transfer({ data: copy, dims: input.dims }, [copy.buffer]),
-      });
+      let out: Record<string, TensorData>;
+      try {
+        out = await call(this.#worker, (api) =>
+          api.run(this.#id, {
+            [this.#inputName]: Comlink.transfer({ data: copy, dims: input.dims }, [copy.buffer]),
+          }),
+        );
+      } catch (error) {
+        // The worker's own GPU device was lost: start a fresh worker for the next load.
+        if (!this.stale && (await call(this.#worker, (api) => api.lost())) !== null)
+          restartOrtWorker(this.target);
+        throw error;
+      }
       const ms = performance.now() - t0;
       if (this.firstRunMs === null) this.firstRunMs = ms;
       else this.lastRunMs = ms;
@@ -87,6 +171,6 @@ export class OrtWorkerModel implements MlModel {
     if (this.#released) return;
     this.#released = true;
     await this.#queue;
-    await ortWorker().release(this.#id);
+    if (!this.stale) await call(this.#worker, (api) => api.release(this.#id));
   }
 }

@@ -2,7 +2,7 @@ import type * as Ort from 'onnxruntime-web';
 import type { GpuContext } from '../../gpu/device';
 
 import type { MlTarget } from '../../core/targets';
-import type { GpuTensor, MlModel, TensorData } from './tensor-data';
+import type { MlModel, TensorData } from './tensor-data';
 
 export type { MlTarget } from '../../core/targets';
 
@@ -15,13 +15,12 @@ export interface Availability {
 let runtime: Promise<typeof Ort> | null = null;
 
 /**
- * Loads onnxruntime-web once, on first use (it is large), with its WebAssembly served at ort/.
- * The WebGPU build (its native WebGPU execution provider) takes the GPU device per session, so
- * a session made after a device loss runs on the new device; the JSEP build of `/all` bound
- * itself to the first device for the page's life.
+ * Loads onnxruntime-web on the page once, on first use (it is large), with its WebAssembly served
+ * at ort/. Only WebNN runs here (its context is the page's); ort-wasm and ort-webgpu run in
+ * workers (`ort-worker.ts`).
  */
 export function loadOrt(): Promise<typeof Ort> {
-  runtime ??= import('onnxruntime-web/webgpu').then((ort) => {
+  runtime ??= import('onnxruntime-web/wasm').then((ort) => {
     ort.env.wasm.wasmPaths = `${import.meta.env.BASE_URL}ort/`;
     ort.env.logLevel = 'error';
     return ort;
@@ -43,6 +42,8 @@ export async function availability(
       return { available: true, detail: `WebAssembly SIMD, ${threads}` };
     }
     case 'ort-webgpu':
+      if (!gpu) return { available: false, detail: 'no WebGPU device' };
+      return { available: true, detail: 'WebGPU, on a device of its own in a worker' };
     case 'tfjs-webgpu':
       if (!gpu) return { available: false, detail: 'no WebGPU device' };
       return { available: true, detail: 'WebGPU, on the app’s own device' };
@@ -68,36 +69,6 @@ export async function availability(
       }
     }
   }
-}
-
-/**
- * Session creation on the WebGPU provider, one at a time: the runtime registers the session's
- * device during creation and refuses a second creation meanwhile ("another WebGPU EP inference
- * session is being created").
- */
-let creating: Promise<unknown> = Promise.resolve();
-
-function createSession(
-  ort: typeof Ort,
-  bytes: Uint8Array,
-  options: Ort.InferenceSession.SessionOptions,
-): Promise<Ort.InferenceSession> {
-  const session = creating.then(() => ort.InferenceSession.create(bytes, options));
-  creating = session.catch(() => {});
-  return session;
-}
-
-/**
- * Where a session runs. On ort-webgpu it is given the app's device (buffers of one device are
- * invalid on another), so tensors stay on the GPU between the chain and the model; after a device
- * loss, the sessions made again are given the new one.
- */
-function provider(
-  target: MlTarget,
-  gpu: GpuContext | null,
-): Ort.InferenceSession.ExecutionProviderConfig {
-  if (target === 'ort-webgpu') return { name: 'webgpu', device: gpu!.device };
-  return target === 'ort-webnn' ? 'webnn' : 'wasm';
 }
 
 export interface LoadProgress {
@@ -143,9 +114,8 @@ export async function fetchModel(
 export const ortTensors = { live: 0 };
 
 /**
- * One ONNX model on a main-thread target (ort-webgpu, ort-webnn; ort-wasm runs in a worker, see
- * `ort-worker.ts`): owns its inference session (released by `release`). On ort-webgpu the outputs
- * stay in GPU buffers of the app's device, so `runOnGpu` needs no readback.
+ * One ONNX model on the page's own onnxruntime (ort-webnn; ort-wasm and ort-webgpu run in workers,
+ * see `ort-worker.ts`): owns its inference session (released by `release`).
  */
 export class OrtModel implements MlModel {
   readonly target: MlTarget;
@@ -162,22 +132,16 @@ export class OrtModel implements MlModel {
     this.target = target;
   }
 
-  static async load(
-    bytes: Uint8Array,
-    target: MlTarget,
-    gpu: GpuContext | null,
-  ): Promise<OrtModel> {
+  static async load(bytes: Uint8Array, target: MlTarget): Promise<OrtModel> {
+    if (target !== 'ort-webnn') throw new Error(`${target} does not run on the page's onnxruntime`);
     const ort = await loadOrt();
-    const state = await availability(target, gpu);
+    const state = await availability(target, null);
     if (!state.available) throw new Error(`${target} is not available: ${state.detail}`);
-    if (target === 'tfjs-webgpu')
-      throw new Error('tfjs-webgpu runs the original tfjs model: use TfjsModel');
     let session: Ort.InferenceSession;
     try {
-      session = await createSession(ort, bytes, {
-        executionProviders: [provider(target, gpu)],
+      session = await ort.InferenceSession.create(bytes, {
+        executionProviders: ['webnn'],
         graphOptimizationLevel: 'all',
-        ...(target === 'ort-webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -239,24 +203,6 @@ export class OrtModel implements MlModel {
       } finally {
         this.#dispose(output);
       }
-    });
-  }
-
-  runOnGpu(input: GPUBuffer, dims: number[]): Promise<GpuTensor> {
-    if (this.target !== 'ort-webgpu') throw new Error(`${this.target} has no GPU tensors`);
-    return this.#enqueue(async () => {
-      const output = await this.#infer(
-        this.#tensor(() => this.#ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims })),
-      );
-      let disposed = false;
-      return {
-        buffer: output.gpuBuffer as GPUBuffer,
-        dims: [...output.dims],
-        dispose: () => {
-          if (!disposed) this.#dispose(output);
-          disposed = true;
-        },
-      };
     });
   }
 

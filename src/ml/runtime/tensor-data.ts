@@ -6,13 +6,6 @@ export interface TensorData {
   dims: number[];
 }
 
-/** A float32 tensor in a GPU storage buffer, lent by a runtime until `dispose`. */
-export interface GpuTensor {
-  buffer: GPUBuffer;
-  dims: number[];
-  dispose(): void;
-}
-
 /**
  * One model on one target, owned by whoever loaded it (it releases it). Single input, first
  * output: the app's models all have one of each. The first inference (compilation, warm-up) is
@@ -24,7 +17,7 @@ export interface MlModel {
   /** The latest steady-state inference time. */
   readonly lastRunMs: number | null;
   run(input: TensorData): Promise<TensorData>;
-  /** Only on targets whose tensors can stay on the app's GPU device (ort-webgpu). */
-  runOnGpu?(input: GPUBuffer, dims: number[]): Promise<GpuTensor>;
+  /** True once its runtime was restarted (after a loss of the runtime's own GPU device). */
+  readonly stale?: boolean;
   release(): Promise<void>;
 }
