@@ -100,7 +100,13 @@ test.describe('the inference endpoint as an ML target', () => {
     expect(await api(page).mlModelsLoaded()).toBe(1); // only the endpoint's: ort-wasm is cold
 
     // The endpoint dies: the frames do not wait for ort-wasm's first load (seconds), they go on
-    // without the stage and say why; once the model is loaded, the stage runs there.
+    // without the stage and say why; once the model is loaded, the stage runs there. The model
+    // file is held back 3 s, so the load lasts several frames however fast this machine is (a
+    // load shorter than a frame left one skipped frame, and nothing to tell waiting apart).
+    await page.route('**/models/selfie-segmentation/model.onnx', async (route) => {
+      await new Promise((r) => setTimeout(r, 3000));
+      await route.continue();
+    });
     await endpoint.kill();
     await expect
       .poll(async () => (await ranOn())?.skipped ?? false, { timeout: 30_000, intervals: [50] })
