@@ -66,6 +66,12 @@ export class Metrics {
     labelNames: ['model'] as const,
     registers: [this.registry],
   });
+  readonly modelRestarts = new Counter({
+    name: 'triad_model_restarts_total',
+    help: 'Model workers that died on their own and were started again.',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
   readonly modelReady = new Gauge({
     name: 'triad_model_ready',
     help: 'Model load state: 1 ready, 0 unavailable.',

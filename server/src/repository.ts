@@ -49,7 +49,9 @@ export interface LoadOptions {
   provider: Provider;
   clock: Clock;
   /** Per-model batcher hooks (metrics), and a stopped run (a process model's, see runner.ts). */
-  hooks?: (model: string) => BatcherHooks & { onStopped?(): void };
+  hooks?: (
+    model: string,
+  ) => BatcherHooks & { onStopped?(): void; onRestarted?(reason: string): void };
 }
 
 export async function loadRepository(
@@ -78,6 +80,10 @@ async function loadModel(folder: string, name: string, options: LoadOptions): Pr
         provider: options.provider,
         isolation: config.isolation,
         onStopped: hooks?.onStopped,
+        onRestarted: (reason) => {
+          console.error(`model '${name}': ${reason}; loading it again in a fresh worker`);
+          hooks?.onRestarted?.(reason);
+        },
       });
     } catch (e) {
       // Clients read the reason (readiness, repository index): the file's path stays out of it;

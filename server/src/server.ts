@@ -87,6 +87,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         metrics.computeDuration.observe({ model }, ms / 1000);
       },
       onStopped: () => metrics.runsStopped.inc({ model }),
+      onRestarted: () => metrics.modelRestarts.inc({ model }),
     }),
   });
   for (const m of models.values()) {

@@ -1,7 +1,10 @@
 // ModelRunner: the main-thread owner of one model's worker (a thread, or a child process — see
-// config.ts `isolation`). Runs are matched to answers by increasing ids; a worker that dies fails
-// its pending runs and every later one. A run whose signal fires is stopped where the worker is
-// a process: the process is ended and a fresh one loads the model for the runs that follow.
+// config.ts `isolation`). Runs are matched to answers by increasing ids. A worker that dies on its
+// own fails its pending runs, and a fresh one loads the model for the runs that follow — unless it
+// died while loading, or more than MAX_CRASHES times within CRASH_WINDOW_MS: then the model stays
+// down (a crash loop would only burn the machine) and every later run fails with the reason. A
+// run whose signal fires is stopped where the worker is a process: the process is ended and a
+// fresh one loads the model for the runs that follow.
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Isolation } from '../config.ts';
 import { openChannel, type Channel } from './channel.ts';
@@ -24,7 +27,15 @@ export interface RunnerOptions {
   isolation: Isolation;
   /** A run was stopped (its process ended) because nobody waited for it any more. */
   onStopped?(): void;
+  /** The worker died on its own and a fresh one is loading the model. */
+  onRestarted?(reason: string): void;
+  /** The clock the crash window is read on (tests); `performance.now` by default. */
+  now?(): number;
 }
+
+/** Crashes tolerated within the window before the model stays down. */
+export const MAX_CRASHES = 3;
+export const CRASH_WINDOW_MS = 60_000;
 
 interface Pending {
   resolve(outputs: Record<string, WireTensor>): void;
@@ -46,6 +57,8 @@ export class ModelRunner {
   #nextId = 0;
   #failure: string | undefined;
   #closed: (() => void) | undefined;
+  /** When the workers died on their own, newest last (within the window). */
+  readonly #crashes: number[] = [];
 
   private constructor(init: WorkerInit, options: RunnerOptions) {
     this.#init = init;
@@ -96,6 +109,7 @@ export class ModelRunner {
   /** Releases the session and ends the worker. */
   close(): Promise<void> {
     if (this.#failure) return Promise.resolve();
+    this.#failure = 'model runner closed';
     return new Promise((resolve) => {
       this.#closed = resolve;
       this.#loaded.then(
@@ -109,8 +123,12 @@ export class ModelRunner {
   #open(): void {
     let loaded!: (value: Loaded) => void;
     let failed!: (error: Error) => void;
+    let isLoaded = false;
     this.#loaded = new Promise((resolve, reject) => {
-      loaded = resolve;
+      loaded = (value) => {
+        isLoaded = true;
+        resolve(value);
+      };
       failed = reject;
     });
     // A restart's load is waited for by the next run; no unhandled rejection in between.
@@ -118,13 +136,20 @@ export class ModelRunner {
     const channel = openChannel(this.#options.isolation, this.#init, {
       onMessage: (m) => {
         if (m.kind === 'loaded') loaded({ inputs: m.inputs, outputs: m.outputs });
-        else if (m.kind === 'load-failed') failed(new Error(m.message));
-        else this.#onMessage(m, channel);
+        else if (m.kind === 'load-failed') {
+          failed(new Error(m.message));
+          // A fresh worker after a crash that cannot load the model: it stays down.
+          if (this.#crashes.length > 0) this.#fail(`reloading after a crash failed: ${m.message}`);
+        } else this.#onMessage(m, channel);
       },
       onExit: (reason) => {
         failed(new Error(`${reason} while loading`));
-        this.#fail(reason);
-        this.#closed?.();
+        if (this.#failure || !isLoaded) {
+          this.#fail(isLoaded ? reason : `${reason} while loading`);
+          this.#closed?.();
+        } else {
+          this.#crashed(reason);
+        }
       },
     });
     this.#channel = channel;
@@ -139,6 +164,24 @@ export class ModelRunner {
     for (const p of this.#pending.values()) p.reject(reason);
     this.#pending.clear();
     this.#options.onStopped?.();
+    this.#open();
+  }
+
+  /** The loaded worker died on its own: its runs fail; a fresh one loads, unless it keeps dying. */
+  #crashed(reason: string): void {
+    const now = (this.#options.now ?? (() => performance.now()))();
+    this.#crashes.push(now);
+    while (this.#crashes[0] <= now - CRASH_WINDOW_MS) this.#crashes.shift();
+    for (const p of this.#pending.values()) p.reject(new Error(reason));
+    this.#pending.clear();
+    if (this.#crashes.length > MAX_CRASHES) {
+      const window = CRASH_WINDOW_MS / 1000;
+      this.#fail(
+        `${reason}; it died ${this.#crashes.length} times in ${window} s, so it stays down`,
+      );
+      return;
+    }
+    this.#options.onRestarted?.(reason);
     this.#open();
   }
 
