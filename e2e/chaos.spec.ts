@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { fixture, TriadPage } from './pages/triad-page';
+import { TriadPage } from './pages/triad-page';
 import { api, liveObjects } from './support/api';
 import { chaosChain, runChaos, type ChaosReport } from './support/chaos';
 import { startEndpoint, type Endpoint } from './support/endpoint';
@@ -16,9 +16,7 @@ const SECONDS = Number(process.env.TRIAD_CHAOS_SECONDS ?? 45);
 async function openClip(page: Page, aiTarget: string) {
   await new TriadPage(page).gotoWithImage('chelsea.png');
   await api(page).setChain(chaosChain(aiTarget));
-  const name = 'realshort.mp4';
-  await new TriadPage(page).dropFiles([{ name, bytes: fixture(name) }]);
-  await expect(page.getByTestId('video.controls')).toBeVisible();
+  await new TriadPage(page).openClip();
 }
 
 type Levels = Awaited<ReturnType<typeof levels>>;

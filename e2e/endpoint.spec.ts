@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { fixture, TriadPage } from './pages/triad-page';
+import { TriadPage } from './pages/triad-page';
 import { startEndpoint, type Endpoint } from './support/endpoint';
 import { maskIoU, referenceMask } from './support/reference-models';
 import { api } from './support/api';
@@ -90,10 +90,7 @@ test.describe('the inference endpoint as an ML target', () => {
     await api(page).setChain(
       JSON.stringify({ v: 1, stages: [{ effect: 'show-mask', enabled: true, target: 'remote' }] }),
     );
-    await new TriadPage(page).dropFiles([
-      { name: 'realshort.mp4', bytes: fixture('realshort.mp4') },
-    ]);
-    await expect(page.getByTestId('video.controls')).toBeVisible();
+    await new TriadPage(page).openClip();
     await api(page).videoPlay();
     const ranOn = async () => (await api(page).state()).lastFrame?.ran[0];
     await expect.poll(async () => (await ranOn())?.target, { timeout: 60_000 }).toBe('remote');

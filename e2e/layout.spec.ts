@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { fixture, TriadPage } from './pages/triad-page';
+import { TriadPage } from './pages/triad-page';
 import { api } from './support/api';
 
 /**
@@ -91,8 +91,7 @@ for (const [width, height] of [
     await api(page).renderNow();
     await expectLaidOut(page, width);
 
-    await app.dropFiles([{ name: 'realshort.mp4', bytes: fixture('realshort.mp4') }]);
-    await expect(page.getByTestId('video.controls')).toBeVisible();
+    await app.openClip();
     await api(page).videoPlay();
     await expect.poll(async () => (await api(page).perfState()).live).toBe(true);
     await expect(page.getByTestId('perf.fps')).not.toHaveText('still image');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { fixture, TriadPage } from './pages/triad-page';
+import { TriadPage } from './pages/triad-page';
 import { api } from './support/api';
 
 /**
@@ -21,9 +21,7 @@ test('playback with an AI stage goes on through three device losses; every decod
       ],
     }),
   );
-  const name = 'realshort.mp4';
-  await app.dropFiles([{ name, bytes: fixture(name) }]);
-  await expect(page.getByTestId('video.controls')).toBeVisible();
+  await app.openClip();
   await api(page).videoPlay();
   // (A GPU process crash, `crashGpuProcess`, is the soak's: the browser is not the same after
   // one, and the tests after it share the browser.)
@@ -56,9 +54,7 @@ test('the video worker dies mid-playback: a new one takes over from the frame on
   const app = new TriadPage(page);
   await app.gotoWithImage('chelsea.png');
   await app.addEffect('invert', 'invert');
-  const name = 'realshort.mp4';
-  await app.dropFiles([{ name, bytes: fixture(name) }]);
-  await expect(page.getByTestId('video.controls')).toBeVisible();
+  await app.openClip();
   expect((await api(page).videoState()).decodeThread).toBe('worker');
   await api(page).videoPlay();
   for (let crash = 1; crash <= 2; crash++) {

@@ -30,8 +30,7 @@ test.describe('video', () => {
       page,
     }) => {
       const expected = MANIFEST[name];
-      await app.dropFiles([{ name, bytes: fixture(name) }]);
-      await expect(page.getByTestId('video.controls')).toBeVisible();
+      await app.openClip(name);
       const state = await api(page).videoState();
       expect(state.uploadPath).not.toBeNull();
       expect(state).toMatchObject({ decoder: 'webcodecs', decodeThread: 'worker' });
@@ -61,8 +60,7 @@ test.describe('video', () => {
     const name = 'realshort.mp4';
     const expected = MANIFEST[name];
     const videoWorkers = () => page.workers().filter((w) => w.url().includes('video.worker'));
-    await app.dropFiles([{ name, bytes: fixture(name) }]);
-    await expect(page.getByTestId('video.controls')).toBeVisible();
+    await app.openClip(name);
     expect(videoWorkers()).toHaveLength(1);
     const inWorker = await api(page).videoFramePixels(20);
 
@@ -84,8 +82,7 @@ test.describe('video', () => {
   test('scrubbing shows the frame at that time; ← and → step one frame', async ({ page }) => {
     const name = 'oa4_launch.webm';
     const ts = MANIFEST[name].timestamps;
-    await app.dropFiles([{ name, bytes: fixture(name) }]);
-    await expect(page.getByTestId('video.controls')).toBeVisible();
+    await app.openClip(name);
     // Between frames 100 and 101: frame 100 is the one shown.
     const at = (ts[100] + ts[101]) / 2;
     await api(page).videoSeek(at);
@@ -115,9 +112,7 @@ test.describe('video', () => {
   }) => {
     test.setTimeout(240_000);
     await app.addEffect('grain', 'film-grain');
-    const name = 'realshort.mp4';
-    await app.dropFiles([{ name, bytes: fixture(name) }]);
-    await expect(page.getByTestId('video.controls')).toBeVisible();
+    await app.openClip();
     const run = await api(page).videoPlayFrames(1000);
     expect(run.shown).toBeGreaterThanOrEqual(1000);
     expect(run.peakLive).toBeLessThanOrEqual(3);
@@ -183,8 +178,7 @@ test.describe('video', () => {
   }) => {
     test.setTimeout(60_000);
     const name = 'oa4_launch.webm';
-    await app.dropFiles([{ name, bytes: fixture(name) }]);
-    await expect(page.getByTestId('video.controls')).toBeVisible();
+    await app.openClip(name);
     const opened = await api(page).videoState();
     expect(opened.audio).toMatchObject({ codec: 'vorbis', heard: null });
     await page.getByTestId('video.play').click();
@@ -222,8 +216,7 @@ test.describe('video', () => {
     }
     expect((await api(page).videoState()).liveFrames).toBe(0);
     // Still usable: a good video opens after all that.
-    await app.dropFiles([{ name: 'realshort.mp4', bytes: good }]);
-    await expect(page.getByTestId('video.controls')).toBeVisible();
+    await app.openClip('realshort.mp4', good);
   });
 });
 

@@ -84,6 +84,15 @@ export class TriadPage {
     await this.dropFiles([{ name, bytes }]);
   }
 
+  /** Drops a fixture clip (or these bytes under its name) and waits for its playback controls. */
+  async openClip(
+    name = 'realshort.mp4',
+    bytes: Buffer | Uint8Array = fixture(name),
+  ): Promise<void> {
+    await this.dropFiles([{ name, bytes }]);
+    await expect(this.page.getByTestId('video.controls')).toBeVisible();
+  }
+
   async pickFiles(files: { name: string; buffer: Buffer; mimeType: string }[]): Promise<void> {
     await this.page.getByTestId('app.file-input').setInputFiles(files);
   }
