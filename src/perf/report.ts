@@ -14,6 +14,13 @@ export interface CompareCell {
   error?: string;
   /** Set when the strategy's run was interrupted (a GPU device loss) and measured again. */
   remeasured?: string;
+  /**
+   * Set when the warm-up's time ran out while the scheduler was still measuring targets or
+   * trying plans: the frames were timed on a plan that might still have changed.
+   */
+  unsettled?: string;
+  /** The warm-up before the timed frames (calibration included): frames and milliseconds. */
+  warmup?: { frames: number; ms: number };
   /** Time between consecutive results (ms): the first from the start, then frame to frame. */
   intervals?: number[];
   /**
@@ -141,7 +148,8 @@ export function toMarkdown(table: CompareTable): string {
       if (cell.rate === null) return `— (${cell.error ?? 'not run'})`.replaceAll('|', '/');
       const r = ratio(row, s);
       const again = cell.remeasured ? ' (measured again after a GPU device loss)' : '';
-      return `${formatRate(cell.rate)} ${row.unit}${r === null ? '' : ` (×${r.toFixed(2)})`}${again}`;
+      const settling = cell.unsettled ? ' (plan still settling)' : '';
+      return `${formatRate(cell.rate)} ${row.unit}${r === null ? '' : ` (×${r.toFixed(2)})`}${again}${settling}`;
     });
     lines.push(`| ${[row.scenario.replaceAll('|', '/'), ...cells].join(' | ')} |`);
   }

@@ -57,6 +57,14 @@ export const MIN_TIMED_FRAMES = 5;
 /** Compare's default bound in the app: a few seconds per strategy, whichever comes first. */
 export const COMPARE_SECONDS = 4;
 
+/**
+ * A time-bounded run's warm-up and calibration together stop after this many times its seconds
+ * (after the first frame, which loads what the chain needs): a slow chain spent up to 70 frames
+ * there, over a minute per strategy at 1 fps. A strategy cut short says its plan was still
+ * settling (`CompareCell.unsettled`).
+ */
+export const WARMUP_SECONDS_FACTOR = 3;
+
 export const FULL_SIZE: ScenarioSize = {
   video: [1920, 1080],
   scene: [960, 540],

@@ -1,7 +1,8 @@
 import { APP_TARGETS, type FrameTiming } from '../../engine';
 import { STRATEGIES, STRATEGY_LABELS, type CompareCell, type CompareRow } from '../../perf/report';
 import { etaOf } from '../../perf/eta';
-import { MIN_TIMED_FRAMES } from '../../perf/scenarios';
+import { MIN_TIMED_FRAMES, WARMUP_SECONDS_FACTOR } from '../../perf/scenarios';
+import { warmUpStep } from '../../perf/warm-up';
 import { strategyAllows, type Strategy } from '../../scheduler';
 import type { AppState } from './app.svelte';
 import type { FrameFeed } from './compare-feed';
@@ -84,11 +85,28 @@ export async function measureFrames(
         // Until the plan is settled (calibrated, and Auto's trial of close plans done), at the
         // frames in flight the timed frames run: one at a time, Auto's trial timed plans at a
         // rate they would not run at, and a fixed strategy's prediction came from it.
-        await frames(strategy, size.warmup + size.calibrationCap, (i) => {
+        // Time-bounded runs bound this too, after the first frame (it loads what the chain needs).
+        const w0 = performance.now();
+        const warmUntil =
+          size.seconds === undefined ? Infinity : w0 + WARMUP_SECONDS_FACTOR * size.seconds * 1000;
+        let cut = false;
+        const warmed = await frames(strategy, size.warmup + size.calibrationCap, (i) => {
+          const step = warmUpStep({
+            i,
+            warmup: size.warmup,
+            settling: placer.scheduler.settling,
+            now: performance.now(),
+            until: warmUntil,
+          });
+          cut = step.cut;
           status.running = `${label}, warm-up ${i + 1}`;
           status.etaS = eta.left();
-          return i < size.warmup || placer.scheduler.settling;
+          return step.go;
         });
+        const warmup = { frames: warmed.length, ms: performance.now() - w0 };
+        const unsettled = cut
+          ? `The warm-up's ${Math.round(warmup.ms / 1000)} s ran out while the scheduler was still measuring targets or trying plans: these frames ran on a plan that could still have changed.`
+          : undefined;
         await feed.restart();
         const finished: number[] = [];
         // The plan is timed, not re-measuring: exploration costs ≤ 0.5% over time, but one
@@ -125,6 +143,8 @@ export async function measureFrames(
           intervals,
           busyMs,
           ...planned,
+          warmup,
+          ...(unsettled ? { unsettled } : {}),
         };
       });
     cells[strategy] = await withRecovery(app, attempt, signal);
