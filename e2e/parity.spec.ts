@@ -57,6 +57,40 @@ const CASES: { name: string; stages: { effect: string; params?: Record<string, u
     name: 'film grain (mono)',
     stages: [{ effect: 'film-grain', params: { amount: 100, seed: 9 } }],
   },
+  // Keys that occur in the photos (the cat's fur, the sky), so edges and spill are exercised.
+  {
+    name: 'chroma key (soft edge, full spill)',
+    stages: [
+      {
+        effect: 'chroma-key',
+        params: { key: '#8a7a66', tolerance: 8, softness: 20, spill: 100 },
+      },
+    ],
+  },
+  {
+    name: 'chroma key matte',
+    stages: [
+      {
+        effect: 'chroma-key',
+        params: { key: '#6f93c4', tolerance: 10, softness: 15, matte: true },
+      },
+    ],
+  },
+  { name: 'halftone (mono)', stages: [{ effect: 'halftone', params: { size: 7, angle: 30 } }] },
+  {
+    name: 'halftone (CMYK)',
+    stages: [{ effect: 'halftone', params: { size: 9, angle: 45, cmyk: true } }],
+  },
+  {
+    name: 'tilt-shift (tilted band)',
+    stages: [
+      {
+        effect: 'tilt-shift',
+        params: { position: 40, width: 10, transition: 30, angle: 20, blur: 14 },
+      },
+    ],
+  },
+  { name: 'denoise', stages: [{ effect: 'denoise', params: { strength: 60, radius: 4 } }] },
 ];
 
 const IMAGES = [

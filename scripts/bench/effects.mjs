@@ -47,6 +47,11 @@ try {
     ['vignette', [{ effect: 'vignette' }]],
     ['chromatic-aberration', [{ effect: 'chromatic-aberration' }]],
     ['film-grain', [{ effect: 'film-grain' }]],
+    ['chroma-key', [{ effect: 'chroma-key' }]],
+    ['halftone (mono)', [{ effect: 'halftone' }]],
+    ['halftone (CMYK)', [{ effect: 'halftone', params: { cmyk: true } }]],
+    ['tilt-shift', [{ effect: 'tilt-shift' }]],
+    ['denoise r=3', [{ effect: 'denoise' }]],
     [
       'chain of 6',
       [

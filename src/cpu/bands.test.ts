@@ -32,6 +32,10 @@ const PARAMS: Record<string, ParamValues> = {
   vignette: { amount: 90, midpoint: 30 },
   'lut-3d': { lut: { id: lut.id, name: 'rotate' } },
   'colour-adjust': { hue: 30, saturation: 20 },
+  'chroma-key': { key: '#807060', tolerance: 5, softness: 30, spill: 80 },
+  halftone: { size: 6, angle: 30, cmyk: true },
+  'tilt-shift': { position: 40, width: 5, transition: 30, angle: 25, blur: 5 },
+  denoise: { strength: 70, radius: 4 },
 };
 
 describe('row bands', () => {

@@ -1,15 +1,19 @@
 import type { AnyEffect, CatalogueEntry, MlEffectDefinition } from './effect';
 import { ML_EFFECTS } from './ml-effects';
+import { chromaKey } from './defs/chroma-key';
 import { chromaticAberration } from './defs/chromatic-aberration';
 import { colourAdjust } from './defs/colour-adjust';
+import { denoise } from './defs/denoise';
 import { filmGrain } from './defs/film-grain';
 import { gaussianBlur } from './defs/gaussian-blur';
 import { grayscale } from './defs/grayscale';
+import { halftone } from './defs/halftone';
 import { invert } from './defs/invert';
 import { lut3d } from './defs/lut-3d';
 import { pixelate } from './defs/pixelate';
 import { posterize } from './defs/posterize';
 import { sobel } from './defs/sobel';
+import { tiltShift } from './defs/tilt-shift';
 import { unsharpMask } from './defs/unsharp-mask';
 import { vignette } from './defs/vignette';
 
@@ -27,6 +31,10 @@ export const EFFECTS: readonly AnyEffect[] = [
   vignette,
   chromaticAberration,
   filmGrain,
+  chromaKey,
+  halftone,
+  tiltShift,
+  denoise,
 ];
 
 const byId = new Map(EFFECTS.map((e) => [e.id, e]));

@@ -3,7 +3,7 @@ import type { RgbaImage } from './image';
 import type { Lut } from './lut/lut';
 import type { ParamSchema, ParamsOf } from './params';
 
-export type EffectCategory = 'colour' | 'detail' | 'stylise' | 'lens';
+export type EffectCategory = 'colour' | 'detail' | 'stylise' | 'lens' | 'key';
 
 /** What kernels may look up besides their own parameters. */
 export interface EffectEnv {

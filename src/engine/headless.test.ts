@@ -58,6 +58,10 @@ const PARAMS: Record<string, Record<string, unknown>> = {
   'colour-adjust': { saturation: 40, hue: 30, gamma: 1.4, temperature: 20 },
   'lut-3d': { lut: { id: SWAP.id, name: SWAP.name } },
   pixelate: { block: 6 },
+  'chroma-key': { key: '#807060', tolerance: 5, softness: 30, spill: 80 },
+  halftone: { size: 6, angle: 30, cmyk: true },
+  'tilt-shift': { position: 40, width: 5, transition: 30, angle: 25, blur: 5 },
+  denoise: { strength: 70, radius: 4 },
 };
 
 let entry: GPU | null = dawnGpu();

@@ -1,17 +1,21 @@
 import type { GpuContext } from '../../gpu/device';
 import type { GpuStage } from '../../gpu/stage';
 import type { EffectEnv } from '../effect';
+import { chromaKeyGpu } from './chroma-key';
 import { chromaticAberrationGpu } from './chromatic-aberration';
 import { colourAdjustGpu } from './colour-adjust';
+import { denoiseGpu } from './denoise';
 import { filmGrainGpu } from './film-grain';
 import { gaussianBlurGpu } from './gaussian-blur';
 import type { GpuEffect } from './gpu-effect';
 import { grayscaleGpu } from './grayscale';
+import { halftoneGpu } from './halftone';
 import { invertGpu } from './invert';
 import { lut3dGpu } from './lut-3d';
 import { pixelateGpu } from './pixelate';
 import { posterizeGpu } from './posterize';
 import { sobelGpu } from './sobel';
+import { tiltShiftGpu } from './tilt-shift';
 import { unsharpMaskGpu } from './unsharp-mask';
 import { vignetteGpu } from './vignette';
 
@@ -31,6 +35,10 @@ export const GPU_EFFECTS: readonly GpuEffect[] = [
   chromaticAberrationGpu,
   filmGrainGpu,
   lut3dGpu,
+  chromaKeyGpu,
+  halftoneGpu,
+  tiltShiftGpu,
+  denoiseGpu,
 ];
 
 /** The GPU stage of the pixel effect `effect` (an id from the catalogue), on `gpu`. */
