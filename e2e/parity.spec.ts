@@ -91,6 +91,10 @@ const CASES: { name: string; stages: { effect: string; params?: Record<string, u
     ],
   },
   { name: 'denoise', stages: [{ effect: 'denoise', params: { strength: 60, radius: 4 } }] },
+  {
+    name: 'bloom',
+    stages: [{ effect: 'bloom', params: { threshold: 45, radius: 24, intensity: 150 } }],
+  },
 ];
 
 const IMAGES = [

@@ -52,6 +52,7 @@ try {
     ['halftone (CMYK)', [{ effect: 'halftone', params: { cmyk: true } }]],
     ['tilt-shift', [{ effect: 'tilt-shift' }]],
     ['denoise r=3', [{ effect: 'denoise' }]],
+    ['bloom', [{ effect: 'bloom' }]],
     [
       'chain of 6',
       [

@@ -36,6 +36,7 @@ const PARAMS: Record<string, ParamValues> = {
   halftone: { size: 6, angle: 30, cmyk: true },
   'tilt-shift': { position: 40, width: 5, transition: 30, angle: 25, blur: 5 },
   denoise: { strength: 70, radius: 4 },
+  bloom: { threshold: 40, radius: 16, intensity: 150 },
 };
 
 describe('row bands', () => {

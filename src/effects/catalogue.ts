@@ -1,5 +1,6 @@
 import type { AnyEffect, CatalogueEntry, MlEffectDefinition } from './effect';
 import { ML_EFFECTS } from './ml-effects';
+import { bloom } from './defs/bloom';
 import { chromaKey } from './defs/chroma-key';
 import { chromaticAberration } from './defs/chromatic-aberration';
 import { colourAdjust } from './defs/colour-adjust';
@@ -35,6 +36,7 @@ export const EFFECTS: readonly AnyEffect[] = [
   halftone,
   tiltShift,
   denoise,
+  bloom,
 ];
 
 const byId = new Map(EFFECTS.map((e) => [e.id, e]));

@@ -146,6 +146,23 @@ describe('CPU reference kernels', () => {
     expect(run('denoise', img, { strength: 0 }).data).toEqual(img.data);
   });
 
+  it('bloom: a bright spot glows into the dark around it, fading with distance; dark stays dark', () => {
+    const img = solid(64, 64, [20, 20, 20, 255]);
+    for (let y = 30; y < 34; y++)
+      for (let x = 30; x < 34; x++) img.data.set([255, 240, 200, 255], (y * 64 + x) * 4);
+    const out = run('bloom', img, { threshold: 50, radius: 16, intensity: 200 });
+    const at = (x: number) => px(out, x, 32)[0];
+    expect(at(36)).toBeGreaterThan(20); // glow next to the spot
+    expect(at(36)).toBeGreaterThan(at(42));
+    expect(at(42)).toBeGreaterThanOrEqual(at(60));
+    expect(at(60)).toBeLessThanOrEqual(22); // far away: (almost) as it was
+    // Below the threshold nothing glows; intensity 0 changes nothing.
+    expect(run('bloom', solid(32, 32, [90, 90, 90, 255])).data).toEqual(
+      solid(32, 32, [90, 90, 90, 255]).data,
+    );
+    expect(run('bloom', img, { intensity: 0 }).data).toEqual(img.data);
+  });
+
   it('posterize to 2 levels thresholds at half', () => {
     expect(px(run('posterize', solid(1, 1, [127, 128, 255, 255]), { levels: 2 }), 0, 0)).toEqual([
       0, 255, 255, 255,

@@ -1,6 +1,7 @@
 import type { GpuContext } from '../../gpu/device';
 import type { GpuStage } from '../../gpu/stage';
 import type { EffectEnv } from '../effect';
+import { bloomGpu } from './bloom';
 import { chromaKeyGpu } from './chroma-key';
 import { chromaticAberrationGpu } from './chromatic-aberration';
 import { colourAdjustGpu } from './colour-adjust';
@@ -39,6 +40,7 @@ export const GPU_EFFECTS: readonly GpuEffect[] = [
   halftoneGpu,
   tiltShiftGpu,
   denoiseGpu,
+  bloomGpu,
 ];
 
 /** The GPU stage of the pixel effect `effect` (an id from the catalogue), on `gpu`. */
