@@ -11,21 +11,10 @@ struct Params {
 @group(0) @binding(2) var frame: texture_2d<f32>;
 @group(0) @binding(3) var glow: texture_2d<f32>;
 
-fn load(p: vec2i) -> vec3f {
-  let size = vec2i(textureDimensions(glow));
-  return textureLoad(glow, clamp(p, vec2i(0), size - 1), 0).rgb;
-}
-
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   if (outside(id)) { return; }
   let s = (vec2f(id.xy) + 0.5) * vec2f(textureDimensions(glow)) / vec2f(textureDimensions(output));
-  let f = s - 0.5;
-  let p0 = floor(f);
-  let t = f - p0;
-  let i = vec2i(p0);
-  let top = mix(load(i), load(i + vec2i(1, 0)), t.x);
-  let bottom = mix(load(i + vec2i(0, 1)), load(i + vec2i(1, 1)), t.x);
   let c = textureLoad(frame, id.xy, 0);
-  textureStore(output, id.xy, vec4f(c.rgb + params.intensity * mix(top, bottom, t.y), c.a));
+  textureStore(output, id.xy, vec4f(c.rgb + params.intensity * bilinear(glow, s).rgb, c.a));
 }

@@ -1,6 +1,6 @@
 // Chromatic aberration: red is sampled `amount` pixels outward along the ray from the centre,
-// blue as far inward, green in place. Bilinear taps are done by hand (clamped at the edges) so the
-// CPU reference can match them exactly.
+// blue as far inward, green in place. Bilinear taps are done by hand (the prelude's `bilinear`,
+// clamped at the edges) so the CPU reference can match them exactly.
 
 struct Params {
   amount: f32,
@@ -15,17 +15,6 @@ fn texel(p: vec2i, size: vec2i) -> vec4f {
   return textureLoad(input, clamp(p, vec2i(0), size - 1), 0);
 }
 
-// q is in pixel units with pixel centres at +0.5.
-fn bilinear(q: vec2f, size: vec2i) -> vec4f {
-  let x = q - 0.5;
-  let base = floor(x);
-  let f = x - base;
-  let p = vec2i(base);
-  let top = mix(texel(p, size), texel(p + vec2i(1, 0), size), f.x);
-  let bottom = mix(texel(p + vec2i(0, 1), size), texel(p + vec2i(1, 1), size), f.x);
-  return mix(top, bottom, f.y);
-}
-
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let size = vec2i(textureDimensions(output));
@@ -34,7 +23,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   let p = vec2f(id.xy) + 0.5;
   let dir = (p - centre) / length(centre);
   let here = texel(vec2i(id.xy), size);
-  let red = bilinear(p + dir * params.amount, size).r;
-  let blue = bilinear(p - dir * params.amount, size).b;
+  let red = bilinear(input, p + dir * params.amount).r;
+  let blue = bilinear(input, p - dir * params.amount).b;
   textureStore(output, id.xy, vec4f(red, here.g, blue, here.a));
 }

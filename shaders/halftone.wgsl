@@ -14,21 +14,6 @@ struct Params {
 
 @group(0) @binding(2) var input: texture_2d<f32>;
 
-fn load(p: vec2i) -> vec3f {
-  let size = vec2i(textureDimensions(input));
-  return textureLoad(input, clamp(p, vec2i(0), size - 1), 0).rgb;
-}
-
-fn sample(at: vec2f) -> vec3f {
-  let f = at - 0.5;
-  let p0 = floor(f);
-  let t = f - p0;
-  let i = vec2i(p0);
-  let top = mix(load(i), load(i + vec2i(1, 0)), t.x);
-  let bottom = mix(load(i + vec2i(0, 1)), load(i + vec2i(1, 1)), t.x);
-  return mix(top, bottom, t.y);
-}
-
 fn inks(rgb: vec3f) -> vec4f {
   if (params.cmyk < 0.5) {
     return vec4f(0.0, 0.0, 0.0, 1.0 - dot(rgb, vec3f(0.2126, 0.7152, 0.0722)));
@@ -67,7 +52,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
       for (var i = 0; i < 2; i++) {
         let centre = (cell0 + vec2f(f32(i), f32(j)) + 0.5) * params.size;
         let at = vec2f(centre.x * cs - centre.y * sn, centre.x * sn + centre.y * cs);
-        let radius = dotRadius(inks(sample(at))[c]);
+        let radius = dotRadius(inks(bilinear(input, at).rgb)[c]);
         let edge = clamp(radius - length(q - centre) + 0.5, 0.0, 1.0);
         best = max(best, edge * clamp(2.0 * radius, 0.0, 1.0));
       }
