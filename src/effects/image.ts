@@ -40,5 +40,22 @@ export function loadClamped(img: RgbaImage, x: number, y: number, c: number): nu
   return img.data[(cy * img.width + cx) * 4 + c] / 255;
 }
 
+/**
+ * Bilinear tap of channel `c` at (qx, qy) in pixel units (pixel centres at +0.5), edges clamped,
+ * as a value in [0, 1]: the CPU twin of the WGSL prelude's `bilinear`.
+ */
+export function bilinearAt(img: RgbaImage, qx: number, qy: number, c: number): number {
+  const x = qx - 0.5;
+  const y = qy - 0.5;
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const fx = x - x0;
+  const fy = y - y0;
+  const top = loadClamped(img, x0, y0, c) * (1 - fx) + loadClamped(img, x0 + 1, y0, c) * fx;
+  const bottom =
+    loadClamped(img, x0, y0 + 1, c) * (1 - fx) + loadClamped(img, x0 + 1, y0 + 1, c) * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
 /** Rec. 709 luma weights, used by grayscale, saturation and Sobel alike. */
 export const LUMA = [0.2126, 0.7152, 0.0722] as const;

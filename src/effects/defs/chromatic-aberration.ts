@@ -1,23 +1,9 @@
 import { defineEffect, wholeFrame } from '../effect';
-import { loadClamped, mapRgb, type RgbaImage } from '../image';
+import { bilinearAt, mapRgb } from '../image';
 
 const params = {
   amount: { kind: 'number', label: 'Shift', min: 0, max: 40, step: 0.5, default: 4, unit: 'px' },
 } as const;
-
-/** Bilinear tap of one channel at (qx, qy), pixel centres at +0.5, edges clamped. */
-function bilinear(img: RgbaImage, qx: number, qy: number, c: number): number {
-  const x = qx - 0.5;
-  const y = qy - 0.5;
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  const top = loadClamped(img, x0, y0, c) * (1 - fx) + loadClamped(img, x0 + 1, y0, c) * fx;
-  const bottom =
-    loadClamped(img, x0, y0 + 1, c) * (1 - fx) + loadClamped(img, x0 + 1, y0 + 1, c) * fx;
-  return top * (1 - fy) + bottom * fy;
-}
 
 export const chromaticAberration = defineEffect({
   id: 'chromatic-aberration',
@@ -41,9 +27,9 @@ export const chromaticAberration = defineEffect({
         const dx = ((px - cx) / norm) * p.amount;
         const dy = ((py - cy) / norm) * p.amount;
         // Sample in band coordinates: the band's first row is full-frame row `top`.
-        out[0] = bilinear(src, px + dx, py + dy - top, 0);
+        out[0] = bilinearAt(src, px + dx, py + dy - top, 0);
         out[1] = g;
-        out[2] = bilinear(src, px - dx, py - dy - top, 2);
+        out[2] = bilinearAt(src, px - dx, py - dy - top, 2);
       },
       top,
     );

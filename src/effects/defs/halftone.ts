@@ -1,5 +1,5 @@
 import { defineEffect, wholeFrame } from '../effect';
-import { createImage, toByte, type RgbaImage } from '../image';
+import { bilinearAt, createImage, toByte } from '../image';
 
 const params = {
   // From 4 px: a dot then never reaches past its nearest four cells, which each pixel looks at.
@@ -15,26 +15,6 @@ export type Params = { size: number; angle: number; cmyk: boolean };
  * black 45°), turned by the effect's angle less 45°, so mono (black alone) sits at the angle.
  */
 export const INK_ANGLES = [15, 75, 0, 45] as const;
-
-/** Bilinear sample at (x, y) in pixel units (centres at +0.5), edges clamped: values in [0, 1]. */
-function sample(img: RgbaImage, x: number, y: number, out: Float64Array): void {
-  const fx = x - 0.5;
-  const fy = y - 0.5;
-  const x0 = Math.floor(fx);
-  const y0 = Math.floor(fy);
-  const tx = fx - x0;
-  const ty = fy - y0;
-  const at = (xx: number, yy: number, c: number) => {
-    const cx = Math.min(img.width - 1, Math.max(0, xx));
-    const cy = Math.min(img.height - 1, Math.max(0, yy));
-    return img.data[(cy * img.width + cx) * 4 + c] / 255;
-  };
-  for (let c = 0; c < 3; c++) {
-    const top = at(x0, y0, c) * (1 - tx) + at(x0 + 1, y0, c) * tx;
-    const bottom = at(x0, y0 + 1, c) * (1 - tx) + at(x0 + 1, y0 + 1, c) * tx;
-    out[c] = top * (1 - ty) + bottom * ty;
-  }
-}
 
 /** Ink amounts of a colour: black alone (mono), or cyan, magenta, yellow and black. */
 function inks(rgb: Float64Array, cmyk: boolean, out: Float64Array): void {
@@ -98,7 +78,8 @@ export const halftone = defineEffect({
               const cu = (u0 + i + 0.5) * p.size;
               const cv = (v0 + j + 0.5) * p.size;
               // The dot's centre back in the picture, its ink there, and its radius.
-              sample(src, cu * cos - cv * sin, cu * sin + cv * cos - region.top, rgb);
+              const [sx, sy] = [cu * cos - cv * sin, cu * sin + cv * cos - region.top];
+              for (let k = 0; k < 3; k++) rgb[k] = bilinearAt(src, sx, sy, k);
               inks(rgb, p.cmyk, ink);
               const radius = dotRadius(ink[c], p.size);
               const d = Math.hypot(px * cos + py * sin - cu, -px * sin + py * cos - cv);
