@@ -178,6 +178,8 @@ test.describe('video', () => {
   }) => {
     test.setTimeout(60_000);
     const name = 'oa4_launch.webm';
+    // The page's audio was started while it was idle, before any clip (not while one opens).
+    await expect.poll(async () => (await api(page).videoState()).audioContexts).toBe(1);
     await app.openClip(name);
     const opened = await api(page).videoState();
     expect(opened.audio).toMatchObject({ codec: 'vorbis', heard: null });
@@ -195,6 +197,14 @@ test.describe('video', () => {
     }
     await page.getByTestId('video.play').click(); // pause
     await expect.poll(async () => (await api(page).videoState()).audio?.heard).toBeNull();
+    // Another clip with sound plays through the same AudioContext (closing the first clip's
+    // player left it open).
+    await app.openClip(name, fixture(name));
+    await page.getByTestId('video.play').click();
+    await expect
+      .poll(async () => (await api(page).videoState()).audio?.heard ?? 0)
+      .toBeGreaterThan(0.5);
+    expect((await api(page).videoState()).audioContexts).toBe(1);
   });
 
   test('bad files: a clear message each, and the picture and page stay as they were', async ({

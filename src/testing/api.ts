@@ -25,6 +25,7 @@ import { fetchManifest, loadModel, loadOnnx } from '../ml/runtime/load';
 import { loseOrtWebGpuDevice, ortWorkerSessions } from '../ml/runtime/ort-worker';
 import { computeScopes } from '../scopes/compute';
 import { liveFrames } from '../media/video/frames';
+import { audioContexts } from '../media/video/audio';
 import type { FrameUploadPath } from '../gpu/upload-frame';
 import type { DecoderPreference } from '../media/video/open-video';
 import { benchClip } from './video-bench';
@@ -179,6 +180,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
         dropReasons: v.dropReasons,
         liveFrames: liveFrames.count,
         closedTwice: liveFrames.closedTwice,
+        audioContexts: audioContexts.made,
         uploadPath: uploader?.path ?? null,
         uploadFailures: Object.fromEntries(uploader?.failures ?? []),
       };
