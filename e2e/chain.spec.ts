@@ -129,7 +129,7 @@ test.describe('building and editing a chain', () => {
     const options = page.getByTestId('chain.effect-option');
     expect(
       await options.evaluateAll((els) => els.map((e) => e.getAttribute('data-effect'))),
-    ).toEqual(['vignette', 'chromatic-aberration']);
+    ).toEqual(['vignette', 'chromatic-aberration', 'tilt-shift', 'bloom']);
     await input.press('ArrowDown');
     await input.press('Enter');
     expect(await app.effectOrder()).toEqual(['chromatic-aberration']);
