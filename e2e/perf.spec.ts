@@ -339,11 +339,16 @@ test.describe('the performance panel', () => {
       expect(row.cells[s].error, s).toBeUndefined();
       expect(row.cells[s].count, s).toBe(6);
     }
+    // One strategy per loss: the injected one, and any lavapipe's GL backend made on its own (CI
+    // once had two: gpu-only was measured again too).
+    const losses = (await api(page).state()).deviceGeneration - 1;
+    expect(losses).toBeGreaterThanOrEqual(1);
     const again = STRATEGIES.filter((s) => row.cells[s].remeasured);
-    expect(again).toHaveLength(1);
-    expect(row.cells[again[0]].remeasured).toContain('measured again on the new device');
-    await expect(page.getByTestId('compare.remeasured')).toHaveCount(1);
-    expect((await api(page).state()).deviceGeneration).toBe(2);
+    expect(again.length).toBeGreaterThanOrEqual(1);
+    expect(again.length).toBeLessThanOrEqual(losses);
+    for (const s of again)
+      expect(row.cells[s].remeasured).toContain('measured again on the new device');
+    await expect(page.getByTestId('compare.remeasured')).toHaveCount(again.length);
   });
 
   test('AI batch on dropped images: a rate per strategy and the results as a zip of PNGs at twice the size', async ({
