@@ -29,8 +29,6 @@ export interface RunnerOptions {
   onStopped?(): void;
   /** The worker died on its own and a fresh one is loading the model. */
   onRestarted?(reason: string): void;
-  /** The clock the crash window is read on (tests); `performance.now` by default. */
-  now?(): number;
 }
 
 /** Crashes tolerated within the window before the model stays down. */
@@ -169,7 +167,7 @@ export class ModelRunner {
 
   /** The loaded worker died on its own: its runs fail; a fresh one loads, unless it keeps dying. */
   #crashed(reason: string): void {
-    const now = (this.#options.now ?? (() => performance.now()))();
+    const now = performance.now();
     this.#crashes.push(now);
     while (this.#crashes[0] <= now - CRASH_WINDOW_MS) this.#crashes.shift();
     for (const p of this.#pending.values()) p.reject(new Error(reason));
