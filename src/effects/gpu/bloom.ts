@@ -38,8 +38,7 @@ export const bloomGpu = gpuEffect({
     const none = new UniformBlock(gpu, 'Triad.bloom.none', 4);
     return {
       encode(io, p: Params) {
-        const acquire = (w: number, h: number) => io.pool.acquire(w, h);
-        const levels = [acquire(halfSize(io.input.width), halfSize(io.input.height))];
+        const levels = [io.pool.acquire(halfSize(io.input.width), halfSize(io.input.height))];
         kernels.bright.dispatch(io.encoder, {
           output: levels[0],
           inputs: [io.input],
@@ -51,14 +50,14 @@ export const bloomGpu = gpuEffect({
         const zero = none.begin().upload();
         for (let k = 1; k < bloomLevels(p.radius); k++) {
           const above = levels[k - 1];
-          const next = acquire(halfSize(above.width), halfSize(above.height));
+          const next = io.pool.acquire(halfSize(above.width), halfSize(above.height));
           kernels.down.dispatch(io.encoder, { output: next, inputs: [above], uniforms: zero });
           levels.push(next);
         }
         let up = levels[levels.length - 1];
         const ups: GPUTexture[] = [];
         for (let k = levels.length - 2; k >= 0; k--) {
-          const out = acquire(levels[k].width, levels[k].height);
+          const out = io.pool.acquire(levels[k].width, levels[k].height);
           kernels.up.dispatch(io.encoder, { output: out, inputs: [levels[k], up], uniforms: zero });
           ups.push(out);
           up = out;
