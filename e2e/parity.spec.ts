@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
 import { api } from './support/api';
+import { SAMPLE_CURVES, SAMPLE_LEVELS } from '../src/effects/tone-samples';
 
 /**
  * Every effect's WGSL kernel against its CPU reference, on real photos, pixels read back from the
@@ -91,6 +92,14 @@ const CASES: { name: string; stages: { effect: string; params?: Record<string, u
     ],
   },
   { name: 'denoise', stages: [{ effect: 'denoise', params: { strength: 60, radius: 4 } }] },
+  {
+    name: 'levels (every channel)',
+    stages: [{ effect: 'levels', params: { levels: SAMPLE_LEVELS } }],
+  },
+  {
+    name: 'curves (every channel)',
+    stages: [{ effect: 'curves', params: { curves: SAMPLE_CURVES } }],
+  },
   {
     name: 'bloom',
     stages: [{ effect: 'bloom', params: { threshold: 45, radius: 24, intensity: 150 } }],

@@ -9,6 +9,18 @@ const FRAMES = Number(process.env.BENCH_FRAMES ?? 30);
 /** Only cases whose name matches this regular expression (all by default). */
 const ONLY = new RegExp(process.env.BENCH_CASES ?? '.');
 
+/** Levels on every channel, and an S curve: as costly as these effects get (both are per pixel). */
+const LEVEL = { inBlack: 12, inWhite: 235, gamma: 1.3, outBlack: 6, outWhite: 250 };
+const LEVELS = { master: LEVEL, r: LEVEL, g: LEVEL, b: LEVEL };
+const S = [
+  [0, 0],
+  [64, 46],
+  [128, 132],
+  [192, 214],
+  [255, 255],
+];
+const S_CURVE = { master: S, r: S, g: S, b: S };
+
 function lutCube(n = 33) {
   const rows = [`TITLE "bench"`, `LUT_3D_SIZE ${n}`];
   for (let b = 0; b < n; b++)
@@ -53,6 +65,8 @@ try {
     ['tilt-shift', [{ effect: 'tilt-shift' }]],
     ['denoise r=3', [{ effect: 'denoise' }]],
     ['bloom', [{ effect: 'bloom' }]],
+    ['levels', [{ effect: 'levels', params: { levels: LEVELS } }]],
+    ['curves (S, 5 points)', [{ effect: 'curves', params: { curves: S_CURVE } }]],
     [
       'chain of 6',
       [

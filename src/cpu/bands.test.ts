@@ -5,6 +5,7 @@ import { packLut } from '../effects/lut/lut';
 import { createImage, type RgbaImage } from '../effects/image';
 import { defaultParams, type ParamValues } from '../effects/params';
 import { bandInput, effectAlign, effectHalo, placeBand, planBands, runBand } from './bands';
+import { SAMPLE_CURVES, SAMPLE_LEVELS } from '../effects/tone-samples';
 
 function noise(width: number, height: number, seed = 1): RgbaImage {
   const img = createImage(width, height);
@@ -37,6 +38,8 @@ const PARAMS: Record<string, ParamValues> = {
   'tilt-shift': { position: 40, width: 5, transition: 30, angle: 25, blur: 5 },
   denoise: { strength: 70, radius: 4 },
   bloom: { threshold: 40, radius: 16, intensity: 150 },
+  levels: { levels: SAMPLE_LEVELS },
+  curves: { curves: SAMPLE_CURVES },
 };
 
 describe('row bands', () => {

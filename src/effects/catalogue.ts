@@ -4,12 +4,14 @@ import { bloom } from './defs/bloom';
 import { chromaKey } from './defs/chroma-key';
 import { chromaticAberration } from './defs/chromatic-aberration';
 import { colourAdjust } from './defs/colour-adjust';
+import { curves } from './defs/curves';
 import { denoise } from './defs/denoise';
 import { filmGrain } from './defs/film-grain';
 import { gaussianBlur } from './defs/gaussian-blur';
 import { grayscale } from './defs/grayscale';
 import { halftone } from './defs/halftone';
 import { invert } from './defs/invert';
+import { levels } from './defs/levels';
 import { lut3d } from './defs/lut-3d';
 import { pixelate } from './defs/pixelate';
 import { posterize } from './defs/posterize';
@@ -21,6 +23,8 @@ import { vignette } from './defs/vignette';
 /** Every effect the app offers, in the order the picker lists them. */
 export const EFFECTS: readonly AnyEffect[] = [
   colourAdjust,
+  levels,
+  curves,
   grayscale,
   invert,
   lut3d,

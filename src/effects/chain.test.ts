@@ -17,6 +17,8 @@ import {
   type Chain,
 } from './chain';
 
+import { SAMPLE_CURVES, SAMPLE_LEVELS } from './tone-samples';
+
 const effect = (id: string) => findEffect(id)!;
 
 function sample(): Chain {
@@ -91,6 +93,53 @@ describe('chain serialization', () => {
     const token = encodeChainForUrl(chain);
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(withoutIds(decodeChainFromUrl(token).chain)).toEqual(withoutIds(chain));
+  });
+
+  it('round-trips Levels and Curves values through a link, and repairs damaged ones', () => {
+    let chain = addStage(EMPTY_CHAIN, effect('levels'));
+    chain = addStage(chain, effect('curves'));
+    chain = setParam(chain, chain.stages[0].id, 'levels', SAMPLE_LEVELS);
+    chain = setParam(chain, chain.stages[1].id, 'curves', SAMPLE_CURVES);
+    const back = decodeChainFromUrl(encodeChainForUrl(chain));
+    expect(back.problems).toEqual([]);
+    expect(back.chain.stages.map((s) => s.params)).toEqual([
+      { levels: SAMPLE_LEVELS },
+      { curves: SAMPLE_CURVES },
+    ]);
+
+    const damaged = parseChain(
+      JSON.stringify({
+        v: 1,
+        stages: [
+          { effect: 'levels', enabled: true, params: { levels: { r: { inWhite: -4 } } } },
+          { effect: 'curves', enabled: true, params: { curves: { g: [[9, 9]] } } },
+        ],
+      }),
+    );
+    expect(damaged.problems).toHaveLength(3);
+    expect(damaged.chain.stages[0].params.levels).toMatchObject({ r: { inBlack: 0, inWhite: 1 } });
+    expect(damaged.chain.stages[1].params.curves).toMatchObject({
+      g: [
+        [0, 0],
+        [255, 255],
+      ],
+    });
+  });
+
+  it('setParam keeps a Curves value valid: points sorted and on whole levels', () => {
+    let chain = addStage(EMPTY_CHAIN, effect('curves'));
+    const curves = {
+      ...SAMPLE_CURVES,
+      r: [
+        [200, 10.4],
+        [0, 0],
+      ],
+    };
+    chain = setParam(chain, chain.stages[0].id, 'curves', curves as never);
+    expect((chain.stages[0].params.curves as typeof SAMPLE_CURVES).r).toEqual([
+      [0, 0],
+      [200, 10],
+    ]);
   });
 
   it('drops unknown effects and repairs bad parameters, reporting both', () => {

@@ -8,6 +8,7 @@ import {
   type ParamValue,
   type ParamValues,
 } from './params';
+import { validateCurves, validateLevels } from './tone';
 
 export { PIXEL_TARGETS, type PixelTarget, type StageTarget };
 
@@ -85,8 +86,10 @@ export function setParam(chain: Chain, id: string, name: string, value: ParamVal
   return updateStage(chain, id, (s) => {
     const spec = findEntry(s.effect)?.params[name];
     if (!spec) return s;
-    const v =
-      spec.kind === 'number' && typeof value === 'number' ? clampNumber(spec, value) : value;
+    let v = value;
+    if (spec.kind === 'number' && typeof value === 'number') v = clampNumber(spec, value);
+    else if (spec.kind === 'levels') v = validateLevels(value).value;
+    else if (spec.kind === 'curves') v = validateCurves(value).value;
     return { ...s, params: { ...s.params, [name]: v } };
   });
 }

@@ -59,3 +59,29 @@ export function bilinearAt(img: RgbaImage, qx: number, qy: number, c: number): n
 
 /** Rec. 709 luma weights, used by grayscale, saturation and Sobel alike. */
 export const LUMA = [0.2126, 0.7152, 0.0722] as const;
+
+/**
+ * A 256-entry table per colour channel, `map(channel, input)` on each 8-bit input in [0, 1]. For
+ * per-value tone maps on 8-bit pixels it is exactly the per-pixel arithmetic, at table cost.
+ */
+export function channelTables(map: (channel: 0 | 1 | 2, x: number) => number): Uint8Array[] {
+  return ([0, 1, 2] as const).map((c) => {
+    const table = new Uint8Array(256);
+    for (let v = 0; v < 256; v++) table[v] = toByte(map(c, v / 255));
+    return table;
+  });
+}
+
+/** Looks each pixel's R, G and B up in its channel's table; alpha is kept. */
+export function applyChannelTables(src: RgbaImage, tables: readonly Uint8Array[]): RgbaImage {
+  const dst = createImage(src.width, src.height);
+  const [s, d] = [src.data, dst.data];
+  const [r, g, b] = tables;
+  for (let i = 0; i < s.length; i += 4) {
+    d[i] = r[s[i]];
+    d[i + 1] = g[s[i + 1]];
+    d[i + 2] = b[s[i + 2]];
+    d[i + 3] = s[i + 3];
+  }
+  return dst;
+}

@@ -44,3 +44,15 @@ export {
   type ParamValue,
   type ParamValues,
 } from './params';
+export {
+  autoLevels,
+  curveKnots,
+  evalCurve,
+  MAX_CURVE_POINTS,
+  TONE_CHANNELS,
+  type CurvePoint,
+  type CurvesValue,
+  type LevelsAdjust,
+  type LevelsValue,
+  type ToneChannel,
+} from './tone';

@@ -5,6 +5,7 @@ import { sampleCube } from './lut/cube';
 import { packLut, type Lut } from './lut/lut';
 import { createImage, type RgbaImage } from './image';
 import { defaultParams, type ParamValues } from './params';
+import { identityCurves, identityLevels } from './tone';
 
 const noLuts: EffectEnv = { lut: () => undefined };
 
@@ -45,6 +46,28 @@ describe('CPU reference kernels', () => {
 
   it('grayscale uses Rec. 709 luma', () => {
     expect(px(run('grayscale', solid(1, 1, [0, 255, 0, 255])), 0, 0)).toEqual([182, 182, 182, 255]);
+  });
+
+  it('levels with defaults is the identity; a channel map applies after the master', () => {
+    const img = solid(2, 1, [12, 130, 250, 90]);
+    expect(px(run('levels', img), 0, 0)).toEqual([12, 130, 250, 90]);
+    const v = identityLevels();
+    v.master = { inBlack: 0, inWhite: 255, gamma: 1, outBlack: 255, outWhite: 0 }; // invert all
+    v.r = { inBlack: 100, inWhite: 200, gamma: 1, outBlack: 0, outWhite: 255 };
+    // red: 12 → 243 (master) → clipped white by its own map; green, blue: inverted; alpha kept.
+    expect(px(run('levels', img, { levels: v }), 1, 0)).toEqual([255, 125, 5, 90]);
+  });
+
+  it('curves with defaults is the identity; a green curve changes green only', () => {
+    const img = solid(1, 1, [64, 64, 64, 255]);
+    expect(px(run('curves', img), 0, 0)).toEqual([64, 64, 64, 255]);
+    const c = identityCurves();
+    c.g = [
+      [0, 0],
+      [64, 128],
+      [255, 255],
+    ];
+    expect(px(run('curves', img, { curves: c }), 0, 0)).toEqual([64, 128, 64, 255]);
   });
 
   it('chroma key makes the key colour transparent and keeps a far colour opaque', () => {

@@ -1,5 +1,14 @@
 /** Typed parameter schemas shared by the UI, validation, serialization and both kernels. */
 
+import {
+  identityCurves,
+  identityLevels,
+  validateCurves,
+  validateLevels,
+  type CurvesValue,
+  type LevelsValue,
+} from './tone';
+
 export interface NumberParam {
   kind: 'number';
   label: string;
@@ -45,9 +54,23 @@ export interface ImageParam {
   label: string;
 }
 
-export type ParamSpec = NumberParam | BoolParam | LutParam | ColorParam | ImageParam;
+/** Black/white/gamma in and out, for all channels and per channel (src/effects/tone.ts). */
+export interface LevelsParam {
+  kind: 'levels';
+  label: string;
+}
+
+/** Monotone curves, for all channels and per channel (src/effects/tone.ts). */
+export interface CurvesParam {
+  kind: 'curves';
+  label: string;
+}
+
+export type ParamSpec =
+  NumberParam | BoolParam | LutParam | ColorParam | ImageParam | LevelsParam | CurvesParam;
 export type ParamSchema = Record<string, ParamSpec>;
-export type ParamValue = number | boolean | string | LutRef | ImageRef | null;
+export type ParamValue =
+  number | boolean | string | LutRef | ImageRef | LevelsValue | CurvesValue | null;
 export type ParamValues = Record<string, ParamValue>;
 
 /** The value type each kind of parameter holds, so effect kernels get typed params. */
@@ -59,12 +82,26 @@ export type ValueOf<P extends ParamSpec> = P extends NumberParam
       ? string
       : P extends ImageParam
         ? ImageRef | null
-        : LutRef | null;
+        : P extends LevelsParam
+          ? LevelsValue
+          : P extends CurvesParam
+            ? CurvesValue
+            : LutRef | null;
 
 export type ParamsOf<S extends ParamSchema> = { [K in keyof S]: ValueOf<S[K]> };
 
 export function defaultValue(spec: ParamSpec): ParamValue {
-  return spec.kind === 'lut' || spec.kind === 'image' ? null : spec.default;
+  switch (spec.kind) {
+    case 'lut':
+    case 'image':
+      return null;
+    case 'levels':
+      return identityLevels();
+    case 'curves':
+      return identityCurves();
+    default:
+      return spec.default;
+  }
 }
 
 export function defaultParams<S extends ParamSchema>(schema: S): ParamsOf<S> {
@@ -160,6 +197,14 @@ export function validateParams<S extends ParamSchema>(
           values[name] = spec.default;
         }
         break;
+      case 'levels':
+      case 'curves': {
+        const checked = spec.kind === 'levels' ? validateLevels(value) : validateCurves(value);
+        values[name] = checked.value;
+        for (const message of checked.problems)
+          problems.push({ param: name, message: `${spec.label}: ${message}` });
+        break;
+      }
     }
   }
   for (const name of Object.keys(input)) {

@@ -14,6 +14,7 @@ import { parseCube } from '../effects/lut/cube';
 import { GpuContext } from '../gpu/device';
 import { diffImages, runChainOnCpu } from './cpu-chain';
 import { Engine } from './engine';
+import { SAMPLE_CURVES, SAMPLE_LEVELS } from '../effects/tone-samples';
 
 /** A 3×3×3 LUT that swaps red and blue (not an identity: the test would pass without it). */
 const SWAP: Lut = packLut(
@@ -63,6 +64,8 @@ const PARAMS: Record<string, Record<string, unknown>> = {
   'tilt-shift': { position: 40, width: 5, transition: 30, angle: 25, blur: 5 },
   denoise: { strength: 70, radius: 4 },
   bloom: { threshold: 40, radius: 16, intensity: 150 },
+  levels: { levels: SAMPLE_LEVELS },
+  curves: { curves: SAMPLE_CURVES },
 };
 
 let entry: GPU | null = dawnGpu();

@@ -5,6 +5,7 @@ import { bloomGpu } from './bloom';
 import { chromaKeyGpu } from './chroma-key';
 import { chromaticAberrationGpu } from './chromatic-aberration';
 import { colourAdjustGpu } from './colour-adjust';
+import { curvesGpu } from './curves';
 import { denoiseGpu } from './denoise';
 import { filmGrainGpu } from './film-grain';
 import { gaussianBlurGpu } from './gaussian-blur';
@@ -12,6 +13,7 @@ import type { GpuEffect } from './gpu-effect';
 import { grayscaleGpu } from './grayscale';
 import { halftoneGpu } from './halftone';
 import { invertGpu } from './invert';
+import { levelsGpu } from './levels';
 import { lut3dGpu } from './lut-3d';
 import { pixelateGpu } from './pixelate';
 import { posterizeGpu } from './posterize';
@@ -41,6 +43,8 @@ export const GPU_EFFECTS: readonly GpuEffect[] = [
   tiltShiftGpu,
   denoiseGpu,
   bloomGpu,
+  levelsGpu,
+  curvesGpu,
 ];
 
 /** The GPU stage of the pixel effect `effect` (an id from the catalogue), on `gpu`. */
