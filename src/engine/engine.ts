@@ -9,7 +9,7 @@ import type { EffectEnv } from '../effects/effect';
 import type { RgbaImage } from '../effects/image';
 import type { GpuContext } from '../gpu/device';
 import type { Presenter, ViewTransform } from '../gpu/presenter';
-import { readTexture, recordReadback } from '../gpu/readback';
+import { readTexture, recordReadback, type TextureRegion } from '../gpu/readback';
 import { pinnedPlacer, type FrameMeasurement, type FramePlacer } from './placer';
 import { DeviceQueues, Turns, type Turn } from './turns';
 import { FrameRun } from './frame-run';
@@ -51,8 +51,18 @@ export interface FrameStats {
   size: [number, number];
   /** A downscaled copy of the result, when one was asked for (scopes). */
   preview?: Promise<RgbaImage>;
+  /** A downscaled copy of the frame's source, when one was asked for (tone histograms). */
+  sourcePreview?: Promise<RgbaImage>;
   /** When the frame's last GPU work is done: its start, end and each target's time. */
   timing: Promise<FrameTiming>;
+}
+
+/** Widths of the small copies a frame reads back with it (absent or 0: none). */
+export interface PreviewWidths {
+  /** Of the result (the scopes). */
+  result?: number;
+  /** Of the source, before the chain (the Levels and Curves histograms). */
+  source?: number;
 }
 
 /** One frame's wall-clock span and the time each target spent on it (ms, the engine's clock). */
@@ -531,18 +541,20 @@ export class Engine {
     frame: FrameInfo,
     presenter: Presenter,
     view: ViewTransform,
-    previewWidth = 0,
+    previews: PreviewWidths = {},
   ): Promise<FrameStats> {
     const before = { ...this.gpu.counters };
     const ran: FrameStats['ran'] = [];
     let collect: (() => Promise<RgbaImage>) | undefined;
+    let collectSource: (() => Promise<RgbaImage>) | undefined;
     const run = await this.#frame(
       chain,
       frame,
       ran,
       (encoder, result, source) => {
         presenter.encode(encoder, source, result, view);
-        if (previewWidth > 0) collect = this.#recordPreview(encoder, result, previewWidth);
+        if (previews.result) collect = this.#recordPreview(encoder, result, previews.result);
+        if (previews.source) collectSource = this.#recordPreview(encoder, source, previews.source);
       },
       this.#turns.take(),
     );
@@ -555,6 +567,7 @@ export class Engine {
       ran,
       size: [run.result.width, run.result.height],
       preview: collect?.(),
+      sourcePreview: collectSource?.(),
       timing: run.timing,
     };
   }
@@ -590,10 +603,23 @@ export class Engine {
     return collect!();
   }
 
-  /** The uploaded source pixels, as the GPU sees them (parity tests start from these). */
-  async readSource(): Promise<RgbaImage> {
-    if (!this.#source) throw new Error('no source image');
-    return readTexture(this.gpu, this.#source);
+  /**
+   * The uploaded source pixels, as the GPU sees them (parity tests start from these), or the part
+   * of them in `region` (the colour picker), clamped to the source.
+   */
+  async readSource(region?: TextureRegion): Promise<RgbaImage> {
+    const source = this.#source;
+    if (!source) throw new Error('no source image');
+    if (!region) return readTexture(this.gpu, source);
+    const x = Math.min(source.width - 1, Math.max(0, Math.floor(region.x)));
+    const y = Math.min(source.height - 1, Math.max(0, Math.floor(region.y)));
+    const clamped = {
+      x,
+      y,
+      width: Math.max(1, Math.min(source.width - x, Math.floor(region.width))),
+      height: Math.max(1, Math.min(source.height - y, Math.floor(region.height))),
+    };
+    return readTexture(this.gpu, source, undefined, clamped);
   }
 
   destroy(): void {

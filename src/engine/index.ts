@@ -1,4 +1,11 @@
-export { Engine, busyOf, type FrameStats, type FrameTiming, type TargetKind } from './engine';
+export {
+  Engine,
+  busyOf,
+  type FrameStats,
+  type FrameTiming,
+  type PreviewWidths,
+  type TargetKind,
+} from './engine';
 export { diffImages, runChainOnCpu, type ImageDiff } from './cpu-chain';
 export {
   APP_TARGETS,

@@ -1,17 +1,26 @@
 import type { RgbaImage } from '../core/image';
 import type { GpuContext } from './device';
 
+/** A rectangle of a texture, in its pixels. */
+export interface TextureRegion {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /**
- * Records a copy of an rgba8unorm texture into a mappable buffer. Submit `encoder`, then call the
- * returned function to map the buffer and get the pixels; the buffer is destroyed either way.
- * Each call counts one readback: the GPU-only display path never makes one.
+ * Records a copy of an rgba8unorm texture (or of `region` of it) into a mappable buffer. Submit
+ * `encoder`, then call the returned function to map the buffer and get the pixels; the buffer is
+ * destroyed either way. Each call counts one readback: the GPU-only display path never makes one.
  */
 export function recordReadback(
   gpu: GpuContext,
   encoder: GPUCommandEncoder,
   texture: GPUTexture,
+  region: TextureRegion = { x: 0, y: 0, width: texture.width, height: texture.height },
 ): () => Promise<RgbaImage> {
-  const { width, height } = texture;
+  const { width, height } = region;
   // Rows in a texture-to-buffer copy must start on 256-byte boundaries.
   const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
   const buffer = gpu.createBuffer({
@@ -19,7 +28,10 @@ export function recordReadback(
     size: bytesPerRow * height,
     usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ,
   });
-  encoder.copyTextureToBuffer({ texture }, { buffer, bytesPerRow }, [width, height]);
+  encoder.copyTextureToBuffer({ texture, origin: [region.x, region.y] }, { buffer, bytesPerRow }, [
+    width,
+    height,
+  ]);
   gpu.counters.readbacks++;
   return async () => {
     try {
@@ -45,8 +57,9 @@ export async function readTexture(
   gpu: GpuContext,
   texture: GPUTexture,
   encoder = gpu.device.createCommandEncoder({ label: 'Triad.readback.encoder' }),
+  region?: TextureRegion,
 ): Promise<RgbaImage> {
-  const collect = recordReadback(gpu, encoder, texture);
+  const collect = recordReadback(gpu, encoder, texture, region);
   gpu.submit([encoder.finish()]);
   return collect();
 }

@@ -34,11 +34,25 @@ export function vectorBin(cb: number, cr: number): [number, number] {
   return [Math.round((cb + 0.5) * s), Math.round((0.5 - cr) * s)];
 }
 
+/** 4 × 256 counts — R, G, B, then luma — of straight-alpha RGBA pixels (alpha is ignored). */
+export function computeHistogram(image: RgbaImage): Uint32Array<ArrayBuffer> {
+  const { data } = image;
+  const histogram = new Uint32Array(4 * LEVELS);
+  for (let i = 0; i < data.length; i += 4) {
+    const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+    histogram[r]++;
+    histogram[LEVELS + g]++;
+    histogram[2 * LEVELS + b]++;
+    histogram[3 * LEVELS + Math.round(LUMA[0] * r + LUMA[1] * g + LUMA[2] * b)]++;
+  }
+  return histogram;
+}
+
 /** Computes every scope from straight-alpha RGBA pixels (alpha is ignored). */
 export function computeScopes(image: RgbaImage, maxColumns = 256): ScopeData {
   const { width, height, data } = image;
   const columns = Math.max(1, Math.min(maxColumns, width));
-  const histogram = new Uint32Array(4 * LEVELS);
+  const histogram = computeHistogram(image);
   const waveform = new Uint32Array(columns * LEVELS);
   const parade = new Uint32Array(3 * columns * LEVELS);
   const vectorscope = new Uint32Array(VECTOR_SIZE * VECTOR_SIZE);
@@ -50,10 +64,6 @@ export function computeScopes(image: RgbaImage, maxColumns = 256): ScopeData {
       const g = data[i + 1];
       const b = data[i + 2];
       const luma = Math.round(LUMA[0] * r + LUMA[1] * g + LUMA[2] * b);
-      histogram[r]++;
-      histogram[LEVELS + g]++;
-      histogram[2 * LEVELS + b]++;
-      histogram[3 * LEVELS + luma]++;
       waveform[luma * columns + col]++;
       parade[r * 3 * columns + col]++;
       parade[g * 3 * columns + columns + col]++;

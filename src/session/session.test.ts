@@ -66,7 +66,7 @@ const session = new Session(
       chain,
       index,
       view: { zoom: 1, centre: [W / 2, H / 2], split: null },
-      previewWidth: 0,
+      previews: {},
     }),
   },
   {

@@ -1,5 +1,5 @@
 import type { Chain } from '../effects';
-import type { Engine, FrameStats } from '../engine';
+import type { Engine, FrameStats, PreviewWidths } from '../engine';
 import type { GpuContext, GpuOptions, Presenter, ViewTransform } from '../gpu';
 import { DeviceLifecycle, type DeviceStatus } from './device';
 import { FrameLoop } from './frame-loop';
@@ -19,8 +19,10 @@ export interface FrameRequest {
   chain: Chain;
   index: number;
   view: ViewTransform;
-  /** Width of the small copy read back for the scopes (0: none). */
-  previewWidth: number;
+  /** Widths of the small copies read back with the frame (scopes, tone histograms). */
+  previews?: PreviewWidths;
+  /** The caller's own note about this frame, given back with it (`SessionEvents.frame`). */
+  tag?: unknown;
   /**
    * A frame of a stream (a playing video, the camera, the 3D scene running): frames per second
    * mean something only for these. False or absent: a still (an image, a paused video).
@@ -218,7 +220,7 @@ export class Session {
         { index: request.index, live: request.live },
         presenter,
         request.view,
-        request.previewWidth,
+        request.previews,
       )
       .then(
         (stats) => {

@@ -19,6 +19,8 @@ import { stageFailureNotices } from './stage-failures';
 import { HistoryState } from './history.svelte';
 import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
+import { SourceHistogramState, type SourceFrame } from './histogram.svelte';
+import { ColourPickerState } from './colour-picker.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
 import { RecoveryState } from './recovery.svelte';
@@ -75,6 +77,23 @@ export class AppState {
   readonly scene: SceneState;
   #frameIndex = 0;
   readonly scopes: ScopesState;
+  /** The source frame's histogram, for the Levels and Curves controls. */
+  readonly histogram = new SourceHistogramState();
+  /** "Pick from the picture" for colour parameters. */
+  readonly colourPicker = new ColourPickerState({
+    readSource: (region) => {
+      const engine = this.session.engine;
+      if (!engine) throw new Error('the GPU is not ready');
+      return engine.readSource(region);
+    },
+    edit: (fn) => this.edit(fn),
+    failed: (message) =>
+      this.notices.warning(
+        'Could not pick the colour',
+        'The picture could not be read at that point; the colour was left as it was.',
+        message,
+      ),
+  });
   /** The live performance panel. */
   readonly perf: PerfState;
 
@@ -171,7 +190,7 @@ export class AppState {
             this.recovery.deviceReady(this.deviceGeneration);
           }
         },
-        frame: (stats, request) => this.#framePresented(stats, request.live === true),
+        frame: (stats, request) => this.#framePresented(stats, request),
       },
     );
     this.workers = Math.max(1, options.workers);
@@ -359,12 +378,17 @@ export class AppState {
   /** What the next frame draws on a canvas of `size`: nothing without a source. */
   #frameRequest(size: readonly [number, number]): FrameRequest | null {
     if (!this.image) return null;
+    const key = { source: this.image, index: this.#frameIndex };
     return {
       chain: this.history.chain,
       index: this.#frameIndex,
       view: this.view.transform([size[0], size[1]], [this.image.width, this.image.height]),
-      previewWidth: this.scopes.visible ? SCOPE_PREVIEW_WIDTH : 0,
+      previews: {
+        result: this.scopes.visible ? SCOPE_PREVIEW_WIDTH : 0,
+        source: this.histogram.widthFor(this.history.chain, key, this.streaming, performance.now()),
+      },
       live: this.streaming,
+      tag: key,
     };
   }
 
@@ -375,7 +399,8 @@ export class AppState {
     );
   }
 
-  #framePresented(stats: FrameStats, live: boolean): void {
+  #framePresented(stats: FrameStats, request: FrameRequest): void {
+    const live = request.live === true;
     this.lastFrame = stats;
     this.recovery.framePresented(stats);
     stats.timing.then(
@@ -383,6 +408,8 @@ export class AppState {
       () => {},
     );
     if (stats.preview) this.scopes.submit(stats.preview);
+    if (stats.sourcePreview)
+      this.histogram.submit(request.tag as SourceFrame, stats.sourcePreview, performance.now());
     this.ai.refreshStats();
   }
 

@@ -45,6 +45,18 @@ export class ViewState {
     this.centre = [t.centre[0] - dx / t.zoom, t.centre[1] - dy / t.zoom];
   }
 
+  /** The image pixel under `at` (canvas pixels), or null outside the image. */
+  imagePixel(
+    at: [number, number],
+    canvas: [number, number],
+    image: [number, number],
+  ): [number, number] | null {
+    const t = this.transform(canvas, image);
+    const x = Math.floor((at[0] - canvas[0] / 2) / t.zoom + t.centre[0]);
+    const y = Math.floor((at[1] - canvas[1] / 2) / t.zoom + t.centre[1]);
+    return x >= 0 && y >= 0 && x < image[0] && y < image[1] ? [x, y] : null;
+  }
+
   transform(canvas: [number, number], image: [number, number]): ViewTransform {
     const zoom = this.zoom === 'fit' ? fitZoom(canvas, image) : this.zoom;
     let centre = this.centre ?? [image[0] / 2, image[1] / 2];

@@ -57,6 +57,28 @@ describe('viewer transform', () => {
     expect(after).toEqual(before);
   });
 
+  it('finds the image pixel under a canvas point (the colour picker), null off the image', () => {
+    const view = new ViewState();
+    for (const zoom of ['fit', 1, 3] as const) {
+      if (zoom === 'fit') view.fit();
+      else view.zoomBy(zoom / view.transform(canvas, image).zoom, [400, 300], canvas, image);
+      for (const [x, y] of [
+        [100, 200],
+        [400, 300],
+        [700, 450],
+      ]) {
+        const [ix, iy] = imageAt(view, x, y);
+        expect(view.imagePixel([x + 0.5, y + 0.5], canvas, image)).toEqual([
+          Math.floor(ix),
+          Math.floor(iy),
+        ]);
+      }
+    }
+    view.fit();
+    // Fitted, the 1600×900 image leaves bands above and below on an 801×600 canvas.
+    expect(view.imagePixel([400, 10], canvas, image)).toBeNull();
+  });
+
   it('places the split line at its fraction of the canvas width only when comparing', () => {
     const view = new ViewState();
     expect(view.transform(canvas, image).split).toBeNull();
