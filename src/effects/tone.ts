@@ -141,7 +141,7 @@ export function levelsMap(a: LevelsAdjust): LevelsMap {
   };
 }
 
-/** Levels on one value in [0, 1]: the same arithmetic as shaders/levels.wgsl. */
+/** Levels on one value in [0, 1]: the same arithmetic as shaders/levels-table.wgsl. */
 export function applyLevels(m: LevelsMap, x: number): number {
   const t = Math.min(1, Math.max(0, (x - m.inBlack) / m.inRange));
   return m.outBlack + m.outRange * (t > 0 ? t ** m.invGamma : 0);
@@ -179,7 +179,7 @@ export function curveKnots(points: readonly CurvePoint[]): CurveKnot[] {
   });
 }
 
-/** The curve at `x` in [0, 1] (flat beyond its end points): the same as shaders/curves.wgsl. */
+/** The curve at `x` in [0, 1] (flat beyond its end points): the same as shaders/curves-table.wgsl. */
 export function evalCurve(knots: readonly CurveKnot[], x: number): number {
   const first = knots[0];
   const last = knots[knots.length - 1];

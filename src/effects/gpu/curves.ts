@@ -1,11 +1,11 @@
-import code from '../../../shaders/curves.wgsl?raw';
+import code from '../../../shaders/curves-table.wgsl?raw';
 import { curvesUniforms, type Params } from '../defs/curves';
 import { MAX_CURVE_POINTS } from '../tone';
-import { singlePassEffect } from './gpu-effect';
+import { toneTableEffect } from './tone-table';
 
-export const curvesGpu = singlePassEffect<Params>(
+export const curvesGpu = toneTableEffect<Params>(
   'curves',
-  { label: 'Triad.curves', code, inputs: 1, uniformWords: 4 + 4 * MAX_CURVE_POINTS * 4 },
+  { label: 'Triad.curvesTable', code, inputs: 0, uniformWords: 4 + 4 * MAX_CURVE_POINTS * 4 },
   (u, p) => {
     const curves = curvesUniforms(p);
     u.u32(...curves.map((knots) => knots.length));

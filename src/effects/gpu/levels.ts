@@ -1,10 +1,10 @@
-import code from '../../../shaders/levels.wgsl?raw';
+import code from '../../../shaders/levels-table.wgsl?raw';
 import { levelsUniforms, type Params } from '../defs/levels';
-import { singlePassEffect } from './gpu-effect';
+import { toneTableEffect } from './tone-table';
 
-export const levelsGpu = singlePassEffect<Params>(
+export const levelsGpu = toneTableEffect<Params>(
   'levels',
-  { label: 'Triad.levels', code, inputs: 1, uniformWords: 32 },
+  { label: 'Triad.levelsTable', code, inputs: 0, uniformWords: 32 },
   (u, p) => {
     for (const l of levelsUniforms(p))
       u.f32(l.inBlack, l.inRange, l.outBlack, l.outRange, l.invGamma, 0, 0, 0);

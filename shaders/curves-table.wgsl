@@ -1,6 +1,8 @@
-// Curves: each colour channel through the master curve, then its own. A curve is a monotone
-// cubic Hermite spline through up to 16 knots (x, y, tangent), flat beyond its ends
-// (src/effects/tone.ts `evalCurve` is the CPU twin; `curveKnots` computes the tangents).
+// Curves, first step: the table of every 8-bit input level through the master curve, then each
+// channel's own, into a 256 × 1 texture (x = input level; r, g, b = that channel's output). A
+// curve is a monotone cubic Hermite spline through up to 16 knots (x, y, tangent), flat beyond
+// its ends (src/effects/tone.ts `evalCurve` is the CPU twin; `curveKnots` computes the tangents).
+// Frames are 8-bit, so looking pixels up in this table (channel-table.wgsl) is the spline itself.
 
 const MAX_POINTS = 16u;
 
@@ -10,8 +12,6 @@ struct Params {
   // curve c's knot k at [c * MAX_POINTS + k]: (x, y, dy/dx, unused)
   knots: array<vec4f, 64>,
 }
-
-@group(0) @binding(2) var input: texture_2d<f32>;
 
 fn curve(c: u32, x: f32) -> f32 {
   let base = c * MAX_POINTS;
@@ -41,7 +41,7 @@ fn tone(c: u32, x: f32) -> f32 {
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   if (outside(id)) { return; }
-  let c = textureLoad(input, id.xy, 0);
-  let rgb = vec3f(tone(1u, c.r), tone(2u, c.g), tone(3u, c.b));
-  textureStore(output, id.xy, vec4f(clamp(rgb, vec3f(0.0), vec3f(1.0)), c.a));
+  let x = f32(id.x) / 255.0;
+  let rgb = vec3f(tone(1u, x), tone(2u, x), tone(3u, x));
+  textureStore(output, id.xy, vec4f(clamp(rgb, vec3f(0.0), vec3f(1.0)), 1.0));
 }
