@@ -1,5 +1,6 @@
 import type { AnyEffect, CatalogueEntry, MlEffectDefinition } from './effect';
 import { ML_EFFECTS } from './ml-effects';
+import { findCustomEffect } from './custom/registry';
 import { bloom } from './defs/bloom';
 import { chromaKey } from './defs/chroma-key';
 import { chromaticAberration } from './defs/chromatic-aberration';
@@ -46,9 +47,9 @@ export const EFFECTS: readonly AnyEffect[] = [
 const byId = new Map(EFFECTS.map((e) => [e.id, e]));
 const mlById = new Map(ML_EFFECTS.map((e) => [e.id, e]));
 
-/** A pixel effect (WGSL + CPU kernels) by id. */
+/** A pixel effect (WGSL + CPU kernels, or a custom WGSL effect) by id. */
 export function findEffect(id: string): AnyEffect | undefined {
-  return byId.get(id);
+  return byId.get(id) ?? findCustomEffect(id)?.definition;
 }
 
 export function findMlEffect(id: string): MlEffectDefinition | undefined {
@@ -57,7 +58,7 @@ export function findMlEffect(id: string): MlEffectDefinition | undefined {
 
 /** Any catalogue entry, pixel or AI, by id (names, parameters). */
 export function findEntry(id: string): CatalogueEntry | undefined {
-  return byId.get(id) ?? mlById.get(id);
+  return findEffect(id) ?? mlById.get(id);
 }
 
 /** Case-insensitive search over names, ids, categories and descriptions. */

@@ -1,4 +1,6 @@
+import { deflateSync, inflateSync } from 'fflate';
 import { findEntry } from './catalogue';
+import { findCustomEffect, isCustomEffectId, registerCustomEffect } from './custom/registry';
 import { isMlEffect, type CatalogueEntry } from './effect';
 import { ML_TARGETS, PIXEL_TARGETS, type PixelTarget, type StageTarget } from '../core/targets';
 import {
@@ -12,9 +14,15 @@ import { validateCurves, validateLevels } from './tone';
 
 export { PIXEL_TARGETS, type PixelTarget, type StageTarget };
 
-/** The targets an effect can be pinned to, the first being its default. */
+const GPU_ONLY: readonly StageTarget[] = ['gpu'];
+
+/**
+ * The targets an effect can be pinned to, the first being its default. Custom WGSL effects have
+ * no CPU kernel: the GPU only.
+ */
 export function targetsFor(effect: CatalogueEntry): readonly StageTarget[] {
-  return isMlEffect(effect) ? ML_TARGETS : PIXEL_TARGETS;
+  if (isMlEffect(effect)) return ML_TARGETS;
+  return effect.category === 'custom' ? GPU_ONLY : PIXEL_TARGETS;
 }
 
 /** One effect instance in a chain. Values are immutable: every edit makes a new chain. */
@@ -104,6 +112,8 @@ export function resetParams(chain: Chain, id: string): Chain {
 interface SerializedChain {
   v: number;
   stages: { effect: string; enabled: boolean; target?: StageTarget; params: ParamValues }[];
+  /** The sources of the custom effects its stages use, by effect id. */
+  code?: Record<string, string>;
 }
 
 export function serializeChain(chain: Chain): string {
@@ -116,7 +126,31 @@ export function serializeChain(chain: Chain): string {
       params: s.params,
     })),
   };
+  const code: Record<string, string> = {};
+  for (const s of chain.stages) {
+    const custom = findCustomEffect(s.effect);
+    if (custom) code[s.effect] = custom.source;
+  }
+  if (Object.keys(code).length > 0) data.code = code;
   return JSON.stringify(data);
+}
+
+/** Adds a custom WGSL effect's stage, registering its source. */
+export function addCustomStage(chain: Chain, source: string, at = chain.stages.length): Chain {
+  return addStage(chain, registerCustomEffect(source).definition, at);
+}
+
+/**
+ * Gives a custom stage new source: a new effect (ids are content hashes), with the parameters
+ * the new header still declares kept, the others at their defaults.
+ */
+export function setCustomSource(chain: Chain, id: string, source: string): Chain {
+  const { definition } = registerCustomEffect(source);
+  return updateStage(chain, id, (s) => ({
+    ...s,
+    effect: definition.id,
+    params: validateParams(definition.params, s.params).values,
+  }));
 }
 
 export class ChainFormatError extends Error {
@@ -148,8 +182,19 @@ export function parseChain(text: string): { chain: Chain; problems: string[] } {
   }
   const problems: string[] = [];
   const stages: StageSpec[] = [];
+  // Custom effects are named by the hash of their source: a source that does not hash to its
+  // name (edited by hand) is registered under its own and its stages follow it.
+  const renamed = new Map<string, string>();
+  const code = (data as SerializedChain).code;
+  if (code !== undefined && (typeof code !== 'object' || code === null))
+    problems.push("the custom effects' code is not readable; their stages were removed");
+  else
+    for (const [id, source] of Object.entries(code ?? {}))
+      if (typeof source === 'string' && isCustomEffectId(id))
+        renamed.set(id, registerCustomEffect(source).id);
   (data as SerializedChain).stages.forEach((raw, i) => {
-    const effect = typeof raw?.effect === 'string' ? findEntry(raw.effect) : undefined;
+    const name = typeof raw?.effect === 'string' ? (renamed.get(raw.effect) ?? raw.effect) : '';
+    const effect = isCustomEffectId(name) && !renamed.has(raw.effect) ? undefined : findEntry(name);
     if (!effect) {
       problems.push(`stage ${i + 1}: unknown effect "${String(raw?.effect)}" was removed`);
       return;
@@ -173,28 +218,41 @@ export function parseChain(text: string): { chain: Chain; problems: string[] } {
   return { chain: { stages }, problems };
 }
 
-function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
+function bytesToBase64Url(bytes: Uint8Array): string {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function fromBase64Url(text: string): string {
+function base64UrlToBytes(text: string): Uint8Array {
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
   const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-/** The chain as a URL-hash-safe token (base64url of its JSON). */
+const toBase64Url = (text: string) => bytesToBase64Url(new TextEncoder().encode(text));
+const fromBase64Url = (text: string) => new TextDecoder().decode(base64UrlToBytes(text));
+
+/** Tokens that start with this are deflated JSON (a plain token is JSON, "ey…" in base64). */
+const DEFLATED = 'z';
+
+/**
+ * The chain as a URL-hash-safe token: base64url of its JSON, deflated when that is shorter
+ * (custom effects' sources travel in it).
+ */
 export function encodeChainForUrl(chain: Chain): string {
-  return toBase64Url(serializeChain(chain));
+  const json = serializeChain(chain);
+  const plain = toBase64Url(json);
+  const packed = DEFLATED + bytesToBase64Url(deflateSync(new TextEncoder().encode(json)));
+  return packed.length < plain.length ? packed : plain;
 }
 
 export function decodeChainFromUrl(token: string): { chain: Chain; problems: string[] } {
   let text: string;
   try {
-    text = fromBase64Url(token);
+    text = token.startsWith(DEFLATED)
+      ? new TextDecoder().decode(inflateSync(base64UrlToBytes(token.slice(DEFLATED.length))))
+      : fromBase64Url(token);
   } catch {
     throw new ChainFormatError('the link is damaged (not base64url)');
   }

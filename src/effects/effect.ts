@@ -3,13 +3,15 @@ import type { RgbaImage } from './image';
 import type { Lut } from './lut/lut';
 import type { ParamSchema, ParamsOf } from './params';
 
-export type EffectCategory = 'colour' | 'detail' | 'stylise' | 'lens' | 'key';
+export type EffectCategory = 'colour' | 'detail' | 'stylise' | 'lens' | 'key' | 'custom';
 
 /** What kernels may look up besides their own parameters. */
 export interface EffectEnv {
   lut(id: string): Lut | undefined;
   /** Images the user dropped for effects that take one (background replace). */
   image?(id: string): RgbaImage | undefined;
+  /** Asks for the frame to be drawn again (a custom effect's kernel finished compiling). */
+  redraw?(): void;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { CpuPool } from '../cpu/cpu-pool';
 import type { Chain, PixelTarget, StageSpec, StageTarget } from '../effects/chain';
 import { findEffect, findMlEffect } from '../effects/catalogue';
 import { createGpuStage } from '../effects/gpu';
+import { isCustomEffectId } from '../effects/custom/registry';
 import type { MlEffectRunner } from '../ml/effects/runner';
 import { ownMs } from '../ml/remote/link';
 import { spansOf, type Spans } from './spans';
@@ -328,12 +329,15 @@ export class Engine {
   #stageFor(spec: StageSpec): OwnedStage {
     const owned = this.#stages.get(spec.id);
     if (owned && owned.effect === spec.effect) return owned;
-    if (owned) owned.gpu.destroy();
     const effect = findEffect(spec.effect);
     if (!effect) throw new Error(`unknown effect "${spec.effect}"`);
+    // A custom stage's new code: the old version draws until the new one compiles (and is
+    // destroyed by it then).
+    const handOver = owned && effect.category === 'custom' && isCustomEffectId(owned.effect);
+    if (owned && !handOver) owned.gpu.destroy();
     const created: OwnedStage = {
       effect: spec.effect,
-      gpu: createGpuStage(effect.id, this.gpu, this.#env),
+      gpu: createGpuStage(effect.id, this.gpu, this.#env, handOver ? owned.gpu : null),
     };
     this.#stages.set(spec.id, created);
     return created;
@@ -479,11 +483,14 @@ export class Engine {
         const recording = runGpuStage(ctx, run, this.#pool, spec, i, frame);
         if (recording) await recording;
       }
-      ran.push(
-        target === placed
-          ? { stage: spec.id, target }
-          : { stage: spec.id, target, failedOver: true },
-      );
+      const broken = target === 'gpu' ? this.#stageFor(spec).gpu.unavailable?.() : null;
+      if (broken) ran.push({ stage: spec.id, target, skipped: true, reason: broken });
+      else
+        ran.push(
+          target === placed
+            ? { stage: spec.id, target }
+            : { stage: spec.id, target, failedOver: true },
+        );
     }
     const result = run.pixels.on === 'gpu' ? run.pixels.texture : await run.toGpu();
     // On a clean frame the last GPU stages are timed without the present after them (it is the

@@ -5,7 +5,7 @@
 // The Dawn module first: it installs the WebGPU globals the app's modules use.
 import { dawnGpu } from '../gpu/dawn-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStage, setParam, type Chain, EMPTY_CHAIN } from '../effects/chain';
+import { addCustomStage, addStage, setParam, type Chain, EMPTY_CHAIN } from '../effects/chain';
 import { EFFECTS, findEntry } from '../effects/catalogue';
 import type { EffectEnv } from '../effects/effect';
 import { createImage, type RgbaImage } from '../core/image';
@@ -108,6 +108,57 @@ describe('the engine on Dawn in Node (no browser, no DOM)', () => {
       }
     });
   }
+
+  it('a custom WGSL effect compiles off the frame path, then renders what its code says', async () => {
+    const engine = new Engine(gpu, env);
+    try {
+      engine.setSource(source);
+      const invert = `/*{ "name": "Invert" }*/
+fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
+  return vec4f(1.0 - colour.rgb, colour.a);
+}`;
+      const chain = addCustomStage(EMPTY_CHAIN, invert);
+      // Until its kernel is built the stage passes its input through; then it inverts.
+      let out = await engine.renderToImage(chain, { index: 0 });
+      for (let i = 0; i < 100 && diffImages(out, source, 0).over === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        out = await engine.renderToImage(chain, { index: 0 });
+      }
+      const expected = runChainOnCpu(
+        chainOf('invert'),
+        await engine.readSource(),
+        { index: 0 },
+        env,
+      );
+      expect(diffImages(out, expected, 1).over).toBe(0);
+    } finally {
+      engine.destroy();
+    }
+  });
+
+  it('a custom effect whose code fails passes its input through and says where it failed', async () => {
+    const engine = new Engine(gpu, env);
+    try {
+      engine.setSource(source);
+      const broken = `/*{ "name": "Broken" }*/
+fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
+  return colour * undefinedThing;
+}`;
+      const chain = addCustomStage(EMPTY_CHAIN, broken);
+      const presenter = { encode: () => {} } as never;
+      const view = { zoom: 1, centre: [0, 0], split: null } as never;
+      let stats = await engine.render(chain, { index: 0 }, presenter, view);
+      for (let i = 0; i < 100 && !stats.ran[0]?.skipped; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        stats = await engine.render(chain, { index: 0 }, presenter, view);
+      }
+      expect(stats.ran[0]).toMatchObject({ skipped: true });
+      expect(stats.ran[0].reason).toMatch(/^its code does not build \(line 3: .*undefinedThing/);
+      expect(diffImages(await engine.renderToImage(chain, { index: 0 }), source, 0).over).toBe(0);
+    } finally {
+      engine.destroy();
+    }
+  });
 
   it('two frames in flight: each frame is its own, both right', async () => {
     const engine = new Engine(gpu, env);

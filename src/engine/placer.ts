@@ -1,4 +1,5 @@
 import { findMlEffect } from '../effects/catalogue';
+import { isCustomEffectId } from '../effects/custom/registry';
 import type { StageSpec } from '../effects/chain';
 import { ML_TARGET_DEVICE, type MlTarget, type StageTarget as TargetKind } from '../core/targets';
 import { ownMs, type RemoteLink } from '../ml/remote/link';
@@ -161,11 +162,16 @@ export class SchedulerPlacer implements FramePlacer {
     const signature = `${pixels}|${ml.join('+')}|${stages.map((s) => `${s.effect}:${s.target}`).join(',')}`;
     if (signature !== this.#signature) {
       this.#signature = signature;
-      // Every pixel effect has a WGSL and a CPU kernel; every AI effect runs on any ML target.
+      // Pixel effects have a WGSL and a CPU kernel (custom WGSL effects: the GPU only); every AI
+      // effect runs on any ML target.
       this.scheduler.setChain(
         stages.map((s) => ({
           kind: s.effect,
-          targets: findMlEffect(s.effect) ? [...ml] : ['gpu', 'cpu'],
+          targets: findMlEffect(s.effect)
+            ? [...ml]
+            : isCustomEffectId(s.effect)
+              ? ['gpu']
+              : ['gpu', 'cpu'],
           pinned: s.target,
         })),
         pixels,

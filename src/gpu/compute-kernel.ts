@@ -54,14 +54,35 @@ export class ComputeKernel {
   readonly #device: GPUDevice;
   readonly #compiled: Compiled;
 
-  constructor(device: GPUDevice, spec: KernelSpec) {
+  constructor(device: GPUDevice, spec: KernelSpec, ready?: Compiled) {
     this.spec = spec;
     this.#device = device;
     let perDevice = compiled.get(device);
     if (!perDevice) compiled.set(device, (perDevice = new Map()));
-    let entry = perDevice.get(spec.label);
+    let entry = ready ?? perDevice.get(spec.label);
     if (!entry) perDevice.set(spec.label, (entry = compile(device, spec)));
     this.#compiled = entry;
+  }
+
+  /**
+   * Compiles code the app did not write (a custom effect) without blocking the page or raising
+   * an uncaptured error: the compiler's messages come back, and the kernel only when it built.
+   */
+  static async compile(
+    device: GPUDevice,
+    spec: KernelSpec,
+  ): Promise<{ kernel: ComputeKernel | null; messages: readonly GPUCompilationMessage[] }> {
+    const module = device.createShaderModule({
+      label: `${spec.label}.module`,
+      code: kernelSource(spec),
+    });
+    const { messages } = await module.getCompilationInfo();
+    if (messages.some((m) => m.type === 'error')) return { kernel: null, messages };
+    const layout = bindGroupLayout(device, spec);
+    const pipeline = await device.createComputePipelineAsync(
+      pipelineDescriptor(device, spec, layout, module),
+    );
+    return { kernel: new ComputeKernel(device, spec, { layout, pipeline }), messages };
   }
 
   dispatch(encoder: GPUCommandEncoder, args: DispatchArgs): void {
@@ -90,7 +111,7 @@ export class ComputeKernel {
   }
 }
 
-function compile(device: GPUDevice, spec: KernelSpec): Compiled {
+function bindGroupLayout(device: GPUDevice, spec: KernelSpec): GPUBindGroupLayout {
   const { label, inputs, storageBuffers = 0 } = spec;
   const entries: GPUBindGroupLayoutEntry[] = [
     {
@@ -114,19 +135,34 @@ function compile(device: GPUDevice, spec: KernelSpec): Compiled {
       buffer: { type: 'read-only-storage' },
     });
   }
-  const layout = device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries });
+  return device.createBindGroupLayout({ label: `${label}.bindGroupLayout`, entries });
+}
+
+function pipelineDescriptor(
+  device: GPUDevice,
+  spec: KernelSpec,
+  layout: GPUBindGroupLayout,
+  module: GPUShaderModule,
+): GPUComputePipelineDescriptor {
   const [wx, wy] = spec.workgroup ?? [8, 8];
-  const pipeline = device.createComputePipeline({
-    label: `${label}.pipeline`,
+  return {
+    label: `${spec.label}.pipeline`,
     layout: device.createPipelineLayout({
-      label: `${label}.pipelineLayout`,
+      label: `${spec.label}.pipelineLayout`,
       bindGroupLayouts: [layout],
     }),
-    compute: {
-      module: device.createShaderModule({ label: `${label}.module`, code: kernelSource(spec) }),
-      entryPoint: 'main',
-      constants: { WG_X: wx, WG_Y: wy },
-    },
+    compute: { module, entryPoint: 'main', constants: { WG_X: wx, WG_Y: wy } },
+  };
+}
+
+function compile(device: GPUDevice, spec: KernelSpec): Compiled {
+  const layout = bindGroupLayout(device, spec);
+  const module = device.createShaderModule({
+    label: `${spec.label}.module`,
+    code: kernelSource(spec),
   });
-  return { layout, pipeline };
+  return {
+    layout,
+    pipeline: device.createComputePipeline(pipelineDescriptor(device, spec, layout, module)),
+  };
 }

@@ -28,4 +28,6 @@ export interface StageIO {
 export interface GpuStage<P> {
   encode(io: StageIO, params: P): void;
   destroy(): void;
+  /** Why it passes its input through unchanged (a custom effect whose code failed), if it does. */
+  unavailable?(): string | null;
 }

@@ -219,7 +219,11 @@ export class AppState {
         cpu: this.#cpu.pool.queued + this.#cpu.pool.busy,
       }),
     });
-    this.env = { lut: (id) => this.luts.get(id), image: (id) => this.backgroundImages.get(id) };
+    this.env = {
+      lut: (id) => this.luts.get(id),
+      image: (id) => this.backgroundImages.get(id),
+      redraw: () => this.requestRender(),
+    };
     ({
       video: this.video,
       camera: this.camera,

@@ -2,7 +2,9 @@ import type { GpuContext } from '../../gpu/device';
 import type { GpuStage } from '../../gpu/stage';
 import type { EffectEnv } from '../effect';
 import { bloomGpu } from './bloom';
+import { findCustomEffect } from '../custom/registry';
 import { chromaKeyGpu } from './chroma-key';
+import { createCustomStage } from './custom';
 import { chromaticAberrationGpu } from './chromatic-aberration';
 import { colourAdjustGpu } from './colour-adjust';
 import { curvesGpu } from './curves';
@@ -47,12 +49,19 @@ export const GPU_EFFECTS: readonly GpuEffect[] = [
   curvesGpu,
 ];
 
-/** The GPU stage of the pixel effect `effect` (an id from the catalogue), on `gpu`. */
+/**
+ * The GPU stage of the pixel effect `effect` (an id from the catalogue or a custom effect's), on
+ * `gpu`. A custom stage is given the stage it replaces (`previous`, the same chain stage's older
+ * code) to draw with until it compiles; it destroys it. Other stages leave `previous` alone.
+ */
 export function createGpuStage(
   effect: string,
   gpu: GpuContext,
   env: EffectEnv,
+  previous: GpuStage<Record<string, unknown>> | null = null,
 ): GpuStage<Record<string, unknown>> {
+  const custom = findCustomEffect(effect);
+  if (custom) return createCustomStage(gpu, env, custom, previous);
   const found = GPU_EFFECTS.find((g) => g.effect === effect);
   if (!found) throw new Error(`effect "${effect}" has no GPU stage`);
   return found.create(gpu, env);
