@@ -12,6 +12,8 @@ export interface EffectEnv {
   image?(id: string): RgbaImage | undefined;
   /** Asks for the frame to be drawn again (a custom effect's kernel finished compiling). */
   redraw?(): void;
+  /** Whether a custom effect's code may run (absent: all may; the app asks its user first). */
+  trusted?(effectId: string): boolean;
 }
 
 /**

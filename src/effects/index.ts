@@ -4,6 +4,7 @@ export { isMlEffect } from './effect';
 export {
   EMPTY_CHAIN,
   ChainFormatError,
+  addCustomStage,
   addStage,
   chainFromStages,
   createStage,
@@ -14,6 +15,7 @@ export {
   removeStage,
   resetParams,
   serializeChain,
+  setCustomSource,
   setEnabled,
   setParam,
   setTarget,

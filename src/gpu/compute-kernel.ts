@@ -72,17 +72,25 @@ export class ComputeKernel {
     device: GPUDevice,
     spec: KernelSpec,
   ): Promise<{ kernel: ComputeKernel | null; messages: readonly GPUCompilationMessage[] }> {
+    // Built already on this device (the editor compiled it before the chain took it).
+    if (compiled.get(device)?.has(spec.label))
+      return { kernel: new ComputeKernel(device, spec), messages: [] };
+    // A module that does not compile raises a validation error: captured here, it is reported
+    // through its messages, not as the page's uncaptured GPU error.
+    device.pushErrorScope('validation');
     const module = device.createShaderModule({
       label: `${spec.label}.module`,
       code: kernelSource(spec),
     });
-    const { messages } = await module.getCompilationInfo();
+    const [{ messages }] = await Promise.all([module.getCompilationInfo(), device.popErrorScope()]);
     if (messages.some((m) => m.type === 'error')) return { kernel: null, messages };
     const layout = bindGroupLayout(device, spec);
     const pipeline = await device.createComputePipelineAsync(
       pipelineDescriptor(device, spec, layout, module),
     );
-    return { kernel: new ComputeKernel(device, spec, { layout, pipeline }), messages };
+    const kernel = new ComputeKernel(device, spec, { layout, pipeline });
+    compiled.get(device)?.set(spec.label, { layout, pipeline });
+    return { kernel, messages };
   }
 
   dispatch(encoder: GPUCommandEncoder, args: DispatchArgs): void {

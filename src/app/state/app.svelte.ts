@@ -21,6 +21,8 @@ import { Notices } from './notices.svelte';
 import { SCOPE_PREVIEW_WIDTH, ScopesState } from './scopes.svelte';
 import { SourceHistogramState, type SourceFrame } from './histogram.svelte';
 import { ColourPickerState } from './colour-picker.svelte';
+import { CustomEditorState } from './custom-editor.svelte';
+import { ShaderTrust } from './shader-trust.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
 import { RecoveryState } from './recovery.svelte';
@@ -79,6 +81,9 @@ export class AppState {
   readonly scopes: ScopesState;
   /** The source frame's histogram, for the Levels and Curves controls. */
   readonly histogram = new SourceHistogramState();
+  /** Custom effects' code the user accepted, and the WGSL editor. */
+  readonly shaderTrust: ShaderTrust;
+  readonly customEditor: CustomEditorState;
   /** "Pick from the picture" for colour parameters. */
   readonly colourPicker = new ColourPickerState({
     readSource: (region) => {
@@ -196,6 +201,15 @@ export class AppState {
     this.workers = Math.max(1, options.workers);
     this.#cpu = new CpuPool(this.workers);
     this.scopes = new ScopesState(this.#cpu, options.storage);
+    this.shaderTrust = new ShaderTrust(options.storage);
+    this.customEditor = new CustomEditorState({
+      trust: this.shaderTrust,
+      chain: () => this.history.chain,
+      edit: (fn, gesture) => this.edit(fn, gesture),
+      endGesture: () => this.history.endGesture(),
+      device: () => this.session.engine?.gpu.device ?? null,
+      redraw: () => this.requestRender(),
+    });
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const app = this;
     this.perf = new PerfState({
@@ -223,6 +237,7 @@ export class AppState {
       lut: (id) => this.luts.get(id),
       image: (id) => this.backgroundImages.get(id),
       redraw: () => this.requestRender(),
+      trusted: (id) => this.shaderTrust.accepted(id),
     };
     ({
       video: this.video,

@@ -12,7 +12,8 @@ import {
   targetsFor,
 } from '../chain';
 import { parseHeader } from './header';
-import { readCustomKernel, writeCustomUniforms } from './kernel';
+import { readCustomKernel } from './kernel';
+import { writeCustomUniforms } from './uniforms';
 import { registerCustomEffect } from './registry';
 import { CUSTOM_TEMPLATE } from './template';
 

@@ -1,20 +1,71 @@
-import { ComputeKernel } from '../../gpu/compute-kernel';
+import { ComputeKernel, type KernelSpec } from '../../gpu/compute-kernel';
 import type { GpuContext } from '../../gpu/device';
 import { encodeCopy } from '../../gpu/single-pass-stage';
 import type { GpuStage } from '../../gpu/stage';
 import { UniformBlock } from '../../gpu/uniforms';
-import { AUTHOR_FIRST_LINE, readCustomKernel, writeCustomUniforms } from '../custom/kernel';
-import type { CustomEffect } from '../custom/registry';
+import type { SourceProblem } from '../custom/header';
+import type { CustomKernel } from '../custom/kernel';
+import { writeCustomUniforms } from '../custom/uniforms';
+import { registerCustomEffect, type CustomEffect } from '../custom/registry';
 import type { EffectEnv } from '../effect';
 
 type Params = Record<string, unknown>;
 
+export interface CustomBuild {
+  kernel: CustomKernel;
+  spec: KernelSpec;
+  /** Null when it did not build. */
+  compute: ComputeKernel | null;
+  /** The header's, the reflection's and the GPU compiler's, on the author's lines. */
+  problems: SourceProblem[];
+}
+
 /**
- * The GPU stage of a custom WGSL effect. Its kernel compiles asynchronously (the page never waits
- * on a user's shader, and a failure is a message, not an uncaptured GPU error); until it is
- * ready the stage it replaces (the previous version of the same chain stage) keeps rendering, so
- * editing never blanks the picture. Without one, or when the code fails, the input passes
- * through unchanged and `unavailable()` says why.
+ * Builds a custom effect's kernel on `device` without blocking the page or raising an uncaptured
+ * error. The pipeline is cached on the device under the effect's id, so the editor's check and
+ * the chain's stage build it once.
+ */
+export async function buildCustomKernel(device: GPUDevice, source: string): Promise<CustomBuild> {
+  // The WGSL parser is loaded with the first custom effect, not with the page.
+  const { AUTHOR_FIRST_LINE, readCustomKernel } = await import('../custom/kernel');
+  const effect = registerCustomEffect(source);
+  const kernel = readCustomKernel(source);
+  const spec: KernelSpec = {
+    label: `Triad.${effect.id}`,
+    code: kernel.code,
+    inputs: 1,
+    uniformWords: kernel.uniformWords,
+  };
+  const problems = [...kernel.problems];
+  if (problems.some((p) => p.severity === 'error'))
+    return { kernel, spec, compute: null, problems };
+  try {
+    const { kernel: compute, messages } = await ComputeKernel.compile(device, spec);
+    const authorLines = effect.source.split('\n').length;
+    for (const m of messages) {
+      const line = m.lineNum - AUTHOR_FIRST_LINE + 1;
+      problems.push({
+        // A message in the generated entry point is about how `effect` is declared or called.
+        line: line >= 1 && line <= authorLines ? line : 1,
+        column: line >= 1 && line <= authorLines ? m.linePos : 1,
+        message: m.message,
+        severity: m.type === 'error' ? 'error' : 'warning',
+      });
+    }
+    return { kernel, spec, compute, problems };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    problems.push({ line: 1, column: 1, message, severity: 'error' });
+    return { kernel, spec, compute: null, problems };
+  }
+}
+
+/**
+ * The GPU stage of a custom WGSL effect. It runs only code the user accepted (`env.trusted`: a
+ * shader that came with a link waits until its source was seen and accepted); its kernel
+ * compiles asynchronously, and until it is ready the stage it replaces (the previous version of
+ * the same chain stage) keeps drawing, so editing never blanks the picture. Without one, or when
+ * the code fails, the input passes through and `unavailable()` says why.
  */
 export function createCustomStage(
   gpu: GpuContext,
@@ -22,42 +73,37 @@ export function createCustomStage(
   effect: CustomEffect,
   previous: GpuStage<Params> | null,
 ): GpuStage<Params> {
-  const kernel = readCustomKernel(effect.source);
-  const spec = {
-    label: `Triad.${effect.id}`,
-    code: kernel.code,
-    inputs: 1,
-    uniformWords: kernel.uniformWords,
-  };
-  const uniforms = new UniformBlock(gpu, `${spec.label}.uniforms`, spec.uniformWords);
-  const words = new ArrayBuffer(Math.ceil(spec.uniformWords / 4) * 16);
-  const view = { f32: new Float32Array(words), u32: new Uint32Array(words) };
-  let compiled: ComputeKernel | null = null;
+  let build: CustomBuild | null = null;
+  let uniforms: UniformBlock | null = null;
   let failure: string | null = null;
+  let started = false;
   let destroyed = false;
-  const settle = (why: string | null) => {
-    failure = why;
-    previous?.destroy();
-    previous = null;
-    if (!destroyed) env.redraw?.();
+  const trusted = () => env.trusted?.(effect.id) ?? true;
+  const start = () => {
+    started = true;
+    void buildCustomKernel(gpu.device, effect.source).then((built) => {
+      if (destroyed) return;
+      const error = built.problems.find((p) => p.severity === 'error');
+      if (built.compute) {
+        build = built;
+        uniforms = new UniformBlock(gpu, `${built.spec.label}.uniforms`, built.spec.uniformWords);
+      } else failure = error ? `line ${error.line}: ${error.message}` : 'it did not build';
+      previous?.destroy();
+      previous = null;
+      env.redraw?.();
+    });
   };
-  const errors = kernel.problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) settle(`line ${errors[0].line}: ${errors[0].message}`);
-  else
-    ComputeKernel.compile(gpu.device, spec).then(
-      ({ kernel: built, messages }) => {
-        compiled = built;
-        const error = messages.find((m) => m.type === 'error');
-        settle(error ? `line ${error.lineNum - AUTHOR_FIRST_LINE + 1}: ${error.message}` : null);
-      },
-      (error: unknown) => settle(error instanceof Error ? error.message : String(error)),
-    );
+  const words = new ArrayBuffer(64 * 1024);
+  const view = { f32: new Float32Array(words), u32: new Uint32Array(words) };
   return {
     encode(io, params) {
-      if (compiled) {
-        writeCustomUniforms(kernel, params, io.frame.index, view);
-        uniforms.begin().u32(...view.u32);
-        compiled.dispatch(io.encoder, {
+      if (!trusted()) return encodeCopy(io);
+      if (!started) start();
+      if (build?.compute && uniforms) {
+        const n = build.spec.uniformWords;
+        writeCustomUniforms(build.kernel, params, io.frame.index, view);
+        uniforms.begin().u32(...view.u32.subarray(0, n));
+        build.compute.dispatch(io.encoder, {
           output: io.output,
           inputs: [io.input],
           uniforms: uniforms.upload(),
@@ -66,15 +112,15 @@ export function createCustomStage(
       else encodeCopy(io);
     },
     unavailable() {
+      if (!trusted())
+        return 'its code came with a link and has not been accepted yet: review it to run it';
       // While it compiles the frame shows its input (or the previous version): not a failure.
-      return compiled || previous || failure === null
-        ? null
-        : `its code does not build (${failure})`;
+      return failure === null || build ? null : `its code does not build (${failure})`;
     },
     destroy() {
       destroyed = true;
       previous?.destroy();
-      uniforms.destroy();
+      uniforms?.destroy();
     },
   };
 }

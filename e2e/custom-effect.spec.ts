@@ -1,0 +1,143 @@
+import { expect, test, type Page } from '@playwright/test';
+import { TriadPage } from './pages/triad-page';
+import { api } from './support/api';
+
+const INVERT = `/*{ "name": "Negative", "params": { "mix": { "type": "number", "default": 1 } } }*/
+struct Params {
+  mix: f32,
+}
+
+fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
+  return vec4f(mix(colour.rgb, 1.0 - colour.rgb, params.mix), colour.a);
+}
+`;
+
+/** Custom WGSL effects: the editor, its errors, parameters from the header, links. */
+test.describe('custom WGSL effects', () => {
+  let app: TriadPage;
+
+  test.beforeEach(async ({ page }) => {
+    app = new TriadPage(page);
+    await app.goto();
+    const colours = ['#204060', '#806040', '#40a080', '#c0c0c0'];
+    await app.dropImage('bands.png', await app.paintedImage(64, 16, colours, 'image/png'));
+    await app.expectImage('bands.png');
+  });
+
+  const result = async (page: Page) => (await api(page).renderResult()).data;
+  const source = async (page: Page) => (await api(page).sourcePixels()).data;
+
+  /** Replaces the editor's whole text, as one edit. */
+  async function typeCode(page: Page, code: string) {
+    await page.locator('[data-testid="custom.code"] .cm-content').click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText(code);
+  }
+
+  test('New effect… opens a template that works; its header’s parameters are controls that change the picture', async ({
+    page,
+  }) => {
+    await page.getByTestId('chain.new-effect').click();
+    await expect(page.getByTestId('custom.editor')).toBeVisible();
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    const stage = app.stage(0);
+    await expect(stage.getByText('GPU only')).toBeVisible();
+    for (const label of ['Amount', 'Centre x', 'Centre y'])
+      await expect(stage.getByLabel(`${label} value`)).toBeVisible();
+    await expect(stage.getByTestId('stage.param-color')).toBeVisible();
+    await expect(stage.getByTestId('stage.param-bool')).toBeVisible();
+
+    // The template at its defaults changes the picture; at amount 0 it is the identity.
+    await expect
+      .poll(async () => (await result(page)).join() !== (await source(page)).join())
+      .toBe(true);
+    await app.setNumber(0, 'Amount', 0);
+    expect((await result(page)).join()).toBe((await source(page)).join());
+    // "Invert" (a bool, a u32 in WGSL) flips it.
+    await stage.getByTestId('stage.param-bool').check();
+    const inverted = await result(page);
+    const input = await source(page);
+    expect(inverted[0]).toBe(255 - input[0]);
+    expect(inverted[3]).toBe(input[3]);
+  });
+
+  test('a compile error is listed at its line and underlined; the last version that built keeps rendering', async ({
+    page,
+  }) => {
+    await page.getByTestId('chain.new-effect').click();
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    const template = (await app.chain()).stages[0].effect;
+    await typeCode(page, INVERT);
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    await expect(app.stage(0).getByLabel('mix value')).toBeVisible();
+    const good = (await app.chain()).stages[0].effect;
+    const negative = await result(page);
+    expect(negative[0]).toBe(255 - (await source(page))[0]);
+
+    // Line 7 now uses a name that does not exist.
+    await typeCode(page, INVERT.replace('1.0 - colour.rgb', '1.0 - colr.rgb'));
+    await expect(page.getByTestId('custom.status')).toContainText('1 error');
+    const problem = page.getByTestId('custom.problem');
+    await expect(problem).toHaveAttribute('data-line', '7');
+    await expect(problem).toContainText('colr');
+    await expect(page.locator('[data-testid="custom.code"] .cm-lintRange-error')).toHaveCount(1);
+    expect((await app.chain()).stages[0].effect).toBe(good);
+    expect(await result(page)).toEqual(negative);
+    // Reported in the editor, not as the page's GPU error.
+    expect((await api(page).counters())!.errors).toBe(0);
+
+    // Fixed: it builds and becomes the stage's code. The editing session was one undo step.
+    await typeCode(page, INVERT.replace('params.mix)', 'params.mix * 0.5)'));
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    await expect.poll(async () => (await app.chain()).stages[0].effect).not.toBe(good);
+    await page.getByTestId('custom.close').click();
+    await page.getByTestId('app.undo').click();
+    expect((await app.chain()).stages[0].effect).toBe(template);
+    await page.getByTestId('app.redo').click();
+    expect((await app.chain()).stages[0].effect).not.toBe(good);
+  });
+
+  test('a shared link carries the code, and it runs only after its user has reviewed and accepted it', async ({
+    page,
+    browser,
+  }) => {
+    await page.getByTestId('chain.new-effect').click();
+    await typeCode(page, INVERT);
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    await expect.poll(async () => (await app.chain()).stages[0].params.mix).toBe(1);
+    const link = page.url();
+    expect(link).toMatch(/#chain=z/);
+
+    const other = await browser.newContext();
+    try {
+      const shared = new TriadPage(await other.newPage());
+      await shared.page.goto(link);
+      await api(shared.page).ready();
+      const colours = ['#204060', '#806040', '#40a080', '#c0c0c0'];
+      await shared.dropImage('bands.png', await shared.paintedImage(64, 16, colours, 'image/png'));
+      await shared.expectImage('bands.png');
+      const card = shared.stage(0);
+      await expect(card.getByTestId('stage.skipped')).toContainText('has not been accepted yet');
+      expect((await result(shared.page)).join()).toBe((await source(shared.page)).join());
+
+      await card.getByTestId('stage.edit-code').click();
+      await expect(shared.page.getByTestId('custom.status')).toContainText('Review this code');
+      await expect(shared.page.locator('[data-testid="custom.code"] .cm-content')).toHaveAttribute(
+        'contenteditable',
+        'false',
+      );
+      await shared.page.getByTestId('custom.accept').click();
+      await expect(shared.page.getByTestId('custom.status')).toContainText('Compiled');
+      await expect
+        .poll(async () => (await result(shared.page))[0])
+        .toBe(255 - (await source(shared.page))[0]);
+
+      // Remembered: after a reload it runs without asking again.
+      await shared.page.reload();
+      await api(shared.page).ready();
+      await expect(shared.stage(0).getByTestId('stage.edit-code')).toHaveText('Edit code');
+    } finally {
+      await other.close();
+    }
+  });
+});
