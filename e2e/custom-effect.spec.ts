@@ -140,4 +140,58 @@ test.describe('custom WGSL effects', () => {
       await other.close();
     }
   });
+
+  test('My effects keeps an effect in the browser; a file exported from it imports elsewhere, for review', async ({
+    page,
+    browser,
+  }) => {
+    await page.getByTestId('chain.new-effect').click();
+    await typeCode(page, INVERT);
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    await expect.poll(async () => (await app.chain()).stages[0].params.mix).toBe(1);
+    await page.getByTestId('custom.save').click();
+    await expect(page.getByTestId('custom.save')).toHaveText('Saved');
+    await page.getByTestId('custom.close').click();
+
+    const library = page.getByTestId('library');
+    await library.locator('summary').click();
+    await expect(library.getByTestId('library.effect')).toHaveText([/Negative/]);
+    // Kept across a reload (IndexedDB), and added back to a chain from there.
+    await page.reload();
+    await api(page).ready();
+    await page.getByTestId('library').locator('summary').click();
+    await page.getByTestId('library.add').click();
+    await expect(app.stages).toHaveCount(2);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('library.export').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('negative.triad-effect.json');
+    const file = await download.path();
+
+    const other = await browser.newContext();
+    try {
+      const fresh = new TriadPage(await other.newPage());
+      await fresh.goto();
+      // A file that is not an effect changes nothing and says why.
+      await fresh.page.getByTestId('library').locator('summary').click();
+      await fresh.page.getByTestId('library.file').setInputFiles({
+        name: 'notes.triad-effect.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from('{"format":"lut"}'),
+      });
+      await expect(fresh.notices.filter({ hasText: 'Could not import the effect' })).toContainText(
+        'not a Triad effect file',
+      );
+      await expect(fresh.stages).toHaveCount(0);
+
+      await fresh.page.getByTestId('library.file').setInputFiles(file);
+      await expect(fresh.stages).toHaveCount(1);
+      await expect(fresh.page.getByTestId('custom.status')).toContainText('Review this code');
+      await expect(fresh.page.getByTestId('library.effect')).toHaveText([/Negative/]);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -23,6 +23,7 @@ import { SourceHistogramState, type SourceFrame } from './histogram.svelte';
 import { ColourPickerState } from './colour-picker.svelte';
 import { CustomEditorState } from './custom-editor.svelte';
 import { ShaderTrust } from './shader-trust.svelte';
+import { EffectLibrary } from './effect-library.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
 import { RecoveryState } from './recovery.svelte';
@@ -84,6 +85,8 @@ export class AppState {
   /** Custom effects' code the user accepted, and the WGSL editor. */
   readonly shaderTrust: ShaderTrust;
   readonly customEditor: CustomEditorState;
+  /** The user's custom effects, kept in this browser. */
+  readonly library = new EffectLibrary(typeof indexedDB === 'undefined' ? null : indexedDB);
   /** "Pick from the picture" for colour parameters. */
   readonly colourPicker = new ColourPickerState({
     readSource: (region) => {

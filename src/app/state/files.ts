@@ -1,4 +1,5 @@
 import {
+  addCustomStage,
   CubeParseError,
   addStage,
   findEffect,
@@ -14,7 +15,10 @@ import type { GpuContext } from '../../gpu';
 import { bitmapPixels } from '../../gpu/upload';
 import { MediaError, decodeImageFile } from '../../media';
 import { looksLikeVideo } from '../../media/video/open-video';
+import { EFFECT_FILE_EXTENSION } from '../../effects/custom/file';
 import type { BusyState } from './busy.svelte';
+import type { CustomEditorState } from './custom-editor.svelte';
+import type { EffectLibrary } from './effect-library.svelte';
 import type { CameraState } from './camera.svelte';
 import type { Notices } from './notices.svelte';
 import { savedSource, type SavedSource } from './saved-source';
@@ -42,6 +46,8 @@ export interface FilesHost {
   lutAdded(): void;
   /** Background images dropped on AI stages, by id (this session only: they are not saved). */
   readonly backgroundImages: Map<string, RgbaImage>;
+  readonly library: EffectLibrary;
+  readonly customEditor: CustomEditorState;
 }
 
 function messageOf(error: unknown): string {
@@ -66,6 +72,8 @@ export class Files {
   async openFiles(files: Iterable<File>, lutStageId?: string): Promise<void> {
     for (const file of files) {
       if (/\.cube$/i.test(file.name)) await this.loadLut(file, lutStageId);
+      else if (file.name.toLowerCase().endsWith(EFFECT_FILE_EXTENSION))
+        await this.importEffect(file);
       else if (looksLikeVideo(file)) await this.openVideo(file);
       else await this.openImage(file);
     }
@@ -82,6 +90,19 @@ export class Files {
         (error: unknown) => (this.#app.notices.error(failed, messageOf(error)), false),
       ),
     );
+  }
+
+  /**
+   * Imports a `.triad-effect.json` file: saved in the library and added to the chain, its code
+   * shown for review (it does not run until accepted). A bad file changes nothing.
+   */
+  importEffect(file: File): Promise<boolean> {
+    return this.#opening(file, 'Could not import the effect', async () => {
+      const saved = await this.#app.library.importFile(file);
+      this.#app.edit((chain) => addCustomStage(chain, saved.source));
+      const stages = this.#app.chain.stages;
+      this.#app.customEditor.open(stages[stages.length - 1]);
+    });
   }
 
   /** Opens a video; on failure the current source stays and an error names the file and why. */

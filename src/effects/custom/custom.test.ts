@@ -11,6 +11,7 @@ import {
   setParam,
   targetsFor,
 } from '../chain';
+import { effectFile, effectFileName, readEffectFile } from './file';
 import { parseHeader } from './header';
 import { readCustomKernel } from './kernel';
 import { writeCustomUniforms } from './uniforms';
@@ -166,5 +167,23 @@ describe('custom effects in chains', () => {
     const lost = parseChain(JSON.stringify(data));
     expect(lost.chain.stages).toEqual([]);
     expect(lost.problems[0]).toMatch(/unknown effect/);
+  });
+});
+
+describe('effect files', () => {
+  it('round-trip an effect, named from its header', () => {
+    const file = effectFile(CUSTOM_TEMPLATE);
+    expect(file).toMatchObject({ format: 'triad-effect', v: 1, name: 'My effect' });
+    expect(readEffectFile(JSON.stringify(file))).toEqual(file);
+    expect(effectFileName('My effect!')).toBe('my-effect.triad-effect.json');
+  });
+
+  it('say in words what is wrong with a file that is not one', () => {
+    expect(() => readEffectFile('{ nope')).toThrow('not JSON');
+    expect(() => readEffectFile('{"format":"lut"}')).toThrow('no "format": "triad-effect"');
+    expect(() => readEffectFile('{"format":"triad-effect","v":7,"source":"x"}')).toThrow(
+      'version 7',
+    );
+    expect(() => readEffectFile('{"format":"triad-effect","v":1}')).toThrow('no "source"');
   });
 });
