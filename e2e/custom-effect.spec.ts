@@ -194,4 +194,52 @@ test.describe('custom WGSL effects', () => {
       await other.close();
     }
   });
+
+  test('a shader whose frame runs over the watchdog’s limits is stopped, the GPU reset, and the app goes on without it', async ({
+    page,
+  }) => {
+    await page.getByTestId('chain.new-effect').click();
+    await typeCode(
+      page,
+      `/*{ "name": "Endless", "params": { "work": { "type": "number", "min": 0, "max": 100000, "step": 1, "default": 300 } } }*/
+struct Params {
+  work: f32,
+}
+
+fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
+  var x = colour.r;
+  for (var i = 0u; i < u32(params.work); i++) {
+    for (var j = 0u; j < u32(params.work); j++) {
+      x = fract(x * 1.0001 + 0.37);
+    }
+  }
+  return vec4f(x, colour.g, colour.b, colour.a);
+}
+`,
+    );
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    await expect.poll(async () => (await app.chain()).stages[0].params.work).toBe(300);
+    // Limits far below what a frame with this shader takes on a software GPU (tens of ms and
+    // more): stopped after 1 ms on a frame, the GPU given up after 5 ms. (A genuinely endless
+    // shader cannot be run here: Chromium's GL path on lavapipe cuts long loops short, measured.)
+    await api(page).setCustomWatchdog(1, 5);
+    const generation = (await api(page).state()).deviceGeneration;
+    await app.setNumber(0, 'work', 400);
+    // The watchdog fires only while the frame is still on the GPU: the page ran it meanwhile.
+    await expect(app.notices.filter({ hasText: '“Endless” was stopped' })).toBeVisible();
+    await expect(app.notices.filter({ hasText: '“Endless” stopped the GPU' })).toBeVisible({
+      timeout: 60_000,
+    });
+    await expect
+      .poll(async () => (await api(page).state()).deviceGeneration, { timeout: 60_000 })
+      .toBeGreaterThan(generation);
+    // The loss says which shader was on the GPU.
+    expect(
+      (await api(page).noticeLog()).find((n) => n.title === 'GPU device lost')?.message,
+    ).toContain('It was running the custom effect “Endless”.');
+    await api(page).ready();
+    // On the new device the stopped effect stays off: the frame shows its input, and says why.
+    await expect(app.stage(0).getByTestId('stage.skipped')).toContainText('was stopped');
+    expect((await result(page)).join()).toBe((await source(page)).join());
+  });
 });

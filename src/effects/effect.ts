@@ -12,8 +12,11 @@ export interface EffectEnv {
   image?(id: string): RgbaImage | undefined;
   /** Asks for the frame to be drawn again (a custom effect's kernel finished compiling). */
   redraw?(): void;
-  /** Whether a custom effect's code may run (absent: all may; the app asks its user first). */
-  trusted?(effectId: string): boolean;
+  /**
+   * Why a custom effect's code may not run now (not accepted by its user, or stopped for taking
+   * too long), or null. Absent: all may (the app asks its user first).
+   */
+  blocked?(effectId: string): string | null;
 }
 
 /**

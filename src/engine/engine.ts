@@ -47,6 +47,8 @@ export interface FrameStats {
     skipped?: boolean;
     /** Why a skipped stage could not run. */
     reason?: string;
+    /** The custom effect whose code ran (a custom stage: its own, or its previous version's). */
+    code?: string;
   }[];
   /** The result's size: the source's, unless a stage changed it (super-resolution). */
   size: [number, number];
@@ -483,14 +485,17 @@ export class Engine {
         const recording = runGpuStage(ctx, run, this.#pool, spec, i, frame);
         if (recording) await recording;
       }
-      const broken = target === 'gpu' ? this.#stageFor(spec).gpu.unavailable?.() : null;
+      const gpuStage = target === 'gpu' ? this.#stageFor(spec).gpu : null;
+      const broken = gpuStage?.unavailable?.();
+      const code = gpuStage?.ranCode?.();
       if (broken) ran.push({ stage: spec.id, target, skipped: true, reason: broken });
       else
-        ran.push(
-          target === placed
-            ? { stage: spec.id, target }
-            : { stage: spec.id, target, failedOver: true },
-        );
+        ran.push({
+          stage: spec.id,
+          target,
+          ...(target !== placed && { failedOver: true }),
+          ...(code && { code }),
+        });
     }
     const result = run.pixels.on === 'gpu' ? run.pixels.texture : await run.toGpu();
     // On a clean frame the last GPU stages are timed without the present after them (it is the

@@ -30,4 +30,6 @@ export interface GpuStage<P> {
   destroy(): void;
   /** Why it passes its input through unchanged (a custom effect whose code failed), if it does. */
   unavailable?(): string | null;
+  /** The custom effect whose code its last `encode` ran (null: none ran; absent: not custom). */
+  ranCode?(): string | null;
 }

@@ -616,6 +616,11 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const img = await engine().readSource();
       return { width: img.width, height: img.height, data: Array.from(img.data) };
     },
+    /** The custom-effect watchdog's limits (ms): tests make them short. */
+    setCustomWatchdog(budgetMs: number, hangMs: number) {
+      app.customGuard.budgetMs = budgetMs;
+      app.customGuard.hangMs = hangMs;
+    },
     setChain(json: string) {
       app.history.replace(parseChain(json).chain);
     },

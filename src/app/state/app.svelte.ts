@@ -23,6 +23,8 @@ import { SourceHistogramState, type SourceFrame } from './histogram.svelte';
 import { ColourPickerState } from './colour-picker.svelte';
 import { CustomEditorState } from './custom-editor.svelte';
 import { ShaderTrust } from './shader-trust.svelte';
+import { CustomGuard, seconds } from './custom-guard';
+import { findCustomEffect } from '../../effects/custom/registry';
 import { EffectLibrary } from './effect-library.svelte';
 import { ViewState } from './view.svelte';
 import { EndpointState } from './endpoint.svelte';
@@ -84,6 +86,8 @@ export class AppState {
   readonly histogram = new SourceHistogramState();
   /** Custom effects' code the user accepted, and the WGSL editor. */
   readonly shaderTrust: ShaderTrust;
+  /** Which custom effects may run, and the watchdog over them. */
+  readonly customGuard: CustomGuard;
   readonly customEditor: CustomEditorState;
   /** The user's custom effects, kept in this browser. */
   readonly library = new EffectLibrary(typeof indexedDB === 'undefined' ? null : indexedDB);
@@ -182,10 +186,17 @@ export class AppState {
         },
         lost: (message, recovering) => {
           this.recovery.deviceLost(message, this.lastFrame);
+          // A custom shader on the GPU when it went: say which (it may be the cause).
+          const running = this.customGuard
+            .suspects()
+            .map((id) => `“${findCustomEffect(id)?.definition.name ?? id}”`);
+          const during = running.length
+            ? ` It was running the custom effect ${running.join(', ')}.`
+            : '';
           if (recovering)
             this.notices.warning(
               'GPU device lost',
-              'The GPU stopped working for this page; the app is starting it again and will go on where it was.',
+              `The GPU stopped working for this page; the app is starting it again and will go on where it was.${during}`,
               message,
             );
         },
@@ -205,6 +216,12 @@ export class AppState {
     this.#cpu = new CpuPool(this.workers);
     this.scopes = new ScopesState(this.#cpu, options.storage);
     this.shaderTrust = new ShaderTrust(options.storage);
+    this.customGuard = new CustomGuard({
+      timers: HOST_TIMERS,
+      trust: this.shaderTrust,
+      stopped: (ids, hung) => this.#customStopped(ids, hung),
+      resetGpu: () => this.session.device.lose(),
+    });
     this.customEditor = new CustomEditorState({
       trust: this.shaderTrust,
       chain: () => this.history.chain,
@@ -240,7 +257,7 @@ export class AppState {
       lut: (id) => this.luts.get(id),
       image: (id) => this.backgroundImages.get(id),
       redraw: () => this.requestRender(),
-      trusted: (id) => this.shaderTrust.accepted(id),
+      blocked: (id) => this.customGuard.blocked(id),
     };
     ({
       video: this.video,
@@ -430,9 +447,28 @@ export class AppState {
       () => {},
     );
     if (stats.preview) this.scopes.submit(stats.preview);
+    this.customGuard.watch(
+      stats.ran.flatMap((r) => r.code ?? []),
+      stats.timing,
+    );
     if (stats.sourcePreview)
       this.histogram.submit(request.tag as SourceFrame, stats.sourcePreview, performance.now());
     this.ai.refreshStats();
+  }
+
+  #customStopped(ids: readonly string[], hung: boolean): void {
+    const names = ids.map((id) => `“${findCustomEffect(id)?.definition.name ?? id}”`).join(', ');
+    if (hung)
+      this.notices.error(
+        `${names} stopped the GPU`,
+        'Its frame did not finish, so the app gave up the GPU device and is starting a new one; it goes on without that effect. Edit its code to run it again.',
+      );
+    else
+      this.notices.warning(
+        `${names} was stopped`,
+        `It took over ${seconds(this.customGuard.budgetMs)} on one frame; the picture shows without it so the app stays responsive. Edit its code to run it again.`,
+      );
+    this.requestRender();
   }
 
   /** Makes `bitmap` (uploaded already) the source, in place of any video, camera or scene. */

@@ -61,8 +61,9 @@ export async function buildCustomKernel(device: GPUDevice, source: string): Prom
 }
 
 /**
- * The GPU stage of a custom WGSL effect. It runs only code the user accepted (`env.trusted`: a
- * shader that came with a link waits until its source was seen and accepted); its kernel
+ * The GPU stage of a custom WGSL effect. It runs only code the app does not block
+ * (`env.blocked`: a shader that came with a link waits until its source was seen and accepted;
+ * one that took too long was stopped); its kernel
  * compiles asynchronously, and until it is ready the stage it replaces (the previous version of
  * the same chain stage) keeps drawing, so editing never blanks the picture. Without one, or when
  * the code fails, the input passes through and `unavailable()` says why.
@@ -78,7 +79,7 @@ export function createCustomStage(
   let failure: string | null = null;
   let started = false;
   let destroyed = false;
-  const trusted = () => env.trusted?.(effect.id) ?? true;
+  const blocked = () => env.blocked?.(effect.id) ?? null;
   const start = () => {
     started = true;
     void buildCustomKernel(gpu.device, effect.source).then((built) => {
@@ -95,11 +96,14 @@ export function createCustomStage(
   };
   const words = new ArrayBuffer(64 * 1024);
   const view = { f32: new Float32Array(words), u32: new Uint32Array(words) };
+  let ran: string | null = null;
   return {
     encode(io, params) {
-      if (!trusted()) return encodeCopy(io);
+      ran = null;
+      if (blocked()) return encodeCopy(io);
       if (!started) start();
       if (build?.compute && uniforms) {
+        ran = effect.id;
         const n = build.spec.uniformWords;
         writeCustomUniforms(build.kernel, params, io.frame.index, view);
         uniforms.begin().u32(...view.u32.subarray(0, n));
@@ -108,12 +112,15 @@ export function createCustomStage(
           inputs: [io.input],
           uniforms: uniforms.upload(),
         });
-      } else if (previous) previous.encode(io, params);
-      else encodeCopy(io);
+      } else if (previous) {
+        previous.encode(io, params);
+        ran = previous.ranCode?.() ?? null;
+      } else encodeCopy(io);
     },
+    ranCode: () => ran,
     unavailable() {
-      if (!trusted())
-        return 'its code came with a link and has not been accepted yet: review it to run it';
+      const why = blocked();
+      if (why) return why;
       // While it compiles the frame shows its input (or the previous version): not a failure.
       return failure === null || build ? null : `its code does not build (${failure})`;
     },
