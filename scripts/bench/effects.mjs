@@ -35,6 +35,8 @@ function lutCube(n = 33) {
 const app = await openApp();
 try {
   const { page } = app;
+  // The custom WGSL effect "New effect…" starts from (a glow around a point, per pixel).
+  const CUSTOM_TEMPLATE = await page.evaluate(() => window.__triad.customTemplate());
   await page.evaluate(
     (text) => window.__triad.openFile('bench.cube', Array.from(new TextEncoder().encode(text))),
     lutCube(),
@@ -67,6 +69,7 @@ try {
     ['bloom', [{ effect: 'bloom' }]],
     ['levels', [{ effect: 'levels', params: { levels: LEVELS } }]],
     ['curves (S, 5 points)', [{ effect: 'curves', params: { curves: S_CURVE } }]],
+    ['custom (the template)', [{ effect: 'custom', code: CUSTOM_TEMPLATE }]],
     [
       'chain of 6',
       [

@@ -260,12 +260,24 @@ export function decodeChainFromUrl(token: string): { chain: Chain; problems: str
 }
 
 /**
- * A chain of enabled stages from plain descriptions (built-in scenarios, tests), validated like
- * any untrusted chain: unknown effects are dropped and parameters clamped.
+ * A chain of enabled stages from plain descriptions (built-in scenarios, tests, benchmarks),
+ * validated like any untrusted chain: unknown effects are dropped and parameters clamped. A
+ * stage with `code` is a custom effect with that source (its `effect` is ignored).
  */
 export function chainFromStages(
-  stages: readonly { effect: string; target?: string; params?: Record<string, unknown> }[],
+  stages: readonly {
+    effect: string;
+    target?: string;
+    params?: Record<string, unknown>;
+    code?: string;
+  }[],
 ): Chain {
-  return parseChain(JSON.stringify({ v: 1, stages: stages.map((s) => ({ ...s, enabled: true })) }))
-    .chain;
+  const code: Record<string, string> = {};
+  const described = stages.map(({ code: source, ...s }) => {
+    if (source === undefined) return { ...s, enabled: true };
+    const id = registerCustomEffect(source).id;
+    code[id] = source;
+    return { ...s, effect: id, enabled: true };
+  });
+  return parseChain(JSON.stringify({ v: 1, stages: described, code })).chain;
 }

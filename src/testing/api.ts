@@ -1,3 +1,6 @@
+import { registerCustomEffect } from '../effects/custom/registry';
+import { CUSTOM_TEMPLATE } from '../effects/custom/template';
+import { buildCustomKernel } from '../effects/gpu/custom';
 import {
   EFFECTS,
   defaultParams,
@@ -47,7 +50,7 @@ export interface ParityRequest {
   /** Resize the image to this size first (keeps browser tests on small frames). */
   size?: [number, number];
   /** Parameters are validated like any untrusted chain. */
-  stages: { effect: string; target?: string; params?: Record<string, unknown> }[];
+  stages: { effect: string; target?: string; params?: Record<string, unknown>; code?: string }[];
   frame?: number;
 }
 
@@ -616,6 +619,8 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const img = await engine().readSource();
       return { width: img.width, height: img.height, data: Array.from(img.data) };
     },
+    /** The source "New effect…" starts from (benchmarks time it). */
+    customTemplate: () => CUSTOM_TEMPLATE,
     /** The custom-effect watchdog's limits (ms): tests make them short. */
     setCustomWatchdog(budgetMs: number, hangMs: number) {
       app.customGuard.budgetMs = budgetMs;
@@ -908,12 +913,28 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const gpu = app.gpu;
       if (!gpu) throw new Error('GPU not ready');
       const chain = chainFromStages(request.stages);
+      // Custom effects in a benchmark: accepted, and built before the warm-up (cached on the
+      // device, so their stages are ready at their first frame).
+      for (const s of request.stages)
+        if (s.code !== undefined) {
+          app.shaderTrust.accept(registerCustomEffect(s.code).id);
+          await buildCustomKernel(gpu.device, s.code);
+        }
       const bitmap = await bitmapFromUrl(request.imageUrl, request.size);
       const scratch = new Engine(gpu, app.env);
       scratch.ml = app.ai.runner; // AI stages run on their pinned ML target
       try {
         scratch.setSource(bitmap);
         for (let i = 0; i < request.warmup; i++) await scratch.run(chain, { index: i });
+        if (request.stages.some((s) => s.code !== undefined)) {
+          // A custom stage that did not build passes frames through: that would time a copy.
+          const [out, input] = [
+            await scratch.renderToImage(chain, { index: 0 }),
+            await scratch.readSource(),
+          ];
+          if (out.data.every((v, i) => v === input.data[i]))
+            throw new Error('the custom effect did not change the picture: it did not run');
+        }
         const ms: number[] = [];
         const submits = gpu.counters.submits;
         const readbacks = gpu.counters.readbacks;
