@@ -34,6 +34,14 @@ test.describe('custom WGSL effects', () => {
     await page.keyboard.insertText(code);
   }
 
+  /** A new custom stage running `code` (typed into the editor, compiled, committed). */
+  async function newEffectWith(page: Page, code: string) {
+    await page.getByTestId('chain.new-effect').click();
+    await typeCode(page, code);
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    await expect.poll(async () => (await app.chain()).stages[0].params.mix).toBe(1);
+  }
+
   test('New effect… opens a template that works; its header’s parameters are controls that change the picture', async ({
     page,
   }) => {
@@ -101,10 +109,7 @@ test.describe('custom WGSL effects', () => {
     page,
     browser,
   }) => {
-    await page.getByTestId('chain.new-effect').click();
-    await typeCode(page, INVERT);
-    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
-    await expect.poll(async () => (await app.chain()).stages[0].params.mix).toBe(1);
+    await newEffectWith(page, INVERT);
     const link = page.url();
     expect(link).toMatch(/#chain=z/);
 
@@ -145,10 +150,7 @@ test.describe('custom WGSL effects', () => {
     page,
     browser,
   }) => {
-    await page.getByTestId('chain.new-effect').click();
-    await typeCode(page, INVERT);
-    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
-    await expect.poll(async () => (await app.chain()).stages[0].params.mix).toBe(1);
+    await newEffectWith(page, INVERT);
     await page.getByTestId('custom.save').click();
     await expect(page.getByTestId('custom.save')).toHaveText('Saved');
     await page.getByTestId('custom.close').click();
