@@ -222,8 +222,8 @@ fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
     await expect(page.getByTestId('custom.status')).toContainText('Compiled');
     await expect.poll(async () => (await app.chain()).stages[0].params.work).toBe(300);
     // Limits far below what a frame with this shader takes on a software GPU (tens of ms and
-    // more): stopped after 1 ms on a frame, the GPU given up after 5 ms. (A genuinely endless
-    // shader cannot be run here: Chromium's GL path on lavapipe cuts long loops short, measured.)
+    // more): stopped after 1 ms on a frame, the GPU given up after 5 ms. (Loops are bounded, so
+    // no shader runs for ever: see the infinite-loop test below.)
     await api(page).setCustomWatchdog(1, 5);
     const generation = (await api(page).state()).deviceGeneration;
     await app.setNumber(0, 'work', 400);
@@ -243,5 +243,34 @@ fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
     // On the new device the stopped effect stays off: the frame shows its input, and says why.
     await expect(app.stage(0).getByTestId('stage.skipped')).toContainText('was stopped');
     expect((await result(page)).join()).toBe((await source(page)).join());
+  });
+
+  test('a shader with an infinite loop does not freeze the page', async ({ page }) => {
+    await page.getByTestId('chain.new-effect').click();
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    await typeCode(
+      page,
+      `/*{ "name": "Forever" }*/
+fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
+  var x = colour.r;
+  loop {
+    x = fract(x * 1.0001 + 0.37);
+    if (x > 2.0) { break; }
+  }
+  return vec4f(x, colour.g, colour.b, colour.a);
+}
+`,
+    );
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    // Whatever the GPU does with it (cut short by the platform, stopped by the watchdog, or the
+    // device reset), the page keeps answering and its controls keep working.
+    await page.getByTestId('app.more').click();
+    await expect(page.getByTestId('app.more-menu')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('custom.close').click();
+    await expect(page.getByTestId('custom.editor')).toHaveCount(0);
+    await expect
+      .poll(async () => (await api(page).state()).gpuStatus, { timeout: 60_000 })
+      .toBe('ready');
   });
 });

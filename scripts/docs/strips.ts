@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as prettier from 'prettier';
 import { createImage, type RgbaImage } from '../../src/core/image';
 import { EFFECTS } from '../../src/effects/catalogue';
+import { ML_EFFECTS } from '../../src/effects/ml-effects';
 import { addStage, EMPTY_CHAIN, setParam, type Chain } from '../../src/effects/chain';
 import { sampleCube } from '../../src/effects/lut/cube';
 import { packLut } from '../../src/effects/lut/lut';
@@ -115,14 +116,19 @@ export async function writeEffectStrips(): Promise<number> {
   } finally {
     gpu.device.destroy();
   }
+  for (const effect of ML_EFFECTS)
+    rows.push(
+      `| ${effect.name} | AI | ${effect.description} | ![${effect.name}](effects/${effect.id}.png) |`,
+    );
   const doc = `# Effects
 
-Every pixel effect, before (left) and after (right), on \`e2e/fixtures/chelsea.png\` scaled to
-${W}×${H}. Rendered by the app's own engine on Dawn in Node (\`npm run docs:effects\`, which
-writes this file and \`docs/effects/\`), at each effect's defaults except where those leave the
-picture alone or hide what it does (\`SHOWN\` in scripts/docs/strips.ts). Chroma key shows its
-matte. AI effects (background blur and replace, person mask, super-resolution) run models and are
-not pictured here; your own WGSL effects are written in the app (New effect…).
+Every effect, before (left) and after (right), written by \`npm run docs:effects\`. Pixel
+effects: on \`e2e/fixtures/chelsea.png\` scaled to ${W}×${H}, rendered by the app's own engine on
+Dawn in Node (scripts/docs/strips.ts), at each effect's defaults except where those leave the
+picture alone or hide what it does (\`SHOWN\` there); chroma key shows its matte. AI effects: on
+\`e2e/fixtures/astronaut-256.png\` (a person), rendered in the browser by the test build with
+onnxruntime-web on the CPU (scripts/docs/ai-strips.mjs); super-resolution shows the middle quarter
+of each side. Your own WGSL effects are written in the app (New effect…).
 
 | effect | kind | what it does | before · after |
 | ------ | ---- | ------------ | -------------- |

@@ -11,6 +11,7 @@ import {
   setParam,
   targetsFor,
 } from '../chain';
+import { LOOP_COUNTER, MAX_LOOP_ITERATIONS, boundLoops } from './bound-loops';
 import { effectFile, effectFileName, readEffectFile } from './file';
 import { parseHeader } from './header';
 import { readCustomKernel } from './kernel';
@@ -185,5 +186,44 @@ describe('effect files', () => {
       'version 7',
     );
     expect(() => readEffectFile('{"format":"triad-effect","v":1}')).toThrow('no "source"');
+  });
+});
+
+describe('loops in custom effects are bounded', () => {
+  it('guards every loop, for and while on its own line, skipping comments', () => {
+    const source = [
+      'fn f() -> f32 {',
+      '  var x = 0.0;',
+      '  // a loop { in a comment',
+      '  for (var i = 0u; i < min(3u, 4u); i++) { x += 1.0; }',
+      '  while x < 10.0 {',
+      '    x += 1.0;',
+      '  }',
+      '  loop { /* while { */ if (x > 20.0) { break; } x += 1.0; }',
+      '  return x;',
+      '}',
+    ].join('\n');
+    const { code, loops } = boundLoops(source);
+    expect(loops).toBe(3);
+    const lines = code.split('\n');
+    for (const n of [3, 4, 7]) expect(lines[n]).toContain('triad_iterations += 1u;');
+    expect(lines[2]).toBe('  // a loop { in a comment');
+    expect(code.match(/triad_iterations \+= 1u/g)).toHaveLength(3);
+    expect(code).toContain(LOOP_COUNTER);
+    // The author's lines keep their numbers: take the guards out and they are as written.
+    const guard = / triad_iterations \+= 1u; if \(triad_iterations > \d+u\) \{ break; \} /g;
+    expect(lines.slice(0, 10).map((l) => l.replace(guard, ''))).toEqual(source.split('\n'));
+  });
+
+  it('a source without loops is unchanged', () => {
+    expect(boundLoops(INVERT)).toEqual({ code: INVERT, loops: 0 });
+  });
+
+  it('the kernel the GPU gets has them bounded; reflection still reads the author’s', () => {
+    const k = readCustomKernel(
+      '/*{ "name": "x" }*/\nfn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {\n  loop { }\n  return colour;\n}',
+    );
+    expect(k.problems).toEqual([]);
+    expect(k.code).toContain(`triad_iterations > ${MAX_LOOP_ITERATIONS}u`);
   });
 });

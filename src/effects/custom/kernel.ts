@@ -2,6 +2,7 @@ import { WgslReflect } from 'wgsl_reflect';
 import { kernelSource } from '../../gpu/compute-kernel';
 import { parseHeader, type CustomHeader, type SourceProblem } from './header';
 import type { UniformField } from './uniforms';
+import { boundLoops } from './bound-loops';
 
 export interface CustomKernel {
   header: CustomHeader;
@@ -70,7 +71,9 @@ export function readCustomKernel(source: string): CustomKernel {
   }
   const names = new Set(reflect?.functions.map((f) => f.name) ?? []);
   const whole = names.has('main');
-  const code = whole ? withParams : withParams + ENTRY;
+  // Loops are bounded in what the GPU compiles; reflection saw the author's own code.
+  const bounded = boundLoops(withParams).code;
+  const code = whole ? bounded : bounded + ENTRY;
   if (reflect && !whole && !names.has('effect'))
     error(
       1,
