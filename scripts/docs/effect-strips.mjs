@@ -13,7 +13,9 @@ try {
   await server.ssrLoadModule('/src/gpu/dawn-node.ts');
   const { writeEffectStrips } = await server.ssrLoadModule('/scripts/docs/strips.ts');
   const written = await writeEffectStrips();
-  console.log(`docs:effects — ${written} pictures in docs/effects/, listed in docs/EFFECTS.md`);
+  console.log(
+    `docs:effects — ${written} pixel effects pictured in docs/effects/; docs/EFFECTS.md lists every effect`,
+  );
 } finally {
   await server.close();
 }

@@ -82,6 +82,7 @@ function strip(before: RgbaImage, after: RgbaImage): RgbaImage {
   return out;
 }
 
+/** Writes the pixel effects' pictures and docs/EFFECTS.md; returns how many pictures it wrote. */
 export async function writeEffectStrips(): Promise<number> {
   const photo = decodePng(readFileSync(new URL('e2e/fixtures/chelsea.png', ROOT)));
   const source = resizeArea({ ...photo, data: new Uint8ClampedArray(photo.data) }, W, H);
@@ -101,10 +102,10 @@ export async function writeEffectStrips(): Promise<number> {
         engine.setSource(source);
         const after = await engine.renderToImage(chainOf(effect.id), { index: 1 });
         const file = `docs/effects/${effect.id}.png`;
-        const pictured = strip(source, after);
+        const image = strip(source, after);
         writeFileSync(
           new URL(file, ROOT),
-          encodePng({ ...pictured, data: new Uint8Array(pictured.data.buffer) }),
+          encodePng({ ...image, data: new Uint8Array(image.data.buffer) }),
         );
         rows.push(
           `| ${effect.name} | ${effect.category} | ${effect.description} | ![${effect.name}](effects/${effect.id}.png) |`,
@@ -116,6 +117,7 @@ export async function writeEffectStrips(): Promise<number> {
   } finally {
     gpu.device.destroy();
   }
+  const pictured = rows.length;
   for (const effect of ML_EFFECTS)
     rows.push(
       `| ${effect.name} | AI | ${effect.description} | ![${effect.name}](effects/${effect.id}.png) |`,
@@ -138,5 +140,5 @@ ${rows.join('\n')}
   const path = new URL('docs/EFFECTS.md', ROOT);
   const options = (await prettier.resolveConfig(path)) ?? {};
   writeFileSync(path, await prettier.format(doc, { ...options, filepath: path.pathname }));
-  return rows.length;
+  return pictured;
 }
