@@ -11,7 +11,7 @@ let server: SpawnedServer;
 let repo: TempRepository;
 const TIMEOUT_MS = 3000;
 const WIDTH = 512;
-/** Rows whose run outlasts the timeout five times over on this machine (calibrated). */
+/** Rows whose run outlasts the timeout twenty times over on this machine (calibrated). */
 let bigRows = 0;
 
 beforeAll(async () => {
@@ -29,8 +29,11 @@ beforeAll(async () => {
   server = await spawnServer(['--repository', repo.dir, '--timeout', String(TIMEOUT_MS)]);
   const rows = 512;
   await infer(rows); // warm up
-  const { compute } = timing(await infer(rows));
-  bigRows = Math.min(16_384, Math.ceil((rows * 5 * TIMEOUT_MS) / Math.max(compute, 1)));
+  // The fastest of three: a run measured while other test files load the cores would make the
+  // big run too small, and it could then finish within the timeout (seen once in CI).
+  let compute = Infinity;
+  for (let i = 0; i < 3; i++) compute = Math.min(compute, timing(await infer(rows)).compute);
+  bigRows = Math.min(16_384, Math.ceil((rows * 20 * TIMEOUT_MS) / Math.max(compute, 1)));
 }, 60_000);
 afterAll(async () => {
   expect(await server.stop()).toBe(0);
