@@ -76,6 +76,8 @@ export function createCustomStage(
 ): GpuStage<Params> {
   let build: CustomBuild | null = null;
   let uniforms: UniformBlock | null = null;
+  /** The uniform words, written by field offset, then copied into `uniforms`. */
+  let words: { f32: Float32Array; u32: Uint32Array } | null = null;
   let failure: string | null = null;
   let started = false;
   let destroyed = false;
@@ -88,25 +90,24 @@ export function createCustomStage(
       if (built.compute) {
         build = built;
         uniforms = new UniformBlock(gpu, `${built.spec.label}.uniforms`, built.spec.uniformWords);
+        const buffer = new ArrayBuffer(built.spec.uniformWords * 4);
+        words = { f32: new Float32Array(buffer), u32: new Uint32Array(buffer) };
       } else failure = error ? `line ${error.line}: ${error.message}` : 'it did not build';
       previous?.destroy();
       previous = null;
       env.redraw?.();
     });
   };
-  const words = new ArrayBuffer(64 * 1024);
-  const view = { f32: new Float32Array(words), u32: new Uint32Array(words) };
   let ran: string | null = null;
   return {
     encode(io, params) {
       ran = null;
       if (blocked()) return encodeCopy(io);
       if (!started) start();
-      if (build?.compute && uniforms) {
+      if (build?.compute && uniforms && words) {
         ran = effect.id;
-        const n = build.spec.uniformWords;
-        writeCustomUniforms(build.kernel, params, io.frame.index, view);
-        uniforms.begin().u32(...view.u32.subarray(0, n));
+        writeCustomUniforms(build.kernel, params, io.frame.index, words);
+        uniforms.begin().u32(...words.u32);
         build.compute.dispatch(io.encoder, {
           output: io.output,
           inputs: [io.input],
