@@ -838,11 +838,20 @@ export class Scheduler {
     return true;
   }
 
-  /** The stage's fastest allowed target by estimate (or any allowed one). */
+  /**
+   * The stage's fastest allowed target by estimate (or any allowed one). Where no target the
+   * strategy allows can run the stage now (an AI stage under "GPU only" with no ML target on the
+   * GPU, or "GPU + accelerator" with its one accelerator down), a healthy target outside the
+   * strategy runs it rather than none: a frame is never lost to a strategy; the engine reports
+   * where each stage ran, and Compare does not count such frames as the strategy's.
+   */
   #fastest(s: number): string {
-    const options = this.#candidates(s);
+    const { targets, kind } = this.#stages[s];
+    let options = this.#candidates(s);
+    if (options.length === 0) options = targets.filter((t) => this.isHealthy(t));
+    if (options.length === 0) options = [...targets];
     if (options.length === 0)
-      throw new Error(`no available target implements stage ${s} (${this.#stages[s].kind})`);
+      throw new Error(`no available target implements stage ${s} (${kind})`);
     return options.reduce((a, b) =>
       (this.costs.compute(s, a) ?? Infinity) <= (this.costs.compute(s, b) ?? Infinity) ? a : b,
     );

@@ -121,6 +121,34 @@ describe('the scheduler', () => {
     expect(exported.completed).toBe(600);
   });
 
+  it('a stage that no target of its strategy can run now runs outside it rather than not at all', () => {
+    // The triad command's targets: its ML targets are onnxruntime-node (the CPU) and the endpoint.
+    const targets = [
+      { id: 'gpu', device: 'gpu', location: 'gpu' },
+      { id: 'ort-node', device: 'cpu', location: 'gpu' },
+      { id: 'remote', device: 'remote', location: 'remote', accelerator: true },
+    ];
+    const stages = [
+      { kind: 'segment', targets: ['ort-node', 'remote'] },
+      { kind: 'vignette', targets: ['gpu'] },
+    ];
+    for (const strategy of ['gpu-only', 'gpu+accelerator'] as Strategy[]) {
+      const clock = new SimClock();
+      const scheduler = new Scheduler(clock.read, targets, { strategy });
+      scheduler.setChain(stages, 640 * 360);
+      for (let n = 0; n <= scheduler.model.options.calibration; n++) {
+        scheduler.report(0, 'ort-node', 40);
+        scheduler.report(0, 'remote', 20);
+        scheduler.report(1, 'gpu', 5);
+      }
+      // The endpoint goes down: "GPU + accelerator" has nothing left for the AI stage.
+      scheduler.reportFailure('remote', 'unreachable');
+      scheduler.maintain();
+      for (let f = 0; f < 20; f++) expect(scheduler.decide(f)).toEqual(['ort-node', 'gpu']);
+      expect(scheduler.allowed('ort-node')).toBe(false); // still not the strategy's own
+    }
+  });
+
   it('each named strategy keeps to its targets, and only Auto spreads a stage over several', () => {
     const allowed: Record<Strategy, (t: string) => boolean> = {
       'gpu-only': (t) => TARGETS.find((x) => x.id === t)!.device === 'gpu',
