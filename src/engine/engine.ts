@@ -605,10 +605,17 @@ export class Engine {
     await this.gpu.device.queue.onSubmittedWorkDone();
   }
 
-  /** Renders the chain at full resolution and reads it back (export, tests). */
-  async renderToImage(chain: Chain, frame: FrameInfo): Promise<RgbaImage> {
+  /**
+   * Renders the chain at full resolution and reads it back (export, the triad command, tests).
+   * `ran` receives each stage's target, and why a stage was skipped.
+   */
+  async renderToImage(
+    chain: Chain,
+    frame: FrameInfo,
+    ran: FrameStats['ran'] = [],
+  ): Promise<RgbaImage> {
     let collect: (() => Promise<RgbaImage>) | undefined;
-    const run = await this.#frame(chain, frame, [], (encoder, result) => {
+    const run = await this.#frame(chain, frame, ran, (encoder, result) => {
       collect = recordReadback(this.gpu, encoder, result);
     });
     this.#finish(run);

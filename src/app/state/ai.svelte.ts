@@ -2,6 +2,7 @@ import type { MlTarget } from '../../core/targets';
 import type { GpuContext } from '../../gpu';
 import { MlEffectRunner, type ModelStats } from '../../ml/effects/runner';
 import type { Availability } from '../../ml/runtime/ort';
+import { browserRuntimes } from '../../ml/runtime/load';
 import type { BusyState } from './busy.svelte';
 
 /**
@@ -21,7 +22,7 @@ export class AiState {
 
   /** `changed`: the targets changed (a frame should render with them). */
   constructor(baseUrl: string, busy: BusyState, changed: () => void) {
-    this.runner = new MlEffectRunner(baseUrl, (p) => {
+    this.runner = new MlEffectRunner(browserRuntimes(baseUrl), (p) => {
       busy.label = p ? `${p.label}…` : null;
       busy.progress = p?.fraction ?? null;
     });

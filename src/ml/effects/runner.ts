@@ -4,10 +4,10 @@ import { createImage, toByte, type RgbaImage } from '../../effects/image';
 import type { ParamValues } from '../../effects/params';
 import type { GpuContext } from '../../gpu/device';
 import { resizeBilinear } from '../resize';
-import { availability, type Availability } from '../runtime/ort';
-import { fetchManifest, loadModel, type ModelEntry } from '../runtime/load';
+import type { Availability } from '../runtime/ort';
+import type { ModelEntry, ModelRuntimes } from '../runtime/load';
 import type { MlModel } from '../runtime/tensor-data';
-import { ML_TARGETS, type MlTarget } from '../../core/targets';
+import type { MlTarget } from '../../core/targets';
 import { imageToTensor } from '../tensor';
 import { SR_OVERLAP, SR_TILE, runTiled } from '../tiling';
 import { MODEL_INPUT, compositeCpu } from './backgrounds';
@@ -48,22 +48,13 @@ interface Loaded {
  * - `runOnCpu` (every effect, frame in CPU memory): the CPU twins; super-resolution is tiled with
  *   overlap so seams do not show.
  */
-/**
- * The ML targets that run on the app's GPU device (their models go with it). ort-webgpu has a
- * device of its own in its worker: a loss of that one restarts the worker, and its models are
- * then `stale` and load again.
- */
-const GPU_TARGETS: ReadonlySet<MlTarget> = new Set<MlTarget>(['tfjs-webgpu']);
-
 export class MlEffectRunner {
-  readonly #base: string;
+  readonly #runtimes: ModelRuntimes;
   readonly #report: ProgressReporter;
   readonly #models = new Map<string, Promise<Loaded>>();
   /** The keys of `#models` whose load has finished (a frame can run on them without waiting). */
   readonly #ready = new Map<string, MlModel>();
-  readonly #availability = new Map<MlTarget, Availability>([
-    ['ort-wasm', { available: true, detail: 'WebAssembly' }],
-  ]);
+  readonly #availability = new Map<MlTarget, Availability>();
   #manifest: Promise<ModelEntry[]> | null = null;
   /**
    * The GPU side of segmentation, one per target: each keeps its buffers between frames, so two
@@ -75,9 +66,12 @@ export class MlEffectRunner {
   #gpuReleased: Promise<void> = Promise.resolve();
   #endpoint: OipClient | null = null;
 
-  constructor(base: string, report: ProgressReporter) {
-    this.#base = base;
+  /** `runtimes`: the browser's (`browserRuntimes`) or the triad command's (src/headless/). */
+  constructor(runtimes: ModelRuntimes, report: ProgressReporter) {
+    this.#runtimes = runtimes;
     this.#report = report;
+    for (const [target, detail] of runtimes.ready)
+      this.#availability.set(target, { available: true, detail });
   }
 
   /**
@@ -89,9 +83,9 @@ export class MlEffectRunner {
     if (this.#gpu && gpu !== this.#gpu) this.#gpuReleased = this.#releaseGpuSide();
     this.#gpu = gpu;
     await Promise.all(
-      ML_TARGETS.filter((t) => t !== 'remote').map(async (t) =>
-        this.#availability.set(t, await availability(t, gpu)),
-      ),
+      this.#runtimes.targets
+        .filter((t) => t !== 'remote')
+        .map(async (t) => this.#availability.set(t, await this.#runtimes.availability(t, gpu))),
     );
   }
 
@@ -131,7 +125,7 @@ export class MlEffectRunner {
 
   /** The targets that can run here, in order of preference. */
   get targets(): MlTarget[] {
-    return ML_TARGETS.filter((t) => this.#availability.get(t)?.available);
+    return this.#runtimes.targets.filter((t) => this.#availability.get(t)?.available);
   }
 
   /** Releases the models and kits that live on the GPU device (it was lost or replaced). */
@@ -140,7 +134,7 @@ export class MlEffectRunner {
     this.#gpuKits.clear();
     const releases: Promise<void>[] = [];
     for (const [key, loaded] of this.#models) {
-      if (!GPU_TARGETS.has(key.split('|')[1] as MlTarget)) continue;
+      if (!this.#runtimes.onAppDevice.has(key.split('|')[1] as MlTarget)) continue;
       this.#forget(key);
       releases.push(loaded.then((l) => l.model.release()).catch(() => {}));
     }
@@ -148,7 +142,7 @@ export class MlEffectRunner {
   }
 
   #entry(model: string): Promise<ModelEntry> {
-    this.#manifest ??= fetchManifest(this.#base);
+    this.#manifest ??= this.#runtimes.manifest();
     this.#manifest.catch(() => (this.#manifest = null));
     return this.#manifest.then((models) => {
       const entry = models.find((m) => m.id === model);
@@ -163,16 +157,15 @@ export class MlEffectRunner {
     if (!loaded) {
       loaded = (async () => {
         const entry = await this.#entry(id);
-        if (GPU_TARGETS.has(target)) await this.#gpuReleased;
+        if (this.#runtimes.onAppDevice.has(target)) await this.#gpuReleased;
         const label = `Loading ${id} on ${target}`;
         this.#report({ label, fraction: 0 });
         const t0 = performance.now();
         try {
-          const model = await loadModel(
+          const model = await this.#runtimes.load(
             entry,
             target,
             this.#gpu,
-            this.#base,
             (p) => this.#report({ label, fraction: p.total ? p.loaded / p.total : null }),
             this.#endpoint,
           );

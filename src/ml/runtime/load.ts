@@ -2,7 +2,8 @@ import type { GpuContext } from '../../gpu/device';
 import type { OipClient } from '../remote/client';
 import { RemoteModel } from '../remote/model';
 import type { MlTarget } from '../../core/targets';
-import { OrtModel, fetchModel, type LoadProgress } from './ort';
+import { OrtModel, availability, fetchModel, type Availability, type LoadProgress } from './ort';
+import { ML_TARGETS } from '../../core/targets';
 import { OrtWorkerModel } from './ort-worker';
 import type { MlModel } from './tensor-data';
 import { TfjsModel } from './tfjs';
@@ -63,4 +64,43 @@ export function loadOnnx(
     return OrtWorkerModel.load(bytes, target, gpu.adapter.featureLevel);
   }
   return OrtModel.load(bytes, target);
+}
+
+/**
+ * Where the AI runner finds its models and runs them: the browser's runtimes here, or the triad
+ * command's (`src/headless/node-runtimes.ts`: onnxruntime-node and the endpoint).
+ */
+export interface ModelRuntimes {
+  /** The ML targets these runtimes may offer, in order of preference. */
+  readonly targets: readonly MlTarget[];
+  /** Targets that can run before a GPU device is known, and on what. */
+  readonly ready: readonly [MlTarget, string][];
+  /** Targets whose models live on the app's own GPU device (released when it is replaced). */
+  readonly onAppDevice: ReadonlySet<MlTarget>;
+  manifest(): Promise<ModelEntry[]>;
+  availability(target: MlTarget, gpu: GpuContext | null): Promise<Availability>;
+  load(
+    entry: ModelEntry,
+    target: MlTarget,
+    gpu: GpuContext | null,
+    onProgress: (p: LoadProgress) => void,
+    endpoint: OipClient | null,
+  ): Promise<MlModel>;
+}
+
+/**
+ * The browser's runtimes, models served under `base`. tfjs-webgpu runs on the app's device (its
+ * models go with it); ort-webgpu has a device of its own in its worker: a loss of that one
+ * restarts the worker, and its models are then `stale` and load again.
+ */
+export function browserRuntimes(base: string): ModelRuntimes {
+  return {
+    targets: ML_TARGETS,
+    ready: [['ort-wasm', 'WebAssembly']],
+    onAppDevice: new Set<MlTarget>(['tfjs-webgpu']),
+    manifest: () => fetchManifest(base),
+    availability,
+    load: (entry, target, gpu, onProgress, endpoint) =>
+      loadModel(entry, target, gpu, base, onProgress, endpoint),
+  };
 }

@@ -50,6 +50,8 @@ export async function availability(
     case 'remote':
       // The endpoint's health is polled by its monitor (src/ml/remote/monitor.ts).
       return { available: false, detail: 'no inference endpoint is configured' };
+    case 'ort-node':
+      return { available: false, detail: 'onnxruntime-node runs in the triad command only' };
     case 'ort-webnn': {
       const ml = (navigator as Navigator & { ml?: { createContext(o?: object): Promise<unknown> } })
         .ml;
