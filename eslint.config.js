@@ -15,6 +15,15 @@ const DOM_GLOBALS = [
   'requestAnimationFrame',
 ].map((name) => ({ name, message: `${name} is the page's: below the UI, have it injected.` }));
 
+/** Node-only code (worker threads, onnxruntime-node, sharp): the app's bundle never imports it. */
+const NODE_ONLY = [
+  {
+    group: ['**/headless/*', '**/cli/*'],
+    message:
+      'src/headless and src/cli are Node only: only the triad command and tests import them.',
+  },
+];
+
 export default ts.config(
   {
     ignores: [
@@ -65,6 +74,23 @@ export default ts.config(
             { group: ['**/app/*', '**/app'], message: 'Only the UI imports src/app.' },
             { group: ['**/testing/*'], message: 'Only the test build imports src/testing.' },
             { group: ['svelte', 'svelte/*'], message: 'Below the UI, no Svelte.' },
+            ...NODE_ONLY,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The Node-only folders, and the tests, may import them.
+    files: ['src/cli/**/*.ts', 'src/headless/**/*.ts', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/app/*', '**/app'], message: 'Only the UI imports src/app.' },
+            { group: ['**/testing/*'], message: 'Only the test build imports src/testing.' },
+            { group: ['svelte', 'svelte/*'], message: 'Below the UI, no Svelte.' },
           ],
         },
       ],
@@ -78,6 +104,7 @@ export default ts.config(
         {
           patterns: [
             { group: ['**/testing/*'], message: 'Only the test build imports src/testing.' },
+            ...NODE_ONLY,
           ],
         },
       ],
