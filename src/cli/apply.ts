@@ -198,16 +198,16 @@ export async function applyChain(
 
     report.start(inputs.length);
     const claimed = new Set<string>();
-    /** Frames take the engine's source one at a time: set it, start the frame, next. */
+    /**
+     * Frames take the engine's source one at a time: set it, start the frame, next. Each image
+     * is a still, frame 0 of its own, as the app exports one (grain and other per-frame effects
+     * do not change from one photo of a batch to the next).
+     */
     let sourceTurn: Promise<unknown> = Promise.resolve();
-    const render = (
-      image: Parameters<Engine['setSource']>[0],
-      index: number,
-      ran: FrameStats['ran'],
-    ) => {
+    const render = (image: Parameters<Engine['setSource']>[0], ran: FrameStats['ran']) => {
       const turn = sourceTurn.then(() => {
         engine!.setSource(image);
-        return { done: engine!.renderToImage(chain, { index }, ran) };
+        return { done: engine!.renderToImage(chain, { index: 0 }, ran) };
       });
       sourceTurn = turn.catch(() => {});
       return turn.then((t) => t.done);
@@ -240,7 +240,7 @@ export async function applyChain(
       try {
         const image = await decodeImage(await readFile(path), maxDimension);
         const ran: FrameStats['ran'] = [];
-        const result = await render(image, index, ran);
+        const result = await render(image, ran);
         const targets = ran.map((r) => r.target as string);
         const broken = ran.find((r) => r.skipped);
         if (broken) {
