@@ -7,6 +7,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   rmSync,
   writeFileSync,
@@ -239,6 +240,44 @@ describe('triad apply', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no input images; .*nothing-here: no such file or folder/);
     expect(existsSync(out)).toBe(false);
+  }, 120_000);
+});
+
+describe('triad bench --effects', () => {
+  it("times bench:effects' cases on Dawn and writes them in the one benchmark shape", async () => {
+    const file = join(work, 'effects.json');
+    const { code, stdout, stderr } = await triad([
+      'bench',
+      '--effects',
+      '--frames',
+      '2',
+      '--warmup',
+      '0',
+      '--cases',
+      '^(invert|custom)',
+      '--out',
+      file,
+    ]).done;
+    expect(code, stderr).toBe(0);
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(written).toMatchObject({ benchmark: 'effects', environment: { runtime: 'node-dawn' } });
+    expect(written.environment.adapter.name).toMatch(/\((opengles|vulkan), (core|compatibility)\)/);
+    expect(written.results.map((r: { case: string }) => r.case)).toEqual([
+      'invert',
+      'custom (the template)',
+    ]);
+    for (const r of written.results) {
+      expect(r).toMatchObject({
+        metric: 'frame time',
+        unit: 'ms',
+        n: 2,
+        submitsPerFrame: 1,
+        readbacksPerFrame: 0,
+      });
+      expect(r.median).toBeGreaterThan(0);
+      expect(r.p95).toBeGreaterThanOrEqual(r.median);
+    }
+    expect(stdout).toContain('| custom (the template) |');
   }, 120_000);
 });
 

@@ -6,6 +6,7 @@ import type { Strategy } from '../core/strategies';
 import { MAX_IN_FLIGHT } from '../scheduler';
 import { DEFAULT_WORKERS, UsageError, applyChain, type ApplyOptions } from './apply';
 import { ADAPTER_CHOICES } from './gpu';
+import { DEFAULT_EFFECTS_OUT, benchEffects } from './bench';
 import { FORMATS, removePartials } from './images';
 import { formatInfo, gatherInfo } from './info';
 import type { Io } from './io';
@@ -111,6 +112,40 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       } finally {
         removePartials();
       }
+    });
+
+  program
+    .command('bench')
+    .description('time the effects on this GPU (bench:effects without a browser)')
+    .option('--effects', 'every effect alone and a six-effect chain at 1920×1080', false)
+    .addOption(
+      new Option('--adapter <backend>', 'GPU backend').choices(ADAPTER_CHOICES).default('auto'),
+    )
+    .option('--frames <n>', 'timed frames per case', integer(1, 10_000), 30)
+    .option('--warmup <n>', 'frames before timing', integer(0, 1000), 3)
+    .option('--cases <regex>', 'only the cases whose name matches')
+    .option('--out <file>', 'where the JSON goes', DEFAULT_EFFECTS_OUT)
+    .action(async (opts) => {
+      if (!opts.effects) {
+        io.err(
+          'triad bench: only --effects runs without a browser so far; the three scenarios run in the browser (npm run bench).\n',
+        );
+        code = EXIT.usage;
+        return;
+      }
+      const { file, results } = await benchEffects(
+        {
+          adapter: opts.adapter,
+          frames: opts.frames,
+          warmup: opts.warmup,
+          only: new RegExp(opts.cases ?? '.'),
+          out: opts.out,
+        },
+        (line) => io.err(`${line}\n`),
+      );
+      io.out(
+        `${['| case | median ms | p95 ms | n |', '| --- | ---: | ---: | ---: |', ...results.map((r) => `| ${r.case} | ${(r.median as number).toFixed(1)} | ${(r.p95 as number).toFixed(1)} | ${r.n} |`)].join('\n')}\nwrote ${file}\n`,
+      );
     });
 
   program

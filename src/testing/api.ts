@@ -32,6 +32,9 @@ import { audioContexts } from '../media/video/audio';
 import type { FrameUploadPath } from '../gpu/upload-frame';
 import type { DecoderPreference } from '../media/video/open-video';
 import { benchClip } from './video-bench';
+import { benchLutCube, effectBenchCases, timeChain } from '../perf/effect-bench';
+import { packLut } from '../effects/lut/lut';
+import { parseCube } from '../effects/lut/cube';
 import { overlappedRoundTrips } from './round-trips';
 import { makeClip } from '../media/video/make-clip';
 import { exportVideo } from '../media/video/export-video';
@@ -902,6 +905,15 @@ export function createTestApi(app: AppState, compare: CompareState) {
         targets: stats.map((s) => s?.ran.map((r) => r.target) ?? null),
       };
     },
+    /**
+     * bench:effects' cases (src/perf/effect-bench.ts), with its LUT in the app's store: the
+     * same cases `triad bench --effects` runs.
+     */
+    effectBenchCases() {
+      const lut = packLut(parseCube(benchLutCube()), 'bench.cube');
+      app.luts.add(lut);
+      return effectBenchCases({ id: lut.id, name: lut.name });
+    },
     /** Times a chain at a given size: per-frame ms from submit to GPU completion. */
     async bench(request: {
       imageUrl: string;
@@ -925,30 +937,8 @@ export function createTestApi(app: AppState, compare: CompareState) {
       scratch.ml = app.ai.runner; // AI stages run on their pinned ML target
       try {
         scratch.setSource(bitmap);
-        for (let i = 0; i < request.warmup; i++) await scratch.run(chain, { index: i });
-        if (request.stages.some((s) => s.code !== undefined)) {
-          // A custom stage that did not build passes frames through: that would time a copy.
-          const [out, input] = [
-            await scratch.renderToImage(chain, { index: 0 }),
-            await scratch.readSource(),
-          ];
-          if (out.data.every((v, i) => v === input.data[i]))
-            throw new Error('the custom effect did not change the picture: it did not run');
-        }
-        const ms: number[] = [];
-        const submits = gpu.counters.submits;
-        const readbacks = gpu.counters.readbacks;
-        for (let i = 0; i < request.frames; i++) {
-          const t0 = performance.now();
-          await scratch.run(chain, { index: i });
-          ms.push(performance.now() - t0);
-        }
-        return {
-          ms,
-          submitsPerFrame: (gpu.counters.submits - submits) / request.frames,
-          readbacksPerFrame: (gpu.counters.readbacks - readbacks) / request.frames,
-          uploadPath: scratch.uploadPath,
-        };
+        const timing = await timeChain(scratch, chain, request.warmup, request.frames);
+        return { ...timing, uploadPath: scratch.uploadPath };
       } finally {
         scratch.destroy();
         bitmap.close();
