@@ -19,7 +19,9 @@ import { DEFAULT_ENDPOINT, OipClient, isLocalEndpoint } from '../ml/remote/clien
 import { EndpointMonitor } from '../ml/remote/monitor';
 import { Placements } from '../session/placement';
 import { readChainArgument } from './chain-arg';
-import { openGpu, type AdapterChoice, type OpenedGpu } from './gpu';
+import { BatchGpu } from './batch-gpu';
+import type { AdapterChoice } from './gpu';
+import type { GpuContext } from '../gpu/device';
 import { decodeImage, listInputs, outputPath, writeImage, type OutputFormat } from './images';
 
 export interface ApplyOptions {
@@ -60,6 +62,8 @@ export interface ApplySummary {
   strategy: Strategy;
   framesInFlight: number;
   adapter: string;
+  /** GPU devices lost during the batch (each replaced; its images rendered again). */
+  deviceLosses: number;
   seconds: number;
   imagesPerSecond: number;
   /** Per stage (effect id, in chain order): how many images ran it on each target. */
@@ -75,6 +79,8 @@ export interface ApplyReporter {
   /** Model loading and other long work (null: done). */
   status(label: string | null): void;
   warn(message: string): void;
+  /** The device the batch starts on (a loss is a warning). */
+  gpu?(gpu: GpuContext, name: string): void;
 }
 
 /** A problem with the command itself (bad chain, no inputs, no GPU): nothing was processed. */
@@ -152,20 +158,14 @@ export async function applyChain(
   if (!(await stat(out)).isDirectory())
     throw new UsageError(`--out ${options.out} is not a folder`);
 
-  let opened: OpenedGpu | null = null;
+  let batch: BatchGpu | null = null;
   let cpu: CpuPool | null = null;
   let monitor: EndpointMonitor | null = null;
-  let engine: Engine | null = null;
   const t0 = performance.now();
   const results: FileResult[] = [];
   try {
-    opened = await openGpu(options.adapter).catch((error: Error) => {
-      throw new UsageError(`no GPU adapter: ${error.message}`);
-    });
-    const gpu = opened.gpu;
     cpu = new CpuPool(Math.max(1, options.workers), { create: nodeCpuWorker });
     const ml = new MlEffectRunner(nodeRuntimes(), (p) => report.status(p ? p.label : null));
-    await ml.setGpu(gpu);
     let local = false;
     if (options.endpoint) {
       const client = new OipClient({
@@ -183,8 +183,6 @@ export async function applyChain(
         );
     }
     const env: EffectEnv = { lut: (id) => luts.get(id) };
-    engine = new Engine(gpu, env, cpu);
-    engine.ml = ml;
     const inFlight = Math.max(1, options.framesInFlight);
     const placements = new Placements(
       () => performance.now(),
@@ -192,27 +190,25 @@ export async function applyChain(
       () => inFlight,
       local,
     );
-    engine.placer = placements.forMode(options.strategy);
-    engine.inFlightLimit = () => inFlight;
-    const maxDimension = gpu.device.limits.maxTextureDimension2D;
-
+    const pool = cpu;
+    batch = await BatchGpu.open(
+      options.adapter,
+      ml,
+      (gpu) => {
+        const engine = new Engine(gpu, env, pool);
+        engine.ml = ml;
+        engine.placer = placements.forMode(options.strategy);
+        engine.inFlightLimit = () => inFlight;
+        return engine;
+      },
+      warn,
+    ).catch((error: Error) => {
+      throw new UsageError(`no GPU adapter: ${error.message}`);
+    });
+    const device = batch;
+    report.gpu?.(device.gpu, device.name);
     report.start(inputs.length);
     const claimed = new Set<string>();
-    /**
-     * Frames take the engine's source one at a time: set it, start the frame, next. Each image
-     * is a still, frame 0 of its own, as the app exports one (grain and other per-frame effects
-     * do not change from one photo of a batch to the next).
-     */
-    let sourceTurn: Promise<unknown> = Promise.resolve();
-    const render = (image: Parameters<Engine['setSource']>[0], ran: FrameStats['ran']) => {
-      const turn = sourceTurn.then(() => {
-        engine!.setSource(image);
-        return { done: engine!.renderToImage(chain, { index: 0 }, ran) };
-      });
-      sourceTurn = turn.catch(() => {});
-      return turn.then((t) => t.done);
-    };
-
     const one = async (index: number): Promise<FileResult> => {
       const { path, skip } = inputs[index];
       if (skip) return { input: path, status: 'skipped', error: skip };
@@ -238,9 +234,12 @@ export async function applyChain(
         };
       const started = performance.now();
       try {
-        const image = await decodeImage(await readFile(path), maxDimension);
+        const image = await decodeImage(
+          await readFile(path),
+          device.gpu.device.limits.maxTextureDimension2D,
+        );
         const ran: FrameStats['ran'] = [];
-        const result = await render(image, ran);
+        const result = await device.render(chain, image, ran);
         const targets = ran.map((r) => r.target as string);
         const broken = ran.find((r) => r.skipped);
         if (broken) {
@@ -276,9 +275,8 @@ export async function applyChain(
     await Promise.all(Array.from({ length: inFlight }, lane));
   } finally {
     monitor?.stop();
-    engine?.destroy();
+    batch?.close();
     cpu?.destroy();
-    opened?.close();
   }
 
   const files = results.filter(Boolean);
@@ -293,7 +291,8 @@ export async function applyChain(
     skipped: count('skipped'),
     strategy: options.strategy,
     framesInFlight: options.framesInFlight,
-    adapter: opened?.name ?? '',
+    adapter: batch?.name ?? '',
+    deviceLosses: batch?.losses ?? 0,
     seconds,
     imagesPerSecond: count('written') / seconds,
     placements: enabled.map((stage, i) => {
