@@ -1,11 +1,9 @@
 import type { RgbaImage } from '../../core/image';
 import { bitmapPixels } from '../../gpu/upload';
 
-/** One image of a batch and its name (the results keep it). */
-export interface BatchItem {
-  name: string;
-  image: RgbaImage;
-}
+import type { BatchItem } from '../../session/compare/batch';
+
+export type { BatchItem };
 
 /**
  * `count` batch images from the three bundled photos: each photo scaled so its longer side is

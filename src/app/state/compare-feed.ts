@@ -1,14 +1,5 @@
+import type { FrameFeed } from '../../session/compare/frames';
 import type { AppState } from './app.svelte';
-
-/** The frames a comparison runs: the same ones under every strategy. */
-export interface FrameFeed {
-  name: string;
-  /** Back to the first frame. */
-  restart(): Promise<void>;
-  /** Makes the next frame the engine's source. */
-  next(): Promise<void>;
-  close(): Promise<void>;
-}
 
 /**
  * The current source as a feed of frames: the 3D scene (held, drawn at fixed times), the video

@@ -26,9 +26,11 @@ import {
 } from '../../perf/scenarios';
 import type { Strategy } from '../../scheduler';
 import type { AppState } from './app.svelte';
-import { measureBatch } from './compare-batch';
-import { frameFeed, type FrameFeed } from './compare-feed';
-import { measureFrames, type CompareRun } from './compare-measure';
+import { measureBatch } from '../../session/compare/batch';
+import { measureFrames, type FrameFeed } from '../../session/compare/frames';
+import type { CompareRun } from '../../session/compare/host';
+import { frameFeed } from './compare-feed';
+import { appCompareHost } from './compare-host';
 import type { SavedSource } from './saved-source';
 import { imageFromFile, pngOf, sampleBitmap, sampleImages, type BatchItem } from './batch-images';
 
@@ -69,7 +71,7 @@ export class CompareState {
 
   /** This comparison as the measuring functions see it. */
   get #run(): CompareRun {
-    return { app: this.#app, order: this.#order, status: this };
+    return { host: appCompareHost(this.#app), order: this.#order, status: this };
   }
 
   /** Runs the AI batch under each strategy, and keeps its outputs (the zip). */

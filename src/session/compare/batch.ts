@@ -7,9 +7,14 @@ import { planBatch, type ItemTiming } from '../../perf/batch-plan';
 import { STRATEGIES, STRATEGY_LABELS, type CompareCell, type CompareRow } from '../../perf/report';
 import type { BatchEffect } from '../../perf/scenarios';
 import { MAX_IN_FLIGHT, type Strategy } from '../../scheduler';
-import type { BatchItem } from './batch-images';
-import { allows, type CompareRun } from './compare-measure';
-import { withRecovery } from './compare-recovery';
+import { allows, type CompareRun } from './host';
+import { withRecovery } from './recovery';
+
+/** One image of a batch and its name (the results keep it). */
+export interface BatchItem {
+  name: string;
+  image: RgbaImage;
+}
 
 /**
  * Runs the batch under each strategy on the ML targets it allows, all at once. Nothing else
@@ -23,20 +28,19 @@ export async function measureBatch(
   effect: BatchEffect,
   signal: AbortSignal,
 ): Promise<{ row: CompareRow; outputs: BatchItem[] }> {
-  const { app, order, status } = run;
+  const { host, order, status } = run;
+  const now = () => host.timers.now();
   const cells = {} as Record<Strategy, CompareCell>;
   let outputs: BatchItem[] = [];
-  await app.video.pause();
-  const scene = app.scene.active;
-  if (scene) app.scene.hold();
+  const resume = await host.quiet();
   try {
     for (const strategy of order) {
       const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
-      const targets = app.ai.runner.targets.filter((t) => allows(strategy, t));
+      const targets = host.runner.targets.filter((t) => allows(strategy, t));
       const attempt = async (): Promise<CompareCell> => {
         if (targets.length === 0) throw new Error('no ML target this strategy allows is available');
         const run = (target: MlTarget, image: RgbaImage) =>
-          app.ai.runner.runOnCpu(effect, target, image, {}, app.env);
+          host.runner.runOnCpu(effect, target, image, {}, host.env);
         // Warm-up: each target loads the model and runs it once (not timed).
         const ready: MlTarget[] = [];
         for (const t of targets) {
@@ -52,11 +56,11 @@ export async function measureBatch(
         const timings: ItemTiming[] = [];
         for (const t of ready) {
           status.running = `${label}: timing ${t}`;
-          await app.ai.runner.takeRoundTrips(effect, t); // the warm-up's round trips are not this item's
-          const t0 = performance.now();
+          await host.runner.takeRoundTrips(effect, t); // the warm-up's round trips are not this item's
+          const t0 = now();
           await run(t, items[1 % items.length].image);
-          const ms = performance.now() - t0;
-          const trip = await app.ai.runner.takeRoundTrips(effect, t);
+          const ms = now() - t0;
+          const trip = await host.runner.takeRoundTrips(effect, t);
           timings.push(
             trip
               ? {
@@ -72,7 +76,7 @@ export async function measureBatch(
         const budget = Math.min(MAX_IN_FLIGHT, Engine.framesWithinBudget(width, height, scale));
         const plan = planBatch(timings, budget);
         const finished: number[] = [];
-        const t0 = performance.now();
+        const t0 = now();
         const result = await runBatch(
           items,
           ready.map((t) => ({
@@ -81,11 +85,11 @@ export async function measureBatch(
             slots: plan.slots[t] ?? 1,
           })),
           {
-            clock: () => performance.now(),
+            clock: now,
             tailAware: strategy === 'auto',
             signal,
             onItem: (done, total) => {
-              finished.push(performance.now());
+              finished.push(now());
               status.running = `${label}: ${done}/${total}`;
               status.progress = (order.indexOf(strategy) + done / total) / STRATEGIES.length;
             },
@@ -102,10 +106,10 @@ export async function measureBatch(
           slots: plan.slots,
         };
       };
-      cells[strategy] = await withRecovery(app, attempt, signal);
+      cells[strategy] = await withRecovery(host, attempt, signal);
     }
   } finally {
-    if (scene) app.scene.resume();
+    resume();
   }
   return { row: { scenario, unit: 'items/s', cells }, outputs };
 }

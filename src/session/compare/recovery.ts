@@ -1,30 +1,29 @@
 import type { CompareCell } from '../../perf/report';
-import type { AppState } from './app.svelte';
+import type { CompareHost } from './host';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /**
- * Runs one strategy's measurement; if the GPU device was lost under it (the app makes a new
+ * Runs one strategy's measurement; if the GPU device was lost under it (the host makes a new
  * one), waits for the new device and runs it again (the cell says so). Failures become the
  * cell's error: that strategy's cell, not the whole Compare.
  */
 export async function withRecovery(
-  app: AppState,
+  host: CompareHost,
   attempt: () => Promise<CompareCell>,
   signal: AbortSignal,
 ): Promise<CompareCell> {
   for (let tries = 0; ; tries++) {
-    const generation = app.deviceGeneration;
-    const gpu = app.gpu;
+    const { generation, gpu } = host.device();
     try {
       const cell = await attempt();
       // Frames lost with the device are rendered again on the new one, so the run can finish
       // through a loss: its times then hold the outage. Measured again, unless the loss keeps
       // coming back.
-      if (app.deviceGeneration !== generation && tries < 2) {
-        if (await gpuReady(app, signal)) continue;
+      if (host.device().generation !== generation && tries < 2) {
+        if (await gpuReady(host, signal)) continue;
       }
       return tries === 0
         ? cell
@@ -35,10 +34,10 @@ export async function withRecovery(
     } catch (error) {
       if (signal.aborted) throw error;
       // A lost device's promise settles a little after the work that failed on it.
-      await new Promise((r) => setTimeout(r, 300));
-      const lost =
-        !!gpu?.isLost || app.deviceGeneration !== generation || app.gpuStatus !== 'ready';
-      if (!lost || tries >= 2 || !(await gpuReady(app, signal)))
+      await host.timers.sleep(300);
+      const now = host.device();
+      const lost = !!gpu?.isLost || now.generation !== generation || !now.ready;
+      if (!lost || tries >= 2 || !(await gpuReady(host, signal)))
         return { rate: null, count: 0, ms: 0, error: messageOf(error) };
     }
   }
@@ -48,14 +47,15 @@ export async function withRecovery(
  * Waits (up to 20 s) for a working GPU device after a loss, and a moment more: the ML runtimes
  * move to the new device just after it is ready.
  */
-async function gpuReady(app: AppState, signal: AbortSignal): Promise<boolean> {
+async function gpuReady(host: CompareHost, signal: AbortSignal): Promise<boolean> {
   for (let waited = 0; waited < 20_000; waited += 100) {
     signal.throwIfAborted();
-    if (app.gpuStatus === 'ready' && !app.gpu?.isLost) {
-      await new Promise((r) => setTimeout(r, 1000));
-      return app.gpuStatus === 'ready';
+    const device = host.device();
+    if (device.ready && !device.gpu?.isLost) {
+      await host.timers.sleep(1000);
+      return host.device().ready;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await host.timers.sleep(100);
   }
   return false;
 }

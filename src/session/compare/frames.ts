@@ -1,18 +1,20 @@
-import { APP_TARGETS, type FrameTiming } from '../../engine';
+import type { FrameTiming } from '../../engine';
 import { STRATEGIES, STRATEGY_LABELS, type CompareCell, type CompareRow } from '../../perf/report';
 import { etaOf } from '../../perf/eta';
 import { MIN_TIMED_FRAMES, WARMUP_SECONDS_FACTOR } from '../../perf/scenarios';
 import { warmUpStep } from '../../perf/warm-up';
-import { strategyAllows, type Strategy } from '../../scheduler';
-import type { AppState } from './app.svelte';
-import type { FrameFeed } from './compare-feed';
-import { withRecovery } from './compare-recovery';
+import type { Strategy } from '../../scheduler';
+import { allows, type CompareHost, type CompareRun } from './host';
+import { withRecovery } from './recovery';
 
-/** A comparison in progress: the app, the strategies' order, and where it says how far it is. */
-export interface CompareRun {
-  app: AppState;
-  order: readonly Strategy[];
-  status: { running: string | null; progress: number | null; etaS: number | null };
+/** The frames a comparison runs: the same ones under every strategy. */
+export interface FrameFeed {
+  name: string;
+  /** Back to the first frame. */
+  restart(): Promise<void>;
+  /** Makes the next frame the engine's source. */
+  next(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Runs `feed` under each strategy: warm-up (and calibration), then the timed frames. */
@@ -23,19 +25,20 @@ export async function measureFrames(
   signal: AbortSignal,
   size: { frames: number; warmup: number; calibrationCap: number; seconds?: number },
 ): Promise<CompareRow> {
-  const { app, order, status } = run;
+  const { host, order, status } = run;
+  const now = () => host.timers.now();
   const cells = {} as Record<Strategy, CompareCell>;
-  const eta = etaOf(order.length);
+  const eta = etaOf(order.length, now);
   status.etaS = null;
   /**
-   * Starts the next frame (as many overlap as the app allows); resolves once it has taken its
+   * Starts the next frame (as many overlap as the host allows); resolves once it has taken its
    * source, with when it will be done.
    */
   const frame = async (strategy: Strategy): Promise<{ done: Promise<FrameTiming> }> => {
     signal.throwIfAborted();
-    await app.session.frameSlot();
+    await host.frameSlot();
     await feed.next();
-    const { done } = await app.session.startFrame();
+    const { done } = await host.startFrame();
     const timing = done.then((stats) => {
       if (!stats) throw new Error('the frame could not be rendered');
       const skipped = stats.ran.find((r) => r.skipped);
@@ -44,7 +47,7 @@ export async function measureFrames(
       // is not this strategy's.
       const outside = stats.ran.find((r) => r.failedOver && !allows(strategy, r.target));
       if (outside) {
-        const effect = app.workload?.stages.find((s) => s.id === outside.stage)?.effect;
+        const effect = host.workload()?.stages.find((s) => s.id === outside.stage)?.effect;
         throw new Error(
           `${STRATEGY_LABELS[strategy]} could not run ${effect ?? 'a stage'}: its own targets failed, and ${outside.target} is not one of them`,
         );
@@ -55,7 +58,7 @@ export async function measureFrames(
     return { done: timing };
   };
   /**
-   * Runs frames while `go(i)` says so (up to `count`), as many in flight as the app keeps (a
+   * Runs frames while `go(i)` says so (up to `count`), as many in flight as the host keeps (a
    * GPU-only frame's render resolves at submit: without the wait the queue would grow without
    * bound); `started` sees each frame's timing as it starts. Resolves with them all.
    */
@@ -70,8 +73,8 @@ export async function measureFrames(
       const done = (await frame(strategy)).done;
       timings.push(done);
       started(done);
-      if (timings.length >= app.scheduling.framesInFlight)
-        await timings[timings.length - app.scheduling.framesInFlight];
+      if (timings.length >= host.framesInFlight())
+        await timings[timings.length - host.framesInFlight()];
     }
     return Promise.all(timings);
   };
@@ -79,14 +82,14 @@ export async function measureFrames(
     const label = `${scenario}: ${STRATEGY_LABELS[strategy]}`;
     eta.start();
     const attempt = () =>
-      app.scheduling.withMode(strategy, async (): Promise<CompareCell> => {
+      host.withMode(strategy, async (): Promise<CompareCell> => {
         await feed.restart();
-        const placer = app.scheduling.scheduler(strategy);
+        const placer = host.scheduler(strategy);
         // Until the plan is settled (calibrated, and Auto's trial of close plans done), at the
         // frames in flight the timed frames run: one at a time, Auto's trial timed plans at a
         // rate they would not run at, and a fixed strategy's prediction came from it.
         // Time-bounded runs bound this too, after the first frame (it loads what the chain needs).
-        const w0 = performance.now();
+        const w0 = now();
         const warmUntil =
           size.seconds === undefined ? Infinity : w0 + WARMUP_SECONDS_FACTOR * size.seconds * 1000;
         let cut = false;
@@ -95,7 +98,7 @@ export async function measureFrames(
             i,
             warmup: size.warmup,
             settling: placer.scheduler.settling,
-            now: performance.now(),
+            now: now(),
             until: warmUntil,
           });
           cut = step.cut;
@@ -103,7 +106,7 @@ export async function measureFrames(
           status.etaS = eta.left();
           return step.go;
         });
-        const warmup = { frames: warmed.length, ms: performance.now() - w0 };
+        const warmup = { frames: warmed.length, ms: now() - w0 };
         const unsettled = cut
           ? `The warm-up's ${Math.round(warmup.ms / 1000)} s ran out while the scheduler was still measuring targets or trying plans: these frames ran on a plan that could still have changed.`
           : undefined;
@@ -114,24 +117,24 @@ export async function measureFrames(
         const explore = placer.scheduler.options.exploreShare;
         placer.scheduler.options.exploreShare = 0;
         // The prediction is made before its frames run (from what the scheduler knew then).
-        const planned = planOf(app, strategy);
-        const t0 = performance.now();
+        const planned = planOf(host, strategy);
+        const t0 = now();
         // Time-bounded: the frames or the seconds, whichever come first.
         const until = size.seconds === undefined ? Infinity : t0 + size.seconds * 1000;
         const done = await frames(
           strategy,
           size.frames,
           (i) => {
-            if (i >= MIN_TIMED_FRAMES && performance.now() >= until) return false;
-            const share = Math.max(i / size.frames, (performance.now() - t0) / (until - t0));
+            if (i >= MIN_TIMED_FRAMES && now() >= until) return false;
+            const share = Math.max(i / size.frames, (now() - t0) / (until - t0));
             status.running = `${label}, frame ${i + 1}/${size.frames}`;
             status.progress = (order.indexOf(strategy) + share) / STRATEGIES.length;
             status.etaS = eta.left();
             return true;
           },
-          (timing) => void timing.then(() => finished.push(performance.now())).catch(() => {}),
+          (timing) => void timing.then(() => finished.push(now())).catch(() => {}),
         ).finally(() => (placer.scheduler.options.exploreShare = explore));
-        const ms = performance.now() - t0;
+        const ms = now() - t0;
         const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
         const busyMs: Record<string, number> = {};
         for (const { busy } of done)
@@ -147,24 +150,18 @@ export async function measureFrames(
           ...(unsettled ? { unsettled } : {}),
         };
       });
-    cells[strategy] = await withRecovery(app, attempt, signal);
+    cells[strategy] = await withRecovery(host, attempt, signal);
     eta.done();
   }
   status.etaS = null;
   return { scenario, unit: 'fps', cells };
 }
 
-/** Whether `strategy` may run a stage on `target`. */
-export function allows(strategy: Strategy, target: string): boolean {
-  const info = APP_TARGETS.find((t) => t.id === target);
-  return !!info && strategyAllows(strategy, info);
-}
-
 /** The strategy's prediction for the chain about to run, and its plan stage by stage. */
-function planOf(app: AppState, strategy: Strategy): Pick<CompareCell, 'predicted' | 'plan'> {
-  const work = app.workload;
+function planOf(host: CompareHost, strategy: Strategy): Pick<CompareCell, 'predicted' | 'plan'> {
+  const work = host.workload();
   if (!work) return { predicted: null, plan: [] };
-  const p = app.scheduling.scheduler(strategy).predict(work.stages, work.pixels, strategy);
+  const p = host.scheduler(strategy).predict(work.stages, work.pixels, strategy);
   return {
     predicted: p && { fps: p.fps, low: p.low, high: p.high, basis: p.basis },
     plan: (p?.plan.stages ?? []).map((shares, i) => ({
