@@ -13,11 +13,15 @@ const TIMED = ['gpu', 'cpu', ...ML_TARGETS, 'transfer'];
 // its own endpoint process, the app as built for the other tests.
 test('npm run bench --small runs the three scenarios under the four strategies and writes a complete table', () => {
   test.setTimeout(300_000);
-  const run = spawnSync(process.execPath, ['scripts/bench/scenarios.mjs', '--small'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 280_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/bench/scenarios.mjs', '--small'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 280_000,
+    },
+  );
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
   const out = JSON.parse(readFileSync(`${ROOT}bench-results/scenarios-small.json`, 'utf8'));
   // The one benchmark shape (docs/BENCHMARKS.md).

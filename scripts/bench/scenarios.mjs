@@ -17,7 +17,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { openApp, percentile } from './harness.mjs';
+import { openApp } from './harness.mjs';
+// Shared with `triad bench` (Node on Dawn): the strategies' orders and the results' shape.
+import { median, orderOf, resultsOf } from '../../src/perf/scenario-results.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const small = process.argv.includes('--small');
@@ -28,21 +30,6 @@ const RUNS = [
   { id: 'ai-batch', inFlight: IN_FLIGHT.at(-1) },
 ].filter((r) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(r.id));
 const STRATEGIES = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'];
-const FIXED = STRATEGIES.filter((s) => s !== 'auto');
-/**
- * The strategies' order in each repeat: the rows of a Williams square, taken so that two repeats
- * are an order and its reverse (each strategy's mean slot the same under a steady drift) and four
- * put every strategy once in every slot and once after each other strategy (a slot or a
- * predecessor that slows the next strategy counts against each alike). Before, even repeats only
- * reversed the order: Auto was always last, then first.
- */
-const WILLIAMS = [
-  [0, 1, 3, 2],
-  [2, 3, 1, 0],
-  [1, 2, 0, 3],
-  [3, 0, 2, 1],
-];
-const orderOf = (repeat) => WILLIAMS[(repeat - 1) % WILLIAMS.length].map((i) => STRATEGIES[i]);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? (small ? 1 : 2));
 const dims = (v, d) => (v ? v.split('x').map(Number) : d);
 
@@ -109,7 +96,7 @@ try {
       for (let attempt = 1; ; attempt++) {
         const started = Date.now();
         // A machine that drifts during a row (the endpoint warming, memory growing) does not
-        // always favour the same strategy (see WILLIAMS).
+        // always favour the same strategy (see orderOf in src/perf/scenario-results.ts).
         const order = orderOf(repeat);
         const { row, table, autoChanges, offPlan, replanMs, longTasks } = await page.evaluate(
           async ([id, size, inFlight, order, strategies]) => {
@@ -231,122 +218,6 @@ try {
   await app.close();
 }
 
-function median(values) {
-  return percentile(values, 50);
-}
-
 function round(v) {
   return typeof v === 'number' ? Math.round(v * 1000) / 1000 : v;
-}
-
-/**
- * One run's results: per strategy, the frame (or item) intervals over every repeat (median,
- * p95, n), each repeat's rate and their spread, what the scheduler predicted and the plan; then
- * Auto over the best fixed strategy, with how much it misses by and the run's own spread.
- */
-/** p50, p99 and count of some times (null when there are none). */
-function summary(ms) {
-  return ms.length ? { p50: median(ms), p99: percentile(ms, 99), n: ms.length } : null;
-}
-
-function resultsOf({ inFlight, repeats }) {
-  const first = repeats[0];
-  const scenario = first.scenario;
-  const frames = first.unit === 'fps';
-  const out = [];
-  const rateOf = {};
-  const spreadOf = {};
-  const planOf = {};
-  for (const strategy of STRATEGIES) {
-    const cells = repeats.map((r) => r.cells[strategy]);
-    const ok = cells.filter((c) => c.rate !== null);
-    const intervals = ok.flatMap((c) => c.intervals ?? []);
-    const rates = ok.map((c) => c.rate);
-    const rate = rates.length ? median(rates) : null;
-    const spread = rates.length > 1 ? (Math.max(...rates) - Math.min(...rates)) / rate : 0;
-    rateOf[strategy] = rate;
-    spreadOf[strategy] = spread;
-    planOf[strategy] = ok.at(-1)?.plan ?? null;
-    const predicted = frames ? ok.map((c) => c.predicted?.fps).filter((v) => v) : [];
-    const predictedFps = predicted.length ? median(predicted) : null;
-    out.push({
-      case: `${scenario} / ${strategy}`,
-      scenario,
-      strategy,
-      inFlight: frames ? inFlight : null,
-      metric: frames ? 'frame interval' : 'item interval',
-      unit: 'ms',
-      median: intervals.length ? median(intervals) : null,
-      p95: intervals.length ? percentile(intervals, 95) : null,
-      n: intervals.length,
-      rateUnit: first.unit,
-      rate,
-      rates,
-      spread,
-      predictedFps,
-      predictedRange: ok.at(-1)?.predicted
-        ? [ok.at(-1).predicted.low, ok.at(-1).predicted.high]
-        : null,
-      predictedOverMeasured: predictedFps && rate ? predictedFps / rate : null,
-      // Per repeat: predicted (just before its frames) over what they then measured, and whether
-      // the prediction was the model's or scaled by what the plan measured before.
-      predictedOverMeasuredByRepeat: frames
-        ? ok.map((c) => (c.predicted ? c.predicted.fps / c.rate : null))
-        : [],
-      predictedBasis: frames ? ok.map((c) => c.predicted?.basis ?? null) : [],
-      plan: ok.at(-1)?.plan ?? null,
-      // A batch: items in flight (the planner's recommendation) and each target's slots.
-      itemsInFlight: ok.at(-1)?.inFlight ?? null,
-      slots: ok.at(-1)?.slots ?? null,
-      error: cells.find((c) => c.error)?.error,
-      // Per repeat: frames sent off the plan (probe, verify, explore); re-plans' page time.
-      offPlanByRepeat: repeats.map((r) => r.offPlan?.[strategy] ?? null),
-      // Per repeat: each target's time per timed frame (ms), as the engine measured it.
-      busyMsByRepeat: frames ? cells.map((c) => c.busyMs ?? null) : [],
-      replanMs: summary(repeats.flatMap((r) => r.replanMs?.[strategy] ?? [])),
-      // Auto's placement log at the end of each repeat (frame rows): the plans it tried and why.
-      ...(strategy === 'auto' && frames
-        ? { changes: repeats.map((r) => r.autoChanges ?? []) }
-        : {}),
-    });
-  }
-  const fixed = FIXED.filter((s) => rateOf[s] !== null);
-  const best = fixed.reduce((a, b) => (rateOf[b] > rateOf[a] ? b : a), fixed[0]);
-  const ratio = rateOf.auto && best ? rateOf.auto / rateOf[best] : null;
-  out.push({
-    case: `${scenario}: Auto / best fixed`,
-    scenario,
-    inFlight: frames ? inFlight : null,
-    metric: 'Auto over the best fixed strategy',
-    unit: 'ratio',
-    median: ratio,
-    p95: ratio,
-    n: repeats.length,
-    autoOverBestFixed: ratio,
-    bestFixed: best ?? null,
-    missesBy: ratio !== null && ratio < 1 ? 1 - ratio : 0,
-    spread: Math.max(spreadOf.auto, best ? spreadOf[best] : 0),
-    // Whether Auto ended on the best fixed strategy's plan (then a miss is what else Auto did:
-    // trials, frames sent off the plan, re-plans; or the machine's noise).
-    samePlanAsBestFixed:
-      best !== undefined && JSON.stringify(planOf.auto) === JSON.stringify(planOf[best]),
-  });
-  // The page's responsiveness while the row ran (all four strategies, warm-up included): tasks
-  // that held its thread over 50 ms (the Long Tasks API), per repeat.
-  const tasks = repeats.map((r) => r.longTasks).filter((t) => t?.supported);
-  const longest = tasks.map((t) => t.longestMs);
-  out.push({
-    case: `${scenario}: long tasks`,
-    scenario,
-    inFlight: frames ? inFlight : null,
-    metric: 'longest main-thread task',
-    unit: 'ms',
-    median: longest.length ? median(longest) : null,
-    p95: longest.length ? Math.max(...longest) : null,
-    n: tasks.length,
-    countByRepeat: tasks.map((t) => t.count),
-    longestMsByRepeat: longest,
-    totalMsByRepeat: tasks.map((t) => Math.round(t.totalMs)),
-  });
-  return out;
 }

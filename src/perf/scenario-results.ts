@@ -1,0 +1,170 @@
+// bench's results: a run of a scenario (its repeats, each a Compare row) as entries of the one
+// benchmark shape. Shared by `npm run bench` (the browser, scripts/bench/scenarios.mjs) and
+// `triad bench` (Node on Dawn), so both files say the same things the same way.
+import { STRATEGIES, type CompareCell, type CompareRow } from './report';
+import type { Strategy } from '../scheduler';
+
+const FIXED = STRATEGIES.filter((s) => s !== 'auto');
+
+/**
+ * The strategies' order in each repeat: the rows of a Williams square, taken so that two repeats
+ * are an order and its reverse (each strategy's mean slot the same under a steady drift) and four
+ * put every strategy once in every slot and once after each other strategy (a slot or a
+ * predecessor that slows the next strategy counts against each alike).
+ */
+const WILLIAMS = [
+  [0, 1, 3, 2],
+  [2, 3, 1, 0],
+  [1, 2, 0, 3],
+  [3, 0, 2, 1],
+];
+
+/** The strategies' order in repeat `repeat` (1-based). */
+export const orderOf = (repeat: number): Strategy[] =>
+  WILLIAMS[(repeat - 1) % WILLIAMS.length].map((i) => STRATEGIES[i]);
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
+}
+
+export const median = (values: readonly number[]) => percentile(values, 50);
+
+/** p50, p99 and count of some times (null when there are none). */
+function summary(ms: readonly number[]) {
+  return ms.length ? { p50: median(ms), p99: percentile(ms, 99), n: ms.length } : null;
+}
+
+/** One repeat of a run: the Compare row, and what the host saw of it. */
+export interface MeasuredRepeat extends CompareRow {
+  /** Auto's placement log at the end of the repeat (frame rows). */
+  autoChanges?: unknown[];
+  /** Per strategy: frames sent off the plan (probe, verify, explore). */
+  offPlan?: Partial<Record<Strategy, Record<string, number>>>;
+  /** Per strategy: the re-plans' times (ms) on the host's thread. */
+  replanMs?: Partial<Record<Strategy, number[]>>;
+  /** The page's tasks over 50 ms while the row ran (browser only). */
+  longTasks?: { supported: boolean; count: number; longestMs: number; totalMs: number } | null;
+}
+
+/** A scenario measured at one frames-in-flight setting, one row per repeat. */
+export interface MeasuredRun {
+  inFlight: number;
+  repeats: MeasuredRepeat[];
+}
+
+/**
+ * One run's results: per strategy, the frame (or item) intervals over every repeat (median,
+ * p95, n), each repeat's rate and their spread, what the scheduler predicted and the plan; then
+ * Auto over the best fixed strategy, with how much it misses by and the run's own spread; then
+ * the host's long tasks (where it measures them).
+ */
+export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, unknown>[] {
+  const first = repeats[0];
+  const scenario = first.scenario;
+  const frames = first.unit === 'fps';
+  const out: Record<string, unknown>[] = [];
+  const rateOf = {} as Record<Strategy, number | null>;
+  const spreadOf = {} as Record<Strategy, number>;
+  const planOf = {} as Record<Strategy, CompareCell['plan'] | null>;
+  for (const strategy of STRATEGIES) {
+    const cells = repeats.map((r) => r.cells[strategy]);
+    const ok = cells.filter((c) => c.rate !== null);
+    const intervals = ok.flatMap((c) => c.intervals ?? []);
+    const rates = ok.map((c) => c.rate!);
+    const rate = rates.length ? median(rates) : null;
+    const spread = rate && rates.length > 1 ? (Math.max(...rates) - Math.min(...rates)) / rate : 0;
+    rateOf[strategy] = rate;
+    spreadOf[strategy] = spread;
+    planOf[strategy] = ok.at(-1)?.plan ?? null;
+    const predicted = frames ? ok.map((c) => c.predicted?.fps).filter((v): v is number => !!v) : [];
+    const predictedFps = predicted.length ? median(predicted) : null;
+    const last = ok.at(-1);
+    out.push({
+      case: `${scenario} / ${strategy}`,
+      scenario,
+      strategy,
+      inFlight: frames ? inFlight : null,
+      metric: frames ? 'frame interval' : 'item interval',
+      unit: 'ms',
+      median: intervals.length ? median(intervals) : null,
+      p95: intervals.length ? percentile(intervals, 95) : null,
+      n: intervals.length,
+      rateUnit: first.unit,
+      rate,
+      rates,
+      spread,
+      predictedFps,
+      predictedRange: last?.predicted ? [last.predicted.low, last.predicted.high] : null,
+      predictedOverMeasured: predictedFps && rate ? predictedFps / rate : null,
+      // Per repeat: predicted (just before its frames) over what they then measured, and whether
+      // the prediction was the model's or scaled by what the plan measured before.
+      predictedOverMeasuredByRepeat: frames
+        ? ok.map((c) => (c.predicted ? c.predicted.fps / c.rate! : null))
+        : [],
+      predictedBasis: frames ? ok.map((c) => c.predicted?.basis ?? null) : [],
+      plan: last?.plan ?? null,
+      // A batch: items in flight (the planner's recommendation) and each target's slots.
+      itemsInFlight: last?.inFlight ?? null,
+      slots: last?.slots ?? null,
+      error: cells.find((c) => c.error)?.error,
+      // Per repeat: frames sent off the plan (probe, verify, explore); re-plans' host time.
+      offPlanByRepeat: repeats.map((r) => r.offPlan?.[strategy] ?? null),
+      // Per repeat: each target's time per timed frame (ms), as the engine measured it.
+      busyMsByRepeat: frames ? cells.map((c) => c.busyMs ?? null) : [],
+      replanMs: summary(repeats.flatMap((r) => r.replanMs?.[strategy] ?? [])),
+      // Auto's placement log at the end of each repeat (frame rows): the plans it tried and why.
+      ...(strategy === 'auto' && frames
+        ? { changes: repeats.map((r) => r.autoChanges ?? []) }
+        : {}),
+    });
+  }
+  const fixed = FIXED.filter((s) => rateOf[s] !== null);
+  const best = fixed.reduce<Strategy | undefined>(
+    (a, b) => (a === undefined || rateOf[b]! > rateOf[a]! ? b : a),
+    undefined,
+  );
+  const ratio = rateOf.auto && best ? rateOf.auto / rateOf[best]! : null;
+  out.push({
+    case: `${scenario}: Auto / best fixed`,
+    scenario,
+    inFlight: frames ? inFlight : null,
+    metric: 'Auto over the best fixed strategy',
+    unit: 'ratio',
+    median: ratio,
+    p95: ratio,
+    n: repeats.length,
+    autoOverBestFixed: ratio,
+    bestFixed: best ?? null,
+    missesBy: ratio !== null && ratio < 1 ? 1 - ratio : 0,
+    spread: Math.max(spreadOf.auto, best ? spreadOf[best] : 0),
+    // Whether Auto ended on the best fixed strategy's plan (then a miss is what else Auto did:
+    // trials, frames sent off the plan, re-plans; or the machine's noise).
+    samePlanAsBestFixed:
+      best !== undefined && JSON.stringify(planOf.auto) === JSON.stringify(planOf[best]),
+  });
+  // The host's responsiveness while the row ran (all four strategies, warm-up included): tasks
+  // that held its thread over 50 ms (the Long Tasks API), per repeat. The browser only.
+  const tasks = repeats
+    .map((r) => r.longTasks)
+    .filter((t): t is NonNullable<typeof t> => !!t?.supported);
+  if (tasks.length === 0) return out;
+  const longest = tasks.map((t) => t.longestMs);
+  out.push({
+    case: `${scenario}: long tasks`,
+    scenario,
+    inFlight: frames ? inFlight : null,
+    metric: 'longest main-thread task',
+    unit: 'ms',
+    median: median(longest),
+    p95: Math.max(...longest),
+    n: tasks.length,
+    countByRepeat: tasks.map((t) => t.count),
+    longestMsByRepeat: longest,
+    totalMsByRepeat: tasks.map((t) => Math.round(t.totalMs)),
+  });
+  return out;
+}
