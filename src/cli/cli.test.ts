@@ -290,6 +290,44 @@ describe('triad apply with an endpoint', () => {
     await server?.stop('SIGKILL');
   });
 
+  it('bench --small runs the three scenarios under the four strategies, in the shape npm run bench writes', async () => {
+    const file = join(work, 'scenarios.json');
+    const { code, stdout, stderr } = await triad([
+      'bench',
+      '--small',
+      '--endpoint',
+      server!.url,
+      '--out',
+      file,
+    ]).done;
+    expect(code, stderr).toBe(0);
+    const out = JSON.parse(readFileSync(file, 'utf8'));
+    expect(Object.keys(out).sort()).toEqual(['benchmark', 'date', 'environment', 'results']);
+    expect(out.environment).toMatchObject({ runtime: 'node-dawn', endpoint: server!.url });
+    expect(out.environment.adapter.backend).toMatch(/^(vulkan|opengles)$/);
+    const cells = out.results.filter((r: { strategy?: string }) => r.strategy);
+    // Two frame scenarios at 1 and 2 frames in flight, and the batch: four strategies each.
+    expect(cells).toHaveLength(5 * 4);
+    for (const r of cells) {
+      if (r.strategy === 'gpu-only') {
+        // No ML target runs on the GPU here: GPU only cannot run these chains, and says so.
+        expect(r.rate, r.case).toBeNull();
+        expect(r.error).toMatch(/has no target here that runs|no ML target this strategy allows/);
+        continue;
+      }
+      expect(r.rate, `${r.case}: ${r.error}`).toBeGreaterThan(0);
+      expect(r).toMatchObject({ unit: 'ms', n: expect.any(Number) });
+      expect(r.p95).toBeGreaterThanOrEqual(r.median);
+      if (r.rateUnit === 'fps') expect(r.predictedFps, r.case).toBeGreaterThan(0);
+    }
+    const vsBest = out.results.filter(
+      (r: { metric: string }) => r.metric === 'Auto over the best fixed strategy',
+    );
+    expect(vsBest).toHaveLength(5);
+    for (const r of vsBest) expect(r.autoOverBestFixed).toBeGreaterThan(0);
+    expect(stdout).toMatch(/\| AI batch: 6 sample images, Super-resolution ×2 \|/);
+  }, 180_000);
+
   it('an endpoint that dies mid-batch: its stages move to onnxruntime-node and every image is written', async () => {
     const batch = folder('batch');
     for (let i = 0; i < 12; i++)

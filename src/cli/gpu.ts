@@ -73,6 +73,15 @@ export interface OpenedGpu {
   close(): void;
 }
 
+/** The backend a choice means here (`auto`: Vulkan where Dawn offers an adapter, else OpenGL ES). */
+export async function chooseBackend(choice: AdapterChoice): Promise<Backend> {
+  if (choice !== 'auto') return choice;
+  let entry: GPU | null = dawnGpu('vulkan');
+  const adapter = await entry.requestAdapter(request('vulkan')).catch(() => null);
+  entry = null;
+  return adapter ? 'vulkan' : 'opengles';
+}
+
 /**
  * Opens a device on the chosen backend (`auto`: Vulkan, then OpenGL ES). A loss or an
  * uncaptured error is handed to `onProblem`; the caller decides what it costs.

@@ -7,6 +7,8 @@ import { MAX_IN_FLIGHT } from '../scheduler';
 import { DEFAULT_WORKERS, UsageError, applyChain, type ApplyOptions } from './apply';
 import { ADAPTER_CHOICES } from './gpu';
 import { DEFAULT_EFFECTS_OUT, benchEffects } from './bench';
+import { benchScenarios } from './scenarios';
+import { FULL_SIZE, SCENARIOS, SMALL_SIZE, type ScenarioSize } from '../perf/scenarios';
 import { FORMATS, removePartials } from './images';
 import { formatInfo, gatherInfo } from './info';
 import type { Io } from './io';
@@ -116,36 +118,101 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command('bench')
-    .description('time the effects on this GPU (bench:effects without a browser)')
-    .option('--effects', 'every effect alone and a six-effect chain at 1920×1080', false)
+    .description(
+      'the three scenarios under the four strategies (npm run bench without a browser), or --effects',
+    )
+    .option('--effects', 'instead: every effect alone and a six-effect chain at 1920×1080', false)
+    .option('--small', 'tiny frames, few of them (what CI runs)', false)
+    .option('--only <ids>', 'scenarios to run: video-edit, preview-3d, ai-batch (comma-separated)')
+    .option('--in-flight <list>', 'frames in flight of the frame scenarios (a row each)', '1,2')
+    .option('--repeats <n>', 'times each row is measured', integer(1, 20))
+    .option('--endpoint <url>', 'an inference endpoint for the accelerator strategies')
+    .option('--token <token>', "the endpoint's bearer token")
+    .option('--workers <n>', 'CPU worker threads', integer(1, 64), DEFAULT_WORKERS)
     .addOption(
       new Option('--adapter <backend>', 'GPU backend').choices(ADAPTER_CHOICES).default('auto'),
     )
-    .option('--frames <n>', 'timed frames per case', integer(1, 10_000), 30)
-    .option('--warmup <n>', 'frames before timing', integer(0, 1000), 3)
-    .option('--cases <regex>', 'only the cases whose name matches')
-    .option('--out <file>', 'where the JSON goes', DEFAULT_EFFECTS_OUT)
+    .option('--video <WxH>', "the video edit's frame size (default: the app's, 1920x1080)")
+    .option('--scene <WxH>', "the 3D scene's render size (default 960x540)")
+    .option('--batch <px>', "the AI batch images' longer side", integer(16, 4096))
+    .option('--batch-items <n>', 'images the AI batch times', integer(1, 10_000))
+    .option(
+      '--calibration <n>',
+      'warm-up frames allowed while the scheduler still measures',
+      integer(0, 1000),
+    )
+    .option('--frames <n>', 'timed frames per strategy (--effects: per case)', integer(1, 10_000))
+    .option('--warmup <n>', 'frames before timing', integer(0, 1000))
+    .option('--cases <regex>', '--effects: only the cases whose name matches')
+    .option('--out <file>', 'where the JSON goes')
     .action(async (opts) => {
-      if (!opts.effects) {
+      const say = (line: string) => io.err(`${line}\n`);
+      if (opts.effects) {
+        const { file, results } = await benchEffects(
+          {
+            adapter: opts.adapter,
+            frames: opts.frames ?? 30,
+            warmup: opts.warmup ?? 3,
+            only: new RegExp(opts.cases ?? '.'),
+            out: opts.out ?? DEFAULT_EFFECTS_OUT,
+          },
+          say,
+        );
+        const rows = results.map(
+          (r) =>
+            `| ${r.case} | ${(r.median as number).toFixed(1)} | ${(r.p95 as number).toFixed(1)} | ${r.n} |`,
+        );
+        io.out(
+          `${['| case | median ms | p95 ms | n |', '| --- | ---: | ---: | ---: |', ...rows].join('\n')}\nwrote ${file}\n`,
+        );
+        return;
+      }
+      const ids = (opts.only ?? 'video-edit,preview-3d,ai-batch').split(',');
+      const known = SCENARIOS.map((s) => s.id as string);
+      const unknown = ids.filter((id: string) => !known.includes(id));
+      const inFlight = String(opts.inFlight).split(',').map(Number);
+      if (
+        unknown.length ||
+        inFlight.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_IN_FLIGHT)
+      ) {
         io.err(
-          'triad bench: only --effects runs without a browser so far; the three scenarios run in the browser (npm run bench).\n',
+          `triad bench: ${unknown.length ? `unknown scenario ${unknown.join(', ')} (${known.join(', ')})` : `--in-flight takes whole numbers from 1 to ${MAX_IN_FLIGHT}`}\n`,
         );
         code = EXIT.usage;
         return;
       }
-      const { file, results } = await benchEffects(
+      const dims = (v: string | undefined, d: [number, number]): [number, number] => {
+        const m = v ? /^(\d+)x(\d+)$/.exec(v) : null;
+        return m ? [Number(m[1]), Number(m[2])] : d;
+      };
+      const base = opts.small ? SMALL_SIZE : FULL_SIZE;
+      const size: ScenarioSize = {
+        video: dims(opts.video, base.video),
+        scene: dims(opts.scene, base.scene),
+        batchImage: opts.batch ?? base.batchImage,
+        batchItems: opts.batchItems ?? base.batchItems,
+        frames: opts.frames ?? base.frames,
+        warmup: opts.warmup ?? base.warmup,
+        calibrationCap: opts.calibration ?? base.calibrationCap,
+      };
+      const { file, results, markdown } = await benchScenarios(
         {
+          small: opts.small,
+          size,
+          only: ids,
+          inFlight,
+          repeats: opts.repeats ?? (opts.small ? 1 : 2),
           adapter: opts.adapter,
-          frames: opts.frames,
-          warmup: opts.warmup,
-          only: new RegExp(opts.cases ?? '.'),
+          workers: opts.workers,
+          endpoint: opts.endpoint,
+          token: opts.token,
           out: opts.out,
         },
-        (line) => io.err(`${line}\n`),
+        say,
       );
-      io.out(
-        `${['| case | median ms | p95 ms | n |', '| --- | ---: | ---: | ---: |', ...results.map((r) => `| ${r.case} | ${(r.median as number).toFixed(1)} | ${(r.p95 as number).toFixed(1)} | ${r.n} |`)].join('\n')}\nwrote ${file}\n`,
-      );
+      const missing = results.filter((r) => r.strategy && r.rate === null);
+      io.out(`${markdown}\nwrote ${file}\n`);
+      for (const r of missing) io.err(`not measured: ${r.case}: ${r.error}\n`);
     });
 
   program

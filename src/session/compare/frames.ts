@@ -43,13 +43,16 @@ export async function measureFrames(
       if (!stats) throw new Error('the frame could not be rendered');
       const skipped = stats.ran.find((r) => r.skipped);
       if (skipped) throw new Error(`a stage could not run (${skipped.reason ?? skipped.stage})`);
-      // A stage its targets failed ran elsewhere, so the frame was not lost — but that rate
-      // is not this strategy's.
-      const outside = stats.ran.find((r) => r.failedOver && !allows(strategy, r.target));
+      // A stage that ran outside the strategy's targets — its own failed, or none of them can
+      // run it here (an AI stage under "GPU only" with no ML target on the GPU) — was not
+      // lost, but that rate is not this strategy's.
+      const outside = stats.ran.find((r) => !r.skipped && !allows(strategy, r.target));
       if (outside) {
         const effect = host.workload()?.stages.find((s) => s.id === outside.stage)?.effect;
         throw new Error(
-          `${STRATEGY_LABELS[strategy]} could not run ${effect ?? 'a stage'}: its own targets failed, and ${outside.target} is not one of them`,
+          outside.failedOver
+            ? `${STRATEGY_LABELS[strategy]} could not run ${effect ?? 'a stage'}: its own targets failed, and ${outside.target} is not one of them`
+            : `${STRATEGY_LABELS[strategy]} has no target here that runs ${effect ?? 'a stage'} (it ran on ${outside.target})`,
         );
       }
       return stats.timing;
