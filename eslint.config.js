@@ -15,6 +15,13 @@ const DOM_GLOBALS = [
   'requestAnimationFrame',
 ].map((name) => ({ name, message: `${name} is the page's: below the UI, have it injected.` }));
 
+/** What no code below the UI imports. */
+const BELOW_THE_UI = [
+  { group: ['**/app/*', '**/app'], message: 'Only the UI imports src/app.' },
+  { group: ['**/testing/*'], message: 'Only the test build imports src/testing.' },
+  { group: ['svelte', 'svelte/*'], message: 'Below the UI, no Svelte.' },
+];
+
 /** Node-only code (worker threads, onnxruntime-node, sharp): the app's bundle never imports it. */
 const NODE_ONLY = [
   {
@@ -70,12 +77,7 @@ export default ts.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['**/app/*', '**/app'], message: 'Only the UI imports src/app.' },
-            { group: ['**/testing/*'], message: 'Only the test build imports src/testing.' },
-            { group: ['svelte', 'svelte/*'], message: 'Below the UI, no Svelte.' },
-            ...NODE_ONLY,
-          ],
+          patterns: [...BELOW_THE_UI, ...NODE_ONLY],
         },
       ],
     },
@@ -87,11 +89,7 @@ export default ts.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['**/app/*', '**/app'], message: 'Only the UI imports src/app.' },
-            { group: ['**/testing/*'], message: 'Only the test build imports src/testing.' },
-            { group: ['svelte', 'svelte/*'], message: 'Below the UI, no Svelte.' },
-          ],
+          patterns: [...BELOW_THE_UI],
         },
       ],
     },

@@ -15,11 +15,11 @@ import { Engine, type FrameStats } from '../engine';
 import { nodeCpuWorker } from '../headless/cpu-worker';
 import { nodeRuntimes } from '../headless/node-runtimes';
 import { MlEffectRunner } from '../ml/effects/runner';
-import { DEFAULT_ENDPOINT, OipClient, isLocalEndpoint } from '../ml/remote/client';
 import { EndpointMonitor } from '../ml/remote/monitor';
 import { Placements } from '../session/placement';
 import { readChainArgument } from './chain-arg';
 import { BatchGpu } from './batch-gpu';
+import { watchEndpoint } from './host';
 import type { AdapterChoice } from './gpu';
 import type { GpuContext } from '../gpu/device';
 import { decodeImage, listInputs, outputPath, writeImage, type OutputFormat } from './images';
@@ -166,22 +166,16 @@ export async function applyChain(
   try {
     cpu = new CpuPool(Math.max(1, options.workers), { create: nodeCpuWorker });
     const ml = new MlEffectRunner(nodeRuntimes(), (p) => report.status(p ? p.label : null));
-    let local = false;
-    if (options.endpoint) {
-      const client = new OipClient({
-        ...DEFAULT_ENDPOINT,
-        url: options.endpoint,
-        token: options.token ?? '',
-      });
-      local = isLocalEndpoint(options.endpoint);
-      monitor = new EndpointMonitor(client, (health) => ml.setEndpoint(client, health));
+    const endpoint = watchEndpoint(ml, options.endpoint, options.token);
+    monitor = endpoint.monitor;
+    if (monitor) {
       const health = await monitor.check();
-      ml.setEndpoint(client, health);
       if (health.state !== 'ready')
         warn(
           `the endpoint ${options.endpoint} is ${health.state} (${health.detail}); AI stages run on onnxruntime-node until it is ready`,
         );
     }
+    const local = endpoint.local;
     const env: EffectEnv = { lut: (id) => luts.get(id) };
     const inFlight = Math.max(1, options.framesInFlight);
     const placements = new Placements(

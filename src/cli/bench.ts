@@ -2,7 +2,6 @@
 // (src/perf/effect-bench.ts) timed the same way on the app's engine on Dawn, written in the one
 // benchmark shape (docs/BENCHMARKS.md) with `"runtime": "node-dawn"` and the adapter's name.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -13,6 +12,7 @@ import { parseCube } from '../effects/lut/cube';
 import { Engine } from '../engine';
 import { EFFECT_BENCH_SIZE, benchLutCube, effectBenchCases, timeChain } from '../perf/effect-bench';
 import { openGpu, type AdapterChoice } from './gpu';
+import { machine } from './host';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -85,11 +85,7 @@ export async function benchEffects(
     const environment = {
       runtime: 'node-dawn',
       adapter: { name: opened.name, backend: opened.backend, ...opened.gpu.adapter },
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      platform: `${os.platform()} ${os.release()}`,
-      node: process.version,
+      ...machine(),
     };
     const out = { benchmark: 'effects', date: new Date().toISOString(), environment, results };
     mkdirSync(dirname(options.out), { recursive: true });

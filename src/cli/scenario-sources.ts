@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp, { type Sharp } from 'sharp';
 import type { RgbaImage } from '../core/image';
-import type { BatchItem } from '../session/compare/batch';
+import { BATCH_PHOTOS, batchCrops, type BatchItem } from '../session/compare/batch';
 
 const SAMPLES = fileURLToPath(new URL('../../public/samples/', import.meta.url));
 
@@ -53,36 +53,13 @@ export async function clipFrames(
 
 /**
  * `count` batch images from the three bundled photos: each scaled so its longer side is
- * `longSide`, then cut into crops (nine tenths of it, at shifting offsets), as the app does.
+ * `longSide`, then cut into crops as the app cuts them (`batchCrops`).
  */
 export async function batchItems(longSide: number, count: number): Promise<BatchItem[]> {
-  const names = ['astronaut-256.png', 'chelsea.png', 'washington.jpg'];
   const photos = await Promise.all(
-    names.map((name) =>
-      decode(
-        sharp(join(SAMPLES, name)).resize(longSide, longSide, {
-          fit: 'inside',
-        }),
-      ),
+    BATCH_PHOTOS.map((name) =>
+      decode(sharp(join(SAMPLES, name)).resize(longSide, longSide, { fit: 'inside' })),
     ),
   );
-  return Array.from({ length: count }, (_, i) => {
-    const photo = photos[i % photos.length];
-    const round = Math.floor(i / photos.length);
-    const w = Math.max(1, Math.round(photo.width * 0.9));
-    const h = Math.max(1, Math.round(photo.height * 0.9));
-    const step = (round * 7) % 11;
-    const x = Math.round(((photo.width - w) * step) / 10);
-    const y = Math.round(((photo.height - h) * ((step * 3) % 11)) / 10);
-    const data = new Uint8ClampedArray(w * h * 4);
-    for (let row = 0; row < h; row++) {
-      const from = ((y + row) * photo.width + x) * 4;
-      data.set(photo.data.subarray(from, from + w * 4), row * w * 4);
-    }
-    const base = names[i % names.length].replace(/\.[^.]+$/, '');
-    return {
-      name: `${base}-${String(round + 1).padStart(2, '0')}.png`,
-      image: { width: w, height: h, data },
-    };
-  });
+  return batchCrops(photos, count);
 }

@@ -18,7 +18,6 @@ import { Presenter, textureTarget } from '../gpu';
 import { nodeCpuWorker } from '../headless/cpu-worker';
 import { nodeRuntimes } from '../headless/node-runtimes';
 import { MlEffectRunner } from '../ml/effects/runner';
-import { DEFAULT_ENDPOINT, OipClient, isLocalEndpoint } from '../ml/remote/client';
 import { EndpointMonitor } from '../ml/remote/monitor';
 import { STRATEGIES, toMarkdown, type CompareRow } from '../perf/report';
 import { median, orderOf, resultsOf, type MeasuredRun } from '../perf/scenario-results';
@@ -40,6 +39,7 @@ import { ScenePlayer } from '../session/scene-player';
 import { Session } from '../session/session';
 import { HOST_TIMERS } from '../session/timers';
 import { chooseBackend, type AdapterChoice } from './gpu';
+import { machine, watchEndpoint } from './host';
 import { batchItems, clipFrames } from './scenario-sources';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -81,17 +81,8 @@ class NodeBench {
   constructor(options: ScenarioBenchOptions, compatibility: boolean, gpu: GPU, luts: Lut[]) {
     this.#cpu = new CpuPool(Math.max(1, options.workers), { create: nodeCpuWorker });
     this.runner = new MlEffectRunner(nodeRuntimes(), () => {});
-    let local = false;
-    this.#monitor = null;
-    if (options.endpoint) {
-      const client = new OipClient({
-        ...DEFAULT_ENDPOINT,
-        url: options.endpoint,
-        token: options.token ?? '',
-      });
-      local = isLocalEndpoint(options.endpoint);
-      this.#monitor = new EndpointMonitor(client, (h) => this.runner.setEndpoint(client, h));
-    }
+    const { monitor, local } = watchEndpoint(this.runner, options.endpoint, options.token);
+    this.#monitor = monitor;
     this.#placements = new Placements(
       () => performance.now(),
       () => this.runner.targets,
@@ -353,11 +344,7 @@ export async function benchScenarios(
       runtime: 'node-dawn',
       adapter: { backend, ...adapter },
       endpoint: options.endpoint ?? null,
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      platform: `${os.platform()} ${os.release()}`,
-      node: process.version,
+      ...machine(),
       settings: {
         small: options.small,
         size,

@@ -1,37 +1,21 @@
 import type { RgbaImage } from '../../core/image';
 import { bitmapPixels } from '../../gpu/upload';
-
-import type { BatchItem } from '../../session/compare/batch';
+import { BATCH_PHOTOS, batchCrops, type BatchItem } from '../../session/compare/batch';
 
 export type { BatchItem };
 
 /**
  * `count` batch images from the three bundled photos: each photo scaled so its longer side is
- * `longSide`, then cut into different crops (nine tenths of it, at shifting offsets), so no
- * two items are the same picture.
+ * `longSide`, then cut into different crops (`batchCrops`, as the triad command cuts them).
  */
 export async function sampleImages(longSide: number, count: number): Promise<BatchItem[]> {
-  const names = ['astronaut-256.png', 'chelsea.png', 'washington.jpg'];
   const photos: RgbaImage[] = [];
-  for (const name of names) {
+  for (const name of BATCH_PHOTOS) {
     const bitmap = await sampleBitmap(name, longSide);
     photos.push(bitmapPixels(bitmap));
     bitmap.close();
   }
-  return Array.from({ length: count }, (_, i) => {
-    const photo = photos[i % photos.length];
-    const round = Math.floor(i / photos.length);
-    const w = Math.max(1, Math.round(photo.width * 0.9));
-    const h = Math.max(1, Math.round(photo.height * 0.9));
-    const step = (round * 7) % 11;
-    const x = Math.round(((photo.width - w) * step) / 10);
-    const y = Math.round(((photo.height - h) * ((step * 3) % 11)) / 10);
-    const base = names[i % names.length].replace(/\.[^.]+$/, '');
-    return {
-      name: `${base}-${String(round + 1).padStart(2, '0')}.png`,
-      image: crop(photo, x, y, w, h),
-    };
-  });
+  return batchCrops(photos, count);
 }
 
 /** A bundled sample photo (public/samples), scaled so its longer side is `longSide`. */
@@ -58,15 +42,6 @@ export async function imageFromFile(file: File): Promise<RgbaImage> {
   } finally {
     bitmap.close();
   }
-}
-
-function crop(image: RgbaImage, x: number, y: number, width: number, height: number): RgbaImage {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let row = 0; row < height; row++) {
-    const from = ((y + row) * image.width + x) * 4;
-    data.set(image.data.subarray(from, from + width * 4), row * width * 4);
-  }
-  return { width, height, data };
 }
 
 export async function pngOf(image: RgbaImage): Promise<Blob> {

@@ -16,6 +16,35 @@ export interface BatchItem {
   image: RgbaImage;
 }
 
+/** The AI batch's photos, in the app and the triad command alike. */
+export const BATCH_PHOTOS = ['astronaut-256.png', 'chelsea.png', 'washington.jpg'];
+
+/**
+ * `count` batch items from `photos` (decoded, in `BATCH_PHOTOS`' order): each cut into crops
+ * (nine tenths of it, at shifting offsets), so no two items are the same picture.
+ */
+export function batchCrops(photos: readonly RgbaImage[], count: number): BatchItem[] {
+  return Array.from({ length: count }, (_, i) => {
+    const photo = photos[i % photos.length];
+    const round = Math.floor(i / photos.length);
+    const w = Math.max(1, Math.round(photo.width * 0.9));
+    const h = Math.max(1, Math.round(photo.height * 0.9));
+    const step = (round * 7) % 11;
+    const x = Math.round(((photo.width - w) * step) / 10);
+    const y = Math.round(((photo.height - h) * ((step * 3) % 11)) / 10);
+    const data = new Uint8ClampedArray(w * h * 4);
+    for (let row = 0; row < h; row++) {
+      const from = ((y + row) * photo.width + x) * 4;
+      data.set(photo.data.subarray(from, from + w * 4), row * w * 4);
+    }
+    const base = BATCH_PHOTOS[i % BATCH_PHOTOS.length].replace(/\.[^.]+$/, '');
+    return {
+      name: `${base}-${String(round + 1).padStart(2, '0')}.png`,
+      image: { width: w, height: h, data },
+    };
+  });
+}
+
 /**
  * Runs the batch under each strategy on the ML targets it allows, all at once. Nothing else
  * renders while it is timed: a live 3D scene is held and a playing video paused (the scene
