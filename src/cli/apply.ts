@@ -154,9 +154,10 @@ export async function applyChain(
       `no input images${inputs.map((i) => `; ${i.path}: ${i.skip}`).join('')} (give image files or folders)`,
     );
   const out = resolve(options.out);
+  const existing = await stat(out).catch(() => null);
+  if (existing && !existing.isDirectory())
+    throw new UsageError(`--out ${options.out} is a file, not a folder`);
   await mkdir(out, { recursive: true });
-  if (!(await stat(out)).isDirectory())
-    throw new UsageError(`--out ${options.out} is not a folder`);
 
   let batch: BatchGpu | null = null;
   let cpu: CpuPool | null = null;

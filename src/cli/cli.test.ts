@@ -239,6 +239,11 @@ describe('triad apply', () => {
     ]).done;
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no input images; .*nothing-here: no such file or folder/);
+    const file = join(work, 'a-file');
+    writeFileSync(file, 'x');
+    const notFolder = await triad(['apply', '--chain', link(invert), '--out', file, inputs]).done;
+    expect(notFolder.code).toBe(2);
+    expect(notFolder.stderr).toMatch(/--out .*a-file is a file, not a folder/);
     expect(existsSync(out)).toBe(false);
   }, 120_000);
 });
