@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import type { RgbaImage } from '../core/image';
 import { chainFromStages } from '../effects/chain';
 import { buildCustomKernel } from '../effects/gpu/custom';
 import { packLut } from '../effects/lut/lut';
@@ -24,6 +24,8 @@ export interface EffectBenchOptions {
   only: RegExp;
   /** Where the JSON goes. */
   out: string;
+  /** The frame (default: `benchPhoto()`; the device pack carries it decoded). */
+  source?: RgbaImage;
 }
 
 export const DEFAULT_EFFECTS_OUT = join(ROOT, 'bench-results/effects-node.json');
@@ -35,18 +37,28 @@ const percentile = (values: number[], p: number) => {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 };
 
-/** Runs the cases; `say` gets a line per case. Resolves with the file written. */
-export async function benchEffects(
-  options: EffectBenchOptions,
-  say: (line: string) => void,
-): Promise<{ file: string; results: Record<string, unknown>[] }> {
+/**
+ * The benchmark's frame: the browser benchmark's photo (e2e/fixtures/washington.jpg) stretched
+ * to `EFFECT_BENCH_SIZE`, as `bitmapFromUrl` stretches it there.
+ */
+export async function benchPhoto(): Promise<RgbaImage> {
   const [width, height] = EFFECT_BENCH_SIZE;
+  const { default: sharp } = await import('sharp');
   const { data } = await sharp(join(ROOT, 'e2e/fixtures/washington.jpg'))
     .resize(width, height, { fit: 'fill' })
     .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const source = { width, height, data: new Uint8ClampedArray(data) };
+  return { width, height, data: new Uint8ClampedArray(data) };
+}
+
+/** Runs the cases; `say` gets a line per case. Resolves with the file written. */
+export async function benchEffects(
+  options: EffectBenchOptions,
+  say: (line: string) => void,
+): Promise<{ file: string; results: Record<string, unknown>[] }> {
+  const source = options.source ?? (await benchPhoto());
+  const { width, height } = source;
   const lut = packLut(parseCube(benchLutCube()), 'bench.cube');
   const opened = await openGpu(options.adapter);
   const results: Record<string, unknown>[] = [];
