@@ -42,6 +42,8 @@ export default ts.config(
       'playwright-report/',
       '.cache/',
       'public/models/',
+      'device-pack/',
+      '.gl/',
     ],
   },
   js.configs.recommended,

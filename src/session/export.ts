@@ -9,6 +9,8 @@ import {
   type ExportResult,
 } from '../media/video/export-video';
 import { MAX_RECOVERY_ATTEMPTS, type DeviceLifecycle } from './device';
+import { failOnLoss } from './lost-work';
+import type { Timers } from './timers';
 
 /** What an export needs of the session. */
 export interface ExportHost {
@@ -17,6 +19,7 @@ export interface ExportHost {
   createEngine(gpu: GpuContext): Engine;
   /** Resolves once the AI runtimes are on the current device (after a loss). */
   mlReady(): Promise<void>;
+  timers: Timers;
 }
 
 /**
@@ -64,7 +67,8 @@ export async function exportThroughChain(
           // Wrapped: the turn ends when the frame has taken its source, not when it is done.
           return { done: current.renderToImage(chain, { index }) };
         });
-        return await done;
+        // Failed (and rendered again below) if its device is lost, even if its GPU work hangs.
+        return await failOnLoss(current.gpu, done, host.timers);
       } catch (error) {
         const recovered =
           losses < MAX_RECOVERY_ATTEMPTS &&

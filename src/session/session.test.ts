@@ -155,6 +155,19 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
     expect(diffImages(await session.engine!.readSource(), source, 0).over).toBe(0);
   });
 
+  it('a frame whose GPU work never finishes on a lost device settles, so nothing waits on it for good', async () => {
+    const engine = session.engine!;
+    // GPU work that stays pending for good, as a dead GPU process can leave it.
+    engine.render = () => new Promise<never>(() => {});
+    const { done } = await session.startFrame({ retryAfterLoss: false });
+    session.device.lose();
+    expect(await done).toBeNull(); // failed with its device, after LOST_FRAME_GRACE_MS
+    // The session goes on: a frame asked for now is rendered on the new device.
+    const stats = await session.renderNow();
+    expect(stats).not.toBeNull();
+    expect(session.engine).not.toBe(engine);
+  });
+
   it('the 3D scene as the source: the frame loop animates it through the chain until held', async () => {
     const host: FrameSourceHost = {
       get engine() {

@@ -5,6 +5,7 @@ import { DeviceLifecycle, type DeviceStatus } from './device';
 import { FrameLoop } from './frame-loop';
 import { SourceSlot } from './source-slot';
 import type { Timers } from './timers';
+import { failOnLoss } from './lost-work';
 
 /** Where frames are shown: a canvas in the browser, a texture in Node. */
 export interface FrameOutput {
@@ -214,25 +215,28 @@ export class Session {
     const asked = size && size[0] > 0 && size[1] > 0 ? this.#options.frame(size) : null;
     if (!asked) return { done: Promise.resolve(null) };
     const request = live === undefined ? asked : { ...asked, live };
-    const frame = engine
-      .render(
+    // A frame of a device that is lost settles (failed) even if its GPU work never does.
+    const frame = failOnLoss(
+      gpu,
+      engine.render(
         request.chain,
         { index: request.index, live: request.live },
         presenter,
         request.view,
         request.previews,
-      )
-      .then(
-        (stats) => {
-          this.#events.frame?.(stats, request);
-          return stats;
-        },
-        (error: unknown) => {
-          // A lost device fails the frame in flight; the loss handler reports and recovers.
-          if (!gpu.isLost) this.#events.error(`Rendering failed: ${messageOf(error)}`);
-          return null;
-        },
-      );
+      ),
+      this.#options.timers,
+    ).then(
+      (stats) => {
+        this.#events.frame?.(stats, request);
+        return stats;
+      },
+      (error: unknown) => {
+        // A lost device fails the frame in flight; the loss handler reports and recovers.
+        if (!gpu.isLost) this.#events.error(`Rendering failed: ${messageOf(error)}`);
+        return null;
+      },
+    );
     this.loop.track(frame, (stats) => stats?.timing);
     const done = frame.then(async (stats) => {
       if (

@@ -1,3 +1,4 @@
+import { HOST_TIMERS } from '../../session/timers';
 import { findMlEffect, type Chain, type StageSpec } from '../../effects';
 import type { Engine } from '../../engine';
 import type { GpuContext } from '../../gpu';
@@ -84,6 +85,7 @@ export class ExportState {
           device: app.device,
           createEngine: (gpu) => app.createEngine(gpu, inFlight),
           mlReady: () => app.mlReady(),
+          timers: HOST_TIMERS,
         },
         file.source,
         chain,
