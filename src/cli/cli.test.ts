@@ -19,6 +19,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainFromStages, encodeChainForUrl, serializeChain, type Chain } from '../effects/chain';
 import { diffImages, runChainOnCpu } from '../engine/cpu-chain';
+import { packLut } from '../effects/lut/lut';
+import { parseCube } from '../effects/lut/cube';
 import type { RgbaImage } from '../core/image';
 import { spawnServer, type SpawnedServer } from '../../server/test/spawn';
 import type { ApplySummary } from './apply';
@@ -183,6 +185,41 @@ describe('triad apply', () => {
       expect(diff.over, JSON.stringify(diff.firstOver)).toBe(0);
     }
     expect([(await readImage(join(out, 'r.png'))).width]).toEqual([64]);
+  }, 120_000);
+
+  it('a LUT stage runs with the table given by --lut (before the inputs), as the CPU reference does', async () => {
+    // A 2³ LUT that rotates the channels: not an identity, so a stage that passed through fails.
+    const rows = ['LUT_3D_SIZE 2'];
+    for (const b of [0, 1])
+      for (const g of [0, 1]) for (const r of [0, 1]) rows.push(`${g} ${b} ${r}`);
+    const cube = join(work, 'rotate.cube');
+    writeFileSync(cube, rows.join('\n'));
+    const lut = packLut(parseCube(rows.join('\n')), 'rotate.cube');
+    const chain = chainFromStages([
+      { effect: 'lut-3d', params: { lut: { id: lut.id, name: lut.name } } },
+    ]);
+    const out = join(work, 'lut');
+    const { code, stderr } = await triad([
+      'apply',
+      '--chain',
+      link(chain),
+      '--lut',
+      cube,
+      '--out',
+      out,
+      join(inputs, 'a.png'),
+    ]).done;
+    expect(code, stderr).toBe(0);
+    const input = await readImage(join(inputs, 'a.png'));
+    const expected = runChainOnCpu(
+      chain,
+      input,
+      { index: 0 },
+      { lut: (id) => (id === lut.id ? lut : undefined) },
+    );
+    const diff = diffImages(await readImage(join(out, 'a.png')), expected, 1);
+    expect(diff.over, JSON.stringify(diff.firstOver)).toBe(0);
+    expect(diffImages(expected, input, 8).over).toBeGreaterThan(0);
   }, 120_000);
 
   it('stops cleanly on Ctrl-C: what finished is kept, nothing partial is left, exit code 130', async () => {

@@ -74,9 +74,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     )
     .option('--workers <n>', 'CPU worker threads', integer(1, 64), DEFAULT_WORKERS)
     .option(
-      '--lut <file.cube...>',
-      "the chain's LUTs (a link names them, it does not carry them)",
-      [],
+      '--lut <file.cube>',
+      'a LUT the chain uses (a link names it, it does not carry it); repeat for more',
+      (file: string, files: string[]) => [...files, file],
+      [] as string[],
     )
     .option(
       '--endpoint <url>',
