@@ -142,7 +142,7 @@ try {
         console.log(
           `  the GPU device was lost (${missing.join(', ')} not measured): again in a fresh page`,
         );
-        await page.reload();
+        await freshPage(page);
         if ((await page.evaluate(() => window.__triad.ready())) !== 'ready')
           throw new Error('WebGPU did not come back after a reload');
         await connect(page, endpointUrl);
@@ -216,6 +216,25 @@ try {
 } finally {
   endpoint?.child.kill('SIGTERM');
   await app.close();
+}
+
+/**
+ * Loads the app again in `page`. A reload right after a device loss can be aborted (seen in CI on
+ * lavapipe: "net::ERR_ABORTED; maybe frame was detached?", the browser still tearing the old
+ * document down): then it navigates again, up to three times.
+ */
+async function freshPage(page) {
+  const url = page.url();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await (attempt === 1 ? page.reload() : page.goto(url));
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.log(`  the reload was interrupted (${error.message.split('\n')[0]}): again`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 function round(v) {
