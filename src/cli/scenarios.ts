@@ -124,17 +124,11 @@ class NodeBench {
     });
     const session = this.session;
     this.scene = new ScenePlayer(
-      {
-        get engine() {
-          return session.engine;
-        },
-        renderNow: () => session.renderNow(),
-        frameSlot: () => session.frameSlot(),
-        startFrame: () => session.startFrame(),
+      session.sourceHost({
         showSource: () => {},
         setFrameIndex: (i) => (this.index = i),
         onError: () => {},
-      },
+      }),
       {
         active: false,
         playing: false,
@@ -177,9 +171,10 @@ class NodeBench {
       runner: this.runner,
       env,
       quiet: async () => {
-        const held = bench.scene.state.active;
-        if (held) bench.scene.hold();
-        return () => {};
+        // The scene is held while its own rows run and stopped after them: nothing else renders.
+        const live = bench.scene.state.active;
+        if (live) bench.scene.hold();
+        return () => (live ? bench.scene.resume() : undefined);
       },
     };
   }

@@ -16,7 +16,6 @@ import type { DeviceStatus } from './device';
 import { Session } from './session';
 import { HOST_TIMERS } from './timers';
 import { ScenePlayer } from './scene-player';
-import type { FrameSourceHost } from './frame-source-host';
 import { DEFAULT_CAMERA } from '../scene/orbit';
 
 const [W, H] = [64, 48];
@@ -169,17 +168,11 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
   });
 
   it('the 3D scene as the source: the frame loop animates it through the chain until held', async () => {
-    const host: FrameSourceHost = {
-      get engine() {
-        return session.engine;
-      },
-      renderNow: () => session.renderNow(),
-      frameSlot: () => session.frameSlot(),
-      startFrame: () => session.startFrame(),
+    const host = session.sourceHost({
       showSource: () => {},
       setFrameIndex: (i) => (index = i),
       onError: (reason) => errors.push(reason),
-    };
+    });
     const state = {
       active: false,
       playing: true,

@@ -6,6 +6,7 @@ import { FrameLoop } from './frame-loop';
 import { SourceSlot } from './source-slot';
 import type { Timers } from './timers';
 import { failOnLoss } from './lost-work';
+import type { FrameSourceHost } from './frame-source-host';
 
 /** Where frames are shown: a canvas in the browser, a texture in Node. */
 export interface FrameOutput {
@@ -251,6 +252,26 @@ export class Session {
       return stats;
     });
     return { done };
+  }
+
+  /**
+   * What a frame source (the video player, the camera, the 3D scene) sees of this session, with
+   * what its owner does when it shows, numbers a frame or stops on an error.
+   */
+  sourceHost(
+    own: Pick<FrameSourceHost, 'showSource' | 'setFrameIndex' | 'onError'>,
+  ): FrameSourceHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const session = this;
+    return {
+      get engine() {
+        return session.engine;
+      },
+      renderNow: () => session.renderNow(),
+      frameSlot: () => session.frameSlot(),
+      startFrame: (options) => session.startFrame(options),
+      ...own,
+    };
   }
 
   dispose(): void {

@@ -26,21 +26,20 @@ export function createFrameSources(app: FrameSourcesHost): {
   scene: SceneState;
 } {
   const { session } = app;
-  const host = (stopped: string, source: () => FrameSource): FrameSourceHost => ({
-    get engine() {
-      return session.engine;
-    },
-    renderNow: () => session.renderNow(),
-    frameSlot: () => session.frameSlot(),
-    startFrame: (options) => session.startFrame(options),
-    showSource: (shown) => {
-      if (shown) void session.sources.take(source());
-      app.shown(shown);
-    },
-    setFrameIndex: (index) => app.setFrameIndex(index),
-    onError: (reason) =>
-      app.notices.error(stopped, 'It stopped on an error; the last frame stays on screen.', reason),
-  });
+  const host = (stopped: string, source: () => FrameSource): FrameSourceHost =>
+    session.sourceHost({
+      showSource: (shown) => {
+        if (shown) void session.sources.take(source());
+        app.shown(shown);
+      },
+      setFrameIndex: (index) => app.setFrameIndex(index),
+      onError: (reason) =>
+        app.notices.error(
+          stopped,
+          'It stopped on an error; the last frame stays on screen.',
+          reason,
+        ),
+    });
   const video: VideoState = new VideoState(
     host('Playback stopped', () => ({
       restore: () => video.restore(),
