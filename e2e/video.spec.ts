@@ -129,9 +129,7 @@ test.describe('video', () => {
     const name = 'realshort.mp4';
     for (const path of ['importExternalTexture', 'copyExternalImageToTexture', 'copyTo'] as const) {
       await api(page).forceUploadPath(path);
-      const opened = (await api(page).videoState()).opened;
-      await app.dropFiles([{ name, bytes: fixture(name) }]);
-      await expect.poll(async () => (await api(page).videoState()).opened).toBe(opened + 1);
+      await app.openClip(name);
       await api(page).videoSeek(0.5);
       const state = await api(page).videoState();
       if (state.uploadPath !== path) {
@@ -266,9 +264,7 @@ async function startExport(
 
 /** Opens an exported file as the video source; resolves with what the app read of it. */
 async function reopen(page: Page, app: TriadPage, name: string, bytes: Buffer) {
-  const opened = (await api(page).videoState()).opened;
-  await app.dropFiles([{ name, bytes }]);
-  await expect.poll(async () => (await api(page).videoState()).opened).toBe(opened + 1);
+  await app.openClip(name, bytes);
   return api(page).videoState();
 }
 

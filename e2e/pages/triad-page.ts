@@ -84,13 +84,19 @@ export class TriadPage {
     await this.dropFiles([{ name, bytes }]);
   }
 
-  /** Drops a fixture clip (or these bytes under its name) and waits for its playback controls. */
+  /**
+   * Drops a fixture clip (or these bytes under its name) and waits until it is open: its first
+   * frame shown and its controls up (a clip open before it had controls already).
+   */
   async openClip(
     name = 'realshort.mp4',
     bytes: Buffer | Uint8Array = fixture(name),
   ): Promise<void> {
+    const opened = (await api(this.page).videoState()).opened;
     await this.dropFiles([{ name, bytes }]);
+    await expect.poll(async () => (await api(this.page).videoState()).opened).toBe(opened + 1);
     await expect(this.page.getByTestId('video.controls')).toBeVisible();
+    await expect(this.page.getByTestId('video.play')).toBeEnabled();
   }
 
   async pickFiles(files: { name: string; buffer: Buffer; mimeType: string }[]): Promise<void> {

@@ -90,6 +90,7 @@ const state = (): PlayerState<PlayableVideo> => ({
   dropped: 0,
   dropReasons: {},
   opened: 0,
+  opening: false,
 });
 
 async function until(done: () => boolean): Promise<void> {
@@ -251,5 +252,50 @@ describe('VideoPlayer', () => {
     await player.remove();
     expect(c.open.size).toBe(0);
     expect(c.closedTwice()).toBe(0);
+  });
+
+  it('Play while another video opens starts nothing: the new one opens paused, then plays', async () => {
+    const a = clip(40);
+    const b = clip(8);
+    const { h, uploaded } = host();
+    const player = new VideoPlayer(h, { ...state(), loop: true }, clock().timers);
+    await player.load(a.video, a.first(), async () => null);
+    let decoded!: () => void;
+    const opening = player.open(
+      () =>
+        new Promise((resolve) => {
+          decoded = () => resolve({ video: b.video, first: b.first() });
+        }),
+      async () => null,
+    );
+    expect(player.state.opening).toBe(true);
+    player.play(); // the user presses Play while the new clip is still being read
+    expect(player.state.playing).toBe(false);
+    decoded();
+    await opening;
+    expect(player.state).toMatchObject({ opening: false, opened: 2, playing: false });
+    expect(player.state.file).toBe(b.video);
+    expect(a.open.size).toBe(0);
+    player.play();
+    expect(player.state.playing).toBe(true);
+    await player.remove();
+    expect(uploaded.length).toBeGreaterThan(1);
+  });
+
+  it('a video that fails to open leaves the one before in place, playable', async () => {
+    const a = clip(8);
+    const { h } = host();
+    const player = new VideoPlayer(h, state(), clock().timers);
+    await player.load(a.video, a.first(), async () => null);
+    const failed = player.open(
+      () => Promise.reject(new Error('not a video')),
+      async () => null,
+    );
+    await expect(failed).rejects.toThrow('not a video');
+    expect(player.state).toMatchObject({ opening: false, opened: 1 });
+    expect(player.state.file).toBe(a.video);
+    player.play();
+    expect(player.state.playing).toBe(true);
+    await player.remove();
   });
 });

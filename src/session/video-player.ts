@@ -48,6 +48,11 @@ export interface PlayerState<V extends PlayableVideo> {
   dropReasons: Record<string, number>;
   /** Videos opened so far. */
   opened: number;
+  /**
+   * A video is being opened: playback does not start meanwhile (a Play pressed now would play
+   * the clip about to be replaced, then stop).
+   */
+  opening: boolean;
 }
 
 /** Why frames were dropped (the panel and the tests read `dropReasons`). */
@@ -103,6 +108,23 @@ export class VideoPlayer<V extends PlayableVideo> {
 
   get audio(): PlayableAudio | null {
     return this.#audio;
+  }
+
+  /**
+   * Opens a video: `open` makes it and decodes its first frame (the one before plays on
+   * meanwhile, but no playback starts), then it is loaded. On failure nothing changes.
+   */
+  async open(
+    open: () => Promise<{ video: V; first: OwnedFrame }>,
+    audio: (video: V) => Promise<PlayableAudio | null>,
+  ): Promise<void> {
+    this.state.opening = true;
+    try {
+      const { video, first } = await open();
+      await this.load(video, first, () => audio(video));
+    } finally {
+      this.state.opening = false;
+    }
   }
 
   /**
@@ -182,7 +204,7 @@ export class VideoPlayer<V extends PlayableVideo> {
   }
 
   play(): void {
-    if (!this.state.file || this.state.playing) return;
+    if (!this.state.file || this.state.playing || this.state.opening) return;
     this.state.playing = true;
     const generation = ++this.#generation;
     this.#running = this.#run(generation).catch((error: unknown) => {

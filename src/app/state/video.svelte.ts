@@ -25,6 +25,8 @@ export class VideoState implements PlayerState<VideoFile> {
   dropReasons = $state.raw<Record<string, number>>({});
   /** Videos opened so far (tests wait on it). */
   opened = $state(0);
+  /** A video is being opened (the transport waits for it). */
+  opening = $state(false);
   /**
    * 'auto' decodes in a worker; 'page' on the page; 'element' with a <video> element even where
    * WebCodecs could (debug: ?decoder=).
@@ -69,16 +71,24 @@ export class VideoState implements PlayerState<VideoFile> {
 
   /** Opens a video and shows its first frame; on failure nothing changes. */
   async open(file: File): Promise<void> {
-    const video = await VideoFile.open(file, { decoder: this.decoderPreference });
-    const first = await video.frameAt(video.timestamps[0]).catch((error: unknown) => {
-      video.close();
-      throw new MediaError(file.name, `its first frame could not be decoded (${String(error)}).`);
-    });
-    if (!first) {
-      video.close();
-      throw new MediaError(file.name, 'its first frame could not be decoded.');
-    }
-    await this.#player.load(video, first, () => AudioTrackPlayer.open(video.source));
+    await this.#player.open(
+      async () => {
+        const video = await VideoFile.open(file, { decoder: this.decoderPreference });
+        const first = await video.frameAt(video.timestamps[0]).catch((error: unknown) => {
+          video.close();
+          throw new MediaError(
+            file.name,
+            `its first frame could not be decoded (${String(error)}).`,
+          );
+        });
+        if (!first) {
+          video.close();
+          throw new MediaError(file.name, 'its first frame could not be decoded.');
+        }
+        return { video, first };
+      },
+      (video) => AudioTrackPlayer.open(video.source),
+    );
   }
 
   /** Gives a new engine (after a device loss) the frame on screen. */
