@@ -1,5 +1,5 @@
 import { APP_TARGETS } from '../engine/placer';
-import { recommend, type CostModel } from '../scheduler';
+import { recommend, type CostModel, type TargetInfo } from '../scheduler';
 import { ownMs, type RemoteLink } from '../ml/remote/link';
 
 /** What one item took on a target after warm-up, and the endpoint's part of it spent moving. */
@@ -13,7 +13,10 @@ export interface ItemTiming {
 export interface BatchPlan {
   /** Items in flight at once, over all targets: the planner's recommendation. */
   inFlight: number;
-  /** Items each target may hold at once (at least 1: every allowed target works). */
+  /**
+   * Items each target may hold at once; a target the plan gives no share has none (absent): on a
+   * device another target already keeps busy it would only slow that one down.
+   */
   slots: Record<string, number>;
   /** Predicted items per second at 1…max items in flight. */
   rates: number[];
@@ -26,9 +29,15 @@ export interface BatchPlan {
  * waiting on the network and the server) holds its share of them — its share of the items times
  * the time an item spends there. A local target computes one item at a time whatever it holds,
  * so it keeps one slot (more would only queue items on it, out of reach of faster targets).
+ * `known`: the targets and the devices they compute on — the scheduler's, where an endpoint on
+ * this machine shares the CPU's cores (a split with ort-wasm or ort-node then adds no capacity).
  */
-export function planBatch(timings: readonly ItemTiming[], max: number): BatchPlan {
-  const targets = APP_TARGETS.filter((t) => timings.some((x) => x.target === t.id));
+export function planBatch(
+  timings: readonly ItemTiming[],
+  max: number,
+  known: readonly TargetInfo[] = APP_TARGETS,
+): BatchPlan {
+  const targets = known.filter((t) => timings.some((x) => x.target === t.id));
   const byTarget = new Map(timings.map((t) => [t.target, t]));
   const location = (id: string) => targets.find((t) => t.id === id)?.location ?? 'cpu';
   const costs: CostModel = {
@@ -58,9 +67,12 @@ export function planBatch(timings: readonly ItemTiming[], max: number): BatchPla
   const latency = (id: string) => byTarget.get(id)!.ms;
   const weight = plan.stages[0].map((x) => ({ id: x.target, w: x.share * latency(x.target) }));
   const total = weight.reduce((a, b) => a + b.w, 0);
-  const slots = { ...one };
-  for (const { id, w } of weight)
-    if (byTarget.get(id)!.link)
-      slots[id] = Math.max(1, Math.round((r.inFlight * w) / Math.max(1e-9, total)));
+  const slots: Record<string, number> = {};
+  for (const { id, w } of weight) {
+    if (!(w > 0)) continue;
+    slots[id] = byTarget.get(id)!.link
+      ? Math.max(1, Math.round((r.inFlight * w) / Math.max(1e-9, total)))
+      : 1;
+  }
   return { inFlight: r.inFlight, slots, rates: r.fps };
 }

@@ -139,6 +139,24 @@ describe('runBatch', () => {
     expect(result.failures).toEqual({ remote: 'remote broke' });
   });
 
+  it('a target with no slot stands by: it takes items only once the others have failed', async () => {
+    const items = Array.from({ length: 8 }, (_, i) => i);
+    const run = async (failAt: number) => {
+      const time = new VirtualTime();
+      const standby = { ...worker(time, 'ort-node', 5), slots: 0 };
+      return time.run(
+        runBatch(items, [worker(time, 'remote', 10, failAt), standby], {
+          clock: time.clock,
+          tailAware: true,
+        }),
+      );
+    };
+    expect((await run(Infinity)).byTarget).toEqual({ remote: 8, 'ort-node': 0 });
+    const failed = await run(3);
+    expect(failed.byTarget).toEqual({ remote: 2, 'ort-node': 6 });
+    expect(failed.outputs.every((o) => typeof o === 'string')).toBe(true);
+  });
+
   it('fails, naming each target, when every target fails', async () => {
     const time = new VirtualTime();
     await expect(

@@ -1,4 +1,7 @@
-/** A target that processes batch items, `slots` of them at once (default one). */
+/**
+ * A target that processes batch items, `slots` of them at once (default one; none: it stands by,
+ * and takes items only when the targets with slots have all failed).
+ */
 export interface BatchWorker<I, O> {
   id: string;
   run(item: I, index: number): Promise<O>;
@@ -46,7 +49,7 @@ export async function runBatch<I, O>(
   const alive = new Set(workers.map((w) => w.id));
   let done = 0;
   const mean = (id: string) => (byTarget[id] > 0 ? time.get(id)! / byTarget[id] : undefined);
-  const slotsOf = new Map(workers.map((w) => [w.id, Math.max(1, Math.round(w.slots ?? 1))]));
+  const slotsOf = new Map(workers.map((w) => [w.id, Math.max(0, Math.round(w.slots ?? 1))]));
 
   const worthTaking = (id: string): boolean => {
     const own = mean(id);
@@ -83,16 +86,19 @@ export async function runBatch<I, O>(
 
   const start = clock();
   // Each slot of a target is a loop of its own: a target with two slots holds two items at once.
-  const loops = (tailAware: boolean, ws: readonly BatchWorker<I, O>[]) =>
+  const loops = (tailAware: boolean, ws: readonly BatchWorker<I, O>[], least: number) =>
     Promise.all(
-      ws.flatMap((w) => Array.from({ length: slotsOf.get(w.id)! }, () => loop(w, tailAware))),
+      ws.flatMap((w) =>
+        Array.from({ length: Math.max(least, slotsOf.get(w.id)!) }, () => loop(w, tailAware)),
+      ),
     );
-  await loops(options.tailAware, workers);
+  await loops(options.tailAware, workers, 0);
   // A failure can leave items that the targets which stepped aside must now take.
   while (pending.length > 0 && alive.size > 0)
     await loops(
       false,
       workers.filter((w) => alive.has(w.id)),
+      1,
     );
   if (pending.length > 0) {
     const why = Object.entries(failures)

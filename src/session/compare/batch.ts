@@ -103,7 +103,8 @@ export async function measureBatch(
         const { width, height } = items[0].image;
         const scale = effect === 'super-resolution-x2' ? 2 : 1;
         const budget = Math.min(MAX_IN_FLIGHT, Engine.framesWithinBudget(width, height, scale));
-        const plan = planBatch(timings, budget);
+        // The scheduler's targets: an endpoint on this machine shares the cores of the CPU's.
+        const plan = planBatch(timings, budget, host.scheduler(strategy).scheduler.targets);
         const finished: number[] = [];
         const t0 = now();
         const result = await runBatch(
@@ -111,7 +112,7 @@ export async function measureBatch(
           ready.map((t) => ({
             id: t,
             run: (item: BatchItem) => run(t, item.image),
-            slots: plan.slots[t] ?? 1,
+            slots: plan.slots[t] ?? 0,
           })),
           {
             clock: now,
