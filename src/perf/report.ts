@@ -28,7 +28,14 @@ export interface CompareCell {
    * with a range from its estimates' spread; `basis`: the latency model's word, or the model
    * scaled by what the plan's frames measured where it ran clearly off it.
    */
-  predicted?: { fps: number; low: number; high: number; basis: 'model' | 'measured' } | null;
+  predicted?: {
+    fps: number;
+    low: number;
+    high: number;
+    basis: 'model' | 'measured';
+    /** The fps the plan's last timed window ran at, before these frames (null: never timed). */
+    timedFps: number | null;
+  } | null;
   /** Where each stage ran under the strategy's plan when its frames started ("gpu", "remote 75% + ort-wasm 25%"). */
   plan?: { stage: string; targets: string }[];
   /**

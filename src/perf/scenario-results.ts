@@ -106,6 +106,12 @@ export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, un
         ? ok.map((c) => (c.predicted ? c.predicted.fps / c.rate! : null))
         : [],
       predictedBasis: frames ? ok.map((c) => c.predicted?.basis ?? null) : [],
+      // Per repeat: the rate of the plan's last timed window before its frames (what `basis`
+      // weighed) over what they then measured (null: the plan was never timed); warm-up frames.
+      timedOverMeasuredByRepeat: frames
+        ? ok.map((c) => (c.predicted?.timedFps ? c.predicted.timedFps / c.rate! : null))
+        : [],
+      warmupFramesByRepeat: frames ? ok.map((c) => c.warmup?.frames ?? null) : [],
       plan: last?.plan ?? null,
       // A batch: items in flight (the planner's recommendation) and each target's slots.
       itemsInFlight: last?.inFlight ?? null,

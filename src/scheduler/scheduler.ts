@@ -123,6 +123,11 @@ export interface Prediction {
    * what its frames measured; `model`: the latency model's word.
    */
   basis: 'model' | 'measured';
+  /**
+   * The plan's last timed window, if it has one (`sibling`: a plan on the same targets, scaled):
+   * the frame rate it ran at, and how many frames ago. What `basis` weighed.
+   */
+  timed: { fps: number; framesAgo: number; sibling: boolean } | null;
 }
 
 /**
@@ -1078,7 +1083,8 @@ export class Scheduler {
       ? rescore(problem, this.costs, this.#plan!)
       : planFor(problem, this.costs, { inFlight: k, allowed, splits });
     if (!plan) return null;
-    const scale = this.#measuredScale(plan, !!own);
+    const candidate = this.#candidate(plan);
+    const scale = this.#measuredScale(candidate, !!own);
     const rate = (period: number) => 1000 / (period * scale);
     const [slower, faster] = [this.#shifted(1), this.#shifted(-1)];
     // The same plan at other frames in flight (cheap: no search), each with its range.
@@ -1108,6 +1114,13 @@ export class Scheduler {
       utilization: plan.utilization,
       plan,
       basis: scale === 1 ? 'model' : 'measured',
+      timed: candidate.record
+        ? {
+            fps: 1000 / candidate.record.ms,
+            framesAgo: this.#decisions - candidate.record.at,
+            sibling: !!candidate.sibling,
+          }
+        : null,
     };
   }
 
@@ -1116,8 +1129,8 @@ export class Scheduler {
    * plans would use it (`scoreCandidates`: it ran further than `agree` from its prediction, and
    * the model's view of it has not moved since); else 1.
    */
-  #measuredScale(plan: Plan, running: boolean): number {
-    const candidate = this.#candidate(plan);
+  #measuredScale(candidate: Candidate<Plan>, running: boolean): number {
+    const { plan } = candidate;
     if (!candidate.record) return 1;
     const trusted = running && this.#trustsRunning(plan, candidate.record);
     const [scored] = scoreCandidates(

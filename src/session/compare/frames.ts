@@ -166,7 +166,13 @@ function planOf(host: CompareHost, strategy: Strategy): Pick<CompareCell, 'predi
   if (!work) return { predicted: null, plan: [] };
   const p = host.scheduler(strategy).predict(work.stages, work.pixels, strategy);
   return {
-    predicted: p && { fps: p.fps, low: p.low, high: p.high, basis: p.basis },
+    predicted: p && {
+      fps: p.fps,
+      low: p.low,
+      high: p.high,
+      basis: p.basis,
+      timedFps: p.timed?.fps ?? null,
+    },
     plan: (p?.plan.stages ?? []).map((shares, i) => ({
       stage: work.stages[i]?.effect ?? `stage ${i}`,
       targets: shares
