@@ -28,8 +28,8 @@ test.describe('AI effects on every ML target', () => {
       await setChain(page, chainJson('show-mask', target));
       const frame = (await api(page).renderNow())!;
       expect(frame.ran[0]).toEqual({ stage: expect.any(String), target });
-      // Every target reads back only the model's 256×256 input, never the frame (ort-webgpu too:
-      // it runs in a worker on a device of its own).
+      // Every target reads back only the model's 256×256 input, never the frame (the GPU
+      // runtimes too: each runs in a worker on a device of its own).
       expect(frame.readbacks).toBe(1);
       const gpuSide = await api(page).renderResult();
       const cpuSide = await api(page).mlRunOnCpu('show-mask', target);
@@ -48,8 +48,7 @@ test.describe('AI effects on every ML target', () => {
         }),
       };
       expect(psnr(gpuSide, grey)).toBeGreaterThan(30);
-      // Tensors crossed between the chain and the runtime without a validation error: both
-      // work on the app's one device.
+      // The app's GPU side (resize, tensor, composite) made no validation error on its device.
       expect(await api(page).mlMemory()).toMatchObject({ errors: 0 });
       await expect(app.stage(0).getByTestId('stage.model-stats')).toContainText(
         `selfie-segmentation on ${target}: loaded in`,
@@ -109,36 +108,41 @@ test.describe('AI effects on every ML target', () => {
     });
   }
 
-  test('when ort-webgpu’s own device is lost, its worker starts again on a new one and the stage runs there again, without a reload', async ({
-    page,
-  }) => {
-    const reference = await referenceMask(await api(page).sourcePixels());
-    await setChain(page, chainJson('show-mask', 'ort-webgpu'));
-    expect((await api(page).renderNow())!.ran[0].target).toBe('ort-webgpu');
-    const generation = (await api(page).state()).deviceGeneration;
-    await api(page).loseOrtWebGpuDevice();
-    // Frames go on meanwhile (the app's device is not touched); within a few frames the stage
-    // runs on ort-webgpu again, in a fresh worker, with the same mask.
-    const ran = await page.evaluate(async () => {
-      const targets: string[] = [];
-      for (let i = 0; i < 30; i++) {
-        const frame = (await window.__triad.renderNow())!;
-        targets.push(frame.ran[0].skipped ? 'skipped' : frame.ran[0].target);
-        if (i > 0 && targets.at(-1) === 'ort-webgpu') break;
-      }
-      return targets;
+  for (const [target, lose] of [
+    ['ort-webgpu', 'loseOrtWebGpuDevice'],
+    ['tfjs-webgpu', 'loseTfjsDevice'],
+  ] as const) {
+    test(`when ${target}’s own device is lost, its worker starts again on a new one and the stage runs there again, without a reload`, async ({
+      page,
+    }) => {
+      const reference = await referenceMask(await api(page).sourcePixels());
+      await setChain(page, chainJson('show-mask', target));
+      expect((await api(page).renderNow())!.ran[0].target).toBe(target);
+      const generation = (await api(page).state()).deviceGeneration;
+      await api(page)[lose]();
+      // Frames go on meanwhile (the app's device is not touched); within a few frames the stage
+      // runs on its target again, in a fresh worker, with the same mask.
+      const ran = await page.evaluate(async (target) => {
+        const targets: string[] = [];
+        for (let i = 0; i < 30; i++) {
+          const frame = (await window.__triad.renderNow())!;
+          targets.push(frame.ran[0].skipped ? 'skipped' : frame.ran[0].target);
+          if (i > 0 && targets.at(-1) === target) break;
+        }
+        return targets;
+      }, target);
+      expect(ran.at(-1)).toBe(target);
+      expect((await api(page).state()).deviceGeneration).toBe(generation);
+      const { iou } = maskIoU(await api(page).renderResult(), reference);
+      expect(iou).toBeGreaterThanOrEqual(0.98);
+      // A model in a worker per loaded model (the frames between may have failed over to
+      // ort-wasm, whose model stays loaded): the old worker went with its models.
+      const memory = await api(page).mlMemory();
+      expect(memory.workerSessions).toBe(memory.models);
+      expect(memory.errors).toBe(0);
+      test.info().annotations.push({ type: 'frames after the loss', description: ran.join(', ') });
     });
-    expect(ran.at(-1)).toBe('ort-webgpu');
-    expect((await api(page).state()).deviceGeneration).toBe(generation);
-    const { iou } = maskIoU(await api(page).renderResult(), reference);
-    expect(iou).toBeGreaterThanOrEqual(0.98);
-    // A session per loaded model (the frames between may have failed over to ort-wasm, whose
-    // model stays loaded): the old worker went with its sessions.
-    const memory = await api(page).mlMemory();
-    expect(memory.workerSessions).toBe(memory.models);
-    expect(memory.errors).toBe(0);
-    test.info().annotations.push({ type: 'frames after the loss', description: ran.join(', ') });
-  });
+  }
 
   test('ort-webgpu runs in a worker: the page itself never loads onnxruntime’s WebAssembly', async ({
     page,
@@ -152,6 +156,23 @@ test.describe('AI effects on every ML target', () => {
     );
     expect(fetched.filter((url) => /ort-wasm-simd-threaded/.test(url))).toEqual([]);
     expect(await api(page).mlMemory()).toMatchObject({ workerSessions: 1 });
+  });
+
+  test('tfjs-webgpu runs in a worker: the page itself never fetches its model, and its tensors are released', async ({
+    page,
+  }) => {
+    await setChain(page, chainJson('show-mask', 'tfjs-webgpu'));
+    expect((await api(page).renderNow())!.ran[0].target).toBe('tfjs-webgpu');
+    // Loading the model (its weights parsed and uploaded) held the page's thread ~190 ms.
+    const fetched = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((e) => e.name),
+    );
+    expect(fetched.filter((url) => /models\/selfie-segmentation\/tfjs\//.test(url))).toEqual([]);
+    const one = await api(page).mlMemory();
+    expect(one).toMatchObject({ workerSessions: 1, models: 1 });
+    // A frame leaves nothing behind in tfjs: the same tensors (the model's weights) after more.
+    for (let i = 0; i < 3; i++) await api(page).renderNow();
+    expect((await api(page).mlMemory()).tfjsTensors).toBe(one.tfjsTensors);
   });
 
   test('after a CPU stage, segmentation still runs on the GPU side: the frame goes up, only the model input comes down', async ({

@@ -7,10 +7,10 @@ import * as Comlink from 'comlink';
 import type * as Ort from 'onnxruntime-web';
 import type { OrtWorkerApi, OrtWorkerBackend } from '../src/ml/runtime/ort-protocol';
 import type { TensorData } from '../src/ml/runtime/tensor-data';
+import { loseOwnDevice, ownDevice, type OwnDevice } from './own-device';
 
 let runtime: Promise<typeof Ort> | null = null;
-let device: Promise<GPUDevice> | null = null;
-let lostReason: string | null = null;
+let own: OwnDevice | null = null;
 const sessions = new Map<number, Ort.InferenceSession>();
 let nextId = 1;
 /** Session creation one at a time (the WebGPU provider refuses a second one meanwhile). */
@@ -37,36 +37,15 @@ function loadRuntime(wasmPaths: string, backend: OrtWorkerBackend): Promise<type
   return runtime;
 }
 
-/** The worker's own GPU device, with the limits onnxruntime's kernels ask for. */
+/** The worker's own GPU device (made on the first WebGPU load). */
 function gpuDevice(featureLevel: 'core' | 'compatibility'): Promise<GPUDevice> {
-  device ??= (async () => {
-    const request: GPURequestAdapterOptions =
-      featureLevel === 'compatibility'
-        ? ({ featureLevel: 'compatibility' } as GPURequestAdapterOptions)
-        : { powerPreference: 'high-performance' };
-    const adapter = await navigator.gpu?.requestAdapter(request);
-    if (!adapter) throw new Error('no WebGPU adapter is available to the ort-webgpu worker');
-    const l = adapter.limits;
-    const created = await adapter.requestDevice({
-      label: 'Triad.ort-webgpu',
-      requiredLimits: {
-        maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-        maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
-        maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-        maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-        maxBufferSize: l.maxBufferSize,
-      },
-    });
-    void created.lost.then((info) => (lostReason = info.message || info.reason || 'lost'));
-    return created;
-  })();
-  return device;
+  own ??= ownDevice('ort-webgpu', featureLevel);
+  return own.device;
 }
 
 function session(id: number): Ort.InferenceSession {
-  if (lostReason !== null) throw new Error(`ort-webgpu's GPU device was lost (${lostReason})`);
+  const lost = own?.lost();
+  if (lost) throw new Error(`ort-webgpu's GPU device was lost (${lost})`);
   const s = sessions.get(id);
   if (!s) throw new Error('the model was released');
   return s;
@@ -125,15 +104,10 @@ const api: OrtWorkerApi = {
   },
 
   lost(): string | null {
-    return lostReason;
+    return own?.lost() ?? null;
   },
 
-  async loseDevice(): Promise<void> {
-    if (!device) throw new Error('this worker has no GPU device');
-    const lost = await device;
-    lost.destroy();
-    await lost.lost;
-  },
+  loseDevice: () => loseOwnDevice(own),
 };
 
 Comlink.expose(api);

@@ -97,9 +97,9 @@ export class GpuContext {
         ),
         maxBufferSize: Math.min(adapter.limits.maxBufferSize, 256 * 256 * 256 * 4),
         maxTextureDimension2D: adapter.limits.maxTextureDimension2D,
-        // ML runtimes sharing this device (onnxruntime-web, tfjs-webgpu) use larger workgroups
-        // and more storage buffers than compatibility mode grants by default: ask for what the
-        // adapter has.
+        // Compute kernels (a user's own WGSL effect among them) get the adapter's full compute
+        // limits, not compatibility mode's small defaults. (The ML runtimes each have a device
+        // of their own in their worker: workers/own-device.ts.)
         maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
         maxComputeWorkgroupSizeY: adapter.limits.maxComputeWorkgroupSizeY,
         maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,

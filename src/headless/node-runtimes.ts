@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { NODE_ML_TARGETS, type MlTarget } from '../core/targets';
+import { NODE_ML_TARGETS } from '../core/targets';
 import type { ModelEntry, ModelRuntimes } from '../ml/runtime/load';
 import type { MlModel, TensorData } from '../ml/runtime/tensor-data';
 import { RemoteModel } from '../ml/remote/model';
@@ -57,7 +57,6 @@ export function nodeRuntimes(models: URL = MODELS_DIR): ModelRuntimes {
   return {
     targets: NODE_ML_TARGETS,
     ready: [['ort-node', `onnxruntime-node ${ort.env.versions.common}, ${cores} CPU threads`]],
-    onAppDevice: new Set<MlTarget>(),
     async manifest(): Promise<ModelEntry[]> {
       const text = await readFile(new URL('manifest.json', models), 'utf8').catch(() => {
         throw new Error(

@@ -26,6 +26,7 @@ import type { Strategy } from '../scheduler';
 import { availability, fetchModel, ortTensors, type MlTarget } from '../ml/runtime/ort';
 import { fetchManifest, loadModel, loadOnnx } from '../ml/runtime/load';
 import { loseOrtWebGpuDevice, ortWorkerSessions } from '../ml/runtime/ort-worker';
+import { loseTfjsDevice, tfjsWorkerMemory } from '../ml/runtime/tfjs';
 import { computeScopes } from '../scopes/compute';
 import { liveFrames } from '../media/video/frames';
 import { audioContexts } from '../media/video/audio';
@@ -313,9 +314,12 @@ export function createTestApi(app: AppState, compare: CompareState) {
     async mlMemory() {
       await app.session.idle(); // between frames: nothing of a frame in flight is counted
       const counters = app.gpu?.counters;
+      const tfjs = await tfjsWorkerMemory();
       return {
         ortTensors: ortTensors.live,
-        workerSessions: await ortWorkerSessions(),
+        tfjsTensors: tfjs.tensors,
+        // Models loaded in the runtimes' workers (onnxruntime's sessions, tfjs's models).
+        workerSessions: (await ortWorkerSessions()) + tfjs.models,
         models: app.ai.runner.loaded,
         deviceBuffers: counters?.deviceBuffers ?? 0,
         liveBuffers: counters?.liveBuffers ?? 0,
@@ -589,6 +593,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
     loseDevice: () => app.loseDevice(),
     /** Loses ort-webgpu's own device (in its worker), not the app's. */
     loseOrtWebGpuDevice,
+    loseTfjsDevice,
     /** The recovery log: what was lost and what came back, with how long it was out (ms). */
     recoveryLog: () => app.recovery.events,
     /**

@@ -43,8 +43,8 @@ interface Loaded {
  *
  * Two paths, so either side of the machine can do the pre- and post-processing:
  * - `runOnGpu` (segmentation effects, frame on the GPU): resize, tensor, composite in WGSL; only
- *   the model's small input is read back (tfjs-webgpu shares the app's device, ort-webgpu runs in
- *   a worker on a device of its own).
+ *   the model's small input is read back (ort-webgpu and tfjs-webgpu each run in a worker on a
+ *   device of its own).
  * - `runOnCpu` (every effect, frame in CPU memory): the CPU twins; super-resolution is tiled with
  *   overlap so seams do not show.
  */
@@ -62,8 +62,6 @@ export class MlEffectRunner {
    */
   readonly #gpuKits = new Map<MlTarget, SegmentationGpu>();
   #gpu: GpuContext | null = null;
-  /** Settles once what lived on the previous device is released. */
-  #gpuReleased: Promise<void> = Promise.resolve();
   #endpoint: OipClient | null = null;
 
   /** `runtimes`: the browser's (`browserRuntimes`) or the triad command's (src/headless/). */
@@ -76,11 +74,11 @@ export class MlEffectRunner {
 
   /**
    * Learns which targets can run with this GPU device (null: none). A new device (after a loss):
-   * the models and GPU kits of the old one are released now, before anything loads on the new
-   * one (tfjs-webgpu then binds its backend to the new device).
+   * the GPU kits of the old one are released now (the models stay: each GPU runtime has a
+   * device of its own in its worker, and a loss of that one restarts it).
    */
   async setGpu(gpu: GpuContext | null): Promise<void> {
-    if (this.#gpu && gpu !== this.#gpu) this.#gpuReleased = this.#releaseGpuSide();
+    if (this.#gpu && gpu !== this.#gpu) this.#releaseGpuSide();
     this.#gpu = gpu;
     await Promise.all(
       this.#runtimes.targets
@@ -128,17 +126,13 @@ export class MlEffectRunner {
     return this.#runtimes.targets.filter((t) => this.#availability.get(t)?.available);
   }
 
-  /** Releases the models and kits that live on the GPU device (it was lost or replaced). */
-  async #releaseGpuSide(): Promise<void> {
+  /**
+   * Releases the GPU kits of the app's device (it was lost or replaced). No model lives on it:
+   * the GPU runtimes each have a device of their own in their worker.
+   */
+  #releaseGpuSide(): void {
     for (const kit of this.#gpuKits.values()) kit.destroy();
     this.#gpuKits.clear();
-    const releases: Promise<void>[] = [];
-    for (const [key, loaded] of this.#models) {
-      if (!this.#runtimes.onAppDevice.has(key.split('|')[1] as MlTarget)) continue;
-      this.#forget(key);
-      releases.push(loaded.then((l) => l.model.release()).catch(() => {}));
-    }
-    await Promise.all(releases);
   }
 
   #entry(model: string): Promise<ModelEntry> {
@@ -157,7 +151,6 @@ export class MlEffectRunner {
     if (!loaded) {
       loaded = (async () => {
         const entry = await this.#entry(id);
-        if (this.#runtimes.onAppDevice.has(target)) await this.#gpuReleased;
         const label = `Loading ${id} on ${target}`;
         this.#report({ label, fraction: 0 });
         const t0 = performance.now();

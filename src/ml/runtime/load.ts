@@ -27,8 +27,8 @@ export async function fetchManifest(base: string): Promise<ModelEntry[]> {
 
 /**
  * Loads a model on a target: the ONNX conversion on onnxruntime-web (ort-wasm and ort-webgpu each
- * in a worker of its own, ort-webnn on the page), the original tfjs model on tfjs-webgpu, or the same
- * model served by the inference endpoint (remote).
+ * in a worker of its own, ort-webnn on the page), the original tfjs model on tfjs-webgpu (in a
+ * worker of its own too), or the same model served by the inference endpoint (remote).
  */
 export async function loadModel(
   entry: ModelEntry,
@@ -46,7 +46,8 @@ export async function loadModel(
     if (!gpu) throw new Error('tfjs-webgpu is not available: no WebGPU device');
     // The segmentation model is a graph model, the ESRGANs are layers models.
     const format = entry.task === 'segmentation' ? 'graph' : 'layers';
-    return TfjsModel.load(`${base}models/${entry.files.tfjs}`, format, gpu.device, onProgress);
+    const url = `${base}models/${entry.files.tfjs}`;
+    return TfjsModel.load(url, format, gpu.adapter.featureLevel, onProgress);
   }
   const bytes = await fetchModel(`${base}models/${entry.files.onnx}`, onProgress);
   return loadOnnx(bytes, target, gpu);
@@ -75,8 +76,6 @@ export interface ModelRuntimes {
   readonly targets: readonly MlTarget[];
   /** Targets that can run before a GPU device is known, and on what. */
   readonly ready: readonly [MlTarget, string][];
-  /** Targets whose models live on the app's own GPU device (released when it is replaced). */
-  readonly onAppDevice: ReadonlySet<MlTarget>;
   manifest(): Promise<ModelEntry[]>;
   availability(target: MlTarget, gpu: GpuContext | null): Promise<Availability>;
   load(
@@ -89,15 +88,14 @@ export interface ModelRuntimes {
 }
 
 /**
- * The browser's runtimes, models served under `base`. tfjs-webgpu runs on the app's device (its
- * models go with it); ort-webgpu has a device of its own in its worker: a loss of that one
- * restarts the worker, and its models are then `stale` and load again.
+ * The browser's runtimes, models served under `base`. ort-webgpu and tfjs-webgpu each have a
+ * device of their own in their worker: a loss of that one restarts the worker, and its models are
+ * then `stale` and load again; none lives on the app's device.
  */
 export function browserRuntimes(base: string): ModelRuntimes {
   return {
     targets: ML_TARGETS,
     ready: [['ort-wasm', 'WebAssembly']],
-    onAppDevice: new Set<MlTarget>(['tfjs-webgpu']),
     manifest: () => fetchManifest(base),
     availability,
     load: (entry, target, gpu, onProgress, endpoint) =>

@@ -1,40 +1,25 @@
 import * as Comlink from 'comlink';
 import type { OrtWorkerApi, OrtWorkerBackend } from './ort-protocol';
 import type { MlModel, TensorData } from './tensor-data';
+import { call, endWorker, wrapWorker, type RunningWorker } from './worker-handle';
 
 /** The targets onnxruntime-web runs in a worker of their own. */
 export type OrtWorkerTarget = 'ort-wasm' | 'ort-webgpu';
 
-interface RunningWorker {
-  api: Comlink.Remote<OrtWorkerApi>;
-  raw: Worker;
-  /** Rejects when the worker is ended: a call still waiting on it then fails instead of hanging. */
-  ended: Promise<never>;
-  end(reason: Error): void;
-}
+type OrtWorker = RunningWorker<OrtWorkerApi>;
 
-/** A call into the worker that fails if the worker is ended meanwhile. */
-function call<T>(
-  worker: RunningWorker,
-  work: (api: Comlink.Remote<OrtWorkerApi>) => Promise<T>,
-): Promise<T> {
-  return Promise.race([work(worker.api), worker.ended]);
-}
-
-const workers = new Map<OrtWorkerTarget, RunningWorker>();
+const workers = new Map<OrtWorkerTarget, OrtWorker>();
 
 /** The target's worker (started on first use). */
-function ortWorker(target: OrtWorkerTarget): RunningWorker {
+function ortWorker(target: OrtWorkerTarget): OrtWorker {
   let worker = workers.get(target);
   if (!worker) {
-    const raw = new Worker(new URL('../../../workers/ort.worker.ts', import.meta.url), {
-      type: 'module',
-      name: `Triad ${target}`,
-    });
-    let end: (reason: Error) => void = () => {};
-    const ended = new Promise<never>((_, reject) => (end = reject));
-    ended.catch(() => {});
-    worker = { raw, api: Comlink.wrap<OrtWorkerApi>(raw), ended, end };
+    worker = wrapWorker<OrtWorkerApi>(
+      new Worker(new URL('../../../workers/ort.worker.ts', import.meta.url), {
+        type: 'module',
+        name: `Triad ${target}`,
+      }),
+    );
     workers.set(target, worker);
   }
   return worker;
@@ -49,8 +34,7 @@ export function restartOrtWorker(target: OrtWorkerTarget): void {
   const worker = workers.get(target);
   if (!worker) return;
   workers.delete(target);
-  worker.raw.terminate();
-  worker.end(new Error(`${target} was restarted`));
+  endWorker(worker, `${target} was restarted`);
 }
 
 /** Destroys ort-webgpu's own GPU device, as a loss would (the recovery tests). */
@@ -84,7 +68,7 @@ export class OrtWorkerModel implements MlModel {
   firstRunMs: number | null = null;
   lastRunMs: number | null = null;
   readonly #id: number;
-  readonly #worker: RunningWorker;
+  readonly #worker: OrtWorker;
   readonly #outputName: string;
   readonly #inputName: string;
   #queue: Promise<unknown> = Promise.resolve();
@@ -92,7 +76,7 @@ export class OrtWorkerModel implements MlModel {
 
   private constructor(
     target: OrtWorkerTarget,
-    worker: RunningWorker,
+    worker: OrtWorker,
     id: number,
     names: { input: string; output: string },
   ) {

@@ -46,7 +46,7 @@ export async function availability(
       return { available: true, detail: 'WebGPU, on a device of its own in a worker' };
     case 'tfjs-webgpu':
       if (!gpu) return { available: false, detail: 'no WebGPU device' };
-      return { available: true, detail: 'WebGPU, on the app’s own device' };
+      return { available: true, detail: 'WebGPU, on a device of its own in a worker' };
     case 'remote':
       // The endpoint's health is polled by its monitor (src/ml/remote/monitor.ts).
       return { available: false, detail: 'no inference endpoint is configured' };

@@ -1,70 +1,82 @@
+import * as Comlink from 'comlink';
 import type { MlModel, TensorData } from './tensor-data';
+import type { TfjsWorkerApi } from './tfjs-protocol';
+import { call, endWorker, wrapWorker, type RunningWorker } from './worker-handle';
 
-type Tf = typeof import('@tensorflow/tfjs-core');
+type TfjsWorker = RunningWorker<TfjsWorkerApi>;
 
-/** The tfjs-backend-webgpu kernels are registered for this backend name. */
-const BACKEND = 'webgpu';
-let loaded: { device: GPUDevice; tf: Promise<Tf> } | null = null;
+let current: TfjsWorker | null = null;
+
+/** tfjs-webgpu's worker (started on first use). */
+function tfjsWorker(): TfjsWorker {
+  current ??= wrapWorker<TfjsWorkerApi>(
+    new Worker(new URL('../../../workers/tfjs.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'Triad tfjs-webgpu',
+    }),
+  );
+  return current;
+}
 
 /**
- * Loads TensorFlow.js lazily with its WebGPU backend on the app's own device: the package
- * registers a 'webgpu' backend that would request an adapter of its own, so it is replaced by one
- * made with our device (the kernels are registered under that name). After a device loss the
- * backend is made again on the new device — every model of the old one must have been released
- * first (their tensors belong to the backend being removed).
+ * Ends tfjs-webgpu's worker and everything in it (its models, tensors and GPU device); the next
+ * load starts a fresh one — a new TensorFlow.js instance on a new device.
  */
-export function loadTfjs(device: GPUDevice): Promise<Tf> {
-  if (loaded?.device === device) return loaded.tf;
-  const before = loaded?.tf.catch(() => null) ?? Promise.resolve(null);
-  loaded = {
-    device,
-    tf: (async () => {
-      await before; // a binding still being made finishes first
-      const tf = await import('@tensorflow/tfjs-core');
-      const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
-      if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
-      tf.registerBackend(BACKEND, () => new WebGPUBackend(device));
-      if (!(await tf.setBackend(BACKEND))) throw new Error('the tfjs WebGPU backend did not start');
-      await tf.ready();
-      return tf;
-    })(),
-  };
-  return loaded.tf;
+export function restartTfjsWorker(): void {
+  const worker = current;
+  if (!worker) return;
+  current = null;
+  endWorker(worker, 'tfjs-webgpu was restarted');
 }
 
-interface Predictor {
-  predict(x: unknown): unknown;
-  dispose(): void;
+/** Destroys tfjs-webgpu's own GPU device, as a loss would (the recovery tests). */
+export async function loseTfjsDevice(): Promise<void> {
+  if (!current) throw new Error('tfjs-webgpu has not started');
+  await call(current, (api) => api.loseDevice());
 }
 
-/** One original tfjs model (layers or graph) on tfjs-webgpu; released by its owner. */
+/** Models loaded and tensors alive in tfjs-webgpu's worker (zeros when it has not started). */
+export async function tfjsWorkerMemory(): Promise<{ models: number; tensors: number }> {
+  return current ? call(current, (api) => api.live()) : { models: 0, tensors: 0 };
+}
+
+/**
+ * One original tfjs model (layers or graph) on tfjs-webgpu, run in its worker on a device of the
+ * worker's own: loading it and dispatching its kernels never hold the page's thread. Its input
+ * and output cross as CPU tensors (the model's size, not the frame's). A loss of the worker's
+ * device restarts the worker; the model is then `stale` and the runner loads it again.
+ */
 export class TfjsModel implements MlModel {
   readonly target = 'tfjs-webgpu' as const;
-  readonly #tf: Tf;
-  readonly #model: Predictor;
   firstRunMs: number | null = null;
   lastRunMs: number | null = null;
+  readonly #worker: TfjsWorker;
+  readonly #id: number;
+  #released = false;
 
-  private constructor(tf: Tf, model: Predictor) {
-    this.#tf = tf;
-    this.#model = model;
+  private constructor(worker: TfjsWorker, id: number) {
+    this.#worker = worker;
+    this.#id = id;
+  }
+
+  /** Whether its worker was restarted since it loaded (it must load again). */
+  get stale(): boolean {
+    return current !== this.#worker;
   }
 
   static async load(
     url: string,
     format: 'layers' | 'graph',
-    device: GPUDevice,
+    featureLevel: 'core' | 'compatibility',
     onProgress?: (p: { loaded: number; total: number | null }) => void,
   ): Promise<TfjsModel> {
-    const tf = await loadTfjs(device);
+    const worker = tfjsWorker();
     // tfjs reports a fraction of the weight files fetched.
-    const options = { onProgress: (f: number) => onProgress?.({ loaded: f, total: 1 }) };
+    const progress = Comlink.proxy((f: number) => onProgress?.({ loaded: f, total: 1 }));
     try {
-      const model =
-        format === 'layers'
-          ? await (await import('@tensorflow/tfjs-layers')).loadLayersModel(url, options)
-          : await (await import('@tensorflow/tfjs-converter')).loadGraphModel(url, options);
-      return new TfjsModel(tf, model as unknown as Predictor);
+      const absolute = new URL(url, location.href).href;
+      const id = await call(worker, (api) => api.load(absolute, format, featureLevel, progress));
+      return new TfjsModel(worker, id);
     } catch (error) {
       throw new Error(
         `the tfjs model ${url} could not be loaded: ${error instanceof Error ? error.message : error}`,
@@ -73,26 +85,30 @@ export class TfjsModel implements MlModel {
   }
 
   async run(input: TensorData): Promise<TensorData> {
-    const tf = this.#tf;
+    if (this.#released) throw new Error('the model was released');
+    if (this.stale) throw new Error('tfjs-webgpu was restarted: the model loads again');
     const t0 = performance.now();
-    const x = tf.tensor(input.data, input.dims);
-    const y = this.#model.predict(x) as InstanceType<Tf['Tensor']>;
-    const data = (await y.data()) as Float32Array;
-    const dims = [...y.shape];
-    x.dispose();
-    y.dispose();
+    const copy = input.data.slice();
+    let out: TensorData;
+    try {
+      out = await call(this.#worker, (api) =>
+        api.run(this.#id, Comlink.transfer({ data: copy, dims: input.dims }, [copy.buffer])),
+      );
+    } catch (error) {
+      // The worker's own GPU device was lost: start a fresh worker for the next load.
+      if (!this.stale && (await call(this.#worker, (api) => api.lost())) !== null)
+        restartTfjsWorker();
+      throw error;
+    }
     const ms = performance.now() - t0;
     if (this.firstRunMs === null) this.firstRunMs = ms;
     else this.lastRunMs = ms;
-    return { data, dims };
+    return out;
   }
 
   async release(): Promise<void> {
-    this.#model.dispose();
-  }
-
-  /** Tensors alive in tfjs (the memory tests watch it). */
-  get liveTensors(): number {
-    return this.#tf.memory().numTensors;
+    if (this.#released) return;
+    this.#released = true;
+    if (!this.stale) await call(this.#worker, (api) => api.release(this.#id));
   }
 }
