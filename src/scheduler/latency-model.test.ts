@@ -28,6 +28,25 @@ describe('latency model', () => {
     expect(m.estimate('k')!.calibrated).toBe(true);
   });
 
+  it('a run still compiling after the first does not set the calibrated estimate', () => {
+    const { m } = model({ calibration: 10 });
+    m.record('k', 1800); // the first run: kept apart
+    m.record('k', 1500); // the second still compiles kernels for another shape
+    for (let i = 0; i < 9; i++) m.record('k', 200 + (i % 3));
+    const e = m.estimate('k')!;
+    expect(e.calibrated).toBe(true);
+    expect(e.mean).toBeCloseTo(201, 0);
+    expect(e.spread).toBeLessThan(5);
+  });
+
+  it('calibration keeps every sample of an evenly spread target', () => {
+    const { m } = model({ calibration: 10 });
+    m.record('k', 100);
+    const samples = [80, 90, 100, 110, 120, 85, 95, 105, 115, 100];
+    for (const x of samples) m.record('k', x);
+    expect(m.estimate('k')!.mean).toBeCloseTo(100, 5);
+  });
+
   it('weighs recent samples more', () => {
     const { m } = model({ calibration: 2, alpha: 0.5, driftRun: 100 });
     m.record('k', 0);

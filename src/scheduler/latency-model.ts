@@ -74,6 +74,16 @@ interface Entry {
   updatedAt: number;
 }
 
+/** Calibration samples (after the first run) that may still be paying for compilation. */
+const COLD_SAMPLES = 3;
+
+/** The median of some numbers. */
+function middle(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const m = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+}
+
 /** Pixels → a size bucket: one bucket per doubling of the pixel count. */
 export function sizeBucket(pixels: number): number {
   return Math.max(0, Math.round(Math.log2(Math.max(1, pixels))));
@@ -190,7 +200,31 @@ export class LatencyModel {
     e.mean += a * delta;
     e.variance = (1 - a) * (e.variance + a * delta * delta);
     e.count++;
-    if (e.count >= this.options.calibration) e.calibrated = true;
+    if (e.count >= this.options.calibration && !e.calibrated) {
+      e.calibrated = true;
+      this.#withoutColdRuns(e);
+    }
+  }
+
+  /**
+   * The calibration's estimate without its outliers: a run still compiling kernels after the
+   * first (tfjs-webgpu compiles a pipeline at its first dispatch of each shape, seconds on a
+   * software adapter) weighed as much as nine warm ones, and the plan took the target to be
+   * twice as slow as it ran. Among the calibration's first three samples, one slower than the
+   * median by more than `driftSigmas` robust σ (σ from the median absolute deviation, at least
+   * 10% of the median) is dropped; a slow sample later on is the target's own (crowded by other
+   * work, say) and counts.
+   */
+  #withoutColdRuns(e: Entry): void {
+    const samples = e.history.slice(-e.count);
+    const median = middle(samples);
+    const sigma = Math.max(1.4826 * middle(samples.map((x) => Math.abs(x - median))), 0.1 * median);
+    const cold = (x: number, i: number) =>
+      i < COLD_SAMPLES && x - median > this.options.driftSigmas * sigma;
+    const kept = samples.filter((x, i) => !cold(x, i));
+    if (kept.length === samples.length) return;
+    e.mean = kept.reduce((a, b) => a + b, 0) / kept.length;
+    e.variance = kept.reduce((a, b) => a + (b - e.mean) ** 2, 0) / kept.length;
   }
 
   /**
