@@ -2,7 +2,8 @@
 // a GPU, a CPU and an AI stage while the GPU device is lost every SOAK_LOSS_EVERY seconds
 // (default 20); every minute the page's memory is sampled (JS heap after a collection, live GPU
 // buffers and textures, VideoFrames, ML tensors). The AI stage runs on SOAK_AI_TARGET (default
-// ort-wasm; ort-webgpu and tfjs-webgpu put the model itself on the lost device). Writes
+// ort-wasm; ort-webgpu and tfjs-webgpu run the model in a worker on a device of its own, which a
+// loss of the app's device does not touch). Writes
 // bench-results/soak.json in the one benchmark shape: each level's first and last sample and its
 // growth, how soon frames flowed again after each loss, and how long each part (the device,
 // frames, the AI target) was out by the app's own recovery log.
@@ -28,6 +29,8 @@ interface Sample {
   /** VideoFrame objects held at all, open or closed (closed but reachable: a leak). */
   videoFrameObjects: number;
   ortTensors: number;
+  /** Tensors alive in tfjs-webgpu's worker (the model's weights when it runs there). */
+  tfjsTensors: number;
 }
 
 async function sample(page: Page, minute: number): Promise<Sample> {
@@ -44,6 +47,7 @@ async function sample(page: Page, minute: number): Promise<Sample> {
       videoFrames: video.liveFrames,
       videoFrameObjects: await liveObjects(page, 'VideoFrame'),
       ortTensors: memory.ortTensors,
+      tfjsTensors: memory.tfjsTensors,
     };
   } finally {
     await cdp.detach();
@@ -136,6 +140,7 @@ try {
       level('videoFrames', 'frames'),
       level('videoFrameObjects', 'objects'),
       level('ortTensors', 'tensors'),
+      level('tfjsTensors', 'tensors'),
       {
         case: 'recovery',
         metric: 'framesAgainAfterLoss',
