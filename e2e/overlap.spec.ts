@@ -37,7 +37,10 @@ test.describe('frames in flight', () => {
       );
       expect(report.peakRunning).toBe(2);
       expect(report.gpuErrors).toBe(0);
-      for (const r of report.results) expect(r.over, JSON.stringify(r)).toBe(0);
+      // Which frame, too: CI once had 45 657 channels over in one of them (clean timing, lavapipe;
+      // not reproduced in 100 runs alone or under load).
+      for (const [i, r] of report.results.entries())
+        expect(r.over, `frame ${i + 1}: ${JSON.stringify(r)}`).toBe(0);
     });
   }
 
