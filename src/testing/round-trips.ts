@@ -20,20 +20,21 @@ function framePixels(k: number, width: number, height: number): Uint8ClampedArra
  * Frames through an inverting CPU stage with `inFlight` frames overlapping, as an export runs
  * them (the next frame's source is written while the ones before it are in their CPU round
  * trip), on an engine of their own. Every frame has its own picture: a frame whose readback or
- * upload landed in another frame's texture shows up in `wrong` (frame numbers), as does a
- * failed frame.
+ * upload landed in another frame's texture shows up in `wrong` (frame numbers); a frame that
+ * failed, in `failed` with why (a device lost under the run fails every frame after it).
  */
 export async function overlappedRoundTrips(
   gpu: GpuContext,
   env: EffectEnv,
   cpu: CpuPool,
   request: { frames: number; inFlight: number; width: number; height: number },
-): Promise<{ wrong: number[]; peakRunning: number }> {
+): Promise<{ wrong: number[]; failed: { frame: number; reason: string }[]; peakRunning: number }> {
   const { frames, inFlight, width, height } = request;
   const chain = chainFromStages([{ effect: 'invert', target: 'cpu' }]);
   const engine = new Engine(gpu, env, cpu);
   engine.inFlightLimit = () => inFlight;
   const wrong: number[] = [];
+  const failed: { frame: number; reason: string }[] = [];
   const check = async (k: number, done: Promise<{ data: Uint8ClampedArray }>) => {
     const expected = framePixels(k, width, height);
     try {
@@ -45,8 +46,8 @@ export async function overlappedRoundTrips(
           return;
         }
       }
-    } catch {
-      wrong.push(k);
+    } catch (error) {
+      failed.push({ frame: k, reason: error instanceof Error ? error.message : String(error) });
     }
   };
   const running = new Set<Promise<void>>();
@@ -74,7 +75,11 @@ export async function overlappedRoundTrips(
       running.add(checked);
     }
     await Promise.all(running);
-    return { wrong: wrong.sort((a, b) => a - b), peakRunning: engine.peakRunning };
+    return {
+      wrong: wrong.sort((a, b) => a - b),
+      failed: failed.sort((a, b) => a.frame - b.frame),
+      peakRunning: engine.peakRunning,
+    };
   } finally {
     engine.destroy();
   }
