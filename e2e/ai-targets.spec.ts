@@ -144,6 +144,37 @@ test.describe('AI effects on every ML target', () => {
     });
   }
 
+  for (const [target, lose] of [
+    ['ort-webgpu', 'loseOrtWebGpuDevice'],
+    ['tfjs-webgpu', 'loseTfjsDevice'],
+  ] as const) {
+    test(`a model loaded after ${target}’s own device was lost runs in a fresh worker, not in the dead one`, async ({
+      page,
+    }) => {
+      await setChain(page, chainJson('show-mask', target));
+      expect((await api(page).renderNow())!.ran[0].target).toBe(target);
+      // No AI stage: the model is released; then the worker's device goes, with nothing running
+      // on it to notice.
+      await setChain(page, JSON.stringify({ v: 1, stages: [] }));
+      await api(page).renderNow();
+      await api(page)[lose]();
+      // The stage again: its model loads in the worker whose device is gone (WebGPU calls on a
+      // lost device do not throw), its warm-up run fails, and that failure starts the worker
+      // again, so a later frame loads the model there.
+      await setChain(page, chainJson('show-mask', target));
+      const ran = await page.evaluate(async (target) => {
+        const targets: string[] = [];
+        for (let i = 0; i < 30; i++) {
+          const frame = (await window.__triad.renderNow())!;
+          targets.push(frame.ran[0].skipped ? 'skipped' : frame.ran[0].target);
+          if (targets.at(-1) === target) break;
+        }
+        return targets;
+      }, target);
+      expect(ran.at(-1), ran.join(', ')).toBe(target);
+    });
+  }
+
   test('ort-webgpu runs in a worker: the page itself never loads onnxruntime’s WebAssembly', async ({
     page,
   }) => {
