@@ -118,9 +118,10 @@ export interface Prediction {
   utilization: Record<string, number>;
   plan: Plan;
   /**
-   * `measured`: the plan ran clearly off what the model says of it (devices sharing cores slow
-   * each other in ways stage-by-stage estimates miss), so every figure is the model's scaled by
-   * what its frames measured; `model`: the latency model's word.
+   * `measured`: the plan's own frames were timed (or a plan on the same targets ran clearly off
+   * the model), so every figure is the model's scaled by what they measured — devices sharing
+   * cores slow each other, and a frame overlaps its own stages, in ways stage-by-stage
+   * estimates miss; `model`: the latency model's word.
    */
   basis: 'model' | 'measured';
   /**
@@ -1125,21 +1126,29 @@ export class Scheduler {
   }
 
   /**
-   * What the plan's frames measured over what the model says of it, where the choice between
-   * plans would use it (`scoreCandidates`: it ran further than `agree` from its prediction, and
-   * the model's view of it has not moved since); else 1.
+   * What the plan's own frames measured over what the model says of it now, wherever their
+   * measurement holds (`scoreCandidates`: fresh, and the model's view of the plan has not moved
+   * since, or it is the running plan timed within its last windows): in the browser the model
+   * was 10–25% pessimistic at one frame in flight for plans with a CPU-side stage, inside the
+   * 15% the choice between plans calls noise, while the plan's last windows ran within 10% of
+   * what it then measured — so past a window's noise (`PREDICT_AGREE`) its figures are what
+   * its frames ran at. A plan on the same targets at other shares (`sibling`), or one whose
+   * estimates moved since it ran, scales only where its ratio is beyond `agree`; else 1.
    */
   #measuredScale(candidate: Candidate<Plan>, running: boolean): number {
-    const { plan } = candidate;
-    if (!candidate.record) return 1;
-    const trusted = running && this.#trustsRunning(plan, candidate.record);
+    const { plan, record } = candidate;
+    if (!record) return 1;
+    const trusted = running && this.#trustsRunning(plan, record);
     const [scored] = scoreCandidates(
       [{ ...candidate, running: trusted }],
       this.#decisions,
       this.#recordRules(),
     );
-    const scale = scored.period / plan.period;
-    return Math.abs(scale - 1) > RECORD_RULES.agree ? scale : 1;
+    const own =
+      !candidate.sibling &&
+      (scored.state === 'measured' || (scored.state === 'remembered' && trusted));
+    const scale = (own && scored.state === 'measured' ? record.ms : scored.period) / plan.period;
+    return Math.abs(scale - 1) > (own ? PREDICT_AGREE : RECORD_RULES.agree) ? scale : 1;
   }
 
   #recordRules(): RecordRules {
@@ -1168,6 +1177,11 @@ const TRIAL_DONE = 'plans measured';
 const sameCycle = (a: string[][], b: string[][]) =>
   a.length === b.length && a.every((frame, f) => frame.every((t, s) => t === b[f][s]));
 const PREDICTION_TTL_MS = 1000;
+/**
+ * A plan's own timed frames within this fraction of the model: the model's figure (a window's
+ * noise); past it, what they ran at.
+ */
+const PREDICT_AGREE = 0.05;
 /** "Frames overlapping freely", for the pipeline model: more than any stage count needs. */
 const UNBOUNDED = 64;
 

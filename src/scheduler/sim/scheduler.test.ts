@@ -243,11 +243,10 @@ describe('the scheduler', () => {
     for (const frame of scheduler.plan!.cycle) expect(frame[1]).not.toBe(target);
   });
 
-  it('predicts a plan that ran clearly off the model at what its frames ran, and says so', () => {
-    for (const [slower, basis] of [
-      [1.5, 'measured'],
-      [1.05, 'model'],
-    ] as const) {
+  it('predicts a plan its frames timed at what they ran, near the model or far, and says so', () => {
+    // 1.1: a bias inside the 15% the choice between plans calls noise (the browser's model was
+    // 10–25% pessimistic at one frame in flight): the panel still shows what the frames ran at.
+    for (const slower of [1.5, 1.1, 0.9]) {
       const { scheduler, clock } = calibrated(PREVIEW, {
         inFlight: 2,
         strategy: 'gpu+accelerator',
@@ -264,9 +263,8 @@ describe('the scheduler', () => {
       }
       clock.now += 2000; // past the predictions' cache
       const p = scheduler.predict('gpu+accelerator')!;
-      expect(p.basis).toBe(basis);
-      const expected = basis === 'measured' ? 1000 / (period * slower) : 1000 / period;
-      expect(p.fps / expected).toBeCloseTo(1, 2);
+      expect(p.basis).toBe('measured');
+      expect(p.fps / (1000 / (period * slower))).toBeCloseTo(1, 2);
       expect(p.byInFlight[1]).toBeCloseTo(p.fps, 6);
       expect(p.low).toBeLessThanOrEqual(p.fps);
       expect(p.high).toBeGreaterThanOrEqual(p.fps);
@@ -287,7 +285,7 @@ describe('the scheduler', () => {
     }
     clock.now += 2000; // past the predictions' cache
     const p = scheduler.predict('gpu+accelerator')!;
-    expect(p.basis).toBe('model');
+    expect(p.timed!.fps * period).toBeCloseTo(1000, 0);
     expect(p.fps * period).toBeCloseTo(1000, 0);
   });
 });
