@@ -73,6 +73,11 @@ export interface FrameTiming {
   sequence: number;
   startedAt: number;
   finishedAt: number;
+  /**
+   * Timed cleanly (each GPU segment from an idle queue to its end: the frames the scheduler
+   * learns from), which costs the frame a wait at each segment.
+   */
+  clean: boolean;
   /** By target ("gpu", "cpu", an ML target) and "transfer" (readbacks, uploads, the network). */
   busy: Record<string, number>;
   /** When each target was at work on the frame (clock ms, [start, end]), keyed as `busy`. */
@@ -525,6 +530,7 @@ export class Engine {
         sequence,
         startedAt,
         finishedAt,
+        clean,
         busy: busyOf(measurement),
         spans: spansOf(measurement),
       };

@@ -121,6 +121,9 @@ export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, un
       offPlanByRepeat: repeats.map((r) => r.offPlan?.[strategy] ?? null),
       // Per repeat: each target's time per timed frame (ms), as the engine measured it.
       busyMsByRepeat: frames ? cells.map((c) => c.busyMs ?? null) : [],
+      // Per repeat: a timed frame's mean span (ms), timed cleanly (what the model learns from)
+      // and not: what clean timing's waits cost a frame.
+      frameMsByRepeat: frames ? cells.map((c) => c.frameMs ?? null) : [],
       replanMs: summary(repeats.flatMap((r) => r.replanMs?.[strategy] ?? [])),
       // Auto's placement log at the end of each repeat (frame rows): the plans it tried and why.
       ...(strategy === 'auto' && frames

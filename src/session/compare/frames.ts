@@ -142,12 +142,19 @@ export async function measureFrames(
         const busyMs: Record<string, number> = {};
         for (const { busy } of done)
           for (const [k, v] of Object.entries(busy)) busyMs[k] = (busyMs[k] ?? 0) + v / done.length;
+        const spanOf = (clean: boolean) => {
+          const own = done.filter((t) => t.clean === clean);
+          return own.length === 0
+            ? null
+            : own.reduce((sum, t) => sum + t.finishedAt - t.startedAt, 0) / own.length;
+        };
         return {
           rate: (done.length * 1000) / ms,
           count: done.length,
           ms,
           intervals,
           busyMs,
+          frameMs: { clean: spanOf(true), other: spanOf(false) },
           ...planned,
           warmup,
           ...(unsettled ? { unsettled } : {}),
