@@ -623,6 +623,9 @@ export class Scheduler {
     };
     this.#records.set(planKey(plan), record);
     this.#siblings.set(supportKey(plan), { record, plan });
+    // A prediction cached before it (the panel asks every frame) would not weigh it: Compare's
+    // first repeat of every strategy was predicted from the model alone, its warm-up just timed.
+    this.#predictions.clear();
     return predicted;
   }
 
@@ -633,6 +636,7 @@ export class Scheduler {
       this.#cursor = 0;
       this.#adoptedAt = this.#decisions;
       this.#timer = this.#newTimer();
+      this.#predictions.clear();
     }
     this.#basis = new Map();
     for (const name of Object.keys(plan.loads)) {
@@ -727,6 +731,18 @@ export class Scheduler {
   #log(change: Omit<PlacementChange, 'at'>): void {
     this.changes.push({ at: this.#clock(), ...change });
     if (this.changes.length > CHANGE_LOG) this.changes.splice(0, this.changes.length - CHANGE_LOG);
+  }
+
+  /**
+   * The frames stopped for something that is not the plan (Compare went back to the first
+   * frame): the running plan's timing window starts again, and the time since the last
+   * decision buys no exploration. A window across a restart (a seek and a keyframe decode,
+   * shorter than the second a gap must last to count as a pause) timed the restart: Compare's
+   * next repeat predicted "CPU + GPU + accelerator" at 0.67 of what its frames then ran at.
+   */
+  interrupted(): void {
+    if (this.#timer) this.#timer = this.#newTimer();
+    this.#lastDecide = null;
   }
 
   /** The target for every stage of `frame`. Cheap: it reads the plan; searches run in `maintain`. */

@@ -290,6 +290,54 @@ describe('the scheduler', () => {
   });
 });
 
+describe('predictions between frames', () => {
+  it('weigh a window timed since the last one was cached (the panel asks every frame)', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 1, strategy: 'gpu+accelerator' });
+    scheduler.maintain();
+    const period = scheduler.plan!.period;
+    expect(scheduler.predict('gpu+accelerator')!.timed).toBeNull();
+    // A window of frames 10% slower than the model, all within the predictions' cache time.
+    const frames = 12;
+    expect(frames * period * 1.1).toBeLessThan(1000);
+    for (let f = 0; f < frames; f++) {
+      scheduler.decide(f);
+      clock.now += period * 1.1;
+      scheduler.shown(f);
+    }
+    const p = scheduler.predict('gpu+accelerator')!;
+    expect(p.timed!.fps * period * 1.1).toBeCloseTo(1000, 0);
+    expect(p.basis).toBe('measured');
+  });
+});
+
+describe('a restart of the frames', () => {
+  it('is no time of the plan: told of it, the window after it does not time the gap', () => {
+    const timedFps = (told: boolean) => {
+      const { scheduler, clock } = calibrated(PREVIEW, {
+        inFlight: 1,
+        strategy: 'gpu+accelerator',
+      });
+      scheduler.maintain();
+      const period = scheduler.plan!.period;
+      // Frames at the model's rate; at frame 13 the source goes back to its first frame (half a
+      // second: too short to count as a pause by itself).
+      for (let f = 0; f < 40; f++) {
+        if (f === 13) {
+          clock.now += 500;
+          if (told) scheduler.interrupted();
+        }
+        scheduler.decide(f);
+        clock.now += period;
+        scheduler.shown(f);
+      }
+      clock.now += 2000; // past the predictions' cache
+      return scheduler.predict('gpu+accelerator')!.timed!.fps * period;
+    };
+    expect(timedFps(true)).toBeCloseTo(1000, 0);
+    expect(timedFps(false)).toBeLessThan(950); // the gap, timed as the plan's
+  });
+});
+
 describe('the latency model under the scheduler', () => {
   it('a drift keeps the pair calibrated, so calibration does not send every frame to it again', () => {
     let now = 0;

@@ -86,8 +86,13 @@ export async function measureFrames(
     eta.start();
     const attempt = () =>
       host.withMode(strategy, async (): Promise<CompareCell> => {
-        await feed.restart();
         const placer = host.scheduler(strategy);
+        // Going back to the first frame is no time of the plan's (see `Scheduler.interrupted`).
+        const restart = async () => {
+          await feed.restart();
+          placer.scheduler.interrupted();
+        };
+        await restart();
         // Until the plan is settled (calibrated, and Auto's trial of close plans done), at the
         // frames in flight the timed frames run: one at a time, Auto's trial timed plans at a
         // rate they would not run at, and a fixed strategy's prediction came from it.
@@ -113,7 +118,7 @@ export async function measureFrames(
         const unsettled = cut
           ? `The warm-up's ${Math.round(warmup.ms / 1000)} s ran out while the scheduler was still measuring targets or trying plans: these frames ran on a plan that could still have changed.`
           : undefined;
-        await feed.restart();
+        await restart();
         const finished: number[] = [];
         // The plan is timed, not re-measuring: exploration costs ≤ 0.5% over time, but one
         // re-measure of a slow target inside a short timed run would count for 5–10% of it.
