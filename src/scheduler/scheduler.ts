@@ -255,7 +255,10 @@ export class Scheduler {
   #forgetMeasuredPlans(): void {
     this.#records.clear();
     this.#siblings.clear();
-    this.#timer = null;
+    // Timed again from the next decision: the plan made next may be the one running (a new
+    // timer came only with a plan that changed, so after a change of frames in flight a plan
+    // that stayed the same was never timed again, and its prediction was the model's alone).
+    this.#timer = this.#newTimer();
     this.#trial = null;
     this.#adoptedAt = -Infinity; // nothing to hold: the next plan is for another situation
   }

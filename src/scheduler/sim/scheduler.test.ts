@@ -310,6 +310,32 @@ describe('predictions between frames', () => {
   });
 });
 
+describe('frames in flight changed', () => {
+  it('the plan is timed again at the new count, even where it stays the same plan', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 1, strategy: 'gpu-only' });
+    scheduler.maintain();
+    const cycle = scheduler.plan!.cycle;
+    const run = (from: number, ms: number) => {
+      for (let f = from; f < from + 30; f++) {
+        scheduler.decide(f);
+        clock.now += ms;
+        scheduler.shown(f);
+      }
+    };
+    run(0, scheduler.plan!.period);
+    expect(scheduler.predict('gpu-only')!.timed).not.toBeNull();
+    scheduler.setInFlight(2);
+    scheduler.maintain();
+    expect(scheduler.plan!.cycle).toEqual(cycle); // the same plan: nothing new to time
+    clock.now += 2000; // past the predictions' cache
+    expect(scheduler.predict('gpu-only')!.timed).toBeNull(); // 1 in flight's windows are gone
+    run(30, scheduler.plan!.period * 1.2);
+    clock.now += 2000;
+    const p = scheduler.predict('gpu-only')!;
+    expect(p.timed!.fps * scheduler.plan!.period * 1.2).toBeCloseTo(1000, 0);
+  });
+});
+
 describe('a restart of the frames', () => {
   it('is no time of the plan: told of it, the window after it does not time the gap', () => {
     const timedFps = (told: boolean) => {
