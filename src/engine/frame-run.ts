@@ -127,13 +127,16 @@ export class FrameRun {
     this.#segment.push(stage);
   }
 
-  /** Gives a work texture back to the pool (never the source). */
+  /**
+   * Gives a work texture back to the pool (never the source). With frames in flight, only once
+   * the commands recorded so far are submitted (`lender`). A stage's input used to go back at
+   * once while the encoder that reads it waited; where two frames' waits for an idle queue end
+   * in one task, the other frame can take it for its upload — a queue write, which runs before
+   * this frame's later submit — and this frame's next stage reads the other frame's pixels (the
+   * shape of the CI mismatches in e2e/overlap.spec.ts: a CPU stage between GPU stages, two
+   * frames in flight, most of the frame wrong; never reproduced on cue).
+   */
   release(texture: GPUTexture): void {
-    if (texture !== this.source) this.#host.pool.release(texture);
-  }
-
-  /** Gives back a texture an AI stage lent (after this frame's commands are submitted). */
-  releaseLent(texture: GPUTexture): void {
     if (texture !== this.source) (this.lender ?? this.#host.pool).release(texture);
   }
 

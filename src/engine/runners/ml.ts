@@ -70,7 +70,7 @@ export async function runMlStage(
         const t0 = ctx.now();
         if (texture) {
           const out = await ml!.runOnGpu(spec.effect, target, texture, spec.params, ctx.env, io);
-          run.releaseLent(texture);
+          run.release(texture);
           run.pixels = { on: 'gpu', texture: out };
           // Submitted before another frame may use the runner's GPU buffers.
           if (run.overlapping) io.flush();
