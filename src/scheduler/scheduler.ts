@@ -1147,11 +1147,10 @@ export class Scheduler {
   /**
    * What the plan's own frames measured over what the model says of it now, wherever their
    * measurement holds (`scoreCandidates`: fresh, and the model's view of the plan has not moved
-   * since, or it is the running plan timed within its last windows): in the browser the model
-   * was 10–25% pessimistic at one frame in flight for plans with a CPU-side stage, inside the
-   * 15% the choice between plans calls noise, while the plan's last windows ran within 10% of
-   * what it then measured — so past a window's noise (`PREDICT_AGREE`) its figures are what
-   * its frames ran at. A plan on the same targets at other shares (`sibling`), or one whose
+   * since, or it is the running plan timed within its last windows). Past a window's noise
+   * (`PREDICT_AGREE`) its figures are what its frames ran at, though the choice between plans
+   * calls up to 15% noise: a model 10% off is a panel figure 10% off (in the browser bench 31 of
+   * 32 predictions were then within 15% of what the frames measured). A plan on the same targets at other shares (`sibling`), or one whose
    * estimates moved since it ran, scales only where its ratio is beyond `agree`; else 1.
    */
   #measuredScale(candidate: Candidate<Plan>, running: boolean): number {

@@ -244,8 +244,8 @@ describe('the scheduler', () => {
   });
 
   it('predicts a plan its frames timed at what they ran, near the model or far, and says so', () => {
-    // 1.1: a bias inside the 15% the choice between plans calls noise (the browser's model was
-    // 10–25% pessimistic at one frame in flight): the panel still shows what the frames ran at.
+    // 1.1: a bias inside the 15% the choice between plans calls noise: the panel still shows
+    // what the frames ran at.
     for (const slower of [1.5, 1.1, 0.9]) {
       const { scheduler, clock } = calibrated(PREVIEW, {
         inFlight: 2,
