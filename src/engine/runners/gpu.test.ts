@@ -38,15 +38,21 @@ function countingGpu() {
   return { gpu, submits: () => submits };
 }
 
-function frame(host: FrameRunHost, pool: TexturePool, source: GPUTexture, overlapping: boolean) {
-  return new FrameRun(host, {
+/** A frame on a real pool (an upload takes a pooled texture, as the engine's does). */
+function frameOnPool(overlapping: boolean, clean = false) {
+  const { gpu, submits } = countingGpu();
+  const pool = new TexturePool(gpu);
+  const host: FrameRunHost = { gpu, pool, upload: () => pool.acquire(4, 2), now: () => 0 };
+  const source = gpu.createTexture({ size: [4, 2], format: 'rgba8unorm', usage: 0 });
+  const run = new FrameRun(host, {
     index: 0,
     measurement: { frame: 0, cpu: [], gpu: [], ml: [], transfers: [] },
-    clean: false,
+    clean,
     overlapping,
     source,
     lender: overlapping ? new DeferredReleases(pool) : null,
   });
+  return { pool, run, submits };
 }
 
 test.each([
@@ -55,11 +61,7 @@ test.each([
 ])(
   'with two frames in flight, %s goes back to the pool only once the commands reading it are submitted',
   (_, intermediate) => {
-    const { gpu, submits } = countingGpu();
-    const pool = new TexturePool(gpu);
-    const host: FrameRunHost = { gpu, pool, upload: () => pool.acquire(4, 2), now: () => 0 };
-    const source = gpu.createTexture({ size: [4, 2], format: 'rgba8unorm', usage: 0 });
-    const run = frame(host, pool, source, true);
+    const { pool, run, submits } = frameOnPool(true);
     // The frame's pixels in a pooled texture (an upload after a CPU stage), read by the next
     // stage; a stage like unsharp also takes a work texture of its own and gives it back.
     const input = pool.acquire(4, 2);
@@ -90,11 +92,7 @@ test.each([
 );
 
 test('with one frame in flight, a stage’s input goes back at once (no other frame can take it)', () => {
-  const { gpu } = countingGpu();
-  const pool = new TexturePool(gpu);
-  const host: FrameRunHost = { gpu, pool, upload: () => pool.acquire(4, 2), now: () => 0 };
-  const source = gpu.createTexture({ size: [4, 2], format: 'rgba8unorm', usage: 0 });
-  const run = frame(host, pool, source, false);
+  const { pool, run } = frameOnPool(false);
   const input = pool.acquire(4, 2);
   run.pixels = { on: 'gpu', texture: input };
   const ctx = { gpuStage: () => ({ encode() {} }) } as unknown as RunnerContext;
@@ -111,18 +109,7 @@ test.each([
 ])(
   'a stage recorded after a wait (an upload first) is submitted in the same callback where frames overlap (overlapping %s, clean %s)',
   async (overlapping, clean) => {
-    const { gpu, submits } = countingGpu();
-    const pool = new TexturePool(gpu);
-    const host: FrameRunHost = { gpu, pool, upload: () => pool.acquire(4, 2), now: () => 0 };
-    const source = gpu.createTexture({ size: [4, 2], format: 'rgba8unorm', usage: 0 });
-    const run = new FrameRun(host, {
-      index: 0,
-      measurement: { frame: 0, cpu: [], gpu: [], ml: [], transfers: [] },
-      clean,
-      overlapping,
-      source,
-      lender: overlapping ? new DeferredReleases(pool) : null,
-    });
+    const { pool, run, submits } = frameOnPool(overlapping, clean);
     // The frame comes back from a CPU stage: the stage uploads it, then records.
     run.pixels = { on: 'cpu', image: { width: 4, height: 2, data: new Uint8ClampedArray(32) } };
     // What the stage wrote is read by the GPU at submit: here, whether it was submitted before
