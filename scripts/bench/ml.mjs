@@ -1,6 +1,7 @@
 // npm run bench:ml — each converted model on each available ML target and input size: the first
 // inference (session compile and warm-up) apart from the steady state (median/p95 of RUNS more, 5
-// by default: the software adapters are slow).
+// by default: the software adapters are slow); the Background blur stage with its pre/post on
+// either side; and how long a GPU runtime is out after a loss of its own device (LOSSES, 3).
 // Writes bench-results/ml.json.
 import { openApp, percentile, report } from './harness.mjs';
 
@@ -81,6 +82,54 @@ try {
       });
       console.log(`${name}: ${percentile(ms, 50).toFixed(1)} ms`);
     }
+  }
+  // A loss of a GPU runtime's own device (in its worker; the app's is not touched): from the loss
+  // until a frame's AI stage runs on that runtime again (a fresh worker, a new device, the model
+  // loaded and its pipelines compiled again), frames rendered back to back meanwhile.
+  const LOSSES = Number(process.env.BENCH_LOSSES ?? 3);
+  await page.evaluate(() => window.__triad.setSyntheticImage(256, 256));
+  for (const [target, lose] of [
+    ['ort-webgpu', 'loseOrtWebGpuDevice'],
+    ['tfjs-webgpu', 'loseTfjsDevice'],
+  ]) {
+    if (!targets[target]?.available) continue;
+    const outs = await page.evaluate(
+      async ([target, lose, losses]) => {
+        const api = window.__triad;
+        const stage = { effect: 'show-mask', enabled: true, target, params: {} };
+        api.setChain(JSON.stringify({ v: 1, stages: [stage] }));
+        const onTarget = async () => {
+          const ran = (await api.renderNow())?.ran[0];
+          return !!ran && !ran.skipped && ran.target === target;
+        };
+        for (let i = 0; i < 60 && !(await onTarget()); i++); // the model loaded first
+        const outs = [];
+        for (let k = 0; k < losses; k++) {
+          const t0 = api.now();
+          await api[lose]();
+          let frames = 1;
+          while (!(await onTarget()) && frames < 300) frames++;
+          outs.push(frames < 300 ? { ms: api.now() - t0, frames } : null);
+        }
+        return outs;
+      },
+      [target, lose, LOSSES],
+    );
+    const back = outs.filter((o) => o !== null);
+    const ms = back.map((o) => o.ms);
+    const name = `${target} back after a loss of its own device`;
+    results.push({
+      case: name,
+      metric: 'time until a frame ran on it again',
+      unit: 'ms',
+      median: ms.length ? percentile(ms, 50) : null,
+      p95: ms.length ? percentile(ms, 95) : null,
+      n: ms.length,
+      losses: outs.length,
+      neverBack: outs.length - back.length,
+      framesUntilBack: back.map((o) => o.frames),
+    });
+    console.log(`${name}: ${ms.map((v) => v.toFixed(0)).join(', ')} ms`);
   }
   report('ml', environment, results);
 } finally {
