@@ -75,7 +75,7 @@ test('npm run bench --small runs the three scenarios under the four strategies a
           expect(ms, `${r.case}: ${target}`).toBeGreaterThan(0);
         }
         // A timed frame's span, clean and not: at least one kind ran, and none took no time.
-        const span = (r.frameMsByRepeat as { clean: number | null; other: number | null }[])[0];
+        const span = (r.spanMsByRepeat as { clean: number | null; other: number | null }[])[0];
         expect(span.clean ?? span.other, r.case).not.toBeNull();
         for (const ms of [span.clean, span.other]) if (ms !== null) expect(ms).toBeGreaterThan(0);
         expect(Object.keys((r.offPlanByRepeat as object[])[0]).sort()).toEqual([

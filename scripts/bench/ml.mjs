@@ -102,7 +102,10 @@ try {
           const ran = (await api.renderNow())?.ran[0];
           return !!ran && !ran.skipped && ran.target === target;
         };
-        for (let i = 0; i < 60 && !(await onTarget()); i++); // the model loaded first
+        // The model loaded first: a runtime that never ran the stage has nothing to come back to.
+        let loaded = false;
+        for (let i = 0; i < 60 && !loaded; i++) loaded = await onTarget();
+        if (!loaded) return null;
         const outs = [];
         for (let k = 0; k < losses; k++) {
           const t0 = api.now();
@@ -115,6 +118,10 @@ try {
       },
       [target, lose, LOSSES],
     );
+    if (!outs) {
+      console.log(`${target}: the stage never ran on it, so no loss was timed`);
+      continue;
+    }
     const back = outs.filter((o) => o !== null);
     const ms = back.map((o) => o.ms);
     const name = `${target} back after a loss of its own device`;

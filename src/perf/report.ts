@@ -47,7 +47,7 @@ export interface CompareCell {
    * Frame rows: a timed frame's mean span from its start to the end of its GPU work (ms), for
    * the frames timed cleanly (the ones the latency model learns from) and the others.
    */
-  frameMs?: { clean: number | null; other: number | null };
+  spanMs?: { clean: number | null; other: number | null };
   /** A batch: items in flight at once (the planner's recommendation), and each target's share. */
   inFlight?: number;
   slots?: Record<string, number>;

@@ -123,7 +123,7 @@ export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, un
       busyMsByRepeat: frames ? cells.map((c) => c.busyMs ?? null) : [],
       // Per repeat: a timed frame's mean span (ms), timed cleanly (what the model learns from)
       // and not: what clean timing's waits cost a frame.
-      frameMsByRepeat: frames ? cells.map((c) => c.frameMs ?? null) : [],
+      spanMsByRepeat: frames ? cells.map((c) => c.spanMs ?? null) : [],
       replanMs: summary(repeats.flatMap((r) => r.replanMs?.[strategy] ?? [])),
       // Auto's placement log at the end of each repeat (frame rows): the plans it tried and why.
       ...(strategy === 'auto' && frames

@@ -1150,8 +1150,9 @@ export class Scheduler {
    * since, or it is the running plan timed within its last windows). Past a window's noise
    * (`PREDICT_AGREE`) its figures are what its frames ran at, though the choice between plans
    * calls up to 15% noise: a model 10% off is a panel figure 10% off (in the browser bench 31 of
-   * 32 predictions were then within 15% of what the frames measured). A plan on the same targets at other shares (`sibling`), or one whose
-   * estimates moved since it ran, scales only where its ratio is beyond `agree`; else 1.
+   * 32 predictions were then within 15% of what the frames measured). A plan on the same targets
+   * at other shares (`sibling`), or one whose estimates moved since it ran, scales only where its
+   * ratio is beyond `agree`; else 1.
    */
   #measuredScale(candidate: Candidate<Plan>, running: boolean): number {
     const { plan, record } = candidate;

@@ -159,7 +159,7 @@ export async function measureFrames(
           ms,
           intervals,
           busyMs,
-          frameMs: { clean: spanOf(true), other: spanOf(false) },
+          spanMs: { clean: spanOf(true), other: spanOf(false) },
           ...planned,
           warmup,
           ...(unsettled ? { unsettled } : {}),
