@@ -1,6 +1,7 @@
 import { ML_TARGET_DEVICE, isMlTarget, type MlTarget, type StageTarget } from '../../core/targets';
 import type { StageSpec } from '../../effects/chain';
 import type { GpuContext } from '../../gpu/device';
+import { ModelFailure } from '../../ml/effects/model-failure';
 import { linkOf } from '../../ml/remote/link';
 import type { FrameRun } from '../frame-run';
 import type { Ran, RunnerContext } from './context';
@@ -113,9 +114,12 @@ export async function runMlStage(
     } catch (error) {
       // The device was lost under the frame: no target failed, the frame did (the session
       // renders it again on the new device). Trying the others would load models for nothing
-      // and count a failure against a target that works. Only work on the GPU waits to learn it.
+      // and count a failure against a target that works. Only the GPU side's own work waits
+      // to learn it: a model's failure (an endpoint gone, a runtime's own device lost) is its
+      // target's, and the next target runs the stage now.
       const onDevice = ML_TARGET_DEVICE[target] === 'gpu' || ml!.runsOnGpu(spec.effect);
-      if (gpu.isLost || (onDevice && (await gpu.lostUnder()))) throw error;
+      const own = error instanceof ModelFailure;
+      if (gpu.isLost || (onDevice && !own && (await gpu.lostUnder()))) throw error;
       const message = error instanceof Error ? error.message : String(error);
       reason ??= message; // the placed target's reason is the one to show
       if (error instanceof RangeError) break; // the input, not the target: no use trying others

@@ -6,11 +6,12 @@ import type { GpuContext } from '../../gpu/device';
 import { resizeBilinear } from '../resize';
 import type { Availability } from '../runtime/ort';
 import type { ModelEntry, ModelRuntimes } from '../runtime/load';
-import type { MlModel } from '../runtime/tensor-data';
+import type { MlModel, TensorData } from '../runtime/tensor-data';
 import type { MlTarget } from '../../core/targets';
 import { imageToTensor } from '../tensor';
 import { SR_OVERLAP, SR_TILE, runTiled } from '../tiling';
 import { MODEL_INPUT, compositeCpu } from './backgrounds';
+import { ModelFailure } from './model-failure';
 import { SegmentationGpu, type GpuFrameIo } from './segmentation-gpu';
 import type { EndpointHealth, OipClient, RoundTrip } from '../remote/client';
 import { RemoteModel } from '../remote/model';
@@ -36,6 +37,9 @@ interface Loaded {
   model: MlModel;
   loadMs: number;
 }
+
+/** One inference of a model in use by a frame; its failures are `ModelFailure`s. */
+type RunModel = (input: TensorData) => Promise<TensorData>;
 
 /**
  * Runs the AI effects on any available ML target. It owns one model per (model, target), loaded on
@@ -191,6 +195,28 @@ export class MlEffectRunner {
     });
   }
 
+  /**
+   * A run of the effect's model on the target, for a frame: a failure to load or to run
+   * is the target's (`ModelFailure`). A runtime restarted under the run (its own GPU device was
+   * lost) starts loading the model again at once, not at the next frame that asks for it.
+   */
+  async #use(effect: MlEffectDefinition, target: MlTarget): Promise<RunModel> {
+    let model: MlModel;
+    try {
+      ({ model } = await this.#model(effect.model, target));
+    } catch (error) {
+      throw new ModelFailure(target, error);
+    }
+    return async (input) => {
+      try {
+        return await model.run(input);
+      } catch (error) {
+        if (model.stale) this.#model(effect.model, target).catch(() => {});
+        throw new ModelFailure(target, error);
+      }
+    };
+  }
+
   #forget(key: string): void {
     this.#models.delete(key);
     this.#ready.delete(key);
@@ -228,7 +254,7 @@ export class MlEffectRunner {
   ): Promise<GPUTexture> {
     const effect = this.#effect(effectId);
     if (effect.task !== 'segmentation') throw new Error(`${effect.name} runs on the CPU side`);
-    const { model } = await this.#model(effect.model, target);
+    const run = await this.#use(effect, target);
     const entry = await this.#entry(effect.model);
     // A frame of a device replaced since (it was lost under the frame) must not touch the kits:
     // they are the new device's now (a frame that did destroyed the new frame's buffers). The
@@ -239,7 +265,7 @@ export class MlEffectRunner {
       kit = new SegmentationGpu(io.gpu, env);
       this.#gpuKits.set(target, kit);
     }
-    const mask = await kit.mask(io, frame, model, inputSize(entry));
+    const mask = await kit.mask(io, frame, run, inputSize(entry));
     try {
       return kit.composite(io, effect, frame, mask, params, env);
     } finally {
@@ -257,19 +283,18 @@ export class MlEffectRunner {
     maxDimension = Infinity,
   ): Promise<RgbaImage> {
     const effect = this.#effect(effectId);
-    const { model } = await this.#model(effect.model, target);
+    const run = await this.#use(effect, target);
     const entry = await this.#entry(effect.model);
-    if (effect.task === 'super-resolution')
-      return this.#upscale(effect, model, image, maxDimension);
+    if (effect.task === 'super-resolution') return this.#upscale(effect, run, image, maxDimension);
     const [w, h] = inputSize(entry);
     const input = imageToTensor(resizeBilinear(image, w, h), MODEL_INPUT);
-    const out = await model.run({ data: input, dims: [1, h, w, 3] });
+    const out = await run({ data: input, dims: [1, h, w, 3] });
     return compositeCpu(effect, image, { width: w, height: h, data: out.data }, params, env);
   }
 
   async #upscale(
     effect: MlEffectDefinition,
-    model: MlModel,
+    run: RunModel,
     image: RgbaImage,
     maxDimension: number,
   ): Promise<RgbaImage> {
@@ -285,7 +310,7 @@ export class MlEffectRunner {
       );
     const label = `${effect.name}`;
     try {
-      return await runTiled(image, scale, (tile) => upscaleTile(model, tile, scale), {
+      return await runTiled(image, scale, (tile) => upscaleTile(run, tile, scale), {
         tileSize: SR_TILE,
         overlap: SR_OVERLAP,
         onProgress: (done, total) => {
@@ -353,13 +378,13 @@ function warmUpInput(entry: ModelEntry): { data: Float32Array; dims: number[] } 
 }
 
 /** One ESRGAN tile: RGB in [0, 255] NHWC in, `scale`× out, clamped to bytes. */
-async function upscaleTile(model: MlModel, tile: RgbaImage, scale: number): Promise<RgbaImage> {
+async function upscaleTile(run: RunModel, tile: RgbaImage, scale: number): Promise<RgbaImage> {
   const input = imageToTensor(tile, {
     layout: 'nhwc',
     mean: [0, 0, 0],
     std: [1 / 255, 1 / 255, 1 / 255],
   });
-  const out = await model.run({ data: input, dims: [1, tile.height, tile.width, 3] });
+  const out = await run({ data: input, dims: [1, tile.height, tile.width, 3] });
   const image = createImage(tile.width * scale, tile.height * scale);
   const n = image.width * image.height;
   if (out.data.length !== n * 3)

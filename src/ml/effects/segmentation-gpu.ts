@@ -8,7 +8,7 @@ import type { TextureLender } from '../../gpu/texture-pool';
 import { uploadImage } from '../../gpu/upload';
 import { GpuFill, GpuMaskComposite } from '../ops-gpu';
 import { GpuResize } from '../resize-gpu';
-import type { MlModel } from '../runtime/tensor-data';
+import type { TensorData } from '../runtime/tensor-data';
 import { coverCrop, imageToTensor, type TensorSpec } from '../tensor';
 import { background, MODEL_INPUT } from './backgrounds';
 
@@ -81,7 +81,7 @@ export class SegmentationGpu {
   async mask(
     io: GpuFrameIo,
     frame: GPUTexture,
-    model: MlModel,
+    run: (input: TensorData) => Promise<TensorData>,
     [width, height]: [number, number],
   ): Promise<GpuMask> {
     const small = io.pool.acquire(width, height);
@@ -90,7 +90,7 @@ export class SegmentationGpu {
     const collect = recordReadback(this.gpu, io.encoder(), small);
     io.pool.release(small);
     io.flush();
-    const out = await model.run({ data: imageToTensor(await collect(), TENSOR), dims });
+    const out = await run({ data: imageToTensor(await collect(), TENSOR), dims });
     const buffer = this.#buffer('mask', out.data.byteLength);
     this.gpu.device.queue.writeBuffer(buffer, 0, out.data as Float32Array<ArrayBuffer>);
     return { buffer, width, height, dispose: () => {} };
