@@ -25,7 +25,11 @@ import { toMarkdown, type CompareTable } from '../perf/report';
 import type { Strategy } from '../scheduler';
 import { availability, fetchModel, ortTensors, type MlTarget } from '../ml/runtime/ort';
 import { fetchManifest, loadModel, loadOnnx } from '../ml/runtime/load';
-import { loseOrtWebGpuDevice, ortWorkerSessions } from '../ml/runtime/ort-worker';
+import {
+  loseOrtWebGpuDevice,
+  ortWorkerSessions,
+  retiringOrtWorkers,
+} from '../ml/runtime/ort-worker';
 import { loseTfjsDevice, tfjsWorkerMemory } from '../ml/runtime/tfjs';
 import { computeScopes } from '../scopes/compute';
 import { liveFrames } from '../media/video/frames';
@@ -320,6 +324,8 @@ export function createTestApi(app: AppState, compare: CompareState) {
         tfjsTensors: tfjs.tensors,
         // Models loaded in the runtimes' workers (onnxruntime's sessions, tfjs's models).
         workerSessions: (await ortWorkerSessions()) + tfjs.models,
+        // Restarted onnxruntime workers not yet terminated (see `restartOrtWorker`).
+        retiringWorkers: retiringOrtWorkers(),
         models: app.ai.runner.loaded,
         deviceBuffers: counters?.deviceBuffers ?? 0,
         liveBuffers: counters?.liveBuffers ?? 0,
