@@ -62,6 +62,8 @@ export interface FramePlacer {
   cleanTiming?(sequence: number): boolean;
   /** Whether the placement strategy allows a target now (healthy, and of an allowed kind). */
   allows?(target: TargetKind): boolean;
+  /** The frames stopped for something that is not the plan (a seek): no time of its. */
+  interrupted?(): void;
 }
 
 /** Manual placement: every stage where the user pinned it. */
@@ -267,5 +269,9 @@ export class SchedulerPlacer implements FramePlacer {
   failed(target: TargetKind, reason: string): void {
     this.scheduler.reportFailure(target, reason);
     this.#maintainSoon();
+  }
+
+  interrupted(): void {
+    this.scheduler.interrupted();
   }
 }

@@ -22,4 +22,9 @@ export interface FrameSourceHost {
   setFrameIndex(index: number): void;
   /** Playback stopped on an error. */
   onError(reason: string): void;
+  /**
+   * The stream jumped (a seek while playing): the time from the last frame to the next is not
+   * the plan's, and the scheduler's timing window starts again (see `Scheduler.interrupted`).
+   */
+  interrupted(): void;
 }

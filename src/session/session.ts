@@ -270,6 +270,7 @@ export class Session {
       renderNow: () => session.renderNow(),
       frameSlot: () => session.frameSlot(),
       startFrame: (options) => session.startFrame(options),
+      interrupted: () => session.engine?.placer.interrupted?.(),
       ...own,
     };
   }

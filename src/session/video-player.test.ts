@@ -64,6 +64,7 @@ function host() {
     showSource: () => {},
     setFrameIndex: () => {},
     onError: (reason) => errors.push(reason),
+    interrupted: () => {},
   };
   return { h, uploaded, errors };
 }
@@ -174,6 +175,35 @@ describe('VideoPlayer', () => {
     // only playback's are forced live (a seek while playing is the stream's as the app says).
     expect(started.map((s) => s.live)).toEqual([undefined, true, true, true, true, undefined]);
     expect(player.state.playing).toBe(false);
+    await player.remove();
+  });
+
+  it('a seek while playing tells the host the stream jumped, after the still and before playback goes on; a seek while paused does not', async () => {
+    const c = clip(60);
+    const { h } = host();
+    const events: string[] = [];
+    const watching: FrameSourceHost = {
+      ...h,
+      frameSlot: () => new Promise((resolve) => setTimeout(resolve, 0)), // a task a frame
+      startFrame: async (options) => {
+        events.push(options?.live ? 'live' : 'still');
+        return { done: Promise.resolve({}) };
+      },
+      interrupted: () => void events.push('interrupted'),
+    };
+    const playing = { ...state(), everyFrame: true, loop: true }; // plays until paused
+    const player = new VideoPlayer(watching, playing, clock().timers);
+    await player.load(c.video, c.first(), async () => null);
+    player.play();
+    await until(() => events.length >= 4);
+    await player.seek(3);
+    await until(() => events.lastIndexOf('live') > events.indexOf('interrupted'));
+    await player.pause();
+    const at = events.indexOf('interrupted');
+    expect(events.filter((e) => e === 'interrupted')).toHaveLength(1);
+    expect(events.slice(at - 1, at + 2)).toEqual(['still', 'interrupted', 'live']);
+    await player.seek(1);
+    expect(events.filter((e) => e === 'interrupted')).toHaveLength(1);
     await player.remove();
   });
 

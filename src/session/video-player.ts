@@ -313,7 +313,11 @@ export class VideoPlayer<V extends PlayableVideo> {
     await this.pause();
     const frame = await file.frameAt(Math.min(Math.max(0, time), this.duration));
     if (frame) await this.#showNow(frame);
-    if (wasPlaying) this.play();
+    if (!wasPlaying) return;
+    // The pause, the keyframe decode and the still are no time of the plan's: a window across
+    // them (under the second a gap must last to count as a pause) would time the seek.
+    this.#host.interrupted();
+    this.play();
   }
 
   /** Closes the video and every frame it holds. */
