@@ -101,6 +101,21 @@ describe('latency model', () => {
     expect(m.estimate('k')!.mean).toBeGreaterThan(39);
   });
 
+  it('a scaled estimate the next sample contradicts comes back, however noisy it was', () => {
+    const { m } = model({ calibration: 3 });
+    m.record('k', 0);
+    // A GPU stage timed within shared segments: 10 ms ± 6.
+    for (let i = 0; i < 20; i++) m.record('k', i % 2 ? 4 : 16);
+    m.scale('k', 14); // a sibling stage drifted 14× (one crowded segment)
+    m.record('k', 11);
+    expect(m.estimate('k')).toMatchObject({ unconfirmed: false, spikes: 1 });
+    expect(m.estimate('k')!.mean).toBeLessThan(20);
+    // Scaled and then measured near the scaled figure: the target did change.
+    m.scale('k', 14);
+    m.record('k', 120);
+    expect(m.estimate('k')!.mean).toBeGreaterThan(100);
+  });
+
   it('undo takes back an unconfirmed estimate (a jump or a scale), and nothing else', () => {
     const { m } = model({ calibration: 3 });
     m.record('k', 0);

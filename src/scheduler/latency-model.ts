@@ -84,6 +84,11 @@ function middle(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
 }
 
+/** How far apart two times are by ratio (1 ms and 2 ms as far as 10 ms and 20 ms). */
+function ratioGap(a: number, b: number): number {
+  return Math.abs(Math.log(Math.max(a, 1e-3) / Math.max(b, 1e-3)));
+}
+
 /** Pixels → a size bucket: one bucket per doubling of the pixel count. */
 export function sizeBucket(pixels: number): number {
   return Math.max(0, Math.round(Math.log2(Math.max(1, pixels))));
@@ -151,9 +156,12 @@ export class LatencyModel {
     }
     if (e.unconfirmed) {
       e.unconfirmed = false;
-      // The sample after a jump: far from it, the jump was a spike and the estimate before it
-      // comes back; near it, the jump is confirmed.
-      if (e.before && this.#far(e, ms)) {
+      // The sample after a jump or a scale: nearer (by ratio) the estimate before it, the jump
+      // was a spike and that estimate comes back; nearer the new one, it is confirmed. Judged by
+      // the spread instead, a scaled noisy estimate (its spread scaled too) took a sample 1/100
+      // of it as confirmation, and scales of scales at two frames in flight made 10 ms GPU
+      // stages 20–46 s a frame: predictions at 0.01–0.2 of what the frames ran at.
+      if (e.before && ratioGap(ms, e.before.mean) < ratioGap(ms, e.mean)) {
         Object.assign(e, e.before);
         e.spikes++;
       }
