@@ -228,6 +228,34 @@ export function createTestApi(app: AppState, compare: CompareState) {
       }
       throw new Error(`the video has no frame ${index}`);
     },
+    /**
+     * Every frame of the open video, box-filtered down to `width` px wide (RGBA): a whole clip's
+     * pictures, small enough to compare frame by frame (a wrong frame anywhere, not only one).
+     */
+    async videoThumbnails(width: number) {
+      const file = app.video.file;
+      if (!file) throw new Error('no video');
+      const out: { width: number; height: number; data: number[] }[] = [];
+      for await (const frame of file.frames(0)) {
+        try {
+          const rect = frame.frame.visibleRect!;
+          const full = new Uint8Array(rect.width * rect.height * 4);
+          await frame.frame.copyTo(full, { format: 'RGBA', rect });
+          const k = Math.max(1, Math.floor(rect.width / width));
+          const [w, h] = [Math.floor(rect.width / k), Math.floor(rect.height / k)];
+          const data = new Array<number>(w * h * 4).fill(0);
+          for (let y = 0; y < h * k; y++)
+            for (let x = 0; x < w * k; x++)
+              for (let c = 0; c < 4; c++)
+                data[(Math.floor(y / k) * w + Math.floor(x / k)) * 4 + c] +=
+                  full[(y * rect.width + x) * 4 + c] / (k * k);
+          out.push({ width: w, height: h, data: data.map(Math.round) });
+        } finally {
+          frame.close();
+        }
+      }
+      return out;
+    },
     videoSeek: (time: number) => app.video.seek(time),
     /**
      * Exports the open video through a chain whose frame `stuckAt` never finishes (as after a
