@@ -19,12 +19,15 @@ import { runCpuStage } from './runners/cpu';
 import { runGpuStage } from './runners/gpu';
 import { runMlStage } from './runners/ml';
 import { fitSize } from '../ml/resize';
+import { ML_TARGETS, ML_TARGET_DEVICE } from '../core/targets';
 import { GpuResize } from '../ml/resize-gpu';
 import type { FrameInfo, GpuStage } from '../gpu/stage';
 import { DeferredReleases, TexturePool } from '../gpu/texture-pool';
 import { uploadImage, type UploadPath } from '../gpu/upload';
 import { FRAME_TARGET_USAGE, FrameUploader, type FrameUploadPath } from '../gpu/upload-frame';
 
+/** The AI runtimes that work on the GPU on a device of their own (the app's queue never sees it). */
+const GPU_SHARING_TARGETS = ML_TARGETS.filter((t) => ML_TARGET_DEVICE[t] === 'gpu');
 /** Where a stage runs: a WGSL kernel on the GPU, the CPU kernel on the workers, or an ML target. */
 export type TargetKind = StageTarget;
 
@@ -180,7 +183,7 @@ export class Engine {
    * The CPU pool, each AI runtime and the AI runner's GPU side serve one frame's stage at a
    * time; a stage is timed from when its device takes it.
    */
-  readonly #devices = new DeviceQueues();
+  readonly #devices: DeviceQueues;
   /** Replaced sources that frames in flight may still read. */
   readonly #retired: GPUTexture[] = [];
   /** Frames submitted whose GPU work is not done yet. */
@@ -208,6 +211,7 @@ export class Engine {
     this.#env = env;
     this.#cpu = cpu;
     this.#now = clock;
+    this.#devices = new DeviceQueues(clock);
     this.#pool = new TexturePool(gpu);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const engine = this;
@@ -448,7 +452,13 @@ export class Engine {
         ? this.#pool.acquire(current.width, current.height)
         : current;
     const run = new FrameRun(
-      { gpu: this.gpu, pool: this.#pool, upload: (image) => this.#upload(image), now },
+      {
+        gpu: this.gpu,
+        pool: this.#pool,
+        upload: (image) => this.#upload(image),
+        now,
+        sharedGpuBusy: (from, to) => this.#devices.ranBetween(GPU_SHARING_TARGETS, from, to),
+      },
       {
         index: frame.index,
         live: frame.live ?? false,

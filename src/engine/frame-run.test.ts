@@ -57,3 +57,40 @@ test.each([false, true])(
     expect(unhandled).toEqual([]);
   },
 );
+
+test('a clean segment during which an AI runtime sharing the GPU ran is not clean; one alone is', async () => {
+  let now = 0;
+  let shared: [number, number] | null = null;
+  const gpu = {
+    device: {
+      createCommandEncoder: () => ({ finish: () => ({}) }),
+      queue: { onSubmittedWorkDone: async () => void (now += 40) },
+    },
+    counters: emptyCounters(),
+    submit() {},
+  } as unknown as GpuContext;
+  const host: FrameRunHost = {
+    gpu,
+    pool: {} as FrameRunHost['pool'],
+    upload: () => ({}) as GPUTexture,
+    now: () => now,
+    sharedGpuBusy: (from, to) => !!shared && shared[0] < to && shared[1] > from,
+  };
+  const run = new FrameRun(host, {
+    index: 0,
+    measurement: { gpu: [], cpu: [], transfers: [] } as unknown as FrameRun['measurement'],
+    clean: true,
+    overlapping: true,
+    source: {} as GPUTexture,
+    lender: null,
+  });
+  run.recorded(0);
+  await run.submitAndWait(); // 0 → 40 ms, nothing else on the GPU
+  shared = [50, 70]; // the other frame's model on tfjs-webgpu
+  run.recorded(1);
+  await run.submitAndWait(); // 40 → 80 ms, the model ran in it
+  expect(run.measurement.gpu.map((g) => [g.indices, g.ms, g.clean])).toEqual([
+    [[0], 40, true],
+    [[1], 40, false],
+  ]);
+});

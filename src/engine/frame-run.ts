@@ -15,6 +15,12 @@ export interface FrameRunHost {
   /** Writes an image into a pooled texture (queued: the copy runs later on the queue). */
   upload(image: RgbaImage): GPUTexture;
   now(): number;
+  /**
+   * Whether work that shares the GPU without using the app's queue (an AI runtime on a device of
+   * its own on the same adapter) ran between `from` and `to`: a clean segment's time then holds
+   * it too, and is not clean.
+   */
+  sharedGpuBusy?(from: number, to: number): boolean;
 }
 
 /**
@@ -99,12 +105,23 @@ export class FrameRun {
     const indices = this.#segment;
     this.#segment = [];
     if (indices.length === 0) return Promise.resolve(submittedAt);
-    const clean = this.clean;
     return this.idle().then(() => {
       const done = now();
+      const clean = this.#cleanBetween(submittedAt, done);
       this.measurement.gpu.push({ indices, ms: done - submittedAt, clean, endedAt: done });
       return done;
     });
+  }
+
+  /**
+   * Whether this frame's GPU work between `from` and `to` was timed cleanly: a clean frame, and
+   * no AI runtime sharing the GPU ran meanwhile. At two frames in flight, the other frame's model
+   * on tfjs-webgpu (its own device, the same lavapipe cores) made a 6 ms stage's clean samples
+   * 46–185 ms, and each such jump scaled the target's other stages with it (GPU only predicted at
+   * 0.01–0.14 of what its frames then ran at).
+   */
+  #cleanBetween(from: number, to: number): boolean {
+    return this.clean && !this.#host.sharedGpuBusy?.(from, to);
   }
 
   /** Submits what is recorded without waiting for it, and starts a new encoder. */
@@ -155,7 +172,13 @@ export class FrameRun {
     const texture = this.#host.upload(image);
     if (clean) await this.idle();
     const endedAt = now();
-    this.measurement.transfers.push({ from: 'cpu', to: 'gpu', ms: endedAt - t0, clean, endedAt });
+    this.measurement.transfers.push({
+      from: 'cpu',
+      to: 'gpu',
+      ms: endedAt - t0,
+      clean: clean && this.#cleanBetween(t0, endedAt),
+      endedAt,
+    });
     return texture;
   }
 
@@ -189,7 +212,7 @@ export class FrameRun {
       from: 'gpu',
       to: 'cpu',
       ms: endedAt - start,
-      clean: this.clean,
+      clean: this.#cleanBetween(start, endedAt),
       endedAt,
     });
     this.release(pixels.texture);

@@ -88,6 +88,26 @@ describe('DeviceQueues', () => {
     expect(queues.busy).toBe(0);
   });
 
+  it('says whether a device ran a job in a span of time: running, or ran and ended inside it', async () => {
+    let now = 0;
+    const queues = new DeviceQueues(() => now);
+    const log: string[] = [];
+    const a = job(log, 'a');
+    now = 100;
+    const done = queues.run('tfjs-webgpu', a.work);
+    await tick();
+    now = 150;
+    expect(queues.ranBetween(['tfjs-webgpu'], 120, 150)).toBe(true); // running now
+    expect(queues.ranBetween(['tfjs-webgpu'], 50, 90)).toBe(false); // before it started
+    expect(queues.ranBetween(['ort-webgpu'], 120, 150)).toBe(false); // another device
+    now = 200;
+    a.finish();
+    await done;
+    now = 300;
+    expect(queues.ranBetween(['ort-webgpu', 'tfjs-webgpu'], 190, 300)).toBe(true); // ended inside
+    expect(queues.ranBetween(['tfjs-webgpu'], 210, 300)).toBe(false); // ended before
+  });
+
   it('a failed job fails its own caller only; the next job on the device still runs', async () => {
     const queues = new DeviceQueues();
     const log: string[] = [];

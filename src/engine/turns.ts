@@ -50,10 +50,31 @@ export class Turns {
  */
 export class DeviceQueues {
   readonly #tails = new Map<string, Promise<void>>();
+  readonly #now: () => number;
+  /** Per device, the job running (its start) and the last few that ran ([start, end]). */
+  readonly #running = new Map<string, number>();
+  readonly #ran = new Map<string, [number, number][]>();
+
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now;
+  }
 
   /** Runs `work` after the jobs queued on `device` before it; settles as `work` does. */
   run<T>(device: string, work: () => Promise<T>): Promise<T> {
-    const result = (this.#tails.get(device) ?? Promise.resolve()).then(work);
+    const timed = async () => {
+      const start = this.#now();
+      this.#running.set(device, start);
+      try {
+        return await work();
+      } finally {
+        this.#running.delete(device);
+        const ran = this.#ran.get(device) ?? [];
+        ran.push([start, this.#now()]);
+        if (ran.length > KEPT_JOBS) ran.shift();
+        this.#ran.set(device, ran);
+      }
+    };
+    const result = (this.#tails.get(device) ?? Promise.resolve()).then(timed);
     const tail = result.then(
       () => {},
       () => {},
@@ -69,4 +90,16 @@ export class DeviceQueues {
   get busy(): number {
     return this.#tails.size;
   }
+
+  /** Whether any of `devices` ran a job at some time between `from` and `to` (clock ms). */
+  ranBetween(devices: readonly string[], from: number, to: number): boolean {
+    return devices.some((d) => {
+      const running = this.#running.get(d);
+      if (running !== undefined && running < to) return true;
+      return (this.#ran.get(d) ?? []).some(([start, end]) => start < to && end > from);
+    });
+  }
 }
+
+/** Jobs remembered per device for `ranBetween` (a clean segment asks about the last moments). */
+const KEPT_JOBS = 8;
