@@ -969,8 +969,14 @@ export class Scheduler {
     if (!plan || !this.#uses(plan, what)) return;
     this.#stale ??= `${what.replace(/^link:/, 'moving ')} ${factor.toFixed(1)}× slower`;
     // Its frames so far ran before: its next window starts afresh (a trial's windows run on, or
-    // a plan crowded by its own trial would never be timed).
-    if (this.#timer && !this.#trial) this.#timer = this.#newTimer();
+    // a plan crowded by its own trial would never be timed) — once a window: an estimate that
+    // swings back and forth (a link of a few ms that takes tens at two frames in flight, its
+    // deserializing waiting for the page's thread) restarted it every other frame, and GPU +
+    // accelerator's 3D plan was never timed in 43 warm-up frames.
+    if (this.#timer && !this.#trial && !this.#timer.restartedForSlowdown) {
+      this.#timer = this.#newTimer();
+      this.#timer!.restartedForSlowdown = true;
+    }
   }
 
   /** The running plan's record speaks for it now: nothing it uses became 3× slower since. */

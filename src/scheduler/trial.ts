@@ -39,6 +39,8 @@ export interface PlanRecord {
 export class PlanTimer {
   readonly frames: number;
   readonly settle: number;
+  /** This window was started again for a slowdown (once a window: see `Scheduler`). */
+  restartedForSlowdown = false;
   #from: number | null = null;
   #times: number[] = [];
 
@@ -67,6 +69,7 @@ export class PlanTimer {
     const first = Math.min(...this.#times);
     const last = Math.max(...this.#times);
     this.#times = [last];
+    this.restartedForSlowdown = false;
     return (last - first) / this.frames;
   }
 }
