@@ -176,7 +176,7 @@ export class FrameRun {
       from: 'cpu',
       to: 'gpu',
       ms: endedAt - t0,
-      clean: clean && this.#cleanBetween(t0, endedAt),
+      clean: this.#cleanBetween(t0, endedAt),
       endedAt,
     });
     return texture;

@@ -974,8 +974,9 @@ export class Scheduler {
     // deserializing waiting for the page's thread) restarted it every other frame, and GPU +
     // accelerator's 3D plan was never timed in 43 warm-up frames.
     if (this.#timer && !this.#trial && !this.#timer.restartedForSlowdown) {
-      this.#timer = this.#newTimer();
-      this.#timer!.restartedForSlowdown = true;
+      const timer = this.#newTimer();
+      if (timer) timer.restartedForSlowdown = true;
+      this.#timer = timer;
     }
   }
 
