@@ -211,7 +211,7 @@ export class MlEffectRunner {
       try {
         return await model.run(input);
       } catch (error) {
-        if (model.stale) this.#model(effect.model, target).catch(() => {});
+        if (model.stale) this.warm(effect.id, target);
         throw new ModelFailure(target, error);
       }
     };
