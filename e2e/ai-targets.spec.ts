@@ -145,6 +145,17 @@ test.describe('AI effects on every ML target', () => {
       expect(memory.workerSessions).toBe(memory.models);
       expect(memory.retiringWorkers).toBe(0); // the old worker is gone once the new one loaded
       expect(memory.errors).toBe(0);
+      // The panel's recovery log: the runtime's own device lost, and the runtime back (its
+      // model loaded in the new worker) — the app's device was never out.
+      const log = page.getByTestId('perf.recovery');
+      await expect(log.locator(`li[data-event=lost][data-part="${target}"]`)).toHaveCount(1);
+      await expect(log.locator(`li[data-event=lost][data-part="${target}"]`)).toContainText(
+        'its own GPU device was lost',
+      );
+      await expect(log.locator(`li[data-event=back][data-part="${target}"]`)).toContainText(
+        `${target} back after`,
+      );
+      await expect(log.locator('li[data-part="GPU device"]')).toHaveCount(0);
       test
         .info()
         .annotations.push({ type: 'the frame during the loss ran on', description: during.target });

@@ -14,7 +14,7 @@ export const ML_TARGETS: readonly MlTarget[] = [
 /** Short names for the UI (the target picker), and what each is. */
 export const ML_TARGET_LABELS: Record<MlTarget, { short: string; long: string }> = {
   'ort-wasm': { short: 'WASM', long: 'onnxruntime-web, WebAssembly on the CPU (in a worker)' },
-  'ort-webgpu': { short: 'WebGPU', long: 'onnxruntime-web, WebGPU in a worker of its own' },
+  'ort-webgpu': { short: 'ORT GPU', long: 'onnxruntime-web, WebGPU in a worker of its own' },
   'ort-webnn': { short: 'WebNN', long: 'onnxruntime-web, WebNN (the browser’s ML accelerator)' },
   'tfjs-webgpu': { short: 'TF.js', long: 'TensorFlow.js, WebGPU, running the original model' },
   'ort-node': {

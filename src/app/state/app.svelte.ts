@@ -1,6 +1,7 @@
 import { LutStore, findMlEffect, type Chain, type EffectEnv, type StageSpec } from '../../effects';
 import { CpuPool } from '../../cpu';
 import { isLocalEndpoint } from '../../ml/remote/client';
+import { onRuntimeRestart } from '../../ml/runtime/restarts';
 import type { RgbaImage } from '../../effects/image';
 import { Engine, type FrameStats } from '../../engine';
 import type { DeviceStatus } from '../../session/device';
@@ -146,6 +147,8 @@ export class AppState {
   readonly session: Session;
   #canvas: HTMLCanvasElement | null = null;
   readonly #cpu: CpuPool;
+  /** Ends the recovery log's subscription to AI runtimes' restarts. */
+  readonly #stopRestarts = onRuntimeRestart((e) => this.recovery.runtime(e));
   /** Background images dropped on AI stages, by id (this session only: they are not saved). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly backgroundImages = new Map<string, RgbaImage>();
@@ -486,6 +489,7 @@ export class AppState {
   }
 
   dispose(): void {
+    this.#stopRestarts();
     this.session.dispose();
     this.#cpu.destroy();
     void this.ai.runner.destroy();

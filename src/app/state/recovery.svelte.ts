@@ -1,6 +1,7 @@
 import { isMlTarget } from '../../core/targets';
 import type { FrameStats } from '../../engine';
 import type { EndpointHealth } from '../../ml/remote/client';
+import type { RuntimeRestartEvent } from '../../ml/runtime/restarts';
 import { OutageLog, type OutageEvent, type OutageSpan } from '../../session/outages';
 
 /** Parts of the machine the recovery log names. */
@@ -11,7 +12,8 @@ export const ENDPOINT = 'Endpoint';
 /**
  * What failed and what came back, for the panel's recovery log and the timeline's outage bands:
  * the GPU device, the frames (shown again on the new device), each AI target that ran before a
- * loss (back when it runs a stage again), and the inference endpoint.
+ * loss (back when it runs a stage again), an AI runtime that lost a GPU device of its own (back
+ * when its model loaded in the restarted runtime, or it ran a stage), and the inference endpoint.
  */
 export class RecoveryState {
   readonly log: OutageLog;
@@ -44,6 +46,14 @@ export class RecoveryState {
     this.log.back(FRAMES, 'a frame was shown on the new device');
     for (const r of stats.ran)
       if (isMlTarget(r.target) && !r.skipped) this.log.back(r.target, 'ran an AI stage again');
+    if (this.log.version !== before) this.#publish();
+  }
+
+  /** An AI runtime lost its own GPU device and was restarted, or is back with its model. */
+  runtime(e: RuntimeRestartEvent): void {
+    const before = this.log.version;
+    if (e.event === 'lost') this.log.lost(e.target, e.detail);
+    else this.log.back(e.target, e.detail);
     if (this.log.version !== before) this.#publish();
   }
 

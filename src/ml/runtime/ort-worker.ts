@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import type { OrtWorkerApi, OrtWorkerBackend } from './ort-protocol';
 import type { MlModel, TensorData } from './tensor-data';
+import { runtimeLoaded, runtimeRestarted } from './restarts';
 import { call, wrapWorker, type RunningWorker } from './worker-handle';
 
 /** The targets onnxruntime-web runs in a worker of their own. */
@@ -142,6 +143,7 @@ export class OrtWorkerModel implements MlModel {
           backend,
         ),
       );
+      if (workers.get(target) === worker) runtimeLoaded(target);
       return new OrtWorkerModel(target, worker, id, {
         input: inputNames[0],
         output: outputNames[0],
@@ -171,8 +173,11 @@ export class OrtWorkerModel implements MlModel {
         );
       } catch (error) {
         // The worker's own GPU device was lost: start a fresh worker for the next load.
-        if (!this.stale && (await call(this.#worker, (api) => api.lost())) !== null)
+        const lost = this.stale ? null : await call(this.#worker, (api) => api.lost());
+        if (lost !== null && !this.stale) {
           restartOrtWorker(this.target);
+          runtimeRestarted(this.target, lost);
+        }
         throw error;
       }
       const ms = performance.now() - t0;

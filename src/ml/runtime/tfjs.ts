@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import type { MlModel, TensorData } from './tensor-data';
+import { runtimeLoaded, runtimeRestarted } from './restarts';
 import type { TfjsWorkerApi } from './tfjs-protocol';
 import { call, endWorker, wrapWorker, type RunningWorker } from './worker-handle';
 
@@ -76,6 +77,7 @@ export class TfjsModel implements MlModel {
     try {
       const absolute = new URL(url, location.href).href;
       const id = await call(worker, (api) => api.load(absolute, format, featureLevel, progress));
+      if (current === worker) runtimeLoaded('tfjs-webgpu');
       return new TfjsModel(worker, id);
     } catch (error) {
       throw new Error(
@@ -96,8 +98,11 @@ export class TfjsModel implements MlModel {
       );
     } catch (error) {
       // The worker's own GPU device was lost: start a fresh worker for the next load.
-      if (!this.stale && (await call(this.#worker, (api) => api.lost())) !== null)
+      const lost = this.stale ? null : await call(this.#worker, (api) => api.lost());
+      if (lost !== null && !this.stale) {
         restartTfjsWorker();
+        runtimeRestarted('tfjs-webgpu', lost);
+      }
       throw error;
     }
     const ms = performance.now() - t0;
