@@ -7,9 +7,10 @@
 // bench-results/soak.json in the one benchmark shape: each level's first and last sample and its
 // growth, how soon frames flowed again after each loss, and how long each part (the device,
 // frames, the AI target) was out by the app's own recovery log.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from '@playwright/test';
+import type { CDPSession, Page } from '@playwright/test';
 import { api, liveObjects } from '../../e2e/support/api';
 import type { OutageEvent } from '../../src/session/outages';
 import { chaosChain, runChaos } from '../../e2e/support/chaos';
@@ -18,11 +19,18 @@ import { openApp, percentile, report } from './harness.mjs';
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const LOSS_EVERY = Number(process.env.SOAK_LOSS_EVERY ?? 20);
 const AI_TARGET = process.env.SOAK_AI_TARGET ?? 'ort-wasm';
+/** A folder for a heap snapshot at every sample (to find what grows: compare two of them). */
+const SNAPSHOTS = process.env.SOAK_SNAPSHOTS;
 const CLIP = fileURLToPath(new URL('../../e2e/fixtures/realshort.mp4', import.meta.url));
 
 interface Sample {
   minute: number;
   jsHeapMB: number;
+  /**
+   * ArrayBuffers' contents (outside the JS heap: pixels, tensors). A leak of results shows here
+   * first: every mask ort-wasm made was kept, 1.7 GB in five minutes, the JS heap +2 MB.
+   */
+  backingStoreMB: number;
   liveBuffers: number;
   liveTextures: number;
   videoFrames: number;
@@ -37,11 +45,16 @@ async function sample(page: Page, minute: number): Promise<Sample> {
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('HeapProfiler.collectGarbage');
-    const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+    if (SNAPSHOTS) await snapshot(cdp, `${SNAPSHOTS}/minute-${minute}.heapsnapshot`);
+    const heap = (await cdp.send('Runtime.getHeapUsage')) as {
+      usedSize: number;
+      backingStorageSize?: number;
+    };
     const [memory, video] = [await api(page).mlMemory(), await api(page).videoState()];
     return {
       minute,
       jsHeapMB: heap.usedSize / 2 ** 20,
+      backingStoreMB: (heap.backingStorageSize ?? NaN) / 2 ** 20,
       liveBuffers: memory.liveBuffers,
       liveTextures: memory.liveTextures,
       videoFrames: video.liveFrames,
@@ -52,6 +65,16 @@ async function sample(page: Page, minute: number): Promise<Sample> {
   } finally {
     await cdp.detach();
   }
+}
+
+async function snapshot(cdp: CDPSession, path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const chunks: string[] = [];
+  const collect = ({ chunk }: { chunk: string }) => chunks.push(chunk);
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', collect);
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  cdp.off('HeapProfiler.addHeapSnapshotChunk', collect);
+  writeFileSync(path, chunks.join(''));
 }
 
 /** The recovery log keeps its latest 200 steps: gathered at every sample so none is missed. */
@@ -135,6 +158,7 @@ try {
     },
     [
       level('jsHeapMB', 'MB'),
+      level('backingStoreMB', 'MB'),
       level('liveBuffers', 'buffers'),
       level('liveTextures', 'textures'),
       level('videoFrames', 'frames'),
