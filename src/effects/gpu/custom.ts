@@ -82,21 +82,33 @@ export function createCustomStage(
   let started = false;
   let destroyed = false;
   const blocked = () => env.blocked?.(effect.id) ?? null;
+  const settle = () => {
+    previous?.destroy();
+    previous = null;
+    env.redraw?.();
+  };
   const start = () => {
     started = true;
-    void buildCustomKernel(gpu.device, effect.source).then((built) => {
-      if (destroyed) return;
-      const error = built.problems.find((p) => p.severity === 'error');
-      if (built.compute) {
-        build = built;
-        uniforms = new UniformBlock(gpu, `${built.spec.label}.uniforms`, built.spec.uniformWords);
-        const buffer = new ArrayBuffer(built.spec.uniformWords * 4);
-        words = { f32: new Float32Array(buffer), u32: new Uint32Array(buffer) };
-      } else failure = error ? `line ${error.line}: ${error.message}` : 'it did not build';
-      previous?.destroy();
-      previous = null;
-      env.redraw?.();
-    });
+    buildCustomKernel(gpu.device, effect.source).then(
+      (built) => {
+        if (destroyed) return;
+        const error = built.problems.find((p) => p.severity === 'error');
+        if (built.compute) {
+          build = built;
+          uniforms = new UniformBlock(gpu, `${built.spec.label}.uniforms`, built.spec.uniformWords);
+          const buffer = new ArrayBuffer(built.spec.uniformWords * 4);
+          words = { f32: new Float32Array(buffer), u32: new Uint32Array(buffer) };
+        } else failure = error ? `line ${error.line}: ${error.message}` : 'it did not build';
+        settle();
+      },
+      // A build that threw (its parser's module not loading, say) is a failure the stage
+      // reports: it passed its input through in silence, as if still compiling.
+      (error: unknown) => {
+        if (destroyed) return;
+        failure = error instanceof Error ? error.message : String(error);
+        settle();
+      },
+    );
   };
   let ran: string | null = null;
   return {
