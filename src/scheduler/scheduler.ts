@@ -970,8 +970,8 @@ export class Scheduler {
     this.#stale ??= `${what.replace(/^link:/, 'moving ')} ${factor.toFixed(1)}× slower`;
     // Its frames so far ran before: its next window starts afresh (a trial's windows run on, or
     // a plan crowded by its own trial would never be timed) — once a window: an estimate that
-    // swings back and forth (a link of a few ms that takes tens at two frames in flight, its
-    // deserializing waiting for the page's thread) restarted it every other frame, and GPU +
+    // swings back and forth (the endpoint's link at two frames in flight: its tiles' network and
+    // the server's handling on the same cores) restarted it every other frame, and GPU +
     // accelerator's 3D plan was never timed in 43 warm-up frames.
     if (this.#timer && !this.#trial && !this.#timer.restartedForSlowdown) {
       const timer = this.#newTimer();
