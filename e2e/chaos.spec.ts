@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
-import { api, liveObjects } from './support/api';
+import { api, arrayBuffersMB, liveObjects } from './support/api';
 import { chaosChain, runChaos, type ChaosReport } from './support/chaos';
 import { startEndpoint, type Endpoint } from './support/endpoint';
 
@@ -8,7 +8,7 @@ import { startEndpoint, type Endpoint } from './support/endpoint';
  * The chaos test, shortened for CI (`TRIAD_CHAOS_SECONDS`, default 45; the issue's two minutes:
  * 120): a clip plays with a chain that has a GPU, a CPU and an AI stage while faults are injected.
  * Playback never stops, frames flow again after each fault, every decoded frame is shown or
- * dropped with a reason, nothing per frame (VideoFrames, tensors) is left behind, and the GPU
+ * dropped with a reason, nothing per frame (VideoFrames, tensors, results in ArrayBuffers) is left behind, and the GPU
  * objects hold steady once the faults stop. `npm run soak` is the long version with memory sampled every minute.
  */
 const SECONDS = Number(process.env.TRIAD_CHAOS_SECONDS ?? 45);
@@ -32,6 +32,7 @@ async function levels(page: Page) {
     videoFrames: video.liveFrames,
     // Held at all, open or closed (a closed frame still reachable is a leak of its memory).
     videoFrameObjects: await liveObjects(page, 'VideoFrame'),
+    arrayBuffersMB: await arrayBuffersMB(page),
   };
 }
 
@@ -65,6 +66,9 @@ async function expectSurvived(page: Page, report: ChaosReport, baseline: Levels)
   // did (through Promise.race on a long-lived promise: 30 → 1 233 VideoFrame objects here).
   console.log(`chaos: objects before ${JSON.stringify(baseline)}, after ${JSON.stringify(after)}`);
   expect(after.videoFrameObjects).toBeLessThanOrEqual(baseline.videoFrameObjects + 4);
+  // Nor any result of a runtime's worker: a call raced with the worker's long-lived "ended"
+  // promise kept every mask ort-wasm made (256 KB a frame: hundreds of MB in this run).
+  expect(after.arrayBuffersMB).toBeLessThan(baseline.arrayBuffersMB + 32);
   // GPU objects and worker sessions are caches (a pool, a model loaded where a stage failed
   // over): the levels hold steady once faults stop, frame after frame.
   await api(page).videoPlay();
@@ -77,6 +81,7 @@ async function expectSurvived(page: Page, report: ChaosReport, baseline: Levels)
     liveTextures: 0,
     liveBuffers: 0,
     videoFrameObjects: 0,
+    arrayBuffersMB: 0,
   });
   expect(steady(again)).toEqual(steady(after));
   // The texture pool keeps what overlapping frames needed: a frame or two's worth either way.
