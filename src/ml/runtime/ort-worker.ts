@@ -54,11 +54,13 @@ function ortWorker(target: OrtWorkerTarget): OrtWorker {
  * ort-webgpu's worker is restarted after a loss of its GPU device: a new module instance on a
  * new device. The old one is terminated, with its sessions and device, once a model has loaded
  * in the new one (or after `RETIRE_MS`): until then its WebAssembly speeds up the new one's.
+ * The recovery log hears of it (`reason`: why its device went).
  */
-export function restartOrtWorker(target: OrtWorkerTarget): void {
+export function restartOrtWorker(target: OrtWorkerTarget, reason: string): void {
   const worker = workers.get(target);
   if (!worker) return;
   workers.delete(target);
+  runtimeRestarted(target, reason);
   worker.end(new Error(`${target} was restarted`));
   retire(target);
   retiring.set(target, { worker, timer: setTimeout(() => retire(target), RETIRE_MS) });
@@ -174,10 +176,7 @@ export class OrtWorkerModel implements MlModel {
       } catch (error) {
         // The worker's own GPU device was lost: start a fresh worker for the next load.
         const lost = this.stale ? null : await call(this.#worker, (api) => api.lost());
-        if (lost !== null && !this.stale) {
-          restartOrtWorker(this.target);
-          runtimeRestarted(this.target, lost);
-        }
+        if (lost !== null && !this.stale) restartOrtWorker(this.target, lost);
         throw error;
       }
       const ms = performance.now() - t0;

@@ -21,12 +21,14 @@ function tfjsWorker(): TfjsWorker {
 
 /**
  * Ends tfjs-webgpu's worker and everything in it (its models, tensors and GPU device); the next
- * load starts a fresh one — a new TensorFlow.js instance on a new device.
+ * load starts a fresh one — a new TensorFlow.js instance on a new device. The recovery log hears
+ * of it (`reason`: why its device went).
  */
-export function restartTfjsWorker(): void {
+export function restartTfjsWorker(reason: string): void {
   const worker = current;
   if (!worker) return;
   current = null;
+  runtimeRestarted('tfjs-webgpu', reason);
   endWorker(worker, 'tfjs-webgpu was restarted');
 }
 
@@ -99,10 +101,7 @@ export class TfjsModel implements MlModel {
     } catch (error) {
       // The worker's own GPU device was lost: start a fresh worker for the next load.
       const lost = this.stale ? null : await call(this.#worker, (api) => api.lost());
-      if (lost !== null && !this.stale) {
-        restartTfjsWorker();
-        runtimeRestarted('tfjs-webgpu', lost);
-      }
+      if (lost !== null && !this.stale) restartTfjsWorker(lost);
       throw error;
     }
     const ms = performance.now() - t0;
