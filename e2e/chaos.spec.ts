@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { TriadPage } from './pages/triad-page';
-import { api, arrayBuffersMB, liveObjects } from './support/api';
+import { api, heapUsage, liveObjects } from './support/api';
 import { chaosChain, runChaos, type ChaosReport } from './support/chaos';
 import { startEndpoint, type Endpoint } from './support/endpoint';
 
@@ -32,7 +32,7 @@ async function levels(page: Page) {
     videoFrames: video.liveFrames,
     // Held at all, open or closed (a closed frame still reachable is a leak of its memory).
     videoFrameObjects: await liveObjects(page, 'VideoFrame'),
-    arrayBuffersMB: await arrayBuffersMB(page),
+    arrayBuffersMB: (await heapUsage(page)).arrayBuffersMB,
   };
 }
 

@@ -61,17 +61,23 @@ export async function crashGpuProcess(page: Page): Promise<void> {
  * reachable from a long-lived promise).
  */
 /**
- * The page's ArrayBuffers' contents after a collection (MB): outside the JS heap, where pixels and
- * tensors live, and where a leak of results shows (the soak once kept 1.7 GB of masks while the
- * JS heap grew 2 MB).
+ * The page's memory after a collection (MB): the JS heap, and the ArrayBuffers' contents outside
+ * it, where pixels and tensors live and where a leak of results shows (the soak once kept 1.7 GB
+ * of masks while the JS heap grew 2 MB).
  */
-export async function arrayBuffersMB(page: Page): Promise<number> {
+export async function heapUsage(page: Page): Promise<{ jsHeapMB: number; arrayBuffersMB: number }> {
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('HeapProfiler.collectGarbage');
-    const usage = (await cdp.send('Runtime.getHeapUsage')) as { backingStorageSize?: number };
+    const usage = (await cdp.send('Runtime.getHeapUsage')) as {
+      usedSize: number;
+      backingStorageSize?: number;
+    };
     if (usage.backingStorageSize === undefined) throw new Error('no backingStorageSize here');
-    return usage.backingStorageSize / 2 ** 20;
+    return {
+      jsHeapMB: usage.usedSize / 2 ** 20,
+      arrayBuffersMB: usage.backingStorageSize / 2 ** 20,
+    };
   } finally {
     await cdp.detach();
   }

@@ -10,8 +10,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CDPSession, Page } from '@playwright/test';
-import { api, liveObjects } from '../../e2e/support/api';
+import type { Page } from '@playwright/test';
+import { api, heapUsage, liveObjects } from '../../e2e/support/api';
 import type { OutageEvent } from '../../src/session/outages';
 import { chaosChain, runChaos } from '../../e2e/support/chaos';
 import { openApp, percentile, report } from './harness.mjs';
@@ -42,38 +42,32 @@ interface Sample {
 }
 
 async function sample(page: Page, minute: number): Promise<Sample> {
+  const heap = await heapUsage(page);
+  if (SNAPSHOTS) await snapshot(page, `${SNAPSHOTS}/minute-${minute}.heapsnapshot`);
+  const [memory, video] = [await api(page).mlMemory(), await api(page).videoState()];
+  return {
+    minute,
+    jsHeapMB: heap.jsHeapMB,
+    backingStoreMB: heap.arrayBuffersMB,
+    liveBuffers: memory.liveBuffers,
+    liveTextures: memory.liveTextures,
+    videoFrames: video.liveFrames,
+    videoFrameObjects: await liveObjects(page, 'VideoFrame'),
+    ortTensors: memory.ortTensors,
+    tfjsTensors: memory.tfjsTensors,
+  };
+}
+
+async function snapshot(page: Page, path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
   const cdp = await page.context().newCDPSession(page);
+  const chunks: string[] = [];
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => chunks.push(chunk));
   try {
-    await cdp.send('HeapProfiler.collectGarbage');
-    if (SNAPSHOTS) await snapshot(cdp, `${SNAPSHOTS}/minute-${minute}.heapsnapshot`);
-    const heap = (await cdp.send('Runtime.getHeapUsage')) as {
-      usedSize: number;
-      backingStorageSize?: number;
-    };
-    const [memory, video] = [await api(page).mlMemory(), await api(page).videoState()];
-    return {
-      minute,
-      jsHeapMB: heap.usedSize / 2 ** 20,
-      backingStoreMB: (heap.backingStorageSize ?? NaN) / 2 ** 20,
-      liveBuffers: memory.liveBuffers,
-      liveTextures: memory.liveTextures,
-      videoFrames: video.liveFrames,
-      videoFrameObjects: await liveObjects(page, 'VideoFrame'),
-      ortTensors: memory.ortTensors,
-      tfjsTensors: memory.tfjsTensors,
-    };
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
   } finally {
     await cdp.detach();
   }
-}
-
-async function snapshot(cdp: CDPSession, path: string): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true });
-  const chunks: string[] = [];
-  const collect = ({ chunk }: { chunk: string }) => chunks.push(chunk);
-  cdp.on('HeapProfiler.addHeapSnapshotChunk', collect);
-  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-  cdp.off('HeapProfiler.addHeapSnapshotChunk', collect);
   writeFileSync(path, chunks.join(''));
 }
 
