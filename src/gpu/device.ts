@@ -45,6 +45,8 @@ export class GpuContext {
   readonly counters: GpuCounters = emptyCounters();
   #live = new WeakSet<GPUTexture | GPUBuffer>();
   #lost = false;
+  /** Calls of `lostUnder` still waiting: woken by the loss, or dropped at their timeout. */
+  readonly #lostWaiters = new Set<() => void>();
 
   private constructor(device: GPUDevice, adapter: AdapterSummary) {
     this.device = device;
@@ -126,6 +128,8 @@ export class GpuContext {
     });
     void device.lost.then((info) => {
       ctx.#lost = true;
+      for (const wake of ctx.#lostWaiters) wake();
+      ctx.#lostWaiters.clear();
       onLost(info.reason, info.message);
     });
     return ctx;
@@ -140,12 +144,26 @@ export class GpuContext {
    * `lost` promise settles a while after the work that failed with it (~250 ms after a
    * `destroy()` on lavapipe, whose mapAsync calls fail at once), so this waits up to `waitMs`.
    */
-  lostUnder(waitMs = 2000): Promise<boolean> {
+  lostUnder(
+    waitMs = 2000,
+    sleep: (ms: number) => Promise<unknown> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ): Promise<boolean> {
     if (this.#lost) return Promise.resolve(true);
-    return Promise.race([
-      this.device.lost.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs)),
-    ]);
+    // Not a race with `device.lost`: each call would leave a reaction on that long-lived promise,
+    // holding its caller's frame until the device goes (the pattern that kept every ort-wasm mask).
+    return new Promise<boolean>((resolve) => {
+      const wake = () => resolve(true);
+      this.#lostWaiters.add(wake);
+      void sleep(waitMs).then(() => {
+        this.#lostWaiters.delete(wake);
+        resolve(false);
+      });
+    });
+  }
+
+  /** Calls of `lostUnder` waiting to learn whether the device is lost (0 once each has answered). */
+  get waitingOnLoss(): number {
+    return this.#lostWaiters.size;
   }
 
   createTexture(descriptor: GPUTextureDescriptor): GPUTexture {

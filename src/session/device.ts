@@ -92,12 +92,8 @@ export class DeviceLifecycle {
 
   /** Whether a failed piece of work's device was lost (its `lost` promise settles a little later). */
   wasLost(gpu: GpuContext): Promise<boolean> {
-    if (gpu.isLost) return Promise.resolve(true);
     // Generous: a busy CI machine can take a while to settle it.
-    return Promise.race([
-      gpu.device.lost.then(() => true),
-      this.#timers.sleep(2000).then(() => false),
-    ]);
+    return gpu.lostUnder(2000, (ms) => this.#timers.sleep(ms));
   }
 
   #setStatus(status: DeviceStatus, problem: string | null): void {
