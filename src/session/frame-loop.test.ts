@@ -1,5 +1,10 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { FrameLoop } from './frame-loop';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 /** A frame the test finishes by hand. */
 function deferred() {
@@ -161,5 +166,28 @@ describe('the frame loop', () => {
     await tick();
     expect(sourceMayGo).toBe(true);
     expect(loop.onGpu).toBe(0);
+  });
+
+  it('a source that waited in slot leaves nothing of the frames it waited for behind', async () => {
+    const loop = new FrameLoop<{ pixels: Uint8Array }>(
+      () => 1,
+      () => {},
+      () => {},
+    );
+    let ref!: WeakRef<object>;
+    await (async () => {
+      const frame = deferred();
+      const result = { pixels: new Uint8Array(1 << 20) };
+      ref = new WeakRef(result);
+      loop.track(frame.promise.then(() => result));
+      const waited = loop.slot(); // full: one in flight
+      frame.resolve();
+      await waited;
+    })();
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    // Raced with one promise that settles only at a device loss, every wait kept the result of
+    // the frame it waited for, for as long as the device lived (a frame of playback a wait).
+    expect(ref.deref()).toBeUndefined();
   });
 });

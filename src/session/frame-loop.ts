@@ -21,8 +21,8 @@ export class FrameLoop<T> {
   readonly #onGpu = new Set<Promise<unknown>>();
   /** Callers waiting for room to start a frame. */
   #waiting = 0;
-  /** Settles when `gpuWorkLost` clears the GPU queue's count (one for every waiter). */
-  #cleared: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** Sources waiting in `slot`, woken by `gpuWorkLost` (which clears the GPU queue's count). */
+  readonly #slotWaiters = new Set<() => void>();
   /** A frame asked for while the loop was full: rendered when one finishes. */
   #again = false;
   #requested = false;
@@ -82,16 +82,23 @@ export class FrameLoop<T> {
    * than `maxOnGpu` finished frames still on the GPU.
    */
   async slot(): Promise<void> {
-    while (this.#full()) await Promise.race([this.#anyDone(), this.#whenCleared()]);
+    while (this.#full()) await this.#doneOrCleared();
   }
 
-  #whenCleared(): Promise<void> {
-    if (!this.#cleared) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.#cleared = { promise, resolve };
-    }
-    return this.#cleared.promise;
+  /**
+   * A frame or its GPU work done, or the GPU queue cleared. Not a race with one promise for the
+   * clearing: it settles only at a device loss, and every wait would have left a reaction on it
+   * holding the frame's result until then (a frame a wait, for as long as the device lives).
+   */
+  #doneOrCleared(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        this.#slotWaiters.delete(wake);
+        resolve();
+      };
+      this.#slotWaiters.add(wake);
+      this.#anyDone().then(wake, wake);
+    });
   }
 
   /**
@@ -142,8 +149,7 @@ export class FrameLoop<T> {
    */
   gpuWorkLost(): void {
     this.#onGpu.clear();
-    this.#cleared?.resolve();
-    this.#cleared = null;
+    for (const wake of [...this.#slotWaiters]) wake();
   }
 
   /**
