@@ -8,6 +8,11 @@ test('ML pre/post-processing: each WGSL kernel matches its CPU twin on a real ph
   await new TriadPage(page).goto();
   const report = await api(page).mlOpsParity('/__fixtures/chelsea.png');
   expect(report.errors).toBe(0);
+  // A device lost under the first try (lavapipe's, at a test's start in CI): checked on the new one.
+  if (report.lostUnder > 0)
+    test
+      .info()
+      .annotations.push({ type: 'device lost', description: 'checked again on a new device' });
   expect(report.leaked).toEqual({ textures: 0, buffers: 0 });
   const ops = Object.fromEntries(report.results.map((r) => [r.op, r.maxDiff]));
   expect(Object.keys(ops)).toEqual([
