@@ -192,6 +192,8 @@ export class Scheduler {
   #adoptedAt = 0;
   /** Decisions when a target or a move (`link:a>b`) last became `HOLD_BREAK`× slower. */
   #slowedAt = new Map<string, number>();
+  /** What the running plan uses that became `HOLD_BREAK`× slower in its window under way. */
+  #swung = new Set<string>();
   /** Estimates (model keys) that jumped, awaiting their next sample: the mean before the jump. */
   #jumpFrom = new Map<string, number>();
   planChanges = 0;
@@ -618,12 +620,14 @@ export class Scheduler {
     const same =
       last &&
       Math.abs(predicted / last.predicted - 1) <= this.options.replanOnChange &&
-      !this.#slowedSince(plan, last.at);
-    const record = {
+      !this.#slowedSince(plan, last.at, last.swung);
+    const record: PlanRecord = {
       ms: same ? (last.ms + ms) / 2 : ms,
       predicted: same ? (last.predicted + predicted) / 2 : predicted,
       at: this.#decisions,
+      swung: new Set([...this.#swung, ...(same ? (last.swung ?? []) : [])]),
     };
+    this.#swung = new Set();
     this.#records.set(planKey(plan), record);
     this.#siblings.set(supportKey(plan), { record, plan });
     // A prediction cached before it (the panel asks every frame) would not weigh it: Compare's
@@ -639,6 +643,7 @@ export class Scheduler {
       this.#cursor = 0;
       this.#adoptedAt = this.#decisions;
       this.#timer = this.#newTimer();
+      this.#swung = new Set();
       this.#predictions.clear();
     }
     this.#basis = new Map();
@@ -978,11 +983,12 @@ export class Scheduler {
       if (timer) timer.restartedForSlowdown = true;
       this.#timer = timer;
     }
+    this.#swung.add(what); // the window under way runs with it
   }
 
   /** The running plan's record speaks for it now: nothing it uses became 3× slower since. */
   #trustsRunning(plan: Plan, record: PlanRecord | undefined): boolean {
-    return !!record && !this.#slowedSince(plan, record.at);
+    return !!record && !this.#slowedSince(plan, record.at, record.swung);
   }
 
   /** Whether the plan runs a stage on target `what`, or moves frames over link `what`. */
@@ -990,9 +996,13 @@ export class Scheduler {
     return plan.cycle.some((f) => f.includes(what)) || what in plan.loads;
   }
 
-  /** Whether something the plan uses became `HOLD_BREAK`× slower after decision `since`. */
-  #slowedSince(plan: Plan, since: number): boolean {
-    for (const [what, at] of this.#slowedAt) if (at >= since && this.#uses(plan, what)) return true;
+  /**
+   * Whether something the plan uses became `HOLD_BREAK`× slower after decision `since` (but for
+   * what did so in the window measured then, `swung`: the same again is no news).
+   */
+  #slowedSince(plan: Plan, since: number, swung?: ReadonlySet<string>): boolean {
+    for (const [what, at] of this.#slowedAt)
+      if (at >= since && !swung?.has(what) && this.#uses(plan, what)) return true;
     return false;
   }
 

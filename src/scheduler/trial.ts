@@ -29,6 +29,11 @@ export interface PlanRecord {
   predicted: number;
   /** The frame count (decisions) when it was measured. */
   at: number;
+  /**
+   * What became 3× slower (confirmed) while its frames ran: its rate already has that in it, so
+   * the same again since does not end the trust in it (an estimate that swings back and forth).
+   */
+  swung?: ReadonlySet<string>;
 }
 
 /**
