@@ -108,6 +108,9 @@ try {
     const s = ((Date.now() - started) / 1000).toFixed(0);
     console.log(`page warm-up (${id}, not counted): ${s} s${ran ? '' : ', did not complete'}`);
   }
+  // Nor are its plans' timed windows: the first repeat was predicted from them (the measured
+  // basis) at 0.82–0.84 of what its frames then ran at (2026-12-06).
+  if (PAGE_WARMUP > 0) await page.evaluate(() => window.__triad.forgetPlanTimings());
   /** Each run's rows, one per repeat. */
   const measured = [];
   let machine = '';

@@ -35,6 +35,13 @@ export interface CompareCell {
     basis: 'model' | 'measured';
     /** The fps the plan's last timed window ran at, before these frames (null: never timed). */
     timedFps: number | null;
+    /** How that window was weighed (see the scheduler's `Prediction.timed`). */
+    timedWeighed: {
+      state: 'measured' | 'remembered' | 'unmeasured';
+      trusted: boolean;
+      drift: number;
+      framesAgo: number;
+    } | null;
   } | null;
   /** Where each stage ran under the strategy's plan when its frames started ("gpu", "remote 75% + ort-wasm 25%"). */
   plan?: { stage: string; targets: string }[];

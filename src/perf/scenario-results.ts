@@ -111,6 +111,9 @@ export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, un
       timedOverMeasuredByRepeat: frames
         ? ok.map((c) => (c.predicted?.timedFps ? c.predicted.timedFps / c.rate! : null))
         : [],
+      // Per repeat: how that window was weighed (a prediction on the model's word though the
+      // plan was timed: `state` unmeasured, not `trusted`, or the model's view `drift`ed).
+      timedWeighedByRepeat: frames ? ok.map((c) => c.predicted?.timedWeighed ?? null) : [],
       warmupFramesByRepeat: frames ? ok.map((c) => c.warmup?.frames ?? null) : [],
       plan: last?.plan ?? null,
       // A batch: items in flight (the planner's recommendation) and each target's slots.

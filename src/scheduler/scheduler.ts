@@ -12,6 +12,7 @@ import {
   type Candidate,
   type PlanRecord,
   type RecordRules,
+  type Scored,
 } from './trial';
 import type { Clock, PlacementChange, StageInfo, Strategy, TargetInfo } from './types';
 
@@ -128,7 +129,20 @@ export interface Prediction {
    * The plan's last timed window, if it has one (`sibling`: a plan on the same targets, scaled):
    * the frame rate it ran at, and how many frames ago. What `basis` weighed.
    */
-  timed: { fps: number; framesAgo: number; sibling: boolean } | null;
+  timed: {
+    fps: number;
+    framesAgo: number;
+    sibling: boolean;
+    /**
+     * How the window was weighed (why a prediction is the model's though the plan was timed):
+     * `state` as `scoreCandidates` scored it, `trusted` (the running plan, nothing it uses 3×
+     * slower since but what swung in its windows), `drift` (the model's period for the plan
+     * now over then).
+     */
+    state: 'measured' | 'remembered' | 'unmeasured';
+    trusted: boolean;
+    drift: number;
+  } | null;
 }
 
 /**
@@ -263,6 +277,17 @@ export class Scheduler {
     this.#timer = this.#newTimer();
     this.#trial = null;
     this.#adoptedAt = -Infinity; // nothing to hold: the next plan is for another situation
+  }
+
+  /**
+   * The plans' timed windows no longer describe the machine (the bench's page warm-up: the
+   * page's first seconds ran 8–22% slower, and the first row's first repeat was predicted from
+   * them at 0.82–0.84 of what it then ran): they are forgotten, the estimates kept, and the
+   * plans are timed again from the next decision.
+   */
+  forgetPlanTimings(): void {
+    this.#predictions.clear();
+    this.#forgetMeasuredPlans();
   }
 
   /** The executor's frames in flight changed: the next plan is made for them. */
@@ -625,7 +650,8 @@ export class Scheduler {
       ms: same ? (last.ms + ms) / 2 : ms,
       predicted: same ? (last.predicted + predicted) / 2 : predicted,
       at: this.#decisions,
-      swung: new Set([...this.#swung, ...(same ? (last.swung ?? []) : [])]),
+      // A swing seen under the plan before stays in: a window between two swings may have none.
+      swung: new Set([...this.#swung, ...(last?.swung ?? [])]),
     };
     this.#swung = new Set();
     this.#records.set(planKey(plan), record);
@@ -1121,7 +1147,7 @@ export class Scheduler {
       : planFor(problem, this.costs, { inFlight: k, allowed, splits });
     if (!plan) return null;
     const candidate = this.#candidate(plan);
-    const scale = this.#measuredScale(candidate, !!own);
+    const { scale, state, trusted } = this.#measuredScale(candidate, !!own);
     const rate = (period: number) => 1000 / (period * scale);
     const [slower, faster] = [this.#shifted(1), this.#shifted(-1)];
     // The same plan at other frames in flight (cheap: no search), each with its range.
@@ -1156,6 +1182,9 @@ export class Scheduler {
             fps: 1000 / candidate.record.ms,
             framesAgo: this.#decisions - candidate.record.at,
             sibling: !!candidate.sibling,
+            state,
+            trusted,
+            drift: plan.period / candidate.record.predicted,
           }
         : null,
     };
@@ -1171,9 +1200,12 @@ export class Scheduler {
    * at other shares (`sibling`), or one whose estimates moved since it ran, scales only where its
    * ratio is beyond `agree`; else 1.
    */
-  #measuredScale(candidate: Candidate<Plan>, running: boolean): number {
+  #measuredScale(
+    candidate: Candidate<Plan>,
+    running: boolean,
+  ): { scale: number; state: Scored<Plan>['state']; trusted: boolean } {
     const { plan, record } = candidate;
-    if (!record) return 1;
+    if (!record) return { scale: 1, state: 'unmeasured', trusted: false };
     const trusted = running && this.#trustsRunning(plan, record);
     const [scored] = scoreCandidates(
       [{ ...candidate, running: trusted }],
@@ -1184,7 +1216,8 @@ export class Scheduler {
       !candidate.sibling &&
       (scored.state === 'measured' || (scored.state === 'remembered' && trusted));
     const scale = (own && scored.state === 'measured' ? record.ms : scored.period) / plan.period;
-    return Math.abs(scale - 1) > (own ? PREDICT_AGREE : RECORD_RULES.agree) ? scale : 1;
+    const far = Math.abs(scale - 1) > (own ? PREDICT_AGREE : RECORD_RULES.agree);
+    return { scale: far ? scale : 1, state: scored.state, trusted };
   }
 
   #recordRules(): RecordRules {

@@ -30,8 +30,9 @@ export interface PlanRecord {
   /** The frame count (decisions) when it was measured. */
   at: number;
   /**
-   * What became 3× slower (confirmed) while its frames ran: its rate already has that in it, so
-   * the same again since does not end the trust in it (an estimate that swings back and forth).
+   * What became 3× slower (confirmed) while the plan's frames ran (in this window or an earlier
+   * one of the same plan): its rate already has that in it, so the same again since does not end
+   * the trust in it (an estimate that swings back and forth).
    */
   swung?: ReadonlySet<string>;
 }

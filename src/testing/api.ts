@@ -559,6 +559,11 @@ export function createTestApi(app: AppState, compare: CompareState) {
     recommendInFlight: (strategy: Strategy, max = 4) =>
       app.scheduling.scheduler(strategy).scheduler.recommendInFlight(max),
     /** A strategy's scheduler: its plan, whether it still calibrates, and its log. */
+    /** Every strategy's scheduler forgets what its plans' frames ran at (the bench's page warm-up). */
+    forgetPlanTimings() {
+      for (const s of ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'] as const)
+        app.scheduling.scheduler(s).scheduler.forgetPlanTimings();
+    },
     schedulerState(strategy: Strategy) {
       const s = app.scheduling.scheduler(strategy).scheduler;
       return {

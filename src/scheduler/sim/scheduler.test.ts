@@ -336,6 +336,28 @@ describe('frames in flight changed', () => {
   });
 });
 
+describe('plan timings forgotten', () => {
+  it('predicts on the model until the plan is timed again, then at what it ran since', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 1, strategy: 'gpu-only' });
+    scheduler.maintain();
+    const period = scheduler.plan!.period;
+    const run = (from: number, ms: number) => {
+      for (let f = from; f < from + 30; f++) {
+        scheduler.decide(f);
+        clock.now += ms;
+        scheduler.shown(f);
+      }
+      clock.now += 2000; // past the predictions' cache
+    };
+    run(0, period * 1.3); // the page's slow first seconds
+    expect(scheduler.predict('gpu-only')!.timed!.fps * period * 1.3).toBeCloseTo(1000, 0);
+    scheduler.forgetPlanTimings();
+    expect(scheduler.predict('gpu-only')!.timed).toBeNull();
+    run(30, period * 1.1);
+    expect(scheduler.predict('gpu-only')!.timed!.fps * period * 1.1).toBeCloseTo(1000, 0);
+  });
+});
+
 describe('a move whose estimate swings', () => {
   it('restarts the timing window once, not at every swing: the plan is still timed', () => {
     const { scheduler, clock } = calibrated(PREVIEW, {
@@ -362,6 +384,27 @@ describe('a move whose estimate swings', () => {
     // …and predicted at what its windows ran, not on the model's word: each window ran with the
     // swings, so the next swing is no news (the model, charging the link at its latest swing,
     // said 0.46 of it; in the browser, 0.53–0.61 for the 3D row at two in flight).
+    expect(p.basis).toBe('measured');
+    expect(p.fps * period).toBeCloseTo(1000, -1);
+  });
+
+  it('a swing after a window that had none is still no news: it swung under the plan before', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, {
+      inFlight: 2,
+      strategy: 'gpu+accelerator',
+    });
+    for (let i = 0; i < 12; i++) scheduler.reportTransfer('gpu', 'remote', 9);
+    scheduler.maintain();
+    const period = scheduler.plan!.period;
+    // Two frames at 40 ms in every 14: some windows run between two swings and see none.
+    for (let f = 0; f < 56; f++) {
+      scheduler.decide(f);
+      scheduler.reportTransfer('gpu', 'remote', f % 14 >= 12 ? 40 : 9);
+      clock.now += period;
+      scheduler.shown(f);
+    }
+    clock.now += 2000; // past the predictions' cache
+    const p = scheduler.predict('gpu+accelerator')!;
     expect(p.basis).toBe('measured');
     expect(p.fps * period).toBeCloseTo(1000, -1);
   });

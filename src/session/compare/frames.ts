@@ -184,6 +184,14 @@ function planOf(host: CompareHost, strategy: Strategy): Pick<CompareCell, 'predi
       high: p.high,
       basis: p.basis,
       timedFps: p.timed?.fps ?? null,
+      timedWeighed: p.timed
+        ? {
+            state: p.timed.state,
+            trusted: p.timed.trusted,
+            drift: p.timed.drift,
+            framesAgo: p.timed.framesAgo,
+          }
+        : null,
     },
     plan: (p?.plan.stages ?? []).map((shares, i) => ({
       stage: work.stages[i]?.effect ?? `stage ${i}`,
