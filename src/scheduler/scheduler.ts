@@ -1212,6 +1212,15 @@ export class Scheduler {
       this.#decisions,
       this.#recordRules(),
     );
+    // The running plan, trusted and timed within its last windows, runs at what they measured
+    // however far its estimates moved: a confirmed slowdown ends the trust, so what moved them is
+    // a jump awaiting its next sample (Auto's video row at two in flight was predicted at 0.39
+    // of what it ran, its window four frames old, its estimates 3.85× up on one sample).
+    const recent = this.#decisions - record.at <= this.#recordRules().recent;
+    if (trusted && !candidate.sibling && recent && scored.state === 'unmeasured') {
+      scored.state = 'remembered';
+      scored.period = record.ms;
+    }
     const own =
       !candidate.sibling &&
       (scored.state === 'measured' || (scored.state === 'remembered' && trusted));

@@ -409,6 +409,28 @@ describe('a move whose estimate swings', () => {
     expect(p.fps * period).toBeCloseTo(1000, -1);
   });
 
+  it('a jump awaiting its next sample does not turn a timed plan’s prediction into the model’s word', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 2, strategy: 'gpu+accelerator' });
+    scheduler.maintain();
+    const period = scheduler.plan!.period;
+    for (let f = 0; f < 30; f++) {
+      scheduler.decide(f);
+      clock.now += period;
+      scheduler.shown(f);
+    }
+    // One sample of the plan's busiest stage 30× its estimate: taken at once, unconfirmed.
+    const loads = PREVIEW.stages.map((st, s) => ({ s, t: scheduler.plan!.cycle[0][s], st }));
+    const busiest = loads.reduce((a, b) =>
+      PREVIEW.cost[b.st.kind][b.t] > PREVIEW.cost[a.st.kind][a.t] ? b : a,
+    );
+    scheduler.report(busiest.s, busiest.t, PREVIEW.cost[busiest.st.kind][busiest.t] * 30);
+    clock.now += 2000; // past the predictions' cache
+    const p = scheduler.predict('gpu+accelerator')!;
+    expect(p.timed!.drift).toBeGreaterThan(3); // the model's view of the plan moved past 3×
+    expect(p.timed!.trusted).toBe(true);
+    expect(p.fps * period).toBeCloseTo(1000, -1);
+  });
+
   it('a slowdown the last window did not run with still ends the trust in it', () => {
     const { scheduler, clock } = calibrated(PREVIEW, {
       inFlight: 2,
