@@ -359,27 +359,37 @@ describe('plan timings forgotten', () => {
 });
 
 describe('a move whose estimate swings', () => {
-  it('restarts the timing window once, not at every swing: the plan is still timed', () => {
-    const { scheduler, clock } = calibrated(PREVIEW, {
-      inFlight: 2,
-      strategy: 'gpu+accelerator',
-    });
+  /**
+   * GPU + accelerator on the 3D preview at two in flight, its link out calibrated at 9 ms; `run`
+   * shows frames `from`–`to` at the plan's period, the link taking `linkMs(frame)` for each,
+   * and returns the prediction after (past its cache).
+   */
+  function linkPlan() {
+    const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 2, strategy: 'gpu+accelerator' });
     for (let i = 0; i < 12; i++) scheduler.reportTransfer('gpu', 'remote', 9); // calibrated
     scheduler.maintain();
+    const period = scheduler.plan!.period;
+    const run = (from: number, to: number, linkMs: (f: number) => number) => {
+      for (let f = from; f < to; f++) {
+        scheduler.decide(f);
+        scheduler.reportTransfer('gpu', 'remote', linkMs(f));
+        clock.now += period;
+        scheduler.shown(f);
+      }
+      clock.now += 2000; // past the predictions' cache
+      return scheduler.predict('gpu+accelerator')!;
+    };
+    return { scheduler, clock, period, run };
+  }
+
+  it('restarts the timing window once, not at every swing: the plan is still timed', () => {
+    const { scheduler, period, run } = linkPlan();
     expect('link:gpu>remote' in scheduler.plan!.loads).toBe(true);
     // The link out takes 9 ms, then 40 for two frames, then 9 for two, and so on: each swing is
     // a confirmed jump, and each jump up a 4× slowdown of a move the plan uses (against the
     // estimate the plan was made with: the re-plan it asks for has not run yet, as in the
     // browser, where it waits for an idle moment that frames in flight seldom leave).
-    const period = scheduler.plan!.period;
-    for (let f = 0; f < 60; f++) {
-      scheduler.decide(f);
-      scheduler.reportTransfer('gpu', 'remote', Math.floor(f / 2) % 2 ? 40 : 9);
-      clock.now += period;
-      scheduler.shown(f);
-    }
-    clock.now += 2000; // past the predictions' cache
-    const p = scheduler.predict('gpu+accelerator')!;
+    const p = run(0, 60, (f) => (Math.floor(f / 2) % 2 ? 40 : 9));
     expect(p.timed).not.toBeNull();
     // …and predicted at what its windows ran, not on the model's word: each window ran with the
     // swings, so the next swing is no news (the model, charging the link at its latest swing,
@@ -389,69 +399,37 @@ describe('a move whose estimate swings', () => {
   });
 
   it('a swing after a window that had none is still no news: it swung under the plan before', () => {
-    const { scheduler, clock } = calibrated(PREVIEW, {
-      inFlight: 2,
-      strategy: 'gpu+accelerator',
-    });
-    for (let i = 0; i < 12; i++) scheduler.reportTransfer('gpu', 'remote', 9);
-    scheduler.maintain();
-    const period = scheduler.plan!.period;
+    const { period, run } = linkPlan();
     // Two frames at 40 ms in every 14: some windows run between two swings and see none.
-    for (let f = 0; f < 56; f++) {
-      scheduler.decide(f);
-      scheduler.reportTransfer('gpu', 'remote', f % 14 >= 12 ? 40 : 9);
-      clock.now += period;
-      scheduler.shown(f);
-    }
-    clock.now += 2000; // past the predictions' cache
-    const p = scheduler.predict('gpu+accelerator')!;
+    const p = run(0, 56, (f) => (f % 14 >= 12 ? 40 : 9));
     expect(p.basis).toBe('measured');
     expect(p.fps * period).toBeCloseTo(1000, -1);
   });
 
   it('a jump awaiting its next sample does not turn a timed plan’s prediction into the model’s word', () => {
-    const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 2, strategy: 'gpu+accelerator' });
-    scheduler.maintain();
-    const period = scheduler.plan!.period;
-    for (let f = 0; f < 30; f++) {
-      scheduler.decide(f);
-      clock.now += period;
-      scheduler.shown(f);
-    }
+    const { scheduler, period, run } = linkPlan();
+    run(0, 30, () => 9);
     // One sample of the plan's busiest stage 30× its estimate: taken at once, unconfirmed.
     const loads = PREVIEW.stages.map((st, s) => ({ s, t: scheduler.plan!.cycle[0][s], st }));
     const busiest = loads.reduce((a, b) =>
       PREVIEW.cost[b.st.kind][b.t] > PREVIEW.cost[a.st.kind][a.t] ? b : a,
     );
     scheduler.report(busiest.s, busiest.t, PREVIEW.cost[busiest.st.kind][busiest.t] * 30);
-    clock.now += 2000; // past the predictions' cache
-    const p = scheduler.predict('gpu+accelerator')!;
+    const p = run(30, 30, () => 9); // no frame: the prediction now
     expect(p.timed!.drift).toBeGreaterThan(3); // the model's view of the plan moved past 3×
     expect(p.timed!.trusted).toBe(true);
     expect(p.fps * period).toBeCloseTo(1000, -1);
   });
 
   it('a slowdown the last window did not run with still ends the trust in it', () => {
-    const { scheduler, clock } = calibrated(PREVIEW, {
-      inFlight: 2,
-      strategy: 'gpu+accelerator',
-    });
-    for (let i = 0; i < 12; i++) scheduler.reportTransfer('gpu', 'remote', 9);
-    scheduler.maintain();
-    const period = scheduler.plan!.period;
-    for (let f = 0; f < 30; f++) {
-      scheduler.decide(f);
-      scheduler.reportTransfer('gpu', 'remote', 9);
-      clock.now += period;
-      scheduler.shown(f);
-    }
+    const { scheduler, period, run } = linkPlan();
+    run(0, 30, () => 9);
     // The link becomes 5× slower for good, confirmed: the window before it is no guide.
     for (let f = 30; f < 33; f++) {
       scheduler.decide(f);
       scheduler.reportTransfer('gpu', 'remote', 45);
     }
-    clock.now += 2000; // past the predictions' cache
-    const p = scheduler.predict('gpu+accelerator')!;
+    const p = run(33, 33, () => 9); // no frame: the prediction now
     expect(p.basis).toBe('model');
     expect(p.fps * period).toBeLessThan(950);
   });
