@@ -40,6 +40,10 @@ interface Compiled {
 
 const compiled = new WeakMap<GPUDevice, Map<string, Compiled>>();
 
+type Checked = { ready: Compiled | null; messages: readonly GPUCompilationMessage[] };
+/** `ComputeKernel.compile` calls under way, by device and label: one build for all who ask. */
+const compiling = new WeakMap<GPUDevice, Map<string, Promise<Checked>>>();
+
 export interface DispatchArgs {
   output: GPUTexture;
   inputs: GPUTexture[];
@@ -75,22 +79,18 @@ export class ComputeKernel {
     // Built already on this device (the editor compiled it before the chain took it).
     if (compiled.get(device)?.has(spec.label))
       return { kernel: new ComputeKernel(device, spec), messages: [] };
-    // A module that does not compile raises a validation error: captured here, it is reported
-    // through its messages, not as the page's uncaptured GPU error.
-    device.pushErrorScope('validation');
-    const module = device.createShaderModule({
-      label: `${spec.label}.module`,
-      code: kernelSource(spec),
-    });
-    const [{ messages }] = await Promise.all([module.getCompilationInfo(), device.popErrorScope()]);
-    if (messages.some((m) => m.type === 'error')) return { kernel: null, messages };
-    const layout = bindGroupLayout(device, spec);
-    const pipeline = await device.createComputePipelineAsync(
-      pipelineDescriptor(device, spec, layout, module),
-    );
-    const kernel = new ComputeKernel(device, spec, { layout, pipeline });
-    compiled.get(device)?.set(spec.label, { layout, pipeline });
-    return { kernel, messages };
+    // Or being built: "New effect…" adds the template's stage and opens the editor at once, and
+    // both asked for the same pipeline together — two identical async pipelines on the device.
+    let perDevice = compiling.get(device);
+    if (!perDevice) compiling.set(device, (perDevice = new Map()));
+    let running = perDevice.get(spec.label);
+    if (!running) {
+      const entries = perDevice;
+      running = compileChecked(device, spec).finally(() => entries.delete(spec.label));
+      entries.set(spec.label, running);
+    }
+    const { ready, messages } = await running;
+    return { kernel: ready ? new ComputeKernel(device, spec, ready) : null, messages };
   }
 
   dispatch(encoder: GPUCommandEncoder, args: DispatchArgs): void {
@@ -173,4 +173,28 @@ function compile(device: GPUDevice, spec: KernelSpec): Compiled {
     layout,
     pipeline: device.createComputePipeline(pipelineDescriptor(device, spec, layout, module)),
   };
+}
+
+/**
+ * A kernel's module and pipeline, built without blocking the page: a module that does not compile
+ * raises a validation error, captured here and reported through its messages, not as the page's
+ * uncaptured GPU error.
+ */
+async function compileChecked(device: GPUDevice, spec: KernelSpec): Promise<Checked> {
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({
+    label: `${spec.label}.module`,
+    code: kernelSource(spec),
+  });
+  const [{ messages }] = await Promise.all([module.getCompilationInfo(), device.popErrorScope()]);
+  if (messages.some((m) => m.type === 'error')) return { ready: null, messages };
+  const layout = bindGroupLayout(device, spec);
+  const pipeline = await device.createComputePipelineAsync(
+    pipelineDescriptor(device, spec, layout, module),
+  );
+  const ready = { layout, pipeline };
+  let perDevice = compiled.get(device);
+  if (!perDevice) compiled.set(device, (perDevice = new Map()));
+  perDevice.set(spec.label, ready);
+  return { ready, messages };
 }
