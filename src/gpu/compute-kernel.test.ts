@@ -1,31 +1,16 @@
 // ComputeKernel.compile on a real device (Dawn in Node): code the app did not write, built once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GPU_EFFECTS } from '../effects/gpu';
 import { ComputeKernel } from './compute-kernel';
-import { dawnGpu } from './dawn-node';
-import { GpuContext } from './device';
+import { dawnContext } from './dawn-context.test-support';
 
-let entry: GPU | null = dawnGpu();
-let gpu: GpuContext;
-
-beforeAll(async () => {
-  gpu = await GpuContext.create(
-    { compatibility: true, gpu: entry! },
-    () => {},
-    () => {},
-  );
-});
-
-afterAll(() => {
-  gpu?.device.destroy();
-  entry = null; // dawn.node keeps Node alive while its instance is referenced
-});
+const context = dawnContext();
 
 const invert = GPU_EFFECTS.flatMap((g) => g.kernels).find((k) => k.label.includes('invert'))!;
 
 describe('ComputeKernel.compile', () => {
   it('builds a kernel asked for twice at once a single time (the editor and the chain’s stage)', async () => {
-    const device = gpu.device;
+    const device = context().device;
     const spec = { ...invert, label: 'Triad.test.asked-twice' };
     let pipelines = 0;
     const create = device.createComputePipelineAsync.bind(device);
@@ -50,7 +35,7 @@ describe('ComputeKernel.compile', () => {
   });
 
   it('code that does not compile gives both callers its messages and no kernel, and may be asked again', async () => {
-    const device = gpu.device;
+    const device = context().device;
     const spec = { ...invert, label: 'Triad.test.broken', code: `${invert.code}\nfn broken( {` };
     const both = await Promise.all([
       ComputeKernel.compile(device, spec),
@@ -62,6 +47,6 @@ describe('ComputeKernel.compile', () => {
     }
     const again = await ComputeKernel.compile(device, spec);
     expect(again.messages.some((m) => m.type === 'error')).toBe(true);
-    expect(gpu.counters.errors).toBe(0); // reported through the messages, not as the page's error
+    expect(context().counters.errors).toBe(0); // reported through the messages, not as the page's error
   });
 });

@@ -1,29 +1,14 @@
 // The pool on a real device (Dawn in Node, as src/engine/headless.test.ts): what it creates and
 // destroys as frames overlap, counted through the context's live textures.
-import { dawnGpu } from './dawn-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GpuContext } from './device';
+import { describe, expect, it } from 'vitest';
+import { dawnContext } from './dawn-context.test-support';
 import { PEAK_WINDOW_FRAMES, TexturePool } from './texture-pool';
 
-let entry: GPU | null = dawnGpu();
-let gpu: GpuContext;
-
-beforeAll(async () => {
-  gpu = await GpuContext.create(
-    { compatibility: true, gpu: entry! },
-    () => {},
-    () => {},
-  );
-});
-
-afterAll(() => {
-  gpu?.device.destroy();
-  entry = null; // dawn.node keeps Node alive while its instance is referenced
-});
+const context = dawnContext();
 
 /** The queue has done its work and the destructions waiting on it have run. */
 async function settled(): Promise<void> {
-  await gpu.device.queue.onSubmittedWorkDone();
+  await context().device.queue.onSubmittedWorkDone();
   await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
@@ -32,7 +17,7 @@ const serial = (t: GPUTexture) => Number(t.label.split('#')[1]);
 
 describe('TexturePool', () => {
   it('keeps what three overlapping frames need: it makes no more textures than were ever held at once', async () => {
-    const pool = new TexturePool(gpu);
+    const pool = new TexturePool(context());
     // Three frames in flight, as an export runs them: a frame takes its source copy when it
     // starts and the texture its CPU result is uploaded to later; the oldest ends when it has
     // both. The steps come in an irregular (seeded) order, as they do in the browser: frames end
@@ -70,8 +55,8 @@ describe('TexturePool', () => {
   });
 
   it('destroys what the frames stopped needing, after the window and once the queue is done', async () => {
-    const live = gpu.counters.liveTextures;
-    const pool = new TexturePool(gpu);
+    const live = context().counters.liveTextures;
+    const pool = new TexturePool(context());
     const frame = (count: number) => {
       const held = Array.from({ length: count }, () => pool.acquire(16, 16));
       for (const t of held) pool.release(t);
@@ -83,10 +68,10 @@ describe('TexturePool', () => {
     frame(1);
     expect(pool.freeCount).toBe(1);
     // Given to the queue, not destroyed under work that may still run.
-    expect(gpu.counters.liveTextures).toBe(live + 4);
+    expect(context().counters.liveTextures).toBe(live + 4);
     await settled();
-    expect(gpu.counters.liveTextures).toBe(live + 1);
+    expect(context().counters.liveTextures).toBe(live + 1);
     pool.destroy();
-    expect(gpu.counters.liveTextures).toBe(live);
+    expect(context().counters.liveTextures).toBe(live);
   });
 });

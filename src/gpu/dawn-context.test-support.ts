@@ -1,0 +1,25 @@
+// For unit tests: one GpuContext on a real device (Dawn in Node) for a test file's tests.
+import { afterAll, beforeAll } from 'vitest';
+import { dawnGpu } from './dawn-node';
+import { GpuContext } from './device';
+
+/**
+ * Creates the context before the file's tests and destroys it after them; returns a getter for
+ * it (valid inside tests). Compatibility mode, as the app on lavapipe; errors and losses ignored.
+ */
+export function dawnContext(): () => GpuContext {
+  let entry: GPU | null = dawnGpu();
+  let gpu: GpuContext | null = null;
+  beforeAll(async () => {
+    gpu = await GpuContext.create(
+      { compatibility: true, gpu: entry! },
+      () => {},
+      () => {},
+    );
+  });
+  afterAll(() => {
+    gpu?.device.destroy();
+    entry = null; // dawn.node keeps Node alive while its instance is referenced
+  });
+  return () => gpu!;
+}
