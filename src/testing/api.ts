@@ -23,6 +23,7 @@ import { sceneParity, type SceneParityRequest } from './scene';
 import { FULL_SIZE, SMALL_SIZE, type ScenarioId, type ScenarioSize } from '../perf/scenarios';
 import { toMarkdown, type CompareTable } from '../perf/report';
 import type { Strategy } from '../scheduler';
+import { STRATEGIES } from '../core';
 import { availability, fetchModel, ortTensors, type MlTarget } from '../ml/runtime/ort';
 import { fetchManifest, loadModel, loadOnnx } from '../ml/runtime/load';
 import {
@@ -461,11 +462,10 @@ export function createTestApi(app: AppState, compare: CompareState) {
       const mode = app.scheduling.mode;
       if (mode === 'manual') return { mode, plan: null, predictions: null };
       const scheduler = app.scheduling.scheduler(mode).scheduler;
-      const strategies = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'] as const;
       return {
         mode,
         plan: scheduler.plan,
-        predictions: Object.fromEntries(strategies.map((s) => [s, scheduler.predict(s)])),
+        predictions: Object.fromEntries(STRATEGIES.map((s) => [s, scheduler.predict(s)])),
       };
     },
     /**
@@ -558,12 +558,11 @@ export function createTestApi(app: AppState, compare: CompareState) {
     /** What a strategy's planner recommends for frames in flight (up to `max`). */
     recommendInFlight: (strategy: Strategy, max = 4) =>
       app.scheduling.scheduler(strategy).scheduler.recommendInFlight(max),
-    /** A strategy's scheduler: its plan, whether it still calibrates, and its log. */
     /** Every strategy's scheduler forgets what its plans' frames ran at (the bench's page warm-up). */
     forgetPlanTimings() {
-      for (const s of ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'] as const)
-        app.scheduling.scheduler(s).scheduler.forgetPlanTimings();
+      for (const s of STRATEGIES) app.scheduling.scheduler(s).scheduler.forgetPlanTimings();
     },
+    /** A strategy's scheduler: its plan, whether it still calibrates, and its log. */
     schedulerState(strategy: Strategy) {
       const s = app.scheduling.scheduler(strategy).scheduler;
       return {
