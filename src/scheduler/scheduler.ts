@@ -1217,16 +1217,13 @@ export class Scheduler {
     // a jump awaiting its next sample (Auto's video row at two in flight was predicted at 0.39
     // of what it ran, its window four frames old, its estimates 3.85× up on one sample).
     const recent = this.#decisions - record.at <= this.#recordRules().recent;
-    if (trusted && !candidate.sibling && recent && scored.state === 'unmeasured') {
-      scored.state = 'remembered';
-      scored.period = record.ms;
-    }
-    const own =
-      !candidate.sibling &&
-      (scored.state === 'measured' || (scored.state === 'remembered' && trusted));
-    const scale = (own && scored.state === 'measured' ? record.ms : scored.period) / plan.period;
+    const jumped = trusted && !candidate.sibling && recent && scored.state === 'unmeasured';
+    const state = jumped ? 'remembered' : scored.state;
+    const period = jumped ? record.ms : scored.period;
+    const own = !candidate.sibling && (state === 'measured' || (state === 'remembered' && trusted));
+    const scale = (own && state === 'measured' ? record.ms : period) / plan.period;
     const far = Math.abs(scale - 1) > (own ? PREDICT_AGREE : RECORD_RULES.agree);
-    return { scale: far ? scale : 1, state: scored.state, trusted };
+    return { scale: far ? scale : 1, state, trusted };
   }
 
   #recordRules(): RecordRules {
