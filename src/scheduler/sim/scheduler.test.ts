@@ -310,18 +310,21 @@ describe('predictions between frames', () => {
   });
 });
 
+/** Decides and shows `n` frames from `from`, each `ms` after the one before. */
+function showFrames(scheduler: Scheduler, clock: SimClock, from: number, n: number, ms: number) {
+  for (let f = from; f < from + n; f++) {
+    scheduler.decide(f);
+    clock.now += ms;
+    scheduler.shown(f);
+  }
+}
+
 describe('frames in flight changed', () => {
   it('the plan is timed again at the new count, even where it stays the same plan', () => {
     const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 1, strategy: 'gpu-only' });
     scheduler.maintain();
     const cycle = scheduler.plan!.cycle;
-    const run = (from: number, ms: number) => {
-      for (let f = from; f < from + 30; f++) {
-        scheduler.decide(f);
-        clock.now += ms;
-        scheduler.shown(f);
-      }
-    };
+    const run = (from: number, ms: number) => showFrames(scheduler, clock, from, 30, ms);
     run(0, scheduler.plan!.period);
     expect(scheduler.predict('gpu-only')!.timed).not.toBeNull();
     scheduler.setInFlight(2);
@@ -342,11 +345,7 @@ describe('plan timings forgotten', () => {
     scheduler.maintain();
     const period = scheduler.plan!.period;
     const run = (from: number, ms: number) => {
-      for (let f = from; f < from + 30; f++) {
-        scheduler.decide(f);
-        clock.now += ms;
-        scheduler.shown(f);
-      }
+      showFrames(scheduler, clock, from, 30, ms);
       clock.now += 2000; // past the predictions' cache
     };
     run(0, period * 1.3); // the page's slow first seconds
