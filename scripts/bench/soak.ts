@@ -1,6 +1,8 @@
-// npm run soak: the chaos test's long version. A clip plays for SOAK_MINUTES (default 30) through
-// a GPU, a CPU and an AI stage while the GPU device is lost every SOAK_LOSS_EVERY seconds
-// (default 20); every minute the page's memory is sampled (JS heap after a collection, live GPU
+// npm run soak: the chaos test's long version. A clip plays through a GPU, a CPU and an AI stage,
+// first for SOAK_QUIET_MINUTES (default 10) with nothing failing (a leak that a device loss lets
+// go of hides behind the losses: the frame loop's did for a whole session), then for SOAK_MINUTES
+// (default 30) while the GPU device is lost every SOAK_LOSS_EVERY seconds (default 20); every
+// minute the page's memory is sampled (JS heap after a collection, live GPU
 // buffers and textures, VideoFrames, ML tensors). The AI stage runs on SOAK_AI_TARGET (default
 // ort-wasm; ort-webgpu and tfjs-webgpu run the model in a worker on a device of its own, which a
 // loss of the app's device does not touch). Writes
@@ -18,6 +20,7 @@ import { openApp, percentile, report } from './harness.mjs';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const LOSS_EVERY = Number(process.env.SOAK_LOSS_EVERY ?? 20);
+const QUIET_MINUTES = Number(process.env.SOAK_QUIET_MINUTES ?? 10);
 const AI_TARGET = process.env.SOAK_AI_TARGET ?? 'ort-wasm';
 /** A folder for a heap snapshot at every sample (to find what grows: compare two of them). */
 const SNAPSHOTS = process.env.SOAK_SNAPSHOTS;
@@ -100,78 +103,120 @@ function outageResults() {
   }));
 }
 
-const { page, environment, close } = await openApp();
-try {
-  await api(page).setChain(chaosChain(AI_TARGET));
-  await api(page).openFile('realshort.mp4', Array.from(readFileSync(CLIP)), 'video/mp4');
-  while ((await api(page).videoState()).opened === 0) await page.waitForTimeout(100);
-  console.log(
-    `soak: ${MINUTES} min of playback (AI stage on ${AI_TARGET}), a device loss every ${LOSS_EVERY} s`,
-  );
-  const samples: Sample[] = [await sample(page, 0)];
-  const chaos = await runChaos(page, {
-    seconds: MINUTES * 60,
-    loseDeviceEvery: LOSS_EVERY,
-    firstLossAt: LOSS_EVERY / 2, // losses between the minute marks: samples see a settled page
-    sampleEvery: 60,
-    sample: async (s) => {
-      // Read between frames: paused for the moment (a frame being decoded is not a leak).
-      await api(page).videoPause();
-      samples.push(await sample(page, Math.round(s / 60)));
-      await gatherOutages(page);
-      await api(page).videoPlay();
-      console.log(`soak: ${JSON.stringify(samples.at(-1))}`);
-    },
-  });
-  await api(page).videoPause();
-  samples.push(await sample(page, MINUTES));
-  await gatherOutages(page);
-  const video = await api(page).videoState();
+/** Each level's samples, and its growth from a phase's first minute to its end. */
+function levels(phase: string, samples: Sample[]) {
   const first = samples[1] ?? samples[0]; // after a minute: warm caches are not growth
   const last = samples.at(-1)!;
-  const level = (metric: keyof Sample, unit: string) => {
-    const values = samples.map((s) => s[metric]);
+  const metrics = {
+    jsHeapMB: 'MB',
+    backingStoreMB: 'MB',
+    liveBuffers: 'buffers',
+    liveTextures: 'textures',
+    videoFrames: 'frames',
+    videoFrameObjects: 'objects',
+    ortTensors: 'tensors',
+    tfjsTensors: 'tensors',
+  } as const;
+  return Object.entries(metrics).map(([metric, unit]) => {
+    const key = metric as keyof typeof metrics;
+    const values = samples.map((s) => s[key]);
     return {
-      case: 'soak',
+      case: `soak ${phase}`,
       metric,
       unit,
       median: percentile(values, 50),
       p95: percentile(values, 95),
       n: values.length,
-      first: first[metric],
-      last: last[metric],
-      growthPct: first[metric] === 0 ? 0 : ((last[metric] - first[metric]) / first[metric]) * 100,
+      first: first[key],
+      last: last[key],
+      growthPct: first[key] === 0 ? 0 : ((last[key] - first[key]) / first[key]) * 100,
     };
+  });
+}
+
+/**
+ * Plays for `minutes`, losing the device every `lossEvery` s (0: never), sampling memory every
+ * minute (playback paused for the moment: a frame being decoded is not a leak).
+ */
+async function phase(page: Page, name: string, minutes: number, lossEvery: number) {
+  console.log(
+    `soak ${name}: ${minutes} min of playback (AI stage on ${AI_TARGET})` +
+      (lossEvery ? `, a device loss every ${lossEvery} s` : ''),
+  );
+  const samples: Sample[] = [await sample(page, 0)];
+  const chaos = await runChaos(page, {
+    seconds: minutes * 60,
+    loseDeviceEvery: lossEvery,
+    firstLossAt: lossEvery / 2, // losses between the minute marks: samples see a settled page
+    sampleEvery: 60,
+    sample: async (s) => {
+      await api(page).videoPause();
+      samples.push(await sample(page, Math.round(s / 60)));
+      await gatherOutages(page);
+      await api(page).videoPlay();
+      console.log(`soak ${name}: ${JSON.stringify(samples.at(-1))}`);
+    },
+  });
+  await api(page).videoPause();
+  samples.push(await sample(page, minutes));
+  await gatherOutages(page);
+  const errors = {
+    stoppedSamples: chaos.stoppedSamples,
+    pageErrors: chaos.errors.length,
+    pageErrorMessages: [...new Set(chaos.errors)].slice(0, 5),
   };
+  if (!lossEvery)
+    return [
+      ...levels(name, samples),
+      {
+        case: `playback ${name}`,
+        metric: 'stoppedSamples',
+        unit: 'samples',
+        median: chaos.stoppedSamples,
+        p95: chaos.stoppedSamples,
+        n: chaos.samples,
+        ...errors,
+      },
+    ];
   const resumed = chaos.faults.flatMap((f) => (f.resumedAfterS === null ? [] : [f.resumedAfterS]));
+  return [
+    ...levels(name, samples),
+    {
+      case: `recovery ${name}`,
+      metric: 'framesAgainAfterLoss',
+      unit: 's',
+      median: resumed.length ? percentile(resumed, 50) : null,
+      p95: resumed.length ? percentile(resumed, 95) : null,
+      n: resumed.length,
+      losses: chaos.faults.length,
+      neverResumed: chaos.faults.length - resumed.length,
+      ...errors,
+    },
+  ];
+}
+
+const { page, environment, close } = await openApp();
+try {
+  await api(page).setChain(chaosChain(AI_TARGET));
+  await api(page).openFile('realshort.mp4', Array.from(readFileSync(CLIP)), 'video/mp4');
+  while ((await api(page).videoState()).opened === 0) await page.waitForTimeout(100);
+  const quiet = QUIET_MINUTES > 0 ? await phase(page, 'without losses', QUIET_MINUTES, 0) : [];
+  const lossy = MINUTES > 0 ? await phase(page, 'with losses', MINUTES, LOSS_EVERY) : [];
+  const video = await api(page).videoState();
   report(
     'soak',
     {
       ...environment,
-      settings: { minutes: MINUTES, lossEvery: LOSS_EVERY, aiTarget: AI_TARGET },
+      settings: {
+        quietMinutes: QUIET_MINUTES,
+        minutes: MINUTES,
+        lossEvery: LOSS_EVERY,
+        aiTarget: AI_TARGET,
+      },
     },
     [
-      level('jsHeapMB', 'MB'),
-      level('backingStoreMB', 'MB'),
-      level('liveBuffers', 'buffers'),
-      level('liveTextures', 'textures'),
-      level('videoFrames', 'frames'),
-      level('videoFrameObjects', 'objects'),
-      level('ortTensors', 'tensors'),
-      level('tfjsTensors', 'tensors'),
-      {
-        case: 'recovery',
-        metric: 'framesAgainAfterLoss',
-        unit: 's',
-        median: percentile(resumed, 50),
-        p95: percentile(resumed, 95),
-        n: resumed.length,
-        losses: chaos.faults.length,
-        neverResumed: chaos.faults.length - resumed.length,
-        stoppedSamples: chaos.stoppedSamples,
-        pageErrors: chaos.errors.length,
-        pageErrorMessages: [...new Set(chaos.errors)].slice(0, 5),
-      },
+      ...quiet,
+      ...lossy,
       {
         case: 'frames',
         metric: 'accounted',
