@@ -104,4 +104,16 @@ test('npm run bench --small runs the three scenarios under the four strategies a
     '| scenario | GPU only | GPU + accelerator | CPU + GPU + accelerator | Auto |',
   );
   for (const scenario of runs) expect(run.stdout).toContain(`| ${scenario} |`);
+  // How the predictions held over the run: each repeat's prediction counted, each miss named.
+  const predictions = results.find((r) => r.case === 'predictions')!;
+  const predicted = cells.flatMap((r) =>
+    (r.predictedOverMeasuredByRepeat as (number | null)[]).filter((x) => x !== null),
+  );
+  expect(predictions.n).toBe(predicted.length);
+  expect((predictions.within as number) + (predictions.misses as unknown[]).length).toBe(
+    predicted.length,
+  );
+  expect(run.stdout).toContain(
+    `Predictions within 15% of what their frames measured: ${predictions.within} of ${predicted.length}`,
+  );
 });

@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openApp } from './harness.mjs';
 // Shared with `triad bench` (Node on Dawn): the strategies' orders and the results' shape.
-import { median, orderOf, resultsOf } from '../../src/perf/scenario-results.ts';
+import { median, orderOf, predictionsOf, resultsOf } from '../../src/perf/scenario-results.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const small = process.argv.includes('--small');
@@ -175,6 +175,8 @@ try {
     measured.push({ id, inFlight, repeats });
   }
   const results = measured.flatMap((run) => resultsOf(run));
+  const predictions = predictionsOf(results);
+  if (predictions) results.push(predictions);
   // The comparison table as compare mode shows it: each cell the median of its repeats.
   const table = {
     machine,
@@ -220,6 +222,15 @@ try {
       plan: r.plan?.map((p) => `${p.stage} → ${p.targets}`).join(', '),
     })),
   );
+  if (predictions) {
+    const misses = predictions.misses.map(
+      (m) =>
+        `${m.case} at ${m.inFlight} in flight, repeat ${m.nth}: ${round(m.predictedOverMeasured)} (${m.basis}; the cell's repeats differ by ${Math.round(m.spread * 100)}%)`,
+    );
+    console.log(
+      `Predictions within ${predictions.goal * 100}% of what their frames measured: ${predictions.within} of ${predictions.n}${misses.length ? `\n  ${misses.join('\n  ')}` : ''}`,
+    );
+  }
   console.log('Main-thread tasks over 50 ms while each row ran (count per repeat, longest):');
   console.table(
     results

@@ -367,6 +367,13 @@ describe('triad apply with an endpoint', () => {
     );
     expect(vsBest).toHaveLength(5);
     for (const r of vsBest) expect(r.autoOverBestFixed).toBeGreaterThan(0);
+    // How the predictions held: every fps prediction counted, each miss named.
+    const predictions = out.results.find((r: { case: string }) => r.case === 'predictions');
+    const predicted = cells.flatMap((r: { predictedOverMeasuredByRepeat: (number | null)[] }) =>
+      r.predictedOverMeasuredByRepeat.filter((x) => x !== null),
+    );
+    expect(predictions).toMatchObject({ n: predicted.length, goal: 0.15 });
+    expect(predictions.within + predictions.misses.length).toBe(predicted.length);
     expect(stdout).toMatch(/\| AI batch: 6 sample images, Super-resolution ×2 \|/);
   }, 180_000);
 

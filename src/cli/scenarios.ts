@@ -20,7 +20,13 @@ import { nodeRuntimes } from '../headless/node-runtimes';
 import { MlEffectRunner } from '../ml/effects/runner';
 import { EndpointMonitor } from '../ml/remote/monitor';
 import { STRATEGIES, toMarkdown, type CompareRow } from '../perf/report';
-import { median, orderOf, resultsOf, type MeasuredRun } from '../perf/scenario-results';
+import {
+  median,
+  orderOf,
+  predictionsOf,
+  resultsOf,
+  type MeasuredRun,
+} from '../perf/scenario-results';
 import {
   BATCH_EFFECTS,
   SCENARIOS,
@@ -334,6 +340,8 @@ export async function benchScenarios(
       measured.push({ id, inFlight, repeats });
     }
     const results = measured.flatMap((run) => resultsOf(run));
+    const predictions = predictionsOf(results);
+    if (predictions) results.push(predictions);
     const date = new Date().toISOString();
     const environment = {
       runtime: 'node-dawn',

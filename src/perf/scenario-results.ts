@@ -180,3 +180,46 @@ export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, un
   });
   return out;
 }
+
+/** The panel's goal for a prediction: within this fraction of what its frames then measured. */
+export const PREDICTION_GOAL = 0.15;
+
+/**
+ * How one run's predictions held: every timed repeat's predicted over measured fps (median, p95,
+ * n), how many were within `PREDICTION_GOAL`, and each miss with its cell's spread between
+ * repeats (a cell whose own repeats differ by 20% cannot be predicted within 15% of both from the
+ * frames before them). Null when the run predicted nothing (a batch only).
+ */
+export function predictionsOf(results: Record<string, unknown>[]): Record<string, unknown> | null {
+  const ratios: number[] = [];
+  const misses: Record<string, unknown>[] = [];
+  for (const r of results) {
+    const byRepeat = r.predictedOverMeasuredByRepeat as (number | null)[] | undefined;
+    const basis = (r.predictedBasis as (string | null)[] | undefined) ?? [];
+    (byRepeat ?? []).forEach((ratio, i) => {
+      if (ratio === null) return;
+      ratios.push(ratio);
+      if (Math.abs(ratio - 1) > PREDICTION_GOAL)
+        misses.push({
+          case: r.case,
+          inFlight: r.inFlight,
+          nth: i + 1,
+          predictedOverMeasured: ratio,
+          basis: basis[i] ?? null,
+          spread: r.spread,
+        });
+    });
+  }
+  if (ratios.length === 0) return null;
+  return {
+    case: 'predictions',
+    metric: 'predicted over measured fps',
+    unit: 'ratio',
+    median: median(ratios),
+    p95: percentile(ratios, 95),
+    n: ratios.length,
+    goal: PREDICTION_GOAL,
+    within: ratios.length - misses.length,
+    misses,
+  };
+}
