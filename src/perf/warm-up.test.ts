@@ -13,6 +13,15 @@ describe('warmUpStep', () => {
     expect(at(59, 2999, true)).toEqual({ go: true, cut: false });
   });
 
+  test('goes on while the plan has no window timed in this warm-up, within the same bounds', () => {
+    const step = (i: number, timed: boolean, now = 100) =>
+      warmUpStep({ i, warmup: 3, settling: false, timed, now, until: 3000 });
+    expect(step(3, false)).toEqual({ go: true, cut: false });
+    expect(step(3, true)).toEqual({ go: false, cut: false });
+    // Its time up: it stops, and the plan was settled (only not timed again).
+    expect(step(8, false, 3000)).toEqual({ go: false, cut: false });
+  });
+
   test('stops when its time is up, saying whether the plan was still settling', () => {
     expect(at(5, 3000)).toEqual({ go: false, cut: false });
     expect(at(12, 3000, true)).toEqual({ go: false, cut: true });

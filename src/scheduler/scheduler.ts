@@ -318,6 +318,24 @@ export class Scheduler {
     );
   }
 
+  /** Frames decided so far: the clock the plans' timed windows are dated by. */
+  get decisions(): number {
+    return this.#decisions;
+  }
+
+  /**
+   * Whether the running plan has a window timed after decision `since`. Compare's warm-up runs
+   * until it has: a prediction made from a window of the repeat before (minutes earlier, other
+   * strategies run in between) missed by 16–23% where the machine had drifted since. True where
+   * plans are not timed.
+   */
+  timedSince(since: number): boolean {
+    const plan = this.#plan;
+    if (this.policy === 'static' || this.options.trialFrames === 0 || !plan) return true;
+    const record = this.#records.get(planKey(plan));
+    return !!record && record.at > since;
+  }
+
   /** Whether some stage still has a target to measure before the scheduler trusts its model. */
   get calibrating(): boolean {
     return this.#calibrationDone() === false;

@@ -357,6 +357,34 @@ describe('plan timings forgotten', () => {
   });
 });
 
+describe('timed since a decision (Compare warms up until the plan is)', () => {
+  it('says whether the running plan has a window timed after the decision given', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 1, strategy: 'gpu-only' });
+    scheduler.maintain();
+    const period = scheduler.plan!.period;
+    showFrames(scheduler, clock, 0, 30, period);
+    const from = scheduler.decisions;
+    expect(from).toBe(30);
+    expect(scheduler.timedSince(0)).toBe(true);
+    expect(scheduler.timedSince(from)).toBe(false); // its windows all came before
+    scheduler.interrupted(); // Compare went back to the first frame
+    showFrames(scheduler, clock, 30, 5, period);
+    expect(scheduler.timedSince(from)).toBe(false); // a window not complete yet
+    showFrames(scheduler, clock, 35, 10, period);
+    expect(scheduler.timedSince(from)).toBe(true);
+  });
+
+  it('is true where plans are not timed', () => {
+    const { scheduler } = calibrated(PREVIEW, {
+      inFlight: 1,
+      strategy: 'gpu-only',
+      trialFrames: 0,
+    });
+    scheduler.maintain();
+    expect(scheduler.timedSince(scheduler.decisions)).toBe(true);
+  });
+});
+
 describe('a move whose estimate swings', () => {
   /**
    * GPU + accelerator on the 3D preview at two in flight, its link out calibrated at 9 ms; `run`

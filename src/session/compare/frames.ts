@@ -98,6 +98,7 @@ export async function measureFrames(
         // rate they would not run at, and a fixed strategy's prediction came from it.
         // Time-bounded runs bound this too, after the first frame (it loads what the chain needs).
         const w0 = now();
+        const from = placer.scheduler.decisions;
         const warmUntil =
           size.seconds === undefined ? Infinity : w0 + WARMUP_SECONDS_FACTOR * size.seconds * 1000;
         let cut = false;
@@ -106,6 +107,7 @@ export async function measureFrames(
             i,
             warmup: size.warmup,
             settling: placer.scheduler.settling,
+            timed: placer.scheduler.timedSince(from),
             now: now(),
             until: warmUntil,
           });
