@@ -44,6 +44,13 @@ type Checked = { ready: Compiled | null; messages: readonly GPUCompilationMessag
 /** `ComputeKernel.compile` calls under way, by device and label: one build for all who ask. */
 const compiling = new WeakMap<GPUDevice, Map<string, Promise<Checked>>>();
 
+/** `byDevice`'s map for `device`, made on first use. */
+function labelsOf<V>(byDevice: WeakMap<GPUDevice, Map<string, V>>, device: GPUDevice) {
+  let perDevice = byDevice.get(device);
+  if (!perDevice) byDevice.set(device, (perDevice = new Map()));
+  return perDevice;
+}
+
 export interface DispatchArgs {
   output: GPUTexture;
   inputs: GPUTexture[];
@@ -61,8 +68,7 @@ export class ComputeKernel {
   constructor(device: GPUDevice, spec: KernelSpec, ready?: Compiled) {
     this.spec = spec;
     this.#device = device;
-    let perDevice = compiled.get(device);
-    if (!perDevice) compiled.set(device, (perDevice = new Map()));
+    const perDevice = labelsOf(compiled, device);
     let entry = ready ?? perDevice.get(spec.label);
     if (!entry) perDevice.set(spec.label, (entry = compile(device, spec)));
     this.#compiled = entry;
@@ -81,11 +87,9 @@ export class ComputeKernel {
       return { kernel: new ComputeKernel(device, spec), messages: [] };
     // Or being built: "New effect…" adds the template's stage and opens the editor at once, and
     // both asked for the same pipeline together — two identical async pipelines on the device.
-    let perDevice = compiling.get(device);
-    if (!perDevice) compiling.set(device, (perDevice = new Map()));
-    let running = perDevice.get(spec.label);
+    const entries = labelsOf(compiling, device);
+    let running = entries.get(spec.label);
     if (!running) {
-      const entries = perDevice;
       running = compileChecked(device, spec).finally(() => entries.delete(spec.label));
       entries.set(spec.label, running);
     }
@@ -193,8 +197,6 @@ async function compileChecked(device: GPUDevice, spec: KernelSpec): Promise<Chec
     pipelineDescriptor(device, spec, layout, module),
   );
   const ready = { layout, pipeline };
-  let perDevice = compiled.get(device);
-  if (!perDevice) compiled.set(device, (perDevice = new Map()));
-  perDevice.set(spec.label, ready);
+  labelsOf(compiled, device).set(spec.label, ready);
   return { ready, messages };
 }
