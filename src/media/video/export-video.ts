@@ -109,6 +109,11 @@ export async function exportVideo(
     // The last frame flushes the frames still rendering, so the count must be known up front.
     const total = inFlight > 1 ? (await track.computePacketStats()).packetCount : Infinity;
     /** Frames started and not yet handed to the encoder, oldest first. */
+    /**
+     * The first frame that failed: the conversion does not always reject with it (it has ended
+     * with the frames after it missing), so it is thrown below.
+     */
+    let failure: unknown = null;
     const rendering: { done: Promise<RgbaImage>; timestamp: number; duration: number }[] = [];
     const toSample = async (r: (typeof rendering)[number]) => {
       const image = await r.done;
@@ -138,7 +143,7 @@ export async function exportVideo(
             started = await startFrame(frame, frames++);
           } catch (error) {
             frame.close();
-            throw error;
+            throw (failure ??= error);
           }
           const done = started.done.finally(() => {
             frame.close();
@@ -153,7 +158,7 @@ export async function exportVideo(
               out.push(await toSample(rendering.shift()!));
           } catch (error) {
             for (const s of out) s.close();
-            throw error;
+            throw (failure ??= error);
           }
           return out.length > 0 ? out : null;
         },
@@ -200,6 +205,7 @@ export async function exportVideo(
       watchdog.stop();
     }
     signal.throwIfAborted();
+    if (failure) throw failure;
     if (rendering.length > 0)
       throw new Error(
         `${rendering.length} frames were not written (the source has more frames than it said)`,
