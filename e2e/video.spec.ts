@@ -249,11 +249,13 @@ async function startExport(
   format: string,
   quality: string,
   effect: [string, string] | null,
+  setUp: () => Promise<unknown> = async () => {},
 ): Promise<{ app: TriadPage; download: Promise<Download> }> {
   const app = new TriadPage(page);
   await app.gotoWithImage('chelsea.png');
   if (effect) await app.addEffect(...effect);
   await app.dropFiles([{ name, bytes: fixture(name) }]);
+  await setUp();
   await page.getByTestId('export-video.toggle').click();
   await page.getByTestId('export-video.format').selectOption(format);
   await page.getByTestId('export-video.quality').selectOption(quality);
@@ -266,6 +268,25 @@ async function startExport(
 async function reopen(page: Page, app: TriadPage, name: string, bytes: Buffer) {
   await app.openClip(name, bytes);
   return api(page).videoState();
+}
+
+/**
+ * The frames of an export of the open video through one invert that are not its inverse (PSNR at
+ * most 28 dB), each with its mean beside its source's: 255 is the inverse of a source read as
+ * zeros. Reopens the export as the video.
+ */
+async function wrongFrames(page: Page, app: TriadPage, bytes: Buffer): Promise<string[]> {
+  const source = await api(page).videoThumbnails(80);
+  const state = await reopen(page, app, 'exported.webm', bytes);
+  expect(state.info).toMatchObject({ codec: 'vp9', frameCount: source.length });
+  const exported = await api(page).videoThumbnails(80);
+  expect(exported).toHaveLength(source.length);
+  const mean = (img: { data: number[] }) =>
+    Math.round(img.data.reduce((a, b) => a + b, 0) / img.data.length);
+  return exported.flatMap((frame, i) => {
+    const db = Math.round(psnr(frame, invertedOf(source[i])));
+    return db > 28 ? [] : [`frame ${i}: ${db} dB, mean ${mean(frame)} (source ${mean(source[i])})`];
+  });
 }
 
 const invertedOf = (image: { width: number; height: number; data: number[] }) => ({
@@ -430,28 +451,66 @@ test.describe('video export', () => {
     await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
       `${expected.frameCount} frames`,
     );
-    expect((await api(page).state()).deviceGeneration).toBe(2);
+    // One new device for the loss, and one for each frame the GPU held wrong (Chromium's GL
+    // backend does, now and then, after other tests in the same browser): see the next test.
+    const { exportMismatches } = await api(page).videoState();
+    expect((await api(page).state()).deviceGeneration).toBeGreaterThanOrEqual(
+      2 + exportMismatches.length,
+    );
 
     // Every frame, not one: a frame rendered across the loss, or any after it, with pixels its
     // chain did not make (CI once had frame 30 of 36 at 6 dB: not inverted, or not that frame).
-    const source = await api(page).videoThumbnails(80);
-    const state = await reopen(page, app, 'exported.webm', bytes);
-    expect(state.info).toMatchObject({ codec: 'vp9', frameCount: expected.frameCount });
-    const exported = await api(page).videoThumbnails(80);
-    expect(exported).toHaveLength(source.length);
-    const db = exported.map((frame, i) => Math.round(psnr(frame, invertedOf(source[i]))));
-    const wrong = db.flatMap((v, i) => (v > 28 ? [] : [`frame ${i}: ${v} dB`]));
-    // A wrong frame's mean beside its source's and its inverse's: 255 is the inverse of a source
-    // read as zeros (lavapipe once wrote every frame after the 15th so, 1 run in 6).
-    const mean = (img: { data: number[] }) =>
-      Math.round(img.data.reduce((a, b) => a + b, 0) / img.data.length);
-    const means = db.flatMap((v, i) =>
-      v > 28 ? [] : [`${i}: ${mean(exported[i])} (source ${mean(source[i])})`],
-    );
     expect(
-      wrong,
-      `lost at ${((lostAt ?? 0) * 100).toFixed(0)}%; PSNR by frame ${db.join(' ')}; means ${means.join(', ')}`,
+      await wrongFrames(page, app, bytes),
+      `lost at ${((lostAt ?? 0) * 100).toFixed(0)}%`,
     ).toEqual([]);
+  });
+
+  test('a frame whose source the GPU holds wrong is rendered again on a new device; wrong again, the export stops and saves nothing', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    const name = 'realshort.mp4';
+    const expected = MANIFEST[name];
+    // Frame 10's source reads black once (Chromium's GL backend has done so, with no error).
+    const { app, download } = await startExport(
+      page,
+      name,
+      'webm-vp9',
+      'high',
+      ['invert', 'invert'],
+      () => api(page).blackSourceInExport(9, 1),
+    );
+    const bytes = readFileSync((await (await download).path())!);
+    await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
+      `${expected.frameCount} frames`,
+    );
+    // (Frame 10 and any the GL backend held wrong by itself.)
+    await expect(app.notices.filter({ hasText: 'Video exported' })).toContainText(
+      /The GPU returned wrong pixels for frames? ([0-9]+, )*10(, [0-9]+)*; (it was|they were) rendered again on a new GPU device\./,
+    );
+    const mismatched = (await api(page).videoState()).exportMismatches;
+    expect(mismatched.map((m) => m.frame)).toContain(9);
+    expect(mismatched.find((m) => m.frame === 9)!.difference).toBeGreaterThan(100);
+    expect((await api(page).state()).deviceGeneration).toBeGreaterThanOrEqual(
+      1 + mismatched.length,
+    );
+    expect(await wrongFrames(page, app, bytes)).toEqual([]);
+
+    // Black each time it is rendered: the export stops rather than write it, and says why.
+    let downloads = 0;
+    page.on('download', () => downloads++);
+    await api(page).blackSourceInExport(4, 2);
+    await page.getByTestId('export-video.toggle').click();
+    await page.getByTestId('export-video.start').click();
+    await expect(app.notices.filter({ hasText: 'Export failed' })).toContainText(
+      'the GPU held frame 5 with pixels that are not the video',
+    );
+    await expect(app.notices.filter({ hasText: 'Export failed' })).toContainText(
+      'Nothing was saved',
+    );
+    expect(downloads).toBe(0);
+    expect(await app.status()).toBe('ready');
   });
 
   test('an export whose frame never finishes stops with a message saying where, instead of waiting forever', async ({
@@ -468,6 +527,21 @@ test.describe('video export', () => {
     expect(ended.seconds).toBeLessThan(60); // stopped by the watchdog, not the test's timeout
     // Without the stuck frame the same export finishes.
     expect((await api(page).exportThatStalls(1000, 3)).error).toBeNull();
+  });
+
+  test('an export whose frame fails ends with that frame’s error, whatever the frames in flight', async ({
+    page,
+  }) => {
+    const app = new TriadPage(page);
+    await app.gotoWithImage('chelsea.png');
+    await app.dropFiles([{ name: 'realshort.mp4', bytes: fixture('realshort.mp4') }]);
+    await expect.poll(async () => (await api(page).videoState()).info).not.toBeNull();
+    for (const inFlight of [1, 2, 4])
+      for (const failAt of [0, 4, 35])
+        expect(await api(page).exportThatFails(failAt, inFlight), `${inFlight} in flight`).toBe(
+          `frame ${failAt + 1} broke`,
+        );
+    expect(await api(page).exportThatFails(1000, 4)).toBeNull();
   });
 
   test('a cancelled export saves nothing and says so', async ({ page }) => {

@@ -254,6 +254,11 @@ export class Engine {
     return this.#pool;
   }
 
+  /** The size of the source the next frame starts from (null: none yet). */
+  get frameSourceSize(): { width: number; height: number } | null {
+    return this.#source && { width: this.#source.width, height: this.#source.height };
+  }
+
   /** Debug: tries `path` first for the next video frames (null: the best that works). */
   forceUploadPath(path: FrameUploadPath | null): void {
     this.#forcedUploadPath = path;
@@ -630,12 +635,40 @@ export class Engine {
     frame: FrameInfo,
     ran: FrameStats['ran'] = [],
   ): Promise<RgbaImage> {
+    return (await this.#renderToImage(chain, frame, ran, null)).image;
+  }
+
+  /**
+   * As `renderToImage`, and reads back `region` of the source the chain started from, in the
+   * same submit (nearly free): export checks it against the decoded frame (see `sourceMismatch`).
+   */
+  renderToImageWithSource(
+    chain: Chain,
+    frame: FrameInfo,
+    region: TextureRegion,
+    ran: FrameStats['ran'] = [],
+  ): Promise<{ image: RgbaImage; source: RgbaImage }> {
+    return this.#renderToImage(chain, frame, ran, region) as Promise<{
+      image: RgbaImage;
+      source: RgbaImage;
+    }>;
+  }
+
+  async #renderToImage(
+    chain: Chain,
+    frame: FrameInfo,
+    ran: FrameStats['ran'],
+    region: TextureRegion | null,
+  ): Promise<{ image: RgbaImage; source: RgbaImage | null }> {
     let collect: (() => Promise<RgbaImage>) | undefined;
-    const run = await this.#frame(chain, frame, ran, (encoder, result) => {
+    let collectSource: (() => Promise<RgbaImage>) | undefined;
+    const run = await this.#frame(chain, frame, ran, (encoder, result, source) => {
       collect = recordReadback(this.gpu, encoder, result);
+      if (region) collectSource = recordReadback(this.gpu, encoder, source, region);
     });
     this.#finish(run);
-    return collect!();
+    const [image, source] = await Promise.all([collect!(), collectSource?.() ?? null]);
+    return { image, source };
   }
 
   /**

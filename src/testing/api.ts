@@ -183,6 +183,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
         exportInFlight: app.exporter.inFlight,
         exportRecommended: app.exporter.recommended,
         exportPeakRunning: app.exporter.peakRunning,
+        exportMismatches: app.exporter.mismatches,
         time: v.time,
         frameIndex: v.frameIndex,
         playing: v.playing,
@@ -259,10 +260,55 @@ export function createTestApi(app: AppState, compare: CompareState) {
     },
     videoSeek: (time: number) => app.video.seek(time),
     /**
+     * Fault injection for the next exports: after frame `index`'s upload its engine's source is
+     * made black (as Chromium's GL backend does to a texture now and then, with no error) — the
+     * first `times` times that frame is rendered.
+     */
+    blackSourceInExport(index: number, times: number) {
+      let left = times;
+      app.exporter.afterUpload = (engine, i) => {
+        if (i !== index || left <= 0) return;
+        left--;
+        const source = engine.frameSourceSize;
+        if (source) engine.setSource(createImage(source.width, source.height));
+      };
+    },
+    /**
      * Exports the open video through a chain whose frame `stuckAt` never finishes (as after a
      * decoder or GPU process that stops answering), with a stall limit of `stallSeconds`: how it
      * ended and after how long.
      */
+    /**
+     * Exports the open video with `inFlight` frames at once, frame `failAt` failing with "frame
+     * N broke": the error the export ended with (null: it finished).
+     */
+    async exportThatFails(failAt: number, inFlight: number) {
+      const file = app.video.file;
+      if (!file) throw new Error('no video');
+      try {
+        await exportVideo(
+          file.source,
+          { format: 'webm-vp9', height: null, quality: 'low', chainScale: 1, inFlight },
+          async (frame, index) => ({
+            done: new Promise((resolve, reject) =>
+              setTimeout(
+                () =>
+                  index === failAt
+                    ? reject(new Error(`frame ${index + 1} broke`))
+                    : resolve(createImage(frame.displayWidth, frame.displayHeight)),
+                // It fails late, as a frame rendered again on a new device does.
+                index === failAt ? 400 : 5,
+              ),
+            ),
+          }),
+          () => {},
+          new AbortController().signal,
+        );
+        return null;
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    },
     async exportThatStalls(stuckAt: number, stallSeconds: number) {
       const file = app.video.file;
       if (!file) throw new Error('no video');

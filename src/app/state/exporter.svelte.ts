@@ -9,7 +9,11 @@ import {
   type ExportResult,
 } from '../../media/video/export-video';
 import type { DeviceLifecycle } from '../../session/device';
-import { exportThroughChain } from '../../session/export';
+import {
+  exportThroughChain,
+  type ExportHost as ExportThroughChainHost,
+  type SourceMismatch,
+} from '../../session/export';
 import type { InFlightAdvice } from '../../session/placement';
 import type { BusyState } from './busy.svelte';
 import type { Notices } from './notices.svelte';
@@ -42,6 +46,14 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Says which frames were rendered again because the GPU held their source wrong. */
+function rerenderedNote(mismatches: readonly SourceMismatch[]): string {
+  if (mismatches.length === 0) return '';
+  const frames = mismatches.map((m) => m.frame + 1).join(', ');
+  const one = mismatches.length === 1;
+  return ` The GPU returned wrong pixels for frame${one ? '' : 's'} ${frames}; ${one ? 'it was' : 'they were'} rendered again on a new GPU device.`;
+}
+
 /** Exports: the open video through the chain, or the frame on screen as a PNG. */
 export class ExportState {
   /** Frames the running (or last) export renders at once. */
@@ -50,6 +62,10 @@ export class ExportState {
   recommended: InFlightAdvice | null = null;
   /** The most frames that overlapped in the last export (tests see the overlap). */
   peakRunning = 0;
+  /** Frames of the last export whose source the GPU held wrong (each rendered again). */
+  mismatches: SourceMismatch[] = [];
+  /** Fault injection (tests): runs after each frame's upload, before its chain. */
+  afterUpload: ExportThroughChainHost['afterUpload'] = undefined;
   readonly #app: ExportHost;
   #abort: AbortController | null = null;
 
@@ -80,12 +96,14 @@ export class ExportState {
       const { inFlight, advice } = app.inFlight(stages, file.info, options.height, chainScale);
       this.recommended = advice;
       this.inFlight = inFlight;
-      const { result, peakRunning } = await exportThroughChain(
+      this.mismatches = [];
+      const { result, peakRunning, mismatches } = await exportThroughChain(
         {
           device: app.device,
           createEngine: (gpu) => app.createEngine(gpu, inFlight),
           mlReady: () => app.mlReady(),
           timers: HOST_TIMERS,
+          afterUpload: this.afterUpload,
         },
         file.source,
         chain,
@@ -98,11 +116,12 @@ export class ExportState {
         abort.signal,
       );
       this.peakRunning = peakRunning;
+      this.mismatches = mismatches;
       const ext = EXPORT_FORMATS[options.format].container;
       downloadBlob(result.blob, `${file.name.replace(/\.[^.]+$/, '')}-triad.${ext}`);
       app.notices.info(
         'Video exported',
-        `${result.frames} frames, ${(result.blob.size / 2 ** 20).toFixed(1)} MiB; audio ${result.audio}.`,
+        `${result.frames} frames, ${(result.blob.size / 2 ** 20).toFixed(1)} MiB; audio ${result.audio}.${rerenderedNote(mismatches)}`,
       );
       return result;
     } catch (error) {
