@@ -9,6 +9,15 @@ export const FRAME_UPLOAD_PATHS: readonly FrameUploadPath[] = [
   'copyTo',
 ];
 
+/**
+ * Why the GPU-side paths are not used on a compatibility-mode adapter (Chromium's OpenGL ES
+ * backend): traced on lavapipe, exports whose first frames went through them wrote frames that
+ * were black or untouched with no GPU error, about 1 export in 6 after other tests; with
+ * `copyTo` alone, none in 24 (docs/ARCHITECTURE.md, headless-Chromium facts).
+ */
+export const NOT_ON_COMPATIBILITY =
+  'not used in compatibility mode (the OpenGL ES backend): frames written through it came out wrong, with no GPU error';
+
 /** Frames timed per path before the fastest is kept. */
 const SAMPLES = 3;
 
@@ -23,9 +32,10 @@ export const FRAME_TARGET_USAGE =
 /**
  * Puts decoded video frames into a texture by one of three paths: zero-copy import (and one GPU
  * copy pass), a GPU-side copy from the frame, or `VideoFrame.copyTo` RGBA + `writeTexture` (always
- * works). A path that fails once is not tried again; `failures` says why each failed. Of those
- * that work, the fastest measured on the first frames is kept (`timings`). `forced` (a debug
- * option) tries that path first, always.
+ * works). A path that fails once is not tried again; `failures` says why each failed (or is not
+ * used: on a compatibility-mode adapter only `copyTo` is). Of those that work, the fastest
+ * measured on the first frames is kept (`timings`). `forced` (a debug option) tries that path
+ * first, always.
  */
 export class FrameUploader {
   readonly failures = new Map<FrameUploadPath, string>();
@@ -40,6 +50,9 @@ export class FrameUploader {
   constructor(gpu: GpuContext, forced: FrameUploadPath | null = null) {
     this.#gpu = gpu;
     this.#forced = forced;
+    if (gpu.adapter.featureLevel === 'compatibility')
+      for (const path of FRAME_UPLOAD_PATHS)
+        if (path !== 'copyTo' && path !== forced) this.failures.set(path, NOT_ON_COMPATIBILITY);
   }
 
   /** The paths still worth trying, in order. */
@@ -57,7 +70,8 @@ export class FrameUploader {
    * adapter `copyTo` is ~10× faster than the import.
    */
   async upload(frame: VideoFrame, texture: GPUTexture): Promise<FrameUploadPath> {
-    const calibrating = !this.#forced && !this.#chosen ? this.#nextToTime() : null;
+    const calibrating =
+      !this.#forced && !this.#chosen && this.#order.length > 1 ? this.#nextToTime() : null;
     const order = calibrating
       ? [calibrating, ...this.#order.filter((p) => p !== calibrating)]
       : this.#chosen && !this.failures.has(this.#chosen)
