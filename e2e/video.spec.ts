@@ -518,8 +518,7 @@ test.describe('video export', () => {
   }) => {
     const app = new TriadPage(page);
     await app.gotoWithImage('chelsea.png');
-    await app.dropFiles([{ name: 'realshort.mp4', bytes: fixture('realshort.mp4') }]);
-    await expect.poll(async () => (await api(page).videoState()).info).not.toBeNull();
+    await app.openClip();
     // A frame that never finishes, as after a GPU process or decoder that stopped answering (a
     // CI export once waited four minutes for one); the limit is 60 s in the app, 3 s here.
     const ended = await api(page).exportThatStalls(7, 3);
@@ -534,8 +533,7 @@ test.describe('video export', () => {
   }) => {
     const app = new TriadPage(page);
     await app.gotoWithImage('chelsea.png');
-    await app.dropFiles([{ name: 'realshort.mp4', bytes: fixture('realshort.mp4') }]);
-    await expect.poll(async () => (await api(page).videoState()).info).not.toBeNull();
+    await app.openClip();
     for (const inFlight of [1, 2, 4])
       for (const failAt of [0, 4, 35])
         expect(await api(page).exportThatFails(failAt, inFlight), `${inFlight} in flight`).toBe(

@@ -105,7 +105,7 @@ export async function exportThroughChain(
       mismatches.push({ frame: index, difference });
       if (tried > 0 || losses >= MAX_RECOVERY_ATTEMPTS || signal.aborted)
         throw new Error(
-          `the GPU held frame ${index + 1} with pixels that are not the video's (${difference.toFixed(0)} levels apart), even on a new GPU device, so the export stopped rather than write wrong frames`,
+          `the GPU held frame ${index + 1} with pixels that are not the video's (${difference.toFixed(0)} levels apart), ${tried > 0 ? 'even on a new GPU device' : 'with no new GPU device left to try'}, so the export stopped rather than write wrong frames`,
         );
       // A new device, as after a loss; this frame (and those in flight) are rendered on it. Frames
       // in flight that found the same device wrong wait for the one new device.

@@ -43,7 +43,7 @@ import { packLut } from '../effects/lut/lut';
 import { parseCube } from '../effects/lut/cube';
 import { overlappedRoundTrips } from './round-trips';
 import { makeClip } from '../media/video/make-clip';
-import { exportVideo } from '../media/video/export-video';
+import { blankOf, exportBlankFrames } from './export-faults';
 import { resizeArea } from '../ml';
 import { bitmapPixels } from '../gpu/upload';
 import { readDrawn } from './canvas-readback';
@@ -278,62 +278,27 @@ export function createTestApi(app: AppState, compare: CompareState) {
      * decoder or GPU process that stops answering), with a stall limit of `stallSeconds`: how it
      * ended and after how long.
      */
+    exportThatStalls(stuckAt: number, stallSeconds: number) {
+      return exportBlankFrames(app, { stallSeconds }, (frame, index) =>
+        index < stuckAt ? Promise.resolve(blankOf(frame)) : new Promise<never>(() => {}),
+      );
+    },
     /**
-     * Exports the open video with `inFlight` frames at once, frame `failAt` failing with "frame
-     * N broke": the error the export ended with (null: it finished).
+     * Exports the open video with `inFlight` frames at once, frame `failAt` failing (late, as a
+     * frame rendered again on a new device does) with "frame N broke": the error it ended with.
      */
     async exportThatFails(failAt: number, inFlight: number) {
-      const file = app.video.file;
-      if (!file) throw new Error('no video');
-      try {
-        await exportVideo(
-          file.source,
-          { format: 'webm-vp9', height: null, quality: 'low', chainScale: 1, inFlight },
-          async (frame, index) => ({
-            done: new Promise((resolve, reject) =>
-              setTimeout(
-                () =>
-                  index === failAt
-                    ? reject(new Error(`frame ${index + 1} broke`))
-                    : resolve(createImage(frame.displayWidth, frame.displayHeight)),
-                // It fails late, as a frame rendered again on a new device does.
-                index === failAt ? 400 : 5,
-              ),
-            ),
-          }),
-          () => {},
-          new AbortController().signal,
-        );
-        return null;
-      } catch (error) {
-        return error instanceof Error ? error.message : String(error);
-      }
-    },
-    async exportThatStalls(stuckAt: number, stallSeconds: number) {
-      const file = app.video.file;
-      if (!file) throw new Error('no video');
-      const t0 = performance.now();
-      const finish = (error: string | null) => ({
-        error,
-        seconds: (performance.now() - t0) / 1000,
-      });
-      try {
-        await exportVideo(
-          file.source,
-          { format: 'webm-vp9', height: null, quality: 'low', chainScale: 1, stallSeconds },
-          async (frame, index) => ({
-            done:
-              index < stuckAt
-                ? Promise.resolve(createImage(frame.displayWidth, frame.displayHeight))
-                : new Promise<never>(() => {}),
-          }),
-          () => {},
-          new AbortController().signal,
-        );
-        return finish(null);
-      } catch (error) {
-        return finish(error instanceof Error ? error.message : String(error));
-      }
+      const ended = await exportBlankFrames(
+        app,
+        { inFlight },
+        (frame, index) =>
+          new Promise((resolve, reject) =>
+            index === failAt
+              ? setTimeout(() => reject(new Error(`frame ${index + 1} broke`)), 400)
+              : setTimeout(() => resolve(blankOf(frame)), 5),
+          ),
+      );
+      return ended.error;
     },
     /** Decode the next videos with a <video> element (the fallback) or the best available. */
     videoDecoder(preference: DecoderPreference) {
