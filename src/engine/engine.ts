@@ -640,7 +640,8 @@ export class Engine {
 
   /**
    * As `renderToImage`, and reads back `region` of the source the chain started from, in the
-   * same submit (nearly free): export checks it against the decoded frame (see `sourceMismatch`).
+   * same submit (nearly free): export checks it against the decoded frame
+   * (`src/session/export-check.ts`).
    */
   renderToImageWithSource(
     chain: Chain,

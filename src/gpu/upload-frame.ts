@@ -11,9 +11,9 @@ export const FRAME_UPLOAD_PATHS: readonly FrameUploadPath[] = [
 
 /**
  * Why the GPU-side paths are not used on a compatibility-mode adapter (Chromium's OpenGL ES
- * backend): traced on lavapipe, exports whose first frames went through them wrote frames that
- * were black or untouched with no GPU error, about 1 export in 6 after other tests; with
- * `copyTo` alone, none in 24 (docs/ARCHITECTURE.md, headless-Chromium facts).
+ * backend): traced on lavapipe, exports after other tests wrote frames black or untouched with no
+ * GPU error in 4 of 64 with these paths; with `copyTo` alone, in none of 68 (docs/ARCHITECTURE.md,
+ * headless-Chromium facts).
  */
 export const NOT_ON_COMPATIBILITY =
   'not used in compatibility mode (the OpenGL ES backend): frames written through it came out wrong, with no GPU error';

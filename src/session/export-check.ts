@@ -43,7 +43,7 @@ export async function decodedRegion(
   const data = new Uint8ClampedArray(region.width * region.height * 4);
   try {
     await frame.copyTo(data, {
-      rect: { x: visible.x + region.x, y: visible.y + region.y, ...sizeOf(region) },
+      rect: { ...region, x: visible.x + region.x, y: visible.y + region.y },
       format: 'RGBA',
       layout: [{ offset: 0, stride: region.width * 4 }],
     });
@@ -51,8 +51,4 @@ export async function decodedRegion(
     return null;
   }
   return { width: region.width, height: region.height, data };
-}
-
-function sizeOf(region: TextureRegion): { width: number; height: number } {
-  return { width: region.width, height: region.height };
 }
