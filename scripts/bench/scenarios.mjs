@@ -142,8 +142,12 @@ try {
               offPlan[s] = Object.fromEntries(Object.keys(is).map((w) => [w, is[w] - was[w]]));
               replanMs[s] = after[k].replanTimes.slice(before[k].replanTimes.length);
             });
-            // Why Auto ran the plan it ran: its placement log (trials, measured gains).
-            const changes = window.__triad.schedulerState('auto').changes.slice(-30);
+            // Why Auto ran the plan it ran: its placement log (trials, measured gains) over this
+            // repeat alone (the log is the session's: earlier rows' entries are not this row's).
+            const changes = window.__triad
+              .schedulerState('auto')
+              .changes.filter((c) => c.at >= t0)
+              .slice(-30);
             return { ...result, autoChanges: changes, offPlan, replanMs, longTasks };
           },
           [id, size, inFlight, order, STRATEGIES],
