@@ -59,6 +59,21 @@ describe('the GPU device lifecycle (Dawn in Node)', () => {
     expect(await device.whenReady(devices[1], 50)).toBe(false);
   });
 
+  it('a wait that times out leaves no waiter behind', async () => {
+    const { device } = lifecycle();
+    await device.start();
+    // Waiting for a device other than the current one, which is never lost: it times out.
+    expect(await device.whenReady(device.gpu, 30)).toBe(false);
+    expect(device.waiting).toBe(0);
+    const waiting = device.whenReady(device.gpu, 10_000);
+    await Promise.resolve();
+    expect(device.waiting).toBe(1);
+    device.lose();
+    expect(await waiting).toBe(true);
+    expect(device.waiting).toBe(0);
+    device.dispose();
+  });
+
   it(`gives up after ${MAX_RECOVERY_ATTEMPTS} losses in a row, saying why`, async () => {
     // Each device is lost while its resources are being built.
     const { device, log } = lifecycle((gpu) => gpu.loseDevice());

@@ -86,8 +86,17 @@ export class DeviceLifecycle {
     for (;;) {
       if (this.#status === 'ready' && this.#gpu && this.#gpu !== lost) return true;
       if (this.#status === 'unavailable' || this.#disposed || timedOut) return false;
-      await Promise.race([timeout, new Promise<void>((r) => this.#changed.push(r))]);
+      let wake = () => {};
+      const changed = new Promise<void>((resolve) => this.#changed.push((wake = resolve)));
+      await Promise.race([timeout, changed]);
+      // Timed out before any change: this waiter is not left behind for the next one.
+      this.#changed = this.#changed.filter((w) => w !== wake);
     }
+  }
+
+  /** Callers waiting in `whenReady` now (none is left behind once it has returned). */
+  get waiting(): number {
+    return this.#changed.length;
   }
 
   /** Whether a failed piece of work's device was lost (its `lost` promise settles a little later). */
