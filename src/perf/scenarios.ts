@@ -65,6 +65,14 @@ export const COMPARE_SECONDS = 4;
  */
 export const WARMUP_SECONDS_FACTOR = 3;
 
+/**
+ * Windows of its plan's frames a Compare warm-up times before the timed frames (their mean is
+ * the prediction): one 8-frame window ran 10–15% off the next on this machine (2 vCPUs), and a
+ * prediction from one fresh window missed by 18–21% where the strategy's two repeats agreed
+ * within 2% (2026-12-06).
+ */
+export const WARMUP_WINDOWS = 2;
+
 export const FULL_SIZE: ScenarioSize = {
   video: [1920, 1080],
   scene: [960, 540],

@@ -198,6 +198,11 @@ export class Scheduler {
   /** Plans still to run in the measuring trial under way (the running one is `#plan`). */
   #trial: Plan[] | null = null;
   #decisions = 0;
+  /**
+   * Decisions at the last interruption (a seek, Compare's restart, a pause): a window after it
+   * does not average with one before (minutes, and other strategies' frames, may lie between).
+   */
+  #interruptedAt = -Infinity;
   /** Decisions when Auto last ran a plan only the model preferred (see `#choose`). */
   #triedAt = -Infinity;
   /** Decisions at the last confirmed 3× slowdown of anything (see `#slowed`). */
@@ -324,16 +329,17 @@ export class Scheduler {
   }
 
   /**
-   * Whether the running plan has a window timed after decision `since`. Compare's warm-up runs
-   * until it has: a prediction made from a window of the repeat before (minutes earlier, other
-   * strategies run in between) missed by 16–23% where the machine had drifted since. True where
-   * plans are not timed.
+   * Whether the running plan has `windows` consecutive windows timed after decision `since`
+   * (and no interruption between them). Compare's warm-up runs until it has: a prediction made
+   * from a window of the repeat before (minutes earlier, other strategies run in between) missed
+   * by 16–23% where the machine had drifted since, and one from a single fresh window by up to
+   * 21% (8-frame windows of one plan differed by 10–15% here). True where plans are not timed.
    */
-  timedSince(since: number): boolean {
+  timedSince(since: number, windows = 1): boolean {
     const plan = this.#plan;
     if (this.policy === 'static' || this.options.trialFrames === 0 || !plan) return true;
     const record = this.#records.get(planKey(plan));
-    return !!record && record.at > since;
+    return !!record && record.at > since && record.windows >= windows;
   }
 
   /** Whether some stage still has a target to measure before the scheduler trusts its model. */
@@ -618,7 +624,12 @@ export class Scheduler {
     if (!sibling || !then || Math.abs(then / sibling.record.predicted - 1) > moved)
       return { plan, predicted: plan.period };
     const ratio = sibling.record.ms / sibling.record.predicted;
-    const record = { ms: plan.period * ratio, predicted: plan.period, at: sibling.record.at };
+    const record = {
+      ms: plan.period * ratio,
+      predicted: plan.period,
+      at: sibling.record.at,
+      windows: sibling.record.windows,
+    };
     return { plan, predicted: plan.period, record, sibling: true };
   }
 
@@ -662,12 +673,14 @@ export class Scheduler {
     const last = this.#records.get(planKey(plan));
     const same =
       last &&
+      last.at > this.#interruptedAt &&
       Math.abs(predicted / last.predicted - 1) <= this.options.replanOnChange &&
       !this.#slowedSince(plan, last.at, last.swung);
     const record: PlanRecord = {
       ms: same ? (last.ms + ms) / 2 : ms,
       predicted: same ? (last.predicted + predicted) / 2 : predicted,
       at: this.#decisions,
+      windows: same ? last.windows + 1 : 1,
       // A swing seen under the plan before stays in: a window between two swings may have none.
       swung: new Set([...this.#swung, ...(last?.swung ?? [])]),
     };
@@ -795,6 +808,7 @@ export class Scheduler {
   interrupted(): void {
     if (this.#timer) this.#timer = this.#newTimer();
     this.#lastDecide = null;
+    this.#interruptedAt = this.#decisions;
   }
 
   /** The target for every stage of `frame`. Cheap: it reads the plan; searches run in `maintain`. */
@@ -809,7 +823,10 @@ export class Scheduler {
     this.#lastDecide = now;
     // Nor is it frame time: a window timed across it measured the pause (Compare's next repeat
     // then predicted GPU only at 0.07 of what it ran).
-    if (since > gap && this.#timer) this.#timer = this.#newTimer();
+    if (since > gap && this.#timer) {
+      this.#timer = this.#newTimer();
+      this.#interruptedAt = this.#decisions;
+    }
     if (this.policy === 'static') {
       return this.#stages.map((stage, s) =>
         stage.pinned && this.allowed(stage.pinned) ? stage.pinned : this.#fastest(s),

@@ -45,7 +45,7 @@ describe('PlanTimer', () => {
 });
 
 describe('scoreCandidates', () => {
-  const rec = (ms: number, predicted: number, at = 0) => ({ ms, predicted, at });
+  const rec = (ms: number, predicted: number, at = 0) => ({ ms, predicted, at, windows: 1 });
 
   it("keeps the model's periods where measured plans agree with it, and takes the measurement where one does not", () => {
     const agree = scoreCandidates(
@@ -105,7 +105,7 @@ describe('scoreCandidates', () => {
 
 describe('the running plan', () => {
   it('is taken at what its last window ran at while that is recent, whatever its prediction drifted to', () => {
-    const record = { ms: 500, predicted: 650, at: 0 };
+    const record = { ms: 500, predicted: 650, at: 0, windows: 1 };
     const [running, other] = scoreCandidates(
       [
         { plan: 'remote', predicted: 930, record, running: true },
@@ -127,7 +127,7 @@ describe('the running plan', () => {
 
 describe('the running plan', () => {
   it('runs at what its recent window measured while its estimates drift up to 3×, not past it', () => {
-    const record = { ms: 450, predicted: 450, at: 95 };
+    const record = { ms: 450, predicted: 450, at: 95, windows: 1 };
     const at = (predicted: number) =>
       scoreCandidates([{ plan: 'remote', predicted, record, running: true }], 100, RULES)[0];
     // Crowded by the plans that ran beside it, its estimates say 915 ms: it ran at 450.
@@ -140,7 +140,11 @@ describe('the running plan', () => {
 describe('trialOf', () => {
   const opts = { first: false, margin: 0.5, hysteresis: 0.08 };
   const score = (plan: string, predicted: number, record?: { ms: number; predicted: number }) =>
-    scoreCandidates([{ plan, predicted, record: record && { ...record, at: 0 } }], 0, RULES)[0];
+    scoreCandidates(
+      [{ plan, predicted, record: record && { ...record, at: 0, windows: 1 } }],
+      0,
+      RULES,
+    )[0];
 
   it('runs the close plans never measured on the first plan, the fastest predicted first', () => {
     const scored = [score('b', 120), score('a', 100), score('far', 400)];
@@ -154,7 +158,7 @@ describe('trialOf', () => {
   it('where a measured plan ran far from its prediction, takes a plan never measured as far off, without running it', () => {
     const scored = scoreCandidates(
       [
-        { plan: 'a', predicted: 100, record: { ms: 150, predicted: 100, at: 0 } },
+        { plan: 'a', predicted: 100, record: { ms: 150, predicted: 100, at: 0, windows: 1 } },
         { plan: 'b', predicted: 120 },
       ],
       0,
@@ -207,7 +211,11 @@ describe('supportKey', () => {
 
 describe('shownWrong', () => {
   const measured = (ms: number, predicted: number) =>
-    scoreCandidates([{ plan: 'p', predicted, record: { ms, predicted, at: 0 } }], 0, RULES)[0];
+    scoreCandidates(
+      [{ plan: 'p', predicted, record: { ms, predicted, at: 0, windows: 1 } }],
+      0,
+      RULES,
+    )[0];
   it('is true where a measured plan ran further than `agree` from its prediction, or two disagree', () => {
     expect(shownWrong([measured(105, 100), measured(98, 100)], 0.15)).toBe(false);
     expect(shownWrong([measured(130, 100)], 0.15)).toBe(true);

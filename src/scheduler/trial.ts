@@ -30,6 +30,11 @@ export interface PlanRecord {
   /** The frame count (decisions) when it was measured. */
   at: number;
   /**
+   * Consecutive windows `ms` averages (1: this window alone): windows average while the
+   * situation holds, never across an interruption (a seek, Compare's restart, a pause).
+   */
+  windows: number;
+  /**
    * What became 3× slower (confirmed) while the plan's frames ran (in this window or an earlier
    * one of the same plan): its rate already has that in it, so the same again since does not end
    * the trust in it (an estimate that swings back and forth).

@@ -374,6 +374,25 @@ describe('timed since a decision (Compare warms up until the plan is)', () => {
     expect(scheduler.timedSince(from)).toBe(true);
   });
 
+  it('counts windows since the last interruption; one before it is not averaged in', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 1, strategy: 'gpu-only' });
+    scheduler.maintain();
+    const period = scheduler.plan!.period;
+    // The repeat before ran 40% slower (the machine drifted; other strategies ran between).
+    showFrames(scheduler, clock, 0, 30, period * 1.4);
+    scheduler.interrupted(); // Compare went back to the first frame
+    const from = scheduler.decisions;
+    showFrames(scheduler, clock, 30, 9, period); // the first frame is the window's reference
+    expect(scheduler.timedSince(from)).toBe(true);
+    expect(scheduler.timedSince(from, 2)).toBe(false); // one window so far
+    // Its rate is this window's alone, not averaged with the slow one before the interruption.
+    expect(scheduler.predict('gpu-only')!.timed!.fps * period).toBeCloseTo(1000, 0);
+    showFrames(scheduler, clock, 39, 8, period * 1.1);
+    expect(scheduler.timedSince(from, 2)).toBe(true);
+    // Two windows since: their mean.
+    expect(scheduler.predict('gpu-only')!.timed!.fps * period * 1.05).toBeCloseTo(1000, 0);
+  });
+
   it('is true where plans are not timed', () => {
     const { scheduler } = calibrated(PREVIEW, {
       inFlight: 1,

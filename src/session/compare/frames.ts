@@ -1,7 +1,7 @@
 import type { FrameTiming } from '../../engine';
 import { STRATEGIES, STRATEGY_LABELS, type CompareCell, type CompareRow } from '../../perf/report';
 import { etaOf } from '../../perf/eta';
-import { MIN_TIMED_FRAMES, WARMUP_SECONDS_FACTOR } from '../../perf/scenarios';
+import { MIN_TIMED_FRAMES, WARMUP_SECONDS_FACTOR, WARMUP_WINDOWS } from '../../perf/scenarios';
 import { warmUpStep } from '../../perf/warm-up';
 import type { Strategy } from '../../scheduler';
 import { allows, type CompareHost, type CompareRun } from './host';
@@ -107,7 +107,7 @@ export async function measureFrames(
             i,
             warmup: size.warmup,
             settling: placer.scheduler.settling,
-            timed: placer.scheduler.timedSince(from),
+            timed: placer.scheduler.timedSince(from, WARMUP_WINDOWS),
             now: now(),
             until: warmUntil,
           });
