@@ -38,11 +38,27 @@ export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
   return { width: bitmap.width, height: bitmap.height, data };
 }
 
-/** Uploads a decoded image into a new texture owned by the caller (destroy it via `gpu.destroy`). */
+/**
+ * Whether the browser's GPU-side import (`copyExternalImageToTexture`) is used. Not on a
+ * compatibility-mode adapter (Chromium's OpenGL ES backend): there textures written through the
+ * browser's imports later read back as zeros or as other pixels, with no GPU error — video
+ * frames through them (exports looped on lavapipe: 4 of 64 wrote wrong frames, 0 of 92 with CPU
+ * copies alone) and once a still image's source texture, in CI (docs/ARCHITECTURE.md). The
+ * CPU copy costs one 2D-canvas read per image opened, not per frame.
+ */
+export function importsImages(gpu: GpuContext): boolean {
+  return gpu.adapter.featureLevel !== 'compatibility';
+}
+
+/**
+ * Uploads a decoded image into a new texture owned by the caller (destroy it via `gpu.destroy`).
+ * `pixelsOf` gives a bitmap's bytes where the GPU does not import it (the browser's 2D canvas).
+ */
 export function uploadImage(
   gpu: GpuContext,
   source: ImageBitmap | RgbaImage,
   label: string,
+  pixelsOf: (bitmap: ImageBitmap) => RgbaImage = bitmapPixels,
 ): Uploaded {
   const texture = gpu.createTexture({
     label,
@@ -50,8 +66,8 @@ export function uploadImage(
     format: 'rgba8unorm',
     usage: SOURCE_USAGE,
   });
-  if (isRgbaImage(source)) {
-    writePixels(gpu, texture, source);
+  if (isRgbaImage(source) || !importsImages(gpu)) {
+    writePixels(gpu, texture, isRgbaImage(source) ? source : pixelsOf(source));
     return { texture, path: 'writeTexture' };
   }
   try {
@@ -61,7 +77,7 @@ export function uploadImage(
     ]);
     return { texture, path: 'copyExternalImageToTexture' };
   } catch {
-    writePixels(gpu, texture, bitmapPixels(source));
+    writePixels(gpu, texture, pixelsOf(source));
     return { texture, path: 'writeTexture' };
   }
 }
