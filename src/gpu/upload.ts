@@ -38,27 +38,11 @@ export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
   return { width: bitmap.width, height: bitmap.height, data };
 }
 
-/**
- * Whether the browser's GPU-side import (`copyExternalImageToTexture`) is used. Not on a
- * compatibility-mode adapter (Chromium's OpenGL ES backend): there textures written through the
- * browser's imports later read back as zeros or as other pixels, with no GPU error — video
- * frames through them (exports looped on lavapipe: 4 of 64 wrote wrong frames, 0 of 92 with CPU
- * copies alone) and once a still image's source texture, in CI (docs/ARCHITECTURE.md). The
- * CPU copy costs one 2D-canvas read per image opened, not per frame.
- */
-export function importsImages(gpu: GpuContext): boolean {
-  return gpu.adapter.featureLevel !== 'compatibility';
-}
-
-/**
- * Uploads a decoded image into a new texture owned by the caller (destroy it via `gpu.destroy`).
- * `pixelsOf` gives a bitmap's bytes where the GPU does not import it (the browser's 2D canvas).
- */
+/** Uploads a decoded image into a new texture owned by the caller (destroy it via `gpu.destroy`). */
 export function uploadImage(
   gpu: GpuContext,
   source: ImageBitmap | RgbaImage,
   label: string,
-  pixelsOf: (bitmap: ImageBitmap) => RgbaImage = bitmapPixels,
 ): Uploaded {
   const texture = gpu.createTexture({
     label,
@@ -66,8 +50,8 @@ export function uploadImage(
     format: 'rgba8unorm',
     usage: SOURCE_USAGE,
   });
-  if (isRgbaImage(source) || !importsImages(gpu)) {
-    writePixels(gpu, texture, isRgbaImage(source) ? source : pixelsOf(source));
+  if (isRgbaImage(source)) {
+    writePixels(gpu, texture, source);
     return { texture, path: 'writeTexture' };
   }
   try {
@@ -77,7 +61,7 @@ export function uploadImage(
     ]);
     return { texture, path: 'copyExternalImageToTexture' };
   } catch {
-    writePixels(gpu, texture, pixelsOf(source));
+    writePixels(gpu, texture, bitmapPixels(source));
     return { texture, path: 'writeTexture' };
   }
 }
