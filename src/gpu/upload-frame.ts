@@ -12,7 +12,7 @@ export const FRAME_UPLOAD_PATHS: readonly FrameUploadPath[] = [
 /**
  * Why the GPU-side paths are not used on a compatibility-mode adapter (Chromium's OpenGL ES
  * backend): traced on lavapipe, exports after other tests wrote frames black or untouched with no
- * GPU error in 4 of 64 with these paths; with `copyTo` alone, in none of 68 (docs/ARCHITECTURE.md,
+ * GPU error in 4 of 64 with these paths; with `copyTo` alone, in none of 92 (docs/ARCHITECTURE.md,
  * headless-Chromium facts).
  */
 export const NOT_ON_COMPATIBILITY =

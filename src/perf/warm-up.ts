@@ -1,9 +1,10 @@
 /**
  * Whether a Compare strategy's warm-up goes on to frame `i` (0-based): its warm-up frames, then
- * while the scheduler is still settling (measuring targets, trying plans) or its plan has no
- * window timed in this warm-up (`timed`: `WARMUP_WINDOWS` of them; the prediction for the timed
- * frames rests on the frames just before them) — until `until` (ms on the same clock as `now`), after the first frame, which
- * loads what the chain needs. `cut`: it stopped on time while the scheduler was still settling.
+ * while the scheduler is still settling (measuring targets, trying plans) or its plan has fewer
+ * than `WARMUP_WINDOWS` windows timed in this warm-up (`timed`: the prediction for the timed
+ * frames rests on the frames just before them) — until `until` (ms on the same clock as `now`),
+ * after the first frame, which loads what the chain needs. `cut`: it stopped on time while the
+ * scheduler was still settling.
  */
 export function warmUpStep(s: {
   i: number;

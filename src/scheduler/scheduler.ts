@@ -806,8 +806,13 @@ export class Scheduler {
    * next repeat predicted "CPU + GPU + accelerator" at 0.67 of what its frames then ran at.
    */
   interrupted(): void {
-    if (this.#timer) this.#timer = this.#newTimer();
+    this.#restartTiming();
     this.#lastDecide = null;
+  }
+
+  /** The running plan's window starts again, and does not average with the windows before. */
+  #restartTiming(): void {
+    if (this.#timer) this.#timer = this.#newTimer();
     this.#interruptedAt = this.#decisions;
   }
 
@@ -823,10 +828,7 @@ export class Scheduler {
     this.#lastDecide = now;
     // Nor is it frame time: a window timed across it measured the pause (Compare's next repeat
     // then predicted GPU only at 0.07 of what it ran).
-    if (since > gap && this.#timer) {
-      this.#timer = this.#newTimer();
-      this.#interruptedAt = this.#decisions;
-    }
+    if (since > gap) this.#restartTiming();
     if (this.policy === 'static') {
       return this.#stages.map((stage, s) =>
         stage.pinned && this.allowed(stage.pinned) ? stage.pinned : this.#fastest(s),
