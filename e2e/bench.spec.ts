@@ -78,11 +78,19 @@ test('npm run bench --small runs the three scenarios under the four strategies a
         const span = (r.spanMsByRepeat as { clean: number | null; other: number | null }[])[0];
         expect(span.clean ?? span.other, r.case).not.toBeNull();
         for (const ms of [span.clean, span.other]) if (ms !== null) expect(ms).toBeGreaterThan(0);
-        expect(Object.keys((r.offPlanByRepeat as object[])[0]).sort()).toEqual([
-          'explore',
-          'probe',
-          'verify',
-        ]);
+        const offPlan = (r.offPlanByRepeat as Record<string, number>[])[0];
+        expect(Object.keys(offPlan).sort()).toEqual(['explore', 'probe', 'verify']);
+        // Of those, the timed frames' own: never more than the repeat's.
+        const offTimed = (r.offPlanTimedByRepeat as Record<string, number>[])[0];
+        expect(Object.keys(offTimed).sort()).toEqual(['explore', 'probe', 'verify']);
+        for (const [why, n] of Object.entries(offTimed)) {
+          expect(n, `${r.case}: ${why}`).toBeGreaterThanOrEqual(0);
+          expect(n, `${r.case}: ${why}`).toBeLessThanOrEqual(offPlan[why]);
+        }
+        // The warm-up's time between results: one per warm-up frame, none negative.
+        const warm = (r.warmupIntervalsMsByRepeat as number[][])[0];
+        expect(warm.length, r.case).toBe((r.warmupFramesByRepeat as number[])[0]);
+        expect(warm.every((ms) => ms >= 0)).toBe(true);
       }
     }
     const summary = results.find((r) => r.case === `${scenario}: Auto / best fixed`)!;

@@ -19,8 +19,13 @@ export interface CompareCell {
    * trying plans: the frames were timed on a plan that might still have changed.
    */
   unsettled?: string;
-  /** The warm-up before the timed frames (calibration included): frames and milliseconds. */
-  warmup?: { frames: number; ms: number };
+  /**
+   * The warm-up before the timed frames (calibration included): frames, milliseconds, and the
+   * time between its results (as `intervals`: where its last windows ran against the timed frames).
+   */
+  warmup?: { frames: number; ms: number; intervals?: number[] };
+  /** Frame rows: timed frames the scheduler sent off its plan (probe, verify, explore). */
+  offPlan?: { probe: number; verify: number; explore: number };
   /** Time between consecutive results (ms): the first from the start, then frame to frame. */
   intervals?: number[];
   /**

@@ -120,8 +120,12 @@ export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, un
       itemsInFlight: last?.inFlight ?? null,
       slots: last?.slots ?? null,
       error: cells.find((c) => c.error)?.error,
-      // Per repeat: frames sent off the plan (probe, verify, explore); re-plans' host time.
+      // Per repeat: frames sent off the plan (probe, verify, explore), warm-up included, and
+      // of the timed frames alone; re-plans' host time.
       offPlanByRepeat: repeats.map((r) => r.offPlan?.[strategy] ?? null),
+      offPlanTimedByRepeat: frames ? cells.map((c) => c.offPlan ?? null) : [],
+      // Per repeat: the warm-up's time between results (ms): its last windows are the prediction.
+      warmupIntervalsMsByRepeat: frames ? ok.map((c) => c.warmup?.intervals ?? null) : [],
       // Per repeat: each target's time per timed frame (ms), as the engine measured it.
       busyMsByRepeat: frames ? cells.map((c) => c.busyMs ?? null) : [],
       // Per repeat: a timed frame's mean span (ms), timed cleanly (what the model learns from)

@@ -102,21 +102,31 @@ export async function measureFrames(
         const warmUntil =
           size.seconds === undefined ? Infinity : w0 + WARMUP_SECONDS_FACTOR * size.seconds * 1000;
         let cut = false;
-        const warmed = await frames(strategy, size.warmup + size.calibrationCap, (i) => {
-          const step = warmUpStep({
-            i,
-            warmup: size.warmup,
-            settling: placer.scheduler.settling,
-            timed: placer.scheduler.timedSince(from, WARMUP_WINDOWS),
-            now: now(),
-            until: warmUntil,
-          });
-          cut = step.cut;
-          status.running = `${label}, warm-up ${i + 1}`;
-          status.etaS = eta.left();
-          return step.go;
-        });
-        const warmup = { frames: warmed.length, ms: now() - w0 };
+        const warmFinished: number[] = [];
+        const warmed = await frames(
+          strategy,
+          size.warmup + size.calibrationCap,
+          (i) => {
+            const step = warmUpStep({
+              i,
+              warmup: size.warmup,
+              settling: placer.scheduler.settling,
+              timed: placer.scheduler.timedSince(from, WARMUP_WINDOWS),
+              now: now(),
+              until: warmUntil,
+            });
+            cut = step.cut;
+            status.running = `${label}, warm-up ${i + 1}`;
+            status.etaS = eta.left();
+            return step.go;
+          },
+          (timing) => void timing.then(() => warmFinished.push(now())).catch(() => {}),
+        );
+        const warmup = {
+          frames: warmed.length,
+          ms: now() - w0,
+          intervals: warmFinished.map((t, i) => t - (i === 0 ? w0 : warmFinished[i - 1])),
+        };
         const unsettled = cut
           ? `The warm-up's ${Math.round(warmup.ms / 1000)} s ran out while the scheduler was still measuring targets or trying plans: these frames ran on a plan that could still have changed.`
           : undefined;
@@ -128,6 +138,7 @@ export async function measureFrames(
         placer.scheduler.options.exploreShare = 0;
         // The prediction is made before its frames run (from what the scheduler knew then).
         const planned = planOf(host, strategy);
+        const offBefore = { ...placer.scheduler.offPlan };
         const t0 = now();
         // Time-bounded: the frames or the seconds, whichever come first.
         const until = size.seconds === undefined ? Infinity : t0 + size.seconds * 1000;
@@ -145,6 +156,12 @@ export async function measureFrames(
           (timing) => void timing.then(() => finished.push(now())).catch(() => {}),
         ).finally(() => (placer.scheduler.options.exploreShare = explore));
         const ms = now() - t0;
+        const offPlan = Object.fromEntries(
+          Object.entries(placer.scheduler.offPlan).map(([k, v]) => [
+            k,
+            v - offBefore[k as keyof typeof offBefore],
+          ]),
+        ) as typeof offBefore;
         const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
         const busyMs: Record<string, number> = {};
         for (const { busy } of done)
@@ -162,6 +179,7 @@ export async function measureFrames(
           intervals,
           busyMs,
           spanMs: { clean: spanOf(true), other: spanOf(false) },
+          offPlan,
           ...planned,
           warmup,
           ...(unsettled ? { unsettled } : {}),
