@@ -25,6 +25,7 @@ import type { FrameInfo, GpuStage } from '../gpu/stage';
 import { DeferredReleases, TexturePool } from '../gpu/texture-pool';
 import { uploadImage, type UploadPath } from '../gpu/upload';
 import { FRAME_TARGET_USAGE, FrameUploader, type FrameUploadPath } from '../gpu/upload-frame';
+import { TextureGuard } from '../gpu/texture-guard';
 
 /** The AI runtimes that work on the GPU on a device of their own (the app's queue never sees it). */
 const GPU_SHARING_TARGETS = ML_TARGETS.filter((t) => ML_TARGET_DEVICE[t] === 'gpu');
@@ -112,6 +113,20 @@ function partsMs(m: FrameMeasurement): number {
 const TIMINGS_KEPT = 240;
 
 /**
+ * A frame's guard found the GPU holding pixels nothing wrote — the still source changed since its
+ * upload, or a free work texture lost what was just written to it — with no GPU error: the
+ * device's memory is not to be trusted (the session renders the frame again on a new device).
+ */
+export class HeldWrongError extends Error {
+  constructor(readonly moved: number) {
+    super(
+      `the GPU returned ${moved} bytes of the checked rows that are not the image's (the image, or a work texture just written from it), with no GPU error`,
+    );
+    this.name = 'HeldWrongError';
+  }
+}
+
+/**
  * GPU memory the engine lets frames in flight take (bytes). Each frame holds about three
  * frame-sized textures at once (its copy of the source, a stage's input and output), larger
  * after super-resolution; more frames in flight than fit are not started.
@@ -158,6 +173,14 @@ export class Engine {
   #source: GPUTexture | null = null;
   #uploadPath: UploadPath | FrameUploadPath | null = null;
   #sourceTakesFrames = false;
+  /** Watches a still source, and the work textures frames take, for pixels nothing wrote. */
+  #sourceGuard: TextureGuard | null = null;
+  /**
+   * Whether a still image's source is checked before each frame `render` presents: on a
+   * compatibility-mode adapter (Chromium's OpenGL ES backend, which now and then corrupts a
+   * long-lived texture with no GPU error). Read when a source is set.
+   */
+  guardsStills: boolean;
   #frameUploader: FrameUploader | null = null;
   /** The last frames' timings, oldest first (the live panel's numbers are checked against it). */
   readonly timings: FrameTiming[] = [];
@@ -208,6 +231,7 @@ export class Engine {
     clock: () => number = () => performance.now(),
   ) {
     this.gpu = gpu;
+    this.guardsStills = gpu.adapter.featureLevel === 'compatibility';
     this.#env = env;
     this.#cpu = cpu;
     this.#now = clock;
@@ -317,6 +341,8 @@ export class Engine {
       usage: FRAME_TARGET_USAGE,
     });
     this.#sourceTakesFrames = true;
+    this.#sourceGuard?.destroy();
+    this.#sourceGuard = null;
     return this.#source;
   }
 
@@ -332,6 +358,33 @@ export class Engine {
       throw new RangeError(`${width}×${height} exceeds this GPU's ${max} px limit`);
   }
 
+  /**
+   * Where the still source is guarded: fails with `HeldWrongError` if the GPU holds pixels
+   * nothing drew in it or in a free work texture, before the frame starts. Before, not while it
+   * runs: awaited mid-frame it let the next frame in beside it, which then took a copy of the
+   * source (more work textures, and other frames' submits counted in its stats).
+   */
+  async #checkGuard(): Promise<void> {
+    const moved = await this.#sourceGuard?.changed(this.#pool.freeTextures);
+    if (moved) throw new HeldWrongError(moved);
+  }
+
+  /**
+   * Fault injection (tests): writes zeros over the still source in place, as Chromium's GL backend
+   * does to a texture now and then with no error.
+   */
+  blackOutSource(): void {
+    const source = this.#source;
+    if (!source || this.#sourceTakesFrames) throw new Error('no still source');
+    const zeros = new Uint8Array(source.width * source.height * 4);
+    this.gpu.device.queue.writeTexture(
+      { texture: source },
+      zeros,
+      { bytesPerRow: source.width * 4 },
+      [source.width, source.height],
+    );
+  }
+
   /** Replaces the source image. The caller keeps the bitmap (to rebuild after device loss). */
   setSource(image: ImageBitmap | RgbaImage): void {
     this.#checkSize(image.width, image.height);
@@ -340,6 +393,8 @@ export class Engine {
     this.#source = uploaded.texture;
     this.#sourceTakesFrames = false;
     this.#uploadPath = uploaded.path;
+    this.#sourceGuard?.destroy();
+    this.#sourceGuard = this.guardsStills ? new TextureGuard(this.gpu, uploaded.texture) : null;
   }
 
   #stageFor(spec: StageSpec): OwnedStage {
@@ -576,6 +631,9 @@ export class Engine {
     view: ViewTransform,
     previews: PreviewWidths = {},
   ): Promise<FrameStats> {
+    // Not awaited unguarded: a video frame takes its source in the call (the next is uploaded
+    // into the same texture as soon as it returns).
+    if (this.#sourceGuard) await this.#checkGuard();
     const before = { ...this.gpu.counters };
     const ran: FrameStats['ran'] = [];
     let collect: (() => Promise<RgbaImage>) | undefined;
@@ -663,6 +721,7 @@ export class Engine {
   ): Promise<{ image: RgbaImage; source: RgbaImage | null }> {
     let collect: (() => Promise<RgbaImage>) | undefined;
     let collectSource: (() => Promise<RgbaImage>) | undefined;
+    if (this.#sourceGuard) await this.#checkGuard(); // nor is it written to a file
     const run = await this.#frame(chain, frame, ran, (encoder, result, source) => {
       collect = recordReadback(this.gpu, encoder, result);
       if (region) collectSource = recordReadback(this.gpu, encoder, source, region);
@@ -698,6 +757,8 @@ export class Engine {
     this.#pool.destroy();
     if (this.#source) this.gpu.destroy(this.#source);
     this.#source = null;
+    this.#sourceGuard?.destroy();
+    this.#sourceGuard = null;
     for (const t of this.#retired.splice(0)) this.gpu.destroy(t);
   }
 }

@@ -1,5 +1,6 @@
 export {
   Engine,
+  HeldWrongError,
   busyOf,
   type FrameStats,
   type FrameTiming,

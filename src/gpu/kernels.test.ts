@@ -12,6 +12,7 @@ import {
 import { RESIZE_KERNELS } from '../ml/resize-gpu';
 import { SCENE_KERNEL } from '../scene/scene-renderer';
 import { kernelSource, type KernelSpec } from './compute-kernel';
+import { GUARD_ROWS_KERNEL } from './texture-guard';
 
 /** Every kernel a `ComputeKernel` owns, by label. */
 const KERNELS = new Map<string, KernelSpec>(
@@ -23,6 +24,7 @@ const KERNELS = new Map<string, KernelSpec>(
     MASK_COMPOSITE_KERNEL,
     ...Object.values(RESIZE_KERNELS),
     SCENE_KERNEL,
+    GUARD_ROWS_KERNEL,
   ].map((k) => [k.label, k]),
 );
 

@@ -12,13 +12,16 @@ export interface TextureRegion {
 /**
  * Records a copy of an rgba8unorm texture (or of `region` of it) into a mappable buffer. Submit
  * `encoder`, then call the returned function to map the buffer and get the pixels; the buffer is
- * destroyed either way. Each call counts one readback: the GPU-only display path never makes one.
+ * destroyed either way. Each call counts one readback (the GPU-only display path never makes one),
+ * but for the engine's own checks.
  */
 export function recordReadback(
   gpu: GpuContext,
   encoder: GPUCommandEncoder,
   texture: GPUTexture,
   region: TextureRegion = { x: 0, y: 0, width: texture.width, height: texture.height },
+  /** Counted as one of the frames' readbacks (not: a check of the engine's own). */
+  counted = true,
 ): () => Promise<RgbaImage> {
   const { width, height } = region;
   // Rows in a texture-to-buffer copy must start on 256-byte boundaries.
@@ -32,7 +35,7 @@ export function recordReadback(
     width,
     height,
   ]);
-  gpu.counters.readbacks++;
+  if (counted) gpu.counters.readbacks++;
   return async () => {
     try {
       await buffer.mapAsync(GPUMapMode.READ);

@@ -107,6 +107,11 @@ export class TexturePool {
     return n;
   }
 
+  /** The textures no frame holds now (the engine's guard writes and reads a corner of each). */
+  get freeTextures(): GPUTexture[] {
+    return [...this.#free.values()].flat();
+  }
+
   get inUseCount(): number {
     return this.#inUse.size;
   }

@@ -39,6 +39,8 @@ export class DeviceLifecycle {
   #disposed = false;
   /** Callers waiting for the status to change. */
   #changed: (() => void)[] = [];
+  /** Why a device was lost on purpose, where the caller said. */
+  readonly #why = new WeakMap<GpuContext, string>();
 
   constructor(options: GpuOptions, events: DeviceEvents, timers: Timers) {
     this.#options = options;
@@ -68,9 +70,15 @@ export class DeviceLifecycle {
     return this.#create();
   }
 
-  /** Loses the device on purpose (a "reset GPU" action; the tests' way to lose one). */
-  lose(): void {
-    this.#gpu?.loseDevice();
+  /**
+   * Loses the device on purpose (a "reset GPU" action; the tests' way to lose one; a device found
+   * holding wrong pixels). `why` is what the owner hears as the loss's message.
+   */
+  lose(why?: string): void {
+    const gpu = this.#gpu;
+    if (!gpu) return;
+    if (why) this.#why.set(gpu, why);
+    gpu.loseDevice();
   }
 
   dispose(): void {
@@ -143,6 +151,7 @@ export class DeviceLifecycle {
   #onLost(lost: GpuContext, message: string): void {
     if (this.#disposed || lost !== this.#gpu) return;
     this.#gpu = null;
+    message = this.#why.get(lost) ?? message;
     const recovering = this.#losses < MAX_RECOVERY_ATTEMPTS;
     this.#events.lost(lost, message, recovering);
     if (!recovering) {

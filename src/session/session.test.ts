@@ -52,6 +52,7 @@ const chain = mixedChain();
 let index = 0;
 const statuses: DeviceStatus[] = [];
 const errors: string[] = [];
+const losses: string[] = [];
 const presented: FrameStats[] = [];
 const targets: ReturnType<typeof textureTarget>[] = [];
 const session = new Session(
@@ -71,6 +72,7 @@ const session = new Session(
   {
     status: (status) => statuses.push(status),
     error: (message) => errors.push(message),
+    lost: (message) => losses.push(message),
     frame: (stats) => presented.push(stats),
   },
 );
@@ -152,6 +154,28 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
     const [shown, expected] = await shownAndExpected(7);
     expect(diffImages(shown, expected, 2).over).toBe(0);
     expect(diffImages(await session.engine!.readSource(), source, 0).over).toBe(0);
+  });
+
+  it('a still image the GPU stopped holding as uploaded is not shown: the frame is rendered again on a new device', async () => {
+    const engine = session.engine!;
+    const before = session.gpu!;
+    expect(engine.guardsStills).toBe(true); // a compatibility-mode adapter, as Chromium's GL backend
+    index = 4;
+    expect(await session.renderNow()).not.toBeNull(); // intact: shown on this device
+    expect(session.gpu).toBe(before);
+    engine.blackOutSource(); // as the GL backend does now and then, with no GPU error
+    const stats = await session.renderNow();
+    expect(stats).not.toBeNull();
+    expect(losses.at(-1)).toMatch(
+      /^The GPU returned pixels that nothing drew: .* bytes of the checked rows/,
+    );
+    expect(session.gpu).not.toBe(before);
+    expect(session.engine).not.toBe(engine);
+    // Shown on the new device from the image restored there: the chain's output, not of black.
+    const [shown, expected] = await shownAndExpected(4);
+    expect(diffImages(shown, expected, 2).over).toBe(0);
+    expect(diffImages(await session.engine!.readSource(), source, 0).over).toBe(0);
+    expect(errors).toEqual([]); // a loss with its reason, not a rendering error
   });
 
   it('a frame whose GPU work never finishes on a lost device settles, so nothing waits on it for good', async () => {

@@ -1,5 +1,5 @@
 import type { Chain } from '../effects';
-import type { Engine, FrameStats, PreviewWidths } from '../engine';
+import { HeldWrongError, type Engine, type FrameStats, type PreviewWidths } from '../engine';
 import type { GpuContext, GpuOptions, Presenter, ViewTransform } from '../gpu';
 import { DeviceLifecycle, type DeviceStatus } from './device';
 import { FrameLoop } from './frame-loop';
@@ -59,6 +59,9 @@ export interface SessionEvents {
 
 /** A source waits (`frameSlot`) while this many finished frames still run on the GPU (see `FrameLoop`). */
 export const MAX_FRAMES_ON_GPU = 2;
+
+/** How the loss of a device found holding a still image wrong begins (the app words its notice). */
+export const HELD_WRONG = 'The GPU returned pixels that nothing drew';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -233,8 +236,11 @@ export class Session {
         return stats;
       },
       (error: unknown) => {
+        // The GPU held pixels nothing drew (its memory is not to be trusted): a new device, and
+        // the frame is rendered again on it, like one lost under it.
+        if (error instanceof HeldWrongError) void this.heldWrong(gpu, error);
         // A lost device fails the frame in flight; the loss handler reports and recovers.
-        if (!gpu.isLost) this.#events.error(`Rendering failed: ${messageOf(error)}`);
+        else if (!gpu.isLost) this.#events.error(`Rendering failed: ${messageOf(error)}`);
         return null;
       },
     );
@@ -252,6 +258,16 @@ export class Session {
       return stats;
     });
     return { done };
+  }
+
+  /**
+   * `gpu` held pixels nothing drew (`HeldWrongError`): its memory is not to be trusted, so
+   * it is lost on purpose with that reason (a new device gets the image again). Resolves true
+   * once the new device is ready.
+   */
+  heldWrong(gpu: GpuContext, error: HeldWrongError): Promise<boolean> {
+    if (this.device.gpu === gpu) this.device.lose(`${HELD_WRONG}: ${error.message}.`);
+    return this.device.whenReady(gpu);
   }
 
   /**

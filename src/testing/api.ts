@@ -650,6 +650,31 @@ export function createTestApi(app: AppState, compare: CompareState) {
       };
     },
     loseDevice: () => app.loseDevice(),
+    /**
+     * Fault injection: writes zeros over the still image's texture in place, as Chromium's GL
+     * backend does now and then with no error; `guard` turns the engine's check of still sources
+     * on first (it is on by default only on a compatibility-mode adapter) and re-uploads.
+     */
+    blackOutStill(guard = false) {
+      const current = engine();
+      if (guard && !current.guardsStills) {
+        current.guardsStills = true;
+        if (app.image?.bitmap) current.setSource(app.image.bitmap);
+      }
+      current.blackOutSource();
+      return { guards: current.guardsStills };
+    },
+    /**
+     * The known trigger of the GL backend's corruption, on purpose: renders a frame and, in the
+     * same task, draws the WebGPU canvas into a 2D canvas (see `readDrawn`) — `times` times.
+     */
+    async copyCanvasTo2d(times: number) {
+      const canvas = app.canvas;
+      if (!canvas) throw new Error('no canvas');
+      const copy = new OffscreenCanvas(canvas.width, canvas.height).getContext('2d')!;
+      for (let i = 0; i < times; i++)
+        await app.session.renderAlone(() => copy.drawImage(canvas, 0, 0));
+    },
     /** Loses ort-webgpu's own device (in its worker), not the app's. */
     loseOrtWebGpuDevice,
     loseTfjsDevice,
@@ -720,6 +745,8 @@ export function createTestApi(app: AppState, compare: CompareState) {
     /** Renders a frame the way the app does (others may overlap it). */
     renderShared: () => app.session.renderNow(),
     async settle() {
+      // No frame in flight or asked for (a frame's guard check reads back before it starts).
+      await app.session.idle({ waiting: true });
       await app.gpu?.device.queue.onSubmittedWorkDone();
       // Resources waiting on the queue (`GpuContext.destroyWhenDone`) are gone too.
       await new Promise((resolve) => setTimeout(resolve, 0));

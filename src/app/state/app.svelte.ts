@@ -5,7 +5,7 @@ import { onRuntimeRestart } from '../../ml/runtime/restarts';
 import type { RgbaImage } from '../../effects/image';
 import { Engine, type FrameStats } from '../../engine';
 import type { DeviceStatus } from '../../session/device';
-import { Session, type FrameRequest } from '../../session/session';
+import { HELD_WRONG, Session, type FrameRequest } from '../../session/session';
 import type { FrameSource } from '../../session/source-slot';
 import { HOST_TIMERS } from '../../session/timers';
 import { displayFrame } from './display-frame';
@@ -196,7 +196,13 @@ export class AppState {
           const during = running.length
             ? ` It was running the custom effect ${running.join(', ')}.`
             : '';
-          if (recovering)
+          if (recovering && message.startsWith(HELD_WRONG))
+            this.notices.warning(
+              'Image drawn again on a new GPU device',
+              'The GPU returned pixels for the image that nothing drew, and reported no error. The app did not show them: it started the GPU again and drew the image anew.',
+              message,
+            );
+          else if (recovering)
             this.notices.warning(
               'GPU device lost',
               `The GPU stopped working for this page; the app is starting it again and will go on where it was.${during}`,
@@ -306,6 +312,7 @@ export class AppState {
       inFlight: (...args) => this.scheduling.exportInFlight(...args),
       createEngine: (gpu, inFlight) => this.#createEngine(gpu, inFlight),
       mlReady: () => this.ai.onGpu,
+      heldWrong: (gpu, error) => this.session.heldWrong(gpu, error),
     });
   }
 

@@ -1,6 +1,7 @@
 import { HOST_TIMERS } from '../../session/timers';
 import { findMlEffect, type Chain, type StageSpec } from '../../effects';
-import type { Engine } from '../../engine';
+import { HeldWrongError, type Engine } from '../../engine';
+import type { RgbaImage } from '../../core/image';
 import type { GpuContext } from '../../gpu';
 import { downloadBlob, encodePng, exportName } from '../../media';
 import {
@@ -40,6 +41,8 @@ export interface ExportHost {
   createEngine(gpu: GpuContext, inFlight: number): Engine;
   /** Settles once the AI runtimes have moved to the current device. */
   mlReady(): Promise<void>;
+  /** `gpu` held the still image wrong: a new device (`Session.heldWrong`); true once ready. */
+  heldWrong(gpu: GpuContext, error: HeldWrongError): Promise<boolean>;
 }
 
 function messageOf(error: unknown): string {
@@ -134,6 +137,22 @@ export class ExportState {
     }
   }
 
+  /**
+   * The still image through the chain at full resolution. Where the GPU held pixels nothing drew
+   * (`HeldWrongError`), it is rendered again on a new device (once), not written wrong.
+   */
+  async #stillPixels(engine: Engine): Promise<RgbaImage> {
+    const app = this.#app;
+    try {
+      return await engine.renderToImage(app.chain, { index: 0 });
+    } catch (error) {
+      if (!(error instanceof HeldWrongError)) throw error;
+      const again = (await app.heldWrong(engine.gpu, error)) ? app.engine : null;
+      if (!again) throw error;
+      return again.renderToImage(app.chain, { index: 0 });
+    }
+  }
+
   /** The frame on screen through the chain, downloaded as a PNG. */
   async png(): Promise<Blob | null> {
     const app = this.#app;
@@ -142,7 +161,7 @@ export class ExportState {
     if (!engine || name === null) return null;
     return app.busy.while('Exporting PNG…', async () => {
       try {
-        const pixels = await engine.renderToImage(app.chain, { index: 0 });
+        const pixels = await this.#stillPixels(engine);
         const blob = await encodePng(pixels);
         downloadBlob(blob, exportName(name));
         return blob;
