@@ -119,6 +119,10 @@ test.describe('AI effects on every ML target', () => {
       await setChain(page, chainJson('show-mask', target));
       expect((await api(page).renderNow())!.ran[0].target).toBe(target);
       const generation = (await api(page).state()).deviceGeneration;
+      // No frame of the app's own in flight or asked for: the next frame is this test's (a display
+      // frame that met the loss first failed over and restarted the runtime, and this test's then
+      // ran on the new one).
+      await api(page).settle();
       await api(page)[lose]();
       // The frame that finds the device gone goes on elsewhere (the app's device is not
       // touched: nothing waits to learn whether it is being lost)…
