@@ -142,6 +142,11 @@ interface ChainRun {
   timing: Promise<FrameTiming>;
 }
 
+/** A frame's source, taken before the frame started (see `#checkedSource`). */
+interface Held {
+  source: GPUTexture | null;
+}
+
 interface OwnedStage {
   effect: string;
   gpu: GpuStage<Record<string, unknown>>;
@@ -209,6 +214,8 @@ export class Engine {
   readonly #devices: DeviceQueues;
   /** Replaced sources that frames in flight may still read. */
   readonly #retired: GPUTexture[] = [];
+  /** Frames that took their source but have not started (a guarded still's, during its check). */
+  #holding = 0;
   /** Frames submitted whose GPU work is not done yet. */
   framesOnGpu = 0;
   /** Frames started so far (a frame that saw none start while it ran, ran alone). */
@@ -348,8 +355,14 @@ export class Engine {
 
   /** Destroys a replaced source once no frame in flight can still read it and the queue is done. */
   #retire(texture: GPUTexture): void {
-    if (this.running === 0) this.gpu.destroyWhenDone(texture);
+    if (this.running === 0 && this.#holding === 0) this.gpu.destroyWhenDone(texture);
     else this.#retired.push(texture);
+  }
+
+  /** Destroys the replaced sources once no frame runs or holds one. */
+  #flushRetired(): void {
+    if (this.running > 0 || this.#holding > 0) return;
+    for (const t of this.#retired.splice(0)) this.gpu.destroyWhenDone(t);
   }
 
   #checkSize(width: number, height: number): void {
@@ -359,14 +372,24 @@ export class Engine {
   }
 
   /**
-   * Where the still source is guarded: fails with `HeldWrongError` if the GPU holds pixels
-   * nothing drew in it or in a free work texture, before the frame starts. Before, not while it
-   * runs: awaited mid-frame it let the next frame in beside it, which then took a copy of the
-   * source (more work textures, and other frames' submits counted in its stats).
+   * A guarded still's frame: takes the source now, as an unguarded frame does in the call (a
+   * caller may set the next image as soon as it returns: the triad command's batch does), holds it
+   * until the frame starts, and fails with `HeldWrongError` if the GPU holds pixels nothing drew
+   * in it or in a free work texture. Checked before the frame starts, not while it runs: awaited
+   * mid-frame it let the next frame in beside it, which then took a copy of the source.
    */
-  async #checkGuard(): Promise<void> {
-    const moved = await this.#sourceGuard?.changed(this.#pool.freeTextures);
-    if (moved) throw new HeldWrongError(moved);
+  async #checkedSource(): Promise<Held> {
+    const held = { source: this.#source };
+    this.#holding++;
+    try {
+      const moved = await this.#sourceGuard!.changed(this.#pool.freeTextures);
+      if (moved) throw new HeldWrongError(moved);
+    } catch (error) {
+      this.#holding--;
+      this.#flushRetired();
+      throw error;
+    }
+    return held; // `#frame` takes the hold over
   }
 
   /**
@@ -467,19 +490,22 @@ export class Engine {
     ran: FrameStats['ran'],
     finish: (encoder: GPUCommandEncoder, result: GPUTexture, source: GPUTexture) => void,
     turn: Turn | null = null,
+    held: Held | null = null,
   ): Promise<ChainRun> {
-    this.#reconcile(chain);
-    const enabled = chain.stages.filter((s) => s.enabled);
-    this.#use(enabled, 1);
     this.running++;
+    if (held) this.#holding--; // running from here
     this.peakRunning = Math.max(this.peakRunning, this.running);
+    let enabled: StageSpec[] = [];
     try {
-      return await this.#runChain(enabled, frame, ran, finish, turn);
+      this.#reconcile(chain);
+      enabled = chain.stages.filter((s) => s.enabled);
+      this.#use(enabled, 1);
+      return await this.#runChain(enabled, frame, ran, finish, turn, held);
     } finally {
       turn?.done(); // a frame that failed gives up its turn
       this.running--;
       this.#use(enabled, -1);
-      if (this.running === 0) for (const t of this.#retired.splice(0)) this.gpu.destroyWhenDone(t);
+      this.#flushRetired();
     }
   }
 
@@ -489,8 +515,9 @@ export class Engine {
     ran: FrameStats['ran'],
     finish: (encoder: GPUCommandEncoder, result: GPUTexture, source: GPUTexture) => void,
     turn: Turn | null,
+    held: Held | null,
   ): Promise<ChainRun> {
-    const current = this.#source;
+    const current = held ? held.source : this.#source;
     if (!current) throw new Error('no source image');
     const now = this.#now;
     const startedAt = now();
@@ -631,9 +658,9 @@ export class Engine {
     view: ViewTransform,
     previews: PreviewWidths = {},
   ): Promise<FrameStats> {
-    // Not awaited unguarded: a video frame takes its source in the call (the next is uploaded
-    // into the same texture as soon as it returns).
-    if (this.#sourceGuard) await this.#checkGuard();
+    // Unguarded, nothing is awaited before the frame starts: a video frame takes its source in
+    // the call (the next is uploaded into the same texture as soon as it returns).
+    const held = this.#sourceGuard ? await this.#checkedSource() : null;
     const before = { ...this.gpu.counters };
     const ran: FrameStats['ran'] = [];
     let collect: (() => Promise<RgbaImage>) | undefined;
@@ -648,6 +675,7 @@ export class Engine {
         if (previews.source) collectSource = this.#recordPreview(encoder, source, previews.source);
       },
       this.#turns.take(),
+      held,
     );
     this.#finish(run);
     return {
@@ -721,11 +749,18 @@ export class Engine {
   ): Promise<{ image: RgbaImage; source: RgbaImage | null }> {
     let collect: (() => Promise<RgbaImage>) | undefined;
     let collectSource: (() => Promise<RgbaImage>) | undefined;
-    if (this.#sourceGuard) await this.#checkGuard(); // nor is it written to a file
-    const run = await this.#frame(chain, frame, ran, (encoder, result, source) => {
-      collect = recordReadback(this.gpu, encoder, result);
-      if (region) collectSource = recordReadback(this.gpu, encoder, source, region);
-    });
+    const held = this.#sourceGuard ? await this.#checkedSource() : null; // nor written to a file
+    const run = await this.#frame(
+      chain,
+      frame,
+      ran,
+      (encoder, result, source) => {
+        collect = recordReadback(this.gpu, encoder, result);
+        if (region) collectSource = recordReadback(this.gpu, encoder, source, region);
+      },
+      null,
+      held,
+    );
     this.#finish(run);
     const [image, source] = await Promise.all([collect!(), collectSource?.() ?? null]);
     return { image, source };
