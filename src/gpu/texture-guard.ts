@@ -72,12 +72,10 @@ export class TextureGuard {
     const encoder = gpu.device.createCommandEncoder({ label: 'Triad.guard.reference' });
     const collect = regions.map((region) => recordReadback(gpu, encoder, texture, region, false));
     gpu.submit([encoder.finish()]);
-    this.#reference = Promise.all(collect.map((c) => c())).then((rows) => {
-      const all = new Uint8ClampedArray(rows.reduce((n, r) => n + r.data.length, 0));
-      let at = 0;
-      for (const r of rows) all.set(r.data, (at += r.data.length) - r.data.length);
-      return all;
-    });
+    // The rows one under the other, as the kernel writes them.
+    this.#reference = Promise.all(collect.map((c) => c())).then(
+      (rows) => new Uint8ClampedArray(rows.flatMap((r) => Array.from(r.data))),
+    );
   }
 
   /**
