@@ -25,6 +25,7 @@ import type { FrameInfo, GpuStage } from '../gpu/stage';
 import { DeferredReleases, TexturePool } from '../gpu/texture-pool';
 import { uploadImage, type UploadPath } from '../gpu/upload';
 import { FRAME_TARGET_USAGE, FrameUploader, type FrameUploadPath } from '../gpu/upload-frame';
+import { FrameWatch } from '../gpu/frame-watch';
 import { TextureGuard } from '../gpu/texture-guard';
 
 /** The AI runtimes that work on the GPU on a device of their own (the app's queue never sees it). */
@@ -118,9 +119,17 @@ const TIMINGS_KEPT = 240;
  * device's memory is not to be trusted (the session renders the frame again on a new device).
  */
 export class HeldWrongError extends Error {
-  constructor(readonly moved: number) {
+  /**
+   * `what`: a frame checked before it was shown or written, which was not (a still image's, a
+   * paused video's, an exported frame's), or the watch beside a stream's frames (video playback,
+   * the camera, the 3D scene running), some of which may have shown.
+   */
+  constructor(
+    readonly moved: number,
+    readonly what: 'checked' | 'watched' = 'checked',
+  ) {
     super(
-      `the GPU returned ${moved} bytes of the checked rows that are not the image's (the image, or a work texture just written from it), with no GPU error`,
+      `the GPU returned ${moved} bytes of the checked rows that are not what was written (${what === 'checked' ? 'the image or a canary' : 'a canary'}, or a work texture just written from it), with no GPU error`,
     );
     this.name = 'HeldWrongError';
   }
@@ -180,12 +189,20 @@ export class Engine {
   #sourceTakesFrames = false;
   /** Watches a still source, and the work textures frames take, for pixels nothing wrote. */
   #sourceGuard: TextureGuard | null = null;
+  /** Watches a canary, and the work textures, while the source changes every frame. */
+  #frameWatch: FrameWatch | null = null;
   /**
-   * Whether a still image's source is checked before each frame `render` presents: on a
-   * compatibility-mode adapter (Chromium's OpenGL ES backend, which now and then corrupts a
-   * long-lived texture with no GPU error). Read when a source is set.
+   * Whether the GPU's memory is checked: a still image's source before each frame `render`
+   * presents, a canary beside the frames of a video, camera or 3D scene (`FrameWatch`). On a
+   * compatibility-mode adapter (Chromium's OpenGL ES backend, which now and then corrupts
+   * textures with no GPU error). Read when a source is set and each frame.
    */
-  guardsStills: boolean;
+  guardsMemory: boolean;
+  /**
+   * Told when the watch beside frames from a changing source found the GPU holding pixels nothing
+   * drew (the session replaces the device). A still's frame fails with the error instead.
+   */
+  onHeldWrong: ((error: HeldWrongError) => void) | null = null;
   #frameUploader: FrameUploader | null = null;
   /** The last frames' timings, oldest first (the live panel's numbers are checked against it). */
   readonly timings: FrameTiming[] = [];
@@ -238,7 +255,7 @@ export class Engine {
     clock: () => number = () => performance.now(),
   ) {
     this.gpu = gpu;
-    this.guardsStills = gpu.adapter.featureLevel === 'compatibility';
+    this.guardsMemory = gpu.adapter.featureLevel === 'compatibility';
     this.#env = env;
     this.#cpu = cpu;
     this.#now = clock;
@@ -382,7 +399,9 @@ export class Engine {
     const held = { source: this.#source };
     this.#holding++;
     try {
-      const moved = await this.#sourceGuard!.changed(this.#pool.freeTextures);
+      const moved = this.#sourceGuard
+        ? await this.#sourceGuard.changed(this.#pool.freeTextures)
+        : await this.#watch.check(this.#pool.freeTextures);
       if (moved) throw new HeldWrongError(moved);
     } catch (error) {
       this.#holding--;
@@ -390,6 +409,47 @@ export class Engine {
       throw error;
     }
     return held; // `#frame` takes the hold over
+  }
+
+  /**
+   * Where the memory is watched, a frame from a changing source (video, camera, 3D scene) has a
+   * check go on the queue before its work, at most every `WATCH_INTERVAL_MS`; what it finds is
+   * told to `onHeldWrong`, not awaited by the frame.
+   */
+  #watchFrames(): void {
+    const watch = this.#watch;
+    watch.checkIfDue(this.#pool.freeTextures)?.then(
+      (moved) => {
+        if (moved && this.#frameWatch === watch)
+          this.onHeldWrong?.(new HeldWrongError(moved, 'watched'));
+      },
+      () => {}, // its device was lost or destroyed: the loss is handled where it is seen
+    );
+  }
+
+  get #watch(): FrameWatch {
+    return (this.#frameWatch ??= new FrameWatch(this.gpu, this.#now));
+  }
+
+  /**
+   * Whether a frame `render` presents waits for a check of the GPU's memory before it starts: a
+   * still image's (its source against its upload), or a frame of a changing source that is not a
+   * stream's (a paused video's, a seek's: the canary), where memory is watched. (A frame of a
+   * changing source that waits may find the next frame uploaded into the source when it starts:
+   * a seek's during a paused frame's check; it then shows that one.)
+   */
+  #checksFirst(frame: FrameInfo): boolean {
+    return !!this.#sourceGuard || (this.#watches && !frame.live);
+  }
+
+  /** Whether the memory is watched beside this source's frames (a changing source's, guarded). */
+  get #watches(): boolean {
+    return this.guardsMemory && this.#sourceTakesFrames;
+  }
+
+  /** Fault injection (tests): zeros over the frame watch's canary, as the GL backend does. */
+  blackOutCanary(): void {
+    this.#watch.blackOut();
   }
 
   /**
@@ -417,7 +477,7 @@ export class Engine {
     this.#sourceTakesFrames = false;
     this.#uploadPath = uploaded.path;
     this.#sourceGuard?.destroy();
-    this.#sourceGuard = this.guardsStills ? new TextureGuard(this.gpu, uploaded.texture) : null;
+    this.#sourceGuard = this.guardsMemory ? new TextureGuard(this.gpu, uploaded.texture) : null;
   }
 
   #stageFor(spec: StageSpec): OwnedStage {
@@ -660,7 +720,8 @@ export class Engine {
   ): Promise<FrameStats> {
     // Unguarded, nothing is awaited before the frame starts: a video frame takes its source in
     // the call (the next is uploaded into the same texture as soon as it returns).
-    const held = this.#sourceGuard ? await this.#checkedSource() : null;
+    const held = this.#checksFirst(frame) ? await this.#checkedSource() : null;
+    if (!held && this.#watches) this.#watchFrames();
     const before = { ...this.gpu.counters };
     const ran: FrameStats['ran'] = [];
     let collect: (() => Promise<RgbaImage>) | undefined;
@@ -749,7 +810,12 @@ export class Engine {
   ): Promise<{ image: RgbaImage; source: RgbaImage | null }> {
     let collect: (() => Promise<RgbaImage>) | undefined;
     let collectSource: (() => Promise<RgbaImage>) | undefined;
-    const held = this.#sourceGuard ? await this.#checkedSource() : null; // nor written to a file
+    // A still's frame is checked before it starts (the source against its upload); a changing
+    // source's frame has the canary checked on the queue before its work, and is not given out
+    // if that found memory wrong (the frame's readback waits for the GPU anyway): nothing wrong
+    // is written to a file.
+    const held = this.#sourceGuard ? await this.#checkedSource() : null;
+    const checked = this.#watches ? this.#watch.check(this.#pool.freeTextures) : null;
     const run = await this.#frame(
       chain,
       frame,
@@ -762,7 +828,12 @@ export class Engine {
       held,
     );
     this.#finish(run);
-    const [image, source] = await Promise.all([collect!(), collectSource?.() ?? null]);
+    const [image, source, moved] = await Promise.all([
+      collect!(),
+      collectSource?.() ?? null,
+      checked ?? 0,
+    ]);
+    if (moved) throw new HeldWrongError(moved);
     return { image, source };
   }
 
@@ -794,6 +865,8 @@ export class Engine {
     this.#source = null;
     this.#sourceGuard?.destroy();
     this.#sourceGuard = null;
+    this.#frameWatch?.destroy();
+    this.#frameWatch = null;
     for (const t of this.#retired.splice(0)) this.gpu.destroy(t);
   }
 }

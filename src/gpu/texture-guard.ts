@@ -32,6 +32,20 @@ function bytesApart(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
   return n;
 }
 
+/** The rows one under the other, as the guard's kernel writes them, read by a copy. */
+function readRows(
+  gpu: GpuContext,
+  texture: GPUTexture,
+  regions: readonly TextureRegion[],
+): Promise<Uint8ClampedArray> {
+  const encoder = gpu.device.createCommandEncoder({ label: 'Triad.guard.reference' });
+  const collect = regions.map((region) => recordReadback(gpu, encoder, texture, region, false));
+  gpu.submit([encoder.finish()]);
+  return Promise.all(collect.map((c) => c())).then(
+    (rows) => new Uint8ClampedArray(rows.flatMap((r) => Array.from(r.data))),
+  );
+}
+
 /**
  * Watches a texture that nothing should write again (a still image's source), and the work
  * textures frames take, for pixels nothing drew. Chromium's OpenGL ES backend now and then
@@ -52,7 +66,11 @@ export class TextureGuard {
   readonly #rows: GPUTexture;
   readonly #reference: Promise<Uint8ClampedArray>;
 
-  constructor(gpu: GpuContext, texture: GPUTexture) {
+  /**
+   * `reference`: the rows as they must read (a texture the caller wrote from known bytes); without
+   * it, they are read from the texture now.
+   */
+  constructor(gpu: GpuContext, texture: GPUTexture, reference?: Uint8ClampedArray) {
     this.#gpu = gpu;
     this.#texture = texture;
     const regions = guardRegions(texture.width, texture.height);
@@ -69,13 +87,7 @@ export class TextureGuard {
       format: 'rgba8unorm',
       usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_SRC,
     });
-    const encoder = gpu.device.createCommandEncoder({ label: 'Triad.guard.reference' });
-    const collect = regions.map((region) => recordReadback(gpu, encoder, texture, region, false));
-    gpu.submit([encoder.finish()]);
-    // The rows one under the other, as the kernel writes them.
-    this.#reference = Promise.all(collect.map((c) => c())).then(
-      (rows) => new Uint8ClampedArray(rows.flatMap((r) => Array.from(r.data))),
-    );
+    this.#reference = reference ? Promise.resolve(reference) : readRows(gpu, texture, regions);
   }
 
   /**

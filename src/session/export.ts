@@ -1,6 +1,6 @@
 import type { Chain } from '../effects/chain';
 import type { RgbaImage } from '../core/image';
-import type { Engine } from '../engine';
+import { HeldWrongError, type Engine } from '../engine';
 import type { GpuContext } from '../gpu/device';
 import {
   exportVideo,
@@ -11,6 +11,7 @@ import {
 import { MAX_RECOVERY_ATTEMPTS, type DeviceLifecycle } from './device';
 import { decodedRegion, meanDifference, probeRegion, SOURCE_TOLERANCE } from './export-check';
 import { failOnLoss } from './lost-work';
+import { HELD_WRONG } from './session';
 import type { Timers } from './timers';
 
 /** What an export needs of the session. */
@@ -87,6 +88,10 @@ export async function exportThroughChain(
         // Failed (and rendered again below) if its device is lost, even if its GPU work hangs.
         rendered = await failOnLoss(current.gpu, done, host.timers);
       } catch (error) {
+        // The canary checked with the frame found the GPU's memory wrong (the frame was not given
+        // out): a new device, as after a loss, and the frame is rendered again on it.
+        if (error instanceof HeldWrongError && host.device.gpu === current.gpu)
+          host.device.lose(`${HELD_WRONG}: ${error.message}.`);
         const recovered =
           losses < MAX_RECOVERY_ATTEMPTS &&
           !signal.aborted &&

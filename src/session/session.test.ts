@@ -53,6 +53,8 @@ let index = 0;
 const statuses: DeviceStatus[] = [];
 const errors: string[] = [];
 const losses: string[] = [];
+/** Why each device was lost on purpose for holding pixels nothing drew (null: another loss). */
+const heldWrongs: (string | null)[] = [];
 const presented: FrameStats[] = [];
 const targets: ReturnType<typeof textureTarget>[] = [];
 const session = new Session(
@@ -72,7 +74,10 @@ const session = new Session(
   {
     status: (status) => statuses.push(status),
     error: (message) => errors.push(message),
-    lost: (message) => losses.push(message),
+    lost: (message, _recovering, heldWrong) => {
+      losses.push(message);
+      heldWrongs.push(heldWrong);
+    },
     frame: (stats) => presented.push(stats),
   },
 );
@@ -159,7 +164,7 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
   it('a still image the GPU stopped holding as uploaded is not shown: the frame is rendered again on a new device', async () => {
     const engine = session.engine!;
     const before = session.gpu!;
-    expect(engine.guardsStills).toBe(true); // a compatibility-mode adapter, as Chromium's GL backend
+    expect(engine.guardsMemory).toBe(true); // a compatibility-mode adapter, as Chromium's GL backend
     index = 4;
     expect(await session.renderNow()).not.toBeNull(); // intact: shown on this device
     expect(session.gpu).toBe(before);
@@ -175,6 +180,7 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
     const [shown, expected] = await shownAndExpected(4);
     expect(diffImages(shown, expected, 2).over).toBe(0);
     expect(diffImages(await session.engine!.readSource(), source, 0).over).toBe(0);
+    expect(heldWrongs.at(-1)).toBe('checked'); // the app says the image was not shown wrong
     expect(errors).toEqual([]); // a loss with its reason, not a rendering error
   });
 
@@ -223,6 +229,47 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
     // The last frame drawn is the source now, and what is shown is the chain's output of it.
     const [shown, expected] = await shownAndExpected(last.frame);
     expect(diffImages(shown, expected, 2).over).toBe(0);
+    expect(errors).toEqual([]);
+    scene.stop();
+  });
+
+  it('the 3D scene on a GPU that loses what was drawn: the watch beside its frames finds it, and the frames go on on a new device', async () => {
+    const host = session.sourceHost({
+      showSource: () => {},
+      setFrameIndex: (i) => (index = i),
+      onError: (reason) => errors.push(reason),
+    });
+    const state = {
+      active: false,
+      playing: true,
+      width: W,
+      height: H,
+      camera: { ...DEFAULT_CAMERA },
+      time: 0,
+      shown: 0,
+    };
+    const scene = new ScenePlayer(host, state, HOST_TIMERS, (callback) => setTimeout(callback, 0));
+    await session.sources.take({ restore: () => scene.restore(), release: () => scene.stop() });
+    scene.start();
+    await expect.poll(() => presented.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    const engine = session.engine!;
+    const before = session.gpu!;
+    const lossesBefore = losses.length;
+    expect(engine.guardsMemory).toBe(true); // a compatibility-mode adapter
+    engine.blackOutCanary(); // as the GL backend does now and then, with no GPU error
+    await expect.poll(() => losses.length, { timeout: 20_000 }).toBe(lossesBefore + 1);
+    expect(losses.at(-1)).toMatch(/^The GPU returned pixels that nothing drew: .* canary/);
+    expect(heldWrongs.at(-1)).toBe('watched');
+    // The scene goes on by itself on the new device: frames rendered there, none failed.
+    await expect.poll(() => session.gpu !== before && session.engine !== null).toBe(true);
+    const after = presented.length;
+    await expect.poll(() => presented.length - after, { timeout: 20_000 }).toBeGreaterThan(4);
+    scene.hold();
+    await session.idle();
+    const last = presented.at(-1)!;
+    const [shown, expected] = await shownAndExpected(last.frame);
+    expect(diffImages(shown, expected, 2).over).toBe(0);
+    expect(losses.length).toBe(lossesBefore + 1); // the new device's watch finds nothing wrong
     expect(errors).toEqual([]);
     scene.stop();
   });

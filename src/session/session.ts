@@ -48,8 +48,12 @@ export interface SessionOptions {
 export interface SessionEvents {
   /** A device is ready and its engine built, before the source is put back on it. */
   ready?(gpu: GpuContext, engine: Engine): Promise<void> | void;
-  /** The device was lost (its engine is gone); `recovering`: a new one is on its way. */
-  lost?(message: string, recovering: boolean): void;
+  /**
+   * The device was lost (its engine is gone); `recovering`: a new one is on its way. `heldWrong`:
+   * lost on purpose, because a frame checked before it was shown (`checked`) or the watch beside a
+   * stream's frames (`watched`: some may have shown) found it holding pixels nothing drew.
+   */
+  lost?(message: string, recovering: boolean, heldWrong: HeldWrongError['what'] | null): void;
   status(status: DeviceStatus, problem: string | null): void;
   /** A GPU error (uncaptured, or a frame that failed on a device that was not lost). */
   error(message: string): void;
@@ -60,7 +64,7 @@ export interface SessionEvents {
 /** A source waits (`frameSlot`) while this many finished frames still run on the GPU (see `FrameLoop`). */
 export const MAX_FRAMES_ON_GPU = 2;
 
-/** How the loss of a device found holding a still image wrong begins (the app words its notice). */
+/** How the message of a device lost for holding pixels nothing drew begins. */
 export const HELD_WRONG = 'The GPU returned pixels that nothing drew';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -79,6 +83,8 @@ export class Session {
   readonly #events: SessionEvents;
   #engine: Engine | null = null;
   #presenter: Presenter | null = null;
+  /** Devices lost on purpose because they held pixels nothing drew, and what found it. */
+  readonly #heldWrong = new WeakMap<GpuContext, HeldWrongError>();
   #output: FrameOutput | null = null;
 
   constructor(options: SessionOptions, events: SessionEvents) {
@@ -94,12 +100,12 @@ export class Session {
       options.gpu,
       {
         ready: (gpu) => this.#ready(gpu),
-        lost: (_gpu, message, recovering) => {
+        lost: (gpu, message, recovering) => {
           this.loop.gpuWorkLost();
           this.#engine?.destroy();
           this.#engine = null;
           this.#presenter = null;
-          events.lost?.(message, recovering);
+          events.lost?.(message, recovering, this.#heldWrong.get(gpu)?.what ?? null);
         },
         error: (message) => events.error(message),
         status: (status, problem) => {
@@ -130,6 +136,8 @@ export class Session {
   async #ready(gpu: GpuContext): Promise<void> {
     const engine = this.#options.createEngine(gpu);
     engine.inFlightLimit = this.#options.inFlight;
+    // The watch beside a video's (camera's, scene's) frames found the GPU's memory wrong.
+    engine.onHeldWrong = (error) => void this.heldWrong(gpu, error);
     this.#engine = engine;
     await this.#events.ready?.(gpu, engine);
     await this.sources.restore();
@@ -266,7 +274,10 @@ export class Session {
    * once the new device is ready.
    */
   heldWrong(gpu: GpuContext, error: HeldWrongError): Promise<boolean> {
-    if (this.device.gpu === gpu) this.device.lose(`${HELD_WRONG}: ${error.message}.`);
+    if (this.device.gpu === gpu && !this.#heldWrong.has(gpu)) {
+      this.#heldWrong.set(gpu, error);
+      this.device.lose(`${HELD_WRONG}: ${error.message}.`);
+    }
     return this.device.whenReady(gpu);
   }
 

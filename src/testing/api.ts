@@ -657,12 +657,24 @@ export function createTestApi(app: AppState, compare: CompareState) {
      */
     blackOutStill(guard = false) {
       const current = engine();
-      if (guard && !current.guardsStills) {
-        current.guardsStills = true;
+      if (guard && !current.guardsMemory) {
+        current.guardsMemory = true;
         if (app.image?.bitmap) current.setSource(app.image.bitmap);
       }
       current.blackOutSource();
-      return { guards: current.guardsStills };
+      return { guards: current.guardsMemory };
+    },
+    /**
+     * Fault injection: writes zeros over the canary the engine watches beside a video's (camera's,
+     * scene's) frames, as the GL backend does to a texture now and then with no error; `guard`
+     * turns the engine's memory checks on first (on by default only on a compatibility-mode
+     * adapter).
+     */
+    blackOutFrames(guard = false) {
+      const current = engine();
+      if (guard) current.guardsMemory = true;
+      current.blackOutCanary();
+      return { guards: current.guardsMemory };
     },
     /**
      * The known trigger of the GL backend's corruption, on purpose: renders a frame and, in the

@@ -5,7 +5,7 @@ import { onRuntimeRestart } from '../../ml/runtime/restarts';
 import type { RgbaImage } from '../../effects/image';
 import { Engine, type FrameStats } from '../../engine';
 import type { DeviceStatus } from '../../session/device';
-import { HELD_WRONG, Session, type FrameRequest } from '../../session/session';
+import { Session, type FrameRequest } from '../../session/session';
 import type { FrameSource } from '../../session/source-slot';
 import { HOST_TIMERS } from '../../session/timers';
 import { displayFrame } from './display-frame';
@@ -187,7 +187,7 @@ export class AppState {
           this.ai.setGpu(gpu);
           this.adapter = gpu.adapter;
         },
-        lost: (message, recovering) => {
+        lost: (message, recovering, heldWrong) => {
           this.recovery.deviceLost(message, this.lastFrame);
           // A custom shader on the GPU when it went: say which (it may be the cause).
           const running = this.customGuard
@@ -196,10 +196,16 @@ export class AppState {
           const during = running.length
             ? ` It was running the custom effect ${running.join(', ')}.`
             : '';
-          if (recovering && message.startsWith(HELD_WRONG))
+          if (recovering && heldWrong === 'checked')
             this.notices.warning(
               'Image drawn again on a new GPU device',
               'The GPU returned pixels for the image that nothing drew, and reported no error. The app did not show them: it started the GPU again and drew the image anew.',
+              message,
+            );
+          else if (recovering && heldWrong === 'watched')
+            this.notices.warning(
+              'Frames drawn on a new GPU device',
+              'The GPU lost pixels the app had just drawn, and reported no error. The app started the GPU again and went on from the same frame; frames shown in the quarter second before may have looked wrong.',
               message,
             );
           else if (recovering)
