@@ -42,6 +42,11 @@ try {
     for (const [path, fps] of Object.entries(clip.uploadFps)) row(`decode + upload (${path})`, fps);
     row('decode + six-effect chain + present', clip.chainFps);
     row('export (six-effect chain, H.264)', clip.exportFps);
+    // Compatibility mode checks the GPU's memory (docs/ARCHITECTURE.md): the same, unchecked.
+    if (clip.unchecked) {
+      row('decode + six-effect chain + present, memory unchecked', clip.unchecked.chainFps);
+      row('export (six-effect chain, H.264), memory unchecked', clip.unchecked.exportFps);
+    }
   }
   report('video', environment, results);
 } finally {

@@ -401,7 +401,7 @@ export class Engine {
     try {
       const moved = this.#sourceGuard
         ? await this.#sourceGuard.changed(this.#pool.freeTextures)
-        : await this.#watch.check(this.#pool.freeTextures);
+        : await this.#watch.check(this.#source, this.#pool.freeTextures);
       if (moved) throw new HeldWrongError(moved);
     } catch (error) {
       this.#holding--;
@@ -418,7 +418,7 @@ export class Engine {
    */
   #watchFrames(): void {
     const watch = this.#watch;
-    watch.checkIfDue(this.#pool.freeTextures)?.then(
+    watch.checkIfDue(this.#source, this.#pool.freeTextures)?.then(
       (moved) => {
         if (moved && this.#frameWatch === watch)
           this.onHeldWrong?.(new HeldWrongError(moved, 'watched'));
@@ -815,7 +815,7 @@ export class Engine {
     // if that found memory wrong (the frame's readback waits for the GPU anyway): nothing wrong
     // is written to a file.
     const held = this.#sourceGuard ? await this.#checkedSource() : null;
-    const checked = this.#watches ? this.#watch.check(this.#pool.freeTextures) : null;
+    const checked = this.#watches ? this.#watch.check(this.#source, this.#pool.freeTextures) : null;
     const run = await this.#frame(
       chain,
       frame,

@@ -20,18 +20,18 @@ describe('FrameWatch', () => {
     const gpu = context();
     let now = 1000;
     const watch = new FrameWatch(gpu, () => now);
-    const first = watch.checkIfDue([]);
+    const first = watch.checkIfDue(null, []);
     expect(first).not.toBeNull();
     now += WATCH_INTERVAL_MS; // due by the clock, but the first has not answered yet
-    expect(watch.checkIfDue([])).toBeNull();
+    expect(watch.checkIfDue(null, [])).toBeNull();
     expect(await first).toBe(0);
-    const second = watch.checkIfDue([]);
+    const second = watch.checkIfDue(null, []);
     expect(second).not.toBeNull();
     expect(await second).toBe(0);
     now += WATCH_INTERVAL_MS - 1;
-    expect(watch.checkIfDue([])).toBeNull();
+    expect(watch.checkIfDue(null, [])).toBeNull();
     now += 1;
-    expect(await watch.checkIfDue([])).toBe(0);
+    expect(await watch.checkIfDue(null, [])).toBe(0);
     watch.destroy();
     await settled(gpu);
   });
@@ -48,14 +48,14 @@ describe('FrameWatch', () => {
       usage: POOL_USAGE,
     });
     const readbacks = gpu.counters.readbacks;
-    expect(await watch.checkIfDue([work])).toBe(0);
+    expect(await watch.checkIfDue(null, [work])).toBe(0);
     expect(gpu.counters.readbacks).toBe(readbacks); // not one of the frames' readbacks
     const corner = await readTexture(gpu, work, undefined, { x: 0, y: 0, width: 64, height: 3 });
     expect(Array.from(corner.data)).toEqual(Array.from(canaryPixels()));
     watch.blackOut();
     now += WATCH_INTERVAL_MS;
     // Every byte of the canary's three rows, loaded by the kernel and in the work texture's corner.
-    expect(await watch.checkIfDue([work])).toBe(2 * 64 * 3 * 4);
+    expect(await watch.checkIfDue(null, [work])).toBe(2 * 64 * 3 * 4);
     watch.destroy();
     gpu.destroy(work);
     await settled(gpu);

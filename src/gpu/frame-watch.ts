@@ -29,8 +29,9 @@ export function canaryPixels(): Uint8ClampedArray<ArrayBuffer> {
 /**
  * Watches the GPU's memory while the source changes every frame, where a still's own guard has
  * nothing fixed to compare: a small canary texture written once from known bytes, loaded by the
- * guard's kernel and written into a corner of each free work texture (`TextureGuard`), every
- * `WATCH_INTERVAL_MS` at most. A check goes on the queue before the frame that asked for it and
+ * guard's kernel and written into a corner of each free work texture (`TextureGuard`), and the
+ * source's rows as the kernel loads them against a copy of them, every `WATCH_INTERVAL_MS` at
+ * most. A check goes on the queue before the frame that asked for it and
  * is not awaited by any frame (awaited, every frame would wait for the GPU before starting).
  */
 export class FrameWatch {
@@ -38,6 +39,8 @@ export class FrameWatch {
   readonly #now: () => number;
   readonly #texture: GPUTexture;
   readonly #guard: TextureGuard;
+  /** The changing source's own check: its kernel loads against its copies, in the same check. */
+  #source: { texture: GPUTexture; guard: TextureGuard } | null = null;
   #last = -Infinity;
   #checking = false;
 
@@ -69,18 +72,27 @@ export class FrameWatch {
    * the bytes the GPU got wrong (0: none); null when no check was due. `also`: the free work
    * textures, as in `TextureGuard.changed`.
    */
-  checkIfDue(also: readonly GPUTexture[]): Promise<number> | null {
+  checkIfDue(source: GPUTexture | null, also: readonly GPUTexture[]): Promise<number> | null {
     if (this.#checking || this.#now() - this.#last < WATCH_INTERVAL_MS) return null;
     this.#checking = true;
-    return this.check(also).finally(() => {
+    return this.check(source, also).finally(() => {
       this.#checking = false;
     });
   }
 
-  /** A check now, due or not (a frame that waits for it: a paused video's). */
-  check(also: readonly GPUTexture[]): Promise<number> {
+  /**
+   * A check now, due or not (a frame that waits for it: a paused video's): the canary, and
+   * `source` as a kernel loads it against a copy of it (the GL backend has loaded a texture as
+   * (0,0,0,1) while copies of it read right), both on the queue now.
+   */
+  check(source: GPUTexture | null, also: readonly GPUTexture[]): Promise<number> {
     this.#last = this.#now();
-    return this.#guard.changed(also);
+    if (source && this.#source?.texture !== source) {
+      this.#source?.guard.destroy();
+      this.#source = { texture: source, guard: new TextureGuard(this.#gpu, source, 'each check') };
+    }
+    const checks = [this.#guard.changed(also), source ? this.#source!.guard.changed() : 0];
+    return Promise.all(checks).then(([a, b]) => a + b);
   }
 
   /** Fault injection (tests): zeros over the canary in place, as the GL backend does with no error. */
@@ -90,6 +102,8 @@ export class FrameWatch {
 
   destroy(): void {
     this.#guard.destroy();
+    this.#source?.guard.destroy();
+    this.#source = null;
     this.#gpu.destroyWhenDone(this.#texture);
   }
 }

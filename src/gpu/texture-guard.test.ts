@@ -66,6 +66,29 @@ describe('TextureGuard', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
   });
 
+  it('against copies read in each check, follows a texture rewritten between checks', async () => {
+    const gpu = context();
+    const { texture } = uploadImage(gpu, picture(150, 90), 'rewritten every frame');
+    const fresh = new TextureGuard(gpu, texture, 'each check');
+    const once = new TextureGuard(gpu, texture, 'upload');
+    expect(await fresh.changed()).toBe(0);
+    expect(await once.changed()).toBe(0);
+    gpu.device.queue.writeTexture(
+      { texture },
+      new Uint8Array(150 * 90 * 4).fill(7),
+      { bytesPerRow: 150 * 4 },
+      [150, 90],
+    );
+    // The next frame's pixels: what a kernel loads is what a copy reads, so nothing moved…
+    expect(await fresh.changed()).toBe(0);
+    // …while against the upload, every byte of the three rows did.
+    expect(await once.changed()).toBe(3 * 64 * 4);
+    fresh.destroy();
+    once.destroy();
+    gpu.destroy(texture);
+    await gpu.device.queue.onSubmittedWorkDone();
+  });
+
   it('finds nothing moved in an intact texture, and every guarded byte that a write changed', async () => {
     const gpu = context();
     const { texture } = uploadImage(gpu, picture(150, 90), 'guarded');

@@ -32,18 +32,33 @@ function bytesApart(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
   return n;
 }
 
-/** The rows one under the other, as the guard's kernel writes them, read by a copy. */
+/**
+ * Records a copy of the rows into `encoder`; the collector gives them one under the other, as the
+ * guard's kernel writes them.
+ */
+function recordRows(
+  gpu: GpuContext,
+  encoder: GPUCommandEncoder,
+  texture: GPUTexture,
+  regions: readonly TextureRegion[],
+): () => Promise<Uint8ClampedArray> {
+  const collect = regions.map((region) => recordReadback(gpu, encoder, texture, region, false));
+  return () =>
+    Promise.all(collect.map((c) => c())).then(
+      (rows) => new Uint8ClampedArray(rows.flatMap((r) => Array.from(r.data))),
+    );
+}
+
+/** The rows read by a copy now. */
 function readRows(
   gpu: GpuContext,
   texture: GPUTexture,
   regions: readonly TextureRegion[],
 ): Promise<Uint8ClampedArray> {
   const encoder = gpu.device.createCommandEncoder({ label: 'Triad.guard.reference' });
-  const collect = regions.map((region) => recordReadback(gpu, encoder, texture, region, false));
+  const collect = recordRows(gpu, encoder, texture, regions);
   gpu.submit([encoder.finish()]);
-  return Promise.all(collect.map((c) => c())).then(
-    (rows) => new Uint8ClampedArray(rows.flatMap((r) => Array.from(r.data))),
-  );
+  return collect();
 }
 
 /**
@@ -64,13 +79,21 @@ export class TextureGuard {
   readonly #uniforms: UniformBlock;
   /** The guarded rows, one under the other, as the kernel loaded them. */
   readonly #rows: GPUTexture;
-  readonly #reference: Promise<Uint8ClampedArray>;
+  readonly #regions: TextureRegion[];
+  /** What the rows must read; null: what a copy reads in each check, before the kernel's load. */
+  readonly #reference: Promise<Uint8ClampedArray> | null;
 
   /**
-   * `reference`: the rows as they must read (a texture the caller wrote from known bytes); without
-   * it, they are read from the texture now.
+   * `reference`: the rows as they must read — known bytes (a texture the caller wrote from
+   * them), `'upload'` (read by a copy now: a texture nothing writes again) or `'each check'`
+   * (read by a copy in each check: a texture rewritten every frame, whose kernel loads must
+   * match its copies).
    */
-  constructor(gpu: GpuContext, texture: GPUTexture, reference?: Uint8ClampedArray) {
+  constructor(
+    gpu: GpuContext,
+    texture: GPUTexture,
+    reference: Uint8ClampedArray | 'upload' | 'each check' = 'upload',
+  ) {
     this.#gpu = gpu;
     this.#texture = texture;
     const regions = guardRegions(texture.width, texture.height);
@@ -87,7 +110,13 @@ export class TextureGuard {
       format: 'rgba8unorm',
       usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_SRC,
     });
-    this.#reference = reference ? Promise.resolve(reference) : readRows(gpu, texture, regions);
+    this.#regions = regions;
+    this.#reference =
+      reference === 'each check'
+        ? null
+        : reference === 'upload'
+          ? readRows(gpu, texture, regions)
+          : Promise.resolve(reference);
   }
 
   /**
@@ -98,6 +127,9 @@ export class TextureGuard {
    */
   async changed(also: readonly GPUTexture[] = []): Promise<number> {
     const encoder = this.#gpu.device.createCommandEncoder({ label: 'Triad.guard.check' });
+    const copied = this.#reference
+      ? null
+      : recordRows(this.#gpu, encoder, this.#texture, this.#regions);
     const [w, h] = [this.#rows.width, this.#rows.height];
     const collect = [this.#rows, ...also.filter((t) => t.width >= w && t.height >= h)].map(
       (output) => {
@@ -117,7 +149,10 @@ export class TextureGuard {
       },
     );
     this.#gpu.submit([encoder.finish()]);
-    const [reference, ...loaded] = await Promise.all([this.#reference, ...collect.map((c) => c())]);
+    const [reference, ...loaded] = await Promise.all([
+      this.#reference ?? copied!(),
+      ...collect.map((c) => c()),
+    ]);
     return loaded.reduce((n, l) => n + bytesApart(reference, l.data), 0);
   }
 

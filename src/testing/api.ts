@@ -665,6 +665,14 @@ export function createTestApi(app: AppState, compare: CompareState) {
       return { guards: current.guardsMemory };
     },
     /**
+     * Turns the engine's checks of the GPU's memory on or off (on by default only on a
+     * compatibility-mode adapter; a new device's engine has the default again): experiments on
+     * the GL backend's corruption compare the two.
+     */
+    guardMemory(on: boolean) {
+      engine().guardsMemory = on;
+    },
+    /**
      * Fault injection: writes zeros over the canary the engine watches beside a video's (camera's,
      * scene's) frames, as the GL backend does to a texture now and then with no error; `guard`
      * turns the engine's memory checks on first (on by default only on a compatibility-mode
