@@ -152,7 +152,7 @@ class NodeBench {
     this.host = {
       timers: HOST_TIMERS,
       frameSlot: () => session.frameSlot(),
-      startFrame: () => session.startFrame(),
+      startFrame: () => session.startFrame({ inRun: true }), // a run: memory checks beside
       workload: () => {
         const size = session.engine?.sourceSize;
         if (!size) return null;

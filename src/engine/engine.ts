@@ -433,13 +433,13 @@ export class Engine {
 
   /**
    * Whether a frame `render` presents waits for a check of the GPU's memory before it starts: a
-   * still image's (its source against its upload), or a frame of a changing source that is not a
-   * stream's (a paused video's, a seek's: the canary), where memory is watched. (A frame of a
+   * still image's (its source against its upload), or a frame of a changing source that is not one
+   * of a run (`FrameInfo.inRun`: a paused video's, a seek's: the canary), where memory is watched. (A frame of a
    * changing source that waits may find the next frame uploaded into the source when it starts:
    * a seek's during a paused frame's check; it then shows that one.)
    */
   #checksFirst(frame: FrameInfo): boolean {
-    return !!this.#sourceGuard || (this.#watches && !frame.live);
+    return !!this.#sourceGuard || (this.#watches && !(frame.inRun ?? frame.live));
   }
 
   /** Whether the memory is watched beside this source's frames (a changing source's, guarded). */

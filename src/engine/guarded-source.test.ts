@@ -54,8 +54,8 @@ describe('a changing source on watched memory', () => {
     const target = textureTarget(engine.gpu, 16, 8);
     const presenter = new Presenter(engine.gpu, target);
     const view = { zoom: 1, centre: [8, 4] as [number, number], split: null };
-    const render = (live: boolean) =>
-      engine.render(EMPTY_CHAIN, { index: 0, live }, presenter, view);
+    const render = (live: boolean, inRun?: boolean) =>
+      engine.render(EMPTY_CHAIN, { index: 0, live, inRun }, presenter, view);
     return { engine, told, render };
   };
 
@@ -82,6 +82,8 @@ describe('a changing source on watched memory', () => {
     const paused = await render(false).catch((e: unknown) => e);
     expect(paused).toBeInstanceOf(HeldWrongError);
     expect(told).toEqual([]);
+    // One of a run of frames that is not a stream's (Compare's feed) is not held up either.
+    expect(await render(false, true)).toBeTruthy();
     // A stream's frame is not held up: it is presented, and the watch tells what it found.
     await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
     expect(await render(true)).toBeTruthy();

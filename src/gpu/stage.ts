@@ -9,6 +9,12 @@ export interface FrameInfo {
    * stills wait.
    */
   live?: boolean;
+  /**
+   * One of a run of frames the caller keeps coming (playback, the camera, the scene running,
+   * Compare's feed): where the engine checks the GPU's memory, it checks beside such frames, not
+   * before each (awaited, each would wait for the GPU before it starts). Defaults to `live`.
+   */
+  inRun?: boolean;
 }
 
 /** What one stage gets to record its GPU work into the frame's single command encoder. */

@@ -198,11 +198,14 @@ export class Session {
     retryAfterLoss = true,
     alone = false,
     live,
+    inRun,
   }: {
     retryAfterLoss?: boolean;
     alone?: boolean;
     /** A frame of a stream, whatever the source's state when it starts (see `FrameSourceHost`). */
     live?: boolean;
+    /** One of a run of frames (Compare's feed; a stream's by default: `FrameInfo.inRun`). */
+    inRun?: boolean;
   } = {}): Promise<{
     done: Promise<FrameStats | null>;
   }> {
@@ -220,7 +223,7 @@ export class Session {
         this.device.status === 'recovering' &&
         (await this.device.whenReady(gpu))
       )
-        return this.startFrame({ retryAfterLoss: false, alone, live });
+        return this.startFrame({ retryAfterLoss: false, alone, live, inRun });
       return { done: Promise.resolve(null) };
     }
     const size = this.#output?.size();
@@ -232,7 +235,7 @@ export class Session {
       gpu,
       engine.render(
         request.chain,
-        { index: request.index, live: request.live },
+        { index: request.index, live: request.live, inRun },
         presenter,
         request.view,
         request.previews,
@@ -261,7 +264,7 @@ export class Session {
         (await this.device.whenReady(gpu))
       ) {
         // The device was lost under this frame: render it again on the new one.
-        return (await this.startFrame({ retryAfterLoss: false, alone, live })).done;
+        return (await this.startFrame({ retryAfterLoss: false, alone, live, inRun })).done;
       }
       return stats;
     });

@@ -10,7 +10,8 @@ export function appCompareHost(app: AppState): CompareHost {
   return {
     timers: HOST_TIMERS,
     frameSlot: () => app.session.frameSlot(),
-    startFrame: () => app.session.startFrame(),
+    // A run of frames: the GPU's memory checks go beside them, as during playback.
+    startFrame: () => app.session.startFrame({ inRun: true }),
     workload: () => app.workload,
     framesInFlight: () => app.scheduling.framesInFlight,
     withMode: (strategy, work) => app.scheduling.withMode(strategy, work),
