@@ -92,6 +92,27 @@ async function shownAndExpected(frame: number): Promise<[RgbaImage, RgbaImage]> 
   return [shown, runChainOnCpu(chain, input, { index: frame }, env)];
 }
 
+/** The 3D scene as the session's one source (not started): a new device draws it again. */
+async function sceneAsSource() {
+  const host = session.sourceHost({
+    showSource: () => {},
+    setFrameIndex: (i) => (index = i),
+    onError: (reason) => errors.push(reason),
+  });
+  const state = {
+    active: false,
+    playing: true,
+    width: W,
+    height: H,
+    camera: { ...DEFAULT_CAMERA },
+    time: 0,
+    shown: 0,
+  };
+  const scene = new ScenePlayer(host, state, HOST_TIMERS, (callback) => setTimeout(callback, 0));
+  await session.sources.take({ restore: () => scene.restore(), release: () => scene.stop() });
+  return { scene, state };
+}
+
 beforeAll(async () => {
   session.attachOutput({
     size: () => [W, H],
@@ -198,22 +219,7 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
   });
 
   it('the 3D scene as the source: the frame loop animates it through the chain until held', async () => {
-    const host = session.sourceHost({
-      showSource: () => {},
-      setFrameIndex: (i) => (index = i),
-      onError: (reason) => errors.push(reason),
-    });
-    const state = {
-      active: false,
-      playing: true,
-      width: W,
-      height: H,
-      camera: { ...DEFAULT_CAMERA },
-      time: 0,
-      shown: 0,
-    };
-    const scene = new ScenePlayer(host, state, HOST_TIMERS, (callback) => setTimeout(callback, 0));
-    await session.sources.take({ restore: () => scene.restore(), release: () => scene.stop() });
+    const { scene, state } = await sceneAsSource();
     const before = presented.length;
     scene.start();
     await expect.poll(() => presented.length - before, { timeout: 20_000 }).toBeGreaterThan(4);
@@ -234,22 +240,7 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
   });
 
   it('the 3D scene on a GPU that loses what was drawn: the watch beside its frames finds it, and the frames go on on a new device', async () => {
-    const host = session.sourceHost({
-      showSource: () => {},
-      setFrameIndex: (i) => (index = i),
-      onError: (reason) => errors.push(reason),
-    });
-    const state = {
-      active: false,
-      playing: true,
-      width: W,
-      height: H,
-      camera: { ...DEFAULT_CAMERA },
-      time: 0,
-      shown: 0,
-    };
-    const scene = new ScenePlayer(host, state, HOST_TIMERS, (callback) => setTimeout(callback, 0));
-    await session.sources.take({ restore: () => scene.restore(), release: () => scene.stop() });
+    const { scene } = await sceneAsSource();
     scene.start();
     await expect.poll(() => presented.length, { timeout: 20_000 }).toBeGreaterThan(0);
     const engine = session.engine!;
