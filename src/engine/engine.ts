@@ -25,7 +25,7 @@ import type { FrameInfo, GpuStage } from '../gpu/stage';
 import { DeferredReleases, TexturePool } from '../gpu/texture-pool';
 import { uploadImage, type UploadPath } from '../gpu/upload';
 import { FRAME_TARGET_USAGE, FrameUploader, type FrameUploadPath } from '../gpu/upload-frame';
-import { FrameWatch } from '../gpu/frame-watch';
+import { CheckPace, FrameWatch } from '../gpu/frame-watch';
 import { TextureGuard } from '../gpu/texture-guard';
 
 /** The AI runtimes that work on the GPU on a device of their own (the app's queue never sees it). */
@@ -191,6 +191,9 @@ export class Engine {
   #sourceGuard: TextureGuard | null = null;
   /** Watches a canary, and the work textures, while the source changes every frame. */
   #frameWatch: FrameWatch | null = null;
+  /** Paces the checks beside a run of frames. */
+  readonly #pace: CheckPace;
+  #destroyed = false;
   /**
    * Whether the GPU's memory is checked: a still image's source before each frame `render`
    * presents, a canary beside the frames of a video, camera or 3D scene (`FrameWatch`). On a
@@ -260,6 +263,7 @@ export class Engine {
     this.#cpu = cpu;
     this.#now = clock;
     this.#devices = new DeviceQueues(clock);
+    this.#pace = new CheckPace(clock);
     this.#pool = new TexturePool(gpu);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const engine = this;
@@ -402,6 +406,7 @@ export class Engine {
       const moved = this.#sourceGuard
         ? await this.#sourceGuard.changed(this.#pool.freeTextures)
         : await this.#watch.check(this.#source, this.#pool.freeTextures);
+      this.#pace.checked();
       if (moved) throw new HeldWrongError(moved);
     } catch (error) {
       this.#holding--;
@@ -412,34 +417,46 @@ export class Engine {
   }
 
   /**
-   * Where the memory is watched, a frame from a changing source (video, camera, 3D scene) has a
-   * check go on the queue before its work, at most every `WATCH_INTERVAL_MS`; what it finds is
-   * told to `onHeldWrong`, not awaited by the frame.
+   * Where the memory is checked, a frame of a run (playback, the camera, the scene running,
+   * Compare's feed) has a check go on the queue before its work, at most every
+   * `WATCH_INTERVAL_MS`; what it finds is told to `onHeldWrong`, not awaited by the frame. The
+   * check: a still's own guard (its source against its upload), or the canary and a changing
+   * source's rows.
    */
   #watchFrames(): void {
-    const watch = this.#watch;
-    watch.checkIfDue(this.#source, this.#pool.freeTextures)?.then(
+    const guard = this.#sourceGuard;
+    const source = this.#source;
+    const free = this.#pool.freeTextures;
+    const watch = guard ? null : this.#watch;
+    const check = () => (guard ? guard.changed(free) : watch!.check(source, free));
+    this.#pace.ifDue(check)?.then(
       (moved) => {
-        if (moved && this.#frameWatch === watch)
-          this.onHeldWrong?.(new HeldWrongError(moved, 'watched'));
+        // Not told once the engine is gone (its device with it, or replaced already).
+        if (moved && !this.#destroyed) this.onHeldWrong?.(new HeldWrongError(moved, 'watched'));
       },
       () => {}, // its device was lost or destroyed: the loss is handled where it is seen
     );
   }
 
   get #watch(): FrameWatch {
-    return (this.#frameWatch ??= new FrameWatch(this.gpu, this.#now));
+    return (this.#frameWatch ??= new FrameWatch(this.gpu));
   }
 
   /**
-   * Whether a frame `render` presents waits for a check of the GPU's memory before it starts: a
-   * still image's (its source against its upload), or a frame of a changing source that is not one
-   * of a run (`FrameInfo.inRun`: a paused video's, a seek's: the canary), where memory is watched. (A frame of a
-   * changing source that waits may find the next frame uploaded into the source when it starts:
-   * a seek's during a paused frame's check; it then shows that one.)
+   * Whether a frame `render` presents waits for a check of the GPU's memory before it starts
+   * (else, where memory is checked, the check goes beside it: `#watchFrames`): a frame that is
+   * not one of a run (`FrameInfo.inRun`), of a still image (its source against its upload) or of
+   * a changing source (a paused video's, a seek's: the canary and the source's rows). (A frame of
+   * a changing source that waits may find the next frame uploaded into the source when it
+   * starts: a seek's during a paused frame's check; it then shows that one.)
    */
   #checksFirst(frame: FrameInfo): boolean {
-    return !!this.#sourceGuard || (this.#watches && !(frame.inRun ?? frame.live));
+    return this.#checks && !(frame.inRun ?? frame.live);
+  }
+
+  /** Whether this source's frames have the GPU's memory checked (a still's, or guarded). */
+  get #checks(): boolean {
+    return !!this.#sourceGuard || this.#watches;
   }
 
   /** Whether the memory is watched beside this source's frames (a changing source's, guarded). */
@@ -721,7 +738,7 @@ export class Engine {
     // Unguarded, nothing is awaited before the frame starts: a video frame takes its source in
     // the call (the next is uploaded into the same texture as soon as it returns).
     const held = this.#checksFirst(frame) ? await this.#checkedSource() : null;
-    if (!held && this.#watches) this.#watchFrames();
+    if (!held && this.#checks) this.#watchFrames();
     const before = { ...this.gpu.counters };
     const ran: FrameStats['ran'] = [];
     let collect: (() => Promise<RgbaImage>) | undefined;
@@ -857,6 +874,7 @@ export class Engine {
   }
 
   destroy(): void {
+    this.#destroyed = true;
     for (const owned of this.#stages.values()) owned.gpu.destroy();
     this.#stages.clear();
     this.#previewResize?.destroy();

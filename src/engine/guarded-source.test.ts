@@ -17,6 +17,20 @@ const flat = (width: number, value: number) => {
   return image;
 };
 
+/** An engine checking memory, presenting into a texture; what its watch tells is kept. */
+const setUp = () => {
+  const engine = new Engine(context(), { lut: () => undefined });
+  engine.guardsMemory = true;
+  const told: HeldWrongError[] = [];
+  engine.onHeldWrong = (error) => told.push(error);
+  const target = textureTarget(engine.gpu, 16, 8);
+  const presenter = new Presenter(engine.gpu, target);
+  const view = { zoom: 1, centre: [8, 4] as [number, number], split: null };
+  const render = (live: boolean, inRun?: boolean) =>
+    engine.render(EMPTY_CHAIN, { index: 0, live, inRun }, presenter, view);
+  return { engine, told, render };
+};
+
 describe('a guarded still', () => {
   it('renders the image set when its frame was asked for, not the one set during its check', async () => {
     const engine = new Engine(context(), { lut: () => undefined });
@@ -29,6 +43,20 @@ describe('a guarded still', () => {
     const [a, b] = await Promise.all([first, second]);
     expect([a.width, a.data[0]]).toEqual([16, 40]);
     expect([b.width, b.data[0]]).toEqual([24, 200]);
+    engine.destroy();
+  });
+
+  it('in a run of frames (Compare’s feed) is not held up by its check: the check goes beside, and tells', async () => {
+    const { engine, told, render } = setUp();
+    engine.setSource(flat(16, 40));
+    expect(await render(false, true)).toBeTruthy(); // the first check of the run
+    engine.blackOutSource(); // as the GL backend does now and then, with no GPU error
+    await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
+    expect(await render(false, true)).toBeTruthy(); // presented: its check was not awaited
+    await expect.poll(() => told.length).toBe(1);
+    expect(told[0].what).toBe('watched');
+    // Not in a run (a still shown once): waits for its check, and is not presented.
+    expect(await render(false).catch((e: unknown) => e)).toBeInstanceOf(HeldWrongError);
     engine.destroy();
   });
 });
@@ -45,19 +73,6 @@ describe('a changing source on watched memory', () => {
         [16, 8],
       ),
     );
-
-  const setUp = () => {
-    const engine = new Engine(context(), { lut: () => undefined });
-    engine.guardsMemory = true;
-    const told: HeldWrongError[] = [];
-    engine.onHeldWrong = (error) => told.push(error);
-    const target = textureTarget(engine.gpu, 16, 8);
-    const presenter = new Presenter(engine.gpu, target);
-    const view = { zoom: 1, centre: [8, 4] as [number, number], split: null };
-    const render = (live: boolean, inRun?: boolean) =>
-      engine.render(EMPTY_CHAIN, { index: 0, live, inRun }, presenter, view);
-    return { engine, told, render };
-  };
 
   it('an exported frame is not given out when the canary checked with it reads wrong', async () => {
     const { engine, told } = setUp();

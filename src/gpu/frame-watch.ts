@@ -2,9 +2,9 @@ import type { GpuContext } from './device';
 import { TextureGuard } from './texture-guard';
 
 /**
- * How often frames from a frame source (video, camera, 3D scene) have the GPU's memory checked,
- * where it is watched: a corruption can show on screen for about this long before the device is
- * replaced.
+ * How often a run of frames (playback, the camera, the scene running, Compare's feed) has the
+ * GPU's memory checked beside it, where it is checked: a corruption can show on screen for about
+ * this long before the device is replaced.
  */
 export const WATCH_INTERVAL_MS = 250;
 
@@ -27,26 +27,49 @@ export function canaryPixels(): Uint8ClampedArray<ArrayBuffer> {
 }
 
 /**
- * Watches the GPU's memory while the source changes every frame, where a still's own guard has
+ * Paces the checks beside a run of frames: one at a time, and at most every
+ * `WATCH_INTERVAL_MS` (clock injected).
+ */
+export class CheckPace {
+  readonly #now: () => number;
+  #last = -Infinity;
+  #checking = false;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  /** Runs `check` if none is running and the last began `WATCH_INTERVAL_MS` ago or more. */
+  ifDue(check: () => Promise<number>): Promise<number> | null {
+    if (this.#checking || this.#now() - this.#last < WATCH_INTERVAL_MS) return null;
+    this.#checking = true;
+    this.#last = this.#now();
+    return check().finally(() => {
+      this.#checking = false;
+    });
+  }
+
+  /** A check ran just now, outside the pace (a frame that waited for one). */
+  checked(): void {
+    this.#last = this.#now();
+  }
+}
+
+/**
+ * Checks the GPU's memory while the source changes every frame, where a still's own guard has
  * nothing fixed to compare: a small canary texture written once from known bytes, loaded by the
  * guard's kernel and written into a corner of each free work texture (`TextureGuard`), and the
- * source's rows as the kernel loads them against a copy of them, every `WATCH_INTERVAL_MS` at
- * most. A check goes on the queue before the frame that asked for it and
- * is not awaited by any frame (awaited, every frame would wait for the GPU before starting).
+ * source's rows as the kernel loads them against a copy of them read in the same check.
  */
 export class FrameWatch {
   readonly #gpu: GpuContext;
-  readonly #now: () => number;
   readonly #texture: GPUTexture;
   readonly #guard: TextureGuard;
   /** The changing source's own check: its kernel loads against its copies, in the same check. */
   #source: { texture: GPUTexture; guard: TextureGuard } | null = null;
-  #last = -Infinity;
-  #checking = false;
 
-  constructor(gpu: GpuContext, now: () => number) {
+  constructor(gpu: GpuContext) {
     this.#gpu = gpu;
-    this.#now = now;
     this.#texture = gpu.createTexture({
       label: 'Triad.watch.canary',
       size: [CANARY_WIDTH, CANARY_ROWS],
@@ -68,25 +91,12 @@ export class FrameWatch {
   }
 
   /**
-   * Starts a check if none is running and the last began `WATCH_INTERVAL_MS` ago or more: resolves
-   * the bytes the GPU got wrong (0: none); null when no check was due. `also`: the free work
-   * textures, as in `TextureGuard.changed`.
-   */
-  checkIfDue(source: GPUTexture | null, also: readonly GPUTexture[]): Promise<number> | null {
-    if (this.#checking || this.#now() - this.#last < WATCH_INTERVAL_MS) return null;
-    this.#checking = true;
-    return this.check(source, also).finally(() => {
-      this.#checking = false;
-    });
-  }
-
-  /**
-   * A check now, due or not (a frame that waits for it: a paused video's): the canary, and
-   * `source` as a kernel loads it against a copy of it (the GL backend has loaded a texture as
-   * (0,0,0,1) while copies of it read right), both on the queue now.
+   * Bytes the GPU got wrong (0: none): the canary as a kernel loads it and as it reads back from
+   * each free work texture in `also` (as in `TextureGuard.changed`), and `source` as a kernel
+   * loads it against a copy of it (the GL backend has loaded a texture as (0,0,0,1) while copies
+   * of it read right). Its work goes on the queue now, before any recorded after.
    */
   check(source: GPUTexture | null, also: readonly GPUTexture[]): Promise<number> {
-    this.#last = this.#now();
     if (source && this.#source?.texture !== source) {
       this.#source?.guard.destroy();
       this.#source = { texture: source, guard: new TextureGuard(this.#gpu, source, 'each check') };
