@@ -195,15 +195,16 @@ export class Engine {
   readonly #pace: CheckPace;
   #destroyed = false;
   /**
-   * Whether the GPU's memory is checked: a still image's source before each frame `render`
-   * presents, a canary beside the frames of a video, camera or 3D scene (`FrameWatch`). On a
-   * compatibility-mode adapter (Chromium's OpenGL ES backend, which now and then corrupts
-   * textures with no GPU error). Read when a source is set and each frame.
+   * Whether the GPU's memory is checked — a still image's source against its upload, a changing
+   * source's (video, camera, 3D scene) through a canary (`FrameWatch`) — before each frame that is
+   * not one of a run, and beside a run's frames (`#watchFrames`). On a compatibility-mode adapter
+   * (Chromium's OpenGL ES backend, which now and then corrupts textures with no GPU error). Read
+   * when a source is set and each frame.
    */
   guardsMemory: boolean;
   /**
-   * Told when the watch beside frames from a changing source found the GPU holding pixels nothing
-   * drew (the session replaces the device). A still's frame fails with the error instead.
+   * Told when a check beside a run's frames found the GPU holding pixels nothing drew (the session
+   * replaces the device). A frame that waited for its check fails with the error instead.
    */
   onHeldWrong: ((error: HeldWrongError) => void) | null = null;
   #frameUploader: FrameUploader | null = null;
@@ -833,6 +834,7 @@ export class Engine {
     // is written to a file.
     const held = this.#sourceGuard ? await this.#checkedSource() : null;
     const checked = this.#watches ? this.#watch.check(this.#source, this.#pool.freeTextures) : null;
+    checked?.catch(() => {}); // awaited below, unless the frame fails first (its device lost)
     const run = await this.#frame(
       chain,
       frame,
