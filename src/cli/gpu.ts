@@ -41,9 +41,8 @@ const request = (backend: Backend): GPURequestAdapterOptions =>
 
 /** The adapter a backend offers, described (nothing is created on it). */
 export async function describeAdapter(backend: Backend): Promise<AdapterReport> {
-  let entry: GPU | null = dawnGpu(backend);
   try {
-    const adapter = await entry.requestAdapter(request(backend));
+    const adapter = await dawnGpu(backend).requestAdapter(request(backend));
     if (!adapter) return { backend, available: false, detail: 'Dawn found no adapter' };
     const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
     return {
@@ -59,12 +58,10 @@ export async function describeAdapter(backend: Backend): Promise<AdapterReport> 
     };
   } catch (error) {
     return { backend, available: false, detail: (error as Error).message };
-  } finally {
-    entry = null; // dawn.node keeps Node alive while its instance is referenced
   }
 }
 
-/** A device of the command's, and how to let it go (so Node can exit). */
+/** A device of the command's, and how to let it go. */
 export interface OpenedGpu {
   gpu: GpuContext;
   backend: Backend;
@@ -76,9 +73,9 @@ export interface OpenedGpu {
 /** The backend a choice means here (`auto`: Vulkan where Dawn offers an adapter, else OpenGL ES). */
 export async function chooseBackend(choice: AdapterChoice): Promise<Backend> {
   if (choice !== 'auto') return choice;
-  let entry: GPU | null = dawnGpu('vulkan');
-  const adapter = await entry.requestAdapter(request('vulkan')).catch(() => null);
-  entry = null;
+  const adapter = await dawnGpu('vulkan')
+    .requestAdapter(request('vulkan'))
+    .catch(() => null);
   return adapter ? 'vulkan' : 'opengles';
 }
 
@@ -93,13 +90,12 @@ export async function openGpu(
   const order: Backend[] = choice === 'auto' ? ['vulkan', 'opengles'] : [choice];
   const failures: string[] = [];
   for (const backend of order) {
-    let entry: GPU | null = dawnGpu(backend);
+    const entry = dawnGpu(backend);
     // Ask first: GpuContext.create retries a missing adapter for seconds (a browser's GPU
     // process restarting); Dawn answers at once.
     const adapter = await entry.requestAdapter(request(backend)).catch(() => null);
     if (!adapter) {
       failures.push(`${backend}: no adapter`);
-      entry = null;
       continue;
     }
     const gpu = await GpuContext.create(
@@ -114,7 +110,6 @@ export async function openGpu(
       name: `${description || vendor || 'unnamed adapter'} (${backend}, ${gpu.adapter.featureLevel})`,
       close() {
         gpu.device.destroy();
-        entry = null;
       },
     };
   }

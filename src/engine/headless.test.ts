@@ -68,13 +68,13 @@ const PARAMS: Record<string, Record<string, unknown>> = {
   curves: { curves: SAMPLE_CURVES },
 };
 
-let entry: GPU | null = dawnGpu();
+const entry = dawnGpu();
 let gpu: GpuContext;
 const lost: string[] = [];
 
 beforeAll(async () => {
   gpu = await GpuContext.create(
-    { compatibility: true, gpu: entry! },
+    { compatibility: true, gpu: entry },
     () => {},
     (reason) => {
       lost.push(reason);
@@ -84,7 +84,6 @@ beforeAll(async () => {
 
 afterAll(() => {
   gpu?.device.destroy();
-  entry = null; // dawn.node keeps Node alive while its instance is referenced
 });
 
 describe('the engine on Dawn in Node (no browser, no DOM)', () => {
@@ -196,7 +195,7 @@ fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
     await expect.poll(() => gpu.isLost).toBe(true);
     expect(lost).toEqual(['destroyed']);
     gpu = await GpuContext.create(
-      { compatibility: true, gpu: entry! },
+      { compatibility: true, gpu: entry },
       () => {},
       () => {},
     );

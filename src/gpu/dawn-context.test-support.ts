@@ -8,18 +8,16 @@ import { GpuContext } from './device';
  * it (valid inside tests). Compatibility mode, as the app on lavapipe; errors and losses ignored.
  */
 export function dawnContext(): () => GpuContext {
-  let entry: GPU | null = dawnGpu();
   let gpu: GpuContext | null = null;
   beforeAll(async () => {
     gpu = await GpuContext.create(
-      { compatibility: true, gpu: entry! },
+      { compatibility: true, gpu: dawnGpu() },
       () => {},
       () => {},
     );
   });
   afterAll(() => {
     gpu?.device.destroy();
-    entry = null; // dawn.node keeps Node alive while its instance is referenced
   });
   return () => gpu!;
 }

@@ -1,21 +1,18 @@
 // GpuContext on a real device (Dawn in Node): whether failed work's device is being lost.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dawnGpu } from './dawn-node';
 import { GpuContext } from './device';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-let entry: GPU | null = dawnGpu();
-afterAll(() => {
-  entry = null; // dawn.node keeps Node alive while its instance is referenced
-});
+const entry = dawnGpu();
 
 const create = () =>
   GpuContext.create(
-    { compatibility: true, gpu: entry! },
+    { compatibility: true, gpu: entry },
     () => {},
     () => {},
   );

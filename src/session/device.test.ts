@@ -1,15 +1,12 @@
 // The device lifecycle on a real GPUDevice from Dawn in Node (src/gpu/dawn-node.ts): losses are
 // real `device.destroy()` calls, and each recovery a new device.
 import { dawnGpu } from '../gpu/dawn-node';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../gpu/device';
 import { DeviceLifecycle, MAX_RECOVERY_ATTEMPTS, type DeviceEvents } from './device';
 import { HOST_TIMERS } from './timers';
 
-let entry: GPU | null = dawnGpu();
-afterAll(() => {
-  entry = null; // dawn.node keeps Node alive while its instance is referenced
-});
+const entry = dawnGpu();
 
 /** A lifecycle whose events are recorded; `onReady` runs inside the `ready` event. */
 function lifecycle(onReady: (gpu: GpuContext) => void = () => {}) {
@@ -26,7 +23,7 @@ function lifecycle(onReady: (gpu: GpuContext) => void = () => {}) {
     error: (message) => log.push(`error ${message}`),
     status: (status) => log.push(status),
   };
-  const device = new DeviceLifecycle({ compatibility: true, gpu: entry! }, events, HOST_TIMERS);
+  const device = new DeviceLifecycle({ compatibility: true, gpu: entry }, events, HOST_TIMERS);
   return { device, log, devices };
 }
 
@@ -93,7 +90,7 @@ describe('the GPU device lifecycle (Dawn in Node)', () => {
     const gpu = device.gpu!;
     const timers = { ...HOST_TIMERS, sleep: () => Promise.resolve() };
     const quick = new DeviceLifecycle(
-      { gpu: entry! },
+      { gpu: entry },
       { ready() {}, lost() {}, error() {}, status() {} },
       timers,
     );

@@ -45,7 +45,7 @@ function mixedChain(): Chain {
   return setTarget(chain, vignette.id, 'gpu');
 }
 
-let entry: GPU | null = dawnGpu();
+const entry = dawnGpu();
 const cpu = new CpuPool(2, { create: nodeCpuWorker });
 const source = picture();
 const chain = mixedChain();
@@ -59,7 +59,7 @@ const presented: FrameStats[] = [];
 const targets: ReturnType<typeof textureTarget>[] = [];
 const session = new Session(
   {
-    gpu: { compatibility: true, gpu: entry! },
+    gpu: { compatibility: true, gpu: entry },
     timers: HOST_TIMERS,
     requestFrame: (callback) => setTimeout(callback, 0),
     inFlight: () => 2,
@@ -130,7 +130,6 @@ beforeAll(async () => {
 afterAll(() => {
   session.dispose();
   cpu.destroy();
-  entry = null; // dawn.node keeps Node alive while its instance is referenced
 });
 
 describe('the session on Dawn in Node (no browser, no DOM)', () => {
