@@ -44,6 +44,8 @@ export class GpuContext {
   readonly adapter: AdapterSummary;
   readonly counters: GpuCounters = emptyCounters();
   #live = new WeakSet<GPUTexture | GPUBuffer>();
+  /** Live textures and buffers by label (what a leak is made of, when the counts say there is one). */
+  readonly liveByLabel = new Map<string, number>();
   #lost = false;
   /** Calls of `lostUnder` still waiting: woken by the loss, or dropped at their timeout. */
   readonly #lostWaiters = new Set<() => void>();
@@ -169,6 +171,7 @@ export class GpuContext {
   createTexture(descriptor: GPUTextureDescriptor): GPUTexture {
     const texture = this.device.createTexture(descriptor);
     this.#live.add(texture);
+    this.#count(texture.label, 1);
     this.counters.liveTextures++;
     return texture;
   }
@@ -176,6 +179,7 @@ export class GpuContext {
   createBuffer(descriptor: GPUBufferDescriptor): GPUBuffer {
     const buffer = this.device.createBuffer(descriptor);
     this.#live.add(buffer);
+    this.#count(buffer.label, 1);
     this.counters.liveBuffers++;
     return buffer;
   }
@@ -183,9 +187,17 @@ export class GpuContext {
   /** Destroys a texture or buffer made by this context; a second call is a no-op. */
   destroy(resource: GPUTexture | GPUBuffer): void {
     if (!this.#live.delete(resource)) return;
+    this.#count(resource.label, -1);
     if (resource instanceof GPUTexture) this.counters.liveTextures--;
     else this.counters.liveBuffers--;
     resource.destroy();
+  }
+
+  #count(label: string, by: 1 | -1): void {
+    const key = label || '(no label)';
+    const n = (this.liveByLabel.get(key) ?? 0) + by;
+    if (n) this.liveByLabel.set(key, n);
+    else this.liveByLabel.delete(key);
   }
 
   /**

@@ -645,6 +645,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
       if (!gpu) return null;
       return {
         ...gpu.counters,
+        live: Object.fromEntries(gpu.liveByLabel),
         poolFree: app.engine?.pool.freeCount ?? 0,
         poolInUse: app.engine?.pool.inUseCount ?? 0,
       };
