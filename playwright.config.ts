@@ -24,7 +24,7 @@ export default defineConfig({
   forbidOnly: true,
   retries: process.env.CI ? 1 : 0,
   timeout: 120_000,
-  // In CI the whole run stops after 65 minutes (it takes ~33): a run that hangs fails with its
+  // In CI the whole run stops after 65 minutes (it takes ~37): a run that hangs fails with its
   // report (what passed, what was running) instead of using up CI's 90 minutes with no word.
   globalTimeout: process.env.CI ? 65 * 60_000 : 0,
   expect: { timeout: 20_000 },
