@@ -1,7 +1,8 @@
 // Run by dawn-node.test.ts in a child process (`node --expose-gc --import tsx`): devices made
 // through `dawnGpu()`, each destroyed with a readback and a queue wait still pending (a loss, as
 // the triad command's batch meets one), every reference to the entry point dropped and garbage
-// collected before the next, while the device, its buffer and their promises live on. Prints "done N" if the process lives through all N rounds.
+// collected before the next, while the device, its buffer and their promises live on. Prints
+// "done N" if the process lives through all N rounds.
 import { dawnGpu } from './dawn-node';
 
 const gc = (globalThis as { gc?: () => void }).gc;
