@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { ML_TARGETS } from '../src/core/targets';
+import type { PlanChange } from '../src/perf/report';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const STRATEGIES = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'];
@@ -91,6 +92,29 @@ test('npm run bench --small runs the three scenarios under the four strategies a
         const warm = (r.warmupIntervalsMsByRepeat as number[][])[0];
         expect(warm.length, r.case).toBe((r.warmupFramesByRepeat as number[])[0]);
         expect(warm.every((ms) => ms >= 0)).toBe(true);
+        // The timed frames' own intervals: one per timed frame, the same frames as `n`.
+        const timed = (r.timedIntervalsMsByRepeat as number[][])[0];
+        expect(timed.length, r.case).toBe(r.n);
+        expect(timed.every((ms) => ms >= 0)).toBe(true);
+        // Nothing gave the strategy's scheduler another chain while its frames were timed (that
+        // would start its plan and its timing over); the warm-up's chains counted, none negative.
+        const chains = (r.chainsSetByRepeat as { warmup: number; timed: number }[])[0];
+        expect(chains.timed, r.case).toBe(0);
+        expect(chains.warmup, r.case).toBeGreaterThanOrEqual(0);
+        // The plan changes of the warm-up and of the timed frames, each a stage by name moved
+        // from one placement to another, with a reason.
+        const stages = (r.plan as { stage: string }[]).map((p) => p.stage);
+        for (const changes of [
+          (r.warmupPlanChangesByRepeat as PlanChange[][])[0],
+          (r.planChangesTimedByRepeat as PlanChange[][])[0],
+        ]) {
+          expect(Array.isArray(changes), r.case).toBe(true);
+          for (const c of changes) {
+            expect(stages, r.case).toContain(c.stage.replace(/ \(stage \d+\)$/, ''));
+            expect(c.from).not.toBe(c.to);
+            expect(c.reason.length).toBeGreaterThan(0);
+          }
+        }
       }
     }
     const summary = results.find((r) => r.case === `${scenario}: Auto / best fixed`)!;

@@ -23,7 +23,15 @@ export interface CompareCell {
    * The warm-up before the timed frames (calibration included): frames, milliseconds, and the
    * time between its results (as `intervals`: where its last windows ran against the timed frames).
    */
-  warmup?: { frames: number; ms: number; intervals?: number[] };
+  warmup?: {
+    frames: number;
+    ms: number;
+    intervals?: number[];
+    /** The placement changes the warm-up saw (see `planChanges`). */
+    planChanges?: PlanChange[];
+    /** Chains the strategy's scheduler was given in the warm-up (see `chainsSet`). */
+    chainsSet?: number;
+  };
   /** Frame rows: timed frames the scheduler sent off its plan (probe, verify, explore). */
   offPlan?: { probe: number; verify: number; explore: number };
   /** Time between consecutive results (ms): the first from the start, then frame to frame. */
@@ -51,6 +59,16 @@ export interface CompareCell {
   /** Where each stage ran under the strategy's plan when its frames started ("gpu", "remote 75% + ort-wasm 25%"). */
   plan?: { stage: string; targets: string }[];
   /**
+   * Frame rows: the placement changes the strategy's scheduler made while the timed frames ran
+   * (a prediction is for the plan that ran when it was made; a change mid-run is another plan).
+   */
+  planChanges?: PlanChange[];
+  /**
+   * Frame rows: chains the strategy's scheduler was given while the timed frames ran (each
+   * starts its planning and timing over; the chain runs unchanged, so 0 is right).
+   */
+  chainsSet?: number;
+  /**
    * Frame rows: what each target ("gpu", "cpu", an ML target, "transfer") spent per timed frame
    * on average (ms), as the engine measured it: where a strategy's time went.
    */
@@ -63,6 +81,14 @@ export interface CompareCell {
   /** A batch: items in flight at once (the planner's recommendation), and each target's share. */
   inFlight?: number;
   slots?: Record<string, number>;
+}
+
+/** A stage the plan moved while Compare measured (the scheduler's log, the stage by name). */
+export interface PlanChange {
+  stage: string;
+  from: string;
+  to: string;
+  reason: string;
 }
 
 export interface CompareRow {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { predictionsOf } from './scenario-results';
+import { STRATEGIES, type CompareCell, type CompareRow, type PlanChange } from './report';
+import { predictionsOf, resultsOf, type MeasuredRepeat } from './scenario-results';
 
 const cell = (name: string, byRepeat: (number | null)[], spread = 0.05) => ({
   case: `video / ${name}`,
@@ -42,5 +43,40 @@ describe('predictionsOf', () => {
 
   it('is null for a run that predicted nothing (a batch)', () => {
     expect(predictionsOf([{ case: 'batch / auto', predictedOverMeasuredByRepeat: [] }])).toBeNull();
+  });
+});
+
+describe('resultsOf', () => {
+  const timedCell = (rate: number, changes: PlanChange[], chainsSet: number): CompareCell => ({
+    rate,
+    count: 3,
+    ms: 3000 / rate,
+    intervals: [300, 310, 320],
+    planChanges: changes,
+    chainsSet,
+    warmup: { frames: 2, ms: 700, intervals: [400, 300], planChanges: [], chainsSet: 1 },
+  });
+  const row = (cell: CompareCell): MeasuredRepeat => ({
+    scenario: 'video',
+    unit: 'fps',
+    cells: Object.fromEntries(STRATEGIES.map((s) => [s, cell])) as CompareRow['cells'],
+  });
+
+  it('keeps per repeat the timed intervals, the plan changes of warm-up and timed frames, and the chains set', () => {
+    const move = { stage: 'blur (stage 2)', from: 'gpu', to: 'cpu', reason: 'predicted +20%' };
+    const [gpuOnly] = resultsOf({
+      inFlight: 2,
+      repeats: [row(timedCell(3, [], 0)), row(timedCell(3.2, [move], 1))],
+    });
+    expect(gpuOnly.timedIntervalsMsByRepeat).toEqual([
+      [300, 310, 320],
+      [300, 310, 320],
+    ]);
+    expect(gpuOnly.planChangesTimedByRepeat).toEqual([[], [move]]);
+    expect(gpuOnly.warmupPlanChangesByRepeat).toEqual([[], []]);
+    expect(gpuOnly.chainsSetByRepeat).toEqual([
+      { warmup: 1, timed: 0 },
+      { warmup: 1, timed: 1 },
+    ]);
   });
 });

@@ -115,6 +115,7 @@ export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, un
       // plan was timed: `state` unmeasured, not `trusted`, or the model's view `drift`ed).
       timedWeighedByRepeat: frames ? ok.map((c) => c.predicted?.timedWeighed ?? null) : [],
       warmupFramesByRepeat: frames ? ok.map((c) => c.warmup?.frames ?? null) : [],
+      warmupPlanChangesByRepeat: frames ? ok.map((c) => c.warmup?.planChanges ?? null) : [],
       plan: last?.plan ?? null,
       // A batch: items in flight (the planner's recommendation) and each target's slots.
       itemsInFlight: last?.inFlight ?? null,
@@ -124,8 +125,18 @@ export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, un
       // of the timed frames alone; re-plans' host time.
       offPlanByRepeat: repeats.map((r) => r.offPlan?.[strategy] ?? null),
       offPlanTimedByRepeat: frames ? cells.map((c) => c.offPlan ?? null) : [],
+      // Per repeat: the plan changes made while the timed frames ran (their prediction was for
+      // the plan before the first).
+      planChangesTimedByRepeat: frames ? cells.map((c) => c.planChanges ?? null) : [],
+      // Per repeat: chains set on the strategy's scheduler in the warm-up and while timed.
+      chainsSetByRepeat: frames
+        ? ok.map((c) => ({ warmup: c.warmup?.chainsSet ?? null, timed: c.chainsSet ?? null }))
+        : [],
       // Per repeat: the warm-up's time between results (ms): its last windows are the prediction.
       warmupIntervalsMsByRepeat: frames ? ok.map((c) => c.warmup?.intervals ?? null) : [],
+      // Per repeat: the timed frames' own intervals (ms), beside the warm-up's: a step between
+      // the two, or a trend inside the timed frames, is what a prediction could not see.
+      timedIntervalsMsByRepeat: frames ? ok.map((c) => c.intervals ?? null) : [],
       // Per repeat: each target's time per timed frame (ms), as the engine measured it.
       busyMsByRepeat: frames ? cells.map((c) => c.busyMs ?? null) : [],
       // Per repeat: a timed frame's mean span (ms), timed cleanly (what the model learns from)

@@ -216,6 +216,8 @@ export class Scheduler {
   /** Estimates (model keys) that jumped, awaiting their next sample: the mean before the jump. */
   #jumpFrom = new Map<string, number>();
   planChanges = 0;
+  /** Chains set so far (each one starts planning and timing over). */
+  chainsSet = 0;
   /**
    * Frames sent off the plan, by why: a probe of a target whose back-off ended, a check of an
    * estimate that jumped, a re-measure of a stale one (exploration). The bench reports them.
@@ -256,6 +258,7 @@ export class Scheduler {
   }
 
   setChain(stages: StageInfo[], pixels: number, source = 'gpu', sink = 'gpu'): void {
+    this.chainsSet++;
     this.#stages = stages;
     this.#bucket = sizeBucket(pixels);
     this.#source = source;

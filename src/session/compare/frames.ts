@@ -3,7 +3,7 @@ import { STRATEGIES, STRATEGY_LABELS, type CompareCell, type CompareRow } from '
 import { etaOf } from '../../perf/eta';
 import { MIN_TIMED_FRAMES, WARMUP_SECONDS_FACTOR, WARMUP_WINDOWS } from '../../perf/scenarios';
 import { warmUpStep } from '../../perf/warm-up';
-import type { Strategy } from '../../scheduler';
+import type { PlacementChange, Strategy } from '../../scheduler';
 import { allows, type CompareHost, type CompareRun } from './host';
 import { withRecovery } from './recovery';
 
@@ -87,6 +87,16 @@ export async function measureFrames(
     const attempt = () =>
       host.withMode(strategy, async (): Promise<CompareCell> => {
         const placer = host.scheduler(strategy);
+        // The placement changes logged after `last` (the log's last entry at some point).
+        const changesSince = (last: PlacementChange | undefined) => {
+          const log = placer.scheduler.changes;
+          return log.slice(last ? log.indexOf(last) + 1 : 0).map((c) => ({
+            stage: `${c.kind} (stage ${c.stage + 1})`,
+            from: c.from,
+            to: c.to,
+            reason: c.reason,
+          }));
+        };
         // Going back to the first frame is no time of the plan's (see `Scheduler.interrupted`).
         const restart = async () => {
           await feed.restart();
@@ -99,6 +109,8 @@ export async function measureFrames(
         // Time-bounded runs bound this too, after the first frame (it loads what the chain needs).
         const w0 = now();
         const from = placer.scheduler.decisions;
+        const warmChangesBefore = placer.scheduler.changes.at(-1);
+        const chains0 = placer.scheduler.chainsSet;
         const warmUntil =
           size.seconds === undefined ? Infinity : w0 + WARMUP_SECONDS_FACTOR * size.seconds * 1000;
         let cut = false;
@@ -126,6 +138,8 @@ export async function measureFrames(
           frames: warmed.length,
           ms: now() - w0,
           intervals: warmFinished.map((t, i) => t - (i === 0 ? w0 : warmFinished[i - 1])),
+          planChanges: changesSince(warmChangesBefore),
+          chainsSet: placer.scheduler.chainsSet - chains0,
         };
         const unsettled = cut
           ? `The warm-up's ${Math.round(warmup.ms / 1000)} s ran out while the scheduler was still measuring targets or trying plans: these frames ran on a plan that could still have changed.`
@@ -139,6 +153,8 @@ export async function measureFrames(
         // The prediction is made before its frames run (from what the scheduler knew then).
         const planned = planOf(host, strategy);
         const offBefore = { ...placer.scheduler.offPlan };
+        const changesBefore = placer.scheduler.changes.at(-1);
+        const chains1 = placer.scheduler.chainsSet;
         const t0 = now();
         // Time-bounded: the frames or the seconds, whichever come first.
         const until = size.seconds === undefined ? Infinity : t0 + size.seconds * 1000;
@@ -163,6 +179,8 @@ export async function measureFrames(
           ]),
         ) as typeof offBefore;
         const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
+        const planChanges = changesSince(changesBefore);
+        const chainsSet = placer.scheduler.chainsSet - chains1;
         const busyMs: Record<string, number> = {};
         for (const { busy } of done)
           for (const [k, v] of Object.entries(busy)) busyMs[k] = (busyMs[k] ?? 0) + v / done.length;
@@ -180,6 +198,8 @@ export async function measureFrames(
           busyMs,
           spanMs: { clean: spanOf(true), other: spanOf(false) },
           offPlan,
+          planChanges,
+          chainsSet,
           ...planned,
           warmup,
           ...(unsettled ? { unsettled } : {}),
