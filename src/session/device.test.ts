@@ -84,6 +84,23 @@ describe('the GPU device lifecycle (Dawn in Node)', () => {
     expect(device.gpu).toBeNull();
   });
 
+  it('reports the current device’s errors, and a new device’s after a loss', async () => {
+    const { device, log } = lifecycle();
+    await device.start();
+    // A validation error: a mappable storage buffer.
+    const invalid = (gpu: GpuContext) =>
+      gpu.device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });
+    const first = device.gpu!;
+    invalid(first);
+    await expect.poll(() => log.filter((l) => l.startsWith('error')).length).toBe(1);
+    const waiting = device.whenReady(first);
+    device.lose();
+    expect(await waiting).toBe(true);
+    invalid(device.gpu!);
+    await expect.poll(() => log.filter((l) => l.startsWith('error')).length).toBe(2);
+    device.dispose();
+  });
+
   it('a device that is not lost is not reported lost', async () => {
     const { device } = lifecycle();
     await device.start();

@@ -250,8 +250,13 @@ export class Session {
         // The GPU held pixels nothing drew (its memory is not to be trusted): a new device, and
         // the frame is rendered again on it, like one lost under it.
         if (error instanceof HeldWrongError) void this.heldWrong(gpu, error);
-        // A lost device fails the frame in flight; the loss handler reports and recovers.
-        else if (!gpu.isLost) this.#events.error(`Rendering failed: ${messageOf(error)}`);
+        // A lost device fails the frame in flight; the loss handler reports and recovers. Its
+        // loss settles a while after the work it failed (a reset's `destroy()`: ~250 ms on
+        // lavapipe, the readback failing at once), so that is waited for before an error is told.
+        else
+          void this.device.wasLost(gpu).then((lost) => {
+            if (!lost) this.#events.error(`Rendering failed: ${messageOf(error)}`);
+          });
         return null;
       },
     );
