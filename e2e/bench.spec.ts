@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { ML_TARGETS } from '../src/core/targets';
-import type { PlanChange } from '../src/perf/report';
+import type { PlanChange, PlanTiming } from '../src/perf/report';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const STRATEGIES = ['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator', 'auto'];
@@ -101,6 +101,18 @@ test('npm run bench --small runs the three scenarios under the four strategies a
         const chains = (r.chainsSetByRepeat as { warmup: number; timed: number }[])[0];
         expect(chains.timed, r.case).toBe(0);
         expect(chains.warmup, r.case).toBeGreaterThanOrEqual(0);
+        // How its plan's timing went in the warm-up and while timed: windows, restarts by why.
+        for (const t of Object.values((r.planTimingByRepeat as Record<string, PlanTiming>[])[0])) {
+          expect(t.windows, r.case).toBeGreaterThanOrEqual(0);
+          expect(Object.keys(t.restarts).sort()).toEqual([
+            'forgotten',
+            'interrupted',
+            'pause',
+            'plan',
+            'slowdown',
+          ]);
+          expect(Object.values(t.restarts).every((n) => n >= 0)).toBe(true);
+        }
         // The plan changes of the warm-up and of the timed frames, each a stage by name moved
         // from one placement to another, with a reason.
         const stages = (r.plan as { stage: string }[]).map((p) => p.stage);

@@ -31,6 +31,8 @@ export interface CompareCell {
     planChanges?: PlanChange[];
     /** Chains the strategy's scheduler was given in the warm-up (see `chainsSet`). */
     chainsSet?: number;
+    /** How its plan's timing went in the warm-up (see `timing`). */
+    timing?: PlanTiming;
   };
   /** Frame rows: timed frames the scheduler sent off its plan (probe, verify, explore). */
   offPlan?: { probe: number; verify: number; explore: number };
@@ -69,6 +71,11 @@ export interface CompareCell {
    */
   chainsSet?: number;
   /**
+   * Frame rows: the strategy's plan timing while the timed frames ran — windows completed, and
+   * windows started again before completing, by why (see the scheduler's `timing`).
+   */
+  timing?: PlanTiming;
+  /**
    * Frame rows: what each target ("gpu", "cpu", an ML target, "transfer") spent per timed frame
    * on average (ms), as the engine measured it: where a strategy's time went.
    */
@@ -81,6 +88,18 @@ export interface CompareCell {
   /** A batch: items in flight at once (the planner's recommendation), and each target's share. */
   inFlight?: number;
   slots?: Record<string, number>;
+}
+
+/** A scheduler's plan timing over some frames: windows completed, restarts by why. */
+export interface PlanTiming {
+  windows: number;
+  restarts: {
+    plan: number;
+    interrupted: number;
+    pause: number;
+    slowdown: number;
+    forgotten: number;
+  };
 }
 
 /** A stage the plan moved while Compare measured (the scheduler's log, the stage by name). */

@@ -54,8 +54,13 @@ describe('resultsOf', () => {
     intervals: [300, 310, 320],
     planChanges: changes,
     chainsSet,
-    warmup: { frames: 2, ms: 700, intervals: [400, 300], planChanges: [], chainsSet: 1 },
+    warmup: { frames: 2, ms: 700, intervals: [400, 300], planChanges: [], chainsSet: 1, timing },
+    timing: { ...timing, windows: 2 },
   });
+  const timing = {
+    windows: 1,
+    restarts: { plan: 1, interrupted: 1, pause: 0, slowdown: 0, forgotten: 0 },
+  };
   const row = (cell: CompareCell): MeasuredRepeat => ({
     scenario: 'video',
     unit: 'fps',
@@ -74,6 +79,10 @@ describe('resultsOf', () => {
     ]);
     expect(gpuOnly.planChangesTimedByRepeat).toEqual([[], [move]]);
     expect(gpuOnly.warmupPlanChangesByRepeat).toEqual([[], []]);
+    expect(gpuOnly.planTimingByRepeat).toEqual([
+      { warmup: timing, timed: { ...timing, windows: 2 } },
+      { warmup: timing, timed: { ...timing, windows: 2 } },
+    ]);
     expect(gpuOnly.chainsSetByRepeat).toEqual([
       { warmup: 1, timed: 0 },
       { warmup: 1, timed: 1 },

@@ -132,6 +132,11 @@ export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, un
       chainsSetByRepeat: frames
         ? ok.map((c) => ({ warmup: c.warmup?.chainsSet ?? null, timed: c.chainsSet ?? null }))
         : [],
+      // Per repeat: the plan's timing windows completed and restarted (by why), in the warm-up
+      // and while timed — a plan never timed in its warm-up is predicted on the model's word.
+      planTimingByRepeat: frames
+        ? ok.map((c) => ({ warmup: c.warmup?.timing ?? null, timed: c.timing ?? null }))
+        : [],
       // Per repeat: the warm-up's time between results (ms): its last windows are the prediction.
       warmupIntervalsMsByRepeat: frames ? ok.map((c) => c.warmup?.intervals ?? null) : [],
       // Per repeat: the timed frames' own intervals (ms), beside the warm-up's: a step between

@@ -219,6 +219,17 @@ export class Scheduler {
   /** Chains set so far (each one starts planning and timing over). */
   chainsSet = 0;
   /**
+   * The running plans' timing so far: windows completed, and windows started again before they
+   * completed, by why — another plan adopted, an interruption (a seek, Compare's restart), a
+   * pause between decisions, a slowdown of something the plan uses, the plans' timings
+   * forgotten (a chain, frames in flight, `forgetPlanTimings`). The bench reports them: a plan
+   * never timed is predicted on the model's word alone.
+   */
+  readonly timing = {
+    windows: 0,
+    restarts: { plan: 0, interrupted: 0, pause: 0, slowdown: 0, forgotten: 0 },
+  };
+  /**
    * Frames sent off the plan, by why: a probe of a target whose back-off ended, a check of an
    * estimate that jumped, a re-measure of a stale one (exploration). The bench reports them.
    */
@@ -282,7 +293,7 @@ export class Scheduler {
     // Timed again from the next decision: the plan made next may be the one running (a new
     // timer came only with a plan that changed, so after a change of frames in flight a plan
     // that stayed the same was never timed again, and its prediction was the model's alone).
-    this.#timer = this.#newTimer();
+    this.#newWindow('forgotten');
     this.#trial = null;
     this.#adoptedAt = -Infinity; // nothing to hold: the next plan is for another situation
   }
@@ -645,6 +656,7 @@ export class Scheduler {
     const ms = this.#timer?.shown(frame, this.#clock());
     const plan = this.#plan;
     if (ms === null || ms === undefined || !plan) return;
+    this.timing.windows++;
     const first = !this.#records.has(planKey(plan));
     const predicted = this.#record(plan, ms);
     if (predicted === undefined) return;
@@ -702,7 +714,7 @@ export class Scheduler {
     if (changed) {
       this.#cursor = 0;
       this.#adoptedAt = this.#decisions;
-      this.#timer = this.#newTimer();
+      this.#newWindow('plan');
       this.#swung = new Set();
       this.#predictions.clear();
     }
@@ -809,14 +821,21 @@ export class Scheduler {
    * next repeat predicted "CPU + GPU + accelerator" at 0.67 of what its frames then ran at.
    */
   interrupted(): void {
-    this.#restartTiming();
+    this.#restartTiming('interrupted');
     this.#lastDecide = null;
   }
 
   /** The running plan's window starts again, and does not average with the windows before. */
-  #restartTiming(): void {
-    if (this.#timer) this.#timer = this.#newTimer();
+  #restartTiming(why: 'interrupted' | 'pause'): void {
+    if (this.#timer) this.#newWindow(why);
     this.#interruptedAt = this.#decisions;
+  }
+
+  /** The running plan's timing window starts again (counted, where one had begun, by why). */
+  #newWindow(why: keyof Scheduler['timing']['restarts']): PlanTimer | null {
+    if (this.#timer?.started) this.timing.restarts[why]++;
+    this.#timer = this.#newTimer();
+    return this.#timer;
   }
 
   /** The target for every stage of `frame`. Cheap: it reads the plan; searches run in `maintain`. */
@@ -831,7 +850,7 @@ export class Scheduler {
     this.#lastDecide = now;
     // Nor is it frame time: a window timed across it measured the pause (Compare's next repeat
     // then predicted GPU only at 0.07 of what it ran).
-    if (since > gap) this.#restartTiming();
+    if (since > gap) this.#restartTiming('pause');
     if (this.policy === 'static') {
       return this.#stages.map((stage, s) =>
         stage.pinned && this.allowed(stage.pinned) ? stage.pinned : this.#fastest(s),
@@ -1045,9 +1064,8 @@ export class Scheduler {
     // the server's handling on the same cores) restarted it every other frame, and GPU +
     // accelerator's 3D plan was never timed in 43 warm-up frames.
     if (this.#timer && !this.#trial && !this.#timer.restartedForSlowdown) {
-      const timer = this.#newTimer();
+      const timer = this.#newWindow('slowdown');
       if (timer) timer.restartedForSlowdown = true;
-      this.#timer = timer;
     }
     this.#swung.add(what); // the window under way runs with it
   }

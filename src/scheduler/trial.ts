@@ -60,6 +60,11 @@ export class PlanTimer {
     this.settle = Math.max(1, settle);
   }
 
+  /** Whether the plan has decided a frame since this window began. */
+  get started(): boolean {
+    return this.#from !== null;
+  }
+
   /** The plan decided `frame` (the first call marks where the plan's frames start). */
   decided(frame: number): void {
     this.#from ??= frame;

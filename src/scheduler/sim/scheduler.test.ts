@@ -393,6 +393,33 @@ describe('timed since a decision (Compare warms up until the plan is)', () => {
     expect(scheduler.predict('gpu-only')!.timed!.fps * period * 1.05).toBeCloseTo(1000, 0);
   });
 
+  it('counts the windows timed, and those started again before they completed, by why', () => {
+    const { scheduler, clock } = calibrated(PREVIEW, { inFlight: 1, strategy: 'gpu-only' });
+    scheduler.maintain();
+    const period = scheduler.plan!.period;
+    const restarts = () => scheduler.timing.restarts;
+    showFrames(scheduler, clock, 0, 17, period); // two windows of 8 after the reference frame
+    expect(scheduler.timing.windows).toBe(2);
+    expect(Object.values(restarts()).every((n) => n === 0)).toBe(true);
+    showFrames(scheduler, clock, 17, 4, period); // half a window
+    scheduler.interrupted(); // Compare went back to the first frame
+    expect(restarts().interrupted).toBe(1);
+    // A gap between decisions longer than a second and 4 periods: a pause, the window again.
+    showFrames(scheduler, clock, 21, 4, period);
+    clock.now += Math.max(1000, 4 * period) + 1;
+    showFrames(scheduler, clock, 25, 1, period);
+    expect(restarts().pause).toBe(1);
+    expect(scheduler.timing.windows).toBe(2);
+    // The plans' timings forgotten (the bench's page warm-up) with a window begun; then again
+    // before the next window decided anything: only a window begun counts.
+    scheduler.forgetPlanTimings();
+    scheduler.forgetPlanTimings();
+    expect(restarts().forgotten).toBe(1);
+    showFrames(scheduler, clock, 26, 9, period);
+    expect(scheduler.timing.windows).toBe(3);
+    expect(restarts()).toEqual({ plan: 0, interrupted: 1, pause: 1, slowdown: 0, forgotten: 1 });
+  });
+
   it('is true where plans are not timed', () => {
     const { scheduler } = calibrated(PREVIEW, {
       inFlight: 1,

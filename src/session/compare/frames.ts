@@ -1,9 +1,15 @@
 import type { FrameTiming } from '../../engine';
-import { STRATEGIES, STRATEGY_LABELS, type CompareCell, type CompareRow } from '../../perf/report';
+import {
+  STRATEGIES,
+  STRATEGY_LABELS,
+  type CompareCell,
+  type CompareRow,
+  type PlanTiming,
+} from '../../perf/report';
 import { etaOf } from '../../perf/eta';
 import { MIN_TIMED_FRAMES, WARMUP_SECONDS_FACTOR, WARMUP_WINDOWS } from '../../perf/scenarios';
 import { warmUpStep } from '../../perf/warm-up';
-import type { PlacementChange, Strategy } from '../../scheduler';
+import type { PlacementChange, Scheduler, Strategy } from '../../scheduler';
 import { allows, type CompareHost, type CompareRun } from './host';
 import { withRecovery } from './recovery';
 
@@ -111,6 +117,7 @@ export async function measureFrames(
         const from = placer.scheduler.decisions;
         const warmChangesBefore = placer.scheduler.changes.at(-1);
         const chains0 = placer.scheduler.chainsSet;
+        const timing0 = timingNow(placer.scheduler);
         const warmUntil =
           size.seconds === undefined ? Infinity : w0 + WARMUP_SECONDS_FACTOR * size.seconds * 1000;
         let cut = false;
@@ -140,6 +147,7 @@ export async function measureFrames(
           intervals: warmFinished.map((t, i) => t - (i === 0 ? w0 : warmFinished[i - 1])),
           planChanges: changesSince(warmChangesBefore),
           chainsSet: placer.scheduler.chainsSet - chains0,
+          timing: timingSince(placer.scheduler, timing0),
         };
         const unsettled = cut
           ? `The warm-up's ${Math.round(warmup.ms / 1000)} s ran out while the scheduler was still measuring targets or trying plans: these frames ran on a plan that could still have changed.`
@@ -155,6 +163,7 @@ export async function measureFrames(
         const offBefore = { ...placer.scheduler.offPlan };
         const changesBefore = placer.scheduler.changes.at(-1);
         const chains1 = placer.scheduler.chainsSet;
+        const timing1 = timingNow(placer.scheduler);
         const t0 = now();
         // Time-bounded: the frames or the seconds, whichever come first.
         const until = size.seconds === undefined ? Infinity : t0 + size.seconds * 1000;
@@ -181,6 +190,7 @@ export async function measureFrames(
         const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
         const planChanges = changesSince(changesBefore);
         const chainsSet = placer.scheduler.chainsSet - chains1;
+        const timing = timingSince(placer.scheduler, timing1);
         const busyMs: Record<string, number> = {};
         for (const { busy } of done)
           for (const [k, v] of Object.entries(busy)) busyMs[k] = (busyMs[k] ?? 0) + v / done.length;
@@ -200,6 +210,7 @@ export async function measureFrames(
           offPlan,
           planChanges,
           chainsSet,
+          timing,
           ...planned,
           warmup,
           ...(unsettled ? { unsettled } : {}),
@@ -240,4 +251,19 @@ function planOf(host: CompareHost, strategy: Strategy): Pick<CompareCell, 'predi
         .join(' + '),
     })),
   };
+}
+
+/** The scheduler's plan timing counts now (see `Scheduler.timing`). */
+const timingNow = (scheduler: Scheduler): PlanTiming => ({
+  windows: scheduler.timing.windows,
+  restarts: { ...scheduler.timing.restarts },
+});
+
+/** What the scheduler's plan timing did since `before`: windows completed, restarts by why. */
+function timingSince(scheduler: Scheduler, before: PlanTiming): PlanTiming {
+  const now = timingNow(scheduler);
+  const restarts = { ...now.restarts };
+  for (const k of Object.keys(restarts) as (keyof typeof restarts)[])
+    restarts[k] -= before.restarts[k];
+  return { windows: now.windows - before.windows, restarts };
 }
