@@ -1,15 +1,9 @@
 import type { FrameTiming } from '../../engine';
-import {
-  STRATEGIES,
-  STRATEGY_LABELS,
-  type CompareCell,
-  type CompareRow,
-  type PlanTiming,
-} from '../../perf/report';
+import { STRATEGIES, STRATEGY_LABELS, type CompareCell, type CompareRow } from '../../perf/report';
 import { etaOf } from '../../perf/eta';
 import { MIN_TIMED_FRAMES, WARMUP_SECONDS_FACTOR, WARMUP_WINDOWS } from '../../perf/scenarios';
 import { warmUpStep } from '../../perf/warm-up';
-import type { PlacementChange, Scheduler, Strategy } from '../../scheduler';
+import type { Scheduler, Strategy } from '../../scheduler';
 import { allows, type CompareHost, type CompareRun } from './host';
 import { withRecovery } from './recovery';
 
@@ -93,16 +87,6 @@ export async function measureFrames(
     const attempt = () =>
       host.withMode(strategy, async (): Promise<CompareCell> => {
         const placer = host.scheduler(strategy);
-        // The placement changes logged after `last` (the log's last entry at some point).
-        const changesSince = (last: PlacementChange | undefined) => {
-          const log = placer.scheduler.changes;
-          return log.slice(last ? log.indexOf(last) + 1 : 0).map((c) => ({
-            stage: `${c.kind} (stage ${c.stage + 1})`,
-            from: c.from,
-            to: c.to,
-            reason: c.reason,
-          }));
-        };
         // Going back to the first frame is no time of the plan's (see `Scheduler.interrupted`).
         const restart = async () => {
           await feed.restart();
@@ -115,9 +99,7 @@ export async function measureFrames(
         // Time-bounded runs bound this too, after the first frame (it loads what the chain needs).
         const w0 = now();
         const from = placer.scheduler.decisions;
-        const warmChangesBefore = placer.scheduler.changes.at(-1);
-        const chains0 = placer.scheduler.chainsSet;
-        const timing0 = timingNow(placer.scheduler);
+        const warmMark = markOf(placer.scheduler);
         const warmUntil =
           size.seconds === undefined ? Infinity : w0 + WARMUP_SECONDS_FACTOR * size.seconds * 1000;
         let cut = false;
@@ -145,9 +127,7 @@ export async function measureFrames(
           frames: warmed.length,
           ms: now() - w0,
           intervals: warmFinished.map((t, i) => t - (i === 0 ? w0 : warmFinished[i - 1])),
-          planChanges: changesSince(warmChangesBefore),
-          chainsSet: placer.scheduler.chainsSet - chains0,
-          timing: timingSince(placer.scheduler, timing0),
+          ...warmMark.since(),
         };
         const unsettled = cut
           ? `The warm-up's ${Math.round(warmup.ms / 1000)} s ran out while the scheduler was still measuring targets or trying plans: these frames ran on a plan that could still have changed.`
@@ -161,9 +141,7 @@ export async function measureFrames(
         // The prediction is made before its frames run (from what the scheduler knew then).
         const planned = planOf(host, strategy);
         const offBefore = { ...placer.scheduler.offPlan };
-        const changesBefore = placer.scheduler.changes.at(-1);
-        const chains1 = placer.scheduler.chainsSet;
-        const timing1 = timingNow(placer.scheduler);
+        const timedMark = markOf(placer.scheduler);
         const t0 = now();
         // Time-bounded: the frames or the seconds, whichever come first.
         const until = size.seconds === undefined ? Infinity : t0 + size.seconds * 1000;
@@ -188,9 +166,7 @@ export async function measureFrames(
           ]),
         ) as typeof offBefore;
         const intervals = finished.map((t, i) => t - (i === 0 ? t0 : finished[i - 1]));
-        const planChanges = changesSince(changesBefore);
-        const chainsSet = placer.scheduler.chainsSet - chains1;
-        const timing = timingSince(placer.scheduler, timing1);
+        const scheduled = timedMark.since();
         const busyMs: Record<string, number> = {};
         for (const { busy } of done)
           for (const [k, v] of Object.entries(busy)) busyMs[k] = (busyMs[k] ?? 0) + v / done.length;
@@ -208,9 +184,7 @@ export async function measureFrames(
           busyMs,
           spanMs: { clean: spanOf(true), other: spanOf(false) },
           offPlan,
-          planChanges,
-          chainsSet,
-          timing,
+          ...scheduled,
           ...planned,
           warmup,
           ...(unsettled ? { unsettled } : {}),
@@ -253,17 +227,33 @@ function planOf(host: CompareHost, strategy: Strategy): Pick<CompareCell, 'predi
   };
 }
 
-/** The scheduler's plan timing counts now (see `Scheduler.timing`). */
-const timingNow = (scheduler: Scheduler): PlanTiming => ({
-  windows: scheduler.timing.windows,
-  restarts: { ...scheduler.timing.restarts },
-});
-
-/** What the scheduler's plan timing did since `before`: windows completed, restarts by why. */
-function timingSince(scheduler: Scheduler, before: PlanTiming): PlanTiming {
-  const now = timingNow(scheduler);
-  const restarts = { ...now.restarts };
-  for (const k of Object.keys(restarts) as (keyof typeof restarts)[])
-    restarts[k] -= before.restarts[k];
-  return { windows: now.windows - before.windows, restarts };
+/**
+ * A mark in what `scheduler` did; `since()` says what it did after it: the placement changes it
+ * logged (each stage by kind and position), the chains it was given, its plans' timing (windows
+ * completed, restarts by why).
+ */
+function markOf(scheduler: Scheduler): {
+  since(): Required<Pick<CompareCell, 'planChanges' | 'chainsSet' | 'timing'>>;
+} {
+  const last = scheduler.changes.at(-1);
+  const chains = scheduler.chainsSet;
+  const { windows, restarts } = scheduler.timing;
+  const before = { windows, restarts: { ...restarts } };
+  return {
+    since() {
+      const log = scheduler.changes;
+      const after = { ...scheduler.timing.restarts };
+      for (const k of Object.keys(after) as (keyof typeof after)[]) after[k] -= before.restarts[k];
+      return {
+        planChanges: log.slice(last ? log.indexOf(last) + 1 : 0).map((c) => ({
+          stage: `${c.kind} (stage ${c.stage + 1})`,
+          from: c.from,
+          to: c.to,
+          reason: c.reason,
+        })),
+        chainsSet: scheduler.chainsSet - chains,
+        timing: { windows: scheduler.timing.windows - before.windows, restarts: after },
+      };
+    },
+  };
 }
