@@ -118,7 +118,7 @@ describe('placing AI stages with the scheduler', () => {
     expect(placer.place(chain, 60, 256 * 256)).toEqual(['gpu']);
   });
 
-  it('a GPU spike on a clean frame: the check frame is timed cleanly, and the plan comes back', () => {
+  it('a GPU spike on a clean frame: the next frame checks it, timed cleanly, and the plan stays', () => {
     let now = 0;
     const model = new LatencyModel(() => now);
     const placer = new SchedulerPlacer(
@@ -155,16 +155,13 @@ describe('placing AI stages with the scheduler', () => {
     // The next clean frame stalls for 300 ms (another process took the GPU once).
     while (!placer.cleanTiming(sequence)) frame(sequence++);
     frame(sequence++, 300);
-    // The plan moved off the GPU; the frames that check the jump are timed cleanly, so the
-    // spike is found out within a few frames and every stage goes back.
+    // The strategy keeps its plan and the next frame, timed cleanly (not the next one in ten),
+    // checks the jump: the spike is found out and the estimates come back. (Moved on the spike,
+    // "CPU + GPU + accelerator" ran its timed frames on a detour in the browser.)
     const after = Array.from({ length: 6 }, () => frame(sequence++));
-    const checks = after.filter(
-      (f) => f.targets.includes('gpu') && !f.targets.every((t) => t === 'gpu'),
-    );
-    expect(after[0].targets).not.toEqual(['gpu', 'gpu', 'gpu']);
-    expect(checks.length).toBeGreaterThan(0);
-    expect(checks.every((f) => f.clean)).toBe(true);
-    expect(after.at(-1)!.targets).toEqual(['gpu', 'gpu', 'gpu']);
+    for (const f of after) expect(f.targets).toEqual(['gpu', 'gpu', 'gpu']);
+    expect(after[0].clean).toBe(true);
+    expect(placer.scheduler.planChanges).toBe(0);
     const times = placer.stageTimes(chain, pixels).map((s) => s.times.gpu!);
     for (const t of times) expect(t).toBeCloseTo(2, 6);
   });

@@ -243,6 +243,35 @@ describe('the scheduler', () => {
     for (const frame of scheduler.plan!.cycle) expect(frame[1]).not.toBe(target);
   });
 
+  it.each(['gpu-only', 'gpu+accelerator', 'cpu+gpu+accelerator'] as Strategy[])(
+    'keeps %s on its plan through one spiked sample, and leaves it once a slowdown is confirmed',
+    (strategy) => {
+      // In the browser "CPU + GPU + accelerator" left its plan on one GPU sample 3× its mean and
+      // came back four frames later: its timed frames ran the detour, 1.23× its prediction.
+      const { scheduler } = calibrated(PREVIEW, { strategy });
+      scheduler.maintain();
+      const plan = scheduler.plan!;
+      const target = plan.cycle[0][1];
+      const usual = PREVIEW.cost[PREVIEW.stages[1].kind][target];
+      for (let f = 0; f < 3; f++) scheduler.decide(f);
+      scheduler.report(1, target, usual * 4); // a spike
+      expect(scheduler.stale).not.toBeNull();
+      expect(scheduler.maintain()).toBe(false); // one sample: wait for the next
+      expect(scheduler.plan).toBe(plan);
+      scheduler.report(1, target, usual); // the next sample undoes it
+      scheduler.maintain();
+      expect(scheduler.plan!.cycle).toEqual(plan.cycle);
+      expect(scheduler.planChanges).toBe(0);
+      // A real slowdown: the next sample confirms it, and the plan moves if another is faster.
+      scheduler.report(1, target, usual * 4);
+      expect(scheduler.maintain()).toBe(false);
+      scheduler.report(1, target, usual * 4);
+      expect(scheduler.maintain()).toBe(true);
+      // (Each strategy has another target for the upscale well under 4× this one.)
+      for (const frame of scheduler.plan!.cycle) expect(frame[1]).not.toBe(target);
+    },
+  );
+
   it('predicts a plan its frames timed at what they ran, near the model or far, and says so', () => {
     // 1.1: a bias inside the 15% the choice between plans calls noise: the panel still shows
     // what the frames ran at.
