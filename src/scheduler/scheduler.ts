@@ -549,25 +549,34 @@ export class Scheduler {
   }
 
   /**
-   * A fixed strategy keeps its plan while an estimate the plan was made from jumped on one sample
-   * and awaits the next, which comes within a frame or two (the plan's own, or `#verify`'s): a
-   * spike is then undone and the plan stays; a real change is confirmed and the plan is made
-   * again. In the browser "CPU + GPU + accelerator" left its plan on one GPU sample 3× its mean
-   * (predicted +78%) and came back four frames later: its timed frames ran the detour, 1.23× its
-   * prediction. Auto weighs its running plan's timed windows instead (`#choose`). A wait is
-   * bounded: a pair that never reports again does not hold the plan for ever.
+   * A fixed strategy keeps its plan while an estimate of something the plan uses (a stage on its
+   * target, a move) jumped on one sample and awaits the next, which comes within a frame or two
+   * (the plan's own, timed cleanly by `#verify`): a spike is then undone and the plan stays; a
+   * real change is confirmed and the plan is made again. In the browser "CPU + GPU +
+   * accelerator" left its plan on one GPU sample 3× its mean (predicted +78%) and came back four
+   * frames later: its timed frames ran the detour, 1.23× its prediction. A target or move just
+   * confirmed slower waits no more for its other stages (scaled with it: the device changed),
+   * and a wait is bounded (a pair that never reports again does not hold the plan for ever).
+   * Auto weighs its running plan's timed windows instead (`#choose`).
    */
   #awaitsConfirmation(): boolean {
     const plan = this.#plan;
     if (!plan || this.#measuresPlans() || !this.#planUsable()) return false;
-    const waiting = [...this.#basis.keys()].some((key) =>
-      key.startsWith('transfer|')
-        ? this.model.estimate(key)?.unconfirmed
-        : this.#unconfirmed.has(key),
-    );
-    if (!waiting) return false;
+    const bound = plan.cycle.length + 2 * this.options.inFlight;
+    const confirmed = (what: string) =>
+      (this.#slowedAt.get(what) ?? -Infinity) >= this.#decisions - bound;
+    const stage = [...this.#unconfirmed].some((pair) => {
+      const [s, t] = pair.split('|');
+      return !confirmed(t) && plan.cycle.some((frame) => frame[Number(s)] === t);
+    });
+    const move = Object.keys(plan.loads).some((name) => {
+      if (!name.startsWith('link:') || confirmed(name)) return false;
+      const [from, to] = name.slice(5).split('>');
+      return this.model.estimate(LatencyModel.transferKey(from, to, this.#bucket))?.unconfirmed;
+    });
+    if (!stage && !move) return false;
     this.#awaitingSince ??= this.#decisions;
-    return this.#decisions - this.#awaitingSince <= plan.cycle.length + 2 * this.options.inFlight;
+    return this.#decisions - this.#awaitingSince <= bound;
   }
 
   #measuresPlans(): boolean {
