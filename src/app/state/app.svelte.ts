@@ -189,6 +189,9 @@ export class AppState {
         },
         lost: (message, recovering, heldWrong) => {
           this.recovery.deviceLost(message, this.lastFrame);
+          // The watchdog's own reset: its "stopped the GPU" notice said what happened and what
+          // the app does (a "GPU device lost" card after it said the same again).
+          const ownReset = this.customGuard.takeReset().length > 0;
           // A custom shader on the GPU when it went: say which (it may be the cause).
           const running = this.customGuard
             .suspects()
@@ -208,7 +211,7 @@ export class AppState {
               'The GPU lost pixels the app had just drawn, and reported no error. The app started the GPU again and went on from the same frame; frames shown in the quarter second before may have looked wrong.',
               message,
             );
-          else if (recovering)
+          else if (recovering && !ownReset)
             this.notices.warning(
               'GPU device lost',
               `The GPU stopped working for this page; the app is starting it again and will go on where it was.${during}`,

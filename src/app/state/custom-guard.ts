@@ -26,6 +26,7 @@ export class CustomGuard {
   #stopped = new Map<string, string>();
   /** Custom effects with frames on the GPU now, and how many. */
   readonly #running = new Map<string, number>();
+  /** Effects the watchdog gave up the GPU device for, until `takeReset` asks. */
   #resetFor: readonly string[] = [];
   /** Effects whose frame hung the GPU (it is reset once for each). */
   readonly #hung = new Set<string>();
@@ -73,20 +74,25 @@ export class CustomGuard {
       const hung = ids.filter((id) => !this.#hung.has(id));
       if (finished || hung.length === 0) return;
       for (const id of hung) this.#hung.add(id);
-      this.#resetFor = hung;
+      this.#resetFor = [...this.#resetFor, ...hung];
       this.#deps.resetGpu();
       this.#deps.stopped(hung, true);
     });
   }
 
-  /**
-   * The custom effects a device loss now may be due to: those whose code is on the GPU, and
-   * those the watchdog just reset it for (their frame may have ended with the device).
-   */
+  /** The custom effects a device loss now may be due to: those whose code is on the GPU. */
   suspects(): string[] {
-    const ids = new Set([...this.#running.keys(), ...this.#resetFor]);
+    return [...this.#running.keys()];
+  }
+
+  /**
+   * The custom effects the watchdog gave up the GPU device for since last asked: a loss after it
+   * is the watchdog's own (its "stopped the GPU" notice has told it), not news.
+   */
+  takeReset(): readonly string[] {
+    const ids = this.#resetFor;
     this.#resetFor = [];
-    return [...ids];
+    return ids;
   }
 
   #stop(ids: readonly string[], reason: string): void {
