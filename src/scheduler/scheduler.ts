@@ -554,7 +554,8 @@ export class Scheduler {
    * (the plan's own, timed cleanly by `#verify`): a spike is then undone and the plan stays; a
    * real change is confirmed and the plan is made again. In the browser "CPU + GPU +
    * accelerator" left its plan on one GPU sample 3× its mean (predicted +78%) and came back four
-   * frames later: its timed frames ran the detour, 1.23× its prediction. A target or move just
+   * frames later: its timed frames ran the detour, 1.23× its prediction. So does a pair off the
+   * plan that jumped faster on one sample (it could pull the plan there). A target or move just
    * confirmed slower waits no more for its other stages (scaled with it: the device changed),
    * and a wait is bounded (a pair that never reports again does not hold the plan for ever).
    * Auto weighs its running plan's timed windows instead (`#choose`).
@@ -567,7 +568,11 @@ export class Scheduler {
       (this.#slowedAt.get(what) ?? -Infinity) >= this.#decisions - bound;
     const stage = [...this.#unconfirmed].some((pair) => {
       const [s, t] = pair.split('|');
-      return !confirmed(t) && plan.cycle.some((frame) => frame[Number(s)] === t);
+      if (plan.cycle.some((frame) => frame[Number(s)] === t)) return !confirmed(t);
+      // Off the plan, a jump faster could pull the plan there (`#verify` checks it next frame).
+      const key = this.#computeKey(Number(s), t);
+      const from = this.#jumpFrom.get(key);
+      return from !== undefined && (this.model.estimate(key)?.mean ?? from) < from;
     });
     const move = Object.keys(plan.loads).some((name) => {
       if (!name.startsWith('link:') || confirmed(name)) return false;

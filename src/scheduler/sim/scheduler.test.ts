@@ -272,6 +272,36 @@ describe('the scheduler', () => {
     },
   );
 
+  it.each(['gpu+accelerator', 'cpu+gpu+accelerator'] as Strategy[])(
+    'keeps %s on its plan through one sample of another target far faster than its estimate',
+    (strategy) => {
+      const { scheduler } = calibrated(PREVIEW, { strategy });
+      scheduler.maintain();
+      const plan = scheduler.plan!;
+      // WebNN, an accelerator of its own: at a quarter of its time it would beat the endpoint.
+      const other = 'webnn';
+      expect(plan.cycle[0][1]).not.toBe(other);
+      expect(scheduler.allowed(other)).toBe(true);
+      const usual = PREVIEW.cost[PREVIEW.stages[1].kind][other];
+      for (let f = 0; f < 3; f++) scheduler.decide(f);
+      scheduler.report(1, other, usual / 4); // one sample far faster: a spike, or real?
+      expect(scheduler.maintain()).toBe(false); // wait for the next
+      expect(scheduler.plan).toBe(plan);
+      // The next frame checks it (off the plan, timed cleanly) ...
+      expect(scheduler.decide(3)[1]).toBe(other);
+      expect(scheduler.measures(3)).toBe(true);
+      scheduler.report(1, other, usual); // ... and it was a spike: the plan stays.
+      scheduler.maintain();
+      expect(scheduler.plan!.cycle).toEqual(plan.cycle);
+      expect(scheduler.planChanges).toBe(0);
+      // Confirmed, the faster target is taken.
+      scheduler.report(1, other, usual / 4);
+      scheduler.report(1, other, usual / 4);
+      expect(scheduler.maintain()).toBe(true);
+      for (const frame of scheduler.plan!.cycle) expect(frame[1]).toBe(other);
+    },
+  );
+
   it('predicts a plan its frames timed at what they ran, near the model or far, and says so', () => {
     // 1.1: a bias inside the 15% the choice between plans calls noise: the panel still shows
     // what the frames ran at.
