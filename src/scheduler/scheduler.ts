@@ -283,6 +283,7 @@ export class Scheduler {
     this.#unconfirmed.clear();
     this.#verifying.clear();
     this.#jumpFrom.clear();
+    this.#awaitingSince = null;
     this.#explorable = [];
     this.#exploreMin = Infinity;
     this.#exploreCap = 0;
