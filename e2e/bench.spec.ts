@@ -141,7 +141,9 @@ test('npm run bench --small runs the three scenarios under the four strategies a
     const [count] = tasks.countByRepeat as number[];
     expect(Number.isInteger(count) && count >= 0).toBe(true);
     expect(tasks.median).toBe((tasks.longestMsByRepeat as number[])[0]);
-    if (count > 0) expect(tasks.median as number).toBeGreaterThan(50);
+    // A long task ran over 50 ms; Chromium reports its duration in whole ms, so 50 is one (a CI
+    // run saw exactly 50).
+    if (count > 0) expect(tasks.median as number).toBeGreaterThanOrEqual(50);
   }
   // The printed table is the same table, as Markdown.
   expect(run.stdout).toContain(
