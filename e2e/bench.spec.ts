@@ -88,6 +88,14 @@ test('npm run bench --small runs the three scenarios under the four strategies a
           expect(n, `${r.case}: ${why}`).toBeGreaterThanOrEqual(0);
           expect(n, `${r.case}: ${why}`).toBeLessThanOrEqual(offPlan[why]);
         }
+        // The checks of jumped estimates by what they checked ("<stage kind> on <target>"),
+        // as many as the repeat's `verify`.
+        const verified = (r.verifiedByRepeat as Record<string, number>[])[0];
+        for (const what of Object.keys(verified)) expect(what, r.case).toMatch(/^\S+ on \S+$/);
+        expect(
+          Object.values(verified).reduce((a, b) => a + b, 0),
+          r.case,
+        ).toBe(offPlan.verify);
         // The warm-up's time between results: one per warm-up frame, none negative.
         const warm = (r.warmupIntervalsMsByRepeat as number[][])[0];
         expect(warm.length, r.case).toBe((r.warmupFramesByRepeat as number[])[0]);
@@ -134,6 +142,22 @@ test('npm run bench --small runs the three scenarios under the four strategies a
       (row.find((r) => r.strategy === 'auto')!.rate as number) /
         Math.max(...row.filter((r) => r.strategy !== 'auto').map((r) => r.rate as number)),
       9,
+    );
+    // The fixed strategies that ran Auto's very plan (a batch: its items in flight and slots),
+    // that plan's rate pooled over their repeats, and a verdict that agrees with the ratio.
+    const ran = (r: Result) =>
+      JSON.stringify(r.inFlight === null ? [r.itemsInFlight, r.slots] : r.plan);
+    const auto = row.find((r) => r.strategy === 'auto')!;
+    const same = row.filter((r) => r.strategy !== 'auto' && ran(r) === ran(auto));
+    expect(summary.samePlanFixed, scenario).toEqual(same.map((r) => r.strategy));
+    if (same.length === 0) expect(summary.samePlanRate).toBeNull();
+    else expect(summary.autoOverSamePlan).toBeGreaterThan(0);
+    expect(summary.verdict, scenario).toBe(
+      (summary.autoOverBestFixed as number) >= 1
+        ? 'at or above'
+        : summary.samePlanAsBestFixed && (summary.missesBy as number) <= (summary.spread as number)
+          ? 'same plan, within the spread'
+          : 'below',
     );
     // The page's long tasks while the row ran, one count per repeat (Chromium has the API).
     const tasks = results.find((r) => r.case === `${scenario}: long tasks`)!;

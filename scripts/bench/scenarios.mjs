@@ -122,36 +122,39 @@ try {
         // A machine that drifts during a row (the endpoint warming, memory growing) does not
         // always favour the same strategy (see orderOf in src/perf/scenario-results.ts).
         const order = orderOf(repeat);
-        const { row, table, autoChanges, offPlan, replanMs, longTasks } = await page.evaluate(
-          async ([id, size, inFlight, order, strategies]) => {
-            window.__triad.setFramesInFlight(inFlight);
-            const state = () => strategies.map((s) => window.__triad.schedulerState(s));
-            const before = state();
-            const t0 = window.__triad.now();
-            const result = await window.__triad.runScenario(id, size, order);
-            // Tasks that held the page's thread over 50 ms while the row ran (issue 17).
-            const longTasks = window.__triad.longTasks(t0);
-            const after = state();
-            // Per strategy, over this repeat: frames sent off the plan (probes, checks of a
-            // jumped estimate, exploration) and the re-plans' time on the page's thread.
-            const offPlan = {};
-            const replanMs = {};
-            strategies.forEach((s, k) => {
-              const was = before[k].offPlan;
-              const is = after[k].offPlan;
-              offPlan[s] = Object.fromEntries(Object.keys(is).map((w) => [w, is[w] - was[w]]));
-              replanMs[s] = after[k].replanTimes.slice(before[k].replanTimes.length);
-            });
-            // Why Auto ran the plan it ran: its placement log (trials, measured gains) over this
-            // repeat alone (the log is the session's: earlier rows' entries are not this row's).
-            const changes = window.__triad
-              .schedulerState('auto')
-              .changes.filter((c) => c.at >= t0)
-              .slice(-30);
-            return { ...result, autoChanges: changes, offPlan, replanMs, longTasks };
-          },
-          [id, size, inFlight, order, STRATEGIES],
-        );
+        const { row, table, autoChanges, offPlan, verified, replanMs, longTasks } =
+          await page.evaluate(
+            async ([id, size, inFlight, order, strategies]) => {
+              window.__triad.setFramesInFlight(inFlight);
+              const state = () => strategies.map((s) => window.__triad.schedulerState(s));
+              const before = state();
+              const t0 = window.__triad.now();
+              const result = await window.__triad.runScenario(id, size, order);
+              // Tasks that held the page's thread over 50 ms while the row ran (issue 17).
+              const longTasks = window.__triad.longTasks(t0);
+              const after = state();
+              // Per strategy, over this repeat: frames sent off the plan (probes, checks of a
+              // jumped estimate, exploration) and the re-plans' time on the page's thread.
+              const offPlan = {};
+              const verified = {};
+              const replanMs = {};
+              const since = (was, is) =>
+                Object.fromEntries(Object.keys(is).map((w) => [w, is[w] - (was[w] ?? 0)]));
+              strategies.forEach((s, k) => {
+                offPlan[s] = since(before[k].offPlan, after[k].offPlan);
+                verified[s] = since(before[k].verified, after[k].verified);
+                replanMs[s] = after[k].replanTimes.slice(before[k].replanTimes.length);
+              });
+              // Why Auto ran the plan it ran: its placement log (trials, measured gains) over this
+              // repeat alone (the log is the session's: earlier rows' entries are not this row's).
+              const changes = window.__triad
+                .schedulerState('auto')
+                .changes.filter((c) => c.at >= t0)
+                .slice(-30);
+              return { ...result, autoChanges: changes, offPlan, verified, replanMs, longTasks };
+            },
+            [id, size, inFlight, order, STRATEGIES],
+          );
         if (!row) throw new Error(`${id} did not run (see the page's notices)`);
         machine = table.machine;
         console.log(
@@ -164,7 +167,7 @@ try {
         const notices = await page.evaluate(() => window.__triad.noticeLog());
         const lost = notices.some((n) => n.title === 'GPU device lost');
         if (missing.length === 0 || !lost || attempt === 3) {
-          repeats.push({ ...row, autoChanges, offPlan, replanMs, longTasks });
+          repeats.push({ ...row, autoChanges, offPlan, verified, replanMs, longTasks });
           break;
         }
         console.log(
@@ -223,6 +226,8 @@ try {
       spread: round(r.spread),
       predictedOverMeasured: round(r.predictedOverMeasured),
       autoOverBestFixed: round(r.autoOverBestFixed),
+      autoOverSamePlan: round(r.autoOverSamePlan),
+      verdict: r.verdict,
       plan: r.plan?.map((p) => `${p.stage} → ${p.targets}`).join(', '),
     })),
   );

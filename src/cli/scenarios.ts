@@ -21,6 +21,7 @@ import { MlEffectRunner } from '../ml/effects/runner';
 import { EndpointMonitor } from '../ml/remote/monitor';
 import { STRATEGIES, toMarkdown, type CompareRow } from '../perf/report';
 import {
+  countsSince,
   median,
   orderOf,
   predictionsOf,
@@ -209,6 +210,7 @@ class NodeBench {
           s,
           {
             offPlan: { ...scheduler.offPlan },
+            verified: { ...scheduler.verified },
             replanTimes: [...scheduler.replanTimes],
             changes: scheduler.changes,
           },
@@ -318,15 +320,10 @@ export async function benchScenarios(
           ...row,
           autoChanges: after.auto.changes.slice(-30),
           offPlan: Object.fromEntries(
-            STRATEGIES.map((s) => [
-              s,
-              Object.fromEntries(
-                Object.entries(after[s].offPlan).map(([k, v]) => [
-                  k,
-                  (v as number) - ((before[s].offPlan as Record<string, number>)[k] ?? 0),
-                ]),
-              ),
-            ]),
+            STRATEGIES.map((s) => [s, countsSince(before[s].offPlan, after[s].offPlan)]),
+          ),
+          verified: Object.fromEntries(
+            STRATEGIES.map((s) => [s, countsSince(before[s].verified, after[s].verified)]),
           ),
           replanMs: Object.fromEntries(
             STRATEGIES.map((s) => [s, after[s].replanTimes.slice(before[s].replanTimes.length)]),

@@ -162,6 +162,9 @@ describe('placing AI stages with the scheduler', () => {
     for (const f of after) expect(f.targets).toEqual(['gpu', 'gpu', 'gpu']);
     expect(after[0].clean).toBe(true);
     expect(placer.scheduler.planChanges).toBe(0);
+    // One check, counted by what it checked (the bench reports which estimates it checks).
+    expect(placer.scheduler.offPlan.verify).toBe(1);
+    expect(placer.scheduler.verified).toEqual({ 'invert on gpu': 1 });
     const times = placer.stageTimes(chain, pixels).map((s) => s.times.gpu!);
     for (const t of times) expect(t).toBeCloseTo(2, 6);
   });

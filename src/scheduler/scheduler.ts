@@ -237,6 +237,8 @@ export class Scheduler {
    * uses the pair), a re-measure of a stale one (exploration). The bench reports them.
    */
   readonly offPlan = { probe: 0, verify: 0, explore: 0 };
+  /** The checks of a jumped estimate (`offPlan.verify`) by stage kind and target. */
+  readonly verified: Record<string, number> = {};
   /** Plans searched, and the clock time each took (ms): the bench reports them. */
   readonly replanTimes: number[] = [];
   /** The latest placement changes, oldest first (at most `CHANGE_LOG` kept). */
@@ -966,6 +968,8 @@ export class Scheduler {
       if (this.#verifying.has(pair) || !this.allowed(t)) continue;
       this.#verifying.add(pair);
       targets[s] = t;
+      const what = `${this.#stages[s].kind} on ${t}`;
+      this.verified[what] = (this.verified[what] ?? 0) + 1;
       return true;
     }
     return false;

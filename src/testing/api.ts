@@ -582,6 +582,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
         settling: s.settling,
         changes: s.changes,
         offPlan: { ...s.offPlan },
+        verified: { ...s.verified },
         replanTimes: [...s.replanTimes],
         frameMs: s.frameMs,
       };
