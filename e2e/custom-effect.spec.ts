@@ -12,6 +12,23 @@ fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
 }
 `;
 
+/** A shader whose frame takes long on a software GPU: `work`² steps a pixel. */
+const ENDLESS = `/*{ "name": "Endless", "params": { "work": { "type": "number", "min": 0, "max": 100000, "step": 1, "default": 300 } } }*/
+struct Params {
+  work: f32,
+}
+
+fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
+  var x = colour.r;
+  for (var i = 0u; i < u32(params.work); i++) {
+    for (var j = 0u; j < u32(params.work); j++) {
+      x = fract(x * 1.0001 + 0.37);
+    }
+  }
+  return vec4f(x, colour.g, colour.b, colour.a);
+}
+`;
+
 /** Custom WGSL effects: the editor, its errors, parameters from the header, links. */
 test.describe('custom WGSL effects', () => {
   let app: TriadPage;
@@ -201,24 +218,7 @@ test.describe('custom WGSL effects', () => {
     page,
   }) => {
     await page.getByTestId('chain.new-effect').click();
-    await typeCode(
-      page,
-      `/*{ "name": "Endless", "params": { "work": { "type": "number", "min": 0, "max": 100000, "step": 1, "default": 300 } } }*/
-struct Params {
-  work: f32,
-}
-
-fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
-  var x = colour.r;
-  for (var i = 0u; i < u32(params.work); i++) {
-    for (var j = 0u; j < u32(params.work); j++) {
-      x = fract(x * 1.0001 + 0.37);
-    }
-  }
-  return vec4f(x, colour.g, colour.b, colour.a);
-}
-`,
-    );
+    await typeCode(page, ENDLESS);
     await expect(page.getByTestId('custom.status')).toContainText('Compiled');
     await expect.poll(async () => (await app.chain()).stages[0].params.work).toBe(300);
     // Limits far below what a frame with this shader takes on a software GPU (tens of ms and
@@ -250,6 +250,31 @@ fn effect(colour: vec4f, at: vec2f, size: vec2f) -> vec4f {
     // was resolved", before the device's loss settled) is that loss, not a "GPU error" to show
     // (it was shown in 6 of 10 runs here).
     expect((await api(page).noticeLog()).map((n) => n.title)).not.toContain('GPU error');
+  });
+
+  test('a GPU device lost while a custom effect’s frame is on the GPU names that effect in its card', async ({
+    page,
+  }) => {
+    await page.getByTestId('chain.new-effect').click();
+    await typeCode(page, ENDLESS);
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    await expect.poll(async () => (await app.chain()).stages[0].params.work).toBe(300);
+    // The watchdog far off: this loss is not its own (that one is told as "stopped the GPU").
+    await api(page).setCustomWatchdog(60_000, 120_000);
+    await app.setNumber(0, 'work', 400);
+    // Once a frame with the shader is on the GPU, the device goes (as a driver reset takes it).
+    await expect
+      .poll(async () => (await api(page).customRunning()).length, { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    await api(page).loseDevice();
+    // (Named with it, at times: the version before, which ran while this one compiled and
+    // finished a moment before — see LOSS_SETTLES_MS.)
+    const lost = app.notices.filter({ hasText: 'GPU device lost' });
+    await expect(lost).toContainText(/It was running the custom effects? (“[^”]+”, )*“Endless”/);
+    await expect(page.getByTestId('app.gpu-status')).toHaveAttribute('data-status', 'ready');
+    expect((await api(page).noticeLog()).map((n) => n.title)).not.toContain(
+      '“Endless” stopped the GPU',
+    );
   });
 
   test('a shader with an infinite loop does not freeze the page', async ({ page }) => {

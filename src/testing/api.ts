@@ -735,6 +735,8 @@ export function createTestApi(app: AppState, compare: CompareState) {
     },
     /** The source "New effect…" starts from (benchmarks time it). */
     customTemplate: () => CUSTOM_TEMPLATE,
+    /** The custom effects with a frame on the GPU now (ids). */
+    customRunning: () => app.customGuard.suspects(),
     /** The custom-effect watchdog's limits (ms): tests make them short. */
     setCustomWatchdog(budgetMs: number, hangMs: number) {
       app.customGuard.budgetMs = budgetMs;

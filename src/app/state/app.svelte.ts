@@ -197,7 +197,7 @@ export class AppState {
             .suspects()
             .map((id) => `“${findCustomEffect(id)?.definition.name ?? id}”`);
           const during = running.length
-            ? ` It was running the custom effect ${running.join(', ')}.`
+            ? ` It was running the custom effect${running.length > 1 ? 's' : ''} ${running.join(', ')}.`
             : '';
           if (recovering && heldWrong === 'checked')
             this.notices.warning(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Timers } from '../../session/timers';
-import { CustomGuard } from './custom-guard';
+import { CustomGuard, LOSS_SETTLES_MS } from './custom-guard';
 import { ShaderTrust } from './shader-trust.svelte';
 
 /** Timers that move only when the test says so. */
@@ -42,9 +42,21 @@ describe('the custom-effect watchdog', () => {
     guard.watch(['custom-a'], Promise.resolve());
     await advance(10_000);
     expect(events).toEqual([]);
+    await advance(LOSS_SETTLES_MS);
     expect(guard.suspects()).toEqual([]);
     expect(guard.takeReset()).toEqual([]);
     expect(guard.blocked('custom-a')).toBeNull();
+  });
+
+  it('a frame whose GPU work just ended is still a suspect for a moment (a loss under it is reported after)', async () => {
+    const { guard, advance } = setup();
+    guard.watch(['custom-a'], Promise.resolve());
+    await advance(0);
+    expect(guard.suspects()).toEqual(['custom-a']);
+    await advance(LOSS_SETTLES_MS - 1);
+    expect(guard.suspects()).toEqual(['custom-a']);
+    await advance(1);
+    expect(guard.suspects()).toEqual([]);
   });
 
   it('a frame over the budget stops its custom effects; one that never ends resets the GPU', async () => {

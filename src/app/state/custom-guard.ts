@@ -4,6 +4,9 @@ import type { ShaderTrust } from './shader-trust.svelte';
 /** "2 s", "0.25 s": a duration for a sentence. */
 export const seconds = (ms: number) => `${Number((ms / 1000).toPrecision(2))} s`;
 
+/** How long after a frame's GPU work ends a device loss is still put down to its code (ms). */
+export const LOSS_SETTLES_MS = 100;
+
 export interface CustomGuardDeps {
   timers: Timers;
   trust: ShaderTrust;
@@ -51,11 +54,16 @@ export class CustomGuard {
     const end = () => {
       if (finished) return;
       finished = true;
-      for (const id of ids) {
-        const n = (this.#running.get(id) ?? 1) - 1;
-        if (n > 0) this.#running.set(id, n);
-        else this.#running.delete(id);
-      }
+      // Still a suspect for a moment: a device lost under the frame ends its GPU work first and
+      // is reported just after (Chromium, a device destroyed under a custom shader's frame: the
+      // frame "finished", then the loss 3 ms later).
+      void this.#deps.timers.sleep(LOSS_SETTLES_MS).then(() => {
+        for (const id of ids) {
+          const n = (this.#running.get(id) ?? 1) - 1;
+          if (n > 0) this.#running.set(id, n);
+          else this.#running.delete(id);
+        }
+      });
     };
     done.then(end, end);
     const { timers } = this.#deps;
@@ -80,7 +88,10 @@ export class CustomGuard {
     });
   }
 
-  /** The custom effects a device loss now may be due to: those whose code is on the GPU. */
+  /**
+   * The custom effects a device loss now may be due to: those whose code is on the GPU, or was
+   * until `LOSS_SETTLES_MS` ago.
+   */
   suspects(): string[] {
     return [...this.#running.keys()];
   }
