@@ -79,6 +79,12 @@ test('npm run bench --small runs the three scenarios under the four strategies a
         const span = (r.spanMsByRepeat as { clean: number | null; other: number | null }[])[0];
         expect(span.clean ?? span.other, r.case).not.toBeNull();
         for (const ms of [span.clean, span.other]) if (ms !== null) expect(ms).toBeGreaterThan(0);
+        // How many of the timed frames were timed cleanly: some where the span says so.
+        const clean = (r.cleanFramesTimedByRepeat as number[])[0];
+        expect(Number.isInteger(clean) && clean >= 0 && clean <= (r.n as number), r.case).toBe(
+          true,
+        );
+        expect(clean > 0, r.case).toBe(span.clean !== null);
         const offPlan = (r.offPlanByRepeat as Record<string, number>[])[0];
         expect(Object.keys(offPlan).sort()).toEqual(['explore', 'probe', 'verify']);
         // Of those, the timed frames' own: never more than the repeat's.

@@ -169,6 +169,52 @@ describe('placing AI stages with the scheduler', () => {
     for (const t of times) expect(t).toBeCloseTo(2, 6);
   });
 
+  it.each([
+    ['super-resolution-x2', false],
+    ['background-blur', true],
+  ])(
+    'a check of the endpoint running %s times its frame cleanly: %s (learned on every frame, or only from clean ones)',
+    (effect, cleanly) => {
+      let now = 0;
+      const placer = new SchedulerPlacer(
+        () => now,
+        'gpu+accelerator',
+        new LatencyModel(() => now),
+        () => ['remote'],
+        (work) => work(),
+      );
+      placer.setInFlight(2);
+      const chain = [stage(effect), stage('vignette')];
+      // As the engine learns them: super-resolution's round trip on every frame; segmentation's
+      // (its GPU side: resize, composite) and the GPU's kernels on clean frames only.
+      const everyFrame = effect === 'super-resolution-x2';
+      const frame = (sequence: number, remoteMs = 100) => {
+        placer.place(chain, sequence, 320 * 180); // as the engine: placed, then timed
+        const clean = placer.cleanTiming(sequence);
+        placer.measured({
+          cpu: [],
+          gpu: [{ indices: [1], ms: clean ? 2 : 20, clean }],
+          ml: [{ index: 0, target: 'remote', ms: remoteMs, clean: clean || everyFrame }],
+          transfers: [],
+        });
+        now += 60;
+        return clean;
+      };
+      let sequence = 0;
+      do frame(sequence++);
+      while (placer.scheduler.calibrating);
+      for (let i = 0; i < 12; i++) frame(sequence++);
+      // The endpoint 4× slower on one sample, on a frame timed cleanly one in ten.
+      while (sequence % 10 !== 9) frame(sequence++);
+      frame(sequence++, 400);
+      // The next frame checks it; it is not one of the frames timed cleanly one in ten.
+      const check = sequence;
+      expect(frame(sequence++)).toBe(cleanly);
+      expect(placer.scheduler.checkOf(check)).toEqual({ stage: 0, target: 'remote' });
+      expect(placer.scheduler.verified).toEqual({ [`${effect} on remote`]: 1 });
+    },
+  );
+
   it("a frame's own time beyond its stages (measured on clean frames run alone) is in the prediction", () => {
     let now = 0;
     const placer = new SchedulerPlacer(() => now, 'gpu-only', new LatencyModel(() => now));

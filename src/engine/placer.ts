@@ -1,7 +1,12 @@
 import { findMlEffect } from '../effects/catalogue';
 import { isCustomEffectId } from '../effects/custom/registry';
 import type { StageSpec } from '../effects/chain';
-import { ML_TARGET_DEVICE, type MlTarget, type StageTarget as TargetKind } from '../core/targets';
+import {
+  ML_TARGET_DEVICE,
+  isMlTarget,
+  type MlTarget,
+  type StageTarget as TargetKind,
+} from '../core/targets';
 import { ownMs, type RemoteLink } from '../ml/remote/link';
 import { LatencyModel, Scheduler, type Strategy, type TargetInfo } from '../scheduler';
 
@@ -119,6 +124,8 @@ export class SchedulerPlacer implements FramePlacer {
   readonly #defer: Defer;
   #maintaining = false;
   #signature = '';
+  /** The chain's effects, stage by stage (see `#learnedWhenClean`). */
+  #effects: string[] = [];
 
   /**
    * `mlTargets`: the ML targets available now (AI stages may run on any of them). `later` runs
@@ -160,6 +167,7 @@ export class SchedulerPlacer implements FramePlacer {
 
   /** Tells the scheduler the chain, when it changed (targets, pins, size, ML targets here). */
   #setChain(stages: readonly StageSpec[], pixels: number): void {
+    this.#effects = stages.map((s) => s.effect);
     const ml = this.#mlTargets();
     const signature = `${pixels}|${ml.join('+')}|${stages.map((s) => `${s.effect}:${s.target}`).join(',')}`;
     if (signature !== this.#signature) {
@@ -225,11 +233,27 @@ export class SchedulerPlacer implements FramePlacer {
    * ten after: the samples the latency model learns GPU times from.
    */
   cleanTiming(sequence: number): boolean {
+    const check = this.scheduler.checkOf(sequence);
     return (
       this.scheduler.calibrating ||
-      this.scheduler.measures(sequence) ||
+      (check !== undefined && this.#learnedWhenClean(check.stage, check.target)) ||
       sequence % CLEAN_EVERY === CLEAN_EVERY - 1
     );
+  }
+
+  /**
+   * Whether a stage on a target is learned from clean frames only: its work is on the GPU queue
+   * (a GPU kernel, an ML target on the GPU, or a segmentation effect's GPU side), where other
+   * frames' work would be in its time. The CPU's stages, and super-resolution on the workers'
+   * runtime or the endpoint, are learned on every frame: a check of them needs no clean frame.
+   * (At two frames in flight, every check of the endpoint's super-resolution, a sample that
+   * swings with the other frame's request beside it, timed its frame cleanly: 8–12 of the 3D
+   * preview's 20 timed frames under each accelerator strategy, each waiting for an idle queue.)
+   */
+  #learnedWhenClean(stage: number, target: string): boolean {
+    if (target === 'cpu') return false;
+    if (target === 'gpu' || !isMlTarget(target) || ML_TARGET_DEVICE[target] === 'gpu') return true;
+    return findMlEffect(this.#effects[stage] ?? '')?.task === 'segmentation';
   }
 
   allows(target: TargetKind): boolean {

@@ -85,6 +85,8 @@ export interface CompareCell {
    * the frames timed cleanly (the ones the latency model learns from) and the others.
    */
   spanMs?: { clean: number | null; other: number | null };
+  /** Frame rows: how many timed frames were timed cleanly (each waits for an idle GPU queue). */
+  cleanFrames?: number;
   /** A batch: items in flight at once (the planner's recommendation), and each target's share. */
   inFlight?: number;
   slots?: Record<string, number>;

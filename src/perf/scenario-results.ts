@@ -160,6 +160,8 @@ export function resultsOf({ inFlight, repeats }: MeasuredRun): Record<string, un
       // Per repeat: a timed frame's mean span (ms), timed cleanly (what the model learns from)
       // and not: what clean timing's waits cost a frame.
       spanMsByRepeat: frames ? cells.map((c) => c.spanMs ?? null) : [],
+      // Per repeat: how many timed frames were timed cleanly (one in ten, and checks that need it).
+      cleanFramesTimedByRepeat: frames ? cells.map((c) => c.cleanFrames ?? null) : [],
       replanMs: summary(repeats.flatMap((r) => r.replanMs?.[strategy] ?? [])),
       // Auto's placement log at the end of each repeat (frame rows): the plans it tried and why.
       ...(strategy === 'auto' && frames

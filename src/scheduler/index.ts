@@ -6,6 +6,7 @@ export {
   Scheduler,
   strategyAllows,
   strategySplits,
+  type Check,
   type Policy,
   type Prediction,
   type SchedulerOptions,

@@ -74,6 +74,12 @@ const RECORD_RULES: Omit<RecordRules, 'moved' | 'recent'> = {
   runningDrift: 3,
 };
 
+/** What a frame was sent to measure: one stage on one target. */
+export interface Check {
+  stage: number;
+  target: string;
+}
+
 /** A target that failed: excluded until `until`, then probed with one frame. */
 interface Health {
   until: number;
@@ -185,8 +191,11 @@ export class Scheduler {
   #unconfirmed = new Set<string>();
   #calibrated = false;
   #lastDecide: number | null = null;
-  /** Frames sent off the plan to measure something (a probe, a check, a re-measure). */
-  readonly #measuring = new Set<number>();
+  /**
+   * Frames sent to measure something (a probe, a check, a re-measure), with the stage and target
+   * each measures.
+   */
+  readonly #measuring = new Map<number, Check>();
   /** Pairs worth re-measuring when stale (from the last plan): stage, target, extra ms. */
   #explorable: { stage: number; target: string; cost: number }[] = [];
   #predictions = new Map<string, { at: number; value: Prediction | null }>();
@@ -233,8 +242,10 @@ export class Scheduler {
   };
   /**
    * Frames sent to measure something, by why: a probe of a target whose back-off ended, a check
-   * of an estimate that jumped (off the plan, or a frame of the plan timed cleanly where the plan
-   * uses the pair), a re-measure of a stale one (exploration). The bench reports them.
+   * of an estimate that jumped (off the plan, or a frame of the plan marked to check it where the
+   * plan uses the pair), a re-measure of a stale one (exploration). The bench reports them; the
+   * app times such a frame cleanly where the pair is learned from clean frames only
+   * (`checkOf`).
    */
   readonly offPlan = { probe: 0, verify: 0, explore: 0 };
   /** The checks of a jumped estimate (`offPlan.verify`) by stage kind and target. */
@@ -908,36 +919,45 @@ export class Scheduler {
     const targets = plan
       ? plan.cycle[this.#cursor++ % plan.cycle.length].slice()
       : this.#stages.map((_, s) => this.#fastest(s));
-    if (this.#probe(frame, targets)) return this.#measure(frame, targets, 'probe');
-    if (this.#verify(targets)) return this.#measure(frame, targets, 'verify');
+    const probe = this.#probe(frame, targets);
+    if (probe) return this.#measure(frame, targets, 'probe', probe);
+    const check = this.#verify(targets);
+    if (check) return this.#measure(frame, targets, 'verify', check);
     // The budget grows with time, up to what the dearest re-measurement costs.
     this.#exploreBudget = Math.min(
       this.#exploreBudget + elapsed * this.options.exploreShare,
       this.#exploreCap,
     );
-    return this.#explore(targets) ? this.#measure(frame, targets, 'explore') : targets;
+    const explore = this.#explore(targets);
+    return explore ? this.#measure(frame, targets, 'explore', explore) : targets;
   }
 
-  #measure(frame: number, targets: string[], why: keyof Scheduler['offPlan']): string[] {
+  #measure(
+    frame: number,
+    targets: string[],
+    why: keyof Scheduler['offPlan'],
+    check: Check,
+  ): string[] {
     this.offPlan[why]++;
-    this.#measuring.add(frame);
+    this.#measuring.set(frame, check);
     // Frames that never report (lost with a device) are not kept for ever.
-    if (this.#measuring.size > 64) this.#measuring.delete(this.#measuring.values().next().value!);
+    if (this.#measuring.size > 64) this.#measuring.delete(this.#measuring.keys().next().value!);
     return targets;
   }
 
   /**
-   * Whether `frame` was sent off the plan to measure something (a probe of a failed target, a
-   * check of an estimate that jumped, a re-measure of a stale one): its samples decide the plan,
-   * so the executor times it cleanly (where it times only some frames cleanly, a sample it does
-   * not learn from would leave the check waiting and the target out of the plan).
+   * What `frame` was sent to measure, if anything (a probe of a failed target, a check of an
+   * estimate that jumped, a re-measure of a stale one): its sample decides the plan, so the
+   * executor times the frame cleanly where that stage on that target is learned from clean frames
+   * only (where it times only some frames cleanly, a sample it does not learn from would leave
+   * the check waiting and the target out of the plan).
    */
-  measures(frame: number): boolean {
-    return this.#measuring.has(frame);
+  checkOf(frame: number): Check | undefined {
+    return this.#measuring.get(frame);
   }
 
   /** Sends one stage of this frame to a target whose back-off ended, if none is probing yet. */
-  #probe(frame: number, targets: string[]): boolean {
+  #probe(frame: number, targets: string[]): Check | null {
     const now = this.#clock();
     for (const [target, h] of this.#health) {
       if (now < h.until) continue;
@@ -949,19 +969,19 @@ export class Scheduler {
       if (stage < 0) continue;
       targets[stage] = target;
       h.probe = { frame, stage, at: now };
-      return true;
+      return { stage, target };
     }
-    return false;
+    return null;
   }
 
   /**
    * An estimate that jumped on one sample (a spike, or a real change) gets one more frame soon,
    * so a spike does not keep a target out of the plan until its estimate goes stale. Where the
-   * frame runs the pair anyway (the plan uses it), it is still marked as measuring: the app
-   * times only some frames cleanly, and a fixed strategy waits for this sample (see
-   * `#awaitsConfirmation`).
+   * frame runs the pair anyway (the plan uses it), it is still marked as checking it: the app
+   * times only some frames cleanly, a pair learned from clean frames alone would wait for the
+   * next of them, and a fixed strategy waits for this sample (see `#awaitsConfirmation`).
    */
-  #verify(targets: string[]): boolean {
+  #verify(targets: string[]): Check | null {
     for (const pair of this.#unconfirmed) {
       const [stage, t] = pair.split('|');
       const s = Number(stage);
@@ -970,9 +990,9 @@ export class Scheduler {
       targets[s] = t;
       const what = `${this.#stages[s].kind} on ${t}`;
       this.verified[what] = (this.verified[what] ?? 0) + 1;
-      return true;
+      return { stage: s, target: t };
     }
-    return false;
+    return null;
   }
 
   /** Keeps `#unconfirmed` in step with the model for one pair. */
@@ -983,8 +1003,8 @@ export class Scheduler {
   }
 
   /** Re-measures one stale pair that could change the plan, when the budget allows. */
-  #explore(targets: string[]): boolean {
-    if (this.options.exploreShare <= 0 || this.#exploreBudget < this.#exploreMin) return false;
+  #explore(targets: string[]): Check | null {
+    if (this.options.exploreShare <= 0 || this.#exploreBudget < this.#exploreMin) return null;
     const now = this.#clock();
     const stale = this.model.options.staleAfterMs;
     let oldest: { stage: number; target: string; cost: number; at: number } | null = null;
@@ -995,10 +1015,10 @@ export class Scheduler {
       if (now - at < stale) continue;
       if (!oldest || at < oldest.at) oldest = { ...pair, at };
     }
-    if (!oldest) return false;
+    if (!oldest) return null;
     targets[oldest.stage] = oldest.target;
     this.#exploreBudget -= oldest.cost;
-    return true;
+    return { stage: oldest.stage, target: oldest.target };
   }
 
   /**

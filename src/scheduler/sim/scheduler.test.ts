@@ -287,9 +287,10 @@ describe('the scheduler', () => {
       scheduler.report(1, other, usual / 4); // one sample far faster: a spike, or real?
       expect(scheduler.maintain()).toBe(false); // wait for the next
       expect(scheduler.plan).toBe(plan);
-      // The next frame checks it (off the plan, timed cleanly) ...
+      // The next frame checks it (off the plan) ...
       expect(scheduler.decide(3)[1]).toBe(other);
-      expect(scheduler.measures(3)).toBe(true);
+      expect(scheduler.checkOf(3)).toEqual({ stage: 1, target: other });
+      expect(scheduler.checkOf(4)).toBeUndefined();
       scheduler.report(1, other, usual); // ... and it was a spike: the plan stays.
       scheduler.maintain();
       expect(scheduler.plan!.cycle).toEqual(plan.cycle);

@@ -183,6 +183,7 @@ export async function measureFrames(
           intervals,
           busyMs,
           spanMs: { clean: spanOf(true), other: spanOf(false) },
+          cleanFrames: done.filter((t) => t.clean).length,
           offPlan,
           ...scheduled,
           ...planned,
