@@ -51,6 +51,14 @@ test.describe('custom WGSL effects', () => {
     await page.keyboard.insertText(code);
   }
 
+  /** A new custom stage running `ENDLESS` at its default work (compiled, committed). */
+  async function newEndlessEffect(page: Page) {
+    await page.getByTestId('chain.new-effect').click();
+    await typeCode(page, ENDLESS);
+    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
+    await expect.poll(async () => (await app.chain()).stages[0].params.work).toBe(300);
+  }
+
   /** A new custom stage running `code` (typed into the editor, compiled, committed). */
   async function newEffectWith(page: Page, code: string) {
     await page.getByTestId('chain.new-effect').click();
@@ -217,10 +225,7 @@ test.describe('custom WGSL effects', () => {
   test('a shader whose frame runs over the watchdog’s limits is stopped, the GPU reset, and the app goes on without it', async ({
     page,
   }) => {
-    await page.getByTestId('chain.new-effect').click();
-    await typeCode(page, ENDLESS);
-    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
-    await expect.poll(async () => (await app.chain()).stages[0].params.work).toBe(300);
+    await newEndlessEffect(page);
     // Limits far below what a frame with this shader takes on a software GPU (tens of ms and
     // more): stopped after 1 ms on a frame, the GPU given up after 5 ms. (Loops are bounded, so
     // no shader runs for ever: see the infinite-loop test below.)
@@ -255,10 +260,7 @@ test.describe('custom WGSL effects', () => {
   test('a GPU device lost while a custom effect’s frame is on the GPU names that effect in its card', async ({
     page,
   }) => {
-    await page.getByTestId('chain.new-effect').click();
-    await typeCode(page, ENDLESS);
-    await expect(page.getByTestId('custom.status')).toContainText('Compiled');
-    await expect.poll(async () => (await app.chain()).stages[0].params.work).toBe(300);
+    await newEndlessEffect(page);
     // The watchdog far off: this loss is not its own (that one is told as "stopped the GPU").
     await api(page).setCustomWatchdog(60_000, 120_000);
     await app.setNumber(0, 'work', 400);
