@@ -52,6 +52,9 @@ export function findEffect(id: string): AnyEffect | undefined {
   return byId.get(id) ?? findCustomEffect(id)?.definition;
 }
 
+/** Whether an AI effect runs with the frame on the GPU side (segmentation: resize, composite). */
+export const runsOnGpuSide = (id: string) => findMlEffect(id)?.task === 'segmentation';
+
 export function findMlEffect(id: string): MlEffectDefinition | undefined {
   return mlById.get(id);
 }

@@ -1,4 +1,4 @@
-import { findMlEffect } from '../effects/catalogue';
+import { findMlEffect, runsOnGpuSide } from '../effects/catalogue';
 import { isCustomEffectId } from '../effects/custom/registry';
 import type { StageSpec } from '../effects/chain';
 import {
@@ -167,11 +167,11 @@ export class SchedulerPlacer implements FramePlacer {
 
   /** Tells the scheduler the chain, when it changed (targets, pins, size, ML targets here). */
   #setChain(stages: readonly StageSpec[], pixels: number): void {
-    this.#effects = stages.map((s) => s.effect);
     const ml = this.#mlTargets();
     const signature = `${pixels}|${ml.join('+')}|${stages.map((s) => `${s.effect}:${s.target}`).join(',')}`;
     if (signature !== this.#signature) {
       this.#signature = signature;
+      this.#effects = stages.map((s) => s.effect);
       // Pixel effects have a WGSL and a CPU kernel (custom WGSL effects: the GPU only); every AI
       // effect runs on any ML target.
       this.scheduler.setChain(
@@ -253,7 +253,7 @@ export class SchedulerPlacer implements FramePlacer {
   #learnedWhenClean(stage: number, target: string): boolean {
     if (target === 'cpu') return false;
     if (target === 'gpu' || !isMlTarget(target) || ML_TARGET_DEVICE[target] === 'gpu') return true;
-    return findMlEffect(this.#effects[stage] ?? '')?.task === 'segmentation';
+    return runsOnGpuSide(this.#effects[stage] ?? '');
   }
 
   allows(target: TargetKind): boolean {

@@ -1,4 +1,4 @@
-import { findMlEffect } from '../../effects/catalogue';
+import { findMlEffect, runsOnGpuSide } from '../../effects/catalogue';
 import type { EffectEnv, MlEffectDefinition } from '../../effects/effect';
 import { createImage, toByte, type RgbaImage } from '../../effects/image';
 import type { ParamValues } from '../../effects/params';
@@ -241,7 +241,8 @@ export class MlEffectRunner {
 
   /** Whether the effect can run with the frame on the GPU (segmentation effects can). */
   runsOnGpu(effectId: string): boolean {
-    return this.#effect(effectId).task === 'segmentation';
+    this.#effect(effectId); // an unknown effect throws
+    return runsOnGpuSide(effectId);
   }
 
   async runOnGpu(
