@@ -13,6 +13,7 @@ import {
   type PlanRecord,
   type RecordRules,
   type Scored,
+  RetryBackoff,
 } from './trial';
 import type { Clock, PlacementChange, StageInfo, Strategy, TargetInfo } from './types';
 
@@ -212,8 +213,12 @@ export class Scheduler {
    * does not average with one before (minutes, and other strategies' frames, may lie between).
    */
   #interruptedAt = -Infinity;
-  /** Decisions when Auto last ran a plan only the model preferred (see `#choose`). */
+  /**
+   * Decisions when Auto last ran a plan it did not have to (one only the model preferred, or a
+   * remembered one again: see `#choose`), and when each remembered plan may run again.
+   */
   #triedAt = -Infinity;
+  #retried = new RetryBackoff(TRY_EVERY);
   /** Decisions at the last confirmed 3× slowdown of anything (see `#slowed`). */
   #lastSlowed = -Infinity;
   /** Decisions when the running plan's cycle was adopted. */
@@ -307,6 +312,7 @@ export class Scheduler {
   #forgetMeasuredPlans(): void {
     this.#records.clear();
     this.#siblings.clear();
+    this.#retried.clear();
     // Timed again from the next decision: the plan made next may be the one running (a new
     // timer came only with a plan that changed, so after a change of frames in flight a plan
     // that stayed the same was never timed again, and its prediction was the model's alone).
@@ -645,8 +651,12 @@ export class Scheduler {
       first: !this.#plan,
       margin: this.options.trialMargin,
       hysteresis: this.options.hysteresis,
+      mayRetry: (x) => this.#mayRetry(planKey(x.plan)),
     });
-    if (trial.length > 0) return { trial: trial.map((x) => x.plan) };
+    if (trial.length > 0) {
+      for (const x of trial) if (x.state === 'remembered') this.#noteRetry(planKey(x.plan));
+      return { trial: trial.map((x) => x.plan) };
+    }
     const pick = scored.reduce((a, b) => (b.period < a.period ? b : a));
     const now = current && scored.find((x) => planKey(x.plan) === planKey(current));
     // Where measurements have shown the model wrong, a plan it alone prefers is run for a window
@@ -663,8 +673,7 @@ export class Scheduler {
         RECORD_RULES.agree,
       )
     ) {
-      if (this.#decisions - this.#triedAt < TRY_EVERY)
-        return { plan: current!, period: now.period, currentPeriod: now.period };
+      if (!this.#mayTry()) return { plan: current!, period: now.period, currentPeriod: now.period };
       this.#triedAt = this.#decisions;
       return {
         trial: [pick.plan],
@@ -677,6 +686,24 @@ export class Scheduler {
       currentPeriod: now ? now.period : null,
       measured: pick.state !== 'unmeasured' && now?.state !== 'unmeasured',
     };
+  }
+
+  /**
+   * Whether Auto may run a plan it does not have to now: these trials are exploration, so none
+   * while exploration is off (Compare's timed frames) and at most one every `TRY_EVERY`
+   * decisions (a window on a slower plan every 100 frames costs about 1%).
+   */
+  #mayTry(): boolean {
+    return this.options.exploreShare > 0 && this.#decisions - this.#triedAt >= TRY_EVERY;
+  }
+
+  #mayRetry(key: string): boolean {
+    return this.#mayTry() && this.#retried.may(key, this.#decisions, this.#lastSlowed);
+  }
+
+  #noteRetry(key: string): void {
+    this.#retried.ran(key, this.#decisions, this.#lastSlowed);
+    this.#triedAt = this.#decisions;
   }
 
   /** A plan with what it measured, or what a plan on the same targets measured. */

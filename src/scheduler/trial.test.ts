@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   PlanTimer,
+  RetryBackoff,
   scoreCandidates,
   shownWrong,
   supportKey,
@@ -177,6 +178,23 @@ describe('trialOf', () => {
     expect(trialOf([running, slower], opts)).toEqual([]);
   });
 
+  it('weighs a remembered plan against what the measured plans ran at, not their predictions', () => {
+    // The running plan runs 7% under the model's period for it (within the noise, so measured
+    // at the model's word): 81 ms is 10% under its prediction but only 4% under what it ran.
+    const running = score('gpu grain', 90, { ms: 84, predicted: 90 });
+    const remembered = score('cpu grain', 95, { ms: 81, predicted: 70 });
+    expect([running.state, running.period, remembered.state]).toEqual([
+      'measured',
+      90,
+      'remembered',
+    ]);
+    expect(trialOf([running, remembered], opts)).toEqual([]);
+    const faster = score('cpu grain', 95, { ms: 76, predicted: 70 });
+    expect(trialOf([running, faster], opts).map((x) => x.plan)).toEqual(['cpu grain']);
+    // Not where the caller says it may not run again yet.
+    expect(trialOf([running, faster], { ...opts, mayRetry: () => false })).toEqual([]);
+  });
+
   it('never re-runs the plan that runs now', () => {
     const best = score('best', 300, { ms: 310, predicted: 300 });
     const running = { ...score('split', 370, { ms: 250, predicted: 250 }), running: true };
@@ -189,6 +207,32 @@ describe('trialOf', () => {
 
   it('never runs a plan alone', () => {
     expect(trialOf([score('a', 100)], { ...opts, first: true })).toEqual([]);
+  });
+});
+
+describe('RetryBackoff', () => {
+  it('lets a plan run again at once, then after waits that double; a slowdown starts over', () => {
+    const backoff = new RetryBackoff(100);
+    const noSlowdown = -Infinity;
+    expect(backoff.may('a', 0, noSlowdown)).toBe(true);
+    backoff.ran('a', 0, noSlowdown);
+    expect(backoff.may('a', 99, noSlowdown)).toBe(false);
+    expect(backoff.may('b', 99, noSlowdown)).toBe(true); // each plan its own
+    expect(backoff.may('a', 100, noSlowdown)).toBe(true);
+    backoff.ran('a', 100, noSlowdown);
+    expect(backoff.may('a', 299, noSlowdown)).toBe(false);
+    expect(backoff.may('a', 300, noSlowdown)).toBe(true);
+    backoff.ran('a', 300, noSlowdown);
+    expect(backoff.may('a', 699, noSlowdown)).toBe(false);
+    expect(backoff.may('a', 700, noSlowdown)).toBe(true);
+    // A slowdown confirmed at 350: another situation, so it may run at once, and the next wait
+    // is the first again.
+    expect(backoff.may('a', 351, 350)).toBe(true);
+    backoff.ran('a', 351, 350);
+    expect(backoff.may('a', 450, 350)).toBe(false);
+    expect(backoff.may('a', 451, 350)).toBe(true);
+    backoff.clear();
+    expect(backoff.may('a', 452, 350)).toBe(true);
   });
 });
 

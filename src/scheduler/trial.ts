@@ -208,22 +208,72 @@ export function shownWrong<P>(scored: Scored<P>[], agree: number): boolean {
 /**
  * The plans to run before choosing (empty: choose now). Candidates within `margin` of the best
  * period that never ran are run on the first plan of a chain (the model's estimates come from
- * one stage at a time, not from plans running together); a remembered plan that ran faster than the best measured one by more than
- * `hysteresis` runs again (its estimates may have absorbed another plan's crowding). The
- * model's favourite first.
+ * one stage at a time, not from plans running together); a remembered plan that ran faster than
+ * the best measured one ran by more than `hysteresis` runs again (its estimates may have absorbed
+ * another plan's crowding), where `mayRetry` lets it. Measured against measured: the model's
+ * period for the running plan was above what it ran at, and two plans 2% apart in the browser
+ * each looked 8% faster than the other's prediction, retried in turn every few hundred frames.
+ * The model's favourite first.
  */
 export function trialOf<P>(
   scored: Scored<P>[],
-  { first, margin, hysteresis }: { first: boolean; margin: number; hysteresis: number },
+  {
+    first,
+    margin,
+    hysteresis,
+    mayRetry = () => true,
+  }: {
+    first: boolean;
+    margin: number;
+    hysteresis: number;
+    mayRetry?: (candidate: Scored<P>) => boolean;
+  },
 ): Scored<P>[] {
   const best = Math.min(...scored.map((x) => x.period));
   const close = scored.filter((x) => x.period <= best * (1 + margin));
-  const running = Math.min(...scored.filter((x) => x.state === 'measured').map((x) => x.period));
+  const ran = Math.min(
+    ...scored.filter((x) => x.state === 'measured').map((x) => x.record?.ms ?? x.period),
+  );
   const retry = close.filter(
-    (x) => x.state === 'remembered' && !x.running && x.record!.ms < running * (1 - hysteresis),
+    (x) =>
+      x.state === 'remembered' &&
+      !x.running &&
+      x.record!.ms < ran * (1 - hysteresis) &&
+      mayRetry(x),
   );
   const fresh = first ? close.filter((x) => x.state === 'unmeasured') : [];
   const trial = [...new Set([...fresh, ...retry])];
   if (trial.length === 0 || close.length < 2) return [];
   return trial.sort((a, b) => a.predicted - b.predicted);
+}
+
+/**
+ * When a remembered plan may run again (by `planKey`, counted in decisions): at once the first
+ * time, then after a wait twice the last, from `every`; a confirmed slowdown since its last run
+ * starts it over (the situation changed). In the browser two plans 2% apart each ran one noisy
+ * window faster than the other and were run again in turn, inside Compare's timed frames.
+ */
+export class RetryBackoff {
+  readonly every: number;
+  #last = new Map<string, { times: number; at: number }>();
+
+  constructor(every: number) {
+    this.every = every;
+  }
+
+  may(key: string, now: number, lastSlowed: number): boolean {
+    const last = this.#last.get(key);
+    if (!last || last.at < lastSlowed) return true;
+    return now - last.at >= this.every * 2 ** (last.times - 1);
+  }
+
+  ran(key: string, now: number, lastSlowed: number): void {
+    const last = this.#last.get(key);
+    const times = last && last.at >= lastSlowed ? last.times + 1 : 1;
+    this.#last.set(key, { times, at: now });
+  }
+
+  clear(): void {
+    this.#last.clear();
+  }
 }

@@ -136,6 +136,7 @@ export async function measureFrames(
         const finished: number[] = [];
         // The plan is timed, not re-measuring: exploration costs ≤ 0.5% over time, but one
         // re-measure of a slow target inside a short timed run would count for 5–10% of it.
+        // Off, it also stops Auto running again a plan it need not (a window on another plan).
         const explore = placer.scheduler.options.exploreShare;
         placer.scheduler.options.exploreShare = 0;
         // The prediction is made before its frames run (from what the scheduler knew then).
