@@ -77,7 +77,12 @@ test('a video on a GPU that loses what was drawn: the watch beside its frames fi
   await api(page).videoPause();
   await app.actualSize();
   await app.expectCanvasMatchesCpu();
-  expect((await api(page).state()).deviceGeneration).toBe(2); // the new device's watch: nothing
+  // The new device's watch found nothing (if it did, the log says what and when: once in CI a
+  // third device came after the canvas was read, cause unknown).
+  expect(
+    (await api(page).state()).deviceGeneration,
+    JSON.stringify(await api(page).recoveryLog()),
+  ).toBe(2);
   await expect(app.notices.filter({ hasText: 'Playback stopped' })).toHaveCount(0);
 });
 
