@@ -252,7 +252,7 @@ export class SchedulerPlacer implements FramePlacer {
    */
   #learnedWhenClean(stage: number, target: string): boolean {
     if (target === 'cpu') return false;
-    if (target === 'gpu' || !isMlTarget(target) || ML_TARGET_DEVICE[target] === 'gpu') return true;
+    if (!isMlTarget(target) || ML_TARGET_DEVICE[target] === 'gpu') return true; // WGSL kernels too
     return runsOnGpuSide(this.#effects[stage] ?? '');
   }
 
