@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { roundRobin } from './cycle';
 import { solveSplit } from './lp';
 import { planFor } from './planner';
-import { compile } from './problem';
+import { atSource, compile } from './problem';
 import { lpBoundFps } from './sim/bound';
 import { problemOf, trueCosts } from './sim/oracle';
 import { randomScenario } from './sim/random';
-import { SCENARIOS } from './sim/scenarios';
+import { hiddenReadback, SCENARIOS } from './sim/scenarios';
 
 describe('the planner', () => {
   it('solves the same LP bound as an independent formulation on HiGHS', async () => {
@@ -56,5 +56,24 @@ describe('the planner', () => {
       })!;
       expect(plan.cycle).toHaveLength(1);
     }
+  });
+
+  it('keeps every stage that can run where frames start there, and leaves the rest free (atSource)', () => {
+    const scenario = hiddenReadback({ readback: 20, crowding: 0.5, cpu: 0.5 });
+    const problem = problemOf(scenario);
+    const costs = trueCosts(scenario);
+    // The model's best plan puts the effects whose CPU twin is faster on the CPU.
+    const free = planFor(problem, costs, { inFlight: 2, allowed: () => true, splits: false })!;
+    expect(free.cycle[0]).toContain('cpu');
+    const stay = atSource(problem, costs, (t) => t !== 'ort-wasm');
+    const plan = planFor(problem, stay, {
+      inFlight: 2,
+      allowed: (t) => t !== 'ort-wasm',
+      splits: false,
+    })!;
+    // Segmentation has no allowed target on the GPU's side here: it goes where it can.
+    expect(plan.cycle[0]).toEqual(['gpu', 'gpu', 'gpu', 'remote', 'gpu']);
+    expect(stay.compute(1, 'cpu')).toBeUndefined();
+    expect(stay.compute(3, 'remote')).toBe(costs.compute(3, 'remote'));
   });
 });

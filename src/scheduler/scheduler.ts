@@ -1,7 +1,7 @@
 import { staticBound } from './bound';
 import { LatencyModel, sizeBucket } from './latency-model';
 import { planFor, recommend, rescore, type Plan } from './planner';
-import { compile, linkName, type CostModel, type Problem, type Shares } from './problem';
+import { atSource, compile, linkName, type CostModel, type Problem, type Shares } from './problem';
 import {
   planKey,
   PlanTimer,
@@ -613,9 +613,10 @@ export class Scheduler {
   }
 
   /**
-   * Auto's choice between its plan, the current one and each fixed strategy's plan, by their
-   * periods corrected by what they measured when they ran (`scoreCandidates`); the plans
-   * `trialOf` picks are run first, a few frames each, the model's favourite first: a trial.
+   * Auto's choice between its plan, the current one, each fixed strategy's plan and the plan that
+   * stays where frames start (`atSource`), by their periods corrected by what they measured when
+   * they ran (`scoreCandidates`); the plans `trialOf` picks are run first, a few frames each, the
+   * model's favourite first: a trial.
    */
   #choose(
     next: Plan,
@@ -635,6 +636,17 @@ export class Scheduler {
       });
       if (plan) plans.push(plan);
     }
+    // And the plan that keeps frames where they start wherever a stage can run there, which no
+    // fixed strategy may run: in the browser, at two frames in flight, every effect on the GPU
+    // and background blur on ort-wasm won by 10–25%, the model 25% above it, and only plans with
+    // an effect on the CPU were timed against each other.
+    const allowed = (t: string) => this.allowed(t);
+    const stay = planFor(problem, atSource(problem, this.costs, allowed), {
+      inFlight: this.options.inFlight,
+      allowed,
+      splits: false,
+    });
+    if (stay) plans.push(stay);
     const candidates = new Map<string, Candidate<Plan>>();
     for (const plan of plans) {
       const key = planKey(plan);

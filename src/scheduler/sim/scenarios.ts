@@ -108,3 +108,36 @@ export function sharedCores(p: {
     contention: { resources: ['gpu', 'cpu', 'remote'], factor: p.crowding },
   };
 }
+
+/**
+ * The targets as the app declares them: ort-wasm computes on the CPU's cores but composites on
+ * the GPU side, so a chain on the GPU leaves it only for a CPU effect (src/engine/placer.ts).
+ */
+const APP_TARGETS: TargetInfo[] = [
+  { id: 'gpu', device: 'gpu', location: 'gpu' },
+  { id: 'cpu', device: 'cpu', location: 'cpu' },
+  { id: 'ort-wasm', device: 'cpu', location: 'gpu' },
+  { id: 'remote', device: 'remote', location: 'remote', accelerator: true },
+];
+
+/**
+ * This machine's video edit at two frames in flight, as the scheduler cannot see it: effects
+ * with CPU twins about as fast as their GPU kernels, background blur on ort-wasm or the endpoint,
+ * a software GPU sharing the cores, and every move off the GPU costing the GPU `readback` ms the
+ * transfers do not show. The model prefers a CPU effect between GPU effects that runs slower.
+ */
+export function hiddenReadback(p: { readback: number; crowding: number; cpu: number }): Scenario {
+  const s = scenario(`hidden readback ${JSON.stringify(p)}`, 'gpu', 'gpu', [
+    ['colour', { gpu: 30, cpu: 30 * p.cpu }],
+    ['blur', { gpu: 12, cpu: 60 }],
+    ['lut', { gpu: 20, cpu: 20 * p.cpu }],
+    ['segment', { 'ort-wasm': 45, remote: 90 }],
+    ['grain', { gpu: 27, cpu: 27 * p.cpu }],
+  ]);
+  return {
+    ...s,
+    targets: APP_TARGETS,
+    contention: { resources: ['gpu', 'cpu'], factor: p.crowding },
+    readback: p.readback,
+  };
+}

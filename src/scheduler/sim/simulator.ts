@@ -31,6 +31,12 @@ export interface Scenario {
    * group run takes `1 + factor × k` times as long.
    */
   contention?: { resources: string[]; factor: number };
+  /**
+   * ms of GPU work each move of a frame out of GPU memory takes before the move itself, which no
+   * executor reports (the copy into a mappable buffer, the queue waiting on the map): in the
+   * browser a CPU stage between GPU stages cost the GPU more than the transfers measured.
+   */
+  readback?: number;
 }
 
 export interface SimEvents {
@@ -85,7 +91,8 @@ interface Job {
   frame: number;
   /** Stage index, or −1 for the final transfer to the sink. */
   stage: number;
-  kind: 'compute' | 'transfer';
+  /** A readback is the unreported GPU work before a move out of the GPU (`Scenario.readback`). */
+  kind: 'compute' | 'transfer' | 'readback';
   resource: string;
   duration: number;
   target?: string;
@@ -149,22 +156,41 @@ export function simulate(
     ready.set(job.resource, list);
   };
 
+  /** Queues a move of `frame` (a readback first where the scenario has one). */
+  const move = (frame: number, stage: number, from: string, to: string, readDone = false) => {
+    if (from === 'gpu' && scenario.readback && !readDone) {
+      const duration = scenario.readback;
+      enqueue({
+        frame,
+        stage,
+        kind: 'readback',
+        resource: 'gpu',
+        duration,
+        from,
+        to,
+        fails: false,
+      });
+      return;
+    }
+    const ms = scenario.transfer[`${from}>${to}`];
+    enqueue({
+      frame,
+      stage,
+      kind: 'transfer',
+      resource: `link:${from}>${to}`,
+      duration: ms * (1 + (events.noise ?? 0) * (2 * random() - 1)),
+      from,
+      to,
+      fails: false,
+    });
+  };
+
   /** Queues what frame `frame` does next from stage `stage` (a transfer first if needed). */
   const next = (frame: number, stage: number) => {
     const here = location.get(frame)!;
     if (stage >= scenario.stages.length) {
       if (here !== scenario.sink) {
-        const ms = scenario.transfer[`${here}>${scenario.sink}`];
-        enqueue({
-          frame,
-          stage: -1,
-          kind: 'transfer',
-          resource: `link:${here}>${scenario.sink}`,
-          duration: ms * (1 + (events.noise ?? 0) * (2 * random() - 1)),
-          from: here,
-          to: scenario.sink,
-          fails: false,
-        });
+        move(frame, -1, here, scenario.sink);
       } else {
         finished[frame] = clock.now;
         inFlight--;
@@ -184,17 +210,7 @@ export function simulate(
       return;
     }
     if (info.location !== here) {
-      const ms = scenario.transfer[`${here}>${info.location}`];
-      enqueue({
-        frame,
-        stage,
-        kind: 'transfer',
-        resource: `link:${here}>${info.location}`,
-        duration: ms * (1 + (events.noise ?? 0) * (2 * random() - 1)),
-        from: here,
-        to: info.location,
-        fails: false,
-      });
+      move(frame, stage, here, info.location);
       return;
     }
     const fails = failing(target, frame);
@@ -261,7 +277,9 @@ export function simulate(
     const { time, job } = pending.splice(i, 1)[0];
     clock.now = time;
     busy.set(job.resource, false);
-    if (job.kind === 'transfer') {
+    if (job.kind === 'readback') {
+      move(job.frame, job.stage, job.from!, job.to!, true);
+    } else if (job.kind === 'transfer') {
       decider.reportTransfer(job.from!, job.to!, job.duration);
       location.set(job.frame, job.to!);
       if (job.stage === -1) {
