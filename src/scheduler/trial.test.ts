@@ -102,6 +102,25 @@ describe('scoreCandidates', () => {
     expect(old.state).toBe('unmeasured');
     expect(never.state).toBe('unmeasured');
   });
+
+  it("keeps a remembered plan's error as evidence against the model after its prediction drifted", () => {
+    // The running plan agrees with the model; the one before it ran 40% over its prediction,
+    // and a trial since drifted the model's view of it: a plan never measured is not taken at
+    // the model's word.
+    const [running, remembered, never] = scoreCandidates(
+      [
+        { plan: 'running', predicted: 130, record: rec(135, 130, 9), running: true },
+        { plan: 'remembered', predicted: 130, record: rec(126, 90) },
+        { plan: 'never', predicted: 111 },
+      ],
+      10,
+      RULES,
+    );
+    expect(remembered.state).toBe('remembered');
+    expect(running.state).toBe('measured');
+    expect(never.period).toBeCloseTo(111 * 1.4);
+    expect(shownWrong([running, remembered, never], RULES.agree)).toBe(true);
+  });
 });
 
 describe('the running plan', () => {

@@ -178,8 +178,7 @@ export function scoreCandidates<P>(
       return { ...c, period: Math.max(predicted, record.ms), state: 'remembered', off: false };
     return { ...c, period: predicted, state: 'unmeasured', off: false };
   });
-  const measured = scored.filter((x) => x.state === 'measured');
-  const ratios = measured.map(ratio);
+  const ratios = scored.filter(judgesModel).map(ratio);
   const wrong = shownWrong(scored, rules.agree);
   // Where the model has been shown wrong, a plan never measured is taken to be as far off as
   // the worst measured one (never better than its prediction): else a re-plan's new split, as
@@ -193,13 +192,21 @@ export function scoreCandidates<P>(
 }
 
 /**
- * Whether the measured plans show the model wrong: one ran further than `agree` from its
- * prediction, or two disagree with each other by more than that.
+ * Whether a candidate's record says how far the model was off: a measured plan's, and that of a
+ * plan remembered by its own record (the model's view of it drifted since, but what it ran at
+ * against what was predicted then still shows the model's error: in the simulator a trial of a
+ * CPU excursion drifted every other plan's estimates and left one measured plan, which agreed
+ * with the model; its next plan then won on its word and ran 20% slower than a remembered one).
+ */
+const judgesModel = <P>(x: Scored<P>) =>
+  x.state === 'measured' || (x.state === 'remembered' && !x.sibling);
+
+/**
+ * Whether the measured and remembered plans show the model wrong: one ran further than `agree`
+ * from its prediction, or two disagree with each other by more than that.
  */
 export function shownWrong<P>(scored: Scored<P>[], agree: number): boolean {
-  const ratios = scored
-    .filter((x) => x.state === 'measured')
-    .map((x) => x.record!.ms / x.record!.predicted);
+  const ratios = scored.filter(judgesModel).map((x) => x.record!.ms / x.record!.predicted);
   if (ratios.length === 0) return false;
   const disagree = Math.max(...ratios) > (1 + agree) * Math.min(...ratios);
   return disagree || ratios.some((r) => Math.abs(r - 1) > agree);
