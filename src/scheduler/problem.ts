@@ -64,14 +64,14 @@ export function atSource(
   allowed: (target: string) => boolean,
 ): CostModel {
   const where = new Map(problem.targets.map((t) => [t.id, t.location]));
-  const here = problem.stages.map((stage, s) =>
+  const canStay = problem.stages.map((stage, s) =>
     stage.targets.some(
       (t) => where.get(t) === problem.source && allowed(t) && costs.compute(s, t) !== undefined,
     ),
   );
   return {
     compute: (s, t) =>
-      here[s] && where.get(t) !== problem.source ? undefined : costs.compute(s, t),
+      canStay[s] && where.get(t) !== problem.source ? undefined : costs.compute(s, t),
     transfer: (from, to) => costs.transfer(from, to),
   };
 }

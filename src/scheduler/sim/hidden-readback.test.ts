@@ -12,10 +12,18 @@ const CASES = [20, 30].flatMap((readback) =>
 );
 const SEEDS = [1, 2, 3, 4, 5, 6];
 
+const bestStatic = new Map<string, { fps: number; targets: string[] }>();
+/** The best static plan, simulated once per case (every assignment is run). */
+function bestOf(p: (typeof CASES)[number]) {
+  const key = JSON.stringify(p);
+  if (!bestStatic.has(key)) bestStatic.set(key, bestSimulatedStatic(hiddenReadback(p), 2)!);
+  return bestStatic.get(key)!;
+}
+
 /** Auto's fps from frame 200 of 400 over the best static plan's, simulated the same way. */
 function ratio(p: (typeof CASES)[number], seed: number, trialFrames?: number) {
   const scenario = hiddenReadback(p);
-  const best = bestSimulatedStatic(scenario, 2)!;
+  const best = bestOf(p);
   const { result, scheduler } = runScheduler(scenario, {
     inFlight: 2,
     frames: 400,
