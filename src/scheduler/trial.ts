@@ -144,7 +144,7 @@ export interface Scored<P> extends Candidate<P> {
  * the measured plans agree with the model about as well as each other (noise); where one ran
  * further than `agree` from its prediction, or two disagree by more than that between them,
  * each measured plan's period is the model's times measured over predicted, and each plan never
- * measured is taken to be as far off as the worst measured one.
+ * measured is taken to be as far off as the worst measured or remembered one (`modelErrors`).
  */
 export function scoreCandidates<P>(
   candidates: Candidate<P>[],
@@ -178,7 +178,7 @@ export function scoreCandidates<P>(
       return { ...c, period: Math.max(predicted, record.ms), state: 'remembered', off: false };
     return { ...c, period: predicted, state: 'unmeasured', off: false };
   });
-  const ratios = scored.filter(judgesModel).map(ratio);
+  const ratios = modelErrors(scored);
   const wrong = shownWrong(scored, rules.agree);
   // Where the model has been shown wrong, a plan never measured is taken to be as far off as
   // the worst measured one (never better than its prediction): else a re-plan's new split, as
@@ -192,21 +192,22 @@ export function scoreCandidates<P>(
 }
 
 /**
- * Whether a candidate's record says how far the model was off: a measured plan's, and that of a
- * plan remembered by its own record (the model's view of it drifted since, but what it ran at
- * against what was predicted then still shows the model's error: in the simulator a trial of a
- * CPU excursion drifted every other plan's estimates and left one measured plan, which agreed
- * with the model; its next plan then won on its word and ran 20% slower than a remembered one).
+ * How far the model was off (measured ÷ predicted) for each plan with a record that holds: a
+ * measured plan's, and a remembered one's — the model's view of it drifted since, but what it
+ * ran at against what was predicted then still shows the model's error (in the simulator a trial
+ * of a CPU excursion drifted every other plan's estimates and left one measured plan, which
+ * agreed with the model; its next plan then won on its word and ran 20% slower than a
+ * remembered one).
  */
-const judgesModel = <P>(x: Scored<P>) =>
-  x.state === 'measured' || (x.state === 'remembered' && !x.sibling);
+const modelErrors = <P>(scored: Scored<P>[]) =>
+  scored.filter((x) => x.state !== 'unmeasured').map((x) => x.record!.ms / x.record!.predicted);
 
 /**
  * Whether the measured and remembered plans show the model wrong: one ran further than `agree`
  * from its prediction, or two disagree with each other by more than that.
  */
 export function shownWrong<P>(scored: Scored<P>[], agree: number): boolean {
-  const ratios = scored.filter(judgesModel).map((x) => x.record!.ms / x.record!.predicted);
+  const ratios = modelErrors(scored);
   if (ratios.length === 0) return false;
   const disagree = Math.max(...ratios) > (1 + agree) * Math.min(...ratios);
   return disagree || ratios.some((r) => Math.abs(r - 1) > agree);

@@ -159,17 +159,8 @@ export function simulate(
   /** Queues a move of `frame` (a readback first where the scenario has one). */
   const move = (frame: number, stage: number, from: string, to: string, readDone = false) => {
     if (from === 'gpu' && scenario.readback && !readDone) {
-      const duration = scenario.readback;
-      enqueue({
-        frame,
-        stage,
-        kind: 'readback',
-        resource: 'gpu',
-        duration,
-        from,
-        to,
-        fails: false,
-      });
+      const job = { frame, stage, resource: 'gpu', duration: scenario.readback, from, to };
+      enqueue({ ...job, kind: 'readback', fails: false });
       return;
     }
     const ms = scenario.transfer[`${from}>${to}`];
