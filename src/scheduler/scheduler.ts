@@ -657,6 +657,7 @@ export class Scheduler {
     // unless a target or move it uses became 3× slower since, confirmed. A 2× drift is not
     // enough: estimates drift that much while another plan crowds the plan's stages, and in the
     // browser the endpoint plan, timed at 450 ms a frame, then lost to a split on its 915 ms.
+    if (running) running.current = true;
     if (running && this.#trustsRunning(current!, running.record)) running.running = true;
     const scored = scoreCandidates([...candidates.values()], this.#decisions, this.#recordRules());
     const trial = trialOf(scored, {
@@ -1373,7 +1374,7 @@ export class Scheduler {
     if (!record) return { scale: 1, state: 'unmeasured', trusted: false };
     const trusted = running && this.#trustsRunning(plan, record);
     const [scored] = scoreCandidates(
-      [{ ...candidate, running: trusted }],
+      [{ ...candidate, running: trusted, current: running }],
       this.#decisions,
       this.#recordRules(),
     );

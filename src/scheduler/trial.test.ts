@@ -155,6 +155,21 @@ describe('the running plan', () => {
     // A 4× slowdown is not crowding: the model decides.
     expect(at(1800)).toMatchObject({ state: 'unmeasured', period: 1800 });
   });
+
+  it('past a confirmed slowdown (no longer trusted) keeps the model’s error about it where the model overrated it', () => {
+    const record = { ms: 80, predicted: 100, at: 90, windows: 1 };
+    const at = (predicted: number, c: { current?: boolean }, r = record) =>
+      scoreCandidates([{ plan: 'gpu', predicted, record: r, ...c }], 100, RULES)[0];
+    // It ran at 0.8 of the model's period; the model now says 1.5× and 3× that.
+    expect(at(150, { current: true })).toMatchObject({ state: 'remembered', period: 120 });
+    expect(at(300, { current: true })).toMatchObject({ state: 'remembered', period: 240 });
+    // A plan not running, with the same record: a floor at the model's word, then its word.
+    expect(at(150, {})).toMatchObject({ state: 'remembered', period: 150 });
+    expect(at(300, {})).toMatchObject({ state: 'unmeasured', period: 300 });
+    // Where the model underrated it, no credit the other way: its word.
+    const under = { ...record, ms: 120 };
+    expect(at(300, { current: true }, under)).toMatchObject({ state: 'unmeasured', period: 300 });
+  });
 });
 
 describe('trialOf', () => {

@@ -122,15 +122,18 @@ export interface Candidate<P> {
   record?: PlanRecord;
   /** The record is another plan's on the same targets (other shares): used only while it holds. */
   sibling?: boolean;
-  /** The plan running now. */
+  /** The plan running now, its last window trusted (nothing it uses became 3× slower since). */
   running?: boolean;
+  /** The plan running now, trusted or not. */
+  current?: boolean;
 }
 
 /**
  * A candidate as the choice sees it. `measured`: its measurement holds (the model's view of it
  * moved less than `moved`); `remembered`: the model's view of it drifted moderately since it
  * ran, so its last measured period is a floor until it runs again (for the running plan, while
- * recent, it is the period); `unmeasured`: the model's word alone.
+ * recent, it is the period; past a confirmed slowdown, the model's period times its error about
+ * the plan where it overrated it); `unmeasured`: the model's word alone.
  */
 export interface Scored<P> extends Candidate<P> {
   period: number;
@@ -174,8 +177,18 @@ export function scoreCandidates<P>(
       drift > 1 / rules.runningDrift
     )
       return { ...c, period: record.ms, state: 'remembered', off: false };
-    if (fresh && !c.sibling && drift < rules.retryDrift && drift > 1 / rules.retryDrift)
-      return { ...c, period: Math.max(predicted, record.ms), state: 'remembered', off: false };
+    // The running plan, no longer trusted (something it uses became 3× slower), keeps the
+    // model's error about it where the model overrated it: a slowdown moves what the model says
+    // of the plan, not how far off it is. In the browser the all-GPU video plan ran at 0.8 of
+    // the model's period; a crowding spike confirmed as a slowdown left it at the model's word,
+    // and a CPU excursion predicted 11% faster than that replaced it and ran 20% slower.
+    const overrated = fresh && c.current && !c.sibling ? Math.min(1, ratio(c)) : 1;
+    if (fresh && !c.sibling && drift < rules.retryDrift && drift > 1 / rules.retryDrift) {
+      const period = Math.max(predicted * overrated, record.ms);
+      return { ...c, period, state: 'remembered', off: false };
+    }
+    if (overrated < 1)
+      return { ...c, period: predicted * overrated, state: 'remembered', off: false };
     return { ...c, period: predicted, state: 'unmeasured', off: false };
   });
   const ratios = modelErrors(scored);
@@ -246,6 +259,7 @@ export function trialOf<P>(
     (x) =>
       x.state === 'remembered' &&
       !x.running &&
+      !x.current &&
       x.record!.ms < ran * (1 - hysteresis) &&
       mayRetry(x),
   );
