@@ -255,7 +255,10 @@ export class Scheduler {
   readonly offPlan = { probe: 0, verify: 0, explore: 0 };
   /** The checks of a jumped estimate (`offPlan.verify`) by stage kind and target. */
   readonly verified: Record<string, number> = {};
-  /** Plans searched, and the clock time each took (ms): the bench reports them. */
+  /**
+   * Plans searched, and the clock time each took (ms): the search and Auto's choice between
+   * plans. The bench reports them.
+   */
   readonly replanTimes: number[] = [];
   /** The latest placement changes, oldest first (at most `CHANGE_LOG` kept). */
   readonly changes: PlacementChange[] = [];
@@ -492,9 +495,7 @@ export class Scheduler {
       allowed: (t) => this.allowed(t),
       splits: strategySplits(this.options.strategy),
     });
-    this.replanTimes.push(this.#clock() - t0);
-    if (this.replanTimes.length > 1000) this.replanTimes.splice(0, 500);
-    if (!next) return true;
+    if (!next) return this.#replanned(t0);
     const current =
       this.#plan && this.#planUsable()
         ? rescore(this.#problem(), this.costs, this.#plan, this.options.inFlight)
@@ -502,6 +503,7 @@ export class Scheduler {
     const choice = this.#measuresPlans()
       ? this.#choose(next, current)
       : { plan: next, period: next.period, currentPeriod: current?.period ?? null };
+    this.#replanned(t0);
     if ('trial' in choice) {
       const [first, ...rest] = choice.trial;
       this.#trial = rest;
@@ -536,6 +538,13 @@ export class Scheduler {
     } else {
       this.#adopt(current!);
     }
+    return true;
+  }
+
+  /** Keeps what a re-plan begun at `t0` cost (the search, and Auto's choice between plans). */
+  #replanned(t0: number): true {
+    this.replanTimes.push(this.#clock() - t0);
+    if (this.replanTimes.length > 1000) this.replanTimes.splice(0, 500);
     return true;
   }
 
