@@ -1373,7 +1373,9 @@ export class Scheduler {
    * calls up to 15% noise: a model 10% off is a panel figure 10% off (in the browser bench 31 of
    * 32 predictions were then within 15% of what the frames measured). A plan on the same targets
    * at other shares (`sibling`), or one whose estimates moved since it ran, scales only where its
-   * ratio is beyond `agree`; else 1.
+   * ratio is beyond `agree`; else 1. The running plan, no longer trusted (a confirmed slowdown
+   * since), is the model's period times the model's recent error about it where the model
+   * overrated it.
    */
   #measuredScale(
     candidate: Candidate<Plan>,

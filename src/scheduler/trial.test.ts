@@ -169,6 +169,20 @@ describe('the running plan', () => {
     // Where the model underrated it, no credit the other way: its word.
     const under = { ...record, ms: 120 };
     expect(at(300, { current: true }, under)).toMatchObject({ state: 'unmeasured', period: 300 });
+    // Only from a recent window (`recent`: 20 decisions here), and at most 3× (`runningDrift`).
+    expect(at(300, { current: true }, { ...record, at: 70 })).toMatchObject({ period: 300 });
+    expect(at(300, { current: true }, { ...record, ms: 10 })).toMatchObject({ period: 100 });
+  });
+
+  it('while trusted, a jump of its estimates on one sample leaves it at its record, without that credit', () => {
+    const record = { ms: 80, predicted: 100, at: 95, windows: 1 };
+    const [jumped] = scoreCandidates(
+      [{ plan: 'gpu', predicted: 400, record, running: true, current: true }],
+      100,
+      RULES,
+    );
+    // Past `runningDrift`: the model's word (the scheduler then takes its record, `jumped`).
+    expect(jumped).toMatchObject({ state: 'unmeasured', period: 400 });
   });
 });
 
@@ -237,6 +251,8 @@ describe('trialOf', () => {
       'split',
     ]);
     expect(trialOf([best, running], opts)).toEqual([]);
+    // Nor when it is no longer trusted (a confirmed slowdown since its window).
+    expect(trialOf([best, { ...running, running: false, current: true }], opts)).toEqual([]);
   });
 
   it('never runs a plan alone', () => {

@@ -100,7 +100,9 @@ export interface RecordRules {
   agree: number;
   /**
    * A plan whose predicted period moved by less than this factor since it ran is remembered by
-   * what it measured; past it (a 4× slowdown), the situation changed and the model decides.
+   * what it measured; past it (a 4× slowdown), the situation changed and the model decides (for
+   * the running plan, no longer trusted, with the model's recent error about it: see
+   * `scoreCandidates`).
    */
   retryDrift: number;
   /**
@@ -124,7 +126,7 @@ export interface Candidate<P> {
   sibling?: boolean;
   /** The plan running now, its last window trusted (nothing it uses became 3× slower since). */
   running?: boolean;
-  /** The plan running now, trusted or not. */
+  /** The plan running now, trusted or not (not trusted: `current` without `running`). */
   current?: boolean;
 }
 
@@ -182,7 +184,12 @@ export function scoreCandidates<P>(
     // of the plan, not how far off it is. In the browser the all-GPU video plan ran at 0.8 of
     // the model's period; a crowding spike confirmed as a slowdown left it at the model's word,
     // and a CPU excursion predicted 11% faster than that replaced it and ran 20% slower.
-    const overrated = fresh && c.current && !c.sibling ? Math.min(1, ratio(c)) : 1;
+    // (A recent record only, and at most `runningDrift` of credit: an old window, or one timed
+    // in a burst, must not hold the plan against a real slowdown.)
+    const overrated =
+      fresh && c.current && !c.running && !c.sibling && now - record.at <= rules.recent
+        ? Math.min(1, Math.max(1 / rules.runningDrift, ratio(c)))
+        : 1;
     if (fresh && !c.sibling && drift < rules.retryDrift && drift > 1 / rules.retryDrift) {
       const period = Math.max(predicted * overrated, record.ms);
       return { ...c, period, state: 'remembered', off: false };
