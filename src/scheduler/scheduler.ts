@@ -205,6 +205,8 @@ export class Scheduler {
   /** The latest record per set of targets used (`supportKey`), for plans that differ in shares. */
   #siblings = new Map<string, { record: PlanRecord; plan: Plan }>();
   #timer: PlanTimer | null = null;
+  /** The candidates Auto's last choice weighed, as the placement log gives them. */
+  #weighed: string[] | undefined;
   /** Plans still to run in the measuring trial under way (the running one is `#plan`). */
   #trial: Plan[] | null = null;
   #decisions = 0;
@@ -490,6 +492,7 @@ export class Scheduler {
     const reason = this.#stale;
     this.#stale = null;
     this.#framesSincePlan = 0;
+    this.#weighed = undefined;
     const next = planFor(this.#problem(), this.costs, {
       inFlight: this.options.inFlight,
       allowed: (t) => this.allowed(t),
@@ -517,7 +520,12 @@ export class Scheduler {
           : n === 1
             ? 'measuring again a plan that ran faster before'
             : `measuring again ${n} plans that ran faster before`;
-      this.#logChanges(this.#plan, first, this.#plan ? what : `${FIRST_PLAN}: ${what}`);
+      this.#logChanges(
+        this.#plan,
+        first,
+        this.#plan ? what : `${FIRST_PLAN}: ${what}`,
+        this.#weighed,
+      );
       this.#adopt(first);
     } else if (
       choice.currentPeriod === null ||
@@ -533,7 +541,12 @@ export class Scheduler {
           to: choice.period,
           measured: choice.measured === true,
         };
-      this.#logChanges(this.#plan, choice.plan, this.#reason(this.#plan, gain || null, reason));
+      this.#logChanges(
+        this.#plan,
+        choice.plan,
+        this.#reason(this.#plan, gain || null, reason),
+        this.#weighed,
+      );
       this.#adopt(choice.plan);
     } else {
       this.#adopt(current!);
@@ -669,6 +682,7 @@ export class Scheduler {
     if (running) running.current = true;
     if (running && this.#trustsRunning(current!, running.record)) running.running = true;
     const scored = scoreCandidates([...candidates.values()], this.#decisions, this.#recordRules());
+    this.#weighed = scored.map((x) => this.#describeCandidate(x));
     const trial = trialOf(scored, {
       first: !this.#plan,
       margin: this.options.trialMargin,
@@ -902,13 +916,26 @@ export class Scheduler {
   }
 
   /** Records each stage whose targets differ between two plans, with the reason. */
-  #logChanges(previous: Plan | null, next: Plan, reason: string): void {
+  #logChanges(previous: Plan | null, next: Plan, reason: string, candidates?: string[]): void {
     next.stages.forEach((shares, s) => {
       const from = previous ? describeShares(previous.stages[s]) : '—';
       const to = describeShares(shares);
       if (from === to) return;
-      this.#log({ stage: s, kind: this.#stages[s].kind, from, to, reason });
+      this.#log({ stage: s, kind: this.#stages[s].kind, from, to, reason, candidates });
     });
+  }
+
+  /** A scored candidate in the log: its plan, its period as weighed and why (`PlacementChange`). */
+  #describeCandidate(x: Scored<Plan>): string {
+    const trust = x.running ? ', running' : x.current ? ', running, not trusted' : '';
+    const ran = x.record
+      ? `, ran ${x.record.ms.toFixed(1)} against ${x.record.predicted.toFixed(1)} predicted ` +
+        `${this.#decisions - x.record.at} frames ago${x.sibling ? ' (same targets, other shares)' : ''}`
+      : '';
+    return (
+      `${planKey(x.plan)}: ${x.period.toFixed(1)} ms a frame (${x.state}${trust}; ` +
+      `model ${x.predicted.toFixed(1)}${ran})`
+    );
   }
 
   #log(change: Omit<PlacementChange, 'at'>): void {

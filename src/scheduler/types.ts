@@ -45,4 +45,10 @@ export interface PlacementChange {
   to: string;
   /** Why: the predicted gain and the busiest resource before, or the target that failed. */
   reason: string;
+  /**
+   * Auto's choice: each plan it weighed ("stage targets, …; next frame …"), its period as
+   * weighed and on what basis (`scoreCandidates`: measured, remembered, or the model's word), the
+   * model's period, and what it ran at when it last ran. Technical detail for the bench JSON.
+   */
+  candidates?: string[];
 }

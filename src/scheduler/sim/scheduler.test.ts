@@ -755,5 +755,10 @@ describe('a slowdown of something the running plan uses', () => {
     run(40, after);
     scheduler.maintain();
     expect(scheduler.plan!.cycle).toEqual([['cpu', 'gpu', 'gpu']]);
+    // The log says what Auto weighed: the plan it left, as its frames timed it, and the one it
+    // chose, on the model's word.
+    const { candidates } = scheduler.changes.at(-1)!;
+    expect(candidates).toContainEqual(expect.stringMatching(/^cpu,gpu,gpu: .*\(unmeasured; model/));
+    expect(candidates).toContainEqual(expect.stringMatching(/\(measured, running; model .*, ran /));
   });
 });
