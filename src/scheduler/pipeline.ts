@@ -63,30 +63,8 @@ export function runPipeline(
   const ready = new Int32Array(R * K);
   const readyLen = new Int32Array(R);
   const seen = new Uint8Array(R);
-  /** Each resource's place in the order resources were first seen (who starts first). */
-  const place = new Int32Array(R);
-  let seenCount = 0;
-  /** Resources running a job: at most one per frame in flight, so the next end is found fast. */
-  const active = new Int32Array(Math.min(R, K));
-  let runningLen = 0;
-  /**
-   * Resources enqueued to or freed since the last `startIdle`: only they can start a job (every
-   * other one was left busy, or idle with nothing ready).
-   */
-  const touched = new Int32Array(R);
-  const isTouched = new Uint8Array(R);
-  let touchedLen = 0;
-  const touch = (r: number) => {
-    if (isTouched[r]) return;
-    isTouched[r] = 1;
-    // Kept in the order first seen (a few entries: insertion).
-    let i = touchedLen++;
-    while (i > 0 && place[touched[i - 1]] > place[r]) {
-      touched[i] = touched[i - 1];
-      i--;
-    }
-    touched[i] = r;
-  };
+  const order = new Int32Array(R);
+  let orderLen = 0;
   const jobIndex = new Int32Array(frames);
   const finish = new Float64Array(frames);
   let now = 0;
@@ -102,7 +80,7 @@ export function runPipeline(
   const enqueue = (r: number, f: number) => {
     if (!seen[r]) {
       seen[r] = 1;
-      place[r] = seenCount++;
+      order[orderLen++] = r;
     }
     const base = r * K;
     let i = readyLen[r]++;
@@ -111,7 +89,6 @@ export function runPipeline(
       i--;
     }
     ready[base + i] = f;
-    touch(r);
   };
   const next = (f: number) => {
     const jobs = cycle[f % C];
@@ -128,43 +105,33 @@ export function runPipeline(
     }
   };
   const startIdle = () => {
-    for (let i = 0; i < touchedLen; i++) {
-      const r = touched[i];
-      isTouched[r] = 0;
+    for (let i = 0; i < orderLen; i++) {
+      const r = order[i];
       if (busy[r] || readyLen[r] === 0) continue;
       const base = r * K;
       const f = ready[base];
       for (let k = 1; k < readyLen[r]; k++) ready[base + k - 1] = ready[base + k];
       readyLen[r]--;
       busy[r] = 1;
-      active[runningLen++] = r;
       runFrame[r] = f;
       runSeq[r] = seq++;
       const jobs = cycle[f % C];
       runEnd[r] = now + jobs.ms[jobIndex[f]];
     }
-    touchedLen = 0;
   };
 
   admit();
   startIdle();
   for (;;) {
-    let at = -1;
-    for (let i = 0; i < runningLen; i++) {
-      const r = active[i];
-      if (
-        at < 0 ||
-        runEnd[r] < runEnd[active[at]] ||
-        (runEnd[r] === runEnd[active[at]] && runSeq[r] < runSeq[active[at]])
-      )
-        at = i;
+    let r = -1;
+    for (let i = 0; i < R; i++) {
+      if (!busy[i]) continue;
+      if (r < 0 || runEnd[i] < runEnd[r] || (runEnd[i] === runEnd[r] && runSeq[i] < runSeq[r]))
+        r = i;
     }
-    if (at < 0) break;
-    const r = active[at];
-    active[at] = active[--runningLen];
+    if (r < 0) break;
     now = runEnd[r];
     busy[r] = 0;
-    touch(r);
     const f = runFrame[r];
     jobIndex[f]++;
     next(f);
