@@ -205,8 +205,8 @@ export class Scheduler {
   /** The latest record per set of targets used (`supportKey`), for plans that differ in shares. */
   #siblings = new Map<string, { record: PlanRecord; plan: Plan }>();
   #timer: PlanTimer | null = null;
-  /** The candidates Auto's last choice weighed, as the placement log gives them. */
-  #weighed: string[] | undefined;
+  /** The candidates Auto's last choice weighed (described in the placement log when it moves). */
+  #weighed: Scored<Plan>[] | undefined;
   /** Plans still to run in the measuring trial under way (the running one is `#plan`). */
   #trial: Plan[] | null = null;
   #decisions = 0;
@@ -682,7 +682,7 @@ export class Scheduler {
     if (running) running.current = true;
     if (running && this.#trustsRunning(current!, running.record)) running.running = true;
     const scored = scoreCandidates([...candidates.values()], this.#decisions, this.#recordRules());
-    this.#weighed = scored.map((x) => this.#describeCandidate(x));
+    this.#weighed = scored;
     const trial = trialOf(scored, {
       first: !this.#plan,
       margin: this.options.trialMargin,
@@ -916,7 +916,8 @@ export class Scheduler {
   }
 
   /** Records each stage whose targets differ between two plans, with the reason. */
-  #logChanges(previous: Plan | null, next: Plan, reason: string, candidates?: string[]): void {
+  #logChanges(previous: Plan | null, next: Plan, reason: string, weighed?: Scored<Plan>[]): void {
+    const candidates = weighed?.map((x) => this.#describeCandidate(x));
     next.stages.forEach((shares, s) => {
       const from = previous ? describeShares(previous.stages[s]) : '—';
       const to = describeShares(shares);
