@@ -16,18 +16,28 @@ test('Auto measures GPU and CPU, places every stage, and frames come out in orde
   await expect(app.stage(0).getByTestId('stage.target')).toHaveCount(0);
 
   const frames = await page.evaluate(async () => {
-    const out: { sequence: number; targets: string[] }[] = [];
+    // The switch to Auto asked for a frame of the app's own: let it run first.
+    await window.__triad.settle();
+    const out: { sequence: number; device: number; targets: string[] }[] = [];
     for (let i = 0; i < 40; i++) {
       // Frame by frame, as the display loop does: GPU timings arrive between frames.
       await new Promise(requestAnimationFrame);
       const stats = (await window.__triad.renderNow())!;
-      out.push({ sequence: stats.sequence, targets: stats.ran.map((r) => r.target) });
+      const device = window.__triad.state().deviceGeneration;
+      out.push({ sequence: stats.sequence, device, targets: stats.ran.map((r) => r.target) });
     }
     return out;
   });
-  // In order: each frame is the next one.
-  for (let i = 1; i < frames.length; i++)
-    expect(frames[i].sequence).toBe(frames[i - 1].sequence + 1);
+  // In order: each frame is the next one its engine ran. Where the GL backend's memory check
+  // found pixels nothing drew (now and then on lavapipe), the app went on with a new device and
+  // engine, whose numbering starts again, and drew the image anew itself (a number of its own).
+  for (let i = 1; i < frames.length; i++) {
+    const [before, frame] = [frames[i - 1], frames[i]];
+    if (frame.device !== before.device) expect(frame.sequence, `frame ${i}`).toBeLessThanOrEqual(2);
+    else if (i > 1 && before.device !== frames[i - 2].device)
+      expect(frame.sequence, `frame ${i}`).toBeLessThanOrEqual(before.sequence + 2);
+    else expect(frame.sequence, `frame ${i}`).toBe(before.sequence + 1);
+  }
   // Calibration ran every stage on both targets before the plan was made.
   for (let s = 0; s < 3; s++) {
     const used = new Set(frames.map((f) => f.targets[s]));

@@ -763,7 +763,6 @@ export function createTestApi(app: AppState, compare: CompareState) {
         height,
       };
     },
-    /** Renders and presents one frame synchronously; returns its stats. */
     /** Renders a frame alone (none other in flight): its counters are its own. */
     renderNow: () => app.session.renderAlone(),
     /** Renders a frame the way the app does (others may overlap it). */
