@@ -204,6 +204,26 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
     expect(errors).toEqual([]); // a loss with its reason, not a rendering error
   });
 
+  it('a still read back at full resolution survives its device lost during the readback: rendered again on the new one', async () => {
+    const before = session.gpu!;
+    const image = session.renderImage(chain, { index: 3 });
+    session.device.lose(); // its work and readback fail with the device
+    const pixels = await image;
+    expect(session.gpu).not.toBe(before);
+    const expected = runChainOnCpu(chain, source, { index: 3 }, env);
+    expect(diffImages(pixels, expected, 2).over).toBe(0);
+  });
+
+  it('a still read back at full resolution from a GPU that stopped holding it as uploaded is rendered on a new device, not written wrong', async () => {
+    const engine = session.engine!;
+    engine.blackOutSource();
+    const pixels = await session.renderImage(chain, { index: 5 });
+    expect(session.engine).not.toBe(engine);
+    expect(heldWrongs.at(-1)).toBe('checked');
+    const expected = runChainOnCpu(chain, source, { index: 5 }, env);
+    expect(diffImages(pixels, expected, 2).over).toBe(0);
+  });
+
   it('a frame whose GPU work never finishes on a lost device settles, so nothing waits on it for good', async () => {
     const engine = session.engine!;
     // GPU work that stays pending for good, as a dead GPU process can leave it.

@@ -1,6 +1,8 @@
 import type { Chain } from '../effects';
+import type { RgbaImage } from '../core/image';
 import { HeldWrongError, type Engine, type FrameStats, type PreviewWidths } from '../engine';
 import type { GpuContext, GpuOptions, Presenter, ViewTransform } from '../gpu';
+import type { FrameInfo } from '../gpu/stage';
 import { DeviceLifecycle, type DeviceStatus } from './device';
 import { FrameLoop } from './frame-loop';
 import { SourceSlot } from './source-slot';
@@ -274,6 +276,28 @@ export class Session {
       return stats;
     });
     return { done };
+  }
+
+  /**
+   * Frame `frame` of the source through `chain`, read back at full resolution (a still's export,
+   * the test API). Where the GPU held pixels nothing drew (`HeldWrongError`) or the device was
+   * lost under it (lavapipe loses one during a readback now and then), it is rendered once more
+   * on the new device, not given up or written wrong.
+   */
+  async renderImage(chain: Chain, frame: FrameInfo): Promise<RgbaImage> {
+    const engine = this.#engine;
+    if (!engine) throw new Error('The GPU is not ready.');
+    try {
+      return await engine.renderToImage(chain, frame);
+    } catch (error) {
+      const gpu = engine.gpu;
+      const again =
+        error instanceof HeldWrongError
+          ? await this.heldWrong(gpu, error)
+          : (await this.device.wasLost(gpu)) && (await this.device.whenReady(gpu));
+      if (!again || !this.#engine) throw error;
+      return this.#engine.renderToImage(chain, frame);
+    }
   }
 
   /**

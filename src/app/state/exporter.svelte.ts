@@ -1,6 +1,6 @@
 import { HOST_TIMERS } from '../../session/timers';
 import { findMlEffect, type Chain, type StageSpec } from '../../effects';
-import { HeldWrongError, type Engine } from '../../engine';
+import type { Engine } from '../../engine';
 import type { RgbaImage } from '../../core/image';
 import type { GpuContext } from '../../gpu';
 import { downloadBlob, encodePng, exportName } from '../../media';
@@ -41,8 +41,11 @@ export interface ExportHost {
   createEngine(gpu: GpuContext, inFlight: number): Engine;
   /** Settles once the AI runtimes have moved to the current device. */
   mlReady(): Promise<void>;
-  /** `gpu` held the still image wrong: a new device (`Session.heldWrong`); true once ready. */
-  heldWrong(gpu: GpuContext, error: HeldWrongError): Promise<boolean>;
+  /**
+   * The still image through the chain at full resolution, rendered once more on a new device
+   * where the GPU held pixels nothing drew or was lost under it (`Session.renderImage`).
+   */
+  stillImage(chain: Chain): Promise<RgbaImage>;
 }
 
 function messageOf(error: unknown): string {
@@ -137,31 +140,14 @@ export class ExportState {
     }
   }
 
-  /**
-   * The still image through the chain at full resolution. Where the GPU held pixels nothing drew
-   * (`HeldWrongError`), it is rendered again on a new device (once), not written wrong.
-   */
-  async #stillPixels(engine: Engine): Promise<RgbaImage> {
-    const app = this.#app;
-    try {
-      return await engine.renderToImage(app.chain, { index: 0 });
-    } catch (error) {
-      if (!(error instanceof HeldWrongError)) throw error;
-      const again = (await app.heldWrong(engine.gpu, error)) ? app.engine : null;
-      if (!again) throw error;
-      return again.renderToImage(app.chain, { index: 0 });
-    }
-  }
-
   /** The frame on screen through the chain, downloaded as a PNG. */
   async png(): Promise<Blob | null> {
     const app = this.#app;
-    const engine = app.engine;
     const name = app.imageName;
-    if (!engine || name === null) return null;
+    if (!app.engine || name === null) return null;
     return app.busy.while('Exporting PNG…', async () => {
       try {
-        const pixels = await this.#stillPixels(engine);
+        const pixels = await app.stillImage(app.chain);
         const blob = await encodePng(pixels);
         downloadBlob(blob, exportName(name));
         return blob;
