@@ -205,8 +205,6 @@ export class Scheduler {
   /** The latest record per set of targets used (`supportKey`), for plans that differ in shares. */
   #siblings = new Map<string, { record: PlanRecord; plan: Plan }>();
   #timer: PlanTimer | null = null;
-  /** The candidates Auto's last choice weighed (described in the placement log when it moves). */
-  #weighed: Scored<Plan>[] | undefined;
   /** Plans still to run in the measuring trial under way (the running one is `#plan`). */
   #trial: Plan[] | null = null;
   #decisions = 0;
@@ -492,7 +490,6 @@ export class Scheduler {
     const reason = this.#stale;
     this.#stale = null;
     this.#framesSincePlan = 0;
-    this.#weighed = undefined;
     const next = planFor(this.#problem(), this.costs, {
       inFlight: this.options.inFlight,
       allowed: (t) => this.allowed(t),
@@ -524,7 +521,7 @@ export class Scheduler {
         this.#plan,
         first,
         this.#plan ? what : `${FIRST_PLAN}: ${what}`,
-        this.#weighed,
+        choice.weighed,
       );
       this.#adopt(first);
     } else if (
@@ -545,7 +542,7 @@ export class Scheduler {
         this.#plan,
         choice.plan,
         this.#reason(this.#plan, gain || null, reason),
-        this.#weighed,
+        choice.weighed,
       );
       this.#adopt(choice.plan);
     } else {
@@ -643,9 +640,13 @@ export class Scheduler {
   #choose(
     next: Plan,
     current: Plan | null,
-  ):
+  ): (
     | { trial: Plan[]; why?: string }
-    | { plan: Plan; period: number; currentPeriod: number | null; measured?: boolean } {
+    | { plan: Plan; period: number; currentPeriod: number | null; measured?: boolean }
+  ) & {
+    /** The candidates weighed (described in the placement log where the plan moves). */
+    weighed?: Scored<Plan>[];
+  } {
     const problem = this.#problem();
     const plans = [next, ...(current ? [current] : [])];
     for (const strategy of FIXED_STRATEGIES) {
@@ -682,7 +683,6 @@ export class Scheduler {
     if (running) running.current = true;
     if (running && this.#trustsRunning(current!, running.record)) running.running = true;
     const scored = scoreCandidates([...candidates.values()], this.#decisions, this.#recordRules());
-    this.#weighed = scored;
     const trial = trialOf(scored, {
       first: !this.#plan,
       margin: this.options.trialMargin,
@@ -691,7 +691,7 @@ export class Scheduler {
     });
     if (trial.length > 0) {
       for (const x of trial) if (x.state === 'remembered') this.#noteRetry(planKey(x.plan));
-      return { trial: trial.map((x) => x.plan) };
+      return { trial: trial.map((x) => x.plan), weighed: scored };
     }
     const pick = scored.reduce((a, b) => (b.period < a.period ? b : a));
     const now = current && scored.find((x) => planKey(x.plan) === planKey(current));
@@ -709,11 +709,13 @@ export class Scheduler {
         RECORD_RULES.agree,
       )
     ) {
-      if (!this.#mayTry()) return { plan: current!, period: now.period, currentPeriod: now.period };
+      if (!this.#mayTry())
+        return { plan: current!, period: now.period, currentPeriod: now.period, weighed: scored };
       this.#triedAt = this.#decisions;
       return {
         trial: [pick.plan],
         why: 'measuring a plan only the model prefers (it has been wrong here)',
+        weighed: scored,
       };
     }
     return {
@@ -721,6 +723,7 @@ export class Scheduler {
       period: pick.period,
       currentPeriod: now ? now.period : null,
       measured: pick.state !== 'unmeasured' && now?.state !== 'unmeasured',
+      weighed: scored,
     };
   }
 
