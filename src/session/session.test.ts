@@ -206,10 +206,21 @@ describe('the session on Dawn in Node (no browser, no DOM)', () => {
 
   it('a still read back at full resolution survives its device lost during the readback: rendered again on the new one', async () => {
     const before = session.gpu!;
-    const image = session.renderImage(chain, { index: 3 });
+    // What else must move to the new device first (the app's AI runtimes) settles a while after
+    // it is ready: the image is rendered there only then.
+    let moved = false;
+    let renderedBeforeMoved: boolean | null = null;
+    const image = session.renderImage(chain, { index: 3 }, async () => {
+      const engine = session.engine!;
+      const render = engine.renderToImage.bind(engine);
+      engine.renderToImage = (...args) => ((renderedBeforeMoved = !moved), render(...args));
+      await new Promise((r) => setTimeout(r, 50));
+      moved = true;
+    });
     session.device.lose(); // its work and readback fail with the device
     const pixels = await image;
     expect(session.gpu).not.toBe(before);
+    expect(renderedBeforeMoved).toBe(false);
     const expected = runChainOnCpu(chain, source, { index: 3 }, env);
     expect(diffImages(pixels, expected, 2).over).toBe(0);
   });

@@ -282,9 +282,14 @@ export class Session {
    * Frame `frame` of the source through `chain`, read back at full resolution (a still's export,
    * the test API). Where the GPU held pixels nothing drew (`HeldWrongError`) or the device was
    * lost under it (lavapipe loses one during a readback now and then), it is rendered once more
-   * on the new device, not given up or written wrong.
+   * on the new device, not given up or written wrong — once `moved` settles (what else must move
+   * to the new device first: the app's AI runtimes, as a video export waits for them).
    */
-  async renderImage(chain: Chain, frame: FrameInfo): Promise<RgbaImage> {
+  async renderImage(
+    chain: Chain,
+    frame: FrameInfo,
+    moved: () => Promise<unknown> = () => Promise.resolve(),
+  ): Promise<RgbaImage> {
     const engine = this.#engine;
     if (!engine) throw new Error('The GPU is not ready.');
     try {
@@ -295,7 +300,9 @@ export class Session {
         error instanceof HeldWrongError
           ? await this.heldWrong(gpu, error)
           : (await this.device.wasLost(gpu)) && (await this.device.whenReady(gpu));
-      if (!again || !this.#engine) throw error;
+      if (!again) throw error;
+      await moved();
+      if (!this.#engine) throw error;
       return this.#engine.renderToImage(chain, frame);
     }
   }

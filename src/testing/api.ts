@@ -165,7 +165,7 @@ export function createTestApi(app: AppState, compare: CompareState) {
       app.notices.log.map(({ kind, title, message, count }) => ({ kind, title, message, count })),
     /** The current chain's full-resolution result (small images only: it crosses as JSON). */
     async renderResult() {
-      const img = await app.session.renderImage(app.chain, { index: 0 });
+      const img = await app.session.renderImage(app.chain, { index: 0 }, () => app.ai.onGpu);
       return { width: img.width, height: img.height, data: Array.from(img.data) };
     },
     mlModelsLoaded: () => app.ai.runner.loaded,

@@ -321,7 +321,7 @@ export class AppState {
       inFlight: (...args) => this.scheduling.exportInFlight(...args),
       createEngine: (gpu, inFlight) => this.#createEngine(gpu, inFlight),
       mlReady: () => this.ai.onGpu,
-      stillImage: (chain) => this.session.renderImage(chain, { index: 0 }),
+      stillImage: (chain) => this.session.renderImage(chain, { index: 0 }, () => this.ai.onGpu),
     });
   }
 
